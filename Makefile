@@ -1,0 +1,87 @@
+# dcsite - data-center siting.  `make demo` and `make test` do all set-up.
+#
+#   make            build build/dcsite (packages must already be installed)
+#   make demo       install packages if missing, build, run the sample region
+#   make test       install packages if missing, build, run every test
+#                   (plain build, then again under ASan + UBSan)
+#   make asan       only the sanitizer run of the tests
+#   make valgrind   the end-to-end demo under valgrind (leaks and errors)
+#   make clean
+
+PKGS      := gdal proj geos xlsxwriter libcjson
+BUILD     ?= build
+SAN       ?=
+OPT       ?= -O2
+CC        ?= gcc
+
+# Recursive (=) so pkg-config runs when a recipe needs it, after the
+# dependency step has installed the packages.
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
+CMOCKA_LIBS = $(shell pkg-config --libs cmocka)
+
+# Messages and names are cut to fixed buffers on purpose, hence
+# -Wno-format-truncation; every other warning is an error.
+CFLAGS  = -std=c11 -D_GNU_SOURCE -DGEOS_USE_ONLY_R_API -Wall -Wextra -Werror \
+          -Wshadow -Wstrict-prototypes -Wmissing-prototypes $(OPT) -g \
+          -Wno-format-truncation \
+          -Ianalysis -Ireports -Icli $(PKG_CFLAGS) $(SAN)
+LDLIBS  = $(PKG_LIBS) -lm -lpthread
+
+LIB_SRC   := $(sort $(wildcard analysis/*.c reports/*.c))
+CLI_SRC   := $(sort $(wildcard cli/*.c))
+TEST_SRC  := $(sort $(wildcard tests/unit/test_*.c))
+LIB_OBJ   = $(LIB_SRC:%.c=$(BUILD)/%.o)
+CLI_OBJ   = $(CLI_SRC:%.c=$(BUILD)/%.o)
+TEST_BIN  = $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+CLI_LIB_OBJ = $(filter-out $(BUILD)/cli/main.o,$(CLI_OBJ))
+
+SANFLAGS  := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+.PHONY: all deps deps-test demo test asan valgrind clean tests-build
+
+all: $(BUILD)/dcsite
+
+deps:
+	@tools/install-deps.sh build
+
+deps-test:
+	@tools/install-deps.sh test
+
+$(BUILD)/%.o: %.c $(wildcard analysis/*.h reports/*.h cli/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/libdcsite.a: $(LIB_OBJ) $(CLI_LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/dcsite: $(BUILD)/cli/main.o $(BUILD)/libdcsite.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/testutil.h $(BUILD)/libdcsite.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libdcsite.a $(LDLIBS) $(CMOCKA_LIBS)
+
+tests-build: $(BUILD)/dcsite $(TEST_BIN)
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@$(BUILD)/dcsite run data/scenarios/dallas.json -o out/demo
+
+test: deps-test
+	@$(MAKE) --no-print-directory tests-build
+	@$(MAKE) --no-print-directory BUILD=build-asan SAN="$(SANFLAGS)" OPT=-O1 tests-build
+	@tests/run.sh build build-asan
+
+asan: deps-test
+	@$(MAKE) --no-print-directory BUILD=build-asan SAN="$(SANFLAGS)" OPT=-O1 tests-build
+	@tests/run.sh build-asan
+
+valgrind: deps-test
+	@$(MAKE) --no-print-directory all
+	valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
+	  $(BUILD)/dcsite run data/scenarios/dallas.json -o out/valgrind --quiet
+
+clean:
+	rm -rf build build-asan out

@@ -1,0 +1,334 @@
+/* context.c - indexed context layers and spatial metrics. See context.h. */
+#include "context.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "strlist.h"
+
+/* ---- growable parallel arrays ------------------------------------------ */
+
+static int grow_geoms(GEOSGeometry ***geom, size_t n, size_t *cap)
+{
+    if (n < *cap)
+        return 0;
+    size_t c = *cap ? *cap * 2 : 256;
+    GEOSGeometry **g = realloc(*geom, c * sizeof *g);
+    if (!g)
+        return -1;
+    *geom = g;
+    *cap = c;
+    return 0;
+}
+
+/* Build the STRtree over geom[0..n). */
+static int build_tree(GEOSContextHandle_t geos, GEOSGeometry **geom, size_t n,
+                      dcs_tree_item **items, GEOSSTRtree **tree)
+{
+    *items = calloc(n ? n : 1, sizeof **items);
+    *tree = GEOSSTRtree_create_r(geos, 10);
+    if (!*items || !*tree)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        (*items)[i].geom = geom[i];
+        (*items)[i].index = i;
+        GEOSSTRtree_insert_r(geos, *tree, geom[i], &(*items)[i]);
+    }
+    return 0;
+}
+
+/* ---- substations --------------------------------------------------------- */
+
+typedef struct {
+    int id, kv, headroom;
+} sub_fields;
+
+static dcs_status substation_fields(dcs_layer *L, const dcs_scenario *scn, sub_fields *f,
+                                    dcs_error *err)
+{
+    f->id = -1;
+    if (scn->substations.id_field &&
+        (f->id = dcs_layer_field(L, scn->substations.id_field, err)) < 0)
+        return DCS_ERR_DATA;
+    if ((f->kv = dcs_layer_field(L, scn->substations.voltage_field, err)) < 0 ||
+        (f->headroom = dcs_layer_field(L, scn->substations.headroom_field, err)) < 0)
+        return DCS_ERR_DATA;
+    return DCS_OK;
+}
+
+/* 1 when the substation qualifies; counts the reason when not. */
+static int qualifies(dcs_substations *s, const dcs_scenario *scn, double peak_mw, double kv,
+                     double headroom)
+{
+    if (isnan(kv) || kv <= 0) { /* HIFLD marks unknown voltage with negatives */
+        s->nno_voltage++;
+        return 0;
+    }
+    if (kv < scn->substations.min_voltage_kv) {
+        s->nlow_voltage++;
+        return 0;
+    }
+    if (isnan(headroom) || headroom < peak_mw) {
+        s->nlow_headroom++;
+        return 0;
+    }
+    return 1;
+}
+
+static dcs_status add_substation(dcs_substations *s, size_t *cap, OGRFeatureH f,
+                                 const sub_fields *fl, GEOSGeometry *g, double kv,
+                                 double headroom, dcs_error *err)
+{
+    size_t c = *cap;
+    if (grow_geoms(&s->geom, s->n, cap) != 0)
+        return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory loading substations");
+    if (*cap != c) {
+        char **id = realloc(s->id, *cap * sizeof *id);
+        double *k = realloc(s->kv, *cap * sizeof *k);
+        double *h = realloc(s->headroom_mw, *cap * sizeof *h);
+        if (id)
+            s->id = id;
+        if (k)
+            s->kv = k;
+        if (h)
+            s->headroom_mw = h;
+        if (!id || !k || !h)
+            return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory loading substations");
+    }
+    char fid[32];
+    snprintf(fid, sizeof fid, "%lld", (long long)OGR_F_GetFID(f));
+    const char *id = fl->id >= 0 && OGR_F_IsFieldSetAndNotNull(f, fl->id)
+                         ? OGR_F_GetFieldAsString(f, fl->id)
+                         : fid;
+    if (!(s->id[s->n] = dcs_strdup(id)))
+        return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory loading substations");
+    s->geom[s->n] = g;
+    s->kv[s->n] = kv;
+    s->headroom_mw[s->n] = headroom;
+    s->n++;
+    return DCS_OK;
+}
+
+dcs_status dcs_substations_load(dcs_layer *L, const dcs_scenario *scn, double peak_mw,
+                                GEOSContextHandle_t geos, dcs_substations *s, dcs_error *err)
+{
+    memset(s, 0, sizeof *s);
+    s->geos = geos;
+    sub_fields fl;
+    size_t cap = 0;
+    dcs_status st = substation_fields(L, scn, &fl, err);
+    while (st == DCS_OK) {
+        OGRFeatureH f;
+        GEOSGeometry *g;
+        st = dcs_layer_next_geos(L, geos, &f, &g, NULL, err);
+        if (st != DCS_OK || !f)
+            break;
+        s->nread++;
+        double kv = dcs_field_double(f, fl.kv), head = dcs_field_double(f, fl.headroom);
+        if (qualifies(s, scn, peak_mw, kv, head))
+            st = add_substation(s, &cap, f, &fl, g, kv, head, err);
+        else
+            GEOSGeom_destroy_r(geos, g), g = NULL;
+        if (st != DCS_OK && g)
+            GEOSGeom_destroy_r(geos, g);
+        OGR_F_Destroy(f);
+    }
+    if (st == DCS_OK && build_tree(geos, s->geom, s->n, &s->items, &s->tree) != 0)
+        st = dcs_error_set(err, DCS_ERR_NOMEM, "out of memory indexing substations");
+    return st;
+}
+
+static int item_distance(const void *a, const void *b, double *d, void *userdata)
+{
+    const dcs_tree_item *x = a, *y = b;
+    return GEOSDistance_r((GEOSContextHandle_t)userdata, x->geom, y->geom, d);
+}
+
+/* Geodesic length of the shortest segment between a and b. */
+static dcs_status geodesic_gap_km(GEOSContextHandle_t geos, const GEOSGeometry *a,
+                                  const GEOSGeometry *b, const dcs_crs *crs, double *km,
+                                  dcs_error *err)
+{
+    GEOSCoordSequence *seq = GEOSNearestPoints_r(geos, a, b);
+    double x[2], y[2];
+    int ok = seq && GEOSCoordSeq_getXY_r(geos, seq, 0, &x[0], &y[0]) &&
+             GEOSCoordSeq_getXY_r(geos, seq, 1, &x[1], &y[1]);
+    if (seq)
+        GEOSCoordSeq_destroy_r(geos, seq);
+    if (!ok)
+        return dcs_error_set(err, DCS_ERR_GEOMETRY, "GEOS could not find the nearest points");
+    if (x[0] == x[1] && y[0] == y[1]) {
+        *km = 0;
+        return DCS_OK;
+    }
+    if (!OCTTransform(crs->work_to_lonlat, 2, x, y, NULL))
+        return dcs_error_set(err, DCS_ERR_DATA, "PROJ could not transform a point to WGS 84");
+    *km = dcs_geodesic_distance_m(x[0], y[0], x[1], y[1]) / 1000.0;
+    return DCS_OK;
+}
+
+dcs_status dcs_nearest_substation(const dcs_substations *s, const GEOSGeometry *site,
+                                  const dcs_crs *crs, size_t *which, double *km,
+                                  dcs_error *err)
+{
+    *which = SIZE_MAX;
+    *km = NAN;
+    if (s->n == 0)
+        return DCS_OK;
+    dcs_tree_item query = {site, SIZE_MAX};
+    const dcs_tree_item *hit = GEOSSTRtree_nearest_generic_r(s->geos, s->tree, &query, site,
+                                                            item_distance, s->geos);
+    if (!hit)
+        return dcs_error_set(err, DCS_ERR_GEOMETRY, "GEOS nearest-substation search failed");
+    *which = hit->index;
+    return geodesic_gap_km(s->geos, site, hit->geom, crs, km, err);
+}
+
+void dcs_substations_free(dcs_substations *s)
+{
+    if (s->tree)
+        GEOSSTRtree_destroy_r(s->geos, s->tree);
+    for (size_t i = 0; i < s->n; i++) {
+        free(s->id[i]);
+        GEOSGeom_destroy_r(s->geos, s->geom[i]);
+    }
+    free(s->id);
+    free(s->kv);
+    free(s->headroom_mw);
+    free(s->geom);
+    free(s->items);
+    memset(s, 0, sizeof *s);
+}
+
+/* ---- polygon sets ------------------------------------------------------- */
+
+dcs_status dcs_polyset_load(dcs_layer *L, GEOSContextHandle_t geos, dcs_polyset *set,
+                            dcs_error *err)
+{
+    memset(set, 0, sizeof *set);
+    set->geos = geos;
+    size_t cap = 0;
+    dcs_status st = DCS_OK;
+    for (;;) {
+        OGRFeatureH f;
+        GEOSGeometry *g;
+        st = dcs_layer_next_geos(L, geos, &f, &g, NULL, err);
+        if (st != DCS_OK || !f)
+            break;
+        OGR_F_Destroy(f);
+        if (!g)
+            continue;
+        if (grow_geoms(&set->geom, set->n, &cap) != 0) {
+            GEOSGeom_destroy_r(geos, g);
+            return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory loading %s", L->role);
+        }
+        set->geom[set->n++] = g;
+    }
+    if (st == DCS_OK && build_tree(geos, set->geom, set->n, &set->items, &set->tree) != 0)
+        st = dcs_error_set(err, DCS_ERR_NOMEM, "out of memory indexing %s", L->role);
+    return st;
+}
+
+typedef struct {
+    const dcs_tree_item **hits;
+    size_t n, cap;
+    int nomem;
+} hit_list;
+
+static void collect_hit(void *item, void *userdata)
+{
+    hit_list *h = userdata;
+    if (h->n == h->cap) {
+        size_t c = h->cap ? h->cap * 2 : 16;
+        const dcs_tree_item **grown = realloc(h->hits, c * sizeof *grown);
+        if (!grown) {
+            h->nomem = 1;
+            return;
+        }
+        h->hits = grown;
+        h->cap = c;
+    }
+    h->hits[h->n++] = item;
+}
+
+/* Union of the intersections of site with the hit polygons (NULL: none). */
+static GEOSGeometry *covered_part(const dcs_polyset *set, const GEOSGeometry *site,
+                                  const hit_list *h, int *failed)
+{
+    GEOSContextHandle_t geos = set->geos;
+    const GEOSPreparedGeometry *prep = GEOSPrepare_r(geos, site);
+    GEOSGeometry **parts = calloc(h->n ? h->n : 1, sizeof *parts);
+    unsigned k = 0;
+    *failed = !prep || !parts;
+    for (size_t i = 0; i < h->n && !*failed; i++) {
+        if (GEOSPreparedIntersects_r(geos, prep, h->hits[i]->geom) != 1)
+            continue;
+        parts[k] = GEOSIntersection_r(geos, site, h->hits[i]->geom);
+        *failed = parts[k++] == NULL;
+    }
+    GEOSGeometry *out = NULL;
+    if (!*failed && k > 0) {
+        GEOSGeometry *all = GEOSGeom_createCollection_r(geos, GEOS_GEOMETRYCOLLECTION, parts, k);
+        out = all ? GEOSUnaryUnion_r(geos, all) : NULL;
+        *failed = out == NULL;
+        k = 0; /* the collection owns the parts now */
+        if (all)
+            GEOSGeom_destroy_r(geos, all);
+    }
+    for (unsigned i = 0; i < k; i++)
+        if (parts[i])
+            GEOSGeom_destroy_r(geos, parts[i]);
+    free(parts);
+    if (prep)
+        GEOSPreparedGeom_destroy_r(geos, prep);
+    return out;
+}
+
+dcs_status dcs_polyset_overlap_pct(const dcs_polyset *set, const GEOSGeometry *site,
+                                   double *pct, dcs_error *err)
+{
+    GEOSContextHandle_t geos = set->geos;
+    hit_list h = {0};
+    *pct = 0;
+    if (set->n == 0)
+        return DCS_OK;
+    GEOSSTRtree_query_r(geos, set->tree, site, collect_hit, &h);
+    if (h.nomem) {
+        free(h.hits);
+        return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory");
+    }
+    int failed = 0;
+    GEOSGeometry *cover = covered_part(set, site, &h, &failed);
+    free(h.hits);
+    if (failed)
+        return dcs_error_set(err, DCS_ERR_GEOMETRY, "GEOS overlay failed: %s",
+                             "intersection or union of polygons");
+    double site_area = 0, cover_area = 0;
+    GEOSArea_r(geos, site, &site_area);
+    if (cover) {
+        GEOSArea_r(geos, cover, &cover_area);
+        GEOSGeom_destroy_r(geos, cover);
+        if (site_area <= 0) { /* a point site: covered or not */
+            *pct = 100;
+            return DCS_OK;
+        }
+    }
+    *pct = site_area > 0 ? 100.0 * cover_area / site_area : 0;
+    if (*pct > 100)
+        *pct = 100;
+    return DCS_OK;
+}
+
+void dcs_polyset_free(dcs_polyset *set)
+{
+    if (set->tree)
+        GEOSSTRtree_destroy_r(set->geos, set->tree);
+    for (size_t i = 0; i < set->n; i++)
+        GEOSGeom_destroy_r(set->geos, set->geom[i]);
+    free(set->geom);
+    free(set->items);
+    memset(set, 0, sizeof *set);
+}

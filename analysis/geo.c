@@ -1,0 +1,175 @@
+/* geo.c - geodesy (PROJ geodesic.h) and the working CRS. See geo.h. */
+#include "geo.h"
+
+#include <cpl_error.h>
+#include <geodesic.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* WGS 84 ellipsoid (NIMA TR8350.2). */
+#define WGS84_A 6378137.0
+#define WGS84_F (1.0 / 298.257223563)
+
+static const struct geod_geodesic *wgs84(void)
+{
+    static struct geod_geodesic g;
+    static int ready;
+    if (!ready) { /* geod_init is cheap and idempotent: a race is harmless */
+        geod_init(&g, WGS84_A, WGS84_F);
+        ready = 1;
+    }
+    return &g;
+}
+
+double dcs_geodesic_distance_m(double lon1, double lat1, double lon2, double lat2)
+{
+    double s12 = 0;
+    geod_inverse(wgs84(), lat1, lon1, lat2, lon2, &s12, NULL, NULL);
+    return s12;
+}
+
+double dcs_geodesic_ring_area_m2(const double *lon, const double *lat, size_t n)
+{
+    if (n > 1 && lon[0] == lon[n - 1] && lat[0] == lat[n - 1])
+        n--;
+    if (n < 3)
+        return 0;
+    struct geod_polygon poly;
+    geod_polygon_init(&poly, 0);
+    for (size_t i = 0; i < n; i++)
+        geod_polygon_addpoint(wgs84(), &poly, lat[i], lon[i]);
+    double area = 0;
+    geod_polygon_compute(wgs84(), &poly, 0, 1, &area, NULL);
+    return fabs(area);
+}
+
+static double ring_area(OGRGeometryH ring)
+{
+    int n = OGR_G_GetPointCount(ring);
+    if (n < 3)
+        return 0;
+    double *xy = malloc(2 * (size_t)n * sizeof *xy);
+    if (!xy)
+        return NAN;
+    OGR_G_GetPoints(ring, xy, sizeof(double), xy + n, sizeof(double), NULL, 0);
+    double a = dcs_geodesic_ring_area_m2(xy, xy + n, (size_t)n);
+    free(xy);
+    return a;
+}
+
+static double polygon_area(OGRGeometryH poly)
+{
+    int nrings = OGR_G_GetGeometryCount(poly);
+    double a = 0;
+    for (int i = 0; i < nrings; i++) {
+        double r = ring_area(OGR_G_GetGeometryRef(poly, i));
+        a += i == 0 ? r : -r;
+    }
+    return a;
+}
+
+double dcs_geodesic_area_m2(OGRGeometryH geom)
+{
+    switch (wkbFlatten(OGR_G_GetGeometryType(geom))) {
+    case wkbPolygon:
+        return polygon_area(geom);
+    case wkbMultiPolygon:
+    case wkbGeometryCollection: {
+        double a = 0;
+        for (int i = 0; i < OGR_G_GetGeometryCount(geom); i++)
+            a += dcs_geodesic_area_m2(OGR_G_GetGeometryRef(geom, i));
+        return a;
+    }
+    default:
+        return 0;
+    }
+}
+
+int dcs_utm_epsg(double lon, double lat)
+{
+    double l = fmod(lon + 180.0, 360.0);
+    if (l < 0)
+        l += 360.0;
+    int zone = (int)floor(l / 6.0) + 1;
+    if (zone > 60)
+        zone = 60;
+    return (lat >= 0 ? 32600 : 32700) + zone;
+}
+
+OGRSpatialReferenceH dcs_srs_clone_gis_order(OGRSpatialReferenceH srs)
+{
+    OGRSpatialReferenceH c = OSRClone(srs);
+    if (c)
+        OSRSetAxisMappingStrategy(c, OAMS_TRADITIONAL_GIS_ORDER);
+    return c;
+}
+
+void dcs_srs_describe(OGRSpatialReferenceH srs, char *buf, size_t size)
+{
+    const char *auth = OSRGetAuthorityName(srs, NULL);
+    const char *code = OSRGetAuthorityCode(srs, NULL);
+    const char *name = OSRGetName(srs);
+    if (auth && code)
+        snprintf(buf, size, "%s:%s (%s)", auth, code, name ? name : "unnamed");
+    else
+        snprintf(buf, size, "%s", name ? name : "unnamed CRS");
+}
+
+dcs_status dcs_crs_open(dcs_crs *crs, const char *given, double minlon, double minlat,
+                        double maxlon, double maxlat, dcs_error *err)
+{
+    memset(crs, 0, sizeof *crs);
+    crs->lonlat = OSRNewSpatialReference(NULL);
+    crs->work = OSRNewSpatialReference(NULL);
+    if (!crs->lonlat || !crs->work)
+        goto nomem;
+    OSRSetAxisMappingStrategy(crs->lonlat, OAMS_TRADITIONAL_GIS_ORDER);
+    OSRSetAxisMappingStrategy(crs->work, OAMS_TRADITIONAL_GIS_ORDER);
+    if (OSRImportFromEPSG(crs->lonlat, 4326) != OGRERR_NONE) {
+        dcs_error_set(err, DCS_ERR_DATA, "PROJ cannot find EPSG:4326: %s", CPLGetLastErrorMsg());
+        goto fail;
+    }
+    OGRErr e;
+    if (given) {
+        e = OSRSetFromUserInput(crs->work, given);
+    } else {
+        double lon = (minlon + maxlon) / 2, lat = (minlat + maxlat) / 2;
+        e = OSRImportFromEPSG(crs->work, dcs_utm_epsg(lon, lat));
+    }
+    if (e != OGRERR_NONE) {
+        dcs_error_set(err, DCS_ERR_SCENARIO, "working_crs: cannot use \"%s\": %s",
+                      given ? given : "UTM", CPLGetLastErrorMsg());
+        goto fail;
+    }
+    if (!OSRIsProjected(crs->work) || fabs(OSRGetLinearUnits(crs->work, NULL) - 1.0) > 1e-12) {
+        dcs_error_set(err, DCS_ERR_SCENARIO,
+                      "working_crs: \"%s\" is not a projected CRS in metres", given);
+        goto fail;
+    }
+    crs->work_to_lonlat = OCTNewCoordinateTransformation(crs->work, crs->lonlat);
+    if (!crs->work_to_lonlat) {
+        dcs_error_set(err, DCS_ERR_DATA, "PROJ cannot transform the working CRS to WGS 84: %s",
+                      CPLGetLastErrorMsg());
+        goto fail;
+    }
+    dcs_srs_describe(crs->work, crs->name, sizeof crs->name);
+    return DCS_OK;
+nomem:
+    dcs_error_set(err, DCS_ERR_NOMEM, "out of memory creating spatial references");
+fail:
+    dcs_crs_close(crs);
+    return err->status;
+}
+
+void dcs_crs_close(dcs_crs *crs)
+{
+    if (crs->work_to_lonlat)
+        OCTDestroyCoordinateTransformation(crs->work_to_lonlat);
+    if (crs->lonlat)
+        OSRRelease(crs->lonlat);
+    if (crs->work)
+        OSRRelease(crs->work);
+    memset(crs, 0, sizeof *crs);
+}

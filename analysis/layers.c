@@ -1,0 +1,349 @@
+/* layers.c - GDAL layers and their geometries in GEOS. See layers.h. */
+#include "layers.h"
+
+#include <cpl_error.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "strlist.h"
+
+static const char *layer_label(const dcs_layer *L)
+{
+    return L->src->layer ? L->src->layer : OGR_L_GetName(L->lyr);
+}
+
+/* "a, b, c" of the dataset's layer names (caller frees). */
+static char *layer_names(GDALDatasetH ds)
+{
+    dcs_strlist names = {0};
+    for (int i = 0; i < GDALDatasetGetLayerCount(ds); i++)
+        dcs_strlist_addf(&names, "%s", OGR_L_GetName(GDALDatasetGetLayer(ds, i)));
+    char *s = dcs_strlist_join(&names, ", ");
+    dcs_strlist_free(&names);
+    return s;
+}
+
+static dcs_status find_layer(dcs_layer *L, dcs_error *err)
+{
+    int count = GDALDatasetGetLayerCount(L->ds);
+    if (L->src->layer) {
+        L->lyr = GDALDatasetGetLayerByName(L->ds, L->src->layer);
+    } else if (count == 1) {
+        L->lyr = GDALDatasetGetLayer(L->ds, 0);
+    } else {
+        char *names = layer_names(L->ds);
+        dcs_error_set(err, DCS_ERR_DATA,
+                      "%s: dataset '%s' has %d layers; name one with \"layer\" (layers: %s)",
+                      L->role, L->src->dataset, count, names ? names : "");
+        free(names);
+        return DCS_ERR_DATA;
+    }
+    if (!L->lyr) {
+        char *names = layer_names(L->ds);
+        dcs_error_set(err, DCS_ERR_DATA, "%s: layer '%s' not found in '%s' (layers: %s)",
+                      L->role, L->src->layer, L->src->dataset,
+                      names && *names ? names : "none");
+        free(names);
+        return DCS_ERR_DATA;
+    }
+    return DCS_OK;
+}
+
+static dcs_status read_crs(dcs_layer *L, dcs_error *err)
+{
+    OGRSpatialReferenceH srs = OGR_L_GetSpatialRef(L->lyr);
+    if (!srs)
+        return dcs_error_set(err, DCS_ERR_DATA,
+                             "%s: layer '%s' of '%s' has no CRS (a Shapefile without its .prj?); "
+                             "assign one, e.g. with ogr2ogr -a_srs",
+                             L->role, layer_label(L), L->src->dataset);
+    L->srs = dcs_srs_clone_gis_order(srs);
+    if (!L->srs)
+        return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory");
+    dcs_srs_describe(L->srs, L->crs_name, sizeof L->crs_name);
+    return DCS_OK;
+}
+
+dcs_status dcs_layer_open(dcs_layer *L, const char *role, const dcs_source *src,
+                          dcs_geom_want want, dcs_error *err)
+{
+    memset(L, 0, sizeof *L);
+    snprintf(L->role, sizeof L->role, "%s", role);
+    L->src = src;
+    L->want = want;
+    CPLErrorReset();
+    L->ds = GDALOpenEx(src->dataset, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
+    if (!L->ds)
+        return dcs_error_set(err, DCS_ERR_DATA, "%s: cannot open '%s': %s", role, src->dataset,
+                             *CPLGetLastErrorMsg() ? CPLGetLastErrorMsg()
+                                                   : "not a vector dataset GDAL can read");
+    dcs_status st = find_layer(L, err);
+    if (st == DCS_OK && src->where &&
+        OGR_L_SetAttributeFilter(L->lyr, src->where) != OGRERR_NONE)
+        st = dcs_error_set(err, DCS_ERR_DATA, "%s: bad \"where\" filter \"%s\" on layer '%s': %s",
+                           role, src->where, layer_label(L), CPLGetLastErrorMsg());
+    if (st == DCS_OK)
+        st = read_crs(L, err);
+    if (st != DCS_OK) {
+        dcs_layer_close(L);
+        return st;
+    }
+    L->nfeatures = (long long)OGR_L_GetFeatureCount(L->lyr, 1);
+    if (OGR_L_GetExtent(L->lyr, &L->extent, 1) != OGRERR_NONE)
+        memset(&L->extent, 0, sizeof L->extent);
+    snprintf(L->geom_type, sizeof L->geom_type, "%s",
+             OGRGeometryTypeToName(OGR_L_GetGeomType(L->lyr)));
+    return DCS_OK;
+}
+
+int dcs_layer_field(const dcs_layer *L, const char *field, dcs_error *err)
+{
+    OGRFeatureDefnH defn = OGR_L_GetLayerDefn(L->lyr);
+    int idx = OGR_FD_GetFieldIndex(defn, field);
+    if (idx >= 0)
+        return idx;
+    dcs_strlist names = {0};
+    for (int i = 0; i < OGR_FD_GetFieldCount(defn); i++)
+        dcs_strlist_addf(&names, "%s", OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, i)));
+    char *s = dcs_strlist_join(&names, ", ");
+    dcs_error_set(err, DCS_ERR_DATA, "%s: field '%s' not found in layer '%s' of '%s' (fields: %s)",
+                  L->role, field, layer_label(L), L->src->dataset, s && *s ? s : "none");
+    free(s);
+    dcs_strlist_free(&names);
+    return -1;
+}
+
+dcs_status dcs_layer_lonlat_extent(const dcs_layer *L, OGREnvelope *out, dcs_error *err)
+{
+    OGRSpatialReferenceH ll = OSRNewSpatialReference(NULL);
+    OGRCoordinateTransformationH ct = NULL;
+    dcs_status st = DCS_OK;
+    if (!ll || OSRImportFromEPSG(ll, 4326) != OGRERR_NONE) {
+        st = dcs_error_set(err, DCS_ERR_DATA, "PROJ cannot find EPSG:4326: %s",
+                           CPLGetLastErrorMsg());
+        goto fail;
+    }
+    OSRSetAxisMappingStrategy(ll, OAMS_TRADITIONAL_GIS_ORDER);
+    ct = OCTNewCoordinateTransformation(L->srs, ll);
+    if (!ct || !OCTTransformBounds(ct, L->extent.MinX, L->extent.MinY, L->extent.MaxX,
+                                   L->extent.MaxY, &out->MinX, &out->MinY, &out->MaxX,
+                                   &out->MaxY, 21)) {
+        st = dcs_error_set(err, DCS_ERR_DATA,
+                           "%s: cannot transform the extent of layer '%s' from %s to WGS 84: %s",
+                           L->role, layer_label(L), L->crs_name, CPLGetLastErrorMsg());
+    }
+fail:
+    if (ct)
+        OCTDestroyCoordinateTransformation(ct);
+    if (ll)
+        OSRRelease(ll);
+    return st;
+}
+
+static int type_fits(dcs_geom_want want, OGRwkbGeometryType t)
+{
+    t = wkbFlatten(t);
+    int poly = t == wkbPolygon || t == wkbMultiPolygon;
+    int point = t == wkbPoint || t == wkbMultiPoint;
+    switch (want) {
+    case DCS_GEOM_POLYGON_OR_POINT:
+        return poly || point;
+    case DCS_GEOM_POINT:
+        return point;
+    case DCS_GEOM_POLYGON:
+        return poly;
+    }
+    return 0;
+}
+
+static const char *want_name(dcs_geom_want want)
+{
+    switch (want) {
+    case DCS_GEOM_POLYGON_OR_POINT:
+        return "polygons or points";
+    case DCS_GEOM_POINT:
+        return "points";
+    case DCS_GEOM_POLYGON:
+        return "polygons";
+    }
+    return "?";
+}
+
+dcs_status dcs_layer_check_type(const dcs_layer *L, dcs_error *err)
+{
+    OGRwkbGeometryType t = wkbFlatten(OGR_L_GetGeomType(L->lyr));
+    if (t == wkbUnknown || t == wkbGeometryCollection || type_fits(L->want, t))
+        return DCS_OK;
+    return dcs_error_set(err, DCS_ERR_DATA, "%s: layer '%s' of '%s' holds %s; expected %s",
+                         L->role, layer_label(L), L->src->dataset, L->geom_type,
+                         want_name(L->want));
+}
+
+dcs_status dcs_layer_prepare(dcs_layer *L, const dcs_crs *crs, dcs_error *err)
+{
+    L->to_work = OCTNewCoordinateTransformation(L->srs, crs->work);
+    L->to_lonlat = OCTNewCoordinateTransformation(L->srs, crs->lonlat);
+    if (!L->to_work || !L->to_lonlat)
+        return dcs_error_set(err, DCS_ERR_DATA, "%s: PROJ cannot transform %s to %s: %s",
+                             L->role, L->crs_name, crs->name, CPLGetLastErrorMsg());
+    OGR_L_ResetReading(L->lyr);
+    return DCS_OK;
+}
+
+/* OGR geometry -> GEOS through WKB. */
+static GEOSGeometry *to_geos(GEOSContextHandle_t geos, OGRGeometryH g)
+{
+    size_t n = (size_t)OGR_G_WkbSize(g);
+    unsigned char *wkb = malloc(n ? n : 1);
+    if (!wkb)
+        return NULL;
+    GEOSGeometry *out = NULL;
+    if (OGR_G_ExportToIsoWkb(g, wkbNDR, wkb) == OGRERR_NONE)
+        out = GEOSGeomFromWKB_buf_r(geos, wkb, n);
+    free(wkb);
+    return out;
+}
+
+/* The polygons inside a collection made by GEOSMakeValid (which may add
+ * stray lines or points where a polygon collapsed); NULL when none. */
+static GEOSGeometry *polygonal_part(GEOSContextHandle_t geos, const GEOSGeometry *g)
+{
+    int n = GEOSGetNumGeometries_r(geos, g);
+    GEOSGeometry **parts = calloc((size_t)(n > 0 ? n : 1), sizeof *parts);
+    unsigned k = 0;
+    if (!parts)
+        return NULL;
+    for (int i = 0; i < n; i++) {
+        const GEOSGeometry *p = GEOSGetGeometryN_r(geos, g, i);
+        int t = GEOSGeomTypeId_r(geos, p);
+        if (t == GEOS_POLYGON || t == GEOS_MULTIPOLYGON)
+            parts[k++] = GEOSGeom_clone_r(geos, p);
+    }
+    GEOSGeometry *out = NULL;
+    if (k == 1)
+        out = parts[0];
+    else if (k > 1) {
+        /* the collection takes ownership of the parts */
+        GEOSGeometry *all = GEOSGeom_createCollection_r(geos, GEOS_GEOMETRYCOLLECTION, parts, k);
+        out = all ? GEOSUnaryUnion_r(geos, all) : NULL;
+        if (all)
+            GEOSGeom_destroy_r(geos, all);
+    }
+    free(parts);
+    return out;
+}
+
+/* Repair an invalid geometry (counted); NULL when nothing usable is left. */
+static GEOSGeometry *repair(dcs_layer *L, GEOSContextHandle_t geos, GEOSGeometry *g)
+{
+    GEOSGeometry *fixed = GEOSMakeValid_r(geos, g);
+    GEOSGeom_destroy_r(geos, g);
+    if (!fixed)
+        return NULL;
+    L->nrepaired++;
+    if (L->want == DCS_GEOM_POLYGON && GEOSGeomTypeId_r(geos, fixed) == GEOS_GEOMETRYCOLLECTION) {
+        GEOSGeometry *polys = polygonal_part(geos, fixed);
+        GEOSGeom_destroy_r(geos, fixed);
+        fixed = polys;
+    }
+    return fixed;
+}
+
+static dcs_status feature_geos(dcs_layer *L, GEOSContextHandle_t geos, OGRGeometryH src,
+                               GEOSGeometry **geom, OGRGeometryH *lonlat, dcs_error *err)
+{
+    OGRGeometryH w = OGR_G_Clone(src);
+    if (!w)
+        return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory");
+    if (OGR_G_Transform(w, L->to_work) != OGRERR_NONE) {
+        OGR_G_DestroyGeometry(w);
+        return dcs_error_set(err, DCS_ERR_DATA,
+                             "%s: cannot transform a geometry of layer '%s' to the working CRS: %s",
+                             L->role, layer_label(L), CPLGetLastErrorMsg());
+    }
+    *geom = to_geos(geos, w);
+    OGR_G_DestroyGeometry(w);
+    if (!*geom)
+        return dcs_error_set(err, DCS_ERR_GEOMETRY, "%s: GEOS cannot read a geometry of '%s'",
+                             L->role, layer_label(L));
+    if (!GEOSisValid_r(geos, *geom) && !(*geom = repair(L, geos, *geom)))
+        return dcs_error_set(err, DCS_ERR_GEOMETRY,
+                             "%s: an invalid geometry in layer '%s' could not be repaired",
+                             L->role, layer_label(L));
+    if (lonlat) {
+        *lonlat = OGR_G_Clone(src);
+        if (!*lonlat || OGR_G_Transform(*lonlat, L->to_lonlat) != OGRERR_NONE)
+            return dcs_error_set(err, DCS_ERR_DATA,
+                                 "%s: cannot transform a geometry of layer '%s' to WGS 84: %s",
+                                 L->role, layer_label(L), CPLGetLastErrorMsg());
+    }
+    return DCS_OK;
+}
+
+dcs_status dcs_layer_next_geos(dcs_layer *L, GEOSContextHandle_t geos, OGRFeatureH *feat,
+                               GEOSGeometry **geom, OGRGeometryH *lonlat, dcs_error *err)
+{
+    *geom = NULL;
+    if (lonlat)
+        *lonlat = NULL;
+    for (;;) {
+        *feat = OGR_L_GetNextFeature(L->lyr);
+        if (!*feat)
+            return DCS_OK;
+        OGRGeometryH g = OGR_F_GetGeometryRef(*feat);
+        if (!g || OGR_G_IsEmpty(g)) {
+            L->nnull++;
+        } else if (!type_fits(L->want, OGR_G_GetGeometryType(g))) {
+            L->nwrongtype++;
+        } else {
+            dcs_status st = feature_geos(L, geos, g, geom, lonlat, err);
+            if (st != DCS_OK) {
+                if (*geom)
+                    GEOSGeom_destroy_r(geos, *geom);
+                if (lonlat && *lonlat)
+                    OGR_G_DestroyGeometry(*lonlat);
+                *geom = NULL;
+                dcs_error_prefix(err, "feature %lld: ", (long long)OGR_F_GetFID(*feat));
+                OGR_F_Destroy(*feat);
+                *feat = NULL;
+                return st;
+            }
+            return DCS_OK;
+        }
+        OGR_F_Destroy(*feat);
+    }
+}
+
+void dcs_layer_close(dcs_layer *L)
+{
+    if (L->to_work)
+        OCTDestroyCoordinateTransformation(L->to_work);
+    if (L->to_lonlat)
+        OCTDestroyCoordinateTransformation(L->to_lonlat);
+    if (L->srs)
+        OSRRelease(L->srs);
+    if (L->ds)
+        GDALClose(L->ds);
+    L->to_work = L->to_lonlat = NULL;
+    L->srs = NULL;
+    L->ds = NULL;
+    L->lyr = NULL;
+}
+
+double dcs_field_double(OGRFeatureH f, int field)
+{
+    if (field < 0 || !OGR_F_IsFieldSetAndNotNull(f, field))
+        return NAN;
+    OGRFieldType t = OGR_Fld_GetType(OGR_F_GetFieldDefnRef(f, field));
+    if (t == OFTInteger || t == OFTInteger64 || t == OFTReal)
+        return OGR_F_GetFieldAsDouble(f, field);
+    if (t == OFTString) {
+        const char *s = OGR_F_GetFieldAsString(f, field);
+        char *end;
+        double v = strtod(s, &end);
+        return end != s && *end == '\0' ? v : NAN;
+    }
+    return NAN;
+}

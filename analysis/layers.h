@@ -1,0 +1,91 @@
+/*
+ * layers.h - open the scenario's GDAL layers and read their geometries.
+ *
+ * A dcs_layer is one layer of one GDAL dataset (any format or source GDAL
+ * opens: GeoPackage, Shapefile, GeoJSON, FlatGeobuf, CSV, PostGIS ...),
+ * opened read-only with its CRS (axis order forced to x = east/longitude),
+ * feature count, extent and geometry type.  Messages name the role of the
+ * layer in the scenario ("sites", "overlays[0] (flood)"), the dataset, the
+ * layer and, for a missing layer or field, list what does exist.
+ *
+ * dcs_layer_next_geos() walks the features, transforming each geometry
+ * into the working CRS and converting it to GEOS, repairing invalid ones
+ * (GEOSMakeValid) and counting the repairs.
+ *
+ * Ownership: dcs_layer_close() closes the dataset and frees the layer's
+ * spatial reference and transformations.  Geometries returned by
+ * dcs_layer_next_geos() belong to the caller (GEOSGeom_destroy_r).
+ */
+#ifndef DCS_LAYERS_H
+#define DCS_LAYERS_H
+
+#include <gdal.h>
+#include <geos_c.h>
+#include <ogr_api.h>
+#include <ogr_srs_api.h>
+
+#include "error.h"
+#include "geo.h"
+#include "scenario.h"
+
+/* Which geometry types a role accepts. */
+typedef enum {
+    DCS_GEOM_POLYGON_OR_POINT, /* candidate sites */
+    DCS_GEOM_POINT,            /* substations */
+    DCS_GEOM_POLYGON,          /* overlays */
+} dcs_geom_want;
+
+typedef struct {
+    char role[96];
+    const dcs_source *src;
+    GDALDatasetH ds;
+    OGRLayerH lyr;
+    OGRSpatialReferenceH srs; /* owned, GIS axis order; NULL when none */
+    char crs_name[160];
+    long long nfeatures;      /* after the where filter */
+    OGREnvelope extent;       /* in the layer's CRS */
+    char geom_type[48];       /* OGR's name of the declared type */
+    dcs_geom_want want;
+
+    /* set by dcs_layer_prepare() */
+    OGRCoordinateTransformationH to_work;
+    OGRCoordinateTransformationH to_lonlat;
+
+    /* counters filled while reading */
+    long long nnull;     /* features without geometry (skipped) */
+    long long nrepaired; /* invalid geometries repaired */
+    long long nwrongtype;/* geometries of the wrong type (skipped) */
+} dcs_layer;
+
+/* Open src for role: dataset, layer (the only one when src->layer is
+ * NULL), attribute filter; read CRS, count, extent and type. */
+dcs_status dcs_layer_open(dcs_layer *L, const char *role, const dcs_source *src,
+                          dcs_geom_want want, dcs_error *err);
+
+/* Index of field in the layer, or -1 with a message in err listing the
+ * layer's fields. */
+int dcs_layer_field(const dcs_layer *L, const char *field, dcs_error *err);
+
+/* The extent in WGS 84 lon/lat. */
+dcs_status dcs_layer_lonlat_extent(const dcs_layer *L, OGREnvelope *out, dcs_error *err);
+
+/* Check the declared geometry type fits the role (unknown types pass and
+ * are checked feature by feature). */
+dcs_status dcs_layer_check_type(const dcs_layer *L, dcs_error *err);
+
+/* Create the transformations to the working CRS and to lon/lat. */
+dcs_status dcs_layer_prepare(dcs_layer *L, const dcs_crs *crs, dcs_error *err);
+
+/* Next feature with a usable geometry: *feat (caller destroys with
+ * OGR_F_Destroy) and *geom in the working CRS (caller frees), plus, when
+ * lonlat is not NULL, the geometry in lon/lat (caller destroys with
+ * OGR_G_DestroyGeometry).  Returns DCS_OK with *feat NULL at the end. */
+dcs_status dcs_layer_next_geos(dcs_layer *L, GEOSContextHandle_t geos, OGRFeatureH *feat,
+                               GEOSGeometry **geom, OGRGeometryH *lonlat, dcs_error *err);
+
+void dcs_layer_close(dcs_layer *L);
+
+/* Field value as a number (NaN when null, unset or not numeric). */
+double dcs_field_double(OGRFeatureH f, int field);
+
+#endif

@@ -1,0 +1,212 @@
+/* run.c - the analysis pipeline. See run.h. */
+#include "run.h"
+
+#include <cpl_error.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "context.h"
+
+static void geos_quiet(const char *fmt, ...)
+{
+    (void)fmt;
+}
+
+GEOSContextHandle_t dcs_geos_init(void)
+{
+    GEOSContextHandle_t h = GEOS_init_r();
+    if (h) {
+        GEOSContext_setNoticeHandler_r(h, geos_quiet);
+        GEOSContext_setErrorHandler_r(h, geos_quiet);
+    }
+    return h;
+}
+
+void dcs_geos_finish(GEOSContextHandle_t geos)
+{
+    if (geos)
+        GEOS_finish_r(geos);
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void progress(const dcs_run_options *opt, const char *phase, size_t done, size_t total)
+{
+    if (opt && opt->progress)
+        opt->progress(opt->user, phase, done, total);
+}
+
+static int stopped(const dcs_run_options *opt)
+{
+    return opt && opt->stop && *opt->stop;
+}
+
+/* Working CRS from the site layer's lon/lat extent (or the scenario). */
+static dcs_status open_working_crs(const dcs_scenario *scn, dcs_inputs *in, dcs_result *res,
+                                   dcs_error *err)
+{
+    OGREnvelope ll;
+    dcs_status st = dcs_layer_lonlat_extent(&in->layers[DCS_IN_SITES], &ll, err);
+    if (st != DCS_OK)
+        return st;
+    st = dcs_crs_open(&res->crs, scn->working_crs, ll.MinX, ll.MinY, ll.MaxX, ll.MaxY, err);
+    for (size_t i = 0; st == DCS_OK && i < in->n; i++)
+        st = dcs_layer_prepare(&in->layers[i], &res->crs, err);
+    return st;
+}
+
+/* Substation metrics of site i. */
+static dcs_status measure_power(dcs_result *res, const dcs_substations *subs, size_t i,
+                                dcs_error *err)
+{
+    size_t which;
+    double km;
+    dcs_status st = dcs_nearest_substation(subs, res->sites.geom[i], &res->crs, &which, &km, err);
+    if (st != DCS_OK || which == SIZE_MAX)
+        return st;
+    double *num = dcs_site_num(&res->sites, i);
+    num[DCS_COL_SUB_KM] = km;
+    num[DCS_COL_SUB_KV] = subs->kv[which];
+    num[DCS_COL_SUB_HEADROOM_MW] = subs->headroom_mw[which];
+    char **text = dcs_site_text(&res->sites, i);
+    if (!(text[DCS_TCOL_SUB_ID] = dcs_strdup(subs->id[which])))
+        return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory");
+    return DCS_OK;
+}
+
+static dcs_status measure_sites(dcs_result *res, const dcs_substations *subs,
+                                const dcs_polyset *overlays, size_t noverlays,
+                                const dcs_run_options *opt, dcs_error *err)
+{
+    size_t n = res->sites.n;
+    for (size_t i = 0; i < n; i++) {
+        if (stopped(opt))
+            return dcs_error_set(err, DCS_ERR_INTERRUPTED, "interrupted while measuring sites");
+        dcs_status st = measure_power(res, subs, i, err);
+        for (size_t k = 0; st == DCS_OK && k < noverlays; k++)
+            st = dcs_polyset_overlap_pct(&overlays[k], res->sites.geom[i],
+                                         &dcs_site_num(&res->sites, i)[dcs_model_overlay_col(k)],
+                                         err);
+        if (st != DCS_OK)
+            return dcs_error_prefix(err, "site \"%s\": ", res->sites.id[i]);
+        if ((i + 1) % 256 == 0 || i + 1 == n)
+            progress(opt, "measuring sites", i + 1, n);
+    }
+    return DCS_OK;
+}
+
+static void warn_layer(dcs_result *res, const dcs_input_info *info)
+{
+    if (info->nrepaired)
+        dcs_strlist_addf(&res->warnings, "%s: %lld invalid geometries repaired (GEOS MakeValid)",
+                         info->role, info->nrepaired);
+    if (info->nnull)
+        dcs_strlist_addf(&res->warnings, "%s: %lld features without geometry skipped",
+                         info->role, info->nnull);
+    if (info->nwrongtype)
+        dcs_strlist_addf(&res->warnings, "%s: %lld features of the wrong geometry type skipped",
+                         info->role, info->nwrongtype);
+}
+
+static void record_inputs(dcs_result *res, dcs_inputs *in, const dcs_substations *subs)
+{
+    dcs_inputs_collect_counts(in);
+    res->inputs = in->info;
+    res->ninputs = in->n;
+    in->info = NULL; /* the result owns the records now */
+    for (size_t i = 0; i < res->ninputs; i++)
+        warn_layer(res, &res->inputs[i]);
+    res->subs_read = subs->nread;
+    res->subs_qualified = (long long)subs->n;
+    if (subs->n == 0)
+        dcs_strlist_addf(&res->warnings,
+                         "substations: none of %lld qualifies (>= %g kV with >= %.1f MW headroom); "
+                         "every site lacks a substation distance",
+                         subs->nread, res->scn->substations.min_voltage_kv, res->peak_mw);
+}
+
+static dcs_status load_context(dcs_result *res, dcs_inputs *in, dcs_substations *subs,
+                               dcs_polyset *overlays, const dcs_run_options *opt, dcs_error *err)
+{
+    const dcs_scenario *scn = res->scn;
+    progress(opt, "reading sites", 0, 1);
+    dcs_status st = dcs_sites_load(&in->layers[DCS_IN_SITES], &res->model, &res->crs, res->geos,
+                                   &res->sites, err);
+    progress(opt, "reading context layers", 0, 1);
+    if (st == DCS_OK)
+        st = dcs_substations_load(&in->layers[DCS_IN_SUBSTATIONS], scn, res->peak_mw, res->geos,
+                                  subs, err);
+    for (size_t k = 0; st == DCS_OK && k < scn->noverlays; k++)
+        st = dcs_polyset_load(&in->layers[DCS_IN_OVERLAY0 + k], res->geos, &overlays[k], err);
+    return st;
+}
+
+static dcs_status evaluate_sites(dcs_result *res, dcs_error *err)
+{
+    dcs_site_rows rows = {res->sites.n,    (const char *const *)res->sites.id,
+                          res->sites.num,  res->sites.text,
+                          res->sites.nnum, res->sites.ntext};
+    return dcs_evaluate(&res->model, &rows, &res->eval, err);
+}
+
+dcs_status dcs_run(const dcs_scenario *scn, const dcs_run_options *opt, dcs_result *res,
+                   dcs_error *err)
+{
+    double t0 = now_seconds();
+    memset(res, 0, sizeof *res);
+    res->scn = scn;
+    res->peak_mw = dcs_scenario_peak_mw(scn);
+    time_t now = time(NULL);
+    strftime(res->started_utc, sizeof res->started_utc, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+
+    dcs_inputs in;
+    dcs_substations subs = {0};
+    dcs_polyset *overlays = calloc(scn->noverlays + 1, sizeof *overlays);
+    res->geos = dcs_geos_init();
+    if (!overlays || !res->geos) {
+        free(overlays);
+        return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory starting the run");
+    }
+    dcs_status st = dcs_inputs_open(scn, &in, NULL, err);
+    if (st == DCS_OK)
+        st = dcs_model_build(scn, in.attr_kinds, &res->model, NULL, err);
+    if (st == DCS_OK)
+        st = open_working_crs(scn, &in, res, err);
+    if (st == DCS_OK)
+        st = load_context(res, &in, &subs, overlays, opt, err);
+    if (st == DCS_OK)
+        st = measure_sites(res, &subs, overlays, scn->noverlays, opt, err);
+    if (st == DCS_OK)
+        st = evaluate_sites(res, err);
+    if (st == DCS_OK)
+        record_inputs(res, &in, &subs);
+    dcs_substations_free(&subs);
+    for (size_t k = 0; k < scn->noverlays; k++)
+        dcs_polyset_free(&overlays[k]);
+    free(overlays);
+    dcs_inputs_close(&in);
+    res->seconds = now_seconds() - t0;
+    return st;
+}
+
+void dcs_result_free(dcs_result *res)
+{
+    dcs_evaluation_free(&res->eval);
+    dcs_sites_free(&res->sites);
+    dcs_model_free(&res->model);
+    dcs_crs_close(&res->crs);
+    free(res->inputs);
+    dcs_strlist_free(&res->warnings);
+    dcs_geos_finish(res->geos);
+    memset(res, 0, sizeof *res);
+}

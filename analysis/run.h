@@ -1,0 +1,64 @@
+/*
+ * run.h - the main job: scenario -> layers -> site metrics -> constraints
+ * and scores -> ranks.  Reports are written from the result by reports/.
+ *
+ * dcs_run() never prints: progress goes through an optional callback, and
+ * it stops with DCS_ERR_INTERRUPTED when *stop becomes non-zero (set by a
+ * signal handler in the command line).
+ *
+ * Ownership: the result owns the model, the sites, the evaluation, the
+ * input records and the warnings; dcs_result_free() frees them all.  It
+ * points into the scenario, which must outlive it.
+ */
+#ifndef DCS_RUN_H
+#define DCS_RUN_H
+
+#include <geos_c.h>
+#include <signal.h>
+#include <stddef.h>
+
+#include "error.h"
+#include "evaluate.h"
+#include "geo.h"
+#include "inputs.h"
+#include "model.h"
+#include "scenario.h"
+#include "sites.h"
+#include "strlist.h"
+
+/* phase: a short name ("reading sites", "measuring sites"); done of total. */
+typedef void (*dcs_progress_fn)(void *user, const char *phase, size_t done, size_t total);
+
+typedef struct {
+    dcs_progress_fn progress;
+    void *user;
+    volatile sig_atomic_t *stop;
+} dcs_run_options;
+
+typedef struct {
+    const dcs_scenario *scn;
+    GEOSContextHandle_t geos;
+    dcs_model model;
+    dcs_crs crs;
+    dcs_sites sites;
+    dcs_evaluation eval;
+    dcs_input_info *inputs;
+    size_t ninputs;
+    dcs_strlist warnings;
+    long long subs_read, subs_qualified;
+    double peak_mw;
+    char started_utc[32]; /* ISO 8601 */
+    double seconds;
+} dcs_result;
+
+dcs_status dcs_run(const dcs_scenario *scn, const dcs_run_options *opt, dcs_result *res,
+                   dcs_error *err);
+
+void dcs_result_free(dcs_result *res);
+
+/* Create a GEOS context whose messages are kept (not printed); free with
+ * dcs_geos_finish(). */
+GEOSContextHandle_t dcs_geos_init(void);
+void dcs_geos_finish(GEOSContextHandle_t geos);
+
+#endif

@@ -1,0 +1,259 @@
+/*
+ * main.c - dcsite's entry point: the only place that prints messages and
+ * chooses exit codes.  The engine (analysis/) and the writers (reports/)
+ * return statuses with messages; this file turns them into words on
+ * stderr (GRASS style: "dcsite: ERROR: ...") and an exit code.
+ */
+#include <cpl_conv.h>
+#include <cpl_error.h>
+#include <gdal.h>
+#include <math.h>
+#include <ogr_api.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "inputs.h"
+#include "model.h"
+#include "options.h"
+#include "report.h"
+#include "run.h"
+#include "scenario.h"
+#include "version.h"
+
+static volatile sig_atomic_t stop_requested;
+static volatile sig_atomic_t writing_reports;
+
+/* While the engine runs, a signal asks it to stop at the next site; while
+ * reports are written, the temporary files are removed and the process
+ * ends at once, so no half-written report is ever left. */
+static void on_signal(int sig)
+{
+    stop_requested = 1;
+    if (writing_reports) {
+        dcs_output_discard_all();
+        signal(sig, SIG_DFL);
+        raise(sig);
+    }
+}
+
+static void install_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+static int fail(dcs_status st, const char *message)
+{
+    fprintf(stderr, "dcsite: ERROR: %s\n", message);
+    return dcs_exit_code(st);
+}
+
+/* ---- progress on stderr, throttled, ending at 100% ---------------------- */
+
+typedef struct {
+    int tty;
+    double last;
+    char phase[64];
+} progress_state;
+
+static double monotonic(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void show_progress(void *user, const char *phase, size_t done, size_t total)
+{
+    progress_state *p = user;
+    double t = monotonic();
+    int finished = total > 0 && done == total;
+    int new_phase = strcmp(p->phase, phase) != 0;
+    if (!finished && !new_phase && t - p->last < (p->tty ? 0.2 : 5.0))
+        return;
+    p->last = t;
+    snprintf(p->phase, sizeof p->phase, "%s", phase);
+    if (total <= 1) {
+        fprintf(stderr, "dcsite: %s...\n", phase);
+        return;
+    }
+    int pct = (int)(100.0 * (double)done / (double)total);
+    if (p->tty)
+        fprintf(stderr, "\rdcsite: %s %zu/%zu (%3d%%)%s", phase, done, total, pct,
+                finished ? "\n" : "");
+    else
+        fprintf(stderr, "dcsite: %s %zu/%zu (%d%%)\n", phase, done, total, pct);
+}
+
+/* ---- run ----------------------------------------------------------------- */
+
+static void print_top(const dcs_result *res, size_t top)
+{
+    printf("Top sites of scenario '%s' (%zu candidates, %zu eligible, %zu excluded):\n",
+           res->scn->name, res->sites.n, res->eval.neligible,
+           res->sites.n - res->eval.neligible);
+    printf("%5s  %-14s %7s", "rank", "site", "score");
+    for (size_t c = 0; c < res->model.ncrits; c++)
+        printf("  %14.14s", res->model.crits[c].name);
+    printf("\n");
+    for (size_t r = 0; r < res->eval.neligible && r < top; r++) {
+        size_t i = res->eval.order[r];
+        printf("%5zu  %-14s %7.4f", res->eval.rank[i], res->sites.id[i], res->eval.score[i]);
+        for (size_t c = 0; c < res->model.ncrits; c++) {
+            const dcs_metric *m = &res->model.metrics[res->model.crits[c].metric];
+            double v = dcs_site_num(&res->sites, i)[m->col];
+            printf("  %8.2f %-5s", v, m->unit);
+        }
+        printf("\n");
+    }
+}
+
+static void print_warnings(const dcs_result *res)
+{
+    for (size_t i = 0; i < res->warnings.count; i++)
+        fprintf(stderr, "dcsite: WARNING: %s\n", res->warnings.items[i]);
+}
+
+static int command_run(const dcs_cli *cli)
+{
+    dcs_scenario scn;
+    dcs_error err;
+    dcs_error_clear(&err);
+    if (dcs_scenario_load(cli->scenario, &scn, NULL, &err) != DCS_OK) {
+        dcs_scenario_free(&scn);
+        return fail(err.status, err.message);
+    }
+    char outdir[DCS_PATH_MAX];
+    snprintf(outdir, sizeof outdir, "%s", cli->outdir ? cli->outdir : "out");
+    progress_state ps = {isatty(STDERR_FILENO), 0, ""};
+    dcs_run_options opt = {cli->quiet ? NULL : show_progress, &ps, &stop_requested};
+    dcs_result res;
+    dcs_status st = dcs_run(&scn, &opt, &res, &err);
+    dcs_report_paths paths;
+    if (st == DCS_OK) {
+        writing_reports = 1;
+        if (!cli->quiet)
+            show_progress(&ps, "writing reports", 0, 1);
+        st = dcs_reports_write(&res, outdir, &paths, &err);
+        writing_reports = 0;
+    }
+    int code = 0;
+    if (st != DCS_OK) {
+        code = fail(st, err.message);
+    } else {
+        if (!cli->quiet)
+            print_warnings(&res);
+        print_top(&res, scn.outputs.top_n);
+        printf("\nReports:\n");
+        const char *p[] = {paths.xlsx, paths.gpkg, paths.json};
+        for (int k = 0; k < 3; k++)
+            if (p[k][0])
+                printf("  %s\n", p[k]);
+    }
+    dcs_result_free(&res);
+    dcs_scenario_free(&scn);
+    return code;
+}
+
+/* ---- check ---------------------------------------------------------------- */
+
+static void print_input(const dcs_input_info *in)
+{
+    printf("  %-22s %s", in->role, in->dataset);
+    if (in->layer[0])
+        printf(" [layer %s]", in->layer);
+    printf("\n");
+    if (!in->crs[0])
+        return;
+    printf("  %-22s %lld features, %s, CRS %s\n", "", in->nfeatures, in->geom_type, in->crs);
+    if (in->has_extent)
+        printf("  %-22s extent (lon/lat) %.5f, %.5f - %.5f, %.5f\n", "", in->minlon, in->minlat,
+               in->maxlon, in->maxlat);
+}
+
+static int command_check(const dcs_cli *cli)
+{
+    dcs_scenario scn;
+    dcs_error err;
+    dcs_strlist scn_problems = {0}, data_problems = {0};
+    dcs_error_clear(&err);
+    dcs_status st = dcs_scenario_load(cli->scenario, &scn, &scn_problems, &err);
+    printf("Scenario %s: %s\n", cli->scenario, st == DCS_OK ? "valid" : "has problems");
+    dcs_inputs in = {0};
+    int layers_ok = 0;
+    if (st == DCS_OK) {
+        layers_ok = dcs_inputs_open(&scn, &in, &data_problems, &err) == DCS_OK;
+        printf("Layers:\n");
+        for (size_t i = 0; i < in.n; i++)
+            print_input(&in.info[i]);
+    }
+    if (layers_ok) {
+        dcs_model model;
+        if (dcs_model_build(&scn, in.attr_kinds, &model, &scn_problems, &err) == DCS_OK) {
+            printf("Metrics available:");
+            for (size_t i = 0; i < model.nmetrics; i++)
+                printf(" %s", model.metrics[i].name);
+            printf("\n");
+            dcs_model_free(&model);
+        }
+    }
+    for (size_t i = 0; i < scn_problems.count; i++)
+        fprintf(stderr, "dcsite: ERROR: %s\n", scn_problems.items[i]);
+    for (size_t i = 0; i < data_problems.count; i++)
+        fprintf(stderr, "dcsite: ERROR: %s\n", data_problems.items[i]);
+    size_t total = scn_problems.count + data_problems.count;
+    printf("%zu problem%s found\n", total, total == 1 ? "" : "s");
+    int code = scn_problems.count  ? DCS_EXIT_SCENARIO
+               : data_problems.count ? DCS_EXIT_DATA
+                                     : DCS_EXIT_OK;
+    if (err.status == DCS_ERR_NOMEM)
+        code = DCS_EXIT_INTERNAL;
+    dcs_inputs_close(&in);
+    dcs_strlist_free(&scn_problems);
+    dcs_strlist_free(&data_problems);
+    dcs_scenario_free(&scn);
+    return code;
+}
+
+static void print_version(void)
+{
+    dcs_lib_version libs[DCS_NLIBS];
+    dcs_library_versions(libs);
+    printf("dcsite %s\n", DCS_VERSION);
+    for (int i = 0; i < DCS_NLIBS; i++)
+        printf("  %-14s %s\n", libs[i].name, libs[i].version);
+}
+
+int main(int argc, char **argv)
+{
+    dcs_cli cli;
+    char msg[256];
+    if (dcs_cli_parse(argc, argv, &cli, msg, sizeof msg) != 0) {
+        fprintf(stderr, "dcsite: %s\n", msg);
+        fprintf(stderr, "Usage: dcsite run|check SCENARIO.json [options]; see dcsite --help\n");
+        return DCS_EXIT_USAGE;
+    }
+    if (cli.help) {
+        dcs_cli_help(stdout);
+        return DCS_EXIT_OK;
+    }
+    if (cli.version) {
+        print_version();
+        return DCS_EXIT_OK;
+    }
+    GDALAllRegister();
+    CPLSetErrorHandler(CPLQuietErrorHandler); /* messages reach users through dcs_error */
+    install_signals();
+    int code = cli.command == DCS_CMD_RUN ? command_run(&cli) : command_check(&cli);
+    GDALDestroyDriverManager();
+    OGRCleanupAll();
+    return code;
+}

@@ -1,0 +1,195 @@
+/* options.c - option table, parsing, help, exit codes. See options.h. */
+#include "options.h"
+
+#include <getopt.h>
+#include <string.h>
+
+typedef struct {
+    const char *name;
+    int short_name;
+    const char *arg;      /* NULL: takes no argument */
+    const char *commands; /* where it applies: "run", "run check", "" = all */
+    const char *help;
+} option_spec;
+
+static const option_spec options[] = {
+    {"output", 'o', "DIR", "run", "write the reports into DIR (default: out)"},
+    {"quiet", 'q', NULL, "run", "no progress or summary on stderr"},
+    {"help", 'h', NULL, "", "show this help and exit"},
+    {"version", 'V', NULL, "", "show dcsite's and the libraries' versions and exit"},
+};
+#define NOPTIONS (sizeof options / sizeof options[0])
+
+static const struct {
+    const char *name;
+    dcs_command command;
+    const char *usage;
+    const char *help;
+} commands[] = {
+    {"run", DCS_CMD_RUN, "run SCENARIO.json [-o DIR] [--quiet]",
+     "score and rank the candidate sites; write .xlsx, .gpkg and .json reports"},
+    {"check", DCS_CMD_CHECK, "check SCENARIO.json",
+     "validate the scenario and every layer it names, without running"},
+};
+#define NCOMMANDS (sizeof commands / sizeof commands[0])
+
+void dcs_cli_help(FILE *out)
+{
+    fprintf(out, "dcsite - where a data center can go and what it costs the grid,\n"
+                 "the water supply and the neighbours.\n\nUsage:\n");
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        fprintf(out, "  dcsite %-36s %s\n", commands[i].usage, commands[i].help);
+    fprintf(out, "  dcsite --help | --version\n\nOptions:\n");
+    for (size_t i = 0; i < NOPTIONS; i++) {
+        char left[48];
+        snprintf(left, sizeof left, "-%c, --%s%s%s", options[i].short_name, options[i].name,
+                 options[i].arg ? " " : "", options[i].arg ? options[i].arg : "");
+        fprintf(out, "  %-22s %s%s%s%s\n", left, options[i].help,
+                options[i].commands[0] ? " [" : "", options[i].commands,
+                options[i].commands[0] ? "]" : "");
+    }
+    fprintf(out, "\nExit codes: 0 success, 1 internal error, 2 usage error, 3 bad scenario,\n"
+                 "4 bad input data, 5 output failure, 130 interrupted.\n");
+}
+
+static int applies(const option_spec *o, dcs_command cmd)
+{
+    if (!o->commands[0] || cmd == DCS_CMD_NONE)
+        return 1;
+    const char *name = cmd == DCS_CMD_RUN ? "run" : "check";
+    return strstr(o->commands, name) != NULL;
+}
+
+static void set_option(dcs_cli *cli, int code)
+{
+    switch (code) {
+    case 'o':
+        cli->outdir = optarg;
+        break;
+    case 'q':
+        cli->quiet = 1;
+        break;
+    case 'h':
+        cli->help = 1;
+        break;
+    case 'V':
+        cli->version = 1;
+        break;
+    }
+}
+
+static dcs_command find_command(const char *word)
+{
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        if (strcmp(commands[i].name, word) == 0)
+            return commands[i].command;
+    return DCS_CMD_NONE;
+}
+
+/* Build getopt_long's tables from the option table. */
+static void getopt_tables(struct option *longopts, char *shortopts)
+{
+    char *s = shortopts;
+    *s++ = '+'; /* stop at the first non-option: the command word */
+    *s++ = ':'; /* report a missing argument as ':' */
+    for (size_t i = 0; i < NOPTIONS; i++) {
+        longopts[i] = (struct option){options[i].name, options[i].arg ? required_argument : 0,
+                                      NULL, options[i].short_name};
+        *s++ = (char)options[i].short_name;
+        if (options[i].arg)
+            *s++ = ':';
+    }
+    longopts[NOPTIONS] = (struct option){0};
+    *s = '\0';
+}
+
+static const option_spec *spec_for(int code)
+{
+    for (size_t i = 0; i < NOPTIONS; i++)
+        if (options[i].short_name == code)
+            return &options[i];
+    return NULL;
+}
+
+/* getopt over argv[first..]: options may come before or after operands. */
+static int parse_words(int argc, char **argv, dcs_cli *cli, char *msg, size_t size)
+{
+    struct option longopts[NOPTIONS + 1];
+    char shortopts[2 + 2 * NOPTIONS + 1];
+    getopt_tables(longopts, shortopts);
+    opterr = 0;
+    for (;;) {
+        int c = getopt_long(argc, argv, shortopts, longopts, NULL);
+        if (c == -1) {
+            if (optind >= argc)
+                return 0;
+            const char *word = argv[optind++];
+            if (cli->command == DCS_CMD_NONE && (cli->command = find_command(word)) != DCS_CMD_NONE)
+                continue;
+            if (cli->command == DCS_CMD_NONE) {
+                snprintf(msg, size, "unknown command '%s' (commands: run, check)", word);
+                return -1;
+            }
+            if (cli->scenario) {
+                snprintf(msg, size, "unexpected argument '%s'", word);
+                return -1;
+            }
+            cli->scenario = word;
+            continue;
+        }
+        if (c == '?' || c == ':') {
+            const char *what = argv[optind - 1];
+            snprintf(msg, size, c == ':' ? "option '%s' needs an argument" : "unknown option '%s'",
+                     what);
+            return -1;
+        }
+        const option_spec *o = spec_for(c);
+        if (o && !applies(o, cli->command)) {
+            snprintf(msg, size, "option '--%s' does not apply to this command", o->name);
+            return -1;
+        }
+        set_option(cli, c);
+    }
+}
+
+int dcs_cli_parse(int argc, char **argv, dcs_cli *cli, char *msg, size_t size)
+{
+    memset(cli, 0, sizeof *cli);
+    optind = 0; /* 0: glibc reinitialises getopt (parse may run more than once) */
+    if (parse_words(argc, argv, cli, msg, size) != 0)
+        return -1;
+    if (cli->help || cli->version)
+        return 0;
+    if (cli->command == DCS_CMD_NONE) {
+        snprintf(msg, size, "no command given (try 'dcsite --help')");
+        return -1;
+    }
+    if (!cli->scenario) {
+        snprintf(msg, size, "%s: a scenario file is required",
+                 cli->command == DCS_CMD_RUN ? "run" : "check");
+        return -1;
+    }
+    return 0;
+}
+
+int dcs_exit_code(dcs_status status)
+{
+    switch (status) {
+    case DCS_OK:
+        return DCS_EXIT_OK;
+    case DCS_ERR_SCENARIO:
+        return DCS_EXIT_SCENARIO;
+    case DCS_ERR_DATA:
+    case DCS_ERR_GEOMETRY:
+        return DCS_EXIT_DATA;
+    case DCS_ERR_IO:
+        return DCS_EXIT_IO;
+    case DCS_ERR_INTERRUPTED:
+        return DCS_EXIT_INTERRUPTED;
+    case DCS_ERR_NOMEM:
+    case DCS_ERR_INTERNAL:
+    case DCS_STATUS_COUNT:
+        break;
+    }
+    return DCS_EXIT_INTERNAL;
+}

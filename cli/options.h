@@ -1,0 +1,46 @@
+/*
+ * options.h - the command line: one option table drives both parsing and
+ * --help.
+ *
+ *   dcsite run SCENARIO.json [-o OUTDIR] [--quiet]
+ *   dcsite check SCENARIO.json
+ *   dcsite --help | --version
+ */
+#ifndef DCS_OPTIONS_H
+#define DCS_OPTIONS_H
+
+#include <stdio.h>
+
+#include "error.h"
+
+typedef enum { DCS_CMD_NONE, DCS_CMD_RUN, DCS_CMD_CHECK } dcs_command;
+
+typedef struct {
+    dcs_command command;
+    const char *scenario;
+    const char *outdir; /* NULL: "out" */
+    int quiet;
+    int help;
+    int version;
+} dcs_cli;
+
+/* Exit codes (listed in README.md). */
+enum {
+    DCS_EXIT_OK = 0,
+    DCS_EXIT_INTERNAL = 1,
+    DCS_EXIT_USAGE = 2,
+    DCS_EXIT_SCENARIO = 3,
+    DCS_EXIT_DATA = 4,
+    DCS_EXIT_IO = 5,
+    DCS_EXIT_INTERRUPTED = 130,
+};
+
+/* Parse argv; on a usage error returns -1 with a message in msg. */
+int dcs_cli_parse(int argc, char **argv, dcs_cli *cli, char *msg, size_t size);
+
+void dcs_cli_help(FILE *out);
+
+/* The exit code for a status. */
+int dcs_exit_code(dcs_status status);
+
+#endif

@@ -1,0 +1,205 @@
+/* report_json.c - the JSON run summary (cJSON). See report.h.
+ *
+ * Layout (the field names are a contract for pipelines; see README):
+ *   dcsite_version, libraries, scenario{name,file,description},
+ *   run{started_utc,seconds,working_crs}, facility{...},
+ *   inputs[], counts{candidates,eligible,excluded,excluded_by_rule{}},
+ *   criteria[], top_sites[], warnings[], outputs{}
+ */
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report.h"
+#include "version.h"
+
+/* cJSON numbers cannot be NaN: missing values are null. */
+static cJSON *add_number(cJSON *obj, const char *key, double v)
+{
+    return isnan(v) ? cJSON_AddNullToObject(obj, key) : cJSON_AddNumberToObject(obj, key, v);
+}
+
+static void add_libraries(cJSON *root)
+{
+    dcs_lib_version libs[DCS_NLIBS];
+    dcs_library_versions(libs);
+    cJSON *o = cJSON_AddObjectToObject(root, "libraries");
+    for (int i = 0; o && i < DCS_NLIBS; i++)
+        cJSON_AddStringToObject(o, libs[i].name, libs[i].version);
+}
+
+static void add_header(cJSON *root, const dcs_result *res)
+{
+    const dcs_scenario *scn = res->scn;
+    cJSON_AddStringToObject(root, "dcsite_version", DCS_VERSION);
+    add_libraries(root);
+    cJSON *s = cJSON_AddObjectToObject(root, "scenario");
+    cJSON_AddStringToObject(s, "name", scn->name);
+    cJSON_AddStringToObject(s, "file", scn->path);
+    if (scn->description)
+        cJSON_AddStringToObject(s, "description", scn->description);
+    cJSON *r = cJSON_AddObjectToObject(root, "run");
+    cJSON_AddStringToObject(r, "started_utc", res->started_utc);
+    cJSON_AddNumberToObject(r, "seconds", res->seconds);
+    cJSON_AddStringToObject(r, "working_crs", res->crs.name);
+    cJSON *f = cJSON_AddObjectToObject(root, "facility");
+    cJSON_AddNumberToObject(f, "it_load_mw", scn->it_load_mw);
+    cJSON_AddNumberToObject(f, "design_pue", scn->design_pue);
+    cJSON_AddNumberToObject(f, "peak_demand_mw", res->peak_mw);
+    cJSON_AddNumberToObject(f, "land_ha", scn->land_ha);
+}
+
+static void add_inputs(cJSON *root, const dcs_result *res)
+{
+    cJSON *arr = cJSON_AddArrayToObject(root, "inputs");
+    for (size_t i = 0; arr && i < res->ninputs; i++) {
+        const dcs_input_info *in = &res->inputs[i];
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddItemToArray(arr, o);
+        cJSON_AddStringToObject(o, "role", in->role);
+        cJSON_AddStringToObject(o, "dataset", in->dataset);
+        cJSON_AddStringToObject(o, "layer", in->layer);
+        cJSON_AddStringToObject(o, "crs", in->crs);
+        cJSON_AddStringToObject(o, "geometry_type", in->geom_type);
+        cJSON_AddNumberToObject(o, "features", (double)in->nfeatures);
+        cJSON_AddNumberToObject(o, "repaired_geometries", (double)in->nrepaired);
+        cJSON_AddNumberToObject(o, "skipped_no_geometry", (double)in->nnull);
+        cJSON_AddNumberToObject(o, "skipped_wrong_type", (double)in->nwrongtype);
+        if (in->has_extent) {
+            double box[4] = {in->minlon, in->minlat, in->maxlon, in->maxlat};
+            cJSON_AddItemToObject(o, "extent_lonlat", cJSON_CreateDoubleArray(box, 4));
+        }
+    }
+    cJSON *subs = cJSON_AddObjectToObject(root, "substations");
+    cJSON_AddNumberToObject(subs, "read", (double)res->subs_read);
+    cJSON_AddNumberToObject(subs, "qualifying", (double)res->subs_qualified);
+    cJSON_AddNumberToObject(subs, "min_voltage_kv", res->scn->substations.min_voltage_kv);
+    cJSON_AddNumberToObject(subs, "min_headroom_mw", res->peak_mw);
+}
+
+static void add_counts(cJSON *root, const dcs_result *res)
+{
+    cJSON *c = cJSON_AddObjectToObject(root, "counts");
+    cJSON_AddNumberToObject(c, "candidates", (double)res->sites.n);
+    cJSON_AddNumberToObject(c, "eligible", (double)res->eval.neligible);
+    cJSON_AddNumberToObject(c, "excluded", (double)(res->sites.n - res->eval.neligible));
+    cJSON *by = cJSON_AddObjectToObject(c, "excluded_by_rule");
+    for (size_t r = 0; by && r < res->model.nrules; r++)
+        cJSON_AddNumberToObject(by, res->model.rules[r].name, (double)res->eval.rule_fails[r]);
+}
+
+static void add_criteria(cJSON *root, const dcs_result *res)
+{
+    cJSON *arr = cJSON_AddArrayToObject(root, "criteria");
+    for (size_t c = 0; arr && c < res->model.ncrits; c++) {
+        const dcs_crit *k = &res->model.crits[c];
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddItemToArray(arr, o);
+        cJSON_AddStringToObject(o, "name", k->name);
+        cJSON_AddStringToObject(o, "metric", res->model.metrics[k->metric].name);
+        cJSON_AddNumberToObject(o, "weight", k->weight);
+        cJSON *vf = cJSON_AddObjectToObject(o, "value_function");
+        cJSON_AddStringToObject(vf, "type", "linear");
+        cJSON_AddNumberToObject(vf, "worst", k->fn->worst);
+        cJSON_AddNumberToObject(vf, "best", k->fn->best);
+    }
+}
+
+/* Every metric of site i as name: value. */
+static cJSON *site_metrics(const dcs_result *res, size_t i)
+{
+    cJSON *m = cJSON_CreateObject();
+    for (size_t k = 0; m && k < res->model.nmetrics; k++) {
+        const dcs_metric *mt = &res->model.metrics[k];
+        if (mt->kind == DCS_NUM) {
+            add_number(m, mt->name, dcs_site_num(&res->sites, i)[mt->col]);
+        } else {
+            const char *t = dcs_site_text(&res->sites, i)[mt->col];
+            if (t)
+                cJSON_AddStringToObject(m, mt->name, t);
+            else
+                cJSON_AddNullToObject(m, mt->name);
+        }
+    }
+    return m;
+}
+
+static cJSON *site_object(const dcs_result *res, size_t i)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "rank", (double)res->eval.rank[i]);
+    cJSON_AddStringToObject(o, "site_id", res->sites.id[i]);
+    add_number(o, "score", res->eval.score[i]);
+    add_number(o, "lon", res->sites.lon[i]);
+    add_number(o, "lat", res->sites.lat[i]);
+    cJSON_AddItemToObject(o, "metrics", site_metrics(res, i));
+    cJSON *cr = cJSON_AddObjectToObject(o, "criteria");
+    for (size_t c = 0; cr && c < res->model.ncrits; c++) {
+        cJSON *v = cJSON_AddObjectToObject(cr, res->model.crits[c].name);
+        add_number(v, "value", dcs_report_value(res, i, c));
+        cJSON_AddNumberToObject(v, "contribution", dcs_report_contribution(res, i, c));
+    }
+    return o;
+}
+
+static void add_sites(cJSON *root, const dcs_result *res)
+{
+    cJSON *arr = cJSON_AddArrayToObject(root, "top_sites");
+    size_t top = res->scn->outputs.top_n;
+    for (size_t r = 0; arr && r < res->eval.neligible && r < top; r++)
+        cJSON_AddItemToArray(arr, site_object(res, res->eval.order[r]));
+    cJSON *w = cJSON_AddArrayToObject(root, "warnings");
+    for (size_t i = 0; w && i < res->warnings.count; i++)
+        cJSON_AddItemToArray(w, cJSON_CreateString(res->warnings.items[i]));
+}
+
+static void add_outputs(cJSON *root, const dcs_report_paths *paths)
+{
+    cJSON *o = cJSON_AddObjectToObject(root, "outputs");
+    if (paths->gpkg[0])
+        cJSON_AddStringToObject(o, "gpkg", paths->gpkg);
+    if (paths->xlsx[0])
+        cJSON_AddStringToObject(o, "xlsx", paths->xlsx);
+    if (paths->json[0])
+        cJSON_AddStringToObject(o, "json", paths->json);
+}
+
+static dcs_status write_text(const char *path, const char *text, dcs_error *err)
+{
+    FILE *fp = fopen(path, "wb");
+    if (!fp)
+        return dcs_error_set(err, DCS_ERR_IO, "cannot create '%s': %s", path, strerror(errno));
+    size_t n = strlen(text);
+    int bad = fwrite(text, 1, n, fp) != n || fputc('\n', fp) == EOF;
+    bad |= fflush(fp) != 0;
+    int e = errno;
+    bad |= fclose(fp) != 0;
+    if (bad)
+        return dcs_error_set(err, DCS_ERR_IO, "cannot write '%s': %s", path,
+                             strerror(e ? e : errno));
+    return DCS_OK;
+}
+
+dcs_status dcs_report_json(const dcs_result *res, const dcs_report_paths *paths,
+                           const char *tmp, dcs_error *err)
+{
+    cJSON *root = cJSON_CreateObject();
+    if (!root)
+        return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory building the JSON summary");
+    add_header(root, res);
+    add_inputs(root, res);
+    add_counts(root, res);
+    add_criteria(root, res);
+    add_sites(root, res);
+    add_outputs(root, paths);
+    char *text = cJSON_Print(root);
+    cJSON_Delete(root);
+    if (!text)
+        return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory printing the JSON summary");
+    dcs_status st = write_text(tmp, text, err);
+    cJSON_free(text);
+    return st;
+}

@@ -2,6 +2,7 @@
 #include "run.h"
 
 #include <cpl_error.h>
+#include <gdal.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -15,6 +16,12 @@
 static void geos_quiet(const char *fmt, ...)
 {
     (void)fmt;
+}
+
+void dcs_init(void)
+{
+    GDALAllRegister();
+    CPLSetErrorHandler(CPLQuietErrorHandler);
 }
 
 GEOSContextHandle_t dcs_geos_init(void)

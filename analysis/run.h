@@ -56,6 +56,11 @@ dcs_status dcs_run(const dcs_scenario *scn, const dcs_run_options *opt, dcs_resu
 
 void dcs_result_free(dcs_result *res);
 
+/* Register GDAL's drivers and keep GDAL's messages from being printed
+ * (they reach the user through dcs_error).  Call once before any other
+ * dcs_ function that touches data. */
+void dcs_init(void);
+
 /* Create a GEOS context whose messages are kept (not printed); free with
  * dcs_geos_finish(). */
 GEOSContextHandle_t dcs_geos_init(void);

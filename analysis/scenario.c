@@ -157,7 +157,7 @@ static int read_number(reader *r, const cJSON *obj, const char *path, const char
         return 0;
     }
     if (!isfinite(v->valuedouble) || v->valuedouble < lo || v->valuedouble > hi) {
-        problem(r, kp, "%.17g is out of range (expected %g to %g)", v->valuedouble, lo, hi);
+        problem(r, kp, "%g is out of range (expected %g to %g)", v->valuedouble, lo, hi);
         return 0;
     }
     *out = v->valuedouble;
@@ -598,9 +598,11 @@ dcs_status dcs_scenario_parse(const char *text, const char *base_dir, const char
     cJSON *root = cJSON_ParseWithOpts(text, &end, 1);
     if (!root) {
         int line, col;
-        line_col(text, end ? end : text, &line, &col);
-        problem(&r, "", "%s:%d:%d: JSON syntax error near \"%.20s\"", path, line, col,
-                end ? end : "");
+        const char *at = end ? end : text;
+        line_col(text, at, &line, &col);
+        int len = (int)strcspn(at, "\r\n");
+        problem(&r, "", "%s:%d:%d: JSON syntax error near \"%.*s\"", path, line, col,
+                len < 20 ? len : 20, at);
     } else if (!cJSON_IsObject(root)) {
         wrong_type(&r, "(top level)", "an object", root);
     } else {

@@ -249,8 +249,7 @@ int main(int argc, char **argv)
         print_version();
         return DCS_EXIT_OK;
     }
-    GDALAllRegister();
-    CPLSetErrorHandler(CPLQuietErrorHandler); /* messages reach users through dcs_error */
+    dcs_init();
     install_signals();
     int code = cli.command == DCS_CMD_RUN ? command_run(&cli) : command_check(&cli);
     GDALDestroyDriverManager();

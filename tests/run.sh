@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# run.sh - run every test in the given build directories and print totals.
+#
+#   tests/run.sh build [build-asan ...]
+#
+# Each cmocka binary in BUILD/tests runs with TAP output; the end-to-end
+# suite runs against BUILD/dcsite.  A binary that crashes or exits non-zero
+# without a failing test line counts as one failure.  The last line is
+# "tests: N passed, M failed"; the exit status is 0 only when M is 0.
+set -u
+cd "$(dirname "$0")/.."
+
+export ASAN_OPTIONS="detect_leaks=1:halt_on_error=1:abort_on_error=0"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+export LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp:print_suppressions=0"
+
+passed=0
+failed=0
+
+# run_tap LABEL COMMAND...: run, echo its output, count TAP lines.
+run_tap() {
+  local label=$1; shift
+  local out rc ok notok
+  out=$("$@" 2>&1); rc=$?
+  printf '%s\n' "$out" | sed "s#^#[$label] #"
+  ok=$(printf '%s\n' "$out" | grep -c '^ok ' || true)
+  notok=$(printf '%s\n' "$out" | grep -c '^not ok ' || true)
+  if [[ $rc -ne 0 && $notok -eq 0 ]]; then
+    echo "[$label] exited with status $rc without a failing test: counted as a failure"
+    notok=1
+  fi
+  passed=$((passed + ok))
+  failed=$((failed + notok))
+}
+
+for build in "$@"; do
+  [[ -x $build/dcsite ]] || { echo "run.sh: $build/dcsite is missing; build first" >&2; exit 2; }
+  for t in "$build"/tests/test_*; do
+    [[ -x $t ]] || continue
+    CMOCKA_MESSAGE_OUTPUT=TAP run_tap "$build/$(basename "$t")" "$t"
+  done
+  if [[ -f tests/e2e/test_e2e.py ]]; then
+    DCSITE="$build/dcsite" run_tap "$build/e2e" /usr/bin/python3 tests/e2e/test_e2e.py
+  fi
+done
+
+echo
+echo "tests: $passed passed, $failed failed"
+[[ $failed -eq 0 && $passed -gt 0 ]]

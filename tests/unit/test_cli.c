@@ -1,0 +1,102 @@
+/* test_cli.c - option parsing, --help from the option table, exit codes. */
+#include "testutil.h"
+
+#include <stdlib.h>
+
+#include "options.h"
+
+static int parse(dcs_cli *cli, char *msg, int argc, ...)
+{
+    char *argv[16];
+    va_list ap;
+    va_start(ap, argc);
+    for (int i = 0; i < argc; i++)
+        argv[i] = va_arg(ap, char *);
+    va_end(ap);
+    argv[argc] = NULL;
+    return dcs_cli_parse(argc, argv, cli, msg, 256);
+}
+
+static void test_run_command(void **state)
+{
+    (void)state;
+    dcs_cli cli;
+    char msg[256];
+    assert_int_equal(parse(&cli, msg, 5, "dcsite", "run", "s.json", "-o", "out/x"), 0);
+    assert_int_equal(cli.command, DCS_CMD_RUN);
+    assert_string_equal(cli.scenario, "s.json");
+    assert_string_equal(cli.outdir, "out/x");
+    assert_false(cli.quiet);
+    /* options before the operand, long forms */
+    assert_int_equal(parse(&cli, msg, 5, "dcsite", "run", "--quiet", "--output=d", "s.json"), 0);
+    assert_true(cli.quiet);
+    assert_string_equal(cli.outdir, "d");
+    assert_string_equal(cli.scenario, "s.json");
+    assert_int_equal(parse(&cli, msg, 3, "dcsite", "check", "s.json"), 0);
+    assert_int_equal(cli.command, DCS_CMD_CHECK);
+    assert_int_equal(parse(&cli, msg, 2, "dcsite", "--help"), 0);
+    assert_true(cli.help);
+    assert_int_equal(parse(&cli, msg, 2, "dcsite", "-V"), 0);
+    assert_true(cli.version);
+}
+
+static void test_usage_errors(void **state)
+{
+    (void)state;
+    dcs_cli cli;
+    char msg[256];
+    assert_int_equal(parse(&cli, msg, 1, "dcsite"), -1);
+    assert_contains(msg, "no command given");
+    assert_int_equal(parse(&cli, msg, 3, "dcsite", "fly", "s.json"), -1);
+    assert_string_equal(msg, "unknown command 'fly' (commands: run, check)");
+    assert_int_equal(parse(&cli, msg, 2, "dcsite", "run"), -1);
+    assert_string_equal(msg, "run: a scenario file is required");
+    assert_int_equal(parse(&cli, msg, 4, "dcsite", "run", "s.json", "--colour"), -1);
+    assert_string_equal(msg, "unknown option '--colour'");
+    assert_int_equal(parse(&cli, msg, 4, "dcsite", "run", "s.json", "-o"), -1);
+    assert_string_equal(msg, "option '-o' needs an argument");
+    assert_int_equal(parse(&cli, msg, 4, "dcsite", "run", "a.json", "b.json"), -1);
+    assert_string_equal(msg, "unexpected argument 'b.json'");
+    assert_int_equal(parse(&cli, msg, 5, "dcsite", "check", "s.json", "-o", "d"), -1);
+    assert_string_equal(msg, "option '--output' does not apply to this command");
+}
+
+static void test_help_lists_every_option(void **state)
+{
+    (void)state;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *fp = open_memstream(&buf, &len);
+    dcs_cli_help(fp);
+    fclose(fp);
+    const char *want[] = {"-o, --output DIR", "-q, --quiet", "-h, --help", "-V, --version",
+                          "dcsite run SCENARIO.json", "dcsite check SCENARIO.json",
+                          "5 output failure"};
+    for (size_t i = 0; i < sizeof want / sizeof *want; i++)
+        assert_contains(buf, want[i]);
+    free(buf);
+}
+
+static void test_exit_codes(void **state)
+{
+    (void)state;
+    assert_int_equal(dcs_exit_code(DCS_OK), 0);
+    assert_int_equal(dcs_exit_code(DCS_ERR_SCENARIO), 3);
+    assert_int_equal(dcs_exit_code(DCS_ERR_DATA), 4);
+    assert_int_equal(dcs_exit_code(DCS_ERR_GEOMETRY), 4);
+    assert_int_equal(dcs_exit_code(DCS_ERR_IO), 5);
+    assert_int_equal(dcs_exit_code(DCS_ERR_INTERRUPTED), 130);
+    assert_int_equal(dcs_exit_code(DCS_ERR_NOMEM), 1);
+    assert_int_equal(dcs_exit_code(DCS_ERR_INTERNAL), 1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_run_command),
+        cmocka_unit_test(test_usage_errors),
+        cmocka_unit_test(test_help_lists_every_option),
+        cmocka_unit_test(test_exit_codes),
+    };
+    return cmocka_run_group_tests_name("cli", tests, NULL, NULL);
+}

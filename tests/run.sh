@@ -39,6 +39,19 @@ for build in "$@"; do
     [[ -x $t ]] || continue
     CMOCKA_MESSAGE_OUTPUT=TAP run_tap "$build/$(basename "$t")" "$t"
   done
+  # the demo under valgrind (plain builds only: valgrind and ASan do not mix)
+  if [[ $build != *asan* ]] && command -v valgrind >/dev/null; then
+    vg_out=$(mktemp -d)
+    if valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
+         -q "$build/dcsite" run data/scenarios/dallas.json -o "$vg_out" --quiet >/dev/null; then
+      echo "[$build/valgrind] ok - demo run: no memory errors, no definite leaks"
+      passed=$((passed + 1))
+    else
+      echo "[$build/valgrind] not ok - demo run under valgrind (see above)"
+      failed=$((failed + 1))
+    fi
+    rm -rf "$vg_out"
+  fi
   if [[ -f tests/e2e/test_e2e.py ]]; then
     DCSITE="$build/dcsite" run_tap "$build/e2e" /usr/bin/python3 tests/e2e/test_e2e.py
   fi

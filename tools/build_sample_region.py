@@ -26,6 +26,9 @@ from osgeo import gdal, ogr, osr
 
 gdal.UseExceptions()
 ogr.UseExceptions()
+# IsValid() on the known-bad source polygons prints GEOS warnings; they are
+# counted and reported in build_summary.json instead.
+gdal.PushErrorHandler("CPLQuietErrorHandler")
 
 # --------------------------------------------------------------------------
 # Fixed parameters
@@ -33,16 +36,18 @@ ogr.UseExceptions()
 DOWNTOWN = (-96.80, 32.78)          # lon, lat of downtown Dallas
 HEX_AREA_M2 = 500_000.0             # 0.5 km^2
 SEED_SITES_ZONING = 20240101
+ZONING_PATCHES = 150                # Voronoi patch centres for the zoning pattern
 SEED_SITES_COST = 20240102
 SEED_SUBSTATIONS = 20240201
 SEED_HEADROOM = 20240202
 SEED_WATER_STRESS = 20240301
-SYNTH_SUBSTATIONS = 180             # synthetic substations drawn in city + 10 km
-SYNTH_POP_SHARE = 0.85              # share placed by population weight
+SYNTH_POP_SUBSTATIONS = 140         # synthetic, population-weighted over city + 10 km
+SYNTH_CITY_SUBSTATIONS = 40         # synthetic, uniform over the city (industrial areas too)
 SYNTH_MIN_SPACING_M = 800.0         # minimum distance between substations
 ENDPOINT_DEDUPE_M = 200.0
-FLOOD_SIMPLIFY_DEG = float(os.environ.get("DCS_FLOOD_TOL", "0.000018"))      # ~2.0 m N-S, ~1.7 m E-W at 32.8 N
-BG_SIMPLIFY_DEG = float(os.environ.get("DCS_BG_TOL", "0.0005"))
+FLOOD_SIMPLIFY_DEG = 0.000018       # ~2.0 m N-S, ~1.7 m E-W at 32.8 N (the cap)
+WATER_SIMPLIFY_DEG = 0.000018       # same for OSM water bodies
+BG_SIMPLIFY_DEG = 0.0003            # ~33 m N-S, ~28 m E-W: block groups are >= ~500 m across
 CITY_SIMPLIFY_DEG = 0.000045        # ~5.0 m N-S, ~4.2 m E-W
 EGRID_BOX_MARGIN_DEG = 2.0
 DFW_COUNTIES = ("Collin", "Dallas", "Denton", "Ellis", "Kaufman", "Rockwall", "Tarrant")
@@ -149,7 +154,7 @@ FIELD_TYPES = {"str": ogr.OFTString, "real": ogr.OFTReal, "int": ogr.OFTInteger,
 
 def create_layer(ds, name, srs, gtype, fields, description):
     lyr = ds.CreateLayer(name, srs, gtype,
-                         options=["SPATIAL_INDEX=" + os.environ.get("DCS_SPATIAL_INDEX", "NO"), "FID=fid", "GEOMETRY_NAME=geom",
+                         options=["SPATIAL_INDEX=NO", "FID=fid", "GEOMETRY_NAME=geom",
                                   "DESCRIPTION=" + description])
     for fname, ftype in fields:
         fd = ogr.FieldDefn(fname, FIELD_TYPES[ftype])
@@ -285,7 +290,7 @@ def zone_weights(dist_km, lat):
     if dist_km < 2.5:
         return {"commercial": 0.55, "mixed": 0.45}
     if dist_km < 8.0:
-        return {"commercial": 0.25, "mixed": 0.20, "residential": 0.35, "industrial": 0.20}
+        return {"commercial": 0.25, "mixed": 0.12, "residential": 0.43, "industrial": 0.20}
     if lat < 32.71 and dist_km > 11.0:      # southern Dallas: large undeveloped tracts
         return {"residential": 0.40, "agricultural": 0.30, "industrial": 0.25, "commercial": 0.05}
     return {"residential": 0.60, "commercial": 0.15, "industrial": 0.17, "mixed": 0.05,
@@ -331,7 +336,7 @@ def build_sites(out, region, bgs):
     zrng = random.Random(SEED_SITES_ZONING)
     cminx, cmaxx, cminy, cmaxy = region.city_utm.GetEnvelope()
     patches = []
-    while len(patches) < 70:
+    while len(patches) < ZONING_PATCHES:
         px = zrng.uniform(cminx, cmaxx)
         py = zrng.uniform(cminy, cmaxy)
         if not region.buf10_utm.Contains(point(px, py)):
@@ -524,12 +529,12 @@ def synthetic_substations(region, bgs, existing):
     for w in weights:
         acc += w / total
         cum.append(acc)
-    bx0, bx1, by0, by1 = region.buf10_utm.GetEnvelope()
+    bx0, bx1, by0, by1 = region.city_utm.GetEnvelope()
     placed = [(e["ux"], e["uy"]) for e in existing]
     out = []
     attempts = 0
-    n_pop = int(round(SYNTH_SUBSTATIONS * SYNTH_POP_SHARE))
-    while len(out) < SYNTH_SUBSTATIONS:
+    n_pop = SYNTH_POP_SUBSTATIONS
+    while len(out) < SYNTH_POP_SUBSTATIONS + SYNTH_CITY_SUBSTATIONS:
         attempts += 1
         if attempts > 200_000:
             raise SystemExit("could not place synthetic substations")
@@ -552,6 +557,8 @@ def synthetic_substations(region, bgs, existing):
         else:
             x, y = rng.uniform(bx0, bx1), rng.uniform(by0, by1)
             p = point(x, y)
+            if not region.city_utm.Contains(p):
+                continue
         if not region.buf10_utm.Contains(p):
             continue
         if any((x - px) ** 2 + (y - py) ** 2 < SYNTH_MIN_SPACING_M ** 2 for px, py in placed):
@@ -563,7 +570,7 @@ def synthetic_substations(region, bgs, existing):
         lon, lat = to_wgs(point(x, y)).GetPoint_2D()
         out.append({"lon": round(lon, 6), "lat": round(lat, 6), "ux": x, "uy": y,
                     "name": "Synthetic substation %03d" % (len(out) + 1), "voltage_kv": v,
-                    "source": "synthetic", "how": "population" if by_pop else "uniform"})
+                    "source": "synthetic", "how": "population" if by_pop else "uniform_city"})
     return out
 
 
@@ -624,7 +631,7 @@ def build_substations(out, src, region, bgs, lines):
         "count": n, "by_source": by_source, "synthetic_by_voltage": by_volt,
         "synthetic_by_placement": {
             "population": sum(1 for s in synth if s["how"] == "population"),
-            "uniform": sum(1 for s in synth if s["how"] == "uniform")},
+            "uniform_city": sum(1 for s in synth if s["how"] == "uniform_city")},
         "in_city": in_city, "in_city_plus_10km": in_b10,
         "km2_per_substation_city": round(region.city_utm.GetArea() / 1e6 / max(in_city, 1), 1),
         "km2_per_substation_city10": round(region.buf10_utm.GetArea() / 1e6 / max(in_b10, 1), 1),
@@ -642,24 +649,23 @@ def build_substations(out, src, region, bgs, lines):
 def build_flood(out, src):
     ds, lyr = open_layer(os.path.join(src, "dfw/floodplain.geojson"))
     rows = []
-    empty = invalid_src = repaired = 0
+    empty_src = invalid_src = collapsed = repaired_after = 0
     pts_in = pts_out = 0
     cats = {}
     for f in lyr:
         g = f.GetGeometryRef()
         if g is None or g.IsEmpty():
-            empty += 1
+            empty_src += 1
             continue
         pts_in += count_points(g)
-        if not g.IsValid():
-            invalid_src += 1
+        g, fixed = make_valid_poly(g.Clone())      # repair the source first
+        invalid_src += fixed
         sg = g.SimplifyPreserveTopology(FLOOD_SIMPLIFY_DEG)
-        sg, fixed = make_valid_poly(sg)
-        if fixed:
-            repaired += 1
+        sg, fixed = make_valid_poly(sg)             # simplification may self-intersect
+        repaired_after += fixed
         mg = polygonal_multi(sg)
         if mg is None:
-            empty += 1
+            collapsed += 1
             continue
         if not mg.IsValid():
             raise SystemExit("flood polygon still invalid after repair")
@@ -671,8 +677,11 @@ def build_flood(out, src):
                         "FEMA flood hazard areas, City of Dallas (100yr / 500yr)")
     n = write_features(olyr, rows)
     SUMMARY["flood"] = {"count": n, "source_count": lyr.GetFeatureCount(),
-                        "dropped_empty": empty, "invalid_in_source": invalid_src,
-                        "repaired": repaired, "vertices_in": pts_in, "vertices_out": pts_out,
+                        "dropped_empty_in_source": empty_src,
+                        "invalid_in_source_repaired": invalid_src,
+                        "repaired_after_simplify": repaired_after,
+                        "dropped_no_area_after_repair": collapsed,
+                        "vertices_in": pts_in, "vertices_out": pts_out,
                         "by_category": dict(sorted(cats.items()))}
     return n
 
@@ -692,18 +701,22 @@ def build_water(out, src):
     names = [lyr.GetLayerDefn().GetFieldDefn(i).GetName()
              for i in range(lyr.GetLayerDefn().GetFieldCount())]
     rows = []
-    repaired = empty = 0
+    repaired = repaired_after = empty = pts_in = pts_out = 0
     for f in lyr:
         g = f.GetGeometryRef()
         if g is None or g.IsEmpty():
             empty += 1
             continue
+        pts_in += count_points(g)
         g, fixed = make_valid_poly(g.Clone())
         repaired += fixed
+        g, fixed = make_valid_poly(g.SimplifyPreserveTopology(WATER_SIMPLIFY_DEG))
+        repaired_after += fixed
         mg = polygonal_multi(g)
         if mg is None:
             empty += 1
             continue
+        pts_out += count_points(mg)
         oid = f.GetField("id") if "id" in names else f.GetFID()
         rows.append((mg, {"id": oid, "element": f.GetField("element")}))
     rows.sort(key=lambda t: (t[1]["element"], t[1]["id"]))
@@ -711,7 +724,9 @@ def build_water(out, src):
                         [("id", "int64"), ("element", "str")],
                         "OpenStreetMap water bodies, City of Dallas (ODbL)")
     n = write_features(olyr, rows)
-    SUMMARY["water"] = {"count": n, "repaired": repaired, "dropped_empty": empty,
+    SUMMARY["water"] = {"count": n, "invalid_in_source_repaired": repaired,
+                        "repaired_after_simplify": repaired_after, "dropped_empty": empty,
+                        "vertices_in": pts_in, "vertices_out": pts_out,
                         "by_element": {e: sum(1 for _, a in rows if a["element"] == e)
                                        for e in sorted({a["element"] for _, a in rows})}}
     return n
@@ -754,13 +769,14 @@ def build_schools(out, src):
 # --------------------------------------------------------------------------
 def build_block_groups(out, region, bgs):
     rows = []
-    pts_in = pts_out = repaired = 0
+    pts_in = pts_out = repaired = invalid_src = 0
     for b in bgs:
         if not b["geom"].Intersects(region.buf10):
             continue
         pts_in += count_points(b["geom"])
-        g = b["geom"].SimplifyPreserveTopology(BG_SIMPLIFY_DEG)
-        g, fixed = make_valid_poly(g)
+        g, fixed = make_valid_poly(b["geom"].Clone())
+        invalid_src += fixed
+        g, fixed = make_valid_poly(g.SimplifyPreserveTopology(BG_SIMPLIFY_DEG))
         repaired += fixed
         mg = polygonal_multi(g)
         pts_out += count_points(mg)
@@ -772,7 +788,8 @@ def build_block_groups(out, region, bgs):
                         "Census 2020 block groups within 10 km of the City of Dallas")
     n = write_features(olyr, rows)
     SUMMARY["block_groups"] = {
-        "count": n, "vertices_in": pts_in, "vertices_out": pts_out, "repaired": repaired,
+        "count": n, "vertices_in": pts_in, "vertices_out": pts_out, "invalid_in_source_repaired": invalid_src,
+        "repaired_after_simplify": repaired,
         "pop_2020_total": sum(a["pop_2020"] or 0 for _, a in rows),
         "zero_pop": sum(1 for _, a in rows if not a["pop_2020"])}
     return n

@@ -46,18 +46,18 @@ echo "== GeoPackage"
 "$py" "$repo/tools/build_sample_region.py" "$src" "$out/dallas.gpkg"
 
 echo "== raster and tables"
-cp "$src/dfw/dem_fort_worth.tif" "$out/dem_fort_worth.tif"
+install -m 0644 "$src/dfw/dem_fort_worth.tif" "$out/dem_fort_worth.tif"
 # header plus the Texas rows (state FIPS 48); the file has no quoted fields
 awk -F, 'NR == 1 || (substr($1, 1, 2) == "48" && $3 == "Texas")' \
   "$src/grid/county_electricity_prices.csv" > "$out/county_electricity_prices.csv"
 
 echo "== weather"
 rm -f "$wx"/TX-Dallas_Love_Field.tmy3 "$wx"/TX-Dallasfort_Worth_Intl_Ap.tmy3
-cp "$src/weather/tmy3/TX-Dallas_Love_Field.tmy3" "$wx/"
+install -m 0644 "$src/weather/tmy3/TX-Dallas_Love_Field.tmy3" "$wx/"
 now=$(du -sb "$repo/data" | cut -f1)
 dfw_size=$(stat -c %s "$src/weather/tmy3/TX-Dallasfort_Worth_Intl_Ap.tmy3")
 if (( now + dfw_size < max_bytes )); then
-  cp "$src/weather/tmy3/TX-Dallasfort_Worth_Intl_Ap.tmy3" "$wx/"
+  install -m 0644 "$src/weather/tmy3/TX-Dallasfort_Worth_Intl_Ap.tmy3" "$wx/"
 else
   echo "data/ would exceed $max_bytes bytes with the DFW Intl TMY3 file: copied Love Field only"
 fi

@@ -111,8 +111,9 @@ static const option_spec *spec_for(int code)
     return NULL;
 }
 
-/* getopt over argv[first..]: options may come before or after operands. */
-static int parse_words(int argc, char **argv, dcs_cli *cli, char *msg, size_t size)
+/* getopt over argv: options may come before or after the command and the
+ * operand; seen[k] is set for each option of the table that was given. */
+static int parse_words(int argc, char **argv, dcs_cli *cli, int *seen, char *msg, size_t size)
 {
     struct option longopts[NOPTIONS + 1];
     char shortopts[2 + 2 * NOPTIONS + 1];
@@ -144,20 +145,24 @@ static int parse_words(int argc, char **argv, dcs_cli *cli, char *msg, size_t si
             return -1;
         }
         const option_spec *o = spec_for(c);
-        if (o && !applies(o, cli->command)) {
-            snprintf(msg, size, "option '--%s' does not apply to this command", o->name);
-            return -1;
-        }
+        if (o)
+            seen[o - options] = 1;
         set_option(cli, c);
     }
 }
 
 int dcs_cli_parse(int argc, char **argv, dcs_cli *cli, char *msg, size_t size)
 {
+    int seen[NOPTIONS] = {0};
     memset(cli, 0, sizeof *cli);
     optind = 0; /* 0: glibc reinitialises getopt (parse may run more than once) */
-    if (parse_words(argc, argv, cli, msg, size) != 0)
+    if (parse_words(argc, argv, cli, seen, msg, size) != 0)
         return -1;
+    for (size_t k = 0; k < NOPTIONS; k++)
+        if (seen[k] && !applies(&options[k], cli->command)) {
+            snprintf(msg, size, "option '--%s' does not apply to this command", options[k].name);
+            return -1;
+        }
     if (cli->help || cli->version)
         return 0;
     if (cli->command == DCS_CMD_NONE) {

@@ -7,16 +7,20 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* Temporary files in flight, for dcs_output_discard_all() from a signal
- * handler: fixed storage, no allocation. */
+/* Temporary files in flight, with the SQLite side files a GeoPackage may
+ * have, for dcs_output_discard_all() from a signal handler: fixed
+ * storage, names built before any signal can need them. */
 #define MAX_PENDING 8
-static char pending[MAX_PENDING][DCS_PATH_MAX];
+static const char *const side_suffix[] = {"", "-journal", "-wal", "-shm"};
+#define NSIDE (sizeof side_suffix / sizeof side_suffix[0])
+static char pending[MAX_PENDING][NSIDE][DCS_PATH_MAX + 16];
 
 static void track(const char *tmp)
 {
     for (int i = 0; i < MAX_PENDING; i++)
-        if (!pending[i][0]) {
-            snprintf(pending[i], DCS_PATH_MAX, "%s", tmp);
+        if (!pending[i][0][0]) {
+            for (size_t k = NSIDE; k-- > 0;) /* the main name last: it marks the slot used */
+                snprintf(pending[i][k], sizeof pending[i][k], "%s%s", tmp, side_suffix[k]);
             return;
         }
 }
@@ -24,8 +28,17 @@ static void track(const char *tmp)
 static void untrack(const char *tmp)
 {
     for (int i = 0; i < MAX_PENDING; i++)
-        if (strcmp(pending[i], tmp) == 0)
-            pending[i][0] = '\0';
+        if (strcmp(pending[i][0], tmp) == 0)
+            pending[i][0][0] = '\0';
+}
+
+static void unlink_all(const char *tmp)
+{
+    char p[DCS_PATH_MAX + 16];
+    for (size_t k = 0; k < NSIDE; k++) {
+        snprintf(p, sizeof p, "%s%s", tmp, side_suffix[k]);
+        unlink(p);
+    }
 }
 
 void dcs_output_paths(const char *dir, const char *stem, const char *ext, char *final,
@@ -33,30 +46,26 @@ void dcs_output_paths(const char *dir, const char *stem, const char *ext, char *
 {
     snprintf(final, DCS_PATH_MAX, "%s/%s.%s", dir, stem, ext);
     snprintf(tmp, DCS_PATH_MAX, "%s/.%s.part-%ld.%s", dir, stem, (long)getpid(), ext);
-    track(tmp);
 }
 
-static void unlink_with_suffix(const char *path, const char *suffix)
+void dcs_output_begin(const char *tmp)
 {
-    char p[DCS_PATH_MAX + 16];
-    snprintf(p, sizeof p, "%s%s", path, suffix);
-    unlink(p);
+    unlink_all(tmp); /* a stale file of a process with the same pid */
+    track(tmp);
 }
 
 void dcs_output_discard(const char *tmp)
 {
-    unlink(tmp);
-    unlink_with_suffix(tmp, "-journal");
-    unlink_with_suffix(tmp, "-wal");
-    unlink_with_suffix(tmp, "-shm");
+    unlink_all(tmp);
     untrack(tmp);
 }
 
 void dcs_output_discard_all(void)
 {
     for (int i = 0; i < MAX_PENDING; i++)
-        if (pending[i][0])
-            unlink(pending[i]);
+        if (pending[i][0][0])
+            for (size_t k = 0; k < NSIDE; k++)
+                unlink(pending[i][k]);
 }
 
 dcs_status dcs_output_commit(const char *tmp, const char *final, dcs_error *err)

@@ -59,6 +59,12 @@ static void test_usage_errors(void **state)
     assert_string_equal(msg, "unexpected argument 'b.json'");
     assert_int_equal(parse(&cli, msg, 5, "dcsite", "check", "s.json", "-o", "d"), -1);
     assert_string_equal(msg, "option '--output' does not apply to this command");
+    /* also when the option comes before the command */
+    assert_int_equal(parse(&cli, msg, 5, "dcsite", "-o", "d", "check", "s.json"), -1);
+    assert_string_equal(msg, "option '--output' does not apply to this command");
+    assert_int_equal(parse(&cli, msg, 4, "dcsite", "--quiet", "check", "s.json"), -1);
+    assert_string_equal(msg, "option '--quiet' does not apply to this command");
+    assert_int_equal(parse(&cli, msg, 5, "dcsite", "-q", "run", "s.json", "-oout"), 0);
 }
 
 static void test_help_lists_every_option(void **state)

@@ -194,8 +194,10 @@ static void add_system_rules(const dcs_scenario *scn, dcs_model *m)
         r->limit = scn->land_ha;
     }
     for (size_t k = 0; k < scn->ncontexts; k++) {
-        if (scn->contexts[k].outside != DCS_OUTSIDE_EXCLUDE ||
-            scn->contexts[k].cover == DCS_COVER_EVERYWHERE)
+        const dcs_context *c = &scn->contexts[k];
+        int can_miss = c->cover != DCS_COVER_EVERYWHERE || c->kind == DCS_CTX_ZONE ||
+                       c->kind == DCS_CTX_RASTER;
+        if (c->outside != DCS_OUTSIDE_EXCLUDE || !can_miss)
             continue;
         dcs_rule *r = &m->rules[m->nrules++];
         r->name = scn->contexts[k].name; /* reported as coverage_<name> */

@@ -58,7 +58,9 @@ typedef struct {
     int band;           /* 1-based band number */
     int width, height;  /* pixels */
     double gt[6];       /* x = gt[0] + col*gt[1], y = gt[3] + row*gt[5] */
-    double *data;       /* width*height values, row 0 at the top; NaN = nodata */
+    double *data;       /* width*height values, row 0 at the top, with the band's
+                         * scale and offset applied; NaN = nodata (nodata value,
+                         * NaN, or masked out by the band's mask) */
     int has_nodata;     /* the band declares a nodata value ... */
     double nodata;      /* ... this one */
     double z_to_m;      /* metres per value unit (slope): 1, or feet from the unit type */
@@ -67,6 +69,7 @@ typedef struct {
     OGRSpatialReferenceH work; /* a clone of the working CRS */
     OGRCoordinateTransformationH work_to_raster;
     char crs_name[160];
+    int same_crs;       /* the raster is in the working CRS (no densifying) */
     int geographic;     /* x/y are longitude/latitude */
     double unit;        /* projected: metres per CRS unit; geographic: degrees per unit */
     double ell_a, ell_f;/* the CRS's ellipsoid (semi-major axis, flattening) */
@@ -121,12 +124,14 @@ dcs_status dcs_raster_build_sat(dcs_raster *r);
  * degree there, with the longitude scale adjusted by cos(lat) per row).
  * Each row is given exactly the area of its strip of the circle, so on a
  * constant raster the result is exact (value * circle area / pixel area,
- * clipped to the raster).  Within a row that area is laid out as a straight
- * run centred on the circle's axis instead of between the two arcs, so
- * weight moves by less than one pixel at each end of each row: the error
- * is confined to the pixels the circle's edge crosses, about
- * 2 * rows * (local difference between neighbouring pixels) at most, and
- * far less on smooth or constant data.
+ * clipped to the raster) and so is valid_fraction.  Within a row that area
+ * is laid out as a straight run centred on the circle's axis instead of
+ * between the two arcs, so weight moves by less than one pixel at each end
+ * of each row: the error is confined to the pixels the circle's edge
+ * crosses, and vanishes on constant or linear data.  Against exact pixel
+ * coverage on white noise (the worst case) the sum was off by at most
+ * 9 % at a radius of 1.5 pixels, 1.5 % at 3, about 0.5 % at 10 and under 0.07 %
+ * from 30 pixels up.
  *
  * Returns DCS_ERR_INTERNAL without the prefix sums, DCS_ERR_DATA for a
  * negative or non-finite radius or a centre PROJ cannot transform (sum and

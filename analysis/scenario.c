@@ -464,20 +464,18 @@ static void read_interconnection(reader *r, const cJSON *root, dcs_scenario *scn
 }
 
 
-/* "extent" (default), "everywhere", or a polygon layer object. */
+/* "everywhere" (default), "extent", or a polygon layer object. */
 static void read_coverage(reader *r, const cJSON *o, const char *p, const char *base_dir,
                           dcs_context *c)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "coverage");
     char cp[PATH_MAX_LEN];
     join_path(cp, p, "coverage");
-    c->cover = DCS_COVER_EXTENT;
-    if (!v)
+    c->cover = DCS_COVER_EVERYWHERE;
+    if (!v || (cJSON_IsString(v) && strcmp(v->valuestring, "everywhere") == 0))
         return;
-    if (cJSON_IsString(v) && strcmp(v->valuestring, "extent") == 0)
-        return;
-    if (cJSON_IsString(v) && strcmp(v->valuestring, "everywhere") == 0) {
-        c->cover = DCS_COVER_EVERYWHERE;
+    if (cJSON_IsString(v) && strcmp(v->valuestring, "extent") == 0) {
+        c->cover = DCS_COVER_EXTENT;
     } else if (cJSON_IsObject(v)) {
         static const char *const keys[] = {"dataset", "layer", "where", NULL};
         check_keys(r, v, cp, keys);
@@ -517,6 +515,8 @@ static void read_raster_stats(reader *r, const cJSON *o, const char *p, dcs_cont
         else
             wrong_type(r, ip, "one of mean, min, max, sum, majority", v);
     }
+    if (i == 0 && c->radius_km <= 0)
+        problem(r, sp, "expected at least one of mean, min, max, sum, majority (or a radius_km)");
 }
 
 static void read_context_kind(reader *r, const cJSON *o, const char *p, const char *base_dir,
@@ -593,8 +593,6 @@ static void read_contexts(reader *r, const cJSON *root, const char *key, dcs_con
         read_coverage(r, o, p, base_dir, c);
         read_outside(r, o, p, c);
         read_context_kind(r, o, p, base_dir, c);
-        if (kind == DCS_CTX_RASTER && !c->stats && c->radius_km <= 0)
-            problem(r, p, "a raster needs \"stats\" or \"radius_km\"");
     }
 }
 
@@ -972,11 +970,11 @@ static void check_unique_names(reader *r, dcs_scenario *scn)
 
 static void read_root(reader *r, const cJSON *root, const char *base_dir, dcs_scenario *scn)
 {
-    static const char *const keys[] = {"name",     "description", "facility", "working_crs",
-                                       "sites",    "substations", "overlays", "constraints",
-                                       "criteria", "outputs",     "distances", "zones",
-                                       "area_weighted", "rasters", "joins", "interconnection",
-                                       "aggregation", "ahp", NULL};
+    static const char *const keys[] = {
+        "name",      "description", "facility",      "working_crs", "sites",
+        "substations", "interconnection", "overlays", "distances",   "zones",
+        "area_weighted", "rasters",   "joins",         "constraints", "criteria",
+        "ahp",       "aggregation", "outputs",       NULL};
     check_keys(r, root, "", keys);
     if (read_string(r, root, "", "name", 1, &scn->name))
         check_name(r, "name", scn->name);

@@ -65,8 +65,10 @@ enum {
     DCS_STAT_MAJORITY = 16,
 };
 
-/* Where a layer has data: the layer's own extent (default), a polygon
- * layer, or everywhere. */
+/* Where a layer has data: everywhere (default: a missing feature means
+ * "none here"), the layer's own extent, or a polygon layer.  Zones and
+ * rasters are also outside where no polygon holds the site or no valid
+ * pixel lies under it. */
 typedef enum { DCS_COVER_EXTENT, DCS_COVER_LAYER, DCS_COVER_EVERYWHERE } dcs_cover_kind;
 
 typedef struct {

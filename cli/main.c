@@ -192,7 +192,7 @@ static int command_check(const dcs_cli *cli)
     if (st == DCS_OK) {
         layers_ok = dcs_inputs_open(&scn, &in, &data_problems, &err) == DCS_OK;
         printf("Layers:\n");
-        for (size_t i = 0; i < in.n; i++)
+        for (size_t i = 0; i < in.ninfo; i++)
             print_input(&in.info[i]);
     }
     if (layers_ok) {

@@ -45,6 +45,23 @@ static int grow(dcs_sites *s)
     return 0;
 }
 
+static void sites_init(dcs_sites *s, const dcs_model *m, GEOSContextHandle_t geos)
+{
+    memset(s, 0, sizeof *s);
+    s->geos = geos;
+    s->nnum = m->nnum;
+    s->ntext = m->ntext;
+}
+
+/* Blank metric rows for site i: every number NaN, every text NULL. */
+static void blank_row(dcs_sites *s, size_t i)
+{
+    for (size_t k = 0; k < s->nnum; k++)
+        dcs_site_num(s, i)[k] = NAN;
+    for (size_t k = 0; k < s->ntext; k++)
+        dcs_site_text(s, i)[k] = NULL;
+}
+
 /* A point on the site's surface, in the working CRS and in lon/lat. */
 static void representative_point(dcs_sites *s, size_t i, const dcs_crs *crs)
 {
@@ -99,10 +116,7 @@ static dcs_status add_site(dcs_sites *s, const dcs_model *m, const dcs_crs *crs,
         return dcs_error_set(err, DCS_ERR_DATA, "sites: feature %lld has no id (field is null)",
                              (long long)OGR_F_GetFID(f));
     s->geom[i] = g;
-    for (size_t k = 0; k < s->nnum; k++)
-        dcs_site_num(s, i)[k] = NAN;
-    for (size_t k = 0; k < s->ntext; k++)
-        dcs_site_text(s, i)[k] = NULL;
+    blank_row(s, i);
     s->n++;
     int t = GEOSGeomTypeId_r(s->geos, g);
     if (t == GEOS_POLYGON || t == GEOS_MULTIPOLYGON)
@@ -147,10 +161,7 @@ static dcs_status attribute_fields(dcs_layer *L, const dcs_model *m, int *fields
 dcs_status dcs_sites_load(dcs_layer *L, const dcs_model *m, const dcs_crs *crs,
                           GEOSContextHandle_t geos, dcs_sites *s, dcs_error *err)
 {
-    memset(s, 0, sizeof *s);
-    s->geos = geos;
-    s->nnum = m->nnum;
-    s->ntext = m->ntext;
+    sites_init(s, m, geos);
     int id_field = -1;
     int *fields = calloc(m->scn->sites.nattrs + 1, sizeof *fields);
     if (!fields)
@@ -232,10 +243,7 @@ static int add_cell(void *user, long i, long j, double cx, double cy)
     }
     size_t k = s->n++;
     s->geom[k] = cell;
-    for (size_t c = 0; c < s->nnum; c++)
-        dcs_site_num(s, k)[c] = NAN;
-    for (size_t c = 0; c < s->ntext; c++)
-        dcs_site_text(s, k)[c] = NULL;
+    blank_row(s, k);
     dcs_site_num(s, k)[DCS_COL_AREA_HA] = cell_area_m2(s, g->crs, cell) / 1e4;
     s->lon[k] = s->x[k] = cx;
     s->lat[k] = s->y[k] = cy;
@@ -257,10 +265,7 @@ static dcs_status load_aoi(dcs_layer *L, GEOSContextHandle_t geos, dcs_coverage 
 dcs_status dcs_sites_from_grid(dcs_layer *L, const dcs_model *m, const dcs_crs *crs,
                                GEOSContextHandle_t geos, dcs_sites *s, dcs_error *err)
 {
-    memset(s, 0, sizeof *s);
-    s->geos = geos;
-    s->nnum = m->nnum;
-    s->ntext = m->ntext;
+    sites_init(s, m, geos);
     dcs_coverage aoi;
     dcs_status st = load_aoi(L, geos, &aoi, err);
     double x0, y0, x1, y1, area = m->scn->sites.cell_area_ha * 1e4;

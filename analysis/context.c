@@ -71,7 +71,7 @@ static int qualifies(dcs_substations *s, const dcs_scenario *scn, double peak_mw
         s->nlow_voltage++;
         return 0;
     }
-    if (isnan(headroom) || headroom < peak_mw) {
+    if (scn->substations.require_headroom && (isnan(headroom) || headroom < peak_mw)) {
         s->nlow_headroom++;
         return 0;
     }

@@ -3,7 +3,8 @@
  * spatial metrics computed against them.
  *
  * Substations: only those that qualify (voltage >= the scenario's floor,
- * headroom >= the facility's peak demand) enter a GEOS STRtree; the nearest
+ * and, unless the scenario waives it, headroom >= the facility's peak
+ * demand) enter a GEOS STRtree; the nearest
  * is found through the tree (no scan of every substation) and its distance
  * is measured on the ellipsoid between the two nearest points.
  *

@@ -271,9 +271,7 @@ static dcs_status measure_joins(const dcs_context_data *cd, dcs_sites *s, size_t
 {
     const dcs_model *m = cd->model;
     for (size_t j = 0; j < cd->njoins; j++) {
-        const dcs_join *jn = &m->scn->joins[j];
-        long on = dcs_model_find_metric(m, jn->on);
-        const char *key = on >= 0 ? dcs_site_text(s, i)[m->metrics[on].col] : NULL;
+        const char *key = dcs_site_text(s, i)[m->metrics[m->join_on[j]].col];
         long row = key ? dcs_table_find(&cd->tables[j], key) : -1;
         const dcs_table *t = &cd->tables[j];
         if (row >= 0 && copy_columns(m, s, i, m->join_first[j], t->nfields,

@@ -125,7 +125,8 @@ static int build_metrics(const dcs_scenario *scn, const dcs_metric_kind *kinds, 
     m->metrics = calloc(metric_capacity(scn), sizeof *m->metrics);
     m->ctx_first = calloc(scn->ncontexts + 1, sizeof *m->ctx_first);
     m->join_first = calloc(scn->njoins + 1, sizeof *m->join_first);
-    if (!m->metrics || !m->ctx_first || !m->join_first)
+    m->join_on = calloc(scn->njoins + 1, sizeof *m->join_on);
+    if (!m->metrics || !m->ctx_first || !m->join_first || !m->join_on)
         return -1;
     for (size_t i = 0; i < NBUILTIN; i++)
         if (add_metric(m, strdup(builtin[i].name), builtin[i].unit, builtin[i].description,
@@ -181,6 +182,25 @@ static long bind_metric(const dcs_model *m, const char *path, const char *name,
         return -1;
     }
     return idx;
+}
+
+/* Each join matches on a text metric defined before its own attributes. */
+static int bind_joins(const dcs_scenario *scn, dcs_model *m, dcs_strlist *problems)
+{
+    int nomem = 0;
+    for (size_t j = 0; j < scn->njoins; j++) {
+        char path[64];
+        snprintf(path, sizeof path, "joins[%zu].on", j);
+        long idx = bind_metric(m, path, scn->joins[j].on, DCS_TEXT, problems, &nomem);
+        if (idx >= 0 && (size_t)idx >= m->join_first[j]) {
+            nomem |= dcs_strlist_addf(problems, "%s: \"%s\" comes from this join or a later "
+                                      "one; a join matches on a metric known before it",
+                                      path, scn->joins[j].on) != 0;
+            idx = -1;
+        }
+        m->join_on[j] = idx >= 0 ? (size_t)idx : 0;
+    }
+    return nomem ? -1 : 0;
 }
 
 static void add_system_rules(const dcs_scenario *scn, dcs_model *m)
@@ -289,8 +309,8 @@ dcs_status dcs_model_build(const dcs_scenario *scn, const dcs_metric_kind *attr_
     dcs_status st = DCS_OK;
     memset(model, 0, sizeof *model);
     model->scn = scn;
-    if (build_metrics(scn, attr_kinds, model, probs) != 0 || bind_rules(scn, model, probs) != 0 ||
-        bind_criteria(scn, model, probs) != 0)
+    if (build_metrics(scn, attr_kinds, model, probs) != 0 || bind_joins(scn, model, probs) != 0 ||
+        bind_rules(scn, model, probs) != 0 || bind_criteria(scn, model, probs) != 0)
         st = dcs_error_set(err, DCS_ERR_NOMEM, "out of memory building the model");
     else if (probs->count > before)
         st = dcs_error_set(err, DCS_ERR_SCENARIO, "%s: %s%s", scn->path, probs->items[before],
@@ -308,6 +328,7 @@ void dcs_model_free(dcs_model *model)
     free(model->metrics);
     free(model->ctx_first);
     free(model->join_first);
+    free(model->join_on);
     free(model->rules);
     free(model->crits);
     memset(model, 0, sizeof *model);

@@ -13,7 +13,8 @@
  * outside that layer's coverage is treated as the scenario says.
  *
  * dcs_model_build() binds the scenario's constraints and criteria to
- * metric columns, checking that each metric exists and has the right kind;
+ * metric columns (and each join's `on` to a text metric), checking that
+ * each metric exists and has the right kind;
  * every problem is appended to `problems`.  It adds the rule
  * "facility_land" (area_ha >= facility.land_ha) when land_ha > 0, and a
  * rule "coverage_<name>" for each context layer whose `outside` is
@@ -83,6 +84,7 @@ typedef struct {
     size_t nmetrics, nnum, ntext;
     size_t *ctx_first;  /* ncontexts: index of each context layer's first metric */
     size_t *join_first; /* njoins: index of each join's first metric */
+    size_t *join_on;    /* njoins: the text metric each join matches on */
     size_t attr_first;  /* index of the first site attribute metric */
     dcs_rule *rules;
     size_t nrules;

@@ -71,7 +71,7 @@ static int qualifies(dcs_substations *s, const dcs_scenario *scn, double peak_mw
         s->nlow_voltage++;
         return 0;
     }
-    if (isnan(headroom) || headroom < peak_mw) {
+    if (scn->substations.require_headroom && (isnan(headroom) || headroom < peak_mw)) {
         s->nlow_headroom++;
         return 0;
     }
@@ -170,21 +170,35 @@ static dcs_status geodesic_gap_km(GEOSContextHandle_t geos, const GEOSGeometry *
     return DCS_OK;
 }
 
+/* Nearest item of tree to site and the geodesic gap in km. */
+static dcs_status nearest_in_tree(GEOSContextHandle_t geos, GEOSSTRtree *tree, size_t n,
+                                  const GEOSGeometry *site, const dcs_crs *crs, size_t *which,
+                                  double *km, dcs_error *err)
+{
+    *which = SIZE_MAX;
+    *km = NAN;
+    if (n == 0)
+        return DCS_OK;
+    dcs_tree_item query = {site, SIZE_MAX};
+    const dcs_tree_item *hit =
+        GEOSSTRtree_nearest_generic_r(geos, tree, &query, site, item_distance, geos);
+    if (!hit)
+        return dcs_error_set(err, DCS_ERR_GEOMETRY, "GEOS nearest-feature search failed");
+    *which = hit->index;
+    return geodesic_gap_km(geos, site, hit->geom, crs, km, err);
+}
+
 dcs_status dcs_nearest_substation(const dcs_substations *s, const GEOSGeometry *site,
                                   const dcs_crs *crs, size_t *which, double *km,
                                   dcs_error *err)
 {
-    *which = SIZE_MAX;
-    *km = NAN;
-    if (s->n == 0)
-        return DCS_OK;
-    dcs_tree_item query = {site, SIZE_MAX};
-    const dcs_tree_item *hit = GEOSSTRtree_nearest_generic_r(s->geos, s->tree, &query, site,
-                                                            item_distance, s->geos);
-    if (!hit)
-        return dcs_error_set(err, DCS_ERR_GEOMETRY, "GEOS nearest-substation search failed");
-    *which = hit->index;
-    return geodesic_gap_km(s->geos, site, hit->geom, crs, km, err);
+    return nearest_in_tree(s->geos, s->tree, s->n, site, crs, which, km, err);
+}
+
+dcs_status dcs_polyset_nearest(const dcs_polyset *set, const GEOSGeometry *site,
+                               const dcs_crs *crs, size_t *which, double *km, dcs_error *err)
+{
+    return nearest_in_tree(set->geos, set->tree, set->n, site, crs, which, km, err);
 }
 
 void dcs_substations_free(dcs_substations *s)
@@ -205,11 +219,43 @@ void dcs_substations_free(dcs_substations *s)
 
 /* ---- polygon sets ------------------------------------------------------- */
 
-dcs_status dcs_polyset_load(dcs_layer *L, GEOSContextHandle_t geos, dcs_polyset *set,
-                            dcs_error *err)
+/* Grow the geometry and attribute arrays for one more feature. */
+static int polyset_grow(dcs_polyset *set, size_t *cap)
+{
+    size_t c = *cap;
+    if (grow_geoms(&set->geom, set->n, cap) != 0)
+        return -1;
+    if (*cap == c || set->nfields == 0)
+        return 0;
+    double *num = realloc(set->num, *cap * set->nfields * sizeof *num);
+    if (num)
+        set->num = num;
+    char **text = realloc(set->text, *cap * set->nfields * sizeof *text);
+    if (text)
+        set->text = text;
+    return num && text ? 0 : -1;
+}
+
+static void read_fields(dcs_polyset *set, OGRFeatureH f, const int *fields,
+                        const int *text_kinds)
+{
+    double *num = set->num + set->n * set->nfields;
+    char **text = set->text + set->n * set->nfields;
+    for (size_t k = 0; k < set->nfields; k++) {
+        num[k] = text_kinds[k] ? NAN : dcs_field_double(f, fields[k]);
+        text[k] = text_kinds[k] && OGR_F_IsFieldSetAndNotNull(f, fields[k])
+                      ? dcs_strdup(OGR_F_GetFieldAsString(f, fields[k]))
+                      : NULL;
+    }
+}
+
+dcs_status dcs_polyset_load_fields(dcs_layer *L, GEOSContextHandle_t geos, const int *fields,
+                                   const int *text_kinds, size_t nfields, dcs_polyset *set,
+                                   dcs_error *err)
 {
     memset(set, 0, sizeof *set);
     set->geos = geos;
+    set->nfields = nfields;
     size_t cap = 0;
     dcs_status st = DCS_OK;
     for (;;) {
@@ -218,18 +264,27 @@ dcs_status dcs_polyset_load(dcs_layer *L, GEOSContextHandle_t geos, dcs_polyset 
         st = dcs_layer_next_geos(L, geos, &f, &g, NULL, err);
         if (st != DCS_OK || !f)
             break;
-        OGR_F_Destroy(f);
-        if (!g)
-            continue;
-        if (grow_geoms(&set->geom, set->n, &cap) != 0) {
+        if (g && polyset_grow(set, &cap) != 0) {
             GEOSGeom_destroy_r(geos, g);
+            OGR_F_Destroy(f);
             return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory loading %s", L->role);
         }
-        set->geom[set->n++] = g;
+        if (g) {
+            if (nfields)
+                read_fields(set, f, fields, text_kinds);
+            set->geom[set->n++] = g;
+        }
+        OGR_F_Destroy(f);
     }
     if (st == DCS_OK && build_tree(geos, set->geom, set->n, &set->items, &set->tree) != 0)
         st = dcs_error_set(err, DCS_ERR_NOMEM, "out of memory indexing %s", L->role);
     return st;
+}
+
+dcs_status dcs_polyset_load(dcs_layer *L, GEOSContextHandle_t geos, dcs_polyset *set,
+                            dcs_error *err)
+{
+    return dcs_polyset_load_fields(L, geos, NULL, NULL, 0, set, err);
 }
 
 typedef struct {
@@ -322,13 +377,151 @@ dcs_status dcs_polyset_overlap_pct(const dcs_polyset *set, const GEOSGeometry *s
     return DCS_OK;
 }
 
+dcs_status dcs_polyset_zone(const dcs_polyset *set, const GEOSGeometry *point, size_t *which,
+                            dcs_error *err)
+{
+    hit_list h = {0};
+    *which = SIZE_MAX;
+    if (set->n == 0)
+        return DCS_OK;
+    GEOSSTRtree_query_r(set->geos, set->tree, point, collect_hit, &h);
+    if (h.nomem) {
+        free(h.hits);
+        return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < h.n; i++) /* the first polygon in layer order wins */
+        if (h.hits[i]->index < *which && GEOSIntersects_r(set->geos, h.hits[i]->geom, point) == 1)
+            *which = h.hits[i]->index;
+    free(h.hits);
+    return DCS_OK;
+}
+
+dcs_status dcs_polyset_area_weighted(const dcs_polyset *set, const GEOSGeometry *site,
+                                     double radius_m, size_t col, double *sum, dcs_error *err)
+{
+    GEOSContextHandle_t geos = set->geos;
+    *sum = 0;
+    GEOSGeometry *disk = GEOSBuffer_r(geos, site, radius_m, 16);
+    if (!disk)
+        return dcs_error_set(err, DCS_ERR_GEOMETRY, "GEOS could not buffer a site by %g m",
+                             radius_m);
+    hit_list h = {0};
+    GEOSSTRtree_query_r(geos, set->tree, disk, collect_hit, &h);
+    dcs_status st = h.nomem ? dcs_error_set(err, DCS_ERR_NOMEM, "out of memory") : DCS_OK;
+    for (size_t i = 0; st == DCS_OK && i < h.n; i++) {
+        size_t k = h.hits[i]->index;
+        double v = set->num[k * set->nfields + col], whole = 0, part = 0;
+        GEOSGeometry *inter = GEOSIntersection_r(geos, disk, h.hits[i]->geom);
+        if (!inter) {
+            st = dcs_error_set(err, DCS_ERR_GEOMETRY, "GEOS intersection failed");
+            break;
+        }
+        GEOSArea_r(geos, inter, &part);
+        GEOSArea_r(geos, h.hits[i]->geom, &whole);
+        GEOSGeom_destroy_r(geos, inter);
+        if (whole > 0 && !isnan(v))
+            *sum += v * part / whole;
+    }
+    free(h.hits);
+    GEOSGeom_destroy_r(geos, disk);
+    return st;
+}
+
+/* The rectangle of L's extent, densified (64 points a side) so that its
+ * transformation to the working CRS follows the curved edges. */
+static GEOSGeometry *extent_polygon(const dcs_layer *L, GEOSContextHandle_t geos)
+{
+    enum { PER_SIDE = 64 };
+    const OGREnvelope *e = &L->extent;
+    double x[4 * PER_SIDE + 1], y[4 * PER_SIDE + 1];
+    for (int k = 0; k < PER_SIDE; k++) {
+        double t = (double)k / PER_SIDE;
+        x[k] = e->MinX + t * (e->MaxX - e->MinX), y[k] = e->MinY;
+        x[PER_SIDE + k] = e->MaxX, y[PER_SIDE + k] = e->MinY + t * (e->MaxY - e->MinY);
+        x[2 * PER_SIDE + k] = e->MaxX - t * (e->MaxX - e->MinX), y[2 * PER_SIDE + k] = e->MaxY;
+        x[3 * PER_SIDE + k] = e->MinX, y[3 * PER_SIDE + k] = e->MaxY - t * (e->MaxY - e->MinY);
+    }
+    x[4 * PER_SIDE] = x[0];
+    y[4 * PER_SIDE] = y[0];
+    if (!OCTTransform(L->to_work, 4 * PER_SIDE + 1, x, y, NULL))
+        return NULL;
+    GEOSCoordSequence *seq = GEOSCoordSeq_copyFromArrays_r(geos, x, y, NULL, NULL,
+                                                           4 * PER_SIDE + 1);
+    GEOSGeometry *ring = seq ? GEOSGeom_createLinearRing_r(geos, seq) : NULL;
+    return ring ? GEOSGeom_createPolygon_r(geos, ring, NULL, 0) : NULL;
+}
+
+static dcs_status finish_coverage(dcs_coverage *cov, const char *role, dcs_error *err)
+{
+    if (!cov->geom)
+        return dcs_error_set(err, DCS_ERR_GEOMETRY, "%s: could not build the coverage area",
+                             role);
+    cov->prep = GEOSPrepare_r(cov->geos, cov->geom);
+    if (!cov->prep)
+        return dcs_error_set(err, DCS_ERR_GEOMETRY, "%s: GEOS could not prepare the coverage",
+                             role);
+    return DCS_OK;
+}
+
+dcs_status dcs_coverage_from_extent(const dcs_layer *L, GEOSContextHandle_t geos,
+                                    dcs_coverage *cov, dcs_error *err)
+{
+    memset(cov, 0, sizeof *cov);
+    cov->geos = geos;
+    if (L->nfeatures == 0) /* an empty layer covers nothing: an empty polygon */
+        cov->geom = GEOSGeom_createEmptyPolygon_r(geos);
+    else
+        cov->geom = extent_polygon(L, geos);
+    return finish_coverage(cov, L->role, err);
+}
+
+dcs_status dcs_coverage_from_layer(dcs_layer *L, GEOSContextHandle_t geos, dcs_coverage *cov,
+                                   dcs_error *err)
+{
+    dcs_polyset set;
+    memset(cov, 0, sizeof *cov);
+    cov->geos = geos;
+    dcs_status st = dcs_polyset_load(L, geos, &set, err);
+    if (st == DCS_OK) {
+        GEOSGeometry *all = GEOSGeom_createCollection_r(geos, GEOS_GEOMETRYCOLLECTION, set.geom,
+                                                        (unsigned)set.n);
+        if (all) {
+            set.n = 0; /* the collection owns the geometries now */
+            cov->geom = GEOSUnaryUnion_r(geos, all);
+            GEOSGeom_destroy_r(geos, all);
+        }
+        st = finish_coverage(cov, L->role, err);
+    }
+    dcs_polyset_free(&set);
+    return st;
+}
+
+int dcs_coverage_contains(const dcs_coverage *cov, const GEOSGeometry *g)
+{
+    return !cov->prep || GEOSPreparedCovers_r(cov->geos, cov->prep, g) == 1;
+}
+
+void dcs_coverage_free(dcs_coverage *cov)
+{
+    if (cov->prep)
+        GEOSPreparedGeom_destroy_r(cov->geos, cov->prep);
+    if (cov->geom)
+        GEOSGeom_destroy_r(cov->geos, cov->geom);
+    memset(cov, 0, sizeof *cov);
+}
+
 void dcs_polyset_free(dcs_polyset *set)
 {
     if (set->tree)
         GEOSSTRtree_destroy_r(set->geos, set->tree);
-    for (size_t i = 0; i < set->n; i++)
+    for (size_t i = 0; i < set->n; i++) {
         GEOSGeom_destroy_r(set->geos, set->geom[i]);
+        for (size_t k = 0; set->text && k < set->nfields; k++)
+            free(set->text[i * set->nfields + k]);
+    }
     free(set->geom);
     free(set->items);
+    free(set->num);
+    free(set->text);
     memset(set, 0, sizeof *set);
 }

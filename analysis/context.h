@@ -3,12 +3,19 @@
  * spatial metrics computed against them.
  *
  * Substations: only those that qualify (voltage >= the scenario's floor,
- * headroom >= the facility's peak demand) enter a GEOS STRtree; the nearest
+ * and, unless the scenario waives it, headroom >= the facility's peak
+ * demand) enter a GEOS STRtree; the nearest
  * is found through the tree (no scan of every substation) and its distance
  * is measured on the ellipsoid between the two nearest points.
  *
- * Polygon sets (overlays): polygons in an STRtree; the share of a site
- * inside the union of the polygons that touch it.
+ * Feature sets (overlays, distances, zones, area-weighted sums): geometries
+ * in an STRtree with optional attribute columns; the share of a site inside
+ * the union of the polygons that touch it, the geodesic distance to the
+ * nearest feature, the zone holding a point, the area-weighted sum of a
+ * field within a radius.
+ *
+ * Coverage: where a layer has data (its extent, a polygon layer, or
+ * everywhere); a site is covered when the coverage area contains it.
  *
  * Ownership: each set owns its geometries and tree; *_free() releases them.
  */
@@ -47,7 +54,17 @@ typedef struct {
     dcs_tree_item *items;
     GEOSSTRtree *tree;
     GEOSContextHandle_t geos;
+    size_t nfields; /* attribute columns, from dcs_polyset_load_fields() */
+    double *num;    /* n * nfields; NaN for text columns and nulls */
+    char **text;    /* n * nfields; NULL for number columns and nulls */
 } dcs_polyset;
+
+/* Where a layer has data, in the working CRS; geom NULL = everywhere. */
+typedef struct {
+    GEOSGeometry *geom;
+    const GEOSPreparedGeometry *prep;
+    GEOSContextHandle_t geos;
+} dcs_coverage;
 
 /* Load the substations that qualify for a facility of peak_mw. */
 dcs_status dcs_substations_load(dcs_layer *L, const dcs_scenario *scn, double peak_mw,
@@ -65,6 +82,40 @@ void dcs_substations_free(dcs_substations *subs);
 
 dcs_status dcs_polyset_load(dcs_layer *L, GEOSContextHandle_t geos, dcs_polyset *set,
                             dcs_error *err);
+
+/* Same, also reading nfields attribute columns (fields[i] of the layer,
+ * read as number or text by kinds[i]: 0 number, 1 text). */
+dcs_status dcs_polyset_load_fields(dcs_layer *L, GEOSContextHandle_t geos, const int *fields,
+                                   const int *text_kinds, size_t nfields, dcs_polyset *set,
+                                   dcs_error *err);
+
+/* Nearest feature to site: index and geodesic km between the nearest
+ * points; (size_t)-1 and NaN when the set is empty. */
+dcs_status dcs_polyset_nearest(const dcs_polyset *set, const GEOSGeometry *site,
+                               const dcs_crs *crs, size_t *which, double *km, dcs_error *err);
+
+/* Index of the first polygon (in layer order) containing the point, or
+ * (size_t)-1. */
+dcs_status dcs_polyset_zone(const dcs_polyset *set, const GEOSGeometry *point, size_t *which,
+                            dcs_error *err);
+
+/* Sum over the polygons of field column col times the share of each
+ * polygon's area inside the site buffered by radius_m. */
+dcs_status dcs_polyset_area_weighted(const dcs_polyset *set, const GEOSGeometry *site,
+                                     double radius_m, size_t col, double *sum, dcs_error *err);
+
+/* Coverage from a layer's extent (a rectangle in its own CRS, densified
+ * and transformed), from the union of a polygon layer's features, or
+ * everywhere (L NULL). */
+dcs_status dcs_coverage_from_extent(const dcs_layer *L, GEOSContextHandle_t geos,
+                                    dcs_coverage *cov, dcs_error *err);
+dcs_status dcs_coverage_from_layer(dcs_layer *L, GEOSContextHandle_t geos, dcs_coverage *cov,
+                                   dcs_error *err);
+
+/* 1 when the coverage contains the geometry (always for everywhere). */
+int dcs_coverage_contains(const dcs_coverage *cov, const GEOSGeometry *g);
+
+void dcs_coverage_free(dcs_coverage *cov);
 
 /* Percentage (0-100) of the site's area inside the set's polygons; for a
  * point site, 100 when a polygon covers it, else 0. */

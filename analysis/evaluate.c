@@ -2,10 +2,12 @@
 #include "evaluate.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "constraints.h"
+#include "mcda.h"
 #include "score.h"
 #include "strlist.h"
 
@@ -19,15 +21,47 @@ static int allocate(dcs_evaluation *ev, size_t n, size_t nrules, size_t ncrits)
     ev->failed = calloc(n1 * (nrules ? nrules : 1), 1);
     ev->eligible = calloc(n1, 1);
     ev->reasons = calloc(n1, sizeof *ev->reasons);
+    ev->gaps = calloc(n1, sizeof *ev->gaps);
     ev->value = calloc(n1 * (ncrits ? ncrits : 1), sizeof *ev->value);
     ev->score = calloc(n1, sizeof *ev->score);
     ev->rank = calloc(n1, sizeof *ev->rank);
     ev->order = calloc(n1, sizeof *ev->order);
     ev->rule_fails = calloc(nrules ? nrules : 1, sizeof *ev->rule_fails);
-    return ev->failed && ev->eligible && ev->reasons && ev->value && ev->score && ev->rank &&
-                   ev->order && ev->rule_fails
+    return ev->failed && ev->eligible && ev->reasons && ev->gaps && ev->value && ev->score &&
+                   ev->rank && ev->order && ev->rule_fails
                ? 0
                : -1;
+}
+
+void dcs_rule_label(const dcs_rule *rule, char *buf, size_t size)
+{
+    snprintf(buf, size, "%s%s", rule->context >= 0 ? "coverage_" : "", rule->name);
+}
+
+/* 1 when the metric's context layer does not cover site i. */
+static int uncovered(const dcs_model *m, const dcs_site_rows *rows, size_t i, size_t metric)
+{
+    long k = m->metrics[metric].context;
+    return k >= 0 && rows->outside && rows->outside[i * rows->ncontexts + (size_t)k];
+}
+
+/* Check one rule on site i: 1 pass, 0 fail (reason filled). */
+static int check_rule(const dcs_model *m, const dcs_site_rows *rows, size_t i,
+                      const dcs_rule *rule, char *reason, size_t size)
+{
+    if (rule->context >= 0) {
+        if (!rows->outside || !rows->outside[i * rows->ncontexts + (size_t)rule->context])
+            return 1;
+        snprintf(reason, size, "coverage_%s: layer '%s' does not cover this site", rule->name,
+                 rule->name);
+        return 0;
+    }
+    if (uncovered(m, rows, i, rule->metric)) /* neutral: the rule does not apply */
+        return 1;
+    const dcs_metric *mt = &m->metrics[rule->metric];
+    double x = mt->kind == DCS_NUM ? rows->num[i * rows->nnum + mt->col] : NAN;
+    const char *t = mt->kind == DCS_TEXT ? rows->text[i * rows->ntext + mt->col] : NULL;
+    return dcs_rule_check(rule, mt->name, x, t, reason, size);
 }
 
 /* Check every rule on site i; returns 0, or -1 when out of memory. */
@@ -35,72 +69,134 @@ static int apply_rules(const dcs_model *m, const dcs_site_rows *rows, size_t i,
                        dcs_evaluation *ev)
 {
     dcs_strlist why = {0};
-    const double *num = rows->num + i * rows->nnum;
-    char *const *text = rows->text + i * rows->ntext;
+    int nomem = 0;
     for (size_t r = 0; r < m->nrules; r++) {
-        const dcs_rule *rule = &m->rules[r];
-        const dcs_metric *mt = &m->metrics[rule->metric];
-        double x = mt->kind == DCS_NUM ? num[mt->col] : NAN;
-        const char *t = mt->kind == DCS_TEXT ? text[mt->col] : NULL;
         char reason[256];
-        if (dcs_rule_check(rule, mt->name, x, t, reason, sizeof reason))
+        if (check_rule(m, rows, i, &m->rules[r], reason, sizeof reason))
             continue;
         ev->failed[i * m->nrules + r] = 1;
         ev->rule_fails[r]++;
-        if (dcs_strlist_addf(&why, "%s", reason) != 0) {
-            dcs_strlist_free(&why);
-            return -1;
-        }
+        nomem |= dcs_strlist_addf(&why, "%s", reason) != 0;
     }
     ev->eligible[i] = why.count == 0;
-    if (why.count && !(ev->reasons[i] = dcs_strlist_join(&why, "; "))) {
-        dcs_strlist_free(&why);
-        return -1;
-    }
+    if (why.count && !(ev->reasons[i] = dcs_strlist_join(&why, "; ")))
+        nomem = 1;
     dcs_strlist_free(&why);
-    return 0;
+    return nomem ? -1 : 0;
 }
 
-static void score_site(const dcs_model *m, const dcs_site_rows *rows, size_t i,
-                       dcs_evaluation *ev, double *weights)
+/* Names of the context layers that do not cover site i. */
+static int list_gaps(const dcs_model *m, const dcs_site_rows *rows, size_t i,
+                     dcs_evaluation *ev)
 {
-    const double *num = rows->num + i * rows->nnum;
+    if (!rows->outside)
+        return 0;
+    dcs_strlist gaps = {0};
+    int nomem = 0;
+    for (size_t k = 0; k < rows->ncontexts; k++)
+        if (rows->outside[i * rows->ncontexts + k])
+            nomem |= dcs_strlist_addf(&gaps, "%s", m->scn->contexts[k].name) != 0;
+    if (gaps.count && !(ev->gaps[i] = dcs_strlist_join(&gaps, ", ")))
+        nomem = 1;
+    dcs_strlist_free(&gaps);
+    return nomem ? -1 : 0;
+}
+
+static void criterion_values(const dcs_model *m, const dcs_site_rows *rows, size_t i,
+                             dcs_evaluation *ev)
+{
     double *val = ev->value + i * m->ncrits;
     for (size_t c = 0; c < m->ncrits; c++) {
         const dcs_crit *k = &m->crits[c];
-        val[c] = dcs_value_fn_eval(k->fn, num[m->metrics[k->metric].col]);
-        weights[c] = k->weight;
+        const dcs_metric *mt = &m->metrics[k->metric];
+        if (uncovered(m, rows, i, k->metric))
+            val[c] = DCS_NEUTRAL_VALUE;
+        else if (mt->kind == DCS_TEXT)
+            val[c] = dcs_value_fn_eval_text(k->fn, rows->text[i * rows->ntext + mt->col]);
+        else
+            val[c] = dcs_value_fn_eval(k->fn, rows->num[i * rows->nnum + mt->col]);
     }
-    ev->score[i] = ev->eligible[i] ? dcs_weighted_sum(val, weights, m->ncrits) : NAN;
+}
+
+/* TOPSIS closeness over the eligible sites only. */
+static dcs_status topsis_scores(const dcs_model *m, dcs_evaluation *ev, const double *w,
+                                dcs_error *err)
+{
+    size_t k = 0, nc = m->ncrits;
+    double *vals = malloc((ev->n ? ev->n : 1) * (nc ? nc : 1) * sizeof *vals);
+    double *close = malloc((ev->n ? ev->n : 1) * sizeof *close);
+    dcs_status st = DCS_OK;
+    if (!vals || !close) {
+        st = dcs_error_set(err, DCS_ERR_NOMEM, "out of memory (TOPSIS)");
+        goto fail;
+    }
+    for (size_t i = 0; i < ev->n; i++)
+        if (ev->eligible[i])
+            memcpy(vals + nc * k++, ev->value + i * nc, nc * sizeof *vals);
+    st = dcs_topsis(vals, k, nc, w, close, err);
+    k = 0;
+    for (size_t i = 0; st == DCS_OK && i < ev->n; i++)
+        ev->score[i] = ev->eligible[i] ? close[k++] : NAN;
+fail:
+    free(vals);
+    free(close);
+    return st;
+}
+
+static dcs_status aggregate(const dcs_model *m, dcs_evaluation *ev, const double *w,
+                            dcs_error *err)
+{
+    if (m->scn->aggregation == DCS_AGG_TOPSIS)
+        return topsis_scores(m, ev, w, err);
+    for (size_t i = 0; i < ev->n; i++) {
+        const double *v = ev->value + i * m->ncrits;
+        if (!ev->eligible[i])
+            ev->score[i] = NAN;
+        else if (m->scn->aggregation == DCS_AGG_WEIGHTED_PRODUCT)
+            ev->score[i] = dcs_weighted_product(v, w, m->ncrits);
+        else
+            ev->score[i] = dcs_weighted_sum(v, w, m->ncrits);
+    }
+    return DCS_OK;
 }
 
 dcs_status dcs_evaluate(const dcs_model *m, const dcs_site_rows *rows, dcs_evaluation *ev,
                         dcs_error *err)
 {
-    double *weights = malloc((m->ncrits ? m->ncrits : 1) * sizeof *weights);
-    if (!weights || allocate(ev, rows->n, m->nrules, m->ncrits) != 0)
+    double *w = malloc((m->ncrits ? m->ncrits : 1) * sizeof *w);
+    if (!w || allocate(ev, rows->n, m->nrules, m->ncrits) != 0)
         goto nomem;
+    for (size_t c = 0; c < m->ncrits; c++)
+        w[c] = m->crits[c].weight;
     for (size_t i = 0; i < rows->n; i++) {
-        if (apply_rules(m, rows, i, ev) != 0)
+        if (apply_rules(m, rows, i, ev) != 0 || list_gaps(m, rows, i, ev) != 0)
             goto nomem;
-        score_site(m, rows, i, ev, weights);
+        criterion_values(m, rows, i, ev);
+    }
+    dcs_status st = aggregate(m, ev, w, err);
+    free(w);
+    if (st != DCS_OK) {
+        dcs_evaluation_free(ev);
+        return st;
     }
     ev->neligible = dcs_rank_sites(ev->score, rows->id, ev->eligible, rows->n, ev->order, ev->rank);
-    free(weights);
     return DCS_OK;
 nomem:
-    free(weights);
+    free(w);
     dcs_evaluation_free(ev);
     return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory evaluating sites");
 }
 
 void dcs_evaluation_free(dcs_evaluation *ev)
 {
-    for (size_t i = 0; ev->reasons && i < ev->n; i++)
+    for (size_t i = 0; ev->reasons && ev->gaps && i < ev->n; i++) {
         free(ev->reasons[i]);
+        free(ev->gaps[i]);
+    }
     free(ev->failed);
     free(ev->eligible);
     free(ev->reasons);
+    free(ev->gaps);
     free(ev->value);
     free(ev->score);
     free(ev->rank);

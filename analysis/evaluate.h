@@ -3,11 +3,18 @@
  *
  * Given the model and the sites' metric rows, dcs_evaluate() checks every
  * rule on every site (an excluded site records every rule it fails, not
- * only the first), computes each eligible site's criterion values and
- * weighted score, and ranks the eligible sites (ties by site id).
- * No I/O and no geometry: unit-testable on hand-made rows.
+ * only the first), computes each criterion's value, aggregates the values
+ * of eligible sites into a score (weighted sum, weighted product or
+ * TOPSIS, as the scenario says) and ranks the eligible sites (ties by site
+ * id).  No I/O and no geometry: unit-testable on hand-made rows.
  *
- * Ownership: dcs_evaluation_free() frees all arrays and reason strings.
+ * Coverage: outside[i * ncontexts + k] is 1 when context layer k does not
+ * cover site i.  Such a site fails the rule coverage_<name> when the
+ * layer's `outside` is "exclude"; when it is "neutral", the rules on the
+ * layer's metrics are not applied to the site and its criteria score 0.5.
+ * Either way the layer is listed in the site's `gaps`.
+ *
+ * Ownership: dcs_evaluation_free() frees all arrays and strings.
  */
 #ifndef DCS_EVALUATE_H
 #define DCS_EVALUATE_H
@@ -17,12 +24,18 @@
 #include "error.h"
 #include "model.h"
 
+/* Value given to a criterion on a layer that does not cover the site
+ * when the scenario asks for a neutral treatment. */
+#define DCS_NEUTRAL_VALUE 0.5
+
 typedef struct {
     size_t n;
     const char *const *id;
-    const double *num; /* n rows of nnum */
-    char *const *text; /* n rows of ntext */
+    const double *num;            /* n rows of nnum */
+    char *const *text;            /* n rows of ntext */
     size_t nnum, ntext;
+    const unsigned char *outside; /* n rows of ncontexts; NULL: all covered */
+    size_t ncontexts;
 } dcs_site_rows;
 
 typedef struct {
@@ -30,8 +43,9 @@ typedef struct {
     unsigned char *failed;   /* n * nrules: 1 when site i fails rule r */
     unsigned char *eligible; /* n */
     char **reasons;          /* n: "rule: why; rule: why", NULL if eligible */
+    char **gaps;             /* n: "flood, slope" layers not covering it, or NULL */
     double *value;           /* n * ncrits: criterion value in [0, 1] (NaN missing) */
-    double *score;           /* n: weighted score in [0, 1], NaN if excluded */
+    double *score;           /* n: score in [0, 1], NaN if excluded */
     size_t *rank;            /* n: 1.. for eligible sites, 0 otherwise */
     size_t *order;           /* neligible site indices in rank order */
     size_t neligible;
@@ -40,6 +54,9 @@ typedef struct {
 
 dcs_status dcs_evaluate(const dcs_model *model, const dcs_site_rows *rows, dcs_evaluation *ev,
                         dcs_error *err);
+
+/* The name a rule is reported under ("coverage_flood" for coverage rules). */
+void dcs_rule_label(const dcs_rule *rule, char *buf, size_t size);
 
 void dcs_evaluation_free(dcs_evaluation *ev);
 

@@ -1,13 +1,14 @@
 /*
  * inputs.h - open and check every layer a scenario names.
  *
- * dcs_inputs_open() opens the site layer, the substation layer and each
- * overlay, checks geometry types and the fields the scenario maps, and
- * records what it found (dcs_input_info: feature count, extent, CRS).  It
- * does not stop at the first problem: every one is appended to `problems`,
- * so `dcsite check` can show them all; `run` refuses to go on if any.
- *
- * Layer order: [0] sites, [1] substations, [2 + i] overlay i.
+ * dcs_inputs_open() opens the site layer (or the grid's area of interest),
+ * the substation layer, each vector context layer, each coverage layer,
+ * each joined table and each raster; it checks geometry types, the fields
+ * the scenario maps (and their kinds), raster bands and CRSs, and records
+ * what it found (dcs_input_info: feature count or raster size, extent,
+ * CRS).  It does not stop at the first problem: every one is appended to
+ * `problems`, so `dcsite check` can show them all; `run` refuses to go on
+ * if there is any.
  *
  * Ownership: dcs_inputs owns the open layers; dcs_inputs_close().
  */
@@ -35,13 +36,23 @@ typedef struct {
     long long nnull, nrepaired, nwrongtype;
 } dcs_input_info;
 
-enum { DCS_IN_SITES = 0, DCS_IN_SUBSTATIONS = 1, DCS_IN_OVERLAY0 = 2 };
+enum { DCS_IN_SITES = 0, DCS_IN_SUBSTATIONS = 1 };
 
 typedef struct {
-    size_t n;
-    dcs_layer *layers;       /* n entries; closed ones have ds == NULL */
-    dcs_input_info *info;    /* n entries */
-    dcs_metric_kind *attr_kinds; /* kind of each sites.attributes entry */
+    size_t n;                 /* vector layers opened (some may have failed: ds NULL) */
+    dcs_layer *layers;
+    dcs_input_info *info;     /* ninfo records: the layers, then the rasters */
+    size_t ninfo;
+    size_t ncontexts, njoins;
+    long *ctx_layer;          /* per context: its vector layer, -1 for a raster */
+    long *cover_layer;        /* per context: its coverage layer, -1 when none */
+    long *join_layer;         /* per join: its table */
+    long *ctx_info;           /* per context: its info record */
+    dcs_metric_kind *attr_kinds; /* dcs_model_attr_slots() entries */
+    int **zone_fields;        /* per context: field indices of its attributes */
+    int **join_fields;        /* per join: field indices of its attributes */
+    int *join_key;            /* per join: index of key_field */
+    int *weighted_field;      /* per context: index of the area-weighted field */
 } dcs_inputs;
 
 /* Opens what it can; returns DCS_ERR_DATA when anything was wrong (every

@@ -84,14 +84,14 @@ dcs_status dcs_layer_open(dcs_layer *L, const char *role, const dcs_source *src,
         OGR_L_SetAttributeFilter(L->lyr, src->where) != OGRERR_NONE)
         st = dcs_error_set(err, DCS_ERR_DATA, "%s: bad \"where\" filter \"%s\" on layer '%s': %s",
                            role, src->where, layer_label(L), CPLGetLastErrorMsg());
-    if (st == DCS_OK)
+    if (st == DCS_OK && want != DCS_GEOM_NONE)
         st = read_crs(L, err);
     if (st != DCS_OK) {
         dcs_layer_close(L);
         return st;
     }
     L->nfeatures = (long long)OGR_L_GetFeatureCount(L->lyr, 1);
-    if (OGR_L_GetExtent(L->lyr, &L->extent, 1) != OGRERR_NONE)
+    if (want == DCS_GEOM_NONE || OGR_L_GetExtent(L->lyr, &L->extent, 1) != OGRERR_NONE)
         memset(&L->extent, 0, sizeof L->extent);
     snprintf(L->geom_type, sizeof L->geom_type, "%s",
              OGRGeometryTypeToName(OGR_L_GetGeomType(L->lyr)));
@@ -154,6 +154,10 @@ static int type_fits(dcs_geom_want want, OGRwkbGeometryType t)
         return point;
     case DCS_GEOM_POLYGON:
         return poly;
+    case DCS_GEOM_ANY:
+        return t != wkbUnknown && t != wkbNone;
+    case DCS_GEOM_NONE:
+        return 1;
     }
     return 0;
 }
@@ -167,6 +171,10 @@ static const char *want_name(dcs_geom_want want)
         return "points";
     case DCS_GEOM_POLYGON:
         return "polygons";
+    case DCS_GEOM_ANY:
+        return "points, lines or polygons";
+    case DCS_GEOM_NONE:
+        return "a table";
     }
     return "?";
 }
@@ -174,7 +182,8 @@ static const char *want_name(dcs_geom_want want)
 dcs_status dcs_layer_check_type(const dcs_layer *L, dcs_error *err)
 {
     OGRwkbGeometryType t = wkbFlatten(OGR_L_GetGeomType(L->lyr));
-    if (t == wkbUnknown || t == wkbGeometryCollection || type_fits(L->want, t))
+    if (L->want == DCS_GEOM_NONE || t == wkbUnknown || t == wkbGeometryCollection ||
+        type_fits(L->want, t))
         return DCS_OK;
     return dcs_error_set(err, DCS_ERR_DATA, "%s: layer '%s' of '%s' holds %s; expected %s",
                          L->role, layer_label(L), L->src->dataset, L->geom_type,
@@ -183,6 +192,10 @@ dcs_status dcs_layer_check_type(const dcs_layer *L, dcs_error *err)
 
 dcs_status dcs_layer_prepare(dcs_layer *L, const dcs_crs *crs, dcs_error *err)
 {
+    if (L->want == DCS_GEOM_NONE) {
+        OGR_L_ResetReading(L->lyr);
+        return DCS_OK;
+    }
     L->to_work = OCTNewCoordinateTransformation(L->srs, crs->work);
     L->to_lonlat = OCTNewCoordinateTransformation(L->srs, crs->lonlat);
     if (!L->to_work || !L->to_lonlat)

@@ -32,7 +32,9 @@
 typedef enum {
     DCS_GEOM_POLYGON_OR_POINT, /* candidate sites */
     DCS_GEOM_POINT,            /* substations */
-    DCS_GEOM_POLYGON,          /* overlays */
+    DCS_GEOM_POLYGON,          /* overlays, zones, coverage */
+    DCS_GEOM_ANY,              /* distances: points, lines or polygons */
+    DCS_GEOM_NONE,             /* joined tables: no geometry, no CRS needed */
 } dcs_geom_want;
 
 typedef struct {

@@ -2,16 +2,29 @@
  * model.h - the metric table and the rules and criteria bound to it.
  *
  * Every per-site quantity dcsite computes or carries is a metric with a
- * name, a unit and a kind (number or text).  Built-in metrics come first
- * (area_ha, substation_km, ...), then one <overlay>_pct per overlay layer,
- * then the site attributes the scenario maps.  Numbers live in
- * column `col` of a site's number row, text in column `col` of its text
- * row (see sites.h).
+ * name, a unit and a kind (number or text).  Order: the built-in metrics
+ * (area_ha, substation_*, interconnect_cost_musd), then the site
+ * attributes, then each context layer's metrics in scenario order
+ * (<name>_pct, <name>_km, zone attributes, <name> for an area-weighted
+ * sum, <name>_<stat> and <name>_radius_sum for a raster), then each join's
+ * attributes.  Numbers live in column `col` of a site's number row, texts
+ * in column `col` of its text row (see sites.h).  A metric that comes from
+ * a context layer records it in `context` (-1 otherwise), so that a site
+ * outside that layer's coverage is treated as the scenario says.
  *
  * dcs_model_build() binds the scenario's constraints and criteria to
- * metric columns, checking that each metric exists and has the right kind;
+ * metric columns (and each join's `on` to a text metric), checking that
+ * each metric exists and has the right kind;
  * every problem is appended to `problems`.  It adds the rule
- * "facility_land" (area_ha >= facility.land_ha) when land_ha > 0.
+ * "facility_land" (area_ha >= facility.land_ha) when land_ha > 0, and a
+ * rule "coverage_<name>" for each context layer whose `outside` is
+ * "exclude".  Weights are normalised to sum 1, or derived from the AHP
+ * matrix (refused above a consistency ratio of 0.1 unless accepted).
+ *
+ * Attribute kinds: dcs_model_build() takes the kind of every mapped field
+ * (number or text, from the layer's field type) as one flat array, in the
+ * order of dcs_model_attr_slots(): site attributes, zone attributes of
+ * each zone context in order, join attributes of each join in order.
  *
  * Ownership: the model owns its metric names and arrays; dcs_model_free().
  * It points into the scenario, which must outlive it.
@@ -33,6 +46,7 @@ typedef struct {
     const char *description; /* one line for reports */
     dcs_metric_kind kind;
     size_t col;
+    long context; /* index of the context layer it comes from, or -1 */
 } dcs_metric;
 
 /* Number columns of the built-in metrics. */
@@ -41,6 +55,7 @@ enum {
     DCS_COL_SUB_KM,
     DCS_COL_SUB_KV,
     DCS_COL_SUB_HEADROOM_MW,
+    DCS_COL_INTERCONNECT_MUSD,
     DCS_COL_BUILTIN_NUM
 };
 /* Text columns of the built-in metrics. */
@@ -48,7 +63,8 @@ enum { DCS_TCOL_SUB_ID = 0, DCS_TCOL_BUILTIN };
 
 typedef struct {
     const char *name;
-    size_t metric; /* index into metrics */
+    size_t metric; /* index into metrics (unused for coverage rules) */
+    long context;  /* coverage rule: the context layer that must cover the site; else -1 */
     dcs_constraint_op op;
     double limit;
     char *const *set;
@@ -66,25 +82,32 @@ typedef struct {
     const dcs_scenario *scn;
     dcs_metric *metrics;
     size_t nmetrics, nnum, ntext;
+    size_t *ctx_first;  /* ncontexts: index of each context layer's first metric */
+    size_t *join_first; /* njoins: index of each join's first metric */
+    size_t *join_on;    /* njoins: the text metric each join matches on */
+    size_t attr_first;  /* index of the first site attribute metric */
     dcs_rule *rules;
     size_t nrules;
     dcs_crit *crits;
     size_t ncrits;
+    int ahp;           /* 1 when the weights come from the AHP matrix */
+    double ahp_lambda, ahp_ci, ahp_cr;
 } dcs_model;
 
-/* attr_kinds[i] is the kind of scn->sites.attrs[i] (from the layer's
- * field type). */
+/* How many attribute kinds dcs_model_build() expects. */
+size_t dcs_model_attr_slots(const dcs_scenario *scn);
+
 dcs_status dcs_model_build(const dcs_scenario *scn, const dcs_metric_kind *attr_kinds,
                            dcs_model *model, dcs_strlist *problems, dcs_error *err);
 
 /* Index of the metric called name, or -1. */
 long dcs_model_find_metric(const dcs_model *model, const char *name);
 
-/* The number column of the i-th overlay's <name>_pct metric. */
-size_t dcs_model_overlay_col(size_t overlay);
-
-/* The i-th site attribute's metric index. */
-size_t dcs_model_attr_metric(const dcs_model *model, size_t attr);
+/* Column (in its kind's row) of the metric at index. */
+static inline size_t dcs_model_col(const dcs_model *model, size_t metric)
+{
+    return model->metrics[metric].col;
+}
 
 void dcs_model_free(dcs_model *model);
 

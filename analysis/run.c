@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "context.h"
+#include "measure.h"
 
 static void geos_quiet(const char *fmt, ...)
 {
@@ -72,38 +73,17 @@ static dcs_status open_working_crs(const dcs_scenario *scn, dcs_inputs *in, dcs_
     return st;
 }
 
-/* Substation metrics of site i. */
-static dcs_status measure_power(dcs_result *res, const dcs_substations *subs, size_t i,
-                                dcs_error *err)
-{
-    size_t which;
-    double km;
-    dcs_status st = dcs_nearest_substation(subs, res->sites.geom[i], &res->crs, &which, &km, err);
-    if (st != DCS_OK || which == SIZE_MAX)
-        return st;
-    double *num = dcs_site_num(&res->sites, i);
-    num[DCS_COL_SUB_KM] = km;
-    num[DCS_COL_SUB_KV] = subs->kv[which];
-    num[DCS_COL_SUB_HEADROOM_MW] = subs->headroom_mw[which];
-    char **text = dcs_site_text(&res->sites, i);
-    if (!(text[DCS_TCOL_SUB_ID] = dcs_strdup(subs->id[which])))
-        return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory");
-    return DCS_OK;
-}
-
-static dcs_status measure_sites(dcs_result *res, const dcs_substations *subs,
-                                const dcs_polyset *overlays, size_t noverlays,
+static dcs_status measure_sites(dcs_result *res, const dcs_context_data *cd,
                                 const dcs_run_options *opt, dcs_error *err)
 {
-    size_t n = res->sites.n;
+    size_t n = res->sites.n, nc = res->ncontexts;
+    res->outside = calloc((n ? n : 1) * (nc ? nc : 1), 1);
+    if (!res->outside)
+        return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory");
     for (size_t i = 0; i < n; i++) {
         if (stopped(opt))
             return dcs_error_set(err, DCS_ERR_INTERRUPTED, "interrupted while measuring sites");
-        dcs_status st = measure_power(res, subs, i, err);
-        for (size_t k = 0; st == DCS_OK && k < noverlays; k++)
-            st = dcs_polyset_overlap_pct(&overlays[k], res->sites.geom[i],
-                                         &dcs_site_num(&res->sites, i)[dcs_model_overlay_col(k)],
-                                         err);
+        dcs_status st = dcs_measure_site(cd, &res->sites, i, res->outside + i * nc, err);
         if (st != DCS_OK)
             return dcs_error_prefix(err, "site \"%s\": ", res->sites.id[i]);
         if ((i + 1) % 256 == 0 || i + 1 == n)
@@ -129,7 +109,7 @@ static void record_inputs(dcs_result *res, dcs_inputs *in, const dcs_substations
 {
     dcs_inputs_collect_counts(in);
     res->inputs = in->info;
-    res->ninputs = in->n;
+    res->ninputs = in->ninfo;
     in->info = NULL; /* the result owns the records now */
     for (size_t i = 0; i < res->ninputs; i++)
         warn_layer(res, &res->inputs[i]);
@@ -142,27 +122,30 @@ static void record_inputs(dcs_result *res, dcs_inputs *in, const dcs_substations
                          subs->nread, res->scn->substations.min_voltage_kv, res->peak_mw);
 }
 
-static dcs_status load_context(dcs_result *res, dcs_inputs *in, dcs_substations *subs,
-                               dcs_polyset *overlays, const dcs_run_options *opt, dcs_error *err)
+static dcs_status load_sites(dcs_result *res, dcs_inputs *in, const dcs_run_options *opt,
+                             dcs_error *err)
 {
-    const dcs_scenario *scn = res->scn;
     progress(opt, "reading sites", 0, 1);
-    dcs_status st = dcs_sites_load(&in->layers[DCS_IN_SITES], &res->model, &res->crs, res->geos,
-                                   &res->sites, err);
-    progress(opt, "reading context layers", 0, 1);
-    if (st == DCS_OK)
-        st = dcs_substations_load(&in->layers[DCS_IN_SUBSTATIONS], scn, res->peak_mw, res->geos,
-                                  subs, err);
-    for (size_t k = 0; st == DCS_OK && k < scn->noverlays; k++)
-        st = dcs_polyset_load(&in->layers[DCS_IN_OVERLAY0 + k], res->geos, &overlays[k], err);
-    return st;
+    dcs_layer *L = &in->layers[DCS_IN_SITES];
+    if (res->scn->sites.grid != DCS_GRID_NONE)
+        return dcs_sites_from_grid(L, &res->model, &res->crs, res->geos, &res->sites, err);
+    return dcs_sites_load(L, &res->model, &res->crs, res->geos, &res->sites, err);
+}
+
+static void warn_joins(dcs_result *res, const dcs_context_data *cd)
+{
+    for (size_t j = 0; j < cd->njoins; j++)
+        if (cd->tables[j].nduplicates)
+            dcs_strlist_addf(&res->warnings, "%s (join): %zu repeated keys; the first row of each "
+                             "was used", res->scn->joins[j].name, cd->tables[j].nduplicates);
 }
 
 static dcs_status evaluate_sites(dcs_result *res, dcs_error *err)
 {
     dcs_site_rows rows = {res->sites.n,    (const char *const *)res->sites.id,
                           res->sites.num,  res->sites.text,
-                          res->sites.nnum, res->sites.ntext};
+                          res->sites.nnum, res->sites.ntext,
+                          res->outside,    res->ncontexts};
     return dcs_evaluate(&res->model, &rows, &res->eval, err);
 }
 
@@ -172,35 +155,35 @@ dcs_status dcs_run(const dcs_scenario *scn, const dcs_run_options *opt, dcs_resu
     double t0 = now_seconds();
     memset(res, 0, sizeof *res);
     res->scn = scn;
+    res->ncontexts = scn->ncontexts;
     res->peak_mw = dcs_scenario_peak_mw(scn);
     time_t now = time(NULL);
     strftime(res->started_utc, sizeof res->started_utc, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
 
     dcs_inputs in;
-    dcs_substations subs = {0};
-    dcs_polyset *overlays = calloc(scn->noverlays + 1, sizeof *overlays);
-    res->geos = dcs_geos_init();
-    if (!overlays || !res->geos) {
-        free(overlays);
+    dcs_context_data cd = {0};
+    if (!(res->geos = dcs_geos_init()))
         return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory starting the run");
-    }
     dcs_status st = dcs_inputs_open(scn, &in, NULL, err);
     if (st == DCS_OK)
         st = dcs_model_build(scn, in.attr_kinds, &res->model, NULL, err);
     if (st == DCS_OK)
         st = open_working_crs(scn, &in, res, err);
     if (st == DCS_OK)
-        st = load_context(res, &in, &subs, overlays, opt, err);
+        st = load_sites(res, &in, opt, err);
+    if (st == DCS_OK) {
+        progress(opt, "reading context layers", 0, 1);
+        st = dcs_context_load(&in, &res->model, &res->crs, res->geos, res->peak_mw, &cd, err);
+    }
     if (st == DCS_OK)
-        st = measure_sites(res, &subs, overlays, scn->noverlays, opt, err);
+        st = measure_sites(res, &cd, opt, err);
     if (st == DCS_OK)
         st = evaluate_sites(res, err);
-    if (st == DCS_OK)
-        record_inputs(res, &in, &subs);
-    dcs_substations_free(&subs);
-    for (size_t k = 0; k < scn->noverlays; k++)
-        dcs_polyset_free(&overlays[k]);
-    free(overlays);
+    if (st == DCS_OK) {
+        record_inputs(res, &in, &cd.subs);
+        warn_joins(res, &cd);
+    }
+    dcs_context_free(&cd);
     dcs_inputs_close(&in);
     res->seconds = now_seconds() - t0;
     return st;
@@ -213,6 +196,7 @@ void dcs_result_free(dcs_result *res)
     dcs_model_free(&res->model);
     dcs_crs_close(&res->crs);
     free(res->inputs);
+    free(res->outside);
     dcs_strlist_free(&res->warnings);
     dcs_geos_finish(res->geos);
     memset(res, 0, sizeof *res);

@@ -42,6 +42,8 @@ typedef struct {
     dcs_crs crs;
     dcs_sites sites;
     dcs_evaluation eval;
+    unsigned char *outside; /* sites.n * ncontexts: 1 when layer k does not cover site i */
+    size_t ncontexts;
     dcs_input_info *inputs;
     size_t ninputs;
     dcs_strlist warnings;

@@ -205,6 +205,83 @@ static const cJSON *read_array(reader *r, const cJSON *obj, const char *path, co
     return v;
 }
 
+/* Names must be usable as field names: letters, digits, underscore. */
+static void check_name(reader *r, const char *path, const char *name)
+{
+    int ok = isalpha((unsigned char)name[0]) != 0;
+    for (const char *p = name; ok && *p; p++)
+        ok = isalnum((unsigned char)*p) || *p == '_';
+    if (!ok || strlen(name) > 40)
+        problem(r, path,
+                "\"%s\" is not a valid name (letters, digits and '_', starting with a letter, "
+                "at most 40 characters)",
+                name);
+}
+
+/* One of the names in `names` (NULL-terminated); returns its index. */
+static int read_choice(reader *r, const cJSON *o, const char *p, const char *key,
+                       const char *const *names, int fallback)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    if (!v)
+        return fallback;
+    char kp[PATH_MAX_LEN], list[256] = "";
+    join_path(kp, p, key);
+    for (int i = 0; names[i]; i++) {
+        if (cJSON_IsString(v) && strcmp(v->valuestring, names[i]) == 0)
+            return i;
+        strncat(list, i ? ", " : "", sizeof list - strlen(list) - 1);
+        strncat(list, names[i], sizeof list - strlen(list) - 1);
+    }
+    char seen[96];
+    describe(v, seen, sizeof seen);
+    problem(r, kp, "expected one of %s, got %s", list, seen);
+    return fallback;
+}
+
+/* An object's string->string map (metric name -> field). */
+static void read_attr_map(reader *r, const cJSON *obj, const char *path, const char *key,
+                          int required, dcs_attribute **out, size_t *n)
+{
+    const cJSON *a = read_object(r, obj, path, key, required);
+    if (!a)
+        return;
+    char ap[PATH_MAX_LEN];
+    join_path(ap, path, key);
+    size_t cap = (size_t)cJSON_GetArraySize(a);
+    if (cap == 0 && required)
+        problem(r, ap, "expected at least one metric: field pair");
+    *out = calloc(cap ? cap : 1, sizeof **out);
+    if (!*out) {
+        r->nomem = 1;
+        return;
+    }
+    for (const cJSON *c = a->child; c; c = c->next) {
+        char kp[PATH_MAX_LEN];
+        join_path(kp, ap, c->string);
+        if (!cJSON_IsString(c)) {
+            wrong_type(r, kp, "a field name (string)", c);
+            continue;
+        }
+        check_name(r, kp, c->string);
+        dcs_attribute *at = &(*out)[(*n)++];
+        at->metric = dcs_strdup(c->string);
+        at->field = dcs_strdup(c->valuestring);
+        if (!at->metric || !at->field)
+            r->nomem = 1;
+    }
+}
+
+/* "name" of a list item, checked as a metric-safe name. */
+static void read_item_name(reader *r, const cJSON *o, const char *p, char **name)
+{
+    if (read_string(r, o, p, "name", 1, name)) {
+        char np[PATH_MAX_LEN];
+        join_path(np, p, "name");
+        check_name(r, np, *name);
+    }
+}
+
 /* ---- dataset paths ---------------------------------------------------- */
 
 /* True for connection strings and driver-prefixed names ("PG:...",
@@ -258,42 +335,48 @@ static void read_facility(reader *r, const cJSON *root, dcs_scenario *scn)
     read_number(r, f, "facility", "land_ha", 0, 0, 1e6, &scn->land_ha);
 }
 
-static void read_attributes(reader *r, const cJSON *sites, dcs_scenario *scn)
+/* "grid": {"shape": "hexagon"|"square", "cell_area_ha": N, "aoi": {layer}} */
+static void read_grid(reader *r, const cJSON *grid, const char *base_dir, dcs_scenario *scn)
 {
-    const cJSON *a = read_object(r, sites, "sites", "attributes", 0);
-    if (!a)
-        return;
-    size_t n = (size_t)cJSON_GetArraySize(a);
-    scn->sites.attrs = calloc(n ? n : 1, sizeof *scn->sites.attrs);
-    if (!scn->sites.attrs) {
-        r->nomem = 1;
-        return;
-    }
-    for (const cJSON *c = a->child; c; c = c->next) {
-        char kp[PATH_MAX_LEN];
-        join_path(kp, "sites.attributes", c->string);
-        if (!cJSON_IsString(c)) {
-            wrong_type(r, kp, "a field name (string)", c);
-            continue;
-        }
-        dcs_attribute *at = &scn->sites.attrs[scn->sites.nattrs++];
-        at->metric = dcs_strdup(c->string);
-        at->field = dcs_strdup(c->valuestring);
-        if (!at->metric || !at->field)
-            r->nomem = 1;
+    static const char *const keys[] = {"shape", "cell_area_ha", "aoi", NULL};
+    static const char *const shapes[] = {"square", "hexagon", NULL};
+    check_keys(r, grid, "sites.grid", keys);
+    scn->sites.grid = read_choice(r, grid, "sites.grid", "shape", shapes, 1) == 0
+                          ? DCS_GRID_SQUARE
+                          : DCS_GRID_HEXAGON;
+    read_number(r, grid, "sites.grid", "cell_area_ha", 1, 0.01, 1e6, &scn->sites.cell_area_ha);
+    const cJSON *aoi = read_object(r, grid, "sites.grid", "aoi", 1);
+    if (aoi) {
+        static const char *const aoi_keys[] = {"dataset", "layer", "where", NULL};
+        check_keys(r, aoi, "sites.grid.aoi", aoi_keys);
+        read_source(r, aoi, "sites.grid.aoi", base_dir, &scn->sites.src);
     }
 }
 
 static void read_sites(reader *r, const cJSON *root, const char *base_dir, dcs_scenario *scn)
 {
-    static const char *const keys[] = {"dataset", "layer", "where", "id_field", "attributes", NULL};
+    static const char *const keys[] = {"dataset", "layer",      "where", "id_field",
+                                       "grid",    "attributes", NULL};
     const cJSON *s = read_object(r, root, "", "sites", 1);
     if (!s)
         return;
     check_keys(r, s, "sites", keys);
+    const cJSON *grid = read_object(r, s, "sites", "grid", 0);
+    if (grid) {
+        read_grid(r, grid, base_dir, scn);
+        static const char *const layer_only[] = {"dataset", "layer", "where", "id_field",
+                                                 "attributes", NULL};
+        for (size_t i = 0; layer_only[i]; i++)
+            if (cJSON_GetObjectItemCaseSensitive(s, layer_only[i])) {
+                char kp[PATH_MAX_LEN];
+                join_path(kp, "sites", layer_only[i]);
+                problem(r, kp, "not used with \"grid\" (grid cells have no source fields)");
+            }
+        return;
+    }
     read_source(r, s, "sites", base_dir, &scn->sites.src);
     read_string(r, s, "sites", "id_field", 0, &scn->sites.id_field);
-    read_attributes(r, s, scn);
+    read_attr_map(r, s, "sites", "attributes", 0, &scn->sites.attrs, &scn->sites.nattrs);
 }
 
 static void read_substations(reader *r, const cJSON *root, const char *base_dir,
@@ -301,7 +384,7 @@ static void read_substations(reader *r, const cJSON *root, const char *base_dir,
 {
     static const char *const keys[] = {"dataset",        "layer",          "where",
                                        "id_field",       "voltage_field",  "headroom_field",
-                                       "min_voltage_kv", NULL};
+                                       "min_voltage_kv", "require_headroom", NULL};
     const cJSON *s = read_object(r, root, "", "substations", 1);
     if (!s)
         return;
@@ -312,48 +395,261 @@ static void read_substations(reader *r, const cJSON *root, const char *base_dir,
     read_string(r, s, "substations", "headroom_field", 1, &scn->substations.headroom_field);
     read_number(r, s, "substations", "min_voltage_kv", 0, 0, 2000,
                 &scn->substations.min_voltage_kv);
+    scn->substations.require_headroom = 1;
+    read_bool(r, s, "substations", "require_headroom", &scn->substations.require_headroom);
 }
 
-/* Names must be usable as field names: letters, digits, underscore. */
-static void check_name(reader *r, const char *path, const char *name)
+/* Default interconnection costs, in million US$ per km of new line by the
+ * substation's voltage class, and for a substation upgrade.  Order of
+ * magnitude from MISO's Transmission Cost Estimation Guide (MTEP 2024):
+ * single-circuit overhead line roughly 1.5-2.5 M$/mile at 69-161 kV,
+ * 2.5-3.5 at 230 kV and 3.5-5 at 345 kV, converted to km; a new 100+ MVA
+ * transformer bay about 15-30 M$. */
+static const double default_class_kv[] = {69, 161, 230, 345, 1e9};
+static const double default_musd_km[] = {1.2, 1.6, 2.0, 2.8, 4.0};
+#define DEFAULT_UPGRADE_MUSD 25.0
+
+static int set_default_interconnection(dcs_scenario *scn)
 {
-    int ok = isalpha((unsigned char)name[0]) != 0;
-    for (const char *p = name; ok && *p; p++)
-        ok = isalnum((unsigned char)*p) || *p == '_';
-    if (!ok || strlen(name) > 40)
-        problem(r, path,
-                "\"%s\" is not a valid name (letters, digits and '_', starting with a letter, "
-                "at most 40 characters)",
-                name);
+    size_t n = sizeof default_class_kv / sizeof default_class_kv[0];
+    scn->interconnection.max_kv = malloc(n * sizeof(double));
+    scn->interconnection.musd_per_km = malloc(n * sizeof(double));
+    if (!scn->interconnection.max_kv || !scn->interconnection.musd_per_km)
+        return -1;
+    memcpy(scn->interconnection.max_kv, default_class_kv, sizeof default_class_kv);
+    memcpy(scn->interconnection.musd_per_km, default_musd_km, sizeof default_musd_km);
+    scn->interconnection.nclasses = n;
+    scn->interconnection.upgrade_musd = DEFAULT_UPGRADE_MUSD;
+    return 0;
 }
 
-static void read_overlays(reader *r, const cJSON *root, const char *base_dir, dcs_scenario *scn)
+/* "interconnection": {"classes": [{"max_kv": 138, "musd_per_km": 1.5}, ...],
+ *                     "upgrade_musd": 25} */
+static void read_interconnection(reader *r, const cJSON *root, dcs_scenario *scn)
 {
-    static const char *const keys[] = {"name", "dataset", "layer", "where", NULL};
-    const cJSON *a = read_array(r, root, "", "overlays", 0);
-    if (!a)
-        return;
-    size_t n = (size_t)cJSON_GetArraySize(a), i = 0;
-    scn->overlays = calloc(n ? n : 1, sizeof *scn->overlays);
-    if (!scn->overlays) {
+    static const char *const keys[] = {"classes", "upgrade_musd", NULL};
+    static const char *const class_keys[] = {"max_kv", "musd_per_km", NULL};
+    if (set_default_interconnection(scn) != 0) {
         r->nomem = 1;
         return;
     }
-    for (const cJSON *o = a->child; o; o = o->next, i++) {
+    const cJSON *o = read_object(r, root, "", "interconnection", 0);
+    if (!o)
+        return;
+    check_keys(r, o, "interconnection", keys);
+    read_number(r, o, "interconnection", "upgrade_musd", 0, 0, 1e5,
+                &scn->interconnection.upgrade_musd);
+    const cJSON *a = read_array(r, o, "interconnection", "classes", 0);
+    size_t n = a ? (size_t)cJSON_GetArraySize(a) : 0, i = 0;
+    if (!a)
+        return;
+    if (n == 0 || n > 5) {
+        problem(r, "interconnection.classes", "expected 1 to 5 voltage classes, got %zu", n);
+        return;
+    }
+    scn->interconnection.nclasses = n;
+    for (const cJSON *c = a->child; c; c = c->next, i++) {
         char p[PATH_MAX_LEN];
-        index_path(p, "overlays", i);
+        index_path(p, "interconnection.classes", i);
+        if (!cJSON_IsObject(c)) {
+            wrong_type(r, p, "an object", c);
+            continue;
+        }
+        check_keys(r, c, p, class_keys);
+        read_number(r, c, p, "max_kv", 1, 0, 1e9, &scn->interconnection.max_kv[i]);
+        read_number(r, c, p, "musd_per_km", 1, 0, 1e4, &scn->interconnection.musd_per_km[i]);
+        if (i > 0 && scn->interconnection.max_kv[i] <= scn->interconnection.max_kv[i - 1])
+            problem(r, p, "max_kv must increase from one class to the next");
+    }
+}
+
+
+/* "everywhere" (default), "extent", or a polygon layer object. */
+static void read_coverage(reader *r, const cJSON *o, const char *p, const char *base_dir,
+                          dcs_context *c)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "coverage");
+    char cp[PATH_MAX_LEN];
+    join_path(cp, p, "coverage");
+    c->cover = DCS_COVER_EVERYWHERE;
+    if (!v || (cJSON_IsString(v) && strcmp(v->valuestring, "everywhere") == 0))
+        return;
+    if (cJSON_IsString(v) && strcmp(v->valuestring, "extent") == 0) {
+        c->cover = DCS_COVER_EXTENT;
+    } else if (cJSON_IsObject(v)) {
+        static const char *const keys[] = {"dataset", "layer", "where", NULL};
+        check_keys(r, v, cp, keys);
+        c->cover = DCS_COVER_LAYER;
+        read_source(r, v, cp, base_dir, &c->coverage);
+    } else {
+        wrong_type(r, cp, "\"extent\", \"everywhere\" or a polygon layer object", v);
+    }
+}
+
+static void read_outside(reader *r, const cJSON *o, const char *p, dcs_context *c)
+{
+    static const char *const names[] = {"neutral", "exclude", "error", NULL};
+    c->outside = (dcs_outside)read_choice(r, o, p, "outside", names, DCS_OUTSIDE_EXCLUDE);
+}
+
+static void read_raster_stats(reader *r, const cJSON *o, const char *p, dcs_context *c)
+{
+    static const char *const names[] = {"mean", "min", "max", "sum", "majority", NULL};
+    const cJSON *a = read_array(r, o, p, "stats", 0);
+    char sp[PATH_MAX_LEN];
+    join_path(sp, p, "stats");
+    c->stats = 0;
+    if (!a) {
+        c->stats = c->radius_km > 0 ? 0 : DCS_STAT_MEAN;
+        return;
+    }
+    size_t i = 0;
+    for (const cJSON *v = a->child; v; v = v->next, i++) {
+        char ip[PATH_MAX_LEN];
+        index_path(ip, sp, i);
+        int k = 0;
+        while (names[k] && !(cJSON_IsString(v) && strcmp(v->valuestring, names[k]) == 0))
+            k++;
+        if (names[k])
+            c->stats |= 1u << k;
+        else
+            wrong_type(r, ip, "one of mean, min, max, sum, majority", v);
+    }
+    if (i == 0 && c->radius_km <= 0)
+        problem(r, sp, "expected at least one of mean, min, max, sum, majority (or a radius_km)");
+}
+
+static void read_context_kind(reader *r, const cJSON *o, const char *p, const char *base_dir,
+                              dcs_context *c)
+{
+    switch (c->kind) {
+    case DCS_CTX_ZONE:
+        read_attr_map(r, o, p, "attributes", 1, &c->attrs, &c->nattrs);
+        break;
+    case DCS_CTX_AREA_WEIGHTED:
+        read_string(r, o, p, "field", 1, &c->field);
+        read_number(r, o, p, "radius_km", 1, 0.001, 1000, &c->radius_km);
+        break;
+    case DCS_CTX_RASTER: {
+        double band = 1;
+        read_number(r, o, p, "band", 0, 1, 100000, &band);
+        c->band = (int)band;
+        read_bool(r, o, p, "slope", &c->slope);
+        read_number(r, o, p, "radius_km", 0, 0.001, 1000, &c->radius_km);
+        read_raster_stats(r, o, p, c);
+        break;
+    }
+    case DCS_CTX_OVERLAY:
+    case DCS_CTX_DISTANCE:
+        break;
+    }
+    (void)base_dir;
+}
+
+static const char *const *context_keys(dcs_context_kind kind)
+{
+    static const char *const plain[] = {"name", "dataset", "layer", "where", "coverage",
+                                        "outside", NULL};
+    static const char *const zone[] = {"name",     "dataset", "layer",      "where",
+                                       "coverage", "outside", "attributes", NULL};
+    static const char *const weighted[] = {"name",    "dataset", "layer",     "where", "coverage",
+                                           "outside", "field",   "radius_km", NULL};
+    static const char *const raster[] = {"name",  "dataset", "band",      "slope", "stats",
+                                         "radius_km", "coverage", "outside", NULL};
+    switch (kind) {
+    case DCS_CTX_ZONE:
+        return zone;
+    case DCS_CTX_AREA_WEIGHTED:
+        return weighted;
+    case DCS_CTX_RASTER:
+        return raster;
+    case DCS_CTX_OVERLAY:
+    case DCS_CTX_DISTANCE:
+        break;
+    }
+    return plain;
+}
+
+/* Append the items of the array `key` as contexts of one kind. */
+static void read_contexts(reader *r, const cJSON *root, const char *key, dcs_context_kind kind,
+                          const char *base_dir, dcs_scenario *scn, size_t cap)
+{
+    const cJSON *a = read_array(r, root, "", key, 0);
+    size_t i = 0;
+    for (const cJSON *o = a ? a->child : NULL; o; o = o->next, i++) {
+        char p[PATH_MAX_LEN];
+        index_path(p, key, i);
         if (!cJSON_IsObject(o)) {
             wrong_type(r, p, "an object", o);
             continue;
         }
-        dcs_overlay *ov = &scn->overlays[scn->noverlays++];
-        check_keys(r, o, p, keys);
-        if (read_string(r, o, p, "name", 1, &ov->name)) {
-            char np[PATH_MAX_LEN];
-            join_path(np, p, "name");
-            check_name(r, np, ov->name);
+        if (scn->ncontexts >= cap)
+            break;
+        dcs_context *c = &scn->contexts[scn->ncontexts++];
+        c->kind = kind;
+        check_keys(r, o, p, context_keys(kind));
+        read_item_name(r, o, p, &c->name);
+        read_source(r, o, p, base_dir, &c->src);
+        read_coverage(r, o, p, base_dir, c);
+        read_outside(r, o, p, c);
+        read_context_kind(r, o, p, base_dir, c);
+    }
+}
+
+static size_t array_size(const cJSON *root, const char *key)
+{
+    const cJSON *a = cJSON_GetObjectItemCaseSensitive(root, key);
+    return cJSON_IsArray(a) ? (size_t)cJSON_GetArraySize(a) : 0;
+}
+
+static void read_all_contexts(reader *r, const cJSON *root, const char *base_dir,
+                              dcs_scenario *scn)
+{
+    static const struct {
+        const char *key;
+        dcs_context_kind kind;
+    } lists[] = {{"overlays", DCS_CTX_OVERLAY},
+                 {"distances", DCS_CTX_DISTANCE},
+                 {"zones", DCS_CTX_ZONE},
+                 {"area_weighted", DCS_CTX_AREA_WEIGHTED},
+                 {"rasters", DCS_CTX_RASTER}};
+    size_t cap = 0;
+    for (size_t k = 0; k < sizeof lists / sizeof lists[0]; k++)
+        cap += array_size(root, lists[k].key);
+    scn->contexts = calloc(cap ? cap : 1, sizeof *scn->contexts);
+    if (!scn->contexts) {
+        r->nomem = 1;
+        return;
+    }
+    for (size_t k = 0; k < sizeof lists / sizeof lists[0]; k++)
+        read_contexts(r, root, lists[k].key, lists[k].kind, base_dir, scn, cap);
+}
+
+static void read_joins(reader *r, const cJSON *root, const char *base_dir, dcs_scenario *scn)
+{
+    static const char *const keys[] = {"name", "dataset", "layer",      "where",
+                                       "key_field", "on", "attributes", NULL};
+    const cJSON *a = read_array(r, root, "", "joins", 0);
+    size_t n = array_size(root, "joins"), i = 0;
+    scn->joins = calloc(n ? n : 1, sizeof *scn->joins);
+    if (!scn->joins) {
+        r->nomem = 1;
+        return;
+    }
+    for (const cJSON *o = a ? a->child : NULL; o; o = o->next, i++) {
+        char p[PATH_MAX_LEN];
+        index_path(p, "joins", i);
+        if (!cJSON_IsObject(o)) {
+            wrong_type(r, p, "an object", o);
+            continue;
         }
-        read_source(r, o, p, base_dir, &ov->src);
+        dcs_join *j = &scn->joins[scn->njoins++];
+        check_keys(r, o, p, keys);
+        read_item_name(r, o, p, &j->name);
+        read_source(r, o, p, base_dir, &j->src);
+        read_string(r, o, p, "key_field", 1, &j->key_field);
+        read_string(r, o, p, "on", 1, &j->on);
+        read_attr_map(r, o, p, "attributes", 1, &j->attrs, &j->nattrs);
     }
 }
 
@@ -442,36 +738,111 @@ static void read_constraints(reader *r, const cJSON *root, dcs_scenario *scn)
     }
 }
 
+/* "points": [[x, value], ...] with x strictly ascending, value in [0, 1]. */
+static void read_points(reader *r, const cJSON *v, const char *vp, dcs_value_fn *fn)
+{
+    const cJSON *a = read_array(r, v, vp, "points", 1);
+    if (!a)
+        return;
+    char pp[PATH_MAX_LEN];
+    join_path(pp, vp, "points");
+    size_t n = (size_t)cJSON_GetArraySize(a), i = 0;
+    if (n < 2) {
+        problem(r, pp, "expected at least 2 [x, value] points, got %zu", n);
+        return;
+    }
+    fn->x = calloc(n, sizeof *fn->x);
+    fn->v = calloc(n, sizeof *fn->v);
+    if (!fn->x || !fn->v) {
+        r->nomem = 1;
+        return;
+    }
+    for (const cJSON *pt = a->child; pt; pt = pt->next, i++) {
+        char ip[PATH_MAX_LEN];
+        index_path(ip, pp, i);
+        const cJSON *x = cJSON_GetArrayItem(pt, 0), *y = cJSON_GetArrayItem(pt, 1);
+        if (!cJSON_IsArray(pt) || cJSON_GetArraySize(pt) != 2 || !cJSON_IsNumber(x) ||
+            !cJSON_IsNumber(y)) {
+            wrong_type(r, ip, "[x, value] (two numbers)", pt);
+            continue;
+        }
+        if (y->valuedouble < 0 || y->valuedouble > 1)
+            problem(r, ip, "value %g is outside 0 to 1", y->valuedouble);
+        if (fn->npoints > 0 && x->valuedouble <= fn->x[fn->npoints - 1])
+            problem(r, ip, "x %g must be greater than the previous point's %g", x->valuedouble,
+                    fn->x[fn->npoints - 1]);
+        fn->x[fn->npoints] = x->valuedouble;
+        fn->v[fn->npoints++] = y->valuedouble;
+    }
+}
+
+/* "categories": {"industrial": 1, ...}, "other": 0 */
+static void read_categories(reader *r, const cJSON *v, const char *vp, dcs_value_fn *fn)
+{
+    const cJSON *c = read_object(r, v, vp, "categories", 1);
+    read_number(r, v, vp, "other", 0, 0, 1, &fn->other);
+    if (!c)
+        return;
+    char cp[PATH_MAX_LEN];
+    join_path(cp, vp, "categories");
+    size_t n = (size_t)cJSON_GetArraySize(c);
+    if (n == 0)
+        problem(r, cp, "expected at least one category");
+    fn->cat = calloc(n ? n : 1, sizeof *fn->cat);
+    fn->v = calloc(n ? n : 1, sizeof *fn->v);
+    if (!fn->cat || !fn->v) {
+        r->nomem = 1;
+        return;
+    }
+    for (const cJSON *e = c->child; e; e = e->next) {
+        char kp[PATH_MAX_LEN];
+        join_path(kp, cp, e->string);
+        if (!cJSON_IsNumber(e) || e->valuedouble < 0 || e->valuedouble > 1) {
+            wrong_type(r, kp, "a value from 0 to 1", e);
+            continue;
+        }
+        fn->cat[fn->ncat] = dcs_strdup(e->string);
+        fn->v[fn->ncat++] = e->valuedouble;
+    }
+}
+
+static const char *const *value_fn_keys(dcs_value_fn_type type)
+{
+    static const char *const linear[] = {"type", "worst", "best", NULL};
+    static const char *const points[] = {"type", "points", NULL};
+    static const char *const cats[] = {"type", "categories", "other", NULL};
+    return type == DCS_VF_LINEAR ? linear : type == DCS_VF_CATEGORICAL ? cats : points;
+}
+
 static void read_value_fn(reader *r, const cJSON *o, const char *p, dcs_value_fn *fn)
 {
-    static const char *const keys[] = {"type", "worst", "best", NULL};
+    static const char *const types[] = {"linear", "piecewise", "step", "categorical", NULL};
     const cJSON *v = read_object(r, o, p, "value", 1);
     if (!v)
         return;
     char vp[PATH_MAX_LEN];
     join_path(vp, p, "value");
-    check_keys(r, v, vp, keys);
-    char *type = NULL;
-    if (read_string(r, v, vp, "type", 1, &type)) {
-        if (strcmp(type, "linear") == 0) {
-            fn->type = DCS_VF_LINEAR;
-        } else {
-            char tp[PATH_MAX_LEN];
-            join_path(tp, vp, "type");
-            problem(r, tp, "unknown value function \"%s\" (expected: linear)", type);
-        }
+    if (!cJSON_GetObjectItemCaseSensitive(v, "type"))
+        problem(r, vp, "required key \"type\" is missing (linear, piecewise, step or categorical)");
+    fn->type = (dcs_value_fn_type)read_choice(r, v, vp, "type", types, DCS_VF_LINEAR);
+    check_keys(r, v, vp, value_fn_keys(fn->type));
+    if (fn->type == DCS_VF_LINEAR) {
+        int ok = read_number(r, v, vp, "worst", 1, -1e15, 1e15, &fn->worst);
+        ok &= read_number(r, v, vp, "best", 1, -1e15, 1e15, &fn->best);
+        if (ok && fn->worst == fn->best)
+            problem(r, vp, "worst and best must differ (both %g)", fn->best);
+    } else if (fn->type == DCS_VF_CATEGORICAL) {
+        read_categories(r, v, vp, fn);
+    } else {
+        read_points(r, v, vp, fn);
     }
-    free(type);
-    int ok = read_number(r, v, vp, "worst", 1, -1e15, 1e15, &fn->worst);
-    ok &= read_number(r, v, vp, "best", 1, -1e15, 1e15, &fn->best);
-    if (ok && fn->worst == fn->best)
-        problem(r, vp, "worst and best must differ (both %g)", fn->best);
 }
 
 static void read_criteria(reader *r, const cJSON *root, dcs_scenario *scn)
 {
     static const char *const keys[] = {"name", "metric", "weight", "value", NULL};
     const cJSON *a = read_array(r, root, "", "criteria", 1);
+    int ahp = cJSON_GetObjectItemCaseSensitive(root, "ahp") != NULL;
     if (!a)
         return;
     size_t n = (size_t)cJSON_GetArraySize(a), i = 0;
@@ -492,18 +863,69 @@ static void read_criteria(reader *r, const cJSON *root, dcs_scenario *scn)
         }
         dcs_criterion *c = &scn->criteria[scn->ncriteria++];
         check_keys(r, o, p, keys);
-        if (read_string(r, o, p, "name", 1, &c->name)) {
-            char np[PATH_MAX_LEN];
-            join_path(np, p, "name");
-            check_name(r, np, c->name);
-        }
+        read_item_name(r, o, p, &c->name);
         read_string(r, o, p, "metric", 1, &c->metric);
-        if (read_number(r, o, p, "weight", 1, 0, 1e9, &c->weight))
+        if (ahp && cJSON_GetObjectItemCaseSensitive(o, "weight")) {
+            char wp[PATH_MAX_LEN];
+            join_path(wp, p, "weight");
+            problem(r, wp, "not used when \"ahp\" gives the weights; remove it");
+        } else if (!ahp && read_number(r, o, p, "weight", 1, 0, 1e9, &c->weight)) {
             total += c->weight;
+        }
         read_value_fn(r, o, p, &c->fn);
     }
-    if (n > 0 && total <= 0 && r->nproblems == 0)
+    if (!ahp && n > 0 && total <= 0 && r->nproblems == 0)
         problem(r, "criteria", "the weights add up to 0; at least one must be positive");
+}
+
+/* "ahp": {"matrix": [[1, 3], [0.333, 1]], "accept_inconsistent": false}:
+ * pairwise comparisons of the criteria, in their order. */
+static void read_ahp(reader *r, const cJSON *root, dcs_scenario *scn)
+{
+    static const char *const keys[] = {"matrix", "accept_inconsistent", NULL};
+    const cJSON *o = read_object(r, root, "", "ahp", 0);
+    if (!o)
+        return;
+    check_keys(r, o, "ahp", keys);
+    read_bool(r, o, "ahp", "accept_inconsistent", &scn->ahp_accept_inconsistent);
+    const cJSON *m = read_array(r, o, "ahp", "matrix", 1);
+    size_t n = scn->ncriteria;
+    if (!m || n == 0)
+        return;
+    if ((size_t)cJSON_GetArraySize(m) != n) {
+        problem(r, "ahp.matrix", "expected %zu rows (one per criterion), got %d", n,
+                cJSON_GetArraySize(m));
+        return;
+    }
+    if (!(scn->ahp_matrix = calloc(n * n, sizeof *scn->ahp_matrix))) {
+        r->nomem = 1;
+        return;
+    }
+    size_t i = 0;
+    for (const cJSON *row = m->child; row; row = row->next, i++) {
+        char rp[PATH_MAX_LEN];
+        index_path(rp, "ahp.matrix", i);
+        if (!cJSON_IsArray(row) || (size_t)cJSON_GetArraySize(row) != n) {
+            problem(r, rp, "expected a row of %zu numbers", n);
+            continue;
+        }
+        size_t j = 0;
+        for (const cJSON *v = row->child; v; v = v->next, j++) {
+            char ep[PATH_MAX_LEN];
+            index_path(ep, rp, j);
+            if (!cJSON_IsNumber(v))
+                wrong_type(r, ep, "a number", v);
+            else
+                scn->ahp_matrix[i * n + j] = v->valuedouble;
+        }
+    }
+}
+
+static void read_aggregation(reader *r, const cJSON *root, dcs_scenario *scn)
+{
+    /* in the order of dcs_aggregation (mcda.h) */
+    static const char *const names[] = {"weighted_sum", "weighted_product", "topsis", NULL};
+    scn->aggregation = read_choice(r, root, "", "aggregation", names, 0);
 }
 
 static void read_outputs(reader *r, const cJSON *root, dcs_scenario *scn)
@@ -548,14 +970,18 @@ static void check_unique_names(reader *r, dcs_scenario *scn)
 
 static void read_root(reader *r, const cJSON *root, const char *base_dir, dcs_scenario *scn)
 {
-    static const char *const keys[] = {"name",     "description", "facility", "working_crs",
-                                       "sites",    "substations", "overlays", "constraints",
-                                       "criteria", "outputs",     NULL};
+    static const char *const keys[] = {
+        "name",      "description", "facility",      "working_crs", "sites",
+        "substations", "interconnection", "overlays", "distances",   "zones",
+        "area_weighted", "rasters",   "joins",         "constraints", "criteria",
+        "ahp",       "aggregation", "outputs",       NULL};
     check_keys(r, root, "", keys);
     if (read_string(r, root, "", "name", 1, &scn->name))
         check_name(r, "name", scn->name);
     read_string(r, root, "", "description", 0, &scn->description);
     read_string(r, root, "", "working_crs", 0, &scn->working_crs);
+    read_interconnection(r, root, scn);
+    read_aggregation(r, root, scn);
     if (scn->working_crs && strcmp(scn->working_crs, "auto") == 0) {
         free(scn->working_crs);
         scn->working_crs = NULL;
@@ -564,9 +990,11 @@ static void read_root(reader *r, const cJSON *root, const char *base_dir, dcs_sc
     read_facility(r, root, scn);
     read_sites(r, root, base_dir, scn);
     read_substations(r, root, base_dir, scn);
-    read_overlays(r, root, base_dir, scn);
+    read_all_contexts(r, root, base_dir, scn);
+    read_joins(r, root, base_dir, scn);
     read_constraints(r, root, scn);
     read_criteria(r, root, scn);
+    read_ahp(r, root, scn);
     read_outputs(r, root, scn);
     check_unique_names(r, scn);
 }
@@ -698,6 +1126,24 @@ static void free_source(dcs_source *s)
     free(s->where);
 }
 
+static void free_attrs(dcs_attribute *attrs, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(attrs[i].metric);
+        free(attrs[i].field);
+    }
+    free(attrs);
+}
+
+static void free_value_fn(dcs_value_fn *fn)
+{
+    free(fn->x);
+    free(fn->v);
+    for (size_t i = 0; i < fn->ncat; i++)
+        free(fn->cat[i]);
+    free(fn->cat);
+}
+
 void dcs_scenario_free(dcs_scenario *scn)
 {
     if (!scn)
@@ -708,20 +1154,32 @@ void dcs_scenario_free(dcs_scenario *scn)
     free(scn->working_crs);
     free_source(&scn->sites.src);
     free(scn->sites.id_field);
-    for (size_t i = 0; i < scn->sites.nattrs; i++) {
-        free(scn->sites.attrs[i].metric);
-        free(scn->sites.attrs[i].field);
-    }
-    free(scn->sites.attrs);
+    free_attrs(scn->sites.attrs, scn->sites.nattrs);
     free_source(&scn->substations.src);
     free(scn->substations.id_field);
     free(scn->substations.voltage_field);
     free(scn->substations.headroom_field);
-    for (size_t i = 0; i < scn->noverlays; i++) {
-        free(scn->overlays[i].name);
-        free_source(&scn->overlays[i].src);
+    for (size_t i = 0; i < scn->ncontexts; i++) {
+        dcs_context *c = &scn->contexts[i];
+        free(c->name);
+        free_source(&c->src);
+        free_source(&c->coverage);
+        free_attrs(c->attrs, c->nattrs);
+        free(c->field);
     }
-    free(scn->overlays);
+    free(scn->contexts);
+    for (size_t i = 0; i < scn->njoins; i++) {
+        dcs_join *j = &scn->joins[i];
+        free(j->name);
+        free_source(&j->src);
+        free(j->key_field);
+        free(j->on);
+        free_attrs(j->attrs, j->nattrs);
+    }
+    free(scn->joins);
+    free(scn->interconnection.max_kv);
+    free(scn->interconnection.musd_per_km);
+    free(scn->ahp_matrix);
     for (size_t i = 0; i < scn->nconstraints; i++) {
         dcs_constraint *c = &scn->constraints[i];
         free(c->name);
@@ -734,6 +1192,7 @@ void dcs_scenario_free(dcs_scenario *scn)
     for (size_t i = 0; i < scn->ncriteria; i++) {
         free(scn->criteria[i].name);
         free(scn->criteria[i].metric);
+        free_value_fn(&scn->criteria[i].fn);
     }
     free(scn->criteria);
     memset(scn, 0, sizeof *scn);

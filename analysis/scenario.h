@@ -40,11 +40,65 @@ typedef struct {
     char *field;  /* field in the site layer */
 } dcs_attribute;
 
-/* A polygon layer whose overlap with each site is measured (<name>_pct). */
+/* What a context layer measures for each site. */
+typedef enum {
+    DCS_CTX_OVERLAY,       /* polygons: <name>_pct, share of the site inside them */
+    DCS_CTX_DISTANCE,      /* any geometry: <name>_km, geodesic distance to the nearest */
+    DCS_CTX_ZONE,          /* polygons: attributes of the polygon holding the site */
+    DCS_CTX_AREA_WEIGHTED, /* polygons: area-weighted sum of a field within a radius */
+    DCS_CTX_RASTER,        /* raster band: <name>_<stat> or <name>_radius_sum */
+} dcs_context_kind;
+
+/* What to do with a site the layer does not cover. */
+typedef enum {
+    DCS_OUTSIDE_NEUTRAL, /* the layer's criteria score 0.5, its rules are not applied */
+    DCS_OUTSIDE_EXCLUDE, /* the site is excluded (rule "coverage_<name>") */
+    DCS_OUTSIDE_ERROR,   /* the run stops with an error naming the site */
+} dcs_outside;
+
+/* Raster statistics (bit mask). */
+enum {
+    DCS_STAT_MEAN = 1,
+    DCS_STAT_MIN = 2,
+    DCS_STAT_MAX = 4,
+    DCS_STAT_SUM = 8,
+    DCS_STAT_MAJORITY = 16,
+};
+
+/* Where a layer has data: everywhere (default: a missing feature means
+ * "none here"), the layer's own extent, or a polygon layer.  Zones and
+ * rasters are also outside where no polygon holds the site or no valid
+ * pixel lies under it. */
+typedef enum { DCS_COVER_EXTENT, DCS_COVER_LAYER, DCS_COVER_EVERYWHERE } dcs_cover_kind;
+
+typedef struct {
+    dcs_context_kind kind;
+    char *name;
+    dcs_source src;
+    dcs_cover_kind cover;
+    dcs_source coverage; /* DCS_COVER_LAYER */
+    dcs_outside outside;
+    dcs_attribute *attrs; /* zone: metrics taken from the polygon's fields */
+    size_t nattrs;
+    char *field;          /* area_weighted: the field summed */
+    double radius_km;     /* area_weighted; raster radius sum (0 = none) */
+    int band;             /* raster, 1-based */
+    int slope;            /* raster: take the slope (degrees) of the band */
+    unsigned stats;       /* raster: DCS_STAT_* over the site */
+} dcs_context;
+
+/* A table joined to the sites on a text metric: its fields become metrics. */
 typedef struct {
     char *name;
     dcs_source src;
-} dcs_overlay;
+    char *key_field; /* field in the table */
+    char *on;        /* metric (text) of the site to match */
+    dcs_attribute *attrs;
+    size_t nattrs;
+} dcs_join;
+
+/* Candidate cells generated over an area of interest. */
+typedef enum { DCS_GRID_NONE, DCS_GRID_SQUARE, DCS_GRID_HEXAGON } dcs_grid_shape;
 
 typedef enum {
     DCS_OP_MIN,    /* value >= limit */
@@ -63,13 +117,20 @@ typedef struct {
 } dcs_constraint;
 
 typedef enum {
-    DCS_VF_LINEAR, /* 0 at `worst`, 1 at `best`, linear between, clamped */
+    DCS_VF_LINEAR,      /* 0 at `worst`, 1 at `best`, linear between, clamped */
+    DCS_VF_PIECEWISE,   /* linear between breakpoints (x, value), clamped at the ends */
+    DCS_VF_STEP,        /* value of the last breakpoint with x <= metric (first below) */
+    DCS_VF_CATEGORICAL, /* text metric: value from a table, `other` otherwise */
 } dcs_value_fn_type;
 
 typedef struct {
     dcs_value_fn_type type;
-    double worst;
-    double best;
+    double worst, best;  /* linear */
+    double *x, *v;       /* piecewise, step: npoints breakpoints, x ascending */
+    size_t npoints;
+    char **cat;          /* categorical: ncat categories and their values in v */
+    size_t ncat;
+    double other;        /* categorical: value of any other category */
 } dcs_value_fn;
 
 typedef struct {
@@ -90,7 +151,9 @@ typedef struct {
     char *working_crs; /* "EPSG:xxxx" etc., NULL = chosen from the data */
 
     struct {
-        dcs_source src;
+        dcs_source src;     /* the site layer, or the area of interest of a grid */
+        dcs_grid_shape grid; /* DCS_GRID_NONE: sites come from src */
+        double cell_area_ha; /* grid cell area */
         char *id_field; /* NULL: the feature id */
         dcs_attribute *attrs;
         size_t nattrs;
@@ -102,10 +165,26 @@ typedef struct {
         char *voltage_field;
         char *headroom_field;
         double min_voltage_kv;
+        int require_headroom; /* 1: headroom >= peak demand to qualify */
     } substations;
 
-    dcs_overlay *overlays;
-    size_t noverlays;
+    /* Interconnection cost: distance x cost per km of the substation's
+     * voltage class, plus an upgrade when its headroom is short. */
+    struct {
+        double *max_kv;      /* class upper bounds, ascending */
+        double *musd_per_km; /* cost per km of line for each class */
+        size_t nclasses;
+        double upgrade_musd; /* substation upgrade when headroom < peak */
+    } interconnection;
+
+    int aggregation;           /* dcs_aggregation (mcda.h) */
+    double *ahp_matrix;        /* ncriteria^2, row-major; NULL: direct weights */
+    int ahp_accept_inconsistent;
+
+    dcs_context *contexts; /* overlays, distances, zones, area_weighted, rasters */
+    size_t ncontexts;
+    dcs_join *joins;
+    size_t njoins;
     dcs_constraint *constraints;
     size_t nconstraints;
     dcs_criterion *criteria;

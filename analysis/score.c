@@ -5,6 +5,30 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Linear interpolation through the breakpoints, flat beyond the ends. */
+static double piecewise(const dcs_value_fn *fn, double x)
+{
+    size_t n = fn->npoints;
+    if (x <= fn->x[0])
+        return fn->v[0];
+    if (x >= fn->x[n - 1])
+        return fn->v[n - 1];
+    size_t i = 1;
+    while (fn->x[i] < x)
+        i++;
+    double t = (x - fn->x[i - 1]) / (fn->x[i] - fn->x[i - 1]);
+    return fn->v[i - 1] + t * (fn->v[i] - fn->v[i - 1]);
+}
+
+/* The value of the last breakpoint at or below x (the first one below). */
+static double step(const dcs_value_fn *fn, double x)
+{
+    size_t i = 0;
+    while (i + 1 < fn->npoints && fn->x[i + 1] <= x)
+        i++;
+    return fn->v[i];
+}
+
 double dcs_value_fn_eval(const dcs_value_fn *fn, double x)
 {
     if (isnan(x))
@@ -14,8 +38,24 @@ double dcs_value_fn_eval(const dcs_value_fn *fn, double x)
         double v = (x - fn->worst) / (fn->best - fn->worst);
         return v < 0 ? 0 : v > 1 ? 1 : v;
     }
+    case DCS_VF_PIECEWISE:
+        return piecewise(fn, x);
+    case DCS_VF_STEP:
+        return step(fn, x);
+    case DCS_VF_CATEGORICAL:
+        break;
     }
     return NAN;
+}
+
+double dcs_value_fn_eval_text(const dcs_value_fn *fn, const char *text)
+{
+    if (!text || fn->type != DCS_VF_CATEGORICAL)
+        return NAN;
+    for (size_t i = 0; i < fn->ncat; i++)
+        if (strcmp(fn->cat[i], text) == 0)
+            return fn->v[i];
+    return fn->other;
 }
 
 double dcs_weighted_sum(const double *values, const double *weights, size_t n)

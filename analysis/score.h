@@ -1,7 +1,9 @@
 /*
  * score.h - value functions, weighted scores and ranking (pure, no I/O).
  *
- * A value function maps a metric to [0, 1] (1 = best).  A site's score is
+ * A value function maps a metric to [0, 1] (1 = best): linear between a
+ * worst and a best value, piecewise-linear through breakpoints, a step
+ * function of thresholds, or a table of categories.  A site's score is
  * the weighted sum of its criterion values with weights that add up to 1,
  * so it lies in [0, 1].  A missing metric value scores 0 on its criterion
  * (the worst), and the site is still ranked.
@@ -16,8 +18,13 @@
 
 #include "scenario.h"
 
-/* Value in [0, 1] of x under fn; NaN when x is NaN. */
+/* Value in [0, 1] of a number under a linear, piecewise or step function;
+ * NaN when x is NaN (or fn is categorical). */
 double dcs_value_fn_eval(const dcs_value_fn *fn, double x);
+
+/* Value in [0, 1] of a text under a categorical function (`other` for an
+ * unlisted category); NaN when text is NULL. */
+double dcs_value_fn_eval_text(const dcs_value_fn *fn, const char *text);
 
 /* Sum of weights[i] * values[i], NaN values counting as 0. */
 double dcs_weighted_sum(const double *values, const double *weights, size_t n);

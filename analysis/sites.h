@@ -10,6 +10,9 @@
  * takes ids from the id field (or the feature id), fills area_ha with the
  * geodesic area and copies the mapped attributes.  Site ids must be unique.
  *
+ * dcs_sites_from_grid() makes the sites instead from the cells of a square
+ * or hexagonal lattice over an area of interest (see grid.h).
+ *
  * Ownership: everything is owned by the dcs_sites; dcs_sites_free().
  */
 #ifndef DCS_SITES_H
@@ -28,7 +31,8 @@ typedef struct {
     size_t nnum, ntext;
     char **id;
     GEOSGeometry **geom;
-    double *lon, *lat;
+    double *lon, *lat; /* a point on the site, WGS 84 */
+    double *x, *y;     /* the same point in the working CRS */
     double *num;
     char **text;
     GEOSContextHandle_t geos; /* the handle the geometries belong to */
@@ -46,6 +50,11 @@ static inline char **dcs_site_text(const dcs_sites *s, size_t i)
 {
     return s->text + i * s->ntext;
 }
+
+/* Candidate cells over the area of interest in L (polygons): the
+ * scenario's grid shape and cell area; ids and geometry from grid.h. */
+dcs_status dcs_sites_from_grid(dcs_layer *L, const dcs_model *model, const dcs_crs *crs,
+                               GEOSContextHandle_t geos, dcs_sites *sites, dcs_error *err);
 
 void dcs_sites_free(dcs_sites *sites);
 

@@ -95,6 +95,25 @@ static void show_progress(void *user, const char *phase, size_t done, size_t tot
 
 /* ---- run ----------------------------------------------------------------- */
 
+/* One criterion's metric for the top-sites table: number with unit, the
+ * text of a text metric, or "n/a" (missing or outside coverage). */
+static void print_metric(const dcs_result *res, size_t i, const dcs_metric *m)
+{
+    char cell[32];
+    if (m->kind == DCS_TEXT) {
+        const char *t = dcs_site_text(&res->sites, i)[m->col];
+        snprintf(cell, sizeof cell, "%s", t ? t : "n/a");
+    } else {
+        double v = dcs_site_num(&res->sites, i)[m->col];
+        if (isnan(v))
+            snprintf(cell, sizeof cell, "n/a");
+        else
+            snprintf(cell, sizeof cell, "%.*f%s%s", fabs(v) < 10 ? 2 : 0, v, m->unit[0] ? " " : "",
+                     m->unit);
+    }
+    printf("  %14.14s", cell);
+}
+
 static void print_top(const dcs_result *res, size_t top)
 {
     printf("Top sites of scenario '%s' (%zu candidates, %zu eligible, %zu excluded):\n",
@@ -107,11 +126,8 @@ static void print_top(const dcs_result *res, size_t top)
     for (size_t r = 0; r < res->eval.neligible && r < top; r++) {
         size_t i = res->eval.order[r];
         printf("%5zu  %-14s %7.4f", res->eval.rank[i], res->sites.id[i], res->eval.score[i]);
-        for (size_t c = 0; c < res->model.ncrits; c++) {
-            const dcs_metric *m = &res->model.metrics[res->model.crits[c].metric];
-            double v = dcs_site_num(&res->sites, i)[m->col];
-            printf("  %8.2f %-5s", v, m->unit);
-        }
+        for (size_t c = 0; c < res->model.ncrits; c++)
+            print_metric(res, i, &res->model.metrics[res->model.crits[c].metric]);
         printf("\n");
     }
 }
@@ -192,7 +208,7 @@ static int command_check(const dcs_cli *cli)
     if (st == DCS_OK) {
         layers_ok = dcs_inputs_open(&scn, &in, &data_problems, &err) == DCS_OK;
         printf("Layers:\n");
-        for (size_t i = 0; i < in.n; i++)
+        for (size_t i = 0; i < in.ninfo; i++)
             print_input(&in.info[i]);
     }
     if (layers_ok) {

@@ -5,6 +5,7 @@
  *   site_id, status, rank (null when excluded), score, reasons,
  *   every metric (numbers as Real, texts as String),
  *   <criterion>_value (0-1) and <criterion>_contrib (weight x value),
+ *   coverage_gaps (context layers that do not cover the site),
  *   lon, lat (a point on the site, WGS 84).
  */
 #include <cpl_error.h>
@@ -40,7 +41,8 @@ static int create_fields(OGRLayerH lyr, const dcs_result *res)
         snprintf(name, sizeof name, "%s_contrib", res->model.crits[c].name);
         ok = ok && add_field(lyr, name, OFTReal);
     }
-    return ok && add_field(lyr, "lon", OFTReal) && add_field(lyr, "lat", OFTReal);
+    return ok && add_field(lyr, "coverage_gaps", OFTString) && add_field(lyr, "lon", OFTReal) &&
+           add_field(lyr, "lat", OFTReal);
 }
 
 static void set_real(OGRFeatureH f, int *field, double v)
@@ -85,6 +87,7 @@ static void fill_fields(OGRFeatureH f, const dcs_result *res, size_t i)
         set_real(f, &k, dcs_report_value(res, i, c));
         set_real(f, &k, eligible ? dcs_report_contribution(res, i, c) : NAN);
     }
+    set_text(f, &k, res->eval.gaps[i]);
     set_real(f, &k, res->sites.lon[i]);
     set_real(f, &k, res->sites.lat[i]);
 }

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "report.h"
+#include "mcda.h"
 #include "version.h"
 
 /* cJSON numbers cannot be NaN: missing values are null. */
@@ -87,12 +88,54 @@ static void add_counts(cJSON *root, const dcs_result *res)
     cJSON_AddNumberToObject(c, "eligible", (double)res->eval.neligible);
     cJSON_AddNumberToObject(c, "excluded", (double)(res->sites.n - res->eval.neligible));
     cJSON *by = cJSON_AddObjectToObject(c, "excluded_by_rule");
-    for (size_t r = 0; by && r < res->model.nrules; r++)
-        cJSON_AddNumberToObject(by, res->model.rules[r].name, (double)res->eval.rule_fails[r]);
+    for (size_t r = 0; by && r < res->model.nrules; r++) {
+        char label[128];
+        dcs_rule_label(&res->model.rules[r], label, sizeof label);
+        cJSON_AddNumberToObject(by, label, (double)res->eval.rule_fails[r]);
+    }
+    size_t gaps = 0;
+    for (size_t i = 0; i < res->sites.n; i++)
+        gaps += res->eval.gaps[i] != NULL;
+    cJSON_AddNumberToObject(c, "outside_some_coverage", (double)gaps);
+}
+
+static cJSON *value_function(const dcs_value_fn *fn)
+{
+    static const char *const types[] = {"linear", "piecewise", "step", "categorical"};
+    cJSON *vf = cJSON_CreateObject();
+    cJSON_AddStringToObject(vf, "type", types[fn->type]);
+    if (fn->type == DCS_VF_LINEAR) {
+        cJSON_AddNumberToObject(vf, "worst", fn->worst);
+        cJSON_AddNumberToObject(vf, "best", fn->best);
+    } else if (fn->type == DCS_VF_CATEGORICAL) {
+        cJSON *cats = cJSON_AddObjectToObject(vf, "categories");
+        for (size_t k = 0; k < fn->ncat; k++)
+            cJSON_AddNumberToObject(cats, fn->cat[k], fn->v[k]);
+        cJSON_AddNumberToObject(vf, "other", fn->other);
+    } else {
+        cJSON *pts = cJSON_AddArrayToObject(vf, "points");
+        for (size_t k = 0; k < fn->npoints; k++) {
+            double xy[2] = {fn->x[k], fn->v[k]};
+            cJSON_AddItemToArray(pts, cJSON_CreateDoubleArray(xy, 2));
+        }
+    }
+    return vf;
 }
 
 static void add_criteria(cJSON *root, const dcs_result *res)
 {
+    cJSON_AddStringToObject(root, "aggregation",
+                            dcs_aggregation_name((dcs_aggregation)res->scn->aggregation));
+    if (res->model.ahp) {
+        cJSON *a = cJSON_AddObjectToObject(root, "ahp");
+        cJSON_AddNumberToObject(a, "lambda_max", res->model.ahp_lambda);
+        cJSON_AddNumberToObject(a, "consistency_index", res->model.ahp_ci);
+        cJSON_AddNumberToObject(a, "consistency_ratio", res->model.ahp_cr);
+        size_t n = res->scn->ncriteria;
+        cJSON *m = cJSON_AddArrayToObject(a, "matrix");
+        for (size_t i = 0; m && i < n; i++)
+            cJSON_AddItemToArray(m, cJSON_CreateDoubleArray(res->scn->ahp_matrix + i * n, (int)n));
+    }
     cJSON *arr = cJSON_AddArrayToObject(root, "criteria");
     for (size_t c = 0; arr && c < res->model.ncrits; c++) {
         const dcs_crit *k = &res->model.crits[c];
@@ -101,10 +144,7 @@ static void add_criteria(cJSON *root, const dcs_result *res)
         cJSON_AddStringToObject(o, "name", k->name);
         cJSON_AddStringToObject(o, "metric", res->model.metrics[k->metric].name);
         cJSON_AddNumberToObject(o, "weight", k->weight);
-        cJSON *vf = cJSON_AddObjectToObject(o, "value_function");
-        cJSON_AddStringToObject(vf, "type", "linear");
-        cJSON_AddNumberToObject(vf, "worst", k->fn->worst);
-        cJSON_AddNumberToObject(vf, "best", k->fn->best);
+        cJSON_AddItemToObject(o, "value_function", value_function(k->fn));
     }
 }
 
@@ -135,6 +175,8 @@ static cJSON *site_object(const dcs_result *res, size_t i)
     add_number(o, "score", res->eval.score[i]);
     add_number(o, "lon", res->sites.lon[i]);
     add_number(o, "lat", res->sites.lat[i]);
+    if (res->eval.gaps[i])
+        cJSON_AddStringToObject(o, "coverage_gaps", res->eval.gaps[i]);
     cJSON_AddItemToObject(o, "metrics", site_metrics(res, i));
     cJSON *cr = cJSON_AddObjectToObject(o, "criteria");
     for (size_t c = 0; cr && c < res->model.ncrits; c++) {

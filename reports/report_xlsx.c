@@ -12,6 +12,7 @@
 #include <string.h>
 #include <xlsxwriter.h>
 
+#include "mcda.h"
 #include "report.h"
 
 #define EXCEL_MAX_ROWS 1048576u
@@ -76,10 +77,18 @@ static void write_summary(const book *b, const dcs_result *res)
     worksheet_write_string(ws, r, 0, "Rule", b->header);
     worksheet_write_string(ws, r++, 1, "Sites failing it", b->header);
     for (size_t k = 0; k < res->model.nrules; k++) {
-        worksheet_write_string(ws, r, 0, res->model.rules[k].name, NULL);
+        char label[128];
+        dcs_rule_label(&res->model.rules[k], label, sizeof label);
+        worksheet_write_string(ws, r, 0, label, NULL);
         worksheet_write_number(ws, r++, 1, (double)res->eval.rule_fails[k], NULL);
     }
     r++;
+    label_value(ws, &r, b, "Aggregation",
+                dcs_aggregation_name((dcs_aggregation)res->scn->aggregation), 0);
+    if (res->model.ahp) {
+        label_value(ws, &r, b, "Weights from", "AHP pairwise comparisons", 0);
+        label_value(ws, &r, b, "AHP consistency ratio", NULL, res->model.ahp_cr);
+    }
     worksheet_write_string(ws, r, 0, "Criterion", b->header);
     worksheet_write_string(ws, r++, 1, "Weight", b->header);
     for (size_t c = 0; c < res->model.ncrits; c++) {
@@ -103,6 +112,7 @@ static lxw_col_t ranking_header(lxw_worksheet *ws, const dcs_result *res, const 
     }
     for (size_t k = 0; k < res->model.nmetrics; k++) /* names carry units: area_ha */
         worksheet_write_string(ws, 0, c++, res->model.metrics[k].name, b->header);
+    worksheet_write_string(ws, 0, c++, "coverage_gaps", b->header);
     worksheet_write_string(ws, 0, c++, "lon", b->header);
     worksheet_write_string(ws, 0, c++, "lat", b->header);
     return c;
@@ -141,6 +151,7 @@ static void write_ranking(const book *b, const dcs_result *res)
             write_num(ws, row, c++, dcs_report_contribution(res, i, k), b->num4);
         }
         metric_cells(ws, row, &c, res, i, b);
+        write_str(ws, row, c++, res->eval.gaps[i], NULL);
         write_num(ws, row, c++, res->sites.lon[i], b->num4);
         write_num(ws, row, c++, res->sites.lat[i], b->num4);
     }

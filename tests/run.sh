@@ -52,9 +52,10 @@ for build in "$@"; do
     fi
     rm -rf "$vg_out"
   fi
-  if [[ -f tests/e2e/test_e2e.py ]]; then
-    DCSITE="$build/dcsite" run_tap "$build/e2e" /usr/bin/python3 tests/e2e/test_e2e.py
-  fi
+  for suite in tests/e2e/test_*.py; do
+    [[ -f $suite ]] || continue
+    DCSITE="$build/dcsite" run_tap "$build/$(basename "$suite" .py)" /usr/bin/python3 "$suite"
+  done
 done
 
 echo

@@ -940,6 +940,29 @@ def build_city_boundary(out, region):
 
 
 # --------------------------------------------------------------------------
+# 11. counties
+# --------------------------------------------------------------------------
+COUNTY_SIMPLIFY_DEG = 0.0003  # about 30 m
+
+
+def build_counties(out, src):
+    """The 7 DFW counties with their 5-digit FIPS code (real, Census):
+    the key on which county electricity prices are joined."""
+    ds, lyr = open_layer(os.path.join(src, "dfw/counties.geojson"))
+    rows = []
+    for f in lyr:
+        g = ogr.ForceToMultiPolygon(f.GetGeometryRef().SimplifyPreserveTopology(
+            COUNTY_SIMPLIFY_DEG))
+        rows.append((g, {"fips": f.GetField("fips"), "name": f.GetField("name")}))
+    olyr = create_layer(out, "counties", WGS84, ogr.wkbMultiPolygon,
+                        [("fips", "str"), ("name", "str")],
+                        "Census counties of Dallas-Fort Worth, simplified to about 30 m")
+    n = write_features(olyr, rows)
+    SUMMARY["counties"] = {"count": n}
+    return n
+
+
+# --------------------------------------------------------------------------
 def main():
     if len(sys.argv) != 3:
         raise SystemExit(__doc__)
@@ -971,6 +994,8 @@ def main():
     build_water_stress(out, region)
     print("city_boundary ...")
     build_city_boundary(out, region)
+    print("counties ...")
+    build_counties(out, src_dir)
     out.ExecuteSQL("VACUUM")
     out = None
     summ = os.path.join(os.path.dirname(out_path), "build_summary.json")

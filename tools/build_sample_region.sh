@@ -50,6 +50,9 @@ install -m 0644 "$src/dfw/dem_fort_worth.tif" "$out/dem_fort_worth.tif"
 # header plus the Texas rows (state FIPS 48); the file has no quoted fields
 awk -F, 'NR == 1 || (substr($1, 1, 2) == "48" && $3 == "Texas")' \
   "$src/grid/county_electricity_prices.csv" > "$out/county_electricity_prices.csv"
+# GDAL reads column types from a .csvt beside the CSV: prices are numbers,
+# the FIPS code stays text (leading zeros matter elsewhere in the US)
+echo '"String","String","String","Real","Real"' > "$out/county_electricity_prices.csvt"
 
 echo "== weather"
 rm -f "$wx"/TX-Dallas_Love_Field.tmy3 "$wx"/TX-Dallasfort_Worth_Intl_Ap.tmy3

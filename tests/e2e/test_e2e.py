@@ -886,10 +886,11 @@ class T7Check(unittest.TestCase):
         self.assertIn("%d features" % len(FLOOD), r.stdout)
         metrics = [ln for ln in r.stdout.splitlines() if ln.startswith("Metrics available:")]
         self.assertEqual(len(metrics), 1, r.stdout)
-        # model.c: built-ins, then <overlay>_pct, then the mapped attributes
+        # model.h: built-ins, then the site attributes, then <overlay>_pct
         self.assertEqual(metrics[0].split(":", 1)[1].split(),
                          ["area_ha", "substation_km", "substation_kv", "substation_headroom_mw",
-                          "substation_id", "flood_pct", "zoning", "land_cost"])
+                          "interconnect_cost_musd", "substation_id", "zoning", "land_cost",
+                          "flood_pct"])
         self.assertEqual(r.stderr, "")
 
 

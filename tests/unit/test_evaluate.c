@@ -11,6 +11,7 @@
 
 #include "constraints.h"
 #include "evaluate.h"
+#include "mcda.h"
 #include "model.h"
 #include "scenario.h"
 #include "score.h"
@@ -24,7 +25,8 @@ static const char *scenario_text =
     " \"sites\": {\"dataset\": \"s.gpkg\", \"attributes\": {\"zoning\": \"zone\"}},\n"
     " \"substations\": {\"dataset\": \"b.gpkg\", \"voltage_field\": \"kv\", \"headroom_field\": "
     "\"mw\"},\n"
-    " \"overlays\": [{\"name\": \"flood\", \"dataset\": \"f.gpkg\"}],\n"
+    " \"overlays\": [{\"name\": \"flood\", \"dataset\": \"f.gpkg\", \"coverage\": "
+    "\"extent\"}],\n"
     " \"constraints\": [{\"name\": \"dry\", \"metric\": \"flood_pct\", \"max\": 10},\n"
     "   {\"name\": \"zoned\", \"metric\": \"zoning\", \"in\": [\"industrial\", \"commercial\"]}],\n"
     " \"criteria\": [\n"
@@ -64,18 +66,28 @@ static int teardown(void **state)
 static void test_model_metrics(void **state)
 {
     fixture *f = *state;
-    const char *names[] = {"area_ha", "substation_km", "substation_kv", "substation_headroom_mw",
-                           "substation_id", "flood_pct", "zoning"};
-    assert_int_equal(f->model.nmetrics, 7);
-    for (size_t i = 0; i < 7; i++)
+    /* built-ins, then site attributes, then context layers */
+    const char *names[] = {"area_ha",       "substation_km", "substation_kv",
+                           "substation_headroom_mw", "interconnect_cost_musd",
+                           "substation_id", "zoning",        "flood_pct"};
+    assert_int_equal(f->model.nmetrics, 8);
+    for (size_t i = 0; i < 8; i++)
         assert_string_equal(f->model.metrics[i].name, names[i]);
-    assert_int_equal(f->model.nnum, 5);
+    assert_int_equal(f->model.nnum, 6);
     assert_int_equal(f->model.ntext, 2);
-    assert_int_equal(f->model.metrics[5].col, dcs_model_overlay_col(0));
-    assert_int_equal(dcs_model_attr_metric(&f->model, 0), 6);
-    /* facility_land comes first, then the scenario's rules */
-    assert_int_equal(f->model.nrules, 3);
+    assert_int_equal(f->model.attr_first, 6);
+    assert_int_equal(f->model.ctx_first[0], 7);
+    assert_int_equal(f->model.metrics[7].col, 5);
+    assert_int_equal(f->model.metrics[7].context, 0);
+    assert_int_equal(f->model.metrics[6].context, -1);
+    /* facility_land first, then coverage_flood (flood covers its extent and
+     * its "outside" defaults to exclude), then the scenario's rules */
+    assert_int_equal(f->model.nrules, 4);
     assert_string_equal(f->model.rules[0].name, "facility_land");
+    char label[64];
+    dcs_rule_label(&f->model.rules[1], label, sizeof label);
+    assert_string_equal(label, "coverage_flood");
+    assert_int_equal(f->model.rules[1].context, 0);
     assert_near(f->model.rules[0].limit, 10, 0);
     assert_near(f->model.crits[0].weight, 0.75, 1e-15);
     assert_near(f->model.crits[1].weight, 0.25, 1e-15);
@@ -102,7 +114,7 @@ static void test_model_binding_errors(void **state)
     assert_int_equal(dcs_model_build(&scn, kinds, &model, &problems, &err), DCS_ERR_SCENARIO);
     assert_int_equal(problems.count, 4);
     assert_string_equal(problems.items[0],
-                        "sites.attributes.area_ha: the name is already used by a metric");
+                        "metric \"area_ha\" is defined twice; rename one of them");
     assert_string_equal(problems.items[1],
                         "constraints[0].metric: \"zoning\" is text, this needs a number");
     assert_contains(problems.items[2], "constraints[1].metric: unknown metric \"slope\" (known: "
@@ -118,10 +130,10 @@ static void test_rule_check(void **state)
     (void)state;
     char why[256];
     char *set[] = {"industrial", "commercial"};
-    dcs_rule min = {"land", 0, DCS_OP_MIN, 10, NULL, 0};
-    dcs_rule max = {"dry", 0, DCS_OP_MAX, 10, NULL, 0};
-    dcs_rule in = {"zoned", 0, DCS_OP_IN, 0, set, 2};
-    dcs_rule out = {"not_res", 0, DCS_OP_NOT_IN, 0, set, 1};
+    dcs_rule min = {"land", 0, -1, DCS_OP_MIN, 10, NULL, 0};
+    dcs_rule max = {"dry", 0, -1, DCS_OP_MAX, 10, NULL, 0};
+    dcs_rule in = {"zoned", 0, -1, DCS_OP_IN, 0, set, 2};
+    dcs_rule out = {"not_res", 0, -1, DCS_OP_NOT_IN, 0, set, 1};
     assert_true(dcs_rule_check(&min, "area_ha", 10, NULL, why, sizeof why)); /* bound included */
     assert_false(dcs_rule_check(&min, "area_ha", 9.5, NULL, why, sizeof why));
     assert_string_equal(why, "land: area_ha 9.5 < min 10");
@@ -141,8 +153,8 @@ static void test_rule_check(void **state)
 static void test_value_functions(void **state)
 {
     (void)state;
-    dcs_value_fn falling = {DCS_VF_LINEAR, 20, 0}; /* lower is better */
-    dcs_value_fn rising = {DCS_VF_LINEAR, 0, 50};  /* higher is better */
+    dcs_value_fn falling = {.type = DCS_VF_LINEAR, .worst = 20, .best = 0}; /* lower is better */
+    dcs_value_fn rising = {.type = DCS_VF_LINEAR, .worst = 0, .best = 50};  /* higher is better */
     assert_near(dcs_value_fn_eval(&falling, 0), 1, 0);
     assert_near(dcs_value_fn_eval(&falling, 5), 0.75, 1e-15);
     assert_near(dcs_value_fn_eval(&falling, 20), 0, 0);
@@ -154,22 +166,22 @@ static void test_value_functions(void **state)
     assert_near(dcs_weighted_sum(v, w, 3), 0.5, 1e-15); /* NaN counts 0 */
 }
 
-/* Rows: area_ha, substation_km, substation_kv, headroom, flood_pct |
- * substation_id, zoning. */
+/* Rows: area_ha, substation_km, substation_kv, headroom, interconnect,
+ * flood_pct | substation_id, zoning. */
 static void test_evaluate_sites(void **state)
 {
     fixture *f = *state;
     const char *ids[] = {"S3", "S1", "S2", "S4", "S0"};
     double num[] = {
-        25, 4,   138, 200, 0,   /* S3: grid 0.8, land 0.5 -> 0.6 + 0.125 = 0.725 */
-        50, 10,  138, 200, 5,   /* S1: grid 0.5, land 1.0 -> 0.375 + 0.25 = 0.625 */
-        5,  1,   138, 200, 60,  /* S2: too small, flooded, residential */
-        25, 4,   138, 200, 10,  /* S4: same as S3 -> 0.725, tie broken by id */
-        30, NAN, NAN, NAN, 0,   /* S0: no substation: grid 0, land 0.6 -> 0.15 */
+        25, 4,   138, 200, 5, 0,   /* S3: grid 0.8, land 0.5 -> 0.6 + 0.125 = 0.725 */
+        50, 10,  138, 200, 5, 5,   /* S1: grid 0.5, land 1.0 -> 0.375 + 0.25 = 0.625 */
+        5,  1,   138, 200, 5, 60,  /* S2: too small, flooded, residential */
+        25, 4,   138, 200, 5, 10,  /* S4: same as S3 -> 0.725, tie broken by id */
+        30, NAN, NAN, NAN, 5, 0,   /* S0: no substation: grid 0, land 0.6 -> 0.15 */
     };
     char *text[] = {"A", "industrial", "B", "commercial", "C", "residential",
                     "A", "industrial", NULL, "industrial"};
-    dcs_site_rows rows = {5, ids, num, text, 5, 2};
+    dcs_site_rows rows = {5, ids, num, text, 6, 2, NULL, 1};
     dcs_evaluation ev;
     dcs_error err;
     assert_int_equal(dcs_evaluate(&f->model, &rows, &ev, &err), DCS_OK);
@@ -179,7 +191,9 @@ static void test_evaluate_sites(void **state)
     assert_string_equal(ev.reasons[2], "facility_land: area_ha 5 < min 10; dry: flood_pct 60 > "
                                        "max 10; zoned: zoning \"residential\" not in the allowed "
                                        "set");
-    assert_int_equal(ev.failed[2 * 3 + 0] + ev.failed[2 * 3 + 1] + ev.failed[2 * 3 + 2], 3);
+    assert_int_equal(ev.failed[2 * 4 + 0] + ev.failed[2 * 4 + 1] + ev.failed[2 * 4 + 2] +
+                         ev.failed[2 * 4 + 3],
+                     3);
     assert_int_equal(ev.rule_fails[0], 1);
     assert_true(isnan(ev.score[2]));
     assert_int_equal(ev.rank[2], 0);
@@ -195,6 +209,102 @@ static void test_evaluate_sites(void **state)
         assert_int_equal(ev.rank[want[r]], r + 1);
     }
     dcs_evaluation_free(&ev);
+}
+
+static void test_piecewise_step_categorical(void **state)
+{
+    (void)state;
+    double x[] = {0, 5, 20}, v[] = {1, 0.8, 0};
+    dcs_value_fn pw = {.type = DCS_VF_PIECEWISE, .x = x, .v = v, .npoints = 3};
+    assert_near(dcs_value_fn_eval(&pw, -1), 1, 0);    /* flat before the first point */
+    assert_near(dcs_value_fn_eval(&pw, 2.5), 0.9, 1e-15); /* halfway 1 -> 0.8 */
+    assert_near(dcs_value_fn_eval(&pw, 5), 0.8, 0);
+    assert_near(dcs_value_fn_eval(&pw, 12.5), 0.4, 1e-15); /* halfway 0.8 -> 0 */
+    assert_near(dcs_value_fn_eval(&pw, 99), 0, 0);
+    dcs_value_fn st = {.type = DCS_VF_STEP, .x = x, .v = v, .npoints = 3};
+    assert_near(dcs_value_fn_eval(&st, -1), 1, 0); /* below the first: its value */
+    assert_near(dcs_value_fn_eval(&st, 4.99), 1, 0);
+    assert_near(dcs_value_fn_eval(&st, 5), 0.8, 0); /* thresholds are inclusive */
+    assert_near(dcs_value_fn_eval(&st, 19), 0.8, 0);
+    assert_near(dcs_value_fn_eval(&st, 20), 0, 0);
+    char *cats[] = {"industrial", "commercial"};
+    double cv[] = {1, 0.6};
+    dcs_value_fn cat = {.type = DCS_VF_CATEGORICAL, .cat = cats, .v = cv, .ncat = 2, .other = 0.1};
+    assert_near(dcs_value_fn_eval_text(&cat, "commercial"), 0.6, 0);
+    assert_near(dcs_value_fn_eval_text(&cat, "farm"), 0.1, 0);
+    assert_true(isnan(dcs_value_fn_eval_text(&cat, NULL)));
+    assert_true(isnan(dcs_value_fn_eval(&cat, 3))); /* a number has no category */
+}
+
+/* Coverage: flood_pct comes from context 0, whose "outside" is exclude in
+ * the fixture; switched to neutral, its rule is skipped and its criterion
+ * would score 0.5.  Rows as in test_evaluate_sites. */
+static void test_coverage_treatments(void **state)
+{
+    fixture *f = *state;
+    const char *ids[] = {"A", "B"};
+    double num[] = {25, 4, 138, 200, 5, NAN, /* A: outside the flood layer */
+                    25, 4, 138, 200, 5, 50}; /* B: inside, 50 % flooded */
+    char *text[] = {"X", "industrial", "X", "industrial"};
+    unsigned char outside[] = {1, 0};
+    dcs_site_rows rows = {2, ids, num, text, 6, 2, outside, 1};
+    dcs_evaluation ev;
+    dcs_error err;
+    assert_int_equal(dcs_evaluate(&f->model, &rows, &ev, &err), DCS_OK);
+    assert_false(ev.eligible[0]);
+    assert_string_equal(ev.reasons[0], "coverage_flood: layer 'flood' does not cover this site");
+    assert_string_equal(ev.gaps[0], "flood");
+    assert_null(ev.gaps[1]);
+    assert_string_equal(ev.reasons[1], "dry: flood_pct 50 > max 10");
+    dcs_evaluation_free(&ev);
+
+    /* neutral: no coverage rule, the dry rule is not applied to A */
+    dcs_scenario *scn = (dcs_scenario *)f->model.scn;
+    scn->contexts[0].outside = DCS_OUTSIDE_NEUTRAL;
+    dcs_model neutral;
+    dcs_metric_kind kinds[] = {DCS_TEXT};
+    assert_int_equal(dcs_model_build(scn, kinds, &neutral, NULL, &err), DCS_OK);
+    assert_int_equal(neutral.nrules, 3);
+    assert_int_equal(dcs_evaluate(&neutral, &rows, &ev, &err), DCS_OK);
+    assert_true(ev.eligible[0]);
+    assert_string_equal(ev.gaps[0], "flood");
+    assert_near(ev.score[0], 0.725, 1e-12); /* grid 0.8 * 0.75 + land 0.5 * 0.25 */
+    assert_false(ev.eligible[1]);
+    dcs_evaluation_free(&ev);
+    dcs_model_free(&neutral);
+    scn->contexts[0].outside = DCS_OUTSIDE_EXCLUDE;
+}
+
+/* The same values aggregated three ways; references worked out by hand:
+ * values (grid, land) S3 (0.8, 0.5), S1 (0.5, 1.0); weights 0.75, 0.25.
+ * weighted product: S3 0.8^0.75 * 0.5^0.25, S1 0.5^0.75 * 1;
+ * TOPSIS: columns normalised by sqrt(0.8^2+0.5^2) and sqrt(0.5^2+1); see
+ * test_mcda.c for the method (here only the order and the bounds). */
+static void test_aggregations(void **state)
+{
+    fixture *f = *state;
+    const char *ids[] = {"S3", "S1"};
+    double num[] = {25, 4, 138, 200, 5, 0, 50, 10, 138, 200, 5, 5};
+    char *text[] = {"A", "industrial", "B", "commercial"};
+    dcs_site_rows rows = {2, ids, num, text, 6, 2, NULL, 1};
+    dcs_scenario *scn = (dcs_scenario *)f->model.scn;
+    dcs_evaluation ev;
+    dcs_error err;
+    scn->aggregation = DCS_AGG_WEIGHTED_PRODUCT;
+    assert_int_equal(dcs_evaluate(&f->model, &rows, &ev, &err), DCS_OK);
+    assert_near(ev.score[0], pow(0.8, 0.75) * pow(0.5, 0.25), 1e-12);
+    assert_near(ev.score[1], pow(0.5, 0.75), 1e-12);
+    dcs_evaluation_free(&ev);
+    scn->aggregation = DCS_AGG_TOPSIS;
+    assert_int_equal(dcs_evaluate(&f->model, &rows, &ev, &err), DCS_OK);
+    double n1 = sqrt(0.64 + 0.25), n2 = sqrt(0.25 + 1.0);
+    /* weighted normalised: S3 (0.75*0.8/n1, 0.25*0.5/n2), S1 (0.75*0.5/n1, 0.25/n2) */
+    double a1 = 0.75 * 0.8 / n1, a2 = 0.25 * 0.5 / n2, b1 = 0.75 * 0.5 / n1, b2 = 0.25 / n2;
+    double dplus_s3 = fabs(b2 - a2), dminus_s3 = fabs(a1 - b1);
+    assert_near(ev.score[0], dminus_s3 / (dplus_s3 + dminus_s3), 1e-12);
+    assert_near(ev.score[1], 1 - ev.score[0], 1e-12); /* two alternatives: symmetric */
+    dcs_evaluation_free(&ev);
+    scn->aggregation = DCS_AGG_WEIGHTED_SUM;
 }
 
 static void test_rank_independent_of_input_order(void **state)
@@ -224,6 +334,9 @@ int main(void)
         cmocka_unit_test(test_rule_check),
         cmocka_unit_test(test_value_functions),
         cmocka_unit_test_setup_teardown(test_evaluate_sites, setup, teardown),
+        cmocka_unit_test(test_piecewise_step_categorical),
+        cmocka_unit_test_setup_teardown(test_coverage_treatments, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_aggregations, setup, teardown),
         cmocka_unit_test(test_rank_independent_of_input_order),
     };
     return cmocka_run_group_tests_name("evaluate", tests, NULL, NULL);

@@ -116,8 +116,15 @@ static void test_valid_scenario(void **state)
      * strings and absolute paths pass unchanged */
     assert_string_equal(scn.sites.src.dataset, "data/scenarios/dallas.gpkg");
     assert_string_equal(scn.substations.src.dataset, "PG:dbname=grid");
-    assert_string_equal(scn.overlays[0].src.dataset, "/abs/flood.shp");
-    assert_string_equal(scn.overlays[0].src.where, "z='A'");
+    assert_int_equal(scn.ncontexts, 1);
+    assert_int_equal(scn.contexts[0].kind, DCS_CTX_OVERLAY);
+    assert_string_equal(scn.contexts[0].src.dataset, "/abs/flood.shp");
+    assert_string_equal(scn.contexts[0].src.where, "z='A'");
+    assert_int_equal(scn.contexts[0].cover, DCS_COVER_EVERYWHERE); /* default */
+    assert_int_equal(scn.contexts[0].outside, DCS_OUTSIDE_EXCLUDE); /* default */
+    assert_int_equal(scn.aggregation, 0);                            /* weighted_sum */
+    assert_int_equal(scn.interconnection.nclasses, 5);               /* defaults */
+    assert_true(scn.substations.require_headroom);
     assert_int_equal(scn.sites.nattrs, 1);
     assert_string_equal(scn.sites.attrs[0].metric, "zoning");
     assert_string_equal(scn.sites.attrs[0].field, "zone_code");
@@ -131,6 +138,81 @@ static void test_valid_scenario(void **state)
     assert_false(scn.outputs.xlsx);
     assert_true(scn.outputs.gpkg);
     assert_int_equal(scn.outputs.top_n, 25);
+    dcs_scenario_free(&scn);
+}
+
+/* Every kind of context layer, joins, a grid, AHP, the other value
+ * functions. */
+static const char *full =
+    "{\"name\": \"full\", \"facility\": {\"it_load_mw\": 10},\n"
+    " \"sites\": {\"grid\": {\"shape\": \"square\", \"cell_area_ha\": 25,\n"
+    "           \"aoi\": {\"dataset\": \"aoi.gpkg\", \"layer\": \"city\"}}},\n"
+    " \"substations\": {\"dataset\": \"b\", \"voltage_field\": \"kv\", \"headroom_field\": "
+    "\"mw\", \"require_headroom\": false},\n"
+    " \"interconnection\": {\"classes\": [{\"max_kv\": 138, \"musd_per_km\": 1},\n"
+    "   {\"max_kv\": 500, \"musd_per_km\": 3}], \"upgrade_musd\": 12},\n"
+    " \"distances\": [{\"name\": \"school\", \"dataset\": \"s.gpkg\", \"coverage\": "
+    "\"extent\"}],\n"
+    " \"zones\": [{\"name\": \"egrid\", \"dataset\": \"e.gpkg\", \"outside\": \"neutral\",\n"
+    "   \"attributes\": {\"co2_lb_mwh\": \"co2\", \"fips\": \"geoid\"}}],\n"
+    " \"area_weighted\": [{\"name\": \"pop_2km\", \"dataset\": \"bg.gpkg\", \"field\": "
+    "\"pop\",\n   \"radius_km\": 2, \"coverage\": {\"dataset\": \"city.gpkg\"}}],\n"
+    " \"rasters\": [{\"name\": \"slope\", \"dataset\": \"dem.tif\", \"slope\": true,\n"
+    "   \"stats\": [\"mean\", \"max\"], \"outside\": \"error\"}],\n"
+    " \"joins\": [{\"name\": \"price\", \"dataset\": \"p.csv\", \"key_field\": \"fips\", "
+    "\"on\": \"fips\",\n   \"attributes\": {\"price\": \"industrial_price\"}}],\n"
+    " \"aggregation\": \"topsis\",\n"
+    " \"ahp\": {\"matrix\": [[1, 3], [0.3333333, 1]]},\n"
+    " \"criteria\": [\n"
+    "  {\"name\": \"a\", \"metric\": \"school_km\",\n"
+    "   \"value\": {\"type\": \"piecewise\", \"points\": [[0, 0], [1, 1]]}},\n"
+    "  {\"name\": \"b\", \"metric\": \"fips\",\n"
+    "   \"value\": {\"type\": \"categorical\", \"categories\": {\"48113\": 1}, \"other\": "
+    "0.2}}]}";
+
+static void test_full_scenario(void **state)
+{
+    (void)state;
+    dcs_scenario scn;
+    dcs_strlist problems = {0};
+    dcs_error err;
+    dcs_status st = dcs_scenario_parse(full, "d", "f.json", &scn, &problems, &err);
+    if (st != DCS_OK)
+        fail_msg("%s", err.message);
+    assert_int_equal(scn.sites.grid, DCS_GRID_SQUARE);
+    assert_near(scn.sites.cell_area_ha, 25, 0);
+    assert_string_equal(scn.sites.src.dataset, "d/aoi.gpkg");
+    assert_false(scn.substations.require_headroom);
+    assert_int_equal(scn.interconnection.nclasses, 2);
+    assert_near(scn.interconnection.musd_per_km[1], 3, 0);
+    assert_near(scn.interconnection.upgrade_musd, 12, 0);
+    /* contexts in the order overlays, distances, zones, area_weighted, rasters */
+    assert_int_equal(scn.ncontexts, 4);
+    assert_int_equal(scn.contexts[0].kind, DCS_CTX_DISTANCE);
+    assert_int_equal(scn.contexts[0].cover, DCS_COVER_EXTENT);
+    assert_int_equal(scn.contexts[1].kind, DCS_CTX_ZONE);
+    assert_int_equal(scn.contexts[1].outside, DCS_OUTSIDE_NEUTRAL);
+    assert_int_equal(scn.contexts[1].nattrs, 2);
+    assert_string_equal(scn.contexts[1].attrs[1].field, "geoid");
+    assert_int_equal(scn.contexts[2].kind, DCS_CTX_AREA_WEIGHTED);
+    assert_int_equal(scn.contexts[2].cover, DCS_COVER_LAYER);
+    assert_string_equal(scn.contexts[2].coverage.dataset, "d/city.gpkg");
+    assert_near(scn.contexts[2].radius_km, 2, 0);
+    assert_int_equal(scn.contexts[3].kind, DCS_CTX_RASTER);
+    assert_true(scn.contexts[3].slope);
+    assert_int_equal(scn.contexts[3].band, 1);
+    assert_int_equal(scn.contexts[3].stats, DCS_STAT_MEAN | DCS_STAT_MAX);
+    assert_int_equal(scn.contexts[3].outside, DCS_OUTSIDE_ERROR);
+    assert_int_equal(scn.njoins, 1);
+    assert_string_equal(scn.joins[0].on, "fips");
+    assert_int_equal(scn.aggregation, 2); /* topsis */
+    assert_non_null(scn.ahp_matrix);
+    assert_near(scn.ahp_matrix[2], 0.3333333, 0);
+    assert_int_equal(scn.criteria[0].fn.type, DCS_VF_PIECEWISE);
+    assert_int_equal(scn.criteria[0].fn.npoints, 2);
+    assert_int_equal(scn.criteria[1].fn.type, DCS_VF_CATEGORICAL);
+    assert_string_equal(scn.criteria[1].fn.cat[0], "48113");
+    assert_near(scn.criteria[1].fn.other, 0.2, 0);
     dcs_scenario_free(&scn);
 }
 
@@ -150,6 +232,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_golden_pairs),
         cmocka_unit_test(test_valid_scenario),
+        cmocka_unit_test(test_full_scenario),
         cmocka_unit_test(test_missing_file),
     };
     return cmocka_run_group_tests_name("scenario", tests, NULL, NULL);

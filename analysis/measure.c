@@ -1,0 +1,307 @@
+/* measure.c - context data and per-site metrics. See measure.h. */
+#include "measure.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- loading ------------------------------------------------------------- */
+
+static dcs_status load_vector(dcs_inputs *in, size_t k, const dcs_context *c,
+                              dcs_context_data *cd, dcs_error *err)
+{
+    dcs_layer *L = &in->layers[in->ctx_layer[k]];
+    if (c->kind == DCS_CTX_ZONE || c->kind == DCS_CTX_AREA_WEIGHTED) {
+        size_t nf = c->kind == DCS_CTX_ZONE ? c->nattrs : 1;
+        int *text = calloc(nf + 1, sizeof *text);
+        if (!text)
+            return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory");
+        for (size_t a = 0; c->kind == DCS_CTX_ZONE && a < nf; a++)
+            text[a] = cd->model->metrics[cd->model->ctx_first[k] + a].kind == DCS_TEXT;
+        const int *fields = c->kind == DCS_CTX_ZONE ? in->zone_fields[k] : &in->weighted_field[k];
+        dcs_status st = dcs_polyset_load_fields(L, cd->geos, fields, text, nf, &cd->sets[k], err);
+        free(text);
+        return st;
+    }
+    return dcs_polyset_load(L, cd->geos, &cd->sets[k], err);
+}
+
+static dcs_status load_raster(const dcs_context *c, dcs_context_data *cd, size_t k,
+                              dcs_error *err)
+{
+    dcs_raster *r = &cd->rasters[k];
+    dcs_status st = dcs_raster_open(c->src.dataset, c->band, cd->crs->work, r, err);
+    if (st == DCS_OK && c->slope) {
+        dcs_raster slope;
+        st = dcs_raster_slope(r, &slope, err);
+        dcs_raster_close(r);
+        if (st == DCS_OK)
+            *r = slope;
+    }
+    if (st == DCS_OK && c->radius_km > 0)
+        st = dcs_raster_build_sat(r);
+    if (st != DCS_OK && err->status == DCS_OK)
+        dcs_error_set(err, st, "%s: out of memory for the radius sums of '%s'", c->name,
+                      c->src.dataset);
+    return st;
+}
+
+static dcs_status load_coverage(dcs_inputs *in, size_t k, const dcs_context *c,
+                                dcs_context_data *cd, dcs_error *err)
+{
+    if (c->cover == DCS_COVER_LAYER)
+        return dcs_coverage_from_layer(&in->layers[in->cover_layer[k]], cd->geos, &cd->cover[k],
+                                       err);
+    if (c->cover == DCS_COVER_EXTENT && c->kind != DCS_CTX_RASTER)
+        return dcs_coverage_from_extent(&in->layers[in->ctx_layer[k]], cd->geos, &cd->cover[k],
+                                        err);
+    return DCS_OK; /* everywhere; a raster's own extent is judged by its pixels */
+}
+
+static dcs_status load_join(dcs_inputs *in, size_t j, dcs_context_data *cd, dcs_error *err)
+{
+    const dcs_join *jn = &cd->model->scn->joins[j];
+    int *text = calloc(jn->nattrs + 1, sizeof *text);
+    if (!text)
+        return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory");
+    for (size_t a = 0; a < jn->nattrs; a++)
+        text[a] = cd->model->metrics[cd->model->join_first[j] + a].kind == DCS_TEXT;
+    dcs_status st = dcs_table_load(&in->layers[in->join_layer[j]], in->join_key[j],
+                                   in->join_fields[j], text, jn->nattrs, &cd->tables[j], err);
+    free(text);
+    return st;
+}
+
+dcs_status dcs_context_load(dcs_inputs *in, const dcs_model *model, const dcs_crs *crs,
+                            GEOSContextHandle_t geos, double peak_mw, dcs_context_data *cd,
+                            dcs_error *err)
+{
+    const dcs_scenario *scn = model->scn;
+    memset(cd, 0, sizeof *cd);
+    *cd = (dcs_context_data){.model = model, .crs = crs, .geos = geos, .peak_mw = peak_mw,
+                             .ncontexts = scn->ncontexts, .njoins = scn->njoins};
+    cd->sets = calloc(scn->ncontexts + 1, sizeof *cd->sets);
+    cd->rasters = calloc(scn->ncontexts + 1, sizeof *cd->rasters);
+    cd->cover = calloc(scn->ncontexts + 1, sizeof *cd->cover);
+    cd->tables = calloc(scn->njoins + 1, sizeof *cd->tables);
+    if (!cd->sets || !cd->rasters || !cd->cover || !cd->tables)
+        return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory loading context layers");
+    dcs_status st = dcs_substations_load(&in->layers[DCS_IN_SUBSTATIONS], scn, peak_mw, geos,
+                                         &cd->subs, err);
+    for (size_t k = 0; st == DCS_OK && k < scn->ncontexts; k++) {
+        const dcs_context *c = &scn->contexts[k];
+        st = c->kind == DCS_CTX_RASTER ? load_raster(c, cd, k, err)
+                                       : load_vector(in, k, c, cd, err);
+        if (st == DCS_OK)
+            st = load_coverage(in, k, c, cd, err);
+    }
+    for (size_t j = 0; st == DCS_OK && j < scn->njoins; j++)
+        st = load_join(in, j, cd, err);
+    return st;
+}
+
+void dcs_context_free(dcs_context_data *cd)
+{
+    dcs_substations_free(&cd->subs);
+    for (size_t k = 0; k < cd->ncontexts; k++) {
+        if (cd->sets)
+            dcs_polyset_free(&cd->sets[k]);
+        if (cd->rasters)
+            dcs_raster_close(&cd->rasters[k]);
+        if (cd->cover)
+            dcs_coverage_free(&cd->cover[k]);
+    }
+    for (size_t j = 0; cd->tables && j < cd->njoins; j++)
+        dcs_table_free(&cd->tables[j]);
+    free(cd->sets);
+    free(cd->rasters);
+    free(cd->cover);
+    free(cd->tables);
+    memset(cd, 0, sizeof *cd);
+}
+
+/* ---- measuring ------------------------------------------------------------- */
+
+double dcs_interconnect_cost(const dcs_scenario *scn, double km, double kv, double headroom_mw,
+                             double need_mw)
+{
+    if (isnan(km) || isnan(kv))
+        return NAN;
+    size_t c = 0, n = scn->interconnection.nclasses;
+    while (c + 1 < n && kv > scn->interconnection.max_kv[c])
+        c++;
+    double cost = km * scn->interconnection.musd_per_km[c];
+    if (isnan(headroom_mw) || headroom_mw < need_mw)
+        cost += scn->interconnection.upgrade_musd;
+    return cost;
+}
+
+static dcs_status measure_power(const dcs_context_data *cd, dcs_sites *s, size_t i,
+                                dcs_error *err)
+{
+    size_t which;
+    double km;
+    dcs_status st = dcs_nearest_substation(&cd->subs, s->geom[i], cd->crs, &which, &km, err);
+    if (st != DCS_OK || which == SIZE_MAX)
+        return st;
+    double *num = dcs_site_num(s, i);
+    num[DCS_COL_SUB_KM] = km;
+    num[DCS_COL_SUB_KV] = cd->subs.kv[which];
+    num[DCS_COL_SUB_HEADROOM_MW] = cd->subs.headroom_mw[which];
+    num[DCS_COL_INTERCONNECT_MUSD] = dcs_interconnect_cost(
+        cd->model->scn, km, cd->subs.kv[which], cd->subs.headroom_mw[which], cd->peak_mw);
+    if (!(dcs_site_text(s, i)[DCS_TCOL_SUB_ID] = dcs_strdup(cd->subs.id[which])))
+        return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory");
+    return DCS_OK;
+}
+
+/* Copy row `row` of a set's or table's columns into the metrics starting
+ * at metric index `first`. */
+static int copy_columns(const dcs_model *m, dcs_sites *s, size_t i, size_t first, size_t n,
+                        const double *num, char *const *text)
+{
+    for (size_t a = 0; a < n; a++) {
+        const dcs_metric *mt = &m->metrics[first + a];
+        if (mt->kind == DCS_NUM)
+            dcs_site_num(s, i)[mt->col] = num[a];
+        else if (text[a] && !(dcs_site_text(s, i)[mt->col] = dcs_strdup(text[a])))
+            return -1;
+    }
+    return 0;
+}
+
+static dcs_status measure_zone(const dcs_context_data *cd, size_t k, dcs_sites *s, size_t i,
+                               int *outside, dcs_error *err)
+{
+    const dcs_polyset *set = &cd->sets[k];
+    GEOSGeometry *pt = GEOSGeom_createPointFromXY_r(cd->geos, s->x[i], s->y[i]);
+    size_t which = SIZE_MAX;
+    dcs_status st = pt ? dcs_polyset_zone(set, pt, &which, err)
+                       : dcs_error_set(err, DCS_ERR_NOMEM, "out of memory");
+    if (pt)
+        GEOSGeom_destroy_r(cd->geos, pt);
+    if (st != DCS_OK)
+        return st;
+    if (which == SIZE_MAX) {
+        *outside = 1;
+        return DCS_OK;
+    }
+    if (copy_columns(cd->model, s, i, cd->model->ctx_first[k], set->nfields,
+                     set->num + which * set->nfields, set->text + which * set->nfields) != 0)
+        return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory");
+    return DCS_OK;
+}
+
+static dcs_status measure_raster(const dcs_context_data *cd, size_t k, dcs_sites *s, size_t i,
+                                 int *outside, dcs_error *err)
+{
+    const dcs_context *c = &cd->model->scn->contexts[k];
+    double *num = dcs_site_num(s, i);
+    size_t metric = cd->model->ctx_first[k];
+    if (c->stats) {
+        dcs_zonal z;
+        dcs_status st = dcs_raster_zonal(&cd->rasters[k], cd->geos, s->geom[i], &z, err);
+        if (st != DCS_OK)
+            return st;
+        const double vals[] = {z.mean, z.min, z.max, z.sum, z.majority};
+        for (unsigned b = 0; b < 5; b++)
+            if (c->stats & (1u << b))
+                num[cd->model->metrics[metric++].col] = vals[b];
+        *outside |= z.coverage <= 0;
+    }
+    if (c->radius_km > 0) {
+        double sum, valid;
+        dcs_status st = dcs_raster_radius_sum(&cd->rasters[k], s->x[i], s->y[i],
+                                              c->radius_km * 1000, &sum, &valid);
+        if (st != DCS_OK)
+            return dcs_error_set(err, st, "%s: radius sum failed at site \"%s\"", c->name,
+                                 s->id[i]);
+        num[cd->model->metrics[metric].col] = sum;
+        *outside |= !(valid > 0);
+    }
+    return DCS_OK;
+}
+
+/* The metrics of context layer k for site i; *outside when it has none. */
+static dcs_status measure_context(const dcs_context_data *cd, size_t k, dcs_sites *s, size_t i,
+                                  int *outside, dcs_error *err)
+{
+    const dcs_context *c = &cd->model->scn->contexts[k];
+    const dcs_metric *first = &cd->model->metrics[cd->model->ctx_first[k]];
+    double *num = dcs_site_num(s, i);
+    size_t which;
+    switch (c->kind) {
+    case DCS_CTX_OVERLAY:
+        return dcs_polyset_overlap_pct(&cd->sets[k], s->geom[i], &num[first->col], err);
+    case DCS_CTX_DISTANCE:
+        return dcs_polyset_nearest(&cd->sets[k], s->geom[i], cd->crs, &which, &num[first->col],
+                                   err);
+    case DCS_CTX_ZONE:
+        return measure_zone(cd, k, s, i, outside, err);
+    case DCS_CTX_AREA_WEIGHTED:
+        return dcs_polyset_area_weighted(&cd->sets[k], s->geom[i], c->radius_km * 1000, 0,
+                                         &num[first->col], err);
+    case DCS_CTX_RASTER:
+        return measure_raster(cd, k, s, i, outside, err);
+    }
+    return dcs_error_set(err, DCS_ERR_INTERNAL, "unknown context kind");
+}
+
+/* Forget the metrics of context k for site i (outside its coverage). */
+static void clear_context(const dcs_context_data *cd, size_t k, dcs_sites *s, size_t i)
+{
+    size_t end = k + 1 < cd->ncontexts ? cd->model->ctx_first[k + 1]
+                 : cd->njoins        ? cd->model->join_first[0]
+                                     : cd->model->nmetrics;
+    for (size_t m = cd->model->ctx_first[k]; m < end; m++) {
+        const dcs_metric *mt = &cd->model->metrics[m];
+        if (mt->kind == DCS_NUM) {
+            dcs_site_num(s, i)[mt->col] = NAN;
+        } else {
+            free(dcs_site_text(s, i)[mt->col]);
+            dcs_site_text(s, i)[mt->col] = NULL;
+        }
+    }
+}
+
+static dcs_status measure_joins(const dcs_context_data *cd, dcs_sites *s, size_t i,
+                                dcs_error *err)
+{
+    const dcs_model *m = cd->model;
+    for (size_t j = 0; j < cd->njoins; j++) {
+        const char *key = dcs_site_text(s, i)[m->metrics[m->join_on[j]].col];
+        long row = key ? dcs_table_find(&cd->tables[j], key) : -1;
+        const dcs_table *t = &cd->tables[j];
+        if (row >= 0 && copy_columns(m, s, i, m->join_first[j], t->nfields,
+                                     t->num + (size_t)row * t->nfields,
+                                     t->text + (size_t)row * t->nfields) != 0)
+            return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory");
+    }
+    return DCS_OK;
+}
+
+dcs_status dcs_measure_site(const dcs_context_data *cd, dcs_sites *s, size_t i,
+                            unsigned char *outside, dcs_error *err)
+{
+    dcs_status st = measure_power(cd, s, i, err);
+    for (size_t k = 0; st == DCS_OK && k < cd->ncontexts; k++) {
+        int out = !dcs_coverage_contains(&cd->cover[k], s->geom[i]);
+        if (!out)
+            st = measure_context(cd, k, s, i, &out, err);
+        outside[k] = (unsigned char)out;
+        if (st != DCS_OK || !out)
+            continue;
+        clear_context(cd, k, s, i);
+        const dcs_context *c = &cd->model->scn->contexts[k];
+        if (c->outside == DCS_OUTSIDE_ERROR)
+            st = dcs_error_set(err, DCS_ERR_DATA,
+                               "layer '%s' does not cover this site (outside: error); set "
+                               "\"outside\" to \"exclude\" or \"neutral\" to go on",
+                               c->name);
+    }
+    if (st == DCS_OK)
+        st = measure_joins(cd, s, i, err);
+    return st;
+}

@@ -1,0 +1,58 @@
+/*
+ * measure.h - every context layer loaded once, and the per-site metrics
+ * measured against them.
+ *
+ * dcs_context_load() loads the qualifying substations, each vector context
+ * layer (with the attribute columns it needs) or raster (with its slope or
+ * prefix sums when asked), each layer's coverage area and each joined
+ * table.  dcs_measure_site() then fills one site's metric row: nearest
+ * substation and interconnection cost, each context layer's metrics, and
+ * the joined attributes; it marks in outside[k] whether context layer k
+ * fails to cover the site (its metrics are then left missing) and stops
+ * with DCS_ERR_DATA when that layer's `outside` is "error".
+ *
+ * Ownership: dcs_context_free() releases everything dcs_context_load()
+ * made.  The scenario, model and CRS must outlive the context data.
+ */
+#ifndef DCS_MEASURE_H
+#define DCS_MEASURE_H
+
+#include <geos_c.h>
+
+#include "context.h"
+#include "error.h"
+#include "geo.h"
+#include "inputs.h"
+#include "model.h"
+#include "raster.h"
+#include "sites.h"
+#include "table.h"
+
+typedef struct {
+    const dcs_model *model;
+    const dcs_crs *crs;
+    GEOSContextHandle_t geos;
+    double peak_mw;
+    dcs_substations subs;
+    dcs_polyset *sets;    /* per context (vector kinds) */
+    dcs_raster *rasters;  /* per context (raster kind) */
+    dcs_coverage *cover;  /* per context; geom NULL = everywhere */
+    dcs_table *tables;    /* per join */
+    size_t ncontexts, njoins;
+} dcs_context_data;
+
+dcs_status dcs_context_load(dcs_inputs *in, const dcs_model *model, const dcs_crs *crs,
+                            GEOSContextHandle_t geos, double peak_mw, dcs_context_data *cd,
+                            dcs_error *err);
+
+dcs_status dcs_measure_site(const dcs_context_data *cd, dcs_sites *sites, size_t i,
+                            unsigned char *outside, dcs_error *err);
+
+/* Interconnection cost in M$: km times the cost per km of the voltage
+ * class holding kv, plus the upgrade when headroom < need. */
+double dcs_interconnect_cost(const dcs_scenario *scn, double km, double kv, double headroom_mw,
+                             double need_mw);
+
+void dcs_context_free(dcs_context_data *cd);
+
+#endif

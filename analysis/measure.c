@@ -209,6 +209,7 @@ static dcs_status measure_raster(const dcs_context_data *cd, size_t k, dcs_sites
         for (unsigned b = 0; b < 5; b++)
             if (c->stats & (1u << b))
                 num[cd->model->metrics[metric++].col] = vals[b];
+        num[cd->model->metrics[metric++].col] = 100.0 * z.nodata_fraction;
         *outside |= z.coverage <= 0;
     }
     if (c->radius_km > 0) {

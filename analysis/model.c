@@ -40,7 +40,7 @@ size_t dcs_model_attr_slots(const dcs_scenario *scn)
 /* Upper bound of the number of metrics. */
 static size_t metric_capacity(const dcs_scenario *scn)
 {
-    return NBUILTIN + dcs_model_attr_slots(scn) + 7 * scn->ncontexts;
+    return NBUILTIN + dcs_model_attr_slots(scn) + 8 * scn->ncontexts;
 }
 
 static int add_metric(dcs_model *m, char *name, const char *unit, const char *desc,
@@ -90,6 +90,10 @@ static int add_raster_metrics(dcs_model *m, const dcs_context *c, long k, dcs_st
                        DCS_NUM, k, p) != 0)
             return -1;
     }
+    if (c->stats && add_metric(m, concat(c->name, "_nodata_pct"), "%",
+                               "share of the site's pixels (by area) that are nodata", DCS_NUM,
+                               k, p) != 0)
+        return -1;
     if (c->radius_km > 0 &&
         add_metric(m, concat(c->name, "_radius_sum"), "", "raster sum within the radius",
                    DCS_NUM, k, p) != 0)

@@ -6,7 +6,8 @@
  * (area_ha, substation_*, interconnect_cost_musd), then the site
  * attributes, then each context layer's metrics in scenario order
  * (<name>_pct, <name>_km, zone attributes, <name> for an area-weighted
- * sum, <name>_<stat> and <name>_radius_sum for a raster), then each join's
+ * sum, <name>_<stat>, <name>_nodata_pct and <name>_radius_sum for a
+ * raster), then each join's
  * attributes.  Numbers live in column `col` of a site's number row, texts
  * in column `col` of its text row (see sites.h).  A metric that comes from
  * a context layer records it in `context` (-1 otherwise), so that a site

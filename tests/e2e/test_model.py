@@ -740,6 +740,8 @@ class T04Rasters(FixtureCase):
                     self.assertIsNotNone(got, "%s %s is null" % (sid, stat))
                     self.assertAlmostEqual(got, want, delta=0.05)
             self.assertNotIn("slope", gap_names(rows[sid]["coverage_gaps"]))
+            # the plane has no nodata inside the edge pixels: 0 % exactly
+            self.assertEqual(rows[sid]["slope_nodata_pct"], 0.0)
         # a site beyond the DEM: null (not 0) and listed as a coverage gap
         self.assertIsNone(rows["R-OUT"]["slope_mean"])
         self.assertIsNone(rows["R-OUT"]["slope_max"])

@@ -281,6 +281,18 @@ dcs_status dcs_polyset_load_fields(dcs_layer *L, GEOSContextHandle_t geos, const
     return st;
 }
 
+dcs_status dcs_polyset_from_geoms(GEOSContextHandle_t geos, GEOSGeometry **geoms, size_t n,
+                                  dcs_polyset *set, dcs_error *err)
+{
+    memset(set, 0, sizeof *set);
+    set->geos = geos;
+    set->geom = geoms;
+    set->n = n;
+    if (build_tree(geos, set->geom, set->n, &set->items, &set->tree) != 0)
+        return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory indexing points");
+    return DCS_OK;
+}
+
 dcs_status dcs_polyset_load(dcs_layer *L, GEOSContextHandle_t geos, dcs_polyset *set,
                             dcs_error *err)
 {

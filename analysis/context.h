@@ -89,6 +89,11 @@ dcs_status dcs_polyset_load_fields(dcs_layer *L, GEOSContextHandle_t geos, const
                                    const int *text_kinds, size_t nfields, dcs_polyset *set,
                                    dcs_error *err);
 
+/* A set over geometries made elsewhere (taking them over; freed on
+ * failure too). */
+dcs_status dcs_polyset_from_geoms(GEOSContextHandle_t geos, GEOSGeometry **geoms, size_t n,
+                                  dcs_polyset *set, dcs_error *err);
+
 /* Nearest feature to site: index and geodesic km between the nearest
  * points; (size_t)-1 and NaN when the set is empty. */
 dcs_status dcs_polyset_nearest(const dcs_polyset *set, const GEOSGeometry *site,

@@ -3,6 +3,7 @@
 #include "cooling.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <string.h>
 
 #define CP_AIR 1.006     /* kJ/(kg K), dry air */
@@ -69,48 +70,59 @@ dcs_cooling_params dcs_cooling_defaults(dcs_cooling_archetype archetype)
     return p;
 }
 
-typedef struct {
-    const char *name;
-    double value, lo, hi;
-} range_check;
+#define P(field, lo, hi, unit) {#field, offsetof(dcs_cooling_params, field), lo, hi, unit}
+static const dcs_cooling_param param_table[] = {
+    P(supply_c, 10, 45, "C"),
+    P(supply_max_c, 10, 50, "C"),
+    P(supply_dew_max_c, -20, 30, "C"),
+    P(server_dt_k, 2, 40, "K"),
+    P(fan_pa, 0, 3000, "Pa"),
+    P(fan_eff, 0.1, 1, ""),
+    P(evap_effectiveness, 0, 1, ""),
+    P(evap_media_pa, 0, 1000, "Pa"),
+    P(chw_supply_c, 4, 35, "C"),
+    P(chw_dt_k, 1, 20, "K"),
+    P(tower_approach_k, 1, 15, "K"),
+    P(hx_approach_k, 0, 10, "K"),
+    P(drycooler_approach_k, 1, 25, "K"),
+    P(condenser_approach_k, 2, 30, "K"),
+    P(carnot_fraction_water, 0.1, 0.9, ""),
+    P(carnot_fraction_air, 0.1, 0.9, ""),
+    P(cop_max, 1, 50, ""),
+    P(pump_kpa, 0, 2000, "kPa"),
+    P(pump_eff, 0.1, 1, ""),
+    P(tower_fan_kw_per_kw, 0, 0.2, "kW/kW"),
+    P(drycooler_fan_kw_per_kw, 0, 0.2, "kW/kW"),
+    P(liquid_fraction, 0, 1, ""),
+    P(liquid_supply_c, 15, 60, "C"),
+    P(liquid_dt_k, 1, 30, "K"),
+    P(cycles_of_concentration, 1.5, 20, ""),
+    P(ups_efficiency, 0.5, 1, ""),
+    P(distribution_loss, 0, 0.5, ""),
+    P(lighting_misc, 0, 0.5, ""),
+};
+#undef P
+
+const dcs_cooling_param *dcs_cooling_param_table(size_t *n)
+{
+    *n = sizeof param_table / sizeof param_table[0];
+    return param_table;
+}
 
 dcs_status dcs_cooling_check(const dcs_cooling_params *p, dcs_error *err)
 {
-    const range_check checks[] = {
-        {"supply_c", p->supply_c, 10, 45},
-        {"supply_max_c", p->supply_max_c, p->supply_c, 50},
-        {"supply_dew_max_c", p->supply_dew_max_c, -20, 30},
-        {"server_dt_k", p->server_dt_k, 2, 40},
-        {"fan_pa", p->fan_pa, 0, 3000},
-        {"fan_eff", p->fan_eff, 0.1, 1},
-        {"evap_effectiveness", p->evap_effectiveness, 0, 1},
-        {"evap_media_pa", p->evap_media_pa, 0, 1000},
-        {"chw_supply_c", p->chw_supply_c, 4, 35},
-        {"chw_dt_k", p->chw_dt_k, 1, 20},
-        {"tower_approach_k", p->tower_approach_k, 1, 15},
-        {"hx_approach_k", p->hx_approach_k, 0, 10},
-        {"drycooler_approach_k", p->drycooler_approach_k, 1, 25},
-        {"condenser_approach_k", p->condenser_approach_k, 2, 30},
-        {"carnot_fraction_water", p->carnot_fraction_water, 0.1, 0.9},
-        {"carnot_fraction_air", p->carnot_fraction_air, 0.1, 0.9},
-        {"cop_max", p->cop_max, 1, 50},
-        {"pump_kpa", p->pump_kpa, 0, 2000},
-        {"pump_eff", p->pump_eff, 0.1, 1},
-        {"tower_fan_kw_per_kw", p->tower_fan_kw_per_kw, 0, 0.2},
-        {"drycooler_fan_kw_per_kw", p->drycooler_fan_kw_per_kw, 0, 0.2},
-        {"liquid_fraction", p->liquid_fraction, 0, 1},
-        {"liquid_supply_c", p->liquid_supply_c, 15, 60},
-        {"liquid_dt_k", p->liquid_dt_k, 1, 30},
-        {"cycles_of_concentration", p->cycles_of_concentration, 1.5, 20},
-        {"ups_efficiency", p->ups_efficiency, 0.5, 1},
-        {"distribution_loss", p->distribution_loss, 0, 0.5},
-        {"lighting_misc", p->lighting_misc, 0, 0.5},
-    };
-    for (size_t i = 0; i < sizeof checks / sizeof checks[0]; i++)
-        if (!(checks[i].value >= checks[i].lo && checks[i].value <= checks[i].hi))
+    for (size_t i = 0; i < sizeof param_table / sizeof param_table[0]; i++) {
+        const dcs_cooling_param *t = &param_table[i];
+        double v = *(const double *)((const char *)p + t->offset);
+        if (!(v >= t->lo && v <= t->hi))
             return dcs_error_set(err, DCS_ERR_SCENARIO,
-                                 "cooling.%s: %g is out of range (expected %g to %g)",
-                                 checks[i].name, checks[i].value, checks[i].lo, checks[i].hi);
+                                 "cooling.%s: %g is out of range (expected %g to %g)", t->name, v,
+                                 t->lo, t->hi);
+    }
+    if (p->supply_max_c < p->supply_c)
+        return dcs_error_set(err, DCS_ERR_SCENARIO,
+                             "cooling.supply_max_c: %g is below supply_c %g", p->supply_max_c,
+                             p->supply_c);
     return DCS_OK;
 }
 

@@ -97,6 +97,18 @@ typedef struct {
     double blowdown_kg;
 } dcs_hour_result;
 
+/* One settable parameter: its scenario name, where it lives in
+ * dcs_cooling_params, its valid range and unit. */
+typedef struct {
+    const char *name;
+    size_t offset;
+    double lo, hi;
+    const char *unit;
+} dcs_cooling_param;
+
+/* The table of settable parameters (n entries). */
+const dcs_cooling_param *dcs_cooling_param_table(size_t *n);
+
 /* Defaults for an archetype (sources in README.md). */
 dcs_cooling_params dcs_cooling_defaults(dcs_cooling_archetype archetype);
 

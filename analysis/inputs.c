@@ -199,7 +199,7 @@ static void check_join(const dcs_join *j, size_t k, dcs_inputs *in, dcs_metric_k
 
 static int allocate(const dcs_scenario *scn, dcs_inputs *in)
 {
-    size_t nlayers = 2 + 2 * scn->ncontexts + scn->njoins, nc = scn->ncontexts + 1;
+    size_t nlayers = 3 + 2 * scn->ncontexts + scn->njoins, nc = scn->ncontexts + 1;
     in->ncontexts = scn->ncontexts;
     in->njoins = scn->njoins;
     in->layers = calloc(nlayers, sizeof *in->layers);
@@ -243,6 +243,13 @@ dcs_status dcs_inputs_open(const dcs_scenario *scn, dcs_inputs *in, dcs_strlist 
         check_context(&scn->contexts[k], k, in, &kinds, probs);
     for (size_t j = 0; j < scn->njoins; j++)
         check_join(&scn->joins[j], j, in, &kinds, probs);
+    in->station_layer = -1;
+    if (scn->energy.enabled && scn->energy.station_table.dataset) {
+        in->station_layer = open_layer(in, "energy.station_table", &scn->energy.station_table,
+                                       DCS_GEOM_NONE, probs);
+        in->station_field = need_field(&in->layers[in->station_layer], scn->energy.file_field,
+                                       probs);
+    }
     dcs_status st = DCS_OK;
     if (probs->count > before)
         st = dcs_error_set(err, DCS_ERR_DATA, "%s%s", probs->items[before],

@@ -53,6 +53,8 @@ typedef struct {
     int **join_fields;        /* per join: field indices of its attributes */
     int *join_key;            /* per join: index of key_field */
     int *weighted_field;      /* per context: index of the area-weighted field */
+    long station_layer;       /* energy.station_table, -1 when none */
+    int station_field;        /* its file_field */
 } dcs_inputs;
 
 /* Opens what it can; returns DCS_ERR_DATA when anything was wrong (every

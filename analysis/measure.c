@@ -99,6 +99,9 @@ dcs_status dcs_context_load(dcs_inputs *in, const dcs_model *model, const dcs_cr
     }
     for (size_t j = 0; st == DCS_OK && j < scn->njoins; j++)
         st = load_join(in, j, cd, err);
+    if (st == DCS_OK && scn->energy.enabled)
+        st = dcs_stations_load(scn, in->station_layer >= 0 ? &in->layers[in->station_layer] : NULL,
+                               in->station_field, crs, geos, &cd->stations, err);
     return st;
 }
 
@@ -115,6 +118,7 @@ void dcs_context_free(dcs_context_data *cd)
     }
     for (size_t j = 0; cd->tables && j < cd->njoins; j++)
         dcs_table_free(&cd->tables[j]);
+    dcs_stations_free(&cd->stations);
     free(cd->sets);
     free(cd->rasters);
     free(cd->cover);
@@ -255,7 +259,7 @@ static void clear_context(const dcs_context_data *cd, size_t k, dcs_sites *s, si
 {
     size_t end = k + 1 < cd->ncontexts ? cd->model->ctx_first[k + 1]
                  : cd->njoins        ? cd->model->join_first[0]
-                                     : cd->model->nmetrics;
+                                     : cd->model->energy_first;
     for (size_t m = cd->model->ctx_first[k]; m < end; m++) {
         const dcs_metric *mt = &cd->model->metrics[m];
         if (mt->kind == DCS_NUM) {
@@ -283,6 +287,53 @@ static dcs_status measure_joins(const dcs_context_data *cd, dcs_sites *s, size_t
     return DCS_OK;
 }
 
+/* A site metric that may be missing (index -1). */
+static double site_metric(const dcs_model *m, const dcs_sites *s, size_t i, long metric)
+{
+    return metric >= 0 ? dcs_site_num(s, i)[m->metrics[metric].col] : NAN;
+}
+
+static dcs_status measure_energy(const dcs_context_data *cd, dcs_sites *s, size_t i,
+                                 dcs_error *err)
+{
+    const dcs_model *m = cd->model;
+    size_t which;
+    double km;
+    dcs_status st = dcs_polyset_nearest(&cd->stations.points, s->geom[i], cd->crs, &which, &km,
+                                        err);
+    if (st != DCS_OK || which == SIZE_MAX)
+        return st;
+    const dcs_station *stn = &cd->stations.st[which];
+    const dcs_energy *e = &stn->energy;
+    dcs_economics x = dcs_energy_economics(e, site_metric(m, s, i, m->co2_metric),
+                                           site_metric(m, s, i, m->price_metric),
+                                           m->scn->energy.accelerator_kw);
+    double v[DCS_EN_COUNT] = {
+        [DCS_EN_STATION_KM] = km,
+        [DCS_EN_PUE_ANNUAL] = e->pue_annual,
+        [DCS_EN_PUE_PEAK] = e->pue_peak,
+        [DCS_EN_PEAK_MW] = e->peak_mw,
+        [DCS_EN_ENERGY_MWH] = e->energy_mwh,
+        [DCS_EN_WATER_M3] = e->water_m3,
+        [DCS_EN_WUE] = e->wue_l_kwh,
+        [DCS_EN_PEAK_DAY_WATER] = e->peak_day_water_m3,
+        [DCS_EN_ECONOMIZER_HOURS] = e->mode_hours[DCS_MODE_FREE] + e->mode_hours[DCS_MODE_PARTIAL],
+        [DCS_EN_MECHANICAL_HOURS] = e->mode_hours[DCS_MODE_MECHANICAL],
+        [DCS_EN_CO2_T] = x.co2_t,
+        [DCS_EN_COST_USD] = x.cost_usd,
+        [DCS_EN_USD_PER_MWH_IT] = x.usd_per_mwh_it,
+        [DCS_EN_USD_PER_ACCEL_HOUR] = x.usd_per_accel_hour,
+        [DCS_EN_HEADROOM_MARGIN] = dcs_site_num(s, i)[DCS_COL_SUB_HEADROOM_MW] - e->peak_mw,
+        [DCS_EN_WUE_STRESS] = e->wue_l_kwh * site_metric(m, s, i, m->stress_metric),
+    };
+    for (size_t k = DCS_EN_STATION_KM; k < DCS_EN_COUNT; k++)
+        dcs_site_num(s, i)[m->metrics[m->energy_first + k].col] = v[k];
+    char **name = &dcs_site_text(s, i)[m->metrics[m->energy_first + DCS_EN_STATION].col];
+    if (!(*name = dcs_strdup(stn->name)))
+        return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory");
+    return DCS_OK;
+}
+
 dcs_status dcs_measure_site(const dcs_context_data *cd, dcs_sites *s, size_t i,
                             unsigned char *outside, dcs_error *err)
 {
@@ -304,5 +355,7 @@ dcs_status dcs_measure_site(const dcs_context_data *cd, dcs_sites *s, size_t i,
     }
     if (st == DCS_OK)
         st = measure_joins(cd, s, i, err);
+    if (st == DCS_OK && cd->model->scn->energy.enabled)
+        st = measure_energy(cd, s, i, err);
     return st;
 }

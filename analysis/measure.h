@@ -6,8 +6,9 @@
  * layer (with the attribute columns it needs) or raster (with its slope or
  * prefix sums when asked), each layer's coverage area and each joined
  * table.  dcs_measure_site() then fills one site's metric row: nearest
- * substation and interconnection cost, each context layer's metrics, and
- * the joined attributes; it marks in outside[k] whether context layer k
+ * substation and interconnection cost, each context layer's metrics, the
+ * joined attributes, and the energy metrics of its nearest weather
+ * station with the site's own grid carbon, price and water stress; it marks in outside[k] whether context layer k
  * fails to cover the site (its metrics are then left missing) and stops
  * with DCS_ERR_DATA when that layer's `outside` is "error".
  *
@@ -26,6 +27,7 @@
 #include "model.h"
 #include "raster.h"
 #include "sites.h"
+#include "stations.h"
 #include "table.h"
 
 typedef struct {
@@ -38,6 +40,7 @@ typedef struct {
     dcs_raster *rasters;  /* per context (raster kind) */
     dcs_coverage *cover;  /* per context; geom NULL = everywhere */
     dcs_table *tables;    /* per join */
+    dcs_stations stations; /* energy model per weather station (when enabled) */
     size_t ncontexts, njoins;
 } dcs_context_data;
 

@@ -25,6 +25,37 @@ static const struct {
 };
 #define NBUILTIN (sizeof builtin / sizeof builtin[0])
 
+static const struct {
+    const char *name, *unit, *description;
+    dcs_metric_kind kind;
+} energy_metrics[DCS_EN_COUNT] = {
+    [DCS_EN_STATION] = {"weather_station", "", "nearest weather station", DCS_TEXT},
+    [DCS_EN_STATION_KM] = {"weather_station_km", "km", "geodesic distance to it", DCS_NUM},
+    [DCS_EN_PUE_ANNUAL] = {"pue_annual", "", "facility energy / IT energy over the year", DCS_NUM},
+    [DCS_EN_PUE_PEAK] = {"pue_peak", "", "highest hourly PUE", DCS_NUM},
+    [DCS_EN_PEAK_MW] = {"peak_demand_mw", "MW", "highest hourly facility demand (grid request)",
+                        DCS_NUM},
+    [DCS_EN_ENERGY_MWH] = {"energy_mwh_yr", "MWh", "facility energy per year", DCS_NUM},
+    [DCS_EN_WATER_M3] = {"water_m3_yr", "m3", "water evaporated and blown down per year",
+                         DCS_NUM},
+    [DCS_EN_WUE] = {"wue_l_kwh", "L/kWh", "water per kWh of IT energy", DCS_NUM},
+    [DCS_EN_PEAK_DAY_WATER] = {"peak_day_water_m3", "m3", "water on the peak day", DCS_NUM},
+    [DCS_EN_ECONOMIZER_HOURS] = {"economizer_hours", "h",
+                                 "hours of free or partial (economizer) cooling", DCS_NUM},
+    [DCS_EN_MECHANICAL_HOURS] = {"mechanical_hours", "h", "hours of full mechanical cooling",
+                                 DCS_NUM},
+    [DCS_EN_CO2_T] = {"co2_t_yr", "t", "CO2 per year at the grid region's rate", DCS_NUM},
+    [DCS_EN_COST_USD] = {"energy_cost_usd_yr", "$", "energy cost per year", DCS_NUM},
+    [DCS_EN_USD_PER_MWH_IT] = {"cost_usd_per_mwh_it", "$/MWh", "energy cost per MWh of IT energy",
+                               DCS_NUM},
+    [DCS_EN_USD_PER_ACCEL_HOUR] = {"cost_usd_per_accel_hour", "$",
+                                   "energy cost of one accelerator-hour", DCS_NUM},
+    [DCS_EN_HEADROOM_MARGIN] = {"headroom_margin_mw", "MW",
+                                "substation headroom minus the modelled peak demand", DCS_NUM},
+    [DCS_EN_WUE_STRESS] = {"wue_x_water_stress", "", "WUE times the site's water stress score",
+                           DCS_NUM},
+};
+
 static const char *const stat_names[] = {"mean", "min", "max", "sum", "majority"};
 
 size_t dcs_model_attr_slots(const dcs_scenario *scn)
@@ -40,7 +71,7 @@ size_t dcs_model_attr_slots(const dcs_scenario *scn)
 /* Upper bound of the number of metrics. */
 static size_t metric_capacity(const dcs_scenario *scn)
 {
-    return NBUILTIN + dcs_model_attr_slots(scn) + 8 * scn->ncontexts;
+    return NBUILTIN + dcs_model_attr_slots(scn) + 8 * scn->ncontexts + DCS_EN_COUNT;
 }
 
 static int add_metric(dcs_model *m, char *name, const char *unit, const char *desc,
@@ -151,6 +182,11 @@ static int build_metrics(const dcs_scenario *scn, const dcs_metric_kind *kinds, 
                       "attribute joined from a table", problems) != 0)
             return -1;
     }
+    m->energy_first = m->nmetrics;
+    for (size_t k = 0; scn->energy.enabled && k < DCS_EN_COUNT; k++)
+        if (add_metric(m, strdup(energy_metrics[k].name), energy_metrics[k].unit,
+                       energy_metrics[k].description, energy_metrics[k].kind, -1, problems) != 0)
+            return -1;
     return 0;
 }
 
@@ -173,14 +209,14 @@ static long bind_metric(const dcs_model *m, const char *path, const char *name,
             *nomem |= dcs_strlist_addf(&names, "%s", m->metrics[i].name) != 0;
         char *known = dcs_strlist_join(&names, ", ");
         *nomem |= !known ||
-                  dcs_strlist_addf(problems, "%s.metric: unknown metric \"%s\" (known: %s)",
+                  dcs_strlist_addf(problems, "%s: unknown metric \"%s\" (known: %s)",
                                    path, name, known ? known : "") != 0;
         free(known);
         dcs_strlist_free(&names);
         return -1;
     }
     if (m->metrics[idx].kind != want) {
-        *nomem |= dcs_strlist_addf(problems, "%s.metric: \"%s\" is %s, this needs %s", path,
+        *nomem |= dcs_strlist_addf(problems, "%s: \"%s\" is %s, this needs %s", path,
                                    name, m->metrics[idx].kind == DCS_NUM ? "a number" : "text",
                                    want == DCS_NUM ? "a number" : "text") != 0;
         return -1;
@@ -203,6 +239,33 @@ static int bind_joins(const dcs_scenario *scn, dcs_model *m, dcs_strlist *proble
             idx = -1;
         }
         m->join_on[j] = idx >= 0 ? (size_t)idx : 0;
+    }
+    return nomem ? -1 : 0;
+}
+
+/* The metrics the energy model reads from the site (CO2 rate, price,
+ * water stress): numbers defined before the energy block. */
+static int bind_energy_inputs(const dcs_scenario *scn, dcs_model *m, dcs_strlist *problems)
+{
+    const struct {
+        const char *path, *name;
+        long *out;
+    } inputs[] = {{"energy.co2_metric", scn->energy.co2_metric, &m->co2_metric},
+                  {"energy.price_metric", scn->energy.price_metric, &m->price_metric},
+                  {"energy.water_stress_metric", scn->energy.water_stress_metric,
+                   &m->stress_metric}};
+    int nomem = 0;
+    for (size_t k = 0; k < sizeof inputs / sizeof inputs[0]; k++) {
+        *inputs[k].out = -1;
+        if (!inputs[k].name)
+            continue;
+        long idx = bind_metric(m, inputs[k].path, inputs[k].name, DCS_NUM, problems, &nomem);
+        if (idx >= (long)m->energy_first && scn->energy.enabled) {
+            nomem |= dcs_strlist_addf(problems, "%s: \"%s\" is an energy metric itself",
+                                      inputs[k].path, inputs[k].name) != 0;
+            idx = -1;
+        }
+        *inputs[k].out = idx;
     }
     return nomem ? -1 : 0;
 }
@@ -239,7 +302,7 @@ static int bind_rules(const dcs_scenario *scn, dcs_model *m, dcs_strlist *proble
     for (size_t i = 0; i < scn->nconstraints; i++) {
         const dcs_constraint *c = &scn->constraints[i];
         char path[64];
-        snprintf(path, sizeof path, "constraints[%zu]", i);
+        snprintf(path, sizeof path, "constraints[%zu].metric", i);
         dcs_metric_kind want = c->op == DCS_OP_MIN || c->op == DCS_OP_MAX ? DCS_NUM : DCS_TEXT;
         long idx = bind_metric(m, path, c->metric, want, problems, &nomem);
         if (idx < 0)
@@ -290,7 +353,7 @@ static int bind_criteria(const dcs_scenario *scn, dcs_model *m, dcs_strlist *pro
     for (size_t i = 0; i < scn->ncriteria; i++) {
         const dcs_criterion *c = &scn->criteria[i];
         char path[64];
-        snprintf(path, sizeof path, "criteria[%zu]", i);
+        snprintf(path, sizeof path, "criteria[%zu].metric", i);
         dcs_metric_kind want = c->fn.type == DCS_VF_CATEGORICAL ? DCS_TEXT : DCS_NUM;
         long idx = bind_metric(m, path, c->metric, want, problems, &nomem);
         if (idx < 0)
@@ -314,6 +377,7 @@ dcs_status dcs_model_build(const dcs_scenario *scn, const dcs_metric_kind *attr_
     memset(model, 0, sizeof *model);
     model->scn = scn;
     if (build_metrics(scn, attr_kinds, model, probs) != 0 || bind_joins(scn, model, probs) != 0 ||
+        bind_energy_inputs(scn, model, probs) != 0 ||
         bind_rules(scn, model, probs) != 0 || bind_criteria(scn, model, probs) != 0)
         st = dcs_error_set(err, DCS_ERR_NOMEM, "out of memory building the model");
     else if (probs->count > before)

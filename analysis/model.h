@@ -62,6 +62,28 @@ enum {
 /* Text columns of the built-in metrics. */
 enum { DCS_TCOL_SUB_ID = 0, DCS_TCOL_BUILTIN };
 
+/* The energy metrics, in this order from model->energy_first. */
+enum {
+    DCS_EN_STATION,         /* text: the nearest weather station */
+    DCS_EN_STATION_KM,
+    DCS_EN_PUE_ANNUAL,
+    DCS_EN_PUE_PEAK,
+    DCS_EN_PEAK_MW,
+    DCS_EN_ENERGY_MWH,
+    DCS_EN_WATER_M3,
+    DCS_EN_WUE,
+    DCS_EN_PEAK_DAY_WATER,
+    DCS_EN_ECONOMIZER_HOURS,
+    DCS_EN_MECHANICAL_HOURS,
+    DCS_EN_CO2_T,
+    DCS_EN_COST_USD,
+    DCS_EN_USD_PER_MWH_IT,
+    DCS_EN_USD_PER_ACCEL_HOUR,
+    DCS_EN_HEADROOM_MARGIN,
+    DCS_EN_WUE_STRESS,
+    DCS_EN_COUNT
+};
+
 typedef struct {
     const char *name;
     size_t metric; /* index into metrics (unused for coverage rules) */
@@ -87,6 +109,8 @@ typedef struct {
     size_t *join_first; /* njoins: index of each join's first metric */
     size_t *join_on;    /* njoins: the text metric each join matches on */
     size_t attr_first;  /* index of the first site attribute metric */
+    size_t energy_first; /* index of the first energy metric (when enabled) */
+    long co2_metric, price_metric, stress_metric; /* energy inputs, -1 when not given */
     dcs_rule *rules;
     size_t nrules;
     dcs_crit *crits;

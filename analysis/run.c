@@ -132,6 +132,17 @@ static dcs_status load_sites(dcs_result *res, dcs_inputs *in, const dcs_run_opti
     return dcs_sites_load(L, &res->model, &res->crs, res->geos, &res->sites, err);
 }
 
+/* The result takes the stations' results and warnings. */
+static void keep_stations(dcs_result *res, dcs_context_data *cd)
+{
+    res->stations = cd->stations.st;
+    res->nstations = cd->stations.n;
+    cd->stations.st = NULL;
+    cd->stations.n = 0;
+    for (size_t i = 0; i < cd->stations.warnings.count; i++)
+        dcs_strlist_addf(&res->warnings, "%s", cd->stations.warnings.items[i]);
+}
+
 static void warn_joins(dcs_result *res, const dcs_context_data *cd)
 {
     for (size_t j = 0; j < cd->njoins; j++)
@@ -182,6 +193,7 @@ dcs_status dcs_run(const dcs_scenario *scn, const dcs_run_options *opt, dcs_resu
     if (st == DCS_OK) {
         record_inputs(res, &in, &cd.subs);
         warn_joins(res, &cd);
+        keep_stations(res, &cd);
     }
     dcs_context_free(&cd);
     dcs_inputs_close(&in);
@@ -197,6 +209,9 @@ void dcs_result_free(dcs_result *res)
     dcs_crs_close(&res->crs);
     free(res->inputs);
     free(res->outside);
+    for (size_t i = 0; i < res->nstations; i++)
+        free(res->stations[i].file);
+    free(res->stations);
     dcs_strlist_free(&res->warnings);
     dcs_geos_finish(res->geos);
     memset(res, 0, sizeof *res);

@@ -24,6 +24,7 @@
 #include "model.h"
 #include "scenario.h"
 #include "sites.h"
+#include "stations.h"
 #include "strlist.h"
 
 /* phase: a short name ("reading sites", "measuring sites"); done of total. */
@@ -43,6 +44,8 @@ typedef struct {
     dcs_sites sites;
     dcs_evaluation eval;
     unsigned char *outside; /* sites.n * ncontexts: 1 when layer k does not cover site i */
+    dcs_station *stations;  /* the energy model's stations and their year */
+    size_t nstations;
     size_t ncontexts;
     dcs_input_info *inputs;
     size_t ninputs;

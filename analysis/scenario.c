@@ -284,6 +284,8 @@ static void read_item_name(reader *r, const cJSON *o, const char *p, char **name
 
 /* ---- dataset paths ---------------------------------------------------- */
 
+static char *resolve_dataset(const char *base_dir, const char *name);
+
 /* True for connection strings and driver-prefixed names ("PG:...",
  * "GPKG:...", "/vsizip/...") which must be passed to GDAL unchanged. */
 static int is_connection_string(const char *s)
@@ -294,6 +296,11 @@ static int is_connection_string(const char *s)
     while (isalnum((unsigned char)s[i]) || s[i] == '_')
         i++;
     return i > 1 && s[i] == ':';
+}
+
+char *dcs_scenario_resolve(const dcs_scenario *scn, const char *name)
+{
+    return resolve_dataset(scn->dir, name);
 }
 
 static char *resolve_dataset(const char *base_dir, const char *name)
@@ -921,6 +928,94 @@ static void read_ahp(reader *r, const cJSON *root, dcs_scenario *scn)
     }
 }
 
+/* "parameters": {"supply_c": 25, ...}: overrides of the cooling defaults. */
+static void read_cooling_params(reader *r, const cJSON *e, dcs_scenario *scn)
+{
+    const cJSON *o = read_object(r, e, "energy", "parameters", 0);
+    size_t n;
+    const dcs_cooling_param *table = dcs_cooling_param_table(&n);
+    for (const cJSON *c = o ? o->child : NULL; c; c = c->next) {
+        char kp[PATH_MAX_LEN];
+        join_path(kp, "energy.parameters", c->string);
+        size_t k = 0;
+        while (k < n && strcmp(table[k].name, c->string) != 0)
+            k++;
+        if (k == n) {
+            problem(r, kp, "unknown cooling parameter (see README: cooling parameters)");
+            continue;
+        }
+        double v;
+        if (read_number(r, o, "energy.parameters", c->string, 1, table[k].lo, table[k].hi, &v))
+            *(double *)((char *)&scn->energy.cooling + table[k].offset) = v;
+    }
+}
+
+static void read_station_list(reader *r, const cJSON *e, const char *base_dir, dcs_scenario *scn)
+{
+    const cJSON *a = read_array(r, e, "energy", "stations", 0);
+    size_t n = a ? (size_t)cJSON_GetArraySize(a) : 0, i = 0;
+    scn->energy.stations = calloc(n ? n : 1, sizeof *scn->energy.stations);
+    if (!scn->energy.stations) {
+        r->nomem = 1;
+        return;
+    }
+    for (const cJSON *v = a ? a->child : NULL; v; v = v->next, i++) {
+        char ip[PATH_MAX_LEN];
+        index_path(ip, "energy.stations", i);
+        if (!cJSON_IsString(v) || !*v->valuestring) {
+            wrong_type(r, ip, "a weather file path", v);
+            continue;
+        }
+        char *path = resolve_dataset(base_dir, v->valuestring);
+        if (!path)
+            r->nomem = 1;
+        scn->energy.stations[scn->energy.nstations++] = path;
+    }
+}
+
+static void read_station_table(reader *r, const cJSON *e, const char *base_dir,
+                               dcs_scenario *scn)
+{
+    static const char *const keys[] = {"dataset", "layer", "where", "file_field", NULL};
+    const cJSON *t = read_object(r, e, "energy", "station_table", 0);
+    if (!t)
+        return;
+    check_keys(r, t, "energy.station_table", keys);
+    read_source(r, t, "energy.station_table", base_dir, &scn->energy.station_table);
+    read_string(r, t, "energy.station_table", "file_field", 1, &scn->energy.file_field);
+}
+
+/* "energy": {"cooling": "water_economizer", "parameters": {...},
+ *            "stations": [...] | "station_table": {...}, metrics, ...} */
+static void read_energy(reader *r, const cJSON *root, const char *base_dir, dcs_scenario *scn)
+{
+    static const char *const keys[] = {"cooling",       "parameters",         "stations",
+                                       "station_table", "co2_metric",         "price_metric",
+                                       "water_stress_metric", "accelerator_kw", NULL};
+    static const char *const archetypes[] = {"air_economizer", "water_economizer",
+                                             "air_chiller", "liquid", NULL};
+    const cJSON *e = read_object(r, root, "", "energy", 0);
+    if (!e)
+        return;
+    scn->energy.enabled = 1;
+    check_keys(r, e, "energy", keys);
+    if (!cJSON_GetObjectItemCaseSensitive(e, "cooling"))
+        problem(r, "energy.cooling", "required key is missing (expected one of air_economizer, "
+                                     "water_economizer, air_chiller, liquid)");
+    int a = read_choice(r, e, "energy", "cooling", archetypes, DCS_COOL_WATER_ECONOMIZER);
+    scn->energy.cooling = dcs_cooling_defaults((dcs_cooling_archetype)a);
+    read_cooling_params(r, e, scn);
+    read_station_list(r, e, base_dir, scn);
+    read_station_table(r, e, base_dir, scn);
+    if (scn->energy.nstations == 0 && !scn->energy.station_table.dataset)
+        problem(r, "energy", "needs \"stations\" (weather files) or a \"station_table\"");
+    read_string(r, e, "energy", "co2_metric", 0, &scn->energy.co2_metric);
+    read_string(r, e, "energy", "price_metric", 0, &scn->energy.price_metric);
+    read_string(r, e, "energy", "water_stress_metric", 0, &scn->energy.water_stress_metric);
+    scn->energy.accelerator_kw = 1.0;
+    read_number(r, e, "energy", "accelerator_kw", 0, 0.01, 100, &scn->energy.accelerator_kw);
+}
+
 static void read_aggregation(reader *r, const cJSON *root, dcs_scenario *scn)
 {
     /* in the order of dcs_aggregation (mcda.h) */
@@ -974,7 +1069,7 @@ static void read_root(reader *r, const cJSON *root, const char *base_dir, dcs_sc
         "name",      "description", "facility",      "working_crs", "sites",
         "substations", "interconnection", "overlays", "distances",   "zones",
         "area_weighted", "rasters",   "joins",         "constraints", "criteria",
-        "ahp",       "aggregation", "outputs",       NULL};
+        "ahp",       "aggregation", "outputs",       "energy",      NULL};
     check_keys(r, root, "", keys);
     if (read_string(r, root, "", "name", 1, &scn->name))
         check_name(r, "name", scn->name);
@@ -992,6 +1087,7 @@ static void read_root(reader *r, const cJSON *root, const char *base_dir, dcs_sc
     read_substations(r, root, base_dir, scn);
     read_all_contexts(r, root, base_dir, scn);
     read_joins(r, root, base_dir, scn);
+    read_energy(r, root, base_dir, scn);
     read_constraints(r, root, scn);
     read_criteria(r, root, scn);
     read_ahp(r, root, scn);
@@ -1021,6 +1117,7 @@ dcs_status dcs_scenario_parse(const char *text, const char *base_dir, const char
     reader r = {problems ? problems : &local, 0, 0};
     memset(scn, 0, sizeof *scn);
     scn->path = dcs_strdup(path);
+    scn->dir = dcs_strdup(base_dir ? base_dir : "");
 
     const char *end = NULL;
     cJSON *root = cJSON_ParseWithOpts(text, &end, 1);
@@ -1149,6 +1246,7 @@ void dcs_scenario_free(dcs_scenario *scn)
     if (!scn)
         return;
     free(scn->path);
+    free(scn->dir);
     free(scn->name);
     free(scn->description);
     free(scn->working_crs);
@@ -1180,6 +1278,14 @@ void dcs_scenario_free(dcs_scenario *scn)
     free(scn->interconnection.max_kv);
     free(scn->interconnection.musd_per_km);
     free(scn->ahp_matrix);
+    for (size_t i = 0; i < scn->energy.nstations; i++)
+        free(scn->energy.stations[i]);
+    free(scn->energy.stations);
+    free_source(&scn->energy.station_table);
+    free(scn->energy.file_field);
+    free(scn->energy.co2_metric);
+    free(scn->energy.price_metric);
+    free(scn->energy.water_stress_metric);
     for (size_t i = 0; i < scn->nconstraints; i++) {
         dcs_constraint *c = &scn->constraints[i];
         free(c->name);

@@ -24,6 +24,7 @@
 
 #include <stddef.h>
 
+#include "cooling.h"
 #include "error.h"
 #include "strlist.h"
 
@@ -142,6 +143,7 @@ typedef struct {
 
 typedef struct {
     char *path;        /* the scenario file as given */
+    char *dir;         /* its directory: relative paths are taken from here */
     char *name;        /* report base name */
     char *description; /* may be NULL */
 
@@ -177,6 +179,21 @@ typedef struct {
         double upgrade_musd; /* substation upgrade when headroom < peak */
     } interconnection;
 
+    /* The energy and cooling model (energy.h); enabled when the scenario
+     * has an "energy" section. */
+    struct {
+        int enabled;
+        dcs_cooling_params cooling; /* archetype defaults with the overrides */
+        char **stations;            /* weather files (resolved paths) */
+        size_t nstations;
+        dcs_source station_table;   /* or a table listing them (dataset NULL: none) */
+        char *file_field;           /* the table's field with the file paths */
+        char *co2_metric;           /* lb CO2 / MWh, e.g. from an eGRID zone */
+        char *price_metric;         /* $ / kWh, e.g. from a joined price table */
+        char *water_stress_metric;  /* 0-5, e.g. from an Aqueduct zone */
+        double accelerator_kw;      /* power of one accelerator, its server share included */
+    } energy;
+
     int aggregation;           /* dcs_aggregation (mcda.h) */
     double *ahp_matrix;        /* ncriteria^2, row-major; NULL: direct weights */
     int ahp_accept_inconsistent;
@@ -208,6 +225,10 @@ dcs_status dcs_scenario_load(const char *path, dcs_scenario *scn, dcs_strlist *p
 /* Same, from a JSON text; relative paths resolve against base_dir. */
 dcs_status dcs_scenario_parse(const char *text, const char *base_dir, const char *path,
                               dcs_scenario *scn, dcs_strlist *problems, dcs_error *err);
+
+/* A path named inside the scenario's data (e.g. in a station table),
+ * resolved like the scenario's own datasets; caller frees. */
+char *dcs_scenario_resolve(const dcs_scenario *scn, const char *name);
 
 void dcs_scenario_free(dcs_scenario *scn);
 

@@ -16,6 +16,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <cjson/cJSON.h>
+
+#include "energy.h"
 #include "inputs.h"
 #include "model.h"
 #include "options.h"
@@ -23,6 +26,7 @@
 #include "run.h"
 #include "scenario.h"
 #include "version.h"
+#include "weather.h"
 
 static volatile sig_atomic_t stop_requested;
 static volatile sig_atomic_t writing_reports;
@@ -143,7 +147,7 @@ static int command_run(const dcs_cli *cli)
     dcs_scenario scn;
     dcs_error err;
     dcs_error_clear(&err);
-    if (dcs_scenario_load(cli->scenario, &scn, NULL, &err) != DCS_OK) {
+    if (dcs_scenario_load(cli->input, &scn, NULL, &err) != DCS_OK) {
         dcs_scenario_free(&scn);
         return fail(err.status, err.message);
     }
@@ -201,8 +205,8 @@ static int command_check(const dcs_cli *cli)
     dcs_error err;
     dcs_strlist scn_problems = {0}, data_problems = {0};
     dcs_error_clear(&err);
-    dcs_status st = dcs_scenario_load(cli->scenario, &scn, &scn_problems, &err);
-    printf("Scenario %s: %s\n", cli->scenario, st == DCS_OK ? "valid" : "has problems");
+    dcs_status st = dcs_scenario_load(cli->input, &scn, &scn_problems, &err);
+    printf("Scenario %s: %s\n", cli->input, st == DCS_OK ? "valid" : "has problems");
     dcs_inputs in = {0};
     int layers_ok = 0;
     if (st == DCS_OK) {
@@ -239,6 +243,69 @@ static int command_check(const dcs_cli *cli)
     return code;
 }
 
+/* ---- energy ------------------------------------------------------------- */
+
+static void print_energy(const dcs_station *st, const char *cooling, double it_mw)
+{
+    const dcs_energy *e = &st->energy;
+    static const char *const month[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                        "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    printf("Station %s (%.3f, %.3f, %.0f m), %s, IT load %g MW\n", st->name, st->lat, st->lon,
+           st->elevation_m, cooling, it_mw);
+    printf("  annual PUE          %8.3f\n  peak PUE            %8.3f\n", e->pue_annual,
+           e->pue_peak);
+    printf("  peak demand         %8.1f MW\n  energy              %8.0f MWh/yr\n", e->peak_mw,
+           e->energy_mwh);
+    printf("  water               %8.0f m3/yr\n  WUE                 %8.3f L/kWh\n", e->water_m3,
+           e->wue_l_kwh);
+    printf("  peak-day water      %8.0f m3\n", e->peak_day_water_m3);
+    printf("  hours free / partial / mechanical: %d / %d / %d\n",
+           e->mode_hours[DCS_MODE_FREE], e->mode_hours[DCS_MODE_PARTIAL],
+           e->mode_hours[DCS_MODE_MECHANICAL]);
+    printf("\n  month   energy MWh   water m3     PUE\n");
+    for (int m = 0; m < 12; m++)
+        printf("  %-5s %12.0f %10.0f %7.3f\n", month[m], e->month_energy_mwh[m],
+               e->month_water_m3[m], dcs_energy_month_pue(e, m));
+}
+
+static int command_energy(const dcs_cli *cli)
+{
+    dcs_cooling_archetype a = DCS_COOL_WATER_ECONOMIZER;
+    if (cli->cooling && !dcs_cooling_from_name(cli->cooling, &a)) {
+        fprintf(stderr, "dcsite: --cooling: unknown archetype \"%s\" (air_economizer, "
+                        "water_economizer, air_chiller, liquid)\n", cli->cooling);
+        return DCS_EXIT_USAGE;
+    }
+    dcs_cooling_params p = dcs_cooling_defaults(a);
+    dcs_weather w;
+    dcs_error err;
+    if (dcs_weather_read(cli->input, &w, &err) != DCS_OK)
+        return fail(err.status, err.message);
+    for (size_t i = 0; i < w.warnings.count; i++)
+        fprintf(stderr, "dcsite: WARNING: %s\n", w.warnings.items[i]);
+    dcs_station st = {.file = (char *)cli->input, .lon = w.longitude, .lat = w.latitude,
+                      .elevation_m = w.elevation_m};
+    snprintf(st.name, sizeof st.name, "%s", w.station);
+    dcs_status s = dcs_energy_year(&w, &p, cli->it_mw, &st.energy, &err);
+    dcs_weather_free(&w);
+    if (s != DCS_OK)
+        return fail(s, err.message);
+    if (!cli->json) {
+        print_energy(&st, dcs_cooling_name(a), cli->it_mw);
+        return DCS_EXIT_OK;
+    }
+    cJSON *o = dcs_report_station_json(&st);
+    cJSON_AddStringToObject(o, "cooling", dcs_cooling_name(a));
+    cJSON_AddNumberToObject(o, "it_load_mw", cli->it_mw);
+    char *text = cJSON_Print(o);
+    cJSON_Delete(o);
+    if (!text)
+        return fail(DCS_ERR_NOMEM, "out of memory");
+    printf("%s\n", text);
+    cJSON_free(text);
+    return DCS_EXIT_OK;
+}
+
 static void print_version(void)
 {
     dcs_lib_version libs[DCS_NLIBS];
@@ -254,7 +321,8 @@ int main(int argc, char **argv)
     char msg[256];
     if (dcs_cli_parse(argc, argv, &cli, msg, sizeof msg) != 0) {
         fprintf(stderr, "dcsite: %s\n", msg);
-        fprintf(stderr, "Usage: dcsite run|check SCENARIO.json [options]; see dcsite --help\n");
+        fprintf(stderr, "Usage: dcsite run|check SCENARIO.json | energy WEATHERFILE [options]; "
+                        "see dcsite --help\n");
         return DCS_EXIT_USAGE;
     }
     if (cli.help) {
@@ -267,7 +335,9 @@ int main(int argc, char **argv)
     }
     dcs_init();
     install_signals();
-    int code = cli.command == DCS_CMD_RUN ? command_run(&cli) : command_check(&cli);
+    int code = cli.command == DCS_CMD_RUN     ? command_run(&cli)
+               : cli.command == DCS_CMD_CHECK ? command_check(&cli)
+                                              : command_energy(&cli);
     GDALDestroyDriverManager();
     OGRCleanupAll();
     return code;

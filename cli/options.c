@@ -2,6 +2,7 @@
 #include "options.h"
 
 #include <getopt.h>
+#include <stdlib.h>
 #include <string.h>
 
 typedef struct {
@@ -15,6 +16,10 @@ typedef struct {
 static const option_spec options[] = {
     {"output", 'o', "DIR", "run", "write the reports into DIR (default: out)"},
     {"quiet", 'q', NULL, "run", "no progress or summary on stderr"},
+    {"cooling", 'c', "ARCHETYPE", "energy",
+     "air_economizer, water_economizer (default), air_chiller or liquid"},
+    {"it-mw", 'm', "N", "energy", "IT load in MW (default 100)"},
+    {"json", 'j', NULL, "energy", "print the results as JSON"},
     {"help", 'h', NULL, "", "show this help and exit"},
     {"version", 'V', NULL, "", "show dcsite's and the libraries' versions and exit"},
 };
@@ -30,6 +35,8 @@ static const struct {
      "score and rank the candidate sites; write .xlsx, .gpkg and .json reports"},
     {"check", DCS_CMD_CHECK, "check SCENARIO.json",
      "validate the scenario and every layer it names, without running"},
+    {"energy", DCS_CMD_ENERGY, "energy WEATHERFILE [--cooling A] [--it-mw N] [--json]",
+     "model a year of energy and water at one weather station (EPW or TMY3)"},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
@@ -38,13 +45,13 @@ void dcs_cli_help(FILE *out)
     fprintf(out, "dcsite - where a data center can go and what it costs the grid,\n"
                  "the water supply and the neighbours.\n\nUsage:\n");
     for (size_t i = 0; i < NCOMMANDS; i++)
-        fprintf(out, "  dcsite %-36s %s\n", commands[i].usage, commands[i].help);
+        fprintf(out, "  dcsite %s\n      %s\n", commands[i].usage, commands[i].help);
     fprintf(out, "  dcsite --help | --version\n\nOptions:\n");
     for (size_t i = 0; i < NOPTIONS; i++) {
-        char left[48];
+        char left[64];
         snprintf(left, sizeof left, "-%c, --%s%s%s", options[i].short_name, options[i].name,
                  options[i].arg ? " " : "", options[i].arg ? options[i].arg : "");
-        fprintf(out, "  %-22s %s%s%s%s\n", left, options[i].help,
+        fprintf(out, "  %-26s %s%s%s%s\n", left, options[i].help,
                 options[i].commands[0] ? " [" : "", options[i].commands,
                 options[i].commands[0] ? "]" : "");
     }
@@ -56,8 +63,10 @@ static int applies(const option_spec *o, dcs_command cmd)
 {
     if (!o->commands[0] || cmd == DCS_CMD_NONE)
         return 1;
-    const char *name = cmd == DCS_CMD_RUN ? "run" : "check";
-    return strstr(o->commands, name) != NULL;
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        if (commands[i].command == cmd)
+            return strstr(o->commands, commands[i].name) != NULL;
+    return 0;
 }
 
 static void set_option(dcs_cli *cli, int code)
@@ -75,7 +84,40 @@ static void set_option(dcs_cli *cli, int code)
     case 'V':
         cli->version = 1;
         break;
+    case 'c':
+        cli->cooling = optarg;
+        break;
+    case 'm':
+        cli->it_mw_text = optarg;
+        break;
+    case 'j':
+        cli->json = 1;
+        break;
     }
+}
+
+static const char *command_name(dcs_command cmd)
+{
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        if (commands[i].command == cmd)
+            return commands[i].name;
+    return "?";
+}
+
+/* --it-mw: a positive number. */
+static int parse_numbers(dcs_cli *cli, char *msg, size_t size)
+{
+    cli->it_mw = 100;
+    if (!cli->it_mw_text)
+        return 0;
+    char *end;
+    cli->it_mw = strtod(cli->it_mw_text, &end);
+    if (end == cli->it_mw_text || *end || !(cli->it_mw > 0 && cli->it_mw <= 10000)) {
+        snprintf(msg, size, "--it-mw: \"%s\" is not a load in MW (expected 0 to 10000)",
+                 cli->it_mw_text);
+        return -1;
+    }
+    return 0;
 }
 
 static dcs_command find_command(const char *word)
@@ -128,14 +170,14 @@ static int parse_words(int argc, char **argv, dcs_cli *cli, int *seen, char *msg
             if (cli->command == DCS_CMD_NONE && (cli->command = find_command(word)) != DCS_CMD_NONE)
                 continue;
             if (cli->command == DCS_CMD_NONE) {
-                snprintf(msg, size, "unknown command '%s' (commands: run, check)", word);
+                snprintf(msg, size, "unknown command '%s' (commands: run, check, energy)", word);
                 return -1;
             }
-            if (cli->scenario) {
+            if (cli->input) {
                 snprintf(msg, size, "unexpected argument '%s'", word);
                 return -1;
             }
-            cli->scenario = word;
+            cli->input = word;
             continue;
         }
         if (c == '?' || c == ':') {
@@ -169,12 +211,12 @@ int dcs_cli_parse(int argc, char **argv, dcs_cli *cli, char *msg, size_t size)
         snprintf(msg, size, "no command given (try 'dcsite --help')");
         return -1;
     }
-    if (!cli->scenario) {
-        snprintf(msg, size, "%s: a scenario file is required",
-                 cli->command == DCS_CMD_RUN ? "run" : "check");
+    if (!cli->input) {
+        snprintf(msg, size, "%s: a %s file is required", command_name(cli->command),
+                 cli->command == DCS_CMD_ENERGY ? "weather" : "scenario");
         return -1;
     }
-    return 0;
+    return parse_numbers(cli, msg, size);
 }
 
 int dcs_exit_code(dcs_status status)

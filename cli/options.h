@@ -4,6 +4,7 @@
  *
  *   dcsite run SCENARIO.json [-o OUTDIR] [--quiet]
  *   dcsite check SCENARIO.json
+ *   dcsite energy WEATHERFILE [--cooling ARCHETYPE] [--it-mw N] [--json]
  *   dcsite --help | --version
  */
 #ifndef DCS_OPTIONS_H
@@ -13,13 +14,17 @@
 
 #include "error.h"
 
-typedef enum { DCS_CMD_NONE, DCS_CMD_RUN, DCS_CMD_CHECK } dcs_command;
+typedef enum { DCS_CMD_NONE, DCS_CMD_RUN, DCS_CMD_CHECK, DCS_CMD_ENERGY } dcs_command;
 
 typedef struct {
     dcs_command command;
-    const char *scenario;
+    const char *input;  /* the scenario, or the weather file for energy */
     const char *outdir; /* NULL: "out" */
     int quiet;
+    const char *cooling;     /* energy: archetype name, NULL = default */
+    const char *it_mw_text;  /* energy: --it-mw as given */
+    double it_mw;            /* energy: IT load, default 100 */
+    int json;
     int help;
     int version;
 } dcs_cli;

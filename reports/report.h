@@ -32,6 +32,11 @@ dcs_status dcs_report_json(const dcs_result *res, const dcs_report_paths *paths,
 dcs_status dcs_report_gpkg(const dcs_result *res, const char *tmp, dcs_error *err);
 dcs_status dcs_report_xlsx(const dcs_result *res, const char *tmp, dcs_error *err);
 
+/* A weather station's modelled year as a JSON object (caller frees with
+ * cJSON_Delete): PUE, peak demand, energy, water, WUE, mode hours and the
+ * monthly profile. */
+struct cJSON *dcs_report_station_json(const dcs_station *st);
+
 /* Criterion c's value of site i, in [0, 1] (NaN when missing). */
 static inline double dcs_report_value(const dcs_result *res, size_t i, size_t c)
 {

@@ -198,6 +198,58 @@ static void add_sites(cJSON *root, const dcs_result *res)
         cJSON_AddItemToArray(w, cJSON_CreateString(res->warnings.items[i]));
 }
 
+cJSON *dcs_report_station_json(const dcs_station *st)
+{
+    const dcs_energy *e = &st->energy;
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "name", st->name);
+    cJSON_AddStringToObject(o, "file", st->file);
+    cJSON_AddNumberToObject(o, "lat", st->lat);
+    cJSON_AddNumberToObject(o, "lon", st->lon);
+    cJSON_AddNumberToObject(o, "elevation_m", st->elevation_m);
+    cJSON_AddNumberToObject(o, "pue_annual", e->pue_annual);
+    cJSON_AddNumberToObject(o, "pue_peak", e->pue_peak);
+    cJSON_AddNumberToObject(o, "peak_demand_mw", e->peak_mw);
+    cJSON_AddNumberToObject(o, "energy_mwh_yr", e->energy_mwh);
+    cJSON_AddNumberToObject(o, "it_energy_mwh_yr", e->it_energy_mwh);
+    cJSON_AddNumberToObject(o, "water_m3_yr", e->water_m3);
+    add_number(o, "wue_l_kwh", e->wue_l_kwh);
+    cJSON_AddNumberToObject(o, "peak_day_water_m3", e->peak_day_water_m3);
+    cJSON_AddNumberToObject(o, "free_hours", e->mode_hours[DCS_MODE_FREE]);
+    cJSON_AddNumberToObject(o, "partial_hours", e->mode_hours[DCS_MODE_PARTIAL]);
+    cJSON_AddNumberToObject(o, "mechanical_hours", e->mode_hours[DCS_MODE_MECHANICAL]);
+    cJSON *months = cJSON_AddArrayToObject(o, "monthly");
+    for (int m = 0; months && m < 12; m++) {
+        cJSON *mo = cJSON_CreateObject();
+        cJSON_AddItemToArray(months, mo);
+        cJSON_AddNumberToObject(mo, "month", m + 1);
+        cJSON_AddNumberToObject(mo, "energy_mwh", e->month_energy_mwh[m]);
+        cJSON_AddNumberToObject(mo, "water_m3", e->month_water_m3[m]);
+        add_number(mo, "pue", dcs_energy_month_pue(e, m));
+    }
+    return o;
+}
+
+static void add_energy(cJSON *root, const dcs_result *res)
+{
+    const dcs_scenario *scn = res->scn;
+    if (!scn->energy.enabled)
+        return;
+    cJSON *en = cJSON_AddObjectToObject(root, "energy");
+    cJSON_AddStringToObject(en, "cooling", dcs_cooling_name(scn->energy.cooling.archetype));
+    cJSON_AddNumberToObject(en, "it_load_mw", scn->it_load_mw);
+    cJSON_AddNumberToObject(en, "accelerator_kw", scn->energy.accelerator_kw);
+    size_t n;
+    const dcs_cooling_param *t = dcs_cooling_param_table(&n);
+    cJSON *params = cJSON_AddObjectToObject(en, "parameters");
+    for (size_t k = 0; params && k < n; k++)
+        cJSON_AddNumberToObject(params, t[k].name,
+                                *(const double *)((const char *)&scn->energy.cooling + t[k].offset));
+    cJSON *arr = cJSON_AddArrayToObject(en, "stations");
+    for (size_t i = 0; arr && i < res->nstations; i++)
+        cJSON_AddItemToArray(arr, dcs_report_station_json(&res->stations[i]));
+}
+
 static void add_outputs(cJSON *root, const dcs_report_paths *paths)
 {
     cJSON *o = cJSON_AddObjectToObject(root, "outputs");
@@ -236,6 +288,7 @@ dcs_status dcs_report_json(const dcs_result *res, const dcs_report_paths *paths,
     add_counts(root, res);
     add_criteria(root, res);
     add_sites(root, res);
+    add_energy(root, res);
     add_outputs(root, paths);
     char *text = cJSON_Print(root);
     cJSON_Delete(root);

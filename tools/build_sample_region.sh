@@ -9,7 +9,7 @@
 #   data/dallas/build_summary.json          counts and source-data findings
 #   data/dallas/dem_fort_worth.tif          copied unchanged
 #   data/dallas/county_electricity_prices.csv   Texas rows only
-#   data/weather/*.tmy3                     Dallas TMY3 files, copied unchanged
+#   data/weather/*.tmy3.gz                  three DFW TMY3 files, gzip-compressed
 #
 # Deterministic: every synthetic value comes from a fixed seed (see
 # tools/build_sample_region.py) and the GeoPackage timestamps are pinned with
@@ -26,14 +26,14 @@ src=$(cd "$src" && pwd)
 out=$repo/data/dallas
 wx=$repo/data/weather
 py=/usr/bin/python3
-max_bytes=5000000       # data/ must stay under 5 MB
 
 for f in dfw/city_boundary.geojson dfw/counties.geojson dfw/block_groups.geojson \
          dfw/floodplain.geojson dfw/water_dallas.geojson dfw/disd_enrollment.csv \
          dfw/dem_fort_worth.tif grid/hifld_transmission_partial.geojson \
          grid/eia860_plants_2019.csv grid/egrid2023_subregions.geojson \
          grid/us_states.geojson grid/county_electricity_prices.csv \
-         weather/tmy3/TX-Dallas_Love_Field.tmy3 weather/tmy3/TX-Dallasfort_Worth_Intl_Ap.tmy3; do
+         weather/tmy3/TX-Dallas_Love_Field.tmy3 weather/tmy3/TX-Dallasfort_Worth_Intl_Ap.tmy3 \
+         weather/tmy3/TX-Fort_Worth_Meacham.tmy3; do
   [[ -f $src/$f ]] || { echo "missing source file: $src/$f" >&2; exit 1; }
 done
 "$py" -c 'import osgeo.ogr' || { echo "$py lacks osgeo (install python3-gdal)" >&2; exit 1; }
@@ -55,16 +55,11 @@ awk -F, 'NR == 1 || (substr($1, 1, 2) == "48" && $3 == "Texas")' \
 echo '"String","String","String","Real","Real"' > "$out/county_electricity_prices.csvt"
 
 echo "== weather"
-rm -f "$wx"/TX-Dallas_Love_Field.tmy3 "$wx"/TX-Dallasfort_Worth_Intl_Ap.tmy3
-install -m 0644 "$src/weather/tmy3/TX-Dallas_Love_Field.tmy3" "$wx/"
-now=$(du -sb "$repo/data" | cut -f1)
-dfw_size=$(stat -c %s "$src/weather/tmy3/TX-Dallasfort_Worth_Intl_Ap.tmy3")
-if (( now + dfw_size < max_bytes )); then
-  install -m 0644 "$src/weather/tmy3/TX-Dallasfort_Worth_Intl_Ap.tmy3" "$wx/"
-else
-  echo "data/ would exceed $max_bytes bytes with the DFW Intl TMY3 file: copied Love Field only"
-fi
+# gzip-compressed (dcsite reads .gz through GDAL's /vsigzip/); -n: no name
+# or time stamp, so a rebuild gives the same bytes
+rm -f "$wx"/*.tmy3 "$wx"/*.tmy3.gz
+for f in TX-Dallas_Love_Field TX-Dallasfort_Worth_Intl_Ap TX-Fort_Worth_Meacham; do
+  gzip -9 -n -c "$src/weather/tmy3/$f.tmy3" > "$wx/$f.tmy3.gz"
+done
 
-echo "== result"
-du -sb "$repo/data"
 ls -l "$out" "$wx"

@@ -24,16 +24,27 @@ static void test_run_command(void **state)
     char msg[256];
     assert_int_equal(parse(&cli, msg, 5, "dcsite", "run", "s.json", "-o", "out/x"), 0);
     assert_int_equal(cli.command, DCS_CMD_RUN);
-    assert_string_equal(cli.scenario, "s.json");
+    assert_string_equal(cli.input, "s.json");
     assert_string_equal(cli.outdir, "out/x");
     assert_false(cli.quiet);
     /* options before the operand, long forms */
     assert_int_equal(parse(&cli, msg, 5, "dcsite", "run", "--quiet", "--output=d", "s.json"), 0);
     assert_true(cli.quiet);
     assert_string_equal(cli.outdir, "d");
-    assert_string_equal(cli.scenario, "s.json");
+    assert_string_equal(cli.input, "s.json");
     assert_int_equal(parse(&cli, msg, 3, "dcsite", "check", "s.json"), 0);
     assert_int_equal(cli.command, DCS_CMD_CHECK);
+    assert_int_equal(parse(&cli, msg, 7, "dcsite", "energy", "w.tmy3", "--cooling", "liquid",
+                           "--it-mw", "40"),
+                     0);
+    assert_int_equal(cli.command, DCS_CMD_ENERGY);
+    assert_string_equal(cli.input, "w.tmy3");
+    assert_string_equal(cli.cooling, "liquid");
+    assert_near(cli.it_mw, 40, 0);
+    assert_false(cli.json);
+    assert_int_equal(parse(&cli, msg, 4, "dcsite", "energy", "w.tmy3", "--json"), 0);
+    assert_true(cli.json);
+    assert_near(cli.it_mw, 100, 0);
     assert_int_equal(parse(&cli, msg, 2, "dcsite", "--help"), 0);
     assert_true(cli.help);
     assert_int_equal(parse(&cli, msg, 2, "dcsite", "-V"), 0);
@@ -48,7 +59,7 @@ static void test_usage_errors(void **state)
     assert_int_equal(parse(&cli, msg, 1, "dcsite"), -1);
     assert_contains(msg, "no command given");
     assert_int_equal(parse(&cli, msg, 3, "dcsite", "fly", "s.json"), -1);
-    assert_string_equal(msg, "unknown command 'fly' (commands: run, check)");
+    assert_string_equal(msg, "unknown command 'fly' (commands: run, check, energy)");
     assert_int_equal(parse(&cli, msg, 2, "dcsite", "run"), -1);
     assert_string_equal(msg, "run: a scenario file is required");
     assert_int_equal(parse(&cli, msg, 4, "dcsite", "run", "s.json", "--colour"), -1);
@@ -65,6 +76,12 @@ static void test_usage_errors(void **state)
     assert_int_equal(parse(&cli, msg, 4, "dcsite", "--quiet", "check", "s.json"), -1);
     assert_string_equal(msg, "option '--quiet' does not apply to this command");
     assert_int_equal(parse(&cli, msg, 5, "dcsite", "-q", "run", "s.json", "-oout"), 0);
+    assert_int_equal(parse(&cli, msg, 4, "dcsite", "run", "s.json", "--json"), -1);
+    assert_string_equal(msg, "option '--json' does not apply to this command");
+    assert_int_equal(parse(&cli, msg, 4, "dcsite", "energy", "w.epw", "--it-mw=abc"), -1);
+    assert_string_equal(msg, "--it-mw: \"abc\" is not a load in MW (expected 0 to 10000)");
+    assert_int_equal(parse(&cli, msg, 2, "dcsite", "energy"), -1);
+    assert_string_equal(msg, "energy: a weather file is required");
 }
 
 static void test_help_lists_every_option(void **state)
@@ -76,7 +93,9 @@ static void test_help_lists_every_option(void **state)
     dcs_cli_help(fp);
     fclose(fp);
     const char *want[] = {"-o, --output DIR", "-q, --quiet", "-h, --help", "-V, --version",
+                          "-c, --cooling ARCHETYPE", "-m, --it-mw N", "-j, --json",
                           "dcsite run SCENARIO.json", "dcsite check SCENARIO.json",
+                          "dcsite energy WEATHERFILE",
                           "5 output failure"};
     for (size_t i = 0; i < sizeof want / sizeof *want; i++)
         assert_contains(buf, want[i]);

@@ -52,7 +52,7 @@ dcs_cooling_params dcs_cooling_defaults(dcs_cooling_archetype archetype)
         .hx_approach_k = 1.5,
         .drycooler_approach_k = 8,
         .condenser_approach_k = 12,
-        .carnot_fraction_water = 0.55,
+        .carnot_fraction_water = 0.65,
         .carnot_fraction_air = 0.45,
         .cop_max = 15,
         .pump_kpa = 200,

@@ -1004,7 +1004,11 @@ static void read_energy(reader *r, const cJSON *root, const char *base_dir, dcs_
                                      "water_economizer, air_chiller, liquid)");
     int a = read_choice(r, e, "energy", "cooling", archetypes, DCS_COOL_WATER_ECONOMIZER);
     scn->energy.cooling = dcs_cooling_defaults((dcs_cooling_archetype)a);
+    int before = r->nproblems;
     read_cooling_params(r, e, scn);
+    dcs_error ce;
+    if (r->nproblems == before && dcs_cooling_check(&scn->energy.cooling, &ce) != DCS_OK)
+        problem(r, "", "energy.parameters.%s", ce.message + strlen("cooling."));
     read_station_list(r, e, base_dir, scn);
     read_station_table(r, e, base_dir, scn);
     if (scn->energy.nstations == 0 && !scn->energy.station_table.dataset)

@@ -104,6 +104,23 @@ dcs_status dcs_stations_load(const dcs_scenario *scn, dcs_layer *table, int file
     return st;
 }
 
+dcs_status dcs_stations_check(const dcs_scenario *scn, dcs_layer *table, int file_field,
+                              dcs_strlist *problems, dcs_error *err)
+{
+    dcs_strlist files = {0};
+    dcs_status st = list_files(scn, table, file_field, &files, err);
+    for (size_t i = 0; st == DCS_OK && i < files.count; i++) {
+        dcs_weather w;
+        dcs_error e;
+        if (dcs_weather_read(files.items[i], &w, &e) != DCS_OK)
+            dcs_strlist_addf(problems, "energy: %s", e.message);
+        else
+            dcs_weather_free(&w);
+    }
+    dcs_strlist_free(&files);
+    return st;
+}
+
 void dcs_stations_free(dcs_stations *s)
 {
     for (size_t i = 0; s->st && i < s->n; i++)

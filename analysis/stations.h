@@ -43,6 +43,11 @@ dcs_status dcs_stations_load(const dcs_scenario *scn, dcs_layer *table, int file
                              const dcs_crs *crs, GEOSContextHandle_t geos, dcs_stations *s,
                              dcs_error *err);
 
+/* Read every weather file the scenario names (list and table), appending
+ * one problem per file that cannot be used; for `dcsite check`. */
+dcs_status dcs_stations_check(const dcs_scenario *scn, dcs_layer *table, int file_field,
+                              dcs_strlist *problems, dcs_error *err);
+
 void dcs_stations_free(dcs_stations *s);
 
 #endif

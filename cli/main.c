@@ -215,6 +215,12 @@ static int command_check(const dcs_cli *cli)
         for (size_t i = 0; i < in.ninfo; i++)
             print_input(&in.info[i]);
     }
+    if (st == DCS_OK && scn.energy.enabled) {
+        long t = in.station_layer;
+        if (t < 0 || in.layers[t].ds)
+            dcs_stations_check(&scn, t >= 0 ? &in.layers[t] : NULL, in.station_field,
+                               &data_problems, &err);
+    }
     if (layers_ok) {
         dcs_model model;
         if (dcs_model_build(&scn, in.attr_kinds, &model, &scn_problems, &err) == DCS_OK) {

@@ -113,7 +113,8 @@ static int parse_numbers(dcs_cli *cli, char *msg, size_t size)
     char *end;
     cli->it_mw = strtod(cli->it_mw_text, &end);
     if (end == cli->it_mw_text || *end || !(cli->it_mw > 0 && cli->it_mw <= 10000)) {
-        snprintf(msg, size, "--it-mw: \"%s\" is not a load in MW (expected 0 to 10000)",
+        snprintf(msg, size,
+                 "--it-mw: \"%s\" is not a load in MW (expected more than 0, up to 10000)",
                  cli->it_mw_text);
         return -1;
     }

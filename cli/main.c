@@ -162,7 +162,8 @@ static int command_run(const dcs_cli *cli)
         writing_reports = 1;
         if (!cli->quiet)
             show_progress(&ps, "writing reports", 0, 1);
-        st = dcs_reports_write(&res, outdir, &paths, &err);
+        dcs_report_options ropt = {cli->format, cli->crs};
+        st = dcs_reports_write(&res, outdir, &ropt, &paths, &err);
         writing_reports = 0;
     }
     int code = 0;
@@ -173,8 +174,8 @@ static int command_run(const dcs_cli *cli)
             print_warnings(&res);
         print_top(&res, scn.outputs.top_n);
         printf("\nReports:\n");
-        const char *p[] = {paths.xlsx, paths.gpkg, paths.json};
-        for (int k = 0; k < 3; k++)
+        const char *p[] = {paths.xlsx, paths.gis, paths.gis_points, paths.score_tif, paths.json};
+        for (int k = 0; k < 5; k++)
             if (p[k][0])
                 printf("  %s\n", p[k]);
     }

@@ -16,6 +16,10 @@ typedef struct {
 static const option_spec options[] = {
     {"output", 'o', "DIR", "run", "write the reports into DIR (default: out)"},
     {"quiet", 'q', NULL, "run", "no progress or summary on stderr"},
+    {"format", 'f', "FORMAT", "run",
+     "GIS output: GPKG (default), GeoJSON, FlatGeobuf, Shapefile, CSV or any OGR vector "
+     "driver"},
+    {"crs", 'r', "CRS", "run", "CRS of the GIS output (default: the working CRS)"},
     {"cooling", 'c', "ARCHETYPE", "energy",
      "air_economizer, water_economizer (default), air_chiller or liquid"},
     {"it-mw", 'm', "N", "energy", "IT load in MW (default 100)"},
@@ -31,7 +35,7 @@ static const struct {
     const char *usage;
     const char *help;
 } commands[] = {
-    {"run", DCS_CMD_RUN, "run SCENARIO.json [-o DIR] [--quiet]",
+    {"run", DCS_CMD_RUN, "run SCENARIO.json [-o DIR] [--format F] [--crs CRS] [--quiet]",
      "score and rank the candidate sites; write .xlsx, .gpkg and .json reports"},
     {"check", DCS_CMD_CHECK, "check SCENARIO.json",
      "validate the scenario and every layer it names, without running"},
@@ -86,6 +90,12 @@ static void set_option(dcs_cli *cli, int code)
         break;
     case 'c':
         cli->cooling = optarg;
+        break;
+    case 'f':
+        cli->format = optarg;
+        break;
+    case 'r':
+        cli->crs = optarg;
         break;
     case 'm':
         cli->it_mw_text = optarg;

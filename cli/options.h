@@ -21,6 +21,8 @@ typedef struct {
     const char *input;  /* the scenario, or the weather file for energy */
     const char *outdir; /* NULL: "out" */
     int quiet;
+    const char *format;      /* run: GIS output driver, NULL = GPKG */
+    const char *crs;         /* run: GIS output CRS, NULL = working CRS */
     const char *cooling;     /* energy: archetype name, NULL = default */
     const char *it_mw_text;  /* energy: --it-mw as given */
     double it_mw;            /* energy: IT load, default 100 */

@@ -1,73 +1,160 @@
-/* report.c - write all reports of a run. See report.h. */
+/* report.c - write all reports of a run. See report.h.
+ *
+ * Every report is written under a temporary name first; only when all of
+ * them are complete are they renamed, so a failure leaves the previous set
+ * of reports as it was.  Formats that write files beside the main one
+ * (a Shapefile's .shx, .dbf, .prj, .cpg) have those renamed with it. */
 #include "report.h"
 
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
-typedef dcs_status (*writer_fn)(const dcs_result *, const dcs_report_paths *, const char *,
-                                dcs_error *);
+typedef struct report_job report_job;
+typedef dcs_status (*writer_fn)(const dcs_result *, const dcs_report_paths *,
+                                const report_job *, dcs_error *);
 
-static dcs_status write_gpkg(const dcs_result *r, const dcs_report_paths *p, const char *tmp,
-                             dcs_error *e)
-{
-    (void)p;
-    return dcs_report_gpkg(r, tmp, e);
-}
-
-static dcs_status write_xlsx(const dcs_result *r, const dcs_report_paths *p, const char *tmp,
-                             dcs_error *e)
-{
-    (void)p;
-    return dcs_report_xlsx(r, tmp, e);
-}
-
-typedef struct {
+struct report_job {
+    const char *stem_suffix; /* "" or "_points", "_score" */
     const char *ext;
     writer_fn fn;
     char *final;
     char tmp[DCS_PATH_MAX];
     int wanted;
-} report_job;
+    const dcs_gis_format *fmt;
+    const dcs_report_options *opt;
+    unsigned layers;
+};
 
-/* Write every wanted report under its temporary name, then rename them
- * all; on any failure remove every temporary file and keep old reports. */
+static dcs_status write_gis(const dcs_result *r, const dcs_report_paths *p, const report_job *j,
+                            dcs_error *e)
+{
+    (void)p;
+    return dcs_report_gis(r, j->fmt, j->opt->crs, j->layers, j->tmp, e);
+}
+
+static dcs_status write_tif(const dcs_result *r, const dcs_report_paths *p, const report_job *j,
+                            dcs_error *e)
+{
+    (void)p;
+    return dcs_report_score_tif(r, j->tmp, e);
+}
+
+static dcs_status write_xlsx(const dcs_result *r, const dcs_report_paths *p, const report_job *j,
+                             dcs_error *e)
+{
+    (void)p;
+    return dcs_report_xlsx(r, j->tmp, e);
+}
+
+static dcs_status write_json(const dcs_result *r, const dcs_report_paths *p, const report_job *j,
+                             dcs_error *e)
+{
+    return dcs_report_json(r, p, j->tmp, e);
+}
+
+/* path with its extension replaced by ext */
+static void with_ext(const char *path, const char *ext, char *out)
+{
+    snprintf(out, DCS_PATH_MAX, "%s", path);
+    char *dot = strrchr(out, '.');
+    if (dot)
+        snprintf(dot + 1, DCS_PATH_MAX - (size_t)(dot + 1 - out), "%s", ext);
+}
+
+static const char *const *sidecars(const report_job *j)
+{
+    static const char *const none[] = {NULL};
+    return j->fmt && j->fmt->sidecars ? j->fmt->sidecars : none;
+}
+
+static void discard(const report_job *j)
+{
+    char side[DCS_PATH_MAX];
+    dcs_output_discard(j->tmp);
+    for (const char *const *s = sidecars(j); *s; s++) {
+        with_ext(j->tmp, *s, side);
+        dcs_output_discard(side);
+    }
+}
+
+static dcs_status commit(const report_job *j, dcs_error *err)
+{
+    char tmp[DCS_PATH_MAX], final[DCS_PATH_MAX];
+    dcs_status st = dcs_output_commit(j->tmp, j->final, err);
+    for (const char *const *s = sidecars(j); st == DCS_OK && *s; s++) {
+        with_ext(j->tmp, *s, tmp);
+        with_ext(j->final, *s, final);
+        if (access(tmp, F_OK) == 0) /* a driver writes some of them only at times */
+            st = dcs_output_commit(tmp, final, err);
+        else
+            unlink(final); /* a stale one of an earlier run would not match */
+    }
+    return st;
+}
+
+static void begin(const report_job *j)
+{
+    char side[DCS_PATH_MAX];
+    dcs_output_begin(j->tmp);
+    for (const char *const *s = sidecars(j); *s; s++) {
+        with_ext(j->tmp, *s, side);
+        dcs_output_begin(side);
+    }
+}
+
 static dcs_status write_all(const dcs_result *res, const char *outdir, report_job *jobs,
                             size_t n, const dcs_report_paths *paths, dcs_error *err)
 {
     dcs_status st = DCS_OK;
     for (size_t k = 0; k < n; k++) {
-        dcs_output_paths(outdir, res->scn->name, jobs[k].ext, jobs[k].final, jobs[k].tmp);
+        char stem[512];
+        snprintf(stem, sizeof stem, "%s%s", res->scn->name, jobs[k].stem_suffix);
+        dcs_output_paths(outdir, stem, jobs[k].ext, jobs[k].final, jobs[k].tmp);
         if (!jobs[k].wanted)
             jobs[k].final[0] = '\0';
     }
-    for (size_t k = 0; st == DCS_OK && k < n; k++) {
-        if (!jobs[k].wanted)
-            continue;
-        dcs_output_begin(jobs[k].tmp);
-        st = jobs[k].fn(res, paths, jobs[k].tmp, err);
-    }
+    for (size_t k = 0; st == DCS_OK && k < n; k++)
+        if (jobs[k].wanted) {
+            begin(&jobs[k]);
+            st = jobs[k].fn(res, paths, &jobs[k], err);
+        }
     for (size_t k = 0; st == DCS_OK && k < n; k++)
         if (jobs[k].wanted)
-            st = dcs_output_commit(jobs[k].tmp, jobs[k].final, err);
+            st = commit(&jobs[k], err);
     for (size_t k = 0; st != DCS_OK && k < n; k++) {
         if (jobs[k].wanted)
-            dcs_output_discard(jobs[k].tmp);
+            discard(&jobs[k]);
         jobs[k].final[0] = '\0';
     }
     return st;
 }
 
-dcs_status dcs_reports_write(const dcs_result *res, const char *outdir, dcs_report_paths *paths,
+dcs_status dcs_reports_write(const dcs_result *res, const char *outdir,
+                             const dcs_report_options *opt, dcs_report_paths *paths,
                              dcs_error *err)
 {
-    memset(paths, 0, sizeof *paths);
+    static const dcs_report_options defaults = {NULL, NULL};
     const dcs_scenario *scn = res->scn;
+    dcs_gis_format fmt;
+    memset(paths, 0, sizeof *paths);
+    if (!opt)
+        opt = &defaults;
+    dcs_status st = dcs_gis_format_find(opt->format, &fmt, err);
+    int gis = scn->outputs.gpkg, single = !fmt.multi_layer;
     /* the summary goes last: it lists the other reports' paths */
     report_job jobs[] = {
-        {"gpkg", write_gpkg, paths->gpkg, "", scn->outputs.gpkg},
-        {"xlsx", write_xlsx, paths->xlsx, "", scn->outputs.xlsx},
-        {"json", dcs_report_json, paths->json, "", scn->outputs.json},
+        {"", fmt.ext, write_gis, paths->gis, "", gis, &fmt, opt,
+         single ? DCS_GIS_CANDIDATES : DCS_GIS_CANDIDATES | DCS_GIS_POINTS},
+        {"_points", fmt.ext, write_gis, paths->gis_points, "", gis && single, &fmt, opt,
+         DCS_GIS_POINTS},
+        {"_score", "tif", write_tif, paths->score_tif, "", gis && scn->sites.grid != DCS_GRID_NONE,
+         NULL, opt, 0},
+        {"", "xlsx", write_xlsx, paths->xlsx, "", scn->outputs.xlsx, NULL, opt, 0},
+        {"", "json", write_json, paths->json, "", scn->outputs.json, NULL, opt, 0},
     };
-    dcs_status st = dcs_output_dir(outdir, err);
+    if (st == DCS_OK)
+        st = dcs_output_dir(outdir, err);
     if (st == DCS_OK)
         st = write_all(res, outdir, jobs, sizeof jobs / sizeof jobs[0], paths, err);
     return st;

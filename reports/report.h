@@ -16,20 +16,50 @@
 #include "output.h"
 #include "run.h"
 
+#include <gdal.h>
+
 typedef struct {
     char json[DCS_PATH_MAX];
-    char gpkg[DCS_PATH_MAX];
+    char gis[DCS_PATH_MAX];        /* candidates (and eligible points when multi-layer) */
+    char gis_points[DCS_PATH_MAX]; /* eligible points, single-layer formats */
+    char score_tif[DCS_PATH_MAX];  /* score raster, grid candidates */
     char xlsx[DCS_PATH_MAX];
 } dcs_report_paths;
 
+/* How the GIS outputs are written (command line --format, --crs). */
+typedef struct {
+    const char *format; /* NULL: GPKG */
+    const char *crs;    /* NULL: the working CRS */
+} dcs_report_options;
+
+/* A GIS output format: an OGR vector driver that can create files. */
+typedef struct {
+    GDALDriverH drv;
+    char name[64]; /* GDAL's driver name */
+    char ext[16];
+    int multi_layer;              /* one file holds both layers */
+    const char *const *sidecars;  /* extensions of the files written beside it */
+    const char *const *lco;       /* layer creation options */
+} dcs_gis_format;
+
+enum { DCS_GIS_CANDIDATES = 1, DCS_GIS_POINTS = 2 };
+
+/* GPKG, GeoJSON, FlatGeobuf, Shapefile, CSV (with WKT) or any other OGR
+ * vector driver by name; DCS_ERR_SCENARIO when unknown. */
+dcs_status dcs_gis_format_find(const char *name, dcs_gis_format *f, dcs_error *err);
+
 /* Write every output the scenario asks for into outdir (created when
  * missing).  Paths not written are left empty. */
-dcs_status dcs_reports_write(const dcs_result *res, const char *outdir, dcs_report_paths *paths,
+dcs_status dcs_reports_write(const dcs_result *res, const char *outdir,
+                             const dcs_report_options *opt, dcs_report_paths *paths,
                              dcs_error *err);
 
 dcs_status dcs_report_json(const dcs_result *res, const dcs_report_paths *paths,
                            const char *tmp, dcs_error *err);
-dcs_status dcs_report_gpkg(const dcs_result *res, const char *tmp, dcs_error *err);
+dcs_status dcs_report_gis(const dcs_result *res, const dcs_gis_format *fmt, const char *crs,
+                          unsigned layers, const char *tmp, dcs_error *err);
+/* The score of grid candidates as a GeoTIFF in the working CRS. */
+dcs_status dcs_report_score_tif(const dcs_result *res, const char *tmp, dcs_error *err);
 dcs_status dcs_report_xlsx(const dcs_result *res, const char *tmp, dcs_error *err);
 
 /* A weather station's modelled year as a JSON object (caller frees with

@@ -253,8 +253,12 @@ static void add_energy(cJSON *root, const dcs_result *res)
 static void add_outputs(cJSON *root, const dcs_report_paths *paths)
 {
     cJSON *o = cJSON_AddObjectToObject(root, "outputs");
-    if (paths->gpkg[0])
-        cJSON_AddStringToObject(o, "gpkg", paths->gpkg);
+    if (paths->gis[0])
+        cJSON_AddStringToObject(o, "gis", paths->gis);
+    if (paths->gis_points[0])
+        cJSON_AddStringToObject(o, "gis_points", paths->gis_points);
+    if (paths->score_tif[0])
+        cJSON_AddStringToObject(o, "score_tif", paths->score_tif);
     if (paths->xlsx[0])
         cJSON_AddStringToObject(o, "xlsx", paths->xlsx);
     if (paths->json[0])

@@ -1,0 +1,419 @@
+/* report_gis.c - the scored candidates as GIS layers (OGR). See report.h.
+ *
+ * Layer "candidates", one feature per candidate site, with its geometry
+ * and the fields (a contract for downstream tools, listed in README.md):
+ *   site_id, status, rank (null when excluded), score, reasons,
+ *   every metric (numbers as Real, texts as String),
+ *   <criterion>_value (0-1) and <criterion>_contrib (weight x value),
+ *   coverage_gaps (context layers that do not cover the site),
+ *   lon, lat (a point on the site, WGS 84).
+ * Layer "eligible_points": the same fields for the eligible sites, at that
+ * point.  Multi-layer formats (GeoPackage) hold both layers and, for a
+ * GeoPackage, a default QGIS style coloured by score in layer_styles;
+ * single-layer formats get one file each (<name>.<ext>, <name>_points.<ext>).
+ */
+#include <cpl_conv.h>
+#include <cpl_error.h>
+#include <gdal.h>
+#include <gdal_alg.h>
+#include <math.h>
+#include <ogr_api.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report.h"
+
+static int add_field(OGRLayerH lyr, const char *name, OGRFieldType type)
+{
+    OGRFieldDefnH f = OGR_Fld_Create(name, type);
+    int ok = OGR_L_CreateField(lyr, f, TRUE) == OGRERR_NONE;
+    OGR_Fld_Destroy(f);
+    return ok;
+}
+
+static int create_fields(OGRLayerH lyr, const dcs_result *res)
+{
+    int ok = add_field(lyr, "site_id", OFTString) && add_field(lyr, "status", OFTString) &&
+             add_field(lyr, "rank", OFTInteger) && add_field(lyr, "score", OFTReal) &&
+             add_field(lyr, "reasons", OFTString);
+    for (size_t k = 0; ok && k < res->model.nmetrics; k++) {
+        const dcs_metric *m = &res->model.metrics[k];
+        ok = add_field(lyr, m->name, m->kind == DCS_NUM ? OFTReal : OFTString);
+    }
+    for (size_t c = 0; ok && c < res->model.ncrits; c++) {
+        char name[96];
+        snprintf(name, sizeof name, "%s_value", res->model.crits[c].name);
+        ok = add_field(lyr, name, OFTReal);
+        snprintf(name, sizeof name, "%s_contrib", res->model.crits[c].name);
+        ok = ok && add_field(lyr, name, OFTReal);
+    }
+    return ok && add_field(lyr, "coverage_gaps", OFTString) && add_field(lyr, "lon", OFTReal) &&
+           add_field(lyr, "lat", OFTReal);
+}
+
+static void set_real(OGRFeatureH f, int *field, double v)
+{
+    if (isnan(v))
+        OGR_F_SetFieldNull(f, *field);
+    else
+        OGR_F_SetFieldDouble(f, *field, v);
+    (*field)++;
+}
+
+static void set_text(OGRFeatureH f, int *field, const char *s)
+{
+    if (s)
+        OGR_F_SetFieldString(f, *field, s);
+    else
+        OGR_F_SetFieldNull(f, *field);
+    (*field)++;
+}
+
+static void fill_fields(OGRFeatureH f, const dcs_result *res, size_t i)
+{
+    int k = 0;
+    set_text(f, &k, res->sites.id[i]);
+    set_text(f, &k, dcs_report_status(res, i));
+    if (res->eval.rank[i])
+        OGR_F_SetFieldInteger(f, k, (int)res->eval.rank[i]);
+    else
+        OGR_F_SetFieldNull(f, k);
+    k++;
+    set_real(f, &k, res->eval.score[i]);
+    set_text(f, &k, res->eval.reasons[i]);
+    for (size_t m = 0; m < res->model.nmetrics; m++) {
+        const dcs_metric *mt = &res->model.metrics[m];
+        if (mt->kind == DCS_NUM)
+            set_real(f, &k, dcs_site_num(&res->sites, i)[mt->col]);
+        else
+            set_text(f, &k, dcs_site_text(&res->sites, i)[mt->col]);
+    }
+    for (size_t c = 0; c < res->model.ncrits; c++) {
+        int eligible = res->eval.eligible[i];
+        set_real(f, &k, dcs_report_value(res, i, c));
+        set_real(f, &k, eligible ? dcs_report_contribution(res, i, c) : NAN);
+    }
+    set_text(f, &k, res->eval.gaps[i]);
+    set_real(f, &k, res->sites.lon[i]);
+    set_real(f, &k, res->sites.lat[i]);
+}
+
+/* GEOS geometry -> OGR, polygons promoted to multipolygons so the layer
+ * has one geometry type. */
+static OGRGeometryH to_ogr(const dcs_result *res, size_t i, int multi)
+{
+    size_t n = 0;
+    unsigned char *wkb = GEOSGeomToWKB_buf_r(res->geos, res->sites.geom[i], &n);
+    OGRGeometryH g = NULL;
+    if (wkb && OGR_G_CreateFromWkbEx(wkb, NULL, &g, n) != OGRERR_NONE)
+        g = NULL;
+    GEOSFree_r(res->geos, wkb);
+    if (g && multi)
+        g = OGR_G_ForceToMultiPolygon(g);
+    return g;
+}
+
+/* The layer's geometry type: MultiPolygon when any site is a polygon. */
+static OGRwkbGeometryType layer_type(const dcs_result *res)
+{
+    for (size_t i = 0; i < res->sites.n; i++) {
+        int t = GEOSGeomTypeId_r(res->geos, res->sites.geom[i]);
+        if (t == GEOS_POLYGON || t == GEOS_MULTIPOLYGON)
+            return wkbMultiPolygon;
+    }
+    return wkbUnknown;
+}
+
+/* ---- formats -------------------------------------------------------------- */
+
+static const char *const shapefile_sidecars[] = {"shx", "dbf", "prj", "cpg", "fields.csv", NULL};
+static const char *const csv_lco[] = {"GEOMETRY=AS_WKT", NULL};
+
+static const struct {
+    const char *name, *driver, *ext;
+    int multi_layer;
+    const char *const *sidecars;
+    const char *const *lco;
+} known[] = {
+    {"GPKG", "GPKG", "gpkg", 1, NULL, NULL},
+    {"GeoJSON", "GeoJSON", "geojson", 0, NULL, NULL},
+    {"FlatGeobuf", "FlatGeobuf", "fgb", 0, NULL, NULL},
+    {"ESRI Shapefile", "ESRI Shapefile", "shp", 0, shapefile_sidecars, NULL},
+    {"Shapefile", "ESRI Shapefile", "shp", 0, shapefile_sidecars, NULL},
+    {"CSV", "CSV", "csv", 0, NULL, csv_lco},
+};
+
+dcs_status dcs_gis_format_find(const char *name, dcs_gis_format *f, dcs_error *err)
+{
+    memset(f, 0, sizeof *f);
+    if (!name)
+        name = "GPKG";
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+        if (strcasecmp(name, known[i].name) == 0) {
+            f->drv = GDALGetDriverByName(known[i].driver);
+            snprintf(f->name, sizeof f->name, "%s", known[i].driver);
+            snprintf(f->ext, sizeof f->ext, "%s", known[i].ext);
+            f->multi_layer = known[i].multi_layer;
+            f->sidecars = known[i].sidecars;
+            f->lco = known[i].lco;
+            break;
+        }
+    if (!f->drv) { /* any other OGR vector driver, by its GDAL name */
+        f->drv = GDALGetDriverByName(name);
+        const char *ext = f->drv ? GDALGetMetadataItem(f->drv, GDAL_DMD_EXTENSION, NULL) : NULL;
+        snprintf(f->name, sizeof f->name, "%s", name);
+        snprintf(f->ext, sizeof f->ext, "%s", ext && *ext ? ext : "out");
+    }
+    if (!f->drv || !GDALGetMetadataItem(f->drv, GDAL_DCAP_VECTOR, NULL) ||
+        !GDALGetMetadataItem(f->drv, GDAL_DCAP_CREATE, NULL))
+        return dcs_error_set(err, DCS_ERR_SCENARIO,
+                             "--format: \"%s\" is not an OGR vector driver that can create "
+                             "files (e.g. GPKG, GeoJSON, FlatGeobuf, Shapefile, CSV)",
+                             name);
+    return DCS_OK;
+}
+
+/* ---- writing ---------------------------------------------------------------- */
+
+typedef struct {
+    const dcs_result *res;
+    const dcs_gis_format *fmt;
+    OGRCoordinateTransformationH to_out;    /* working CRS -> output CRS, NULL = same */
+    OGRCoordinateTransformationH ll_to_out; /* lon/lat -> output CRS */
+    OGRSpatialReferenceH out;
+    const char *tmp;
+    dcs_error *err;
+} gis_job;
+
+/* The geometry of site i for a layer: its polygon, or its point. */
+static OGRGeometryH site_geometry(const gis_job *j, size_t i, int points, int multi)
+{
+    OGRGeometryH g;
+    if (points) {
+        g = OGR_G_CreateGeometry(wkbPoint);
+        OGR_G_SetPoint_2D(g, 0, j->res->sites.lon[i], j->res->sites.lat[i]);
+        if (OGR_G_Transform(g, j->ll_to_out) != OGRERR_NONE) {
+            OGR_G_DestroyGeometry(g);
+            return NULL;
+        }
+        return g;
+    }
+    g = to_ogr(j->res, i, multi);
+    if (g && j->to_out && OGR_G_Transform(g, j->to_out) != OGRERR_NONE) {
+        OGR_G_DestroyGeometry(g);
+        return NULL;
+    }
+    return g;
+}
+
+static dcs_status write_features(const gis_job *j, OGRLayerH lyr, int points, int multi)
+{
+    const dcs_result *res = j->res;
+    OGRFeatureDefnH defn = OGR_L_GetLayerDefn(lyr);
+    for (size_t r = 0; r < (points ? res->eval.neligible : res->sites.n); r++) {
+        size_t i = points ? res->eval.order[r] : r;
+        OGRFeatureH f = OGR_F_Create(defn);
+        fill_fields(f, res, i);
+        OGRGeometryH g = site_geometry(j, i, points, multi);
+        if (g)
+            OGR_F_SetGeometryDirectly(f, g);
+        OGRErr e = OGR_L_CreateFeature(lyr, f);
+        OGR_F_Destroy(f);
+        if (e != OGRERR_NONE)
+            return dcs_error_set(j->err, DCS_ERR_IO, "cannot write site \"%s\" to '%s': %s",
+                                 res->sites.id[i], j->tmp, CPLGetLastErrorMsg());
+    }
+    return DCS_OK;
+}
+
+/* Beside a Shapefile, <name>.fields.csv: every full field name and the
+ * name GDAL gave it in the .dbf (10 characters at most). */
+static dcs_status write_field_map(const gis_job *j, OGRLayerH lyr, const char *layer_name)
+{
+    char path[DCS_PATH_MAX];
+    snprintf(path, sizeof path, "%s", j->tmp);
+    char *dot = strrchr(path, '.');
+    if (dot)
+        *dot = '\0';
+    strncat(path, ".fields.csv", sizeof path - strlen(path) - 1);
+    FILE *fp = fopen(path, "w");
+    if (!fp)
+        return dcs_error_set(j->err, DCS_ERR_IO, "cannot create '%s'", path);
+    OGRLayerH full = NULL;
+    GDALDriverH mem = GDALGetDriverByName("Memory");
+    GDALDatasetH mds = mem ? GDALCreate(mem, "", 0, 0, 0, GDT_Unknown, NULL) : NULL;
+    if (mds && (full = GDALDatasetCreateLayer(mds, layer_name, NULL, wkbNone, NULL)))
+        create_fields(full, j->res);
+    OGRFeatureDefnH a = full ? OGR_L_GetLayerDefn(full) : NULL, b = OGR_L_GetLayerDefn(lyr);
+    fprintf(fp, "field,shapefile_field\n");
+    for (int k = 0; a && k < OGR_FD_GetFieldCount(b); k++)
+        fprintf(fp, "%s,%s\n", OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(a, k)),
+                OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(b, k)));
+    int bad = ferror(fp) != 0;
+    bad |= fclose(fp) != 0;
+    if (mds)
+        GDALClose(mds);
+    return bad || !a ? dcs_error_set(j->err, DCS_ERR_IO, "cannot write '%s'", path) : DCS_OK;
+}
+
+static dcs_status write_layer(const gis_job *j, GDALDatasetH ds, const char *name, int points)
+{
+    OGRwkbGeometryType type = points ? wkbPoint : layer_type(j->res);
+    OGRLayerH lyr = GDALDatasetCreateLayer(ds, name, j->out, type, (char **)j->fmt->lco);
+    if (!lyr || !create_fields(lyr, j->res))
+        return dcs_error_set(j->err, DCS_ERR_IO, "cannot create layer '%s' in '%s': %s", name,
+                             j->tmp, CPLGetLastErrorMsg());
+    int tx = GDALDatasetTestCapability(ds, ODsCTransactions) &&
+             GDALDatasetStartTransaction(ds, FALSE) == OGRERR_NONE;
+    dcs_status st = DCS_OK;
+    if (strcmp(j->fmt->name, "ESRI Shapefile") == 0)
+        st = write_field_map(j, lyr, name);
+    if (st == DCS_OK)
+        st = write_features(j, lyr, points, type == wkbMultiPolygon);
+    if (tx && st == DCS_OK && GDALDatasetCommitTransaction(ds) != OGRERR_NONE)
+        st = dcs_error_set(j->err, DCS_ERR_IO, "cannot commit '%s': %s", j->tmp,
+                           CPLGetLastErrorMsg());
+    return st;
+}
+
+/* A QGIS style for "candidates": excluded sites grey, eligible ones from
+ * red (low score) to green (high), in five classes. */
+static char *qgis_style(void)
+{
+    static const char *const colours[] = {"215,25,28", "253,174,97", "255,255,191",
+                                          "166,217,106", "26,150,65"};
+    char *buf = malloc(16384);
+    if (!buf)
+        return NULL;
+    int n = snprintf(buf, 16384,
+                     "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
+                     "<qgis version=\"3.28\" styleCategories=\"Symbology\">\n"
+                     " <renderer-v2 type=\"RuleRenderer\" symbollevels=\"0\" forceraster=\"0\" "
+                     "enableorderby=\"0\">\n  <rules key=\"root\">\n"
+                     "   <rule key=\"r0\" label=\"excluded\" filter=\"&quot;score&quot; IS "
+                     "NULL\" symbol=\"0\"/>\n");
+    for (int k = 0; k < 5; k++)
+        n += snprintf(buf + n, 16384 - (size_t)n,
+                      "   <rule key=\"r%d\" label=\"score %.1f to %.1f\" "
+                      "filter=\"&quot;score&quot; &gt;= %.1f AND &quot;score&quot; %s %.1f\" "
+                      "symbol=\"%d\"/>\n",
+                      k + 1, k * 0.2, (k + 1) * 0.2, k * 0.2, k == 4 ? "&lt;=" : "&lt;",
+                      (k + 1) * 0.2, k + 1);
+    n += snprintf(buf + n, 16384 - (size_t)n, "  </rules>\n  <symbols>\n");
+    for (int k = 0; k < 6; k++)
+        n += snprintf(buf + n, 16384 - (size_t)n,
+                      "   <symbol type=\"fill\" name=\"%d\" alpha=\"%s\" clip_to_extent=\"1\" "
+                      "force_rhr=\"0\">\n    <layer class=\"SimpleFill\" enabled=\"1\" "
+                      "pass=\"0\" locked=\"0\">\n     <Option type=\"Map\">\n"
+                      "      <Option name=\"color\" value=\"%s,255\" type=\"QString\"/>\n"
+                      "      <Option name=\"outline_color\" value=\"60,60,60,255\" "
+                      "type=\"QString\"/>\n      <Option name=\"outline_width\" "
+                      "value=\"0.1\" type=\"QString\"/>\n      <Option name=\"style\" "
+                      "value=\"solid\" type=\"QString\"/>\n     </Option>\n    </layer>\n"
+                      "   </symbol>\n",
+                      k, k == 0 ? "0.5" : "0.85", k == 0 ? "190,190,190" : colours[k - 1]);
+    snprintf(buf + n, 16384 - (size_t)n, "  </symbols>\n </renderer-v2>\n</qgis>\n");
+    return buf;
+}
+
+/* The layer_styles table QGIS reads from a GeoPackage, with the default
+ * style of "candidates". */
+static dcs_status write_style(const gis_job *j, GDALDatasetH ds)
+{
+    static const char *const lco[] = {"FID=id", NULL};
+    static const char *const text_fields[] = {"f_table_catalog", "f_table_schema",
+                                              "f_table_name", "f_geometry_column", "styleName",
+                                              "styleQML", "styleSLD", "description", "owner",
+                                              "ui"};
+    OGRLayerH lyr = GDALDatasetCreateLayer(ds, "layer_styles", NULL, wkbNone, (char **)lco);
+    char *qml = qgis_style();
+    dcs_status st = lyr && qml ? DCS_OK
+                               : dcs_error_set(j->err, DCS_ERR_IO,
+                                               "cannot create table 'layer_styles' in '%s'",
+                                               j->tmp);
+    for (size_t k = 0; st == DCS_OK && k < sizeof text_fields / sizeof *text_fields; k++)
+        add_field(lyr, text_fields[k], OFTString);
+    if (st == DCS_OK) {
+        add_field(lyr, "useAsDefault", OFTInteger);
+        add_field(lyr, "update_time", OFTDateTime);
+        OGRFeatureH f = OGR_F_Create(OGR_L_GetLayerDefn(lyr));
+        OGR_F_SetFieldString(f, OGR_F_GetFieldIndex(f, "f_table_name"), "candidates");
+        OGR_F_SetFieldString(f, OGR_F_GetFieldIndex(f, "f_geometry_column"), "geom");
+        OGR_F_SetFieldString(f, OGR_F_GetFieldIndex(f, "styleName"), "dcsite score");
+        OGR_F_SetFieldString(f, OGR_F_GetFieldIndex(f, "styleQML"), qml);
+        OGR_F_SetFieldString(f, OGR_F_GetFieldIndex(f, "description"),
+                             "candidates coloured by score; excluded sites grey");
+        OGR_F_SetFieldInteger(f, OGR_F_GetFieldIndex(f, "useAsDefault"), 1);
+        if (OGR_L_CreateFeature(lyr, f) != OGRERR_NONE)
+            st = dcs_error_set(j->err, DCS_ERR_IO, "cannot write the style to '%s': %s", j->tmp,
+                               CPLGetLastErrorMsg());
+        OGR_F_Destroy(f);
+    }
+    free(qml);
+    return st;
+}
+
+static dcs_status open_transforms(gis_job *j, const char *crs)
+{
+    const dcs_result *res = j->res;
+    j->out = OSRNewSpatialReference(NULL);
+    if (!j->out)
+        return dcs_error_set(j->err, DCS_ERR_NOMEM, "out of memory");
+    OSRSetAxisMappingStrategy(j->out, OAMS_TRADITIONAL_GIS_ORDER);
+    if (!crs) {
+        OSRRelease(j->out);
+        j->out = OSRClone(res->crs.work);
+        OSRSetAxisMappingStrategy(j->out, OAMS_TRADITIONAL_GIS_ORDER);
+    } else if (OSRSetFromUserInput(j->out, crs) != OGRERR_NONE) {
+        return dcs_error_set(j->err, DCS_ERR_SCENARIO, "--crs: cannot use \"%s\": %s", crs,
+                             CPLGetLastErrorMsg());
+    } else {
+        j->to_out = OCTNewCoordinateTransformation(res->crs.work, j->out);
+    }
+    j->ll_to_out = OCTNewCoordinateTransformation(res->crs.lonlat, j->out);
+    if ((crs && !j->to_out) || !j->ll_to_out)
+        return dcs_error_set(j->err, DCS_ERR_SCENARIO, "--crs: PROJ cannot transform to \"%s\": %s",
+                             crs ? crs : res->crs.name, CPLGetLastErrorMsg());
+    return DCS_OK;
+}
+
+static void close_transforms(gis_job *j)
+{
+    if (j->to_out)
+        OCTDestroyCoordinateTransformation(j->to_out);
+    if (j->ll_to_out)
+        OCTDestroyCoordinateTransformation(j->ll_to_out);
+    if (j->out)
+        OSRRelease(j->out);
+}
+
+dcs_status dcs_report_gis(const dcs_result *res, const dcs_gis_format *fmt, const char *crs,
+                          unsigned layers, const char *tmp, dcs_error *err)
+{
+    gis_job j = {res, fmt, NULL, NULL, NULL, tmp, err};
+    dcs_status st = open_transforms(&j, crs);
+    GDALDatasetH ds = NULL;
+    if (st == DCS_OK) {
+        CPLErrorReset();
+        ds = GDALCreate(fmt->drv, tmp, 0, 0, 0, GDT_Unknown, NULL);
+        if (!ds)
+            st = dcs_error_set(err, DCS_ERR_IO, "cannot create '%s' (%s): %s", tmp, fmt->name,
+                               CPLGetLastErrorMsg());
+    }
+    if (st == DCS_OK && (layers & DCS_GIS_CANDIDATES))
+        st = write_layer(&j, ds, "candidates", 0);
+    if (st == DCS_OK && (layers & DCS_GIS_POINTS))
+        st = write_layer(&j, ds, "eligible_points", 1);
+    if (st == DCS_OK && strcmp(fmt->name, "GPKG") == 0)
+        st = write_style(&j, ds);
+    if (ds) {
+        CPLErrorReset();
+        GDALClose(ds);
+        if (st == DCS_OK && CPLGetLastErrorType() >= CE_Failure)
+            st = dcs_error_set(err, DCS_ERR_IO, "cannot finish '%s': %s", tmp,
+                               CPLGetLastErrorMsg());
+    }
+    close_transforms(&j);
+    return st;
+}

@@ -9,6 +9,7 @@
 #include <gdal.h>
 #include <math.h>
 #include <ogr_api.h>
+#include <ogr_srs_api.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -142,8 +143,32 @@ static void print_warnings(const dcs_result *res)
         fprintf(stderr, "dcsite: WARNING: %s\n", res->warnings.items[i]);
 }
 
+/* --format and --crs are checked before any work: exit 2 when unusable. */
+static int check_output_options(const dcs_cli *cli)
+{
+    dcs_gis_format fmt;
+    dcs_error err;
+    if (dcs_gis_format_find(cli->format, &fmt, &err) != DCS_OK) {
+        fprintf(stderr, "dcsite: %s\n", err.message);
+        return DCS_EXIT_USAGE;
+    }
+    OGRSpatialReferenceH srs = cli->crs ? OSRNewSpatialReference(NULL) : NULL;
+    int bad = srs && OSRSetFromUserInput(srs, cli->crs) != OGRERR_NONE;
+    if (srs)
+        OSRRelease(srs);
+    if (bad) {
+        fprintf(stderr, "dcsite: --crs: \"%s\" is not a CRS PROJ knows (e.g. EPSG:4326)\n",
+                cli->crs);
+        return DCS_EXIT_USAGE;
+    }
+    return DCS_EXIT_OK;
+}
+
 static int command_run(const dcs_cli *cli)
 {
+    int usage = check_output_options(cli);
+    if (usage != DCS_EXIT_OK)
+        return usage;
     dcs_scenario scn;
     dcs_error err;
     dcs_error_clear(&err);

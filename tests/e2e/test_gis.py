@@ -1,0 +1,270 @@
+#!/usr/bin/python3
+"""End-to-end tests of dcsite's GIS outputs (issue 5): every format read
+back with GDAL, the output CRS, the eligible-points layer, the QGIS style
+stored in the GeoPackage, the Shapefile field-name map and the score GeoTIFF
+of grid candidates.
+
+The fixture is generated here: a square area of interest near Dallas (UTM
+14N), a 25 ha square grid over it, two substations and a flood polygon.
+References: the GeoPackage written by the same run (values must survive
+every format unchanged), the JSON summary (counts), and for the raster the
+scores of the cells whose centres the sampled pixels lie in.
+Run: DCSITE=build/dcsite /usr/bin/python3 tests/e2e/test_gis.py
+"""
+import csv
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+import xml.dom.minidom
+
+import tapkit
+from osgeo import gdal, ogr, osr
+
+gdal.UseExceptions()
+ogr.UseExceptions()
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+DCSITE = os.path.abspath(os.environ.get("DCSITE", os.path.join(REPO, "build", "dcsite")))
+X0, Y0, SIDE = 700000.0, 3630000.0, 3000.0   # AOI: a 3 km square in UTM 14N
+TMP = None
+SCENARIO = None
+
+
+def srs(epsg):
+    s = osr.SpatialReference()
+    s.ImportFromEPSG(epsg)
+    s.SetAxisMappingStrategy(osr.OAMS_TRADITIONAL_GIS_ORDER)
+    return s
+
+
+def build_fixture(tmp):
+    path = os.path.join(tmp, "fixture.gpkg")
+    ds = ogr.GetDriverByName("GPKG").CreateDataSource(path)
+    utm = srs(32614)
+    aoi = ds.CreateLayer("aoi", utm, ogr.wkbPolygon)
+    f = ogr.Feature(aoi.GetLayerDefn())
+    f.SetGeometry(ogr.CreateGeometryFromWkt(
+        "POLYGON((%f %f,%f %f,%f %f,%f %f,%f %f))" % (
+            X0, Y0, X0 + SIDE, Y0, X0 + SIDE, Y0 + SIDE, X0, Y0 + SIDE, X0, Y0)))
+    aoi.CreateFeature(f)
+    subs = ds.CreateLayer("substations", utm, ogr.wkbPoint)
+    for name, typ in (("sub_id", ogr.OFTString), ("kv", ogr.OFTReal), ("mw", ogr.OFTReal)):
+        subs.CreateField(ogr.FieldDefn(name, typ))
+    for sid, x, y in (("S1", X0 - 500, Y0 + 500), ("S2", X0 + SIDE + 800, Y0 + SIDE - 400)):
+        f = ogr.Feature(subs.GetLayerDefn())
+        f.SetField("sub_id", sid)
+        f.SetField("kv", 345)
+        f.SetField("mw", 500)
+        f.SetGeometry(ogr.CreateGeometryFromWkt("POINT(%f %f)" % (x, y)))
+        subs.CreateFeature(f)
+    flood = ds.CreateLayer("flood", utm, ogr.wkbPolygon)
+    f = ogr.Feature(flood.GetLayerDefn())
+    f.SetGeometry(ogr.CreateGeometryFromWkt(
+        "POLYGON((%f %f,%f %f,%f %f,%f %f,%f %f))" % (
+            X0, Y0 + 2000, X0 + SIDE, Y0 + 2000, X0 + SIDE, Y0 + SIDE, X0, Y0 + SIDE,
+            X0, Y0 + 2000)))
+    flood.CreateFeature(f)
+    ds = None
+    scenario = {
+        "name": "gis_test",
+        "facility": {"it_load_mw": 50, "land_ha": 10},
+        "working_crs": "EPSG:32614",
+        "sites": {"grid": {"shape": "square", "cell_area_ha": 25,
+                           "aoi": {"dataset": "fixture.gpkg", "layer": "aoi"}}},
+        "substations": {"dataset": "fixture.gpkg", "layer": "substations", "id_field": "sub_id",
+                        "voltage_field": "kv", "headroom_field": "mw", "min_voltage_kv": 138},
+        "overlays": [{"name": "flood", "dataset": "fixture.gpkg", "layer": "flood"}],
+        "constraints": [{"name": "dry", "metric": "flood_pct", "max": 50}],
+        "criteria": [{"name": "grid", "metric": "substation_km", "weight": 1,
+                      "value": {"type": "linear", "worst": 5, "best": 0}}],
+    }
+    path = os.path.join(tmp, "scenario.json")
+    with open(path, "w") as fh:
+        json.dump(scenario, fh)
+    return path
+
+
+def run(outdir, *extra):
+    r = subprocess.run([DCSITE, "run", SCENARIO, "-o", outdir, "--quiet", *extra],
+                       capture_output=True, text=True, cwd=TMP, timeout=120)
+    return r
+
+
+def rows(path, layer=None):
+    """{site_id: {field: value}} of a layer, plus the layer's SRS and geometries."""
+    ds = ogr.Open(path)
+    lyr = ds.GetLayerByName(layer) if layer else ds.GetLayer(0)
+    out, geoms = {}, {}
+    defn = lyr.GetLayerDefn()
+    names = [defn.GetFieldDefn(i).GetName() for i in range(defn.GetFieldCount())]
+    for f in lyr:
+        out[f.GetField("site_id")] = {n: f.GetField(n) for n in names}
+        g = f.GetGeometryRef()
+        geoms[f.GetField("site_id")] = g.Clone() if g else None
+    sr = lyr.GetSpatialRef()
+    return out, geoms, (sr.Clone() if sr else None)
+
+
+def setUpModule():
+    global TMP, SCENARIO
+    TMP = tempfile.mkdtemp(prefix="dcsite-gis-")
+    SCENARIO = build_fixture(TMP)
+
+
+def tearDownModule():
+    shutil.rmtree(TMP, ignore_errors=True)
+
+
+class T1GeoPackage(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.out = os.path.join(TMP, "gpkg")
+        cls.r = run(cls.out)
+        cls.base = os.path.join(cls.out, "gis_test")
+
+    def test_layers_counts_and_style(self):
+        self.assertEqual(self.r.returncode, 0, self.r.stderr)
+        summary = json.load(open(self.base + ".json"))
+        cand, _, sr = rows(self.base + ".gpkg", "candidates")
+        pts, pgeoms, psr = rows(self.base + ".gpkg", "eligible_points")
+        self.assertEqual(len(cand), summary["counts"]["candidates"])
+        self.assertEqual(len(pts), summary["counts"]["eligible"])
+        self.assertGreater(len(pts), 0)
+        self.assertLess(len(pts), len(cand))  # the flood rule excludes some
+        self.assertEqual(sr.GetAuthorityCode(None), "32614")  # default: working CRS
+        for sid, row in pts.items():
+            self.assertEqual(row["status"], "eligible")
+            self.assertEqual(row["score"], cand[sid]["score"])
+        # points sit at the sites' lon/lat (1e-6 m tolerance after reprojection)
+        tr = osr.CoordinateTransformation(srs(4326), psr)
+        for sid, g in pgeoms.items():
+            x, y, _ = tr.TransformPoint(pts[sid]["lon"], pts[sid]["lat"])
+            self.assertAlmostEqual(g.GetX(), x, delta=1e-6)
+            self.assertAlmostEqual(g.GetY(), y, delta=1e-6)
+        # the default style QGIS reads: one row for candidates, QML on score
+        ds = ogr.Open(self.base + ".gpkg")
+        lyr = ds.GetLayerByName("layer_styles")
+        styles = [(f.GetField("f_table_name"), f.GetField("useAsDefault"), f.GetField("styleQML"))
+                  for f in lyr]
+        self.assertEqual(len(styles), 1)
+        self.assertEqual(styles[0][:2], ("candidates", 1))
+        dom = xml.dom.minidom.parseString(styles[0][2])
+        rules = dom.getElementsByTagName("rule")
+        self.assertEqual(len(rules), 6)
+        self.assertTrue(all('"score"' in r.getAttribute("filter") for r in rules))
+
+    def test_score_raster_matches_cells(self):
+        ds = gdal.Open(self.base + "_score.tif")
+        band = ds.GetRasterBand(1)
+        nodata = band.GetNoDataValue()
+        gt = ds.GetGeoTransform()
+        data = band.ReadAsArray() if hasattr(band, "ReadAsArray") else None
+        cand, geoms, _ = rows(self.base + ".gpkg", "candidates")
+        sr = osr.SpatialReference(wkt=ds.GetProjection())
+        self.assertEqual(sr.GetAuthorityCode(None), "32614")
+        checked = 0
+        for sid, row in cand.items():
+            c = geoms[sid].Centroid()
+            col = int((c.GetX() - gt[0]) / gt[1])
+            line = int((c.GetY() - gt[3]) / gt[5])
+            if data is not None:
+                v = float(data[line][col])
+            else:
+                import struct
+                v = struct.unpack("f", band.ReadRaster(col, line, 1, 1))[0]
+            if row["status"] == "eligible":
+                # Float32 raster: tolerance 1e-6 on a score in [0, 1]
+                self.assertAlmostEqual(v, row["score"], delta=1e-6, msg=sid)
+            else:
+                self.assertEqual(v, nodata, sid)
+            checked += 1
+        self.assertEqual(checked, len(cand))
+
+
+class T2Formats(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.ref, _, _ = rows(os.path.join(TMP, "gpkg", "gis_test.gpkg"), "candidates")
+
+    def check_same_values(self, got, names=None):
+        self.assertEqual(set(got), set(self.ref))
+        for sid, row in got.items():
+            for field in ("status", "score", "rank", "substation_km", "flood_pct"):
+                key = names[field] if names else field
+                want, have = self.ref[sid][field], row[key]
+                if isinstance(want, float) and have is not None:
+                    have = float(have)
+                    self.assertAlmostEqual(have, want, delta=1e-9 * max(1, abs(want)),
+                                           msg="%s %s" % (sid, field))
+                elif want is None:
+                    self.assertIn(have, (None, ""), "%s %s" % (sid, field))
+                else:
+                    self.assertEqual(str(have), str(want), "%s %s" % (sid, field))
+
+    def run_format(self, fmt, ext, *extra):
+        out = os.path.join(TMP, "fmt-" + fmt.replace(" ", "_"))
+        r = run(out, "--format", fmt, *extra)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        base = os.path.join(out, "gis_test")
+        self.assertTrue(os.path.exists(base + "." + ext), os.listdir(out))
+        self.assertTrue(os.path.exists(base + "_points." + ext), os.listdir(out))
+        self.assertFalse([f for f in os.listdir(out) if ".part-" in f])
+        return base
+
+    def test_geojson_in_wgs84(self):
+        base = self.run_format("GeoJSON", "geojson", "--crs", "EPSG:4326")
+        got, geoms, sr = rows(base + ".geojson")
+        self.check_same_values(got)
+        self.assertEqual(sr.GetAuthorityCode(None), "4326")
+        env = geoms[next(iter(geoms))].GetEnvelope()
+        self.assertTrue(-97.5 < env[0] < -96.5 and 32.5 < env[2] < 33.0, env)
+
+    def test_flatgeobuf(self):
+        base = self.run_format("FlatGeobuf", "fgb")
+        got, _, sr = rows(base + ".fgb")
+        self.check_same_values(got)
+        self.assertEqual(sr.GetAuthorityCode(None), "32614")
+
+    def test_shapefile_with_field_map(self):
+        base = self.run_format("Shapefile", "shp")
+        with open(base + ".fields.csv") as fh:
+            names = {r["field"]: r["shapefile_field"] for r in csv.DictReader(fh)}
+        self.assertTrue(all(len(v) <= 10 for v in names.values()))
+        self.assertEqual(len(set(names.values())), len(names))  # unique short names
+        self.assertIn("substation_km", names)
+        got, _, _ = rows(base + ".shp")
+        self.check_same_values(got, names)
+
+    def test_csv_with_wkt(self):
+        base = self.run_format("CSV", "csv")
+        with open(base + ".csv") as fh:
+            reader = csv.DictReader(fh)
+            got = {r["site_id"]: r for r in reader}
+        self.assertTrue(all(r["WKT"].startswith("MULTIPOLYGON") for r in got.values()))
+        for r in got.values():
+            for k in ("score", "rank", "substation_km", "flood_pct"):
+                r[k] = float(r[k]) if r[k] != "" else None
+            if r["rank"] is not None:
+                r["rank"] = int(r["rank"])
+        self.check_same_values(got)
+
+    def test_bad_format_and_crs_are_usage_errors(self):
+        for extra, word in ((("--format", "NoSuchDriver"), "NoSuchDriver"),
+                            (("--crs", "EPSG:99999"), "EPSG:99999")):
+            out = os.path.join(TMP, "bad")
+            r = run(out, *extra)
+            self.assertEqual(r.returncode, 2, r.stderr)
+            self.assertIn(word, r.stderr)
+            self.assertFalse(os.path.exists(out))
+
+
+def main():
+    return tapkit.run_module(sys.modules[__name__], DCSITE, sys.stdout)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -662,7 +662,8 @@ class T4JsonSummary(RunTestBase):
                         js["run"]["working_crs"])
         self.assertEqual(js["warnings"], [])
         self.assertEqual({k: os.path.basename(v) for k, v in js["outputs"].items()},
-                         {e: "%s.%s" % (SCENARIO_NAME, e) for e in ("gpkg", "xlsx", "json")})
+                         {key: "%s.%s" % (SCENARIO_NAME, e)
+                          for key, e in (("gis", "gpkg"), ("xlsx", "xlsx"), ("json", "json"))})
         w = normalised_weights(scenario()["criteria"])
         self.assertEqual({c["name"]: c["weight"] for c in js["criteria"]}, w)
 

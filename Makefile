@@ -8,7 +8,7 @@
 #   make valgrind   the end-to-end demo under valgrind (leaks and errors)
 #   make clean
 
-PKGS      := gdal proj geos xlsxwriter libcjson
+PKGS      := gdal proj geos xlsxwriter libcjson libcrypto
 BUILD     ?= build
 SAN       ?=
 OPT       ?= -O2

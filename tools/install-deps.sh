@@ -10,9 +10,9 @@
 set -euo pipefail
 
 build_pkgs=(gcc make pkg-config libgdal-dev libproj-dev libgeos-dev
-            libxlsxwriter-dev libcjson-dev)
+            libxlsxwriter-dev libcjson-dev libssl-dev)
 test_pkgs=(libcmocka-dev python3 python3-gdal python3-openpyxl python3-pyproj
-           valgrind)
+           valgrind libreoffice-calc-nogui)
 
 case "${1:-build}" in
   build) wanted=("${build_pkgs[@]}") ;;

@@ -691,7 +691,7 @@ class T5Workbook(RunTestBase):
 
     def test_sheets_ranking_and_excluded_match_geopackage(self):
         wb = openpyxl.load_workbook(self.out("xlsx"), read_only=True)
-        self.assertEqual(wb.sheetnames, ["Summary", "Ranking", "Excluded"])
+        self.assertEqual(wb.sheetnames, ["Summary", "Ranking", "Excluded", "Assumptions"])
         rows = self.gpkg()
 
         ranking = list(wb["Ranking"].iter_rows(values_only=True))

@@ -1,0 +1,27 @@
+/*
+ * fingerprint.h - SHA-256 fingerprints of input files, so that a report
+ * records exactly which data it was computed from (OpenSSL libcrypto,
+ * EVP interface).
+ *
+ * Only local regular files have a fingerprint: a GDAL connection string
+ * (PG:..., /vsicurl/...) or a directory has none.
+ */
+#ifndef DCS_FINGERPRINT_H
+#define DCS_FINGERPRINT_H
+
+#include "error.h"
+
+/* Length of a SHA-256 digest in lower-case hex, with its terminating NUL. */
+#define DCS_SHA256_HEX_SIZE 65
+
+/* The SHA-256 of the file at path as 64 lower-case hex digits in hex.  On
+ * failure returns DCS_ERR_DATA (the file cannot be opened or read, e.g. it
+ * is missing or a directory) or DCS_ERR_INTERNAL (the digest failed), with
+ * a message naming the file; hex is then the empty string. */
+dcs_status dcs_file_sha256(const char *path, char hex[DCS_SHA256_HEX_SIZE], dcs_error *err);
+
+/* Size in bytes of path when it is a local regular file (symbolic links
+ * followed), else -1. */
+long long dcs_regular_file_size(const char *path);
+
+#endif

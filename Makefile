@@ -6,6 +6,8 @@
 #                   (plain build, then again under ASan + UBSan)
 #   make asan       only the sanitizer run of the tests
 #   make valgrind   the end-to-end demo under valgrind (leaks and errors)
+#   make bench      benchmark: synthetic regions of 100k and 1M parcels
+#                   (BENCH_SIZES, BENCH_TIMEOUT: see tests/bench/run_bench.sh)
 #   make clean
 
 PKGS      := gdal proj geos xlsxwriter libcjson libcrypto
@@ -38,7 +40,7 @@ CLI_LIB_OBJ = $(filter-out $(BUILD)/cli/main.o,$(CLI_OBJ))
 
 SANFLAGS  := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-.PHONY: all deps deps-test demo test asan valgrind clean tests-build
+.PHONY: all deps deps-test demo test asan valgrind bench clean tests-build
 
 all: $(BUILD)/dcsite
 
@@ -82,6 +84,10 @@ valgrind: deps-test
 	@$(MAKE) --no-print-directory all
 	valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
 	  $(BUILD)/dcsite run data/scenarios/dallas.json -o out/valgrind --quiet
+
+bench: deps-test
+	@$(MAKE) --no-print-directory all
+	@DCSITE=$(BUILD)/dcsite tests/bench/run_bench.sh
 
 clean:
 	rm -rf build build-asan out

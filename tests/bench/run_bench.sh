@@ -1,0 +1,300 @@
+#!/usr/bin/env bash
+# run_bench.sh - the dcsite benchmark (issue 6).  `make bench` runs it.
+#
+# For each size N (BENCH_SIZES, default "100000 1000000"):
+#   1. generate a synthetic region of N parcels with every kind of layer
+#      (tests/bench/make_region.py) into build/bench/N/; cached: skipped when
+#      build/bench/N/.stamp matches the generator's sha256, the seed and N;
+#   2. run  /usr/bin/time -v build/dcsite run scenario.json -o build/bench/N/out
+#      (wall time, peak RSS);
+#   3. run the floor: a plain GDAL read of the same parcels layer,
+#      `ogr2ogr -f Memory /vsimem/floor region.gpkg parcels` (best of 3);
+# then print a table (parcels, wall s, parcels/s, peak RSS, ratio to the
+# floor, phases), the scaling between sizes, and PASS/MISS per target of
+# issue 6.  Exits 0 when targets are missed; 1 only when the harness, the
+# generator or a dcsite run fails (a run stopped by BENCH_TIMEOUT is a miss,
+# not a failure).
+#
+# Why that floor: ogr2ogr reads every feature through the same C++ OGR
+# driver dcsite uses, decoding every geometry and field, and only clones it
+# into an in-memory layer -- no text formatting.  `ogrinfo -al -q` (formats
+# every feature as text, ~5x slower) and a Python osgeo loop (interpreter
+# overhead, ~5x slower) would flatter the ratio; `ogrinfo -so` reads no
+# feature at all.
+#
+# Environment:
+#   BENCH_SIZES="10000 100000"   sizes to run (add 5000000 for the 5M target)
+#   BENCH_SEED=1                 generator seed
+#   BENCH_TIMEOUT=900            stop each dcsite run after this many seconds
+#                                (SIGTERM; dcsite exits 130 leaving no report);
+#                                the table then shows the partial rate.  0: none
+#   BENCH_QUIET=1                pass --quiet (no phase split; by default the
+#                                progress lines, one per 5 s, go to a log and
+#                                give the phase times)
+#   BENCH_DIR=build/bench        where inputs and outputs go
+#   DCSITE=build/dcsite          the binary
+#   DCSITE_THREADS               when the binary knows this variable, the
+#                                smallest size is also run with 1 and 2 threads
+set -euo pipefail
+
+cd "$(dirname "$0")/../.."
+PY=/usr/bin/python3
+DCSITE=${DCSITE:-build/dcsite}
+SIZES=${BENCH_SIZES:-100000 1000000}
+SEED=${BENCH_SEED:-1}
+TIMEOUT=${BENCH_TIMEOUT:-0}
+QUIET=${BENCH_QUIET:-0}
+BDIR=${BENCH_DIR:-build/bench}
+GEN=tests/bench/make_region.py
+
+[[ -x $DCSITE ]] || { echo "bench: $DCSITE not built (run make)" >&2; exit 1; }
+[[ -x $PY ]] || { echo "bench: $PY missing (make deps-test)" >&2; exit 1; }
+command -v ogr2ogr >/dev/null || { echo "bench: ogr2ogr missing (gdal-bin)" >&2; exit 1; }
+[[ -x /usr/bin/time ]] || { echo "bench: /usr/bin/time missing (apt-get install time)" >&2; exit 1; }
+for n in $SIZES; do
+  [[ $n =~ ^[1-9][0-9]*$ ]] || { echo "bench: BENCH_SIZES: '$n' is not a parcel count" >&2; exit 1; }
+done
+[[ $TIMEOUT =~ ^[0-9]+$ ]] || { echo "bench: BENCH_TIMEOUT: '$TIMEOUT' is not seconds" >&2; exit 1; }
+
+gen_sum=$(sha256sum "$GEN" | cut -c1-16)
+mkdir -p "$BDIR"
+failed=0
+
+# Stamp every stderr line with the seconds since $1 (absolute epoch).
+stamp_lines() {
+  "$PY" -u -c '
+import sys, time
+t0 = float(sys.argv[1])
+for line in sys.stdin:
+    sys.stdout.write("%9.2f %s" % (time.time() - t0, line))
+' "$1"
+}
+
+# run_dcsite DIR TAG [ENV...]: one timed run; files DIR/TAG.{time,log,stdout}.
+run_dcsite() {
+  local dir=$1 tag=$2
+  shift 2
+  local q=() to=()
+  [[ $QUIET == 1 ]] && q=(--quiet)
+  [[ $TIMEOUT -gt 0 ]] && to=(timeout --signal=TERM "$TIMEOUT")
+  rm -rf "$dir/out"
+  local t0 rc
+  t0=$(date +%s.%N)
+  set +e
+  { env "$@" /usr/bin/time -v -o "$dir/$tag.time" "${to[@]}" \
+      "$DCSITE" run "$dir/scenario.json" -o "$dir/out" "${q[@]}" 2>&1 1>"$dir/$tag.stdout"; } |
+    stamp_lines "$t0" > "$dir/$tag.log"
+  rc=${PIPESTATUS[0]}
+  set -e
+  echo "$rc" > "$dir/$tag.rc"
+  if [[ $rc -eq 124 ]]; then
+    echo "bench:   stopped after BENCH_TIMEOUT=${TIMEOUT} s"
+  elif [[ $rc -ne 0 ]]; then
+    echo "bench:   dcsite FAILED (exit $rc); last lines of $dir/$tag.log:" >&2
+    tail -n 5 "$dir/$tag.log" >&2
+    failed=1
+  fi
+}
+
+threads_supported=0
+grep -qa DCSITE_THREADS "$DCSITE" && threads_supported=1
+smallest=$(printf '%s\n' $SIZES | sort -n | head -n 1)
+
+for N in $SIZES; do
+  dir=$BDIR/$N
+  stamp="make_region.py $gen_sum seed $SEED parcels $N"
+  if [[ -f $dir/.stamp && $(cat "$dir/.stamp") == "$stamp" && -f $dir/scenario.json ]]; then
+    echo "bench: $N parcels: inputs cached in $dir (generated in $(cat "$dir/generate.seconds") s)"
+  else
+    echo "bench: $N parcels: generating into $dir ..."
+    rm -rf "$dir"
+    mkdir -p "$dir"
+    t0=$(date +%s.%N)
+    if ! "$PY" "$GEN" "$dir" "$N" --seed "$SEED" 2> "$dir/generate.log"; then
+      cat "$dir/generate.log" >&2
+      echo "bench: generation failed" >&2
+      exit 1
+    fi
+    t1=$(date +%s.%N)
+    "$PY" -c 'import sys; print("%.1f" % (float(sys.argv[2]) - float(sys.argv[1])))' "$t0" "$t1" \
+      > "$dir/generate.seconds"
+    tail -n 1 "$dir/generate.log"
+    echo "$stamp" > "$dir/.stamp"
+  fi
+
+  echo "bench: $N parcels: floor (ogr2ogr -f Memory, best of 3) ..."
+  : > "$dir/floor.runs"
+  for _ in 1 2 3; do
+    /usr/bin/time -f '%e %M' -a -o "$dir/floor.runs" \
+      ogr2ogr -f Memory /vsimem/floor "$dir/region.gpkg" parcels
+  done
+
+  echo "bench: $N parcels: dcsite run ..."
+  if [[ $threads_supported == 1 && $N == "$smallest" ]]; then
+    run_dcsite "$dir" threads1 DCSITE_THREADS=1
+    run_dcsite "$dir" threads2 DCSITE_THREADS=2
+  fi
+  run_dcsite "$dir" run
+done
+
+"$PY" - "$BDIR" "$threads_supported" "$smallest" "$TIMEOUT" $SIZES <<'EOF'
+import os, re, sys
+
+bdir, threads_supported, smallest, timeout = sys.argv[1], sys.argv[2] == '1', sys.argv[3], int(sys.argv[4])
+sizes = [int(n) for n in sys.argv[5:]]
+GIB_KB = 1024 * 1024
+
+
+def read(path, default=''):
+    try:
+        with open(path) as f:
+            return f.read()
+    except OSError:
+        return default
+
+
+def gnu_time(path):
+    """(wall seconds, max RSS kB, exit status) from /usr/bin/time -v."""
+    t = read(path)
+    wall = rss = None
+    m = re.search(r'Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (\S+)', t)
+    if m:
+        parts = [float(p) for p in m.group(1).split(':')]
+        wall = sum(p * 60 ** k for k, p in enumerate(reversed(parts)))
+    m = re.search(r'Maximum resident set size \(kbytes\): (\d+)', t)
+    if m:
+        rss = int(m.group(1))
+    return wall, rss
+
+
+def phases(log):
+    """First time each phase appears, and the last measuring progress."""
+    first, last_measure = {}, None
+    for line in log.splitlines():
+        m = re.match(r'\s*([\d.]+) dcsite: (reading sites|reading context layers|measuring sites|'
+                     r'writing reports)', line)
+        if not m:
+            continue
+        t, ph = float(m.group(1)), m.group(2)
+        first.setdefault(ph, t)
+        if ph == 'measuring sites':
+            k = re.search(r'measuring sites (\d+)/(\d+)', line)
+            if k:
+                last_measure = (t, int(k.group(1)), int(k.group(2)))
+    return first, last_measure
+
+
+rows = {}
+for n in sizes:
+    d = os.path.join(bdir, str(n))
+    wall, rss = gnu_time(os.path.join(d, 'run.time'))
+    rc = int(read(os.path.join(d, 'run.rc'), '1').strip() or 1)
+    floors = [float(l.split()[0]) for l in read(os.path.join(d, 'floor.runs')).splitlines()
+              if re.match(r'^[\d.]+ \d+$', l)]
+    first, last = phases(read(os.path.join(d, 'run.log')))
+    rows[n] = dict(wall=wall, rss=rss, rc=rc, floor=min(floors) if floors else None,
+                   gen=read(os.path.join(d, 'generate.seconds')).strip(), first=first, last=last)
+
+print()
+print('dcsite benchmark  (threads: %s)' % ('DCSITE_THREADS honoured' if threads_supported else
+                                           '1 -- DCSITE_THREADS not supported by this build'))
+print('%10s %8s %9s %10s %12s %8s %9s   %s' % ('parcels', 'gen s', 'wall s', 'parcels/s',
+                                               'peak RSS MB', 'floor s', 'x floor', 'status'))
+for n in sizes:
+    r = rows[n]
+    status = 'ok' if r['rc'] == 0 else 'TIMEOUT' if r['rc'] == 124 else 'FAILED (exit %d)' % r['rc']
+    wall, rss, fl = r['wall'], r['rss'], r['floor']
+    rate = '%10.0f' % (n / wall) if wall and r['rc'] == 0 else '%10s' % '-'
+    print('%10d %8s %9s %s %12s %8s %9s   %s' % (
+        n, r['gen'] or '-', '%.2f' % wall if wall is not None else '-', rate,
+        '%.0f' % (rss / 1024) if rss else '-', '%.2f' % fl if fl else '-',
+        '%.0f' % (wall / fl) if wall and fl and r['rc'] == 0 else '-', status))
+print()
+for n in sizes:
+    r, f = rows[n], rows[n]['first']
+    if not f:
+        continue
+    # each phase runs from its first progress line to the next phase's; the
+    # first 'measuring sites' line comes after 256 sites, so those few are
+    # counted in 'reading context layers'
+    marks = [('start-up', 0.0)] + [(k, f.get(k)) for k in (
+        'reading sites', 'reading context layers', 'measuring sites', 'writing reports')]
+    end = r['wall'] or 0
+    parts = []
+    for i, (k, t) in enumerate(marks):
+        if t is None:
+            continue
+        nxt = next((t2 for _, t2 in marks[i + 1:] if t2 is not None), end)
+        parts.append('%s %.1f s' % (k, nxt - t))
+    print('%10d phases: %s' % (n, '; '.join(parts)))
+    if r['rc'] == 124 and r['last'] and f.get('measuring sites') is not None:
+        t, k, total = r['last']
+        dt = t - f['measuring sites']
+        if k > 0 and dt > 0:
+            rate = k / dt
+            print('%10s EXTRAPOLATION (not a measurement): %d of %d sites measured in %.0f s '
+                  '(%.0f sites/s); measuring all would take ~%.0f s more' %
+                  ('', k, total, dt, rate, (total - k) / rate))
+print()
+
+done = {n: r for n, r in rows.items() if r['rc'] == 0 and r['wall']}
+ordered = sorted(sizes)
+for a, b in zip(ordered, ordered[1:]):
+    if a in done and b in done:
+        print('scaling %d -> %d: parcels x%.1f, time x%.2f' %
+              (a, b, b / a, done[b]['wall'] / done[a]['wall']))
+print()
+
+
+def verdict(ok):
+    return 'PASS' if ok else 'MISS'
+
+
+targets = []
+one_m = rows.get(1000000)
+if one_m and one_m['rc'] == 0:
+    targets.append(('1M parcels <= 30 s', verdict(one_m['wall'] <= 30), '%.1f s' % one_m['wall']))
+    targets.append(('1M parcels <= 1 GB peak RSS', verdict(one_m['rss'] <= GIB_KB),
+                    '%.0f MB' % (one_m['rss'] / 1024)))
+elif one_m:
+    why = 'stopped after %d s' % timeout if one_m['rc'] == 124 else 'run failed'
+    targets.append(('1M parcels <= 30 s', 'MISS', why))
+    targets.append(('1M parcels <= 1 GB peak RSS',
+                    'MISS' if one_m['rss'] and one_m['rss'] > GIB_KB else 'n/a',
+                    '%s (peak so far %.0f MB)' % (why, (one_m['rss'] or 0) / 1024)))
+else:
+    targets.append(('1M parcels <= 30 s', 'n/a', '1000000 not in BENCH_SIZES'))
+    targets.append(('1M parcels <= 1 GB peak RSS', 'n/a', '1000000 not in BENCH_SIZES'))
+if threads_supported:
+    d = os.path.join(bdir, smallest)
+    t1, _ = gnu_time(os.path.join(d, 'threads1.time'))
+    t2, _ = gnu_time(os.path.join(d, 'threads2.time'))
+    if t1 and t2:
+        targets.append(('>= 1.7x speed-up 1 -> 2 threads', verdict(t1 / t2 >= 1.7),
+                        '%.2fx at %s parcels (%.1f s -> %.1f s)' % (t1 / t2, smallest, t1, t2)))
+    else:
+        targets.append(('>= 1.7x speed-up 1 -> 2 threads', 'MISS', 'thread runs failed'))
+else:
+    targets.append(('>= 1.7x speed-up 1 -> 2 threads', 'MISS',
+                    'single-threaded engine: DCSITE_THREADS not supported (threads=1)'))
+pairs = [(a, b) for a in ordered for b in ordered if b == 10 * a]
+if pairs:
+    for a, b in pairs:
+        if a in done and b in done:
+            x = done[b]['wall'] / done[a]['wall']
+            targets.append(('10x parcels <= 11x time', verdict(x <= 11), '%d -> %d: x%.2f' % (a, b, x)))
+        else:
+            targets.append(('10x parcels <= 11x time', 'MISS', '%d -> %d: a run did not finish' % (a, b)))
+else:
+    targets.append(('10x parcels <= 11x time', 'n/a', 'no two sizes 10x apart'))
+five = rows.get(5000000)
+if five:
+    targets.append(('5M-parcel run completes', verdict(five['rc'] == 0),
+                    '%.1f s, %.0f MB' % (five['wall'] or 0, (five['rss'] or 0) / 1024)
+                    if five['rc'] == 0 else 'exit %d' % five['rc']))
+else:
+    targets.append(('5M-parcel run completes', 'n/a', 'add 5000000 to BENCH_SIZES'))
+for name, v, detail in targets:
+    print('target  %-34s %-4s  %s' % (name, v, detail))
+EOF
+exit $failed

@@ -128,12 +128,6 @@ dcs_status dcs_model_build(const dcs_scenario *scn, const dcs_metric_kind *attr_
 /* Index of the metric called name, or -1. */
 long dcs_model_find_metric(const dcs_model *model, const char *name);
 
-/* Column (in its kind's row) of the metric at index. */
-static inline size_t dcs_model_col(const dcs_model *model, size_t metric)
-{
-    return model->metrics[metric].col;
-}
-
 void dcs_model_free(dcs_model *model);
 
 #endif

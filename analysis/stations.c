@@ -39,6 +39,7 @@ static dcs_status model_station(const dcs_scenario *scn, const char *file, dcs_s
     if (st_ != DCS_OK)
         return st_;
     st->file = dcs_strdup(file);
+    st->format = w.format;
     snprintf(st->name, sizeof st->name, "%s", w.station);
     st->lon = w.longitude;
     st->lat = w.latitude;

@@ -26,6 +26,7 @@
 
 typedef struct {
     char *file;
+    dcs_weather_format format;
     char name[128];
     double lon, lat, elevation_m;
     dcs_energy energy;

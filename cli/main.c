@@ -315,8 +315,8 @@ static int command_energy(const dcs_cli *cli)
         return fail(err.status, err.message);
     for (size_t i = 0; i < w.warnings.count; i++)
         fprintf(stderr, "dcsite: WARNING: %s\n", w.warnings.items[i]);
-    dcs_station st = {.file = (char *)cli->input, .lon = w.longitude, .lat = w.latitude,
-                      .elevation_m = w.elevation_m};
+    dcs_station st = {.file = (char *)cli->input, .format = w.format, .lon = w.longitude,
+                      .lat = w.latitude, .elevation_m = w.elevation_m};
     snprintf(st.name, sizeof st.name, "%s", w.station);
     dcs_status s = dcs_energy_year(&w, &p, cli->it_mw, &st.energy, &err);
     dcs_weather_free(&w);

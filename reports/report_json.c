@@ -204,6 +204,7 @@ cJSON *dcs_report_station_json(const dcs_station *st)
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "name", st->name);
     cJSON_AddStringToObject(o, "file", st->file);
+    cJSON_AddStringToObject(o, "format", dcs_weather_format_name(st->format));
     cJSON_AddNumberToObject(o, "lat", st->lat);
     cJSON_AddNumberToObject(o, "lon", st->lon);
     cJSON_AddNumberToObject(o, "elevation_m", st->elevation_m);

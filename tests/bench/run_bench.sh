@@ -98,6 +98,7 @@ run_dcsite() {
 
 threads_supported=0
 grep -qa DCSITE_THREADS "$DCSITE" && threads_supported=1
+# shellcheck disable=SC2086  # SIZES is a list of words on purpose
 smallest=$(printf '%s\n' $SIZES | sort -n | head -n 1)
 
 for N in $SIZES; do
@@ -137,6 +138,7 @@ for N in $SIZES; do
   run_dcsite "$dir" run
 done
 
+# shellcheck disable=SC2086  # SIZES is a list of words on purpose
 "$PY" - "$BDIR" "$threads_supported" "$smallest" "$TIMEOUT" $SIZES <<'EOF'
 import os, re, sys
 
@@ -154,7 +156,7 @@ def read(path, default=''):
 
 
 def gnu_time(path):
-    """(wall seconds, max RSS kB, exit status) from /usr/bin/time -v."""
+    """(wall seconds, max RSS kB) from /usr/bin/time -v."""
     t = read(path)
     wall = rss = None
     m = re.search(r'Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (\S+)', t)
@@ -165,6 +167,14 @@ def gnu_time(path):
     if m:
         rss = int(m.group(1))
     return wall, rss
+
+
+def cpu_seconds(path):
+    """User + system seconds from /usr/bin/time -v."""
+    t = read(path)
+    u = re.search(r'User time \(seconds\): ([\d.]+)', t)
+    s = re.search(r'System time \(seconds\): ([\d.]+)', t)
+    return float(u.group(1)) + float(s.group(1)) if u and s else None
 
 
 def phases(log):
@@ -192,21 +202,24 @@ for n in sizes:
     floors = [float(l.split()[0]) for l in read(os.path.join(d, 'floor.runs')).splitlines()
               if re.match(r'^[\d.]+ \d+$', l)]
     first, last = phases(read(os.path.join(d, 'run.log')))
-    rows[n] = dict(wall=wall, rss=rss, rc=rc, floor=min(floors) if floors else None,
+    rows[n] = dict(wall=wall, rss=rss, rc=rc, cpu=cpu_seconds(os.path.join(d, 'run.time')),
+                   floor=min(floors) if floors else None,
                    gen=read(os.path.join(d, 'generate.seconds')).strip(), first=first, last=last)
 
 print()
 print('dcsite benchmark  (threads: %s)' % ('DCSITE_THREADS honoured' if threads_supported else
                                            '1 -- DCSITE_THREADS not supported by this build'))
-print('%10s %8s %9s %10s %12s %8s %9s   %s' % ('parcels', 'gen s', 'wall s', 'parcels/s',
-                                               'peak RSS MB', 'floor s', 'x floor', 'status'))
+print('%10s %8s %9s %9s %10s %12s %8s %9s   %s' % (
+    'parcels', 'gen s', 'wall s', 'cpu s', 'parcels/s', 'peak RSS MB', 'floor s', 'x floor',
+    'status'))
 for n in sizes:
     r = rows[n]
     status = 'ok' if r['rc'] == 0 else 'TIMEOUT' if r['rc'] == 124 else 'FAILED (exit %d)' % r['rc']
     wall, rss, fl = r['wall'], r['rss'], r['floor']
     rate = '%10.0f' % (n / wall) if wall and r['rc'] == 0 else '%10s' % '-'
-    print('%10d %8s %9s %s %12s %8s %9s   %s' % (
-        n, r['gen'] or '-', '%.2f' % wall if wall is not None else '-', rate,
+    print('%10d %8s %9s %9s %s %12s %8s %9s   %s' % (
+        n, r['gen'] or '-', '%.2f' % wall if wall is not None else '-',
+        '%.2f' % r['cpu'] if r['cpu'] is not None else '-', rate,
         '%.0f' % (rss / 1024) if rss else '-', '%.2f' % fl if fl else '-',
         '%.0f' % (wall / fl) if wall and fl and r['rc'] == 0 else '-', status))
 print()

@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "geo.h"
+#include "rings.h"
 
 #define DEG_PER_RAD (180.0 / M_PI)
 
@@ -212,10 +213,29 @@ fail:
     return st;
 }
 
+dcs_status dcs_raster_share(const dcs_raster *src, dcs_raster *copy, dcs_error *err)
+{
+    *copy = *src;
+    copy->shared = 1;
+    copy->work_to_raster = NULL;
+    if (src->work_to_raster && !(copy->work_to_raster = OCTClone(src->work_to_raster))) {
+        memset(copy, 0, sizeof *copy);
+        return dcs_error_set(err, DCS_ERR_NOMEM, "raster '%s': cannot copy the transformation",
+                             src->path);
+    }
+    return DCS_OK;
+}
+
 void dcs_raster_close(dcs_raster *r)
 {
     if (!r)
         return;
+    if (r->shared) {
+        if (r->work_to_raster)
+            OCTDestroyCoordinateTransformation(r->work_to_raster);
+        memset(r, 0, sizeof *r);
+        return;
+    }
     free(r->data);
     free(r->row_sum);
     free(r->row_valid);
@@ -309,22 +329,99 @@ fail:
     return st;
 }
 
+/* ---- coverage ---------------------------------------------------------- */
+
+/* The site's rings in pixel coordinates, in w->rings. */
+static dcs_status site_rings(const dcs_raster *r, GEOSContextHandle_t g,
+                             const GEOSGeometry *site, dcs_zonal_work *w, dcs_error *err)
+{
+    GEOSGeometry *px = NULL;
+    dcs_rings_clear(&w->rings);
+    if (!r->same_crs) {
+        dcs_status st = site_in_pixels(r, g, site, &px, err);
+        if (st != DCS_OK)
+            return st;
+    }
+    dcs_status st = dcs_rings_add_geos(&w->rings, g, px ? px : site);
+    if (px)
+        GEOSGeom_destroy_r(g, px);
+    if (st != DCS_OK)
+        return dcs_error_set(err, st, "raster '%s': %s", r->path,
+                             st == DCS_ERR_NOMEM ? "out of memory"
+                                                 : "GEOS cannot read a site's coordinates");
+    if (!px)
+        dcs_rings_scale(&w->rings, r->gt[0], r->gt[3], 1 / r->gt[1], 1 / r->gt[5]);
+    return DCS_OK;
+}
+
+static dcs_status polygon_cover(const dcs_raster *r, GEOSContextHandle_t g,
+                                const GEOSGeometry *site, dcs_zonal_work *w, dcs_cells *cells,
+                                dcs_error *err)
+{
+    double x0, y0, x1, y1;
+    dcs_status st = site_rings(r, g, site, w, err);
+    if (st != DCS_OK || !dcs_rings_bbox(&w->rings, &x0, &y0, &x1, &y1))
+        return st;
+    int c0 = (int)fmax(0, fmin(r->width, floor(x0)));
+    int r0 = (int)fmax(0, fmin(r->height, floor(y0)));
+    int c1 = (int)fmax(0, fmin(r->width, ceil(x1)));
+    int r1 = (int)fmax(0, fmin(r->height, ceil(y1)));
+    if (dcs_rings_pixel_cover(&w->rings, c0, r0, c1, r1, &w->cover, cells) != DCS_OK)
+        return dcs_error_set(err, DCS_ERR_NOMEM, "raster '%s': out of memory", r->path);
+    return DCS_OK;
+}
+
+static dcs_status point_cover(const dcs_raster *r, GEOSContextHandle_t g,
+                              const GEOSGeometry *site, dcs_cells *cells, dcs_error *err)
+{
+    double x0, y0;
+    if (!GEOSGeomGetX_r(g, site, &x0) || !GEOSGeomGetY_r(g, site, &y0))
+        return dcs_error_set(err, DCS_ERR_GEOMETRY, "raster '%s': GEOS cannot read a point",
+                             r->path);
+    double x = x0, y = y0;
+    CPLErrorReset();
+    if (!to_pixel(&x, &y, (void *)r))
+        return dcs_error_set(err, DCS_ERR_DATA,
+                             "raster '%s': PROJ cannot transform the point %.3f %.3f from the "
+                             "working CRS to %s: %s", r->path, x0, y0, r->crs_name,
+                             gdal_msg("point out of range"));
+    double col = floor(x), row = floor(y);
+    if (col < 0 || row < 0 || col >= r->width || row >= r->height)
+        return DCS_OK;
+    if (dcs_cells_add(cells, (int)col, (int)row, 1.0) != 0)
+        return dcs_error_set(err, DCS_ERR_NOMEM, "raster '%s': out of memory", r->path);
+    return DCS_OK;
+}
+
+dcs_status dcs_raster_cover(const dcs_raster *r, GEOSContextHandle_t geos,
+                            const GEOSGeometry *site, dcs_zonal_work *w, dcs_cells *cells,
+                            dcs_error *err)
+{
+    dcs_cells_clear(cells);
+    if (GEOSisEmpty_r(geos, site) == 1)
+        return DCS_OK;
+    int t = GEOSGeomTypeId_r(geos, site);
+    if (t == GEOS_POINT)
+        return point_cover(r, geos, site, cells, err);
+    if (t == GEOS_POLYGON || t == GEOS_MULTIPOLYGON || t == GEOS_GEOMETRYCOLLECTION)
+        return polygon_cover(r, geos, site, w, cells, err);
+    return dcs_error_set(err, DCS_ERR_DATA,
+                         "raster '%s': statistics need a polygon or a point (GEOS type %d)",
+                         r->path, t);
+}
+
+int dcs_raster_same_grid(const dcs_raster *a, const dcs_raster *b)
+{
+    return a->width == b->width && a->height == b->height &&
+           memcmp(a->gt, b->gt, sizeof a->gt) == 0 && a->srs && b->srs &&
+           OSRIsSame(a->srs, b->srs);
+}
+
 /* ---- zonal statistics ---------------------------------------------------- */
 
 typedef struct {
     double v, f;
 } cell;
-
-typedef struct {
-    const dcs_raster *r;
-    GEOSContextHandle_t geos;
-    const GEOSPreparedGeometry *prep; /* the site in pixel space */
-    dcs_error *err;
-    double f, fv, fnodata, min, max;
-    long long npix;
-    cell *cells; /* valid pixels and their f, for the majority */
-    size_t n, cap;
-} zacc;
 
 static void zonal_empty(dcs_zonal *z)
 {
@@ -332,33 +429,6 @@ static void zonal_empty(dcs_zonal *z)
     z->coverage = 0;
     z->nodata_fraction = NAN;
     z->npixels = 0;
-}
-
-static dcs_status acc_add(zacc *a, int col, int row, double f)
-{
-    if (!(f > 0))
-        return DCS_OK;
-    a->npix++;
-    double v = a->r->data[(size_t)row * (size_t)a->r->width + (size_t)col];
-    if (isnan(v)) {
-        a->fnodata += f;
-        return DCS_OK;
-    }
-    if (a->n == a->cap) {
-        size_t c = a->cap ? 2 * a->cap : 64;
-        cell *p = realloc(a->cells, c * sizeof *p);
-        if (!p)
-            return dcs_error_set(a->err, DCS_ERR_NOMEM, "raster '%s': out of memory",
-                                 a->r->path);
-        a->cells = p;
-        a->cap = c;
-    }
-    a->cells[a->n++] = (cell){v, f};
-    a->f += f;
-    a->fv += f * v;
-    a->min = fmin(a->min, v);
-    a->max = fmax(a->max, v);
-    return DCS_OK;
 }
 
 static int cell_cmp(const void *x, const void *y)
@@ -384,169 +454,74 @@ static double majority(cell *c, size_t n)
     return best;
 }
 
-static void acc_finish(zacc *a, dcs_zonal *out)
+static int reserve_valued(dcs_zonal_work *w, size_t n)
+{
+    if (n <= w->vcap)
+        return 0;
+    cell *p = realloc(w->valued, n * sizeof *p);
+    if (!p)
+        return -1;
+    w->valued = p;
+    w->vcap = n;
+    return 0;
+}
+
+dcs_status dcs_raster_zonal_cells(const dcs_raster *r, const dcs_cells *cells,
+                                  dcs_zonal_work *w, dcs_zonal *out, dcs_error *err)
 {
     zonal_empty(out);
-    out->npixels = a->npix;
-    if (a->f + a->fnodata > 0)
-        out->nodata_fraction = a->fnodata / (a->f + a->fnodata);
-    if (!(a->f > 0))
-        return;
-    out->coverage = a->f;
-    out->sum = a->fv;
-    out->mean = a->fv / a->f;
-    out->min = a->min;
-    out->max = a->max;
-    out->majority = majority(a->cells, a->n);
-}
-
-static dcs_status add_block(zacc *a, int c0, int r0, int c1, int r1)
-{
-    dcs_status st = DCS_OK;
-    for (int j = r0; j < r1 && st == DCS_OK; j++)
-        for (int i = c0; i < c1 && st == DCS_OK; i++)
-            st = acc_add(a, i, j, 1.0);
-    return st;
-}
-
-static dcs_status visit(zacc *a, const GEOSGeometry *part, int c0, int r0, int c1, int r1);
-
-/* part = the site within block [c0, c1) x [r0, r1), which the site's
- * boundary crosses: a single pixel takes f = its area, a larger block is
- * halved along its longer side. */
-static dcs_status split(zacc *a, const GEOSGeometry *part, int c0, int r0, int c1, int r1)
-{
-    double area = 0;
-    if (!GEOSArea_r(a->geos, part, &area))
-        return dcs_error_set(a->err, DCS_ERR_GEOMETRY, "raster '%s': GEOS area failed",
-                             a->r->path);
-    if (c1 - c0 == 1 && r1 - r0 == 1)
-        return acc_add(a, c0, r0, fmin(area, 1.0));
-    if (area <= 0)
-        return DCS_OK;
-    dcs_status st;
-    if (c1 - c0 >= r1 - r0) {
-        int cm = c0 + (c1 - c0) / 2;
-        if ((st = visit(a, part, c0, r0, cm, r1)) == DCS_OK)
-            st = visit(a, part, cm, r0, c1, r1);
-    } else {
-        int rm = r0 + (r1 - r0) / 2;
-        if ((st = visit(a, part, c0, r0, c1, rm)) == DCS_OK)
-            st = visit(a, part, c0, rm, c1, r1);
+    if (reserve_valued(w, cells->n) != 0)
+        return dcs_error_set(err, DCS_ERR_NOMEM, "raster '%s': out of memory", r->path);
+    cell *valued = w->valued;
+    double f = 0, fv = 0, fnodata = 0, lo = INFINITY, hi = -INFINITY;
+    size_t n = 0;
+    for (size_t k = 0; k < cells->n; k++) {
+        const dcs_cell *c = &cells->c[k];
+        double v = r->data[(size_t)c->row * (size_t)r->width + (size_t)c->col];
+        if (isnan(v)) {
+            fnodata += c->f;
+            continue;
+        }
+        valued[n++] = (cell){v, c->f};
+        f += c->f;
+        fv += c->f * v;
+        lo = fmin(lo, v);
+        hi = fmax(hi, v);
     }
-    return st;
-}
-
-/* Block [c0, c1) x [r0, r1): wholly inside the site (prepared test): every
- * pixel f = 1; wholly outside: nothing; else intersect and split. */
-static dcs_status visit(zacc *a, const GEOSGeometry *part, int c0, int r0, int c1, int r1)
-{
-    GEOSContextHandle_t g = a->geos;
-    GEOSGeometry *clip = NULL;
-    dcs_status st = DCS_OK;
-    GEOSGeometry *box = GEOSGeom_createRectangle_r(g, c0, r0, c1, r1);
-    char inside = box ? GEOSPreparedContainsProperly_r(g, a->prep, box) : 2;
-    char hit = inside == 0 ? GEOSPreparedIntersects_r(g, a->prep, box) : inside;
-    if (inside == 2 || hit == 2 || (hit && !inside && !(clip = GEOSIntersection_r(g, part, box)))) {
-        st = dcs_error_set(a->err, DCS_ERR_GEOMETRY,
-                           "raster '%s': GEOS failed intersecting a site with the pixels",
-                           a->r->path);
-        goto fail;
-    }
-    if (inside)
-        st = add_block(a, c0, r0, c1, r1);
-    else if (hit)
-        st = split(a, clip, c0, r0, c1, r1);
-fail:
-    if (clip)
-        GEOSGeom_destroy_r(g, clip);
-    if (box)
-        GEOSGeom_destroy_r(g, box);
-    return st;
-}
-
-/* The raster's pixels under px's envelope as [w[0], w[2]) x [w[1], w[3]);
- * 0 when none. */
-static int pixel_window(const dcs_raster *r, GEOSContextHandle_t g, const GEOSGeometry *px,
-                        int w[4])
-{
-    double x0, y0, x1, y1;
-    if (GEOSisEmpty_r(g, px) != 0 || !GEOSGeom_getExtent_r(g, px, &x0, &y0, &x1, &y1))
-        return 0;
-    w[0] = (int)fmax(0, fmin(r->width, floor(x0)));
-    w[1] = (int)fmax(0, fmin(r->height, floor(y0)));
-    w[2] = (int)fmax(0, fmin(r->width, ceil(x1)));
-    w[3] = (int)fmax(0, fmin(r->height, ceil(y1)));
-    return w[0] < w[2] && w[1] < w[3];
-}
-
-static dcs_status polygon_stats(const dcs_raster *r, GEOSContextHandle_t g,
-                                const GEOSGeometry *site, dcs_zonal *out, dcs_error *err)
-{
-    zacc a = {.r = r, .geos = g, .err = err, .min = INFINITY, .max = -INFINITY};
-    GEOSGeometry *px = NULL;
-    int w[4];
-    dcs_status st = site_in_pixels(r, g, site, &px, err);
-    if (st != DCS_OK || !pixel_window(r, g, px, w))
-        goto fail;
-    if (!(a.prep = GEOSPrepare_r(g, px))) {
-        st = dcs_error_set(err, DCS_ERR_GEOMETRY, "raster '%s': GEOS cannot prepare a site",
-                           r->path);
-        goto fail;
-    }
-    st = visit(&a, px, w[0], w[1], w[2], w[3]);
-    if (st == DCS_OK)
-        acc_finish(&a, out);
-fail:
-    if (a.prep)
-        GEOSPreparedGeom_destroy_r(g, a.prep);
-    if (px)
-        GEOSGeom_destroy_r(g, px);
-    free(a.cells);
-    return st;
-}
-
-static dcs_status point_value(const dcs_raster *r, GEOSContextHandle_t g,
-                              const GEOSGeometry *site, dcs_zonal *out, dcs_error *err)
-{
-    double x0, y0;
-    if (!GEOSGeomGetX_r(g, site, &x0) || !GEOSGeomGetY_r(g, site, &y0))
-        return dcs_error_set(err, DCS_ERR_GEOMETRY, "raster '%s': GEOS cannot read a point",
-                             r->path);
-    double x = x0, y = y0;
-    CPLErrorReset();
-    if (!to_pixel(&x, &y, (void *)r))
-        return dcs_error_set(err, DCS_ERR_DATA,
-                             "raster '%s': PROJ cannot transform the point %.3f %.3f from the "
-                             "working CRS to %s: %s", r->path, x0, y0, r->crs_name,
-                             gdal_msg("point out of range"));
-    double col = floor(x), row = floor(y);
-    if (col < 0 || row < 0 || col >= r->width || row >= r->height)
+    out->npixels = (long long)cells->n;
+    if (f + fnodata > 0)
+        out->nodata_fraction = fnodata / (f + fnodata);
+    if (!(f > 0))
         return DCS_OK;
-    double v = r->data[(size_t)row * (size_t)r->width + (size_t)col];
-    out->npixels = 1;
-    out->nodata_fraction = isnan(v) ? 1 : 0;
-    if (isnan(v))
-        return DCS_OK;
-    out->mean = out->min = out->max = out->sum = out->majority = v;
-    out->coverage = 1;
+    out->coverage = f;
+    out->sum = fv;
+    out->mean = fv / f;
+    out->min = lo;
+    out->max = hi;
+    out->majority = majority(valued, n);
     return DCS_OK;
+}
+
+void dcs_zonal_work_free(dcs_zonal_work *w)
+{
+    dcs_rings_free(&w->rings);
+    dcs_cover_work_free(&w->cover);
+    free(w->valued);
+    memset(w, 0, sizeof *w);
 }
 
 dcs_status dcs_raster_zonal(const dcs_raster *r, GEOSContextHandle_t geos,
                             const GEOSGeometry *poly_work, dcs_zonal *out, dcs_error *err)
 {
+    dcs_zonal_work w = {0};
+    dcs_cells cells = {0};
     zonal_empty(out);
-    if (GEOSisEmpty_r(geos, poly_work) == 1)
-        return DCS_OK;
-    int t = GEOSGeomTypeId_r(geos, poly_work);
-    if (t == GEOS_POINT)
-        return point_value(r, geos, poly_work, out, err);
-    if (t == GEOS_POLYGON || t == GEOS_MULTIPOLYGON || t == GEOS_GEOMETRYCOLLECTION)
-        return polygon_stats(r, geos, poly_work, out, err);
-    return dcs_error_set(err, DCS_ERR_DATA,
-                         "raster '%s': statistics need a polygon or a point (GEOS type %d)",
-                         r->path, t);
+    dcs_status st = dcs_raster_cover(r, geos, poly_work, &w, &cells, err);
+    if (st == DCS_OK)
+        st = dcs_raster_zonal_cells(r, &cells, &w, out, err);
+    dcs_cells_free(&cells);
+    dcs_zonal_work_free(&w);
+    return st;
 }
 
 /* ---- radius sums ----------------------------------------------------------- */

@@ -12,13 +12,17 @@
  * GDAL's or PROJ's own text.
  *
  * Zonal statistics (dcs_raster_zonal) weight each pixel by the exact
- * fraction of it the site covers: the site is densified (1/4 pixel),
- * transformed into pixel space, and a quadtree over the pixel grid skips
- * blocks that a prepared geometry finds wholly inside or outside; only
- * pixels on the boundary get a GEOS intersection.  The fractions are exact
- * up to floating point in pixel space (weights are shares of pixels, not
- * of ground area: in a geographic raster pixels differ in area by cos lat,
- * which is below 0.1 % across a few km).
+ * fraction of it the site covers: the site is taken into pixel space (an
+ * affine map when the raster is in the working CRS; otherwise densified to
+ * 1/4 pixel and transformed by PROJ) and its pixel shares computed by
+ * rings.h's clipping, which halves the window and follows the boundary.
+ * The fractions are exact up to floating point in pixel space (weights
+ * are shares of pixels, not of ground area: in a geographic raster pixels
+ * differ in area by cos lat, which is below 0.1 % across a few km).  The
+ * shares depend only on the site and the grid, so dcs_raster_cover() can
+ * compute them once for every raster on the same grid
+ * (dcs_raster_same_grid) and dcs_raster_zonal_cells() reads each raster
+ * through them.
  *
  * Radius sums (dcs_raster_radius_sum) run over per-row prefix sums built
  * once by dcs_raster_build_sat(): O(rows of the circle) per call.  Each row
@@ -35,7 +39,8 @@
  * in feet when the band's unit type says so.
  *
  * Not thread-safe: a dcs_raster's transformation is used without locking,
- * so give each thread its own dcs_raster.
+ * so give each thread its own dcs_raster: dcs_raster_share() makes a copy
+ * that reads the same pixels through its own transformation.
  *
  * Ownership: dcs_raster_open() and dcs_raster_slope() fill a dcs_raster
  * that owns its pixels, spatial references, transformation and prefix
@@ -52,6 +57,7 @@
 #include <stdint.h>
 
 #include "error.h"
+#include "rings.h"
 
 typedef struct {
     char path[512];     /* the dataset as given (messages) */
@@ -77,6 +83,7 @@ typedef struct {
     /* dcs_raster_build_sat(): row j, columns [0, i) at [j*(width+1) + i] */
     double *row_sum;    /* sum of the valid values */
     int32_t *row_valid; /* number of valid pixels */
+    int shared;         /* a dcs_raster_share() copy: owns only work_to_raster */
 } dcs_raster;
 
 typedef struct {
@@ -97,6 +104,37 @@ dcs_status dcs_raster_open(const char *path, int band, OGRSpatialReferenceH work
                            dcs_raster *r, dcs_error *err);
 
 void dcs_raster_close(dcs_raster *r);
+
+/* A copy of src for another thread: the same pixels, prefix sums and
+ * grid, its own transformation.  Close it (before src) with
+ * dcs_raster_close(), which then frees only the transformation. */
+dcs_status dcs_raster_share(const dcs_raster *src, dcs_raster *copy, dcs_error *err);
+
+/* 1 when a and b have the same pixel grid (size, geotransform, CRS). */
+int dcs_raster_same_grid(const dcs_raster *a, const dcs_raster *b);
+
+/* Scratch space for coverage and statistics, reused between sites by one
+ * thread; start zeroed, free with dcs_zonal_work_free(). */
+typedef struct {
+    dcs_rings rings;
+    dcs_cover_work cover;
+    void *valued; /* valid pixels and their shares (the majority) */
+    size_t vcap;
+} dcs_zonal_work;
+
+void dcs_zonal_work_free(dcs_zonal_work *w);
+
+/* The pixels of r's grid that poly_work (polygon, multipolygon or point in
+ * the working CRS) covers, with the share of each (a point: the pixel
+ * holding it, share 1).  Pixels off the raster are left out. */
+dcs_status dcs_raster_cover(const dcs_raster *r, GEOSContextHandle_t geos,
+                            const GEOSGeometry *poly_work, dcs_zonal_work *w, dcs_cells *cells,
+                            dcs_error *err);
+
+/* dcs_raster_zonal()'s statistics from cells made by dcs_raster_cover()
+ * on r or on a raster with the same grid. */
+dcs_status dcs_raster_zonal_cells(const dcs_raster *r, const dcs_cells *cells,
+                                  dcs_zonal_work *w, dcs_zonal *out, dcs_error *err);
 
 /* Statistics of the raster over poly_work (a polygon, multipolygon or
  * point in the working CRS).  f is the fraction of a pixel covered by the

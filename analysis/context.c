@@ -206,12 +206,15 @@ void dcs_substations_free(dcs_substations *s)
     if (s->tree)
         GEOSSTRtree_destroy_r(s->geos, s->tree);
     for (size_t i = 0; i < s->n; i++) {
-        free(s->id[i]);
+        if (!s->borrowed)
+            free(s->id[i]);
         GEOSGeom_destroy_r(s->geos, s->geom[i]);
     }
-    free(s->id);
-    free(s->kv);
-    free(s->headroom_mw);
+    if (!s->borrowed) {
+        free(s->id);
+        free(s->kv);
+        free(s->headroom_mw);
+    }
     free(s->geom);
     free(s->items);
     memset(s, 0, sizeof *s);
@@ -408,7 +411,34 @@ dcs_status dcs_polyset_zone(const dcs_polyset *set, const GEOSGeometry *point, s
     return DCS_OK;
 }
 
-dcs_status dcs_polyset_area_weighted(const dcs_polyset *set, const GEOSGeometry *site,
+static dcs_status finish_coverage(dcs_coverage *cov, const char *role, dcs_error *err);
+
+/* Share of polygon k inside the disc, by GEOS overlay. */
+static dcs_status share_by_overlay(const dcs_polyset *set, const GEOSGeometry *disk, size_t k,
+                                   double *share, dcs_error *err)
+{
+    double whole = 0, part = 0;
+    GEOSGeometry *inter = GEOSIntersection_r(set->geos, disk, set->geom[k]);
+    if (!inter)
+        return dcs_error_set(err, DCS_ERR_GEOMETRY, "GEOS intersection failed");
+    GEOSArea_r(set->geos, inter, &part);
+    GEOSArea_r(set->geos, set->geom[k], &whole);
+    GEOSGeom_destroy_r(set->geos, inter);
+    *share = whole > 0 ? part / whole : 0;
+    return DCS_OK;
+}
+
+/* The disc as a flat convex ring in scratch[0]; 0 when it is not convex
+ * (or the set is not flattened). */
+static int flat_convex_disc(dcs_polyset *set, const GEOSGeometry *disk)
+{
+    dcs_rings *d = &set->scratch[0];
+    dcs_rings_clear(d);
+    return set->rings && dcs_rings_add_geos(d, set->geos, disk) == DCS_OK &&
+           dcs_rings_is_convex(d);
+}
+
+dcs_status dcs_polyset_area_weighted(dcs_polyset *set, const GEOSGeometry *site,
                                      double radius_m, size_t col, double *sum, dcs_error *err)
 {
     GEOSContextHandle_t geos = set->geos;
@@ -420,23 +450,103 @@ dcs_status dcs_polyset_area_weighted(const dcs_polyset *set, const GEOSGeometry 
     hit_list h = {0};
     GEOSSTRtree_query_r(geos, set->tree, disk, collect_hit, &h);
     dcs_status st = h.nomem ? dcs_error_set(err, DCS_ERR_NOMEM, "out of memory") : DCS_OK;
+    int convex = st == DCS_OK && h.n && flat_convex_disc(set, disk);
+    const dcs_rings *d = &set->scratch[0];
     for (size_t i = 0; st == DCS_OK && i < h.n; i++) {
         size_t k = h.hits[i]->index;
-        double v = set->num[k * set->nfields + col], whole = 0, part = 0;
-        GEOSGeometry *inter = GEOSIntersection_r(geos, disk, h.hits[i]->geom);
-        if (!inter) {
-            st = dcs_error_set(err, DCS_ERR_GEOMETRY, "GEOS intersection failed");
-            break;
+        double v = set->num[k * set->nfields + col], share = 0;
+        if (isnan(v))
+            continue;
+        if (!convex) {
+            st = share_by_overlay(set, disk, k, &share, err);
+        } else if (set->area[k] > 0) {
+            share = dcs_rings_clip_area(&set->rings[k], d->x, d->y, d->n, &set->scratch[1]) /
+                    set->area[k];
+            if (isnan(share))
+                st = dcs_error_set(err, DCS_ERR_NOMEM, "out of memory");
         }
-        GEOSArea_r(geos, inter, &part);
-        GEOSArea_r(geos, h.hits[i]->geom, &whole);
-        GEOSGeom_destroy_r(geos, inter);
-        if (whole > 0 && !isnan(v))
-            *sum += v * part / whole;
+        *sum += v * share;
     }
     free(h.hits);
     GEOSGeom_destroy_r(geos, disk);
     return st;
+}
+
+dcs_status dcs_polyset_flatten(dcs_polyset *set, dcs_error *err)
+{
+    if (set->rings || set->borrowed)
+        return DCS_OK;
+    set->rings = calloc(set->n ? set->n : 1, sizeof *set->rings);
+    set->area = calloc(set->n ? set->n : 1, sizeof *set->area);
+    if (!set->rings || !set->area)
+        return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory");
+    for (size_t k = 0; k < set->n; k++) {
+        dcs_status st = dcs_rings_add_geos(&set->rings[k], set->geos, set->geom[k]);
+        if (st != DCS_OK)
+            return dcs_error_set(err, st, "%s", st == DCS_ERR_NOMEM
+                                                    ? "out of memory"
+                                                    : "GEOS cannot read a polygon's coordinates");
+        set->area[k] = dcs_rings_area(&set->rings[k]);
+    }
+    return DCS_OK;
+}
+
+/* n clones of geom into geos (NULL when out of memory). */
+static GEOSGeometry **clone_geoms(GEOSGeometry *const *geom, size_t n, GEOSContextHandle_t geos)
+{
+    GEOSGeometry **out = calloc(n ? n : 1, sizeof *out);
+    for (size_t i = 0; out && i < n; i++)
+        if (!(out[i] = GEOSGeom_clone_r(geos, geom[i]))) {
+            while (i--)
+                GEOSGeom_destroy_r(geos, out[i]);
+            free(out);
+            return NULL;
+        }
+    return out;
+}
+
+dcs_status dcs_polyset_clone(const dcs_polyset *src, GEOSContextHandle_t geos, dcs_polyset *dst,
+                             dcs_error *err)
+{
+    memset(dst, 0, sizeof *dst);
+    *dst = (dcs_polyset){.geos = geos, .nfields = src->nfields, .num = src->num,
+                         .text = src->text, .rings = src->rings, .area = src->area,
+                         .borrowed = 1};
+    if (!(dst->geom = clone_geoms(src->geom, src->n, geos)))
+        return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory copying a layer for a thread");
+    dst->n = src->n;
+    if (build_tree(geos, dst->geom, dst->n, &dst->items, &dst->tree) != 0)
+        return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory copying a layer for a thread");
+    return DCS_OK;
+}
+
+dcs_status dcs_substations_clone(const dcs_substations *src, GEOSContextHandle_t geos,
+                                 dcs_substations *dst, dcs_error *err)
+{
+    *dst = *src;
+    dst->geos = geos;
+    dst->borrowed = 1;
+    dst->items = NULL;
+    dst->tree = NULL;
+    dst->n = 0;
+    if (!(dst->geom = clone_geoms(src->geom, src->n, geos)))
+        return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory copying substations for a thread");
+    dst->n = src->n;
+    if (build_tree(geos, dst->geom, dst->n, &dst->items, &dst->tree) != 0)
+        return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory copying substations for a thread");
+    return DCS_OK;
+}
+
+dcs_status dcs_coverage_clone(const dcs_coverage *src, GEOSContextHandle_t geos,
+                              dcs_coverage *dst, dcs_error *err)
+{
+    memset(dst, 0, sizeof *dst);
+    dst->geos = geos;
+    if (!src->geom)
+        return DCS_OK;
+    if (!(dst->geom = GEOSGeom_clone_r(geos, src->geom)))
+        return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory copying a coverage for a thread");
+    return finish_coverage(dst, "coverage", err);
 }
 
 /* The rectangle of L's extent, densified (64 points a side) so that its
@@ -528,12 +638,20 @@ void dcs_polyset_free(dcs_polyset *set)
         GEOSSTRtree_destroy_r(set->geos, set->tree);
     for (size_t i = 0; i < set->n; i++) {
         GEOSGeom_destroy_r(set->geos, set->geom[i]);
-        for (size_t k = 0; set->text && k < set->nfields; k++)
+        for (size_t k = 0; !set->borrowed && set->text && k < set->nfields; k++)
             free(set->text[i * set->nfields + k]);
+        if (!set->borrowed && set->rings)
+            dcs_rings_free(&set->rings[i]);
     }
     free(set->geom);
     free(set->items);
-    free(set->num);
-    free(set->text);
+    if (!set->borrowed) {
+        free(set->num);
+        free(set->text);
+        free(set->rings);
+        free(set->area);
+    }
+    for (int k = 0; k < 3; k++)
+        dcs_rings_free(&set->scratch[k]);
     memset(set, 0, sizeof *set);
 }

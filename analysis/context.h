@@ -28,6 +28,7 @@
 #include "error.h"
 #include "geo.h"
 #include "layers.h"
+#include "rings.h"
 #include "scenario.h"
 
 typedef struct {
@@ -46,6 +47,7 @@ typedef struct {
     GEOSContextHandle_t geos;
     /* what was read and why substations did not qualify */
     long long nread, nlow_voltage, nno_voltage, nlow_headroom;
+    int borrowed; /* a clone: ids, kv and headroom belong to the original */
 } dcs_substations;
 
 typedef struct {
@@ -57,6 +59,10 @@ typedef struct {
     size_t nfields; /* attribute columns, from dcs_polyset_load_fields() */
     double *num;    /* n * nfields; NaN for text columns and nulls */
     char **text;    /* n * nfields; NULL for number columns and nulls */
+    dcs_rings *rings; /* n flat polygons, from dcs_polyset_flatten() (or NULL) */
+    double *area;     /* n areas of the flat polygons */
+    dcs_rings scratch[3]; /* the disc and two clip buffers of area-weighted sums */
+    int borrowed;   /* a clone: num, text, rings and area belong to the original */
 } dcs_polyset;
 
 /* Where a layer has data, in the working CRS; geom NULL = everywhere. */
@@ -94,6 +100,21 @@ dcs_status dcs_polyset_load_fields(dcs_layer *L, GEOSContextHandle_t geos, const
 dcs_status dcs_polyset_from_geoms(GEOSContextHandle_t geos, GEOSGeometry **geoms, size_t n,
                                   dcs_polyset *set, dcs_error *err);
 
+/* Flat copies of the polygons and their areas, so that area-weighted sums
+ * clip them against a convex disc without GEOS overlay. */
+dcs_status dcs_polyset_flatten(dcs_polyset *set, dcs_error *err);
+
+/* Copies for another thread (thread safety): the geometries are cloned
+ * into geos and indexed anew, prepared geometries made anew; attribute
+ * arrays (and flat rings) are shared read-only with src, which must
+ * outlive the copy.  Free the copy with the matching *_free(). */
+dcs_status dcs_polyset_clone(const dcs_polyset *src, GEOSContextHandle_t geos, dcs_polyset *dst,
+                             dcs_error *err);
+dcs_status dcs_substations_clone(const dcs_substations *src, GEOSContextHandle_t geos,
+                                 dcs_substations *dst, dcs_error *err);
+dcs_status dcs_coverage_clone(const dcs_coverage *src, GEOSContextHandle_t geos,
+                              dcs_coverage *dst, dcs_error *err);
+
 /* Nearest feature to site: index and geodesic km between the nearest
  * points; (size_t)-1 and NaN when the set is empty. */
 dcs_status dcs_polyset_nearest(const dcs_polyset *set, const GEOSGeometry *site,
@@ -105,8 +126,11 @@ dcs_status dcs_polyset_zone(const dcs_polyset *set, const GEOSGeometry *point, s
                             dcs_error *err);
 
 /* Sum over the polygons of field column col times the share of each
- * polygon's area inside the site buffered by radius_m. */
-dcs_status dcs_polyset_area_weighted(const dcs_polyset *set, const GEOSGeometry *site,
+ * polygon's area inside the site buffered by radius_m.  When the set is
+ * flattened and the buffer is convex (a point or a convex site), the
+ * shares come from rings.h's convex clipping; otherwise from GEOS
+ * overlay.  Uses the set's scratch rings: one thread per set. */
+dcs_status dcs_polyset_area_weighted(dcs_polyset *set, const GEOSGeometry *site,
                                      double radius_m, size_t col, double *sum, dcs_error *err);
 
 /* Coverage from a layer's extent (a rectangle in its own CRS, densified

@@ -1,6 +1,8 @@
 /* geo.c - geodesy (PROJ geodesic.h) and the working CRS. See geo.h. */
 #include "geo.h"
 
+#include <pthread.h>
+
 #include <cpl_error.h>
 #include <geodesic.h>
 #include <math.h>
@@ -12,15 +14,19 @@
 #define WGS84_A 6378137.0
 #define WGS84_F (1.0 / 298.257223563)
 
+static struct geod_geodesic wgs84_g;
+
+static void wgs84_init(void)
+{
+    geod_init(&wgs84_g, WGS84_A, WGS84_F);
+}
+
+/* Initialised once, whichever thread comes first. */
 static const struct geod_geodesic *wgs84(void)
 {
-    static struct geod_geodesic g;
-    static int ready;
-    if (!ready) { /* geod_init is cheap and idempotent: a race is harmless */
-        geod_init(&g, WGS84_A, WGS84_F);
-        ready = 1;
-    }
-    return &g;
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, wgs84_init);
+    return &wgs84_g;
 }
 
 double dcs_geodesic_distance_m(double lon1, double lat1, double lon2, double lat2)

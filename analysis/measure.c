@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "run.h"
+
 /* ---- loading ------------------------------------------------------------- */
 
 static dcs_status load_vector(dcs_inputs *in, size_t k, const dcs_context *c,
@@ -76,6 +78,28 @@ static dcs_status load_join(dcs_inputs *in, size_t j, dcs_context_data *cd, dcs_
     return st;
 }
 
+/* grid_of[k]: the first raster context with the same pixel grid as k. */
+static dcs_status link_grids(dcs_context_data *cd, dcs_error *err)
+{
+    size_t n = cd->ncontexts;
+    cd->grid_of = calloc(n + 1, sizeof *cd->grid_of);
+    cd->cells = calloc(n + 1, sizeof *cd->cells);
+    cd->have_cells = calloc(n + 1, 1);
+    if (!cd->grid_of || !cd->cells || !cd->have_cells)
+        return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory");
+    const dcs_context *c = cd->model->scn->contexts;
+    for (size_t k = 0; k < n; k++) {
+        cd->grid_of[k] = (long)k;
+        for (size_t j = 0; c[k].kind == DCS_CTX_RASTER && j < k; j++)
+            if (c[j].kind == DCS_CTX_RASTER &&
+                dcs_raster_same_grid(&cd->rasters[j], &cd->rasters[k])) {
+                cd->grid_of[k] = (long)j;
+                break;
+            }
+    }
+    return DCS_OK;
+}
+
 dcs_status dcs_context_load(dcs_inputs *in, const dcs_model *model, const dcs_crs *crs,
                             GEOSContextHandle_t geos, double peak_mw, dcs_context_data *cd,
                             dcs_error *err)
@@ -104,7 +128,59 @@ dcs_status dcs_context_load(dcs_inputs *in, const dcs_model *model, const dcs_cr
     if (st == DCS_OK && scn->energy.enabled)
         st = dcs_stations_load(scn, in->station_layer >= 0 ? &in->layers[in->station_layer] : NULL,
                                in->station_field, crs, geos, &cd->stations, err);
+    if (st == DCS_OK)
+        st = link_grids(cd, err);
     return st;
+}
+
+/* The copy's own substations, layers, coverages and station points. */
+static dcs_status clone_geometry(const dcs_context_data *src, dcs_context_data *cd,
+                                 dcs_error *err)
+{
+    dcs_status st = dcs_substations_clone(&src->subs, cd->geos, &cd->subs, err);
+    for (size_t k = 0; st == DCS_OK && k < cd->ncontexts; k++) {
+        if (src->sets[k].tree)
+            st = dcs_polyset_clone(&src->sets[k], cd->geos, &cd->sets[k], err);
+        if (st == DCS_OK && src->rasters[k].data)
+            st = dcs_raster_share(&src->rasters[k], &cd->rasters[k], err);
+        if (st == DCS_OK)
+            st = dcs_coverage_clone(&src->cover[k], cd->geos, &cd->cover[k], err);
+    }
+    if (st == DCS_OK && src->stations.points.tree)
+        st = dcs_polyset_clone(&src->stations.points, cd->geos, &cd->stations.points, err);
+    return st;
+}
+
+dcs_status dcs_context_clone(const dcs_context_data *src, dcs_context_data *cd, dcs_error *err)
+{
+    size_t n = src->ncontexts;
+    *cd = (dcs_context_data){.model = src->model, .peak_mw = src->peak_mw, .tables = src->tables,
+                             .ncontexts = n, .njoins = src->njoins, .grid_of = src->grid_of,
+                             .is_copy = 1, .crs_copy = *src->crs};
+    cd->stations.n = src->stations.n;
+    cd->stations.st = src->stations.st;
+    cd->crs_copy.work_to_lonlat = NULL;
+    cd->crs = &cd->crs_copy;
+    cd->geos = dcs_geos_init();
+    cd->sets = calloc(n + 1, sizeof *cd->sets);
+    cd->rasters = calloc(n + 1, sizeof *cd->rasters);
+    cd->cover = calloc(n + 1, sizeof *cd->cover);
+    cd->cells = calloc(n + 1, sizeof *cd->cells);
+    cd->have_cells = calloc(n + 1, 1);
+    if (!cd->geos || !cd->sets || !cd->rasters || !cd->cover || !cd->cells || !cd->have_cells ||
+        !(cd->crs_copy.work_to_lonlat = OCTClone(src->crs->work_to_lonlat)))
+        return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory copying the context for a thread");
+    return clone_geometry(src, cd, err);
+}
+
+/* A copy shares the tables, the stations' results and grid_of. */
+static void free_shared(dcs_context_data *cd)
+{
+    for (size_t j = 0; cd->tables && j < cd->njoins; j++)
+        dcs_table_free(&cd->tables[j]);
+    free(cd->tables);
+    dcs_stations_free(&cd->stations);
+    free(cd->grid_of);
 }
 
 void dcs_context_free(dcs_context_data *cd)
@@ -117,14 +193,23 @@ void dcs_context_free(dcs_context_data *cd)
             dcs_raster_close(&cd->rasters[k]);
         if (cd->cover)
             dcs_coverage_free(&cd->cover[k]);
+        if (cd->cells)
+            dcs_cells_free(&cd->cells[k]);
     }
-    for (size_t j = 0; cd->tables && j < cd->njoins; j++)
-        dcs_table_free(&cd->tables[j]);
-    dcs_stations_free(&cd->stations);
+    if (cd->is_copy) {
+        dcs_polyset_free(&cd->stations.points);
+        if (cd->crs_copy.work_to_lonlat)
+            OCTDestroyCoordinateTransformation(cd->crs_copy.work_to_lonlat);
+        dcs_geos_finish(cd->geos);
+    } else {
+        free_shared(cd);
+    }
+    dcs_zonal_work_free(&cd->zw);
     free(cd->sets);
     free(cd->rasters);
     free(cd->cover);
-    free(cd->tables);
+    free(cd->cells);
+    free(cd->have_cells);
     memset(cd, 0, sizeof *cd);
 }
 
@@ -144,7 +229,7 @@ double dcs_interconnect_cost(const dcs_scenario *scn, double km, double kv, doub
     return cost;
 }
 
-static dcs_status measure_power(const dcs_context_data *cd, dcs_sites *s, size_t i,
+static dcs_status measure_power(dcs_context_data *cd, dcs_sites *s, size_t i,
                                 dcs_error *err)
 {
     size_t which;
@@ -178,7 +263,7 @@ static int copy_columns(const dcs_model *m, dcs_sites *s, size_t i, size_t first
     return 0;
 }
 
-static dcs_status measure_zone(const dcs_context_data *cd, size_t k, dcs_sites *s, size_t i,
+static dcs_status measure_zone(dcs_context_data *cd, size_t k, dcs_sites *s, size_t i,
                                int *outside, dcs_error *err)
 {
     const dcs_polyset *set = &cd->sets[k];
@@ -200,7 +285,23 @@ static dcs_status measure_zone(const dcs_context_data *cd, size_t k, dcs_sites *
     return DCS_OK;
 }
 
-static dcs_status measure_raster(const dcs_context_data *cd, size_t k, dcs_sites *s, size_t i,
+/* Zonal statistics of raster k over the site, with the pixel shares
+ * computed once per site for all the rasters on one grid. */
+static dcs_status site_zonal(dcs_context_data *cd, size_t k, const GEOSGeometry *site,
+                             dcs_zonal *z, dcs_error *err)
+{
+    size_t g = (size_t)cd->grid_of[k];
+    if (!cd->have_cells[g]) {
+        dcs_status st = dcs_raster_cover(&cd->rasters[g], cd->geos, site, &cd->zw, &cd->cells[g],
+                                         err);
+        if (st != DCS_OK)
+            return st;
+        cd->have_cells[g] = 1;
+    }
+    return dcs_raster_zonal_cells(&cd->rasters[k], &cd->cells[g], &cd->zw, z, err);
+}
+
+static dcs_status measure_raster(dcs_context_data *cd, size_t k, dcs_sites *s, size_t i,
                                  int *outside, dcs_error *err)
 {
     const dcs_context *c = &cd->model->scn->contexts[k];
@@ -208,7 +309,7 @@ static dcs_status measure_raster(const dcs_context_data *cd, size_t k, dcs_sites
     size_t metric = cd->model->ctx_first[k];
     if (c->stats) {
         dcs_zonal z;
-        dcs_status st = dcs_raster_zonal(&cd->rasters[k], cd->geos, s->geom[i], &z, err);
+        dcs_status st = site_zonal(cd, k, s->geom[i], &z, err);
         if (st != DCS_OK)
             return st;
         const double vals[] = {z.mean, z.min, z.max, z.sum, z.majority};
@@ -232,7 +333,7 @@ static dcs_status measure_raster(const dcs_context_data *cd, size_t k, dcs_sites
 }
 
 /* The metrics of context layer k for site i; *outside when it has none. */
-static dcs_status measure_context(const dcs_context_data *cd, size_t k, dcs_sites *s, size_t i,
+static dcs_status measure_context(dcs_context_data *cd, size_t k, dcs_sites *s, size_t i,
                                   int *outside, dcs_error *err)
 {
     const dcs_context *c = &cd->model->scn->contexts[k];
@@ -257,7 +358,7 @@ static dcs_status measure_context(const dcs_context_data *cd, size_t k, dcs_site
 }
 
 /* Forget the metrics of context k for site i (outside its coverage). */
-static void clear_context(const dcs_context_data *cd, size_t k, dcs_sites *s, size_t i)
+static void clear_context(dcs_context_data *cd, size_t k, dcs_sites *s, size_t i)
 {
     size_t end = k + 1 < cd->ncontexts ? cd->model->ctx_first[k + 1]
                  : cd->njoins        ? cd->model->join_first[0]
@@ -273,7 +374,7 @@ static void clear_context(const dcs_context_data *cd, size_t k, dcs_sites *s, si
     }
 }
 
-static dcs_status measure_joins(const dcs_context_data *cd, dcs_sites *s, size_t i,
+static dcs_status measure_joins(dcs_context_data *cd, dcs_sites *s, size_t i,
                                 dcs_error *err)
 {
     const dcs_model *m = cd->model;
@@ -295,7 +396,7 @@ static double site_metric(const dcs_model *m, const dcs_sites *s, size_t i, long
     return metric >= 0 ? dcs_site_num(s, i)[m->metrics[metric].col] : NAN;
 }
 
-static dcs_status measure_energy(const dcs_context_data *cd, dcs_sites *s, size_t i,
+static dcs_status measure_energy(dcs_context_data *cd, dcs_sites *s, size_t i,
                                  dcs_error *err)
 {
     const dcs_model *m = cd->model;
@@ -336,9 +437,10 @@ static dcs_status measure_energy(const dcs_context_data *cd, dcs_sites *s, size_
     return DCS_OK;
 }
 
-dcs_status dcs_measure_site(const dcs_context_data *cd, dcs_sites *s, size_t i,
+dcs_status dcs_measure_site(dcs_context_data *cd, dcs_sites *s, size_t i,
                             unsigned char *outside, dcs_error *err)
 {
+    memset(cd->have_cells, 0, cd->ncontexts);
     dcs_status st = measure_power(cd, s, i, err);
     for (size_t k = 0; st == DCS_OK && k < cd->ncontexts; k++) {
         int out = !dcs_coverage_contains(&cd->cover[k], s->geom[i]);

@@ -12,8 +12,18 @@
  * fails to cover the site (its metrics are then left missing) and stops
  * with DCS_ERR_DATA when that layer's `outside` is "error".
  *
+ * Threads: a dcs_context_data is used by one thread at a time (GEOS
+ * context, PROJ transformations, scratch space).  dcs_context_clone()
+ * makes a copy for another thread: its own GEOS context, geometries,
+ * indexes and transformations, sharing the read-only pixels, attributes,
+ * tables and energy results with the original.  Each site is measured by
+ * one thread; different sites may be measured at once by different
+ * copies.
+ *
  * Ownership: dcs_context_free() releases everything dcs_context_load()
- * made.  The scenario, model and CRS must outlive the context data.
+ * or dcs_context_clone() made (a copy only what is its own; free copies
+ * before the original).  The scenario, model and CRS must outlive the
+ * context data.
  */
 #ifndef DCS_MEASURE_H
 #define DCS_MEASURE_H
@@ -42,13 +52,24 @@ typedef struct {
     dcs_table *tables;    /* per join */
     dcs_stations stations; /* energy model per weather station (when enabled) */
     size_t ncontexts, njoins;
+    long *grid_of;        /* per context: first raster context on the same pixel grid */
+    /* per thread */
+    dcs_zonal_work zw;    /* coverage scratch */
+    dcs_cells *cells;     /* per context: the current site's pixel shares on its grid */
+    unsigned char *have_cells; /* per context: cells[k] holds the current site's */
+    int is_copy;          /* made by dcs_context_clone() */
+    dcs_crs crs_copy;     /* a copy's CRS: its own transformation to lon/lat */
 } dcs_context_data;
 
 dcs_status dcs_context_load(dcs_inputs *in, const dcs_model *model, const dcs_crs *crs,
                             GEOSContextHandle_t geos, double peak_mw, dcs_context_data *cd,
                             dcs_error *err);
 
-dcs_status dcs_measure_site(const dcs_context_data *cd, dcs_sites *sites, size_t i,
+/* A copy of src for another thread (see above). */
+dcs_status dcs_context_clone(const dcs_context_data *src, dcs_context_data *copy,
+                             dcs_error *err);
+
+dcs_status dcs_measure_site(dcs_context_data *cd, dcs_sites *sites, size_t i,
                             unsigned char *outside, dcs_error *err);
 
 /* Interconnection cost in M$: km times the cost per km of the voltage

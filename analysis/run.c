@@ -4,12 +4,15 @@
 #include <cpl_error.h>
 #include <gdal.h>
 #include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "context.h"
 #include "measure.h"
@@ -73,23 +76,142 @@ static dcs_status open_working_crs(const dcs_scenario *scn, dcs_inputs *in, dcs_
     return st;
 }
 
-static dcs_status measure_sites(dcs_result *res, const dcs_context_data *cd,
+/* ---- measuring sites in threads ------------------------------------------ */
+
+#define CHUNK 64 /* sites a thread takes at a time */
+
+typedef struct {
+    dcs_result *res;
+    dcs_context_data *cd;      /* this thread's copy (or the original) */
+    const dcs_run_options *opt;
+    atomic_size_t *next, *done;
+    atomic_int *abort;         /* set by the first failure */
+    atomic_int *finished;      /* threads done */
+    dcs_status st;
+    dcs_error err;
+    size_t failed_site;        /* the site that failed (SIZE_MAX none) */
+} worker;
+
+/* Measure sites [a, b); returns 0 when the work must stop. */
+static int measure_chunk(worker *w, size_t a, size_t b)
+{
+    dcs_result *res = w->res;
+    size_t nc = res->ncontexts;
+    for (size_t i = a; i < b; i++) {
+        if (atomic_load(w->abort) || stopped(w->opt))
+            return 0;
+        w->st = dcs_measure_site(w->cd, &res->sites, i, res->outside + i * nc, &w->err);
+        if (w->st != DCS_OK) {
+            w->failed_site = i;
+            atomic_store(w->abort, 1);
+            return 0;
+        }
+        atomic_fetch_add(w->done, 1);
+    }
+    return 1;
+}
+
+static void *measure_worker(void *arg)
+{
+    worker *w = arg;
+    size_t n = w->res->sites.n;
+    for (;;) {
+        size_t a = atomic_fetch_add(w->next, CHUNK);
+        if (a >= n || !measure_chunk(w, a, a + CHUNK < n ? a + CHUNK : n))
+            break;
+    }
+    atomic_fetch_add(w->finished, 1);
+    return NULL;
+}
+
+/* Threads to use for n sites: as asked, else one per online CPU; never
+ * more than there are chunks of sites. */
+static int thread_count(const dcs_run_options *opt, size_t n)
+{
+    long t = opt && opt->threads > 0 ? opt->threads : sysconf(_SC_NPROCESSORS_ONLN);
+    size_t chunks = (n + CHUNK - 1) / CHUNK;
+    if (t < 1)
+        t = 1;
+    if (t > DCS_MAX_THREADS)
+        t = DCS_MAX_THREADS;
+    if ((size_t)t > chunks)
+        t = chunks ? (long)chunks : 1;
+    return (int)t;
+}
+
+/* The calling thread reports progress until the others have finished. */
+static void wait_reporting(worker *w, int nthreads, const dcs_run_options *opt)
+{
+    size_t n = w->res->sites.n;
+    const struct timespec tick = {0, 50 * 1000 * 1000};
+    while (atomic_load(w->finished) < nthreads) {
+        progress(opt, "measuring sites", atomic_load(w->done), n);
+        nanosleep(&tick, NULL);
+    }
+}
+
+/* The failure of the lowest-numbered site, or an interruption. */
+static dcs_status collect_status(dcs_result *res, worker *w, int nthreads,
+                                 const dcs_run_options *opt, dcs_error *err)
+{
+    worker *first = NULL;
+    for (int t = 0; t < nthreads; t++)
+        if (w[t].st != DCS_OK && (!first || w[t].failed_site < first->failed_site))
+            first = &w[t];
+    if (first) {
+        *err = first->err;
+        return dcs_error_prefix(err, "site \"%s\": ", res->sites.id[first->failed_site]);
+    }
+    if (stopped(opt))
+        return dcs_error_set(err, DCS_ERR_INTERRUPTED, "interrupted while measuring sites");
+    return DCS_OK;
+}
+
+static dcs_status start_workers(dcs_result *res, dcs_context_data *cd, dcs_context_data *copies,
+                                worker *w, pthread_t *tid, int *nstarted, dcs_error *err)
+{
+    for (int t = 1; t < res->threads; t++) {
+        dcs_status st = dcs_context_clone(cd, &copies[t], err);
+        if (st != DCS_OK)
+            return st;
+        w[t].cd = &copies[t];
+        if (pthread_create(&tid[t], NULL, measure_worker, &w[t]) != 0)
+            return dcs_error_set(err, DCS_ERR_NOMEM, "cannot start thread %d of %d", t + 1,
+                                 res->threads);
+        (*nstarted)++;
+    }
+    return DCS_OK;
+}
+
+static dcs_status measure_sites(dcs_result *res, dcs_context_data *cd,
                                 const dcs_run_options *opt, dcs_error *err)
 {
     size_t n = res->sites.n, nc = res->ncontexts;
+    atomic_size_t next = 0, done = 0;
+    atomic_int abort_flag = 0, finished = 0;
+    int T = res->threads = thread_count(opt, n), started = 0;
+    worker w[DCS_MAX_THREADS];
+    pthread_t tid[DCS_MAX_THREADS];
+    dcs_context_data copies[DCS_MAX_THREADS];
+    memset(copies, 0, sizeof copies);
+    for (int t = 0; t < T; t++)
+        w[t] = (worker){res, cd, opt, &next, &done, &abort_flag, &finished, DCS_OK, {0}, SIZE_MAX};
     res->outside = calloc((n ? n : 1) * (nc ? nc : 1), 1);
     if (!res->outside)
         return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory");
-    for (size_t i = 0; i < n; i++) {
-        if (stopped(opt))
-            return dcs_error_set(err, DCS_ERR_INTERRUPTED, "interrupted while measuring sites");
-        dcs_status st = dcs_measure_site(cd, &res->sites, i, res->outside + i * nc, err);
-        if (st != DCS_OK)
-            return dcs_error_prefix(err, "site \"%s\": ", res->sites.id[i]);
-        if ((i + 1) % 256 == 0 || i + 1 == n)
-            progress(opt, "measuring sites", i + 1, n);
-    }
-    return DCS_OK;
+    dcs_status st = start_workers(res, cd, copies, w, tid, &started, err);
+    if (st != DCS_OK)
+        atomic_store(&abort_flag, 1);
+    progress(opt, "measuring sites", 0, n);
+    measure_worker(&w[0]);
+    wait_reporting(&w[0], started + 1, opt);
+    for (int t = 1; t <= started; t++)
+        pthread_join(tid[t], NULL);
+    for (int t = 1; t < T; t++)
+        dcs_context_free(&copies[t]);
+    if (st == DCS_OK && (st = collect_status(res, w, started + 1, opt, err)) == DCS_OK)
+        progress(opt, "measuring sites", n, n);
+    return st;
 }
 
 static void warn_layer(dcs_result *res, const dcs_input_info *info)

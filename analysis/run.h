@@ -2,9 +2,14 @@
  * run.h - the main job: scenario -> layers -> site metrics -> constraints
  * and scores -> ranks.  Reports are written from the result by reports/.
  *
- * dcs_run() never prints: progress goes through an optional callback, and
- * it stops with DCS_ERR_INTERRUPTED when *stop becomes non-zero (set by a
- * signal handler in the command line).
+ * dcs_run() never prints: progress goes through an optional callback
+ * (always called from the thread that called dcs_run), and it stops with
+ * DCS_ERR_INTERRUPTED when *stop becomes non-zero (set by a signal handler
+ * in the command line).
+ *
+ * Sites are measured by several threads (dcs_run_options.threads), each
+ * with its own copy of the context (measure.h); every site's metrics are
+ * the same whatever the number of threads.
  *
  * Ownership: the result owns the model, the sites, the evaluation, the
  * input records and the warnings; dcs_result_free() frees them all.  It
@@ -34,7 +39,10 @@ typedef struct {
     dcs_progress_fn progress;
     void *user;
     volatile sig_atomic_t *stop;
+    int threads; /* threads measuring sites; 0: one per online CPU (at most DCS_MAX_THREADS) */
 } dcs_run_options;
+
+#define DCS_MAX_THREADS 64
 
 typedef struct {
     const dcs_scenario *scn;
@@ -52,6 +60,7 @@ typedef struct {
     dcs_strlist warnings;
     long long subs_read, subs_qualified;
     double peak_mw;
+    int threads;          /* threads that measured the sites */
     char started_utc[32]; /* ISO 8601 */
     double seconds;
 } dcs_result;

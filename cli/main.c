@@ -179,7 +179,8 @@ static int command_run(const dcs_cli *cli)
     char outdir[DCS_PATH_MAX];
     snprintf(outdir, sizeof outdir, "%s", cli->outdir ? cli->outdir : "out");
     progress_state ps = {isatty(STDERR_FILENO), 0, ""};
-    dcs_run_options opt = {cli->quiet ? NULL : show_progress, &ps, &stop_requested};
+    dcs_run_options opt = {cli->quiet ? NULL : show_progress, &ps, &stop_requested,
+                           cli->threads};
     dcs_result res;
     dcs_status st = dcs_run(&scn, &opt, &res, &err);
     dcs_report_paths paths;

@@ -20,6 +20,8 @@ static const option_spec options[] = {
      "GIS output: GPKG (default), GeoJSON, FlatGeobuf, Shapefile, CSV or any OGR vector "
      "driver"},
     {"crs", 'r', "CRS", "run", "CRS of the GIS output (default: the working CRS)"},
+    {"threads", 't', "N", "run",
+     "threads measuring sites (default: $DCSITE_THREADS, else one per CPU)"},
     {"cooling", 'c', "ARCHETYPE", "energy",
      "air_economizer, water_economizer (default), air_chiller or liquid"},
     {"it-mw", 'm', "N", "energy", "IT load in MW (default 100)"},
@@ -35,7 +37,8 @@ static const struct {
     const char *usage;
     const char *help;
 } commands[] = {
-    {"run", DCS_CMD_RUN, "run SCENARIO.json [-o DIR] [--format F] [--crs CRS] [--quiet]",
+    {"run", DCS_CMD_RUN,
+     "run SCENARIO.json [-o DIR] [--format F] [--crs CRS] [--threads N] [--quiet]",
      "score and rank the candidate sites; write .xlsx, .gpkg and .json reports"},
     {"check", DCS_CMD_CHECK, "check SCENARIO.json",
      "validate the scenario and every layer it names, without running"},
@@ -103,6 +106,9 @@ static void set_option(dcs_cli *cli, int code)
     case 'j':
         cli->json = 1;
         break;
+    case 't':
+        cli->threads_text = optarg;
+        break;
     }
 }
 
@@ -114,10 +120,33 @@ static const char *command_name(dcs_command cmd)
     return "?";
 }
 
-/* --it-mw: a positive number. */
+/* --threads, else $DCSITE_THREADS: a whole number from 1 to DCS_CLI_MAX_THREADS
+ * (0 when neither is given). */
+static int parse_threads(dcs_cli *cli, char *msg, size_t size)
+{
+    const char *text = cli->threads_text, *what = "--threads";
+    if (!text && (text = getenv("DCSITE_THREADS")) && *text)
+        what = "DCSITE_THREADS";
+    cli->threads = 0;
+    if (!text || !*text)
+        return 0;
+    char *end;
+    long t = strtol(text, &end, 10);
+    if (end == text || *end || t < 1 || t > DCS_CLI_MAX_THREADS) {
+        snprintf(msg, size, "%s: \"%s\" is not a thread count (expected 1 to %d)", what, text,
+                 DCS_CLI_MAX_THREADS);
+        return -1;
+    }
+    cli->threads = (int)t;
+    return 0;
+}
+
+/* --it-mw: a positive number; --threads. */
 static int parse_numbers(dcs_cli *cli, char *msg, size_t size)
 {
     cli->it_mw = 100;
+    if (parse_threads(cli, msg, size) != 0)
+        return -1;
     if (!cli->it_mw_text)
         return 0;
     char *end;

@@ -2,7 +2,7 @@
  * options.h - the command line: one option table drives both parsing and
  * --help.
  *
- *   dcsite run SCENARIO.json [-o OUTDIR] [--quiet]
+ *   dcsite run SCENARIO.json [-o OUTDIR] [--threads N] [--quiet]
  *   dcsite check SCENARIO.json
  *   dcsite energy WEATHERFILE [--cooling ARCHETYPE] [--it-mw N] [--json]
  *   dcsite --help | --version
@@ -26,10 +26,14 @@ typedef struct {
     const char *cooling;     /* energy: archetype name, NULL = default */
     const char *it_mw_text;  /* energy: --it-mw as given */
     double it_mw;            /* energy: IT load, default 100 */
+    const char *threads_text; /* run: --threads as given */
+    int threads;             /* run: from --threads or $DCSITE_THREADS; 0 = automatic */
     int json;
     int help;
     int version;
 } dcs_cli;
+
+#define DCS_CLI_MAX_THREADS 64 /* = DCS_MAX_THREADS in run.h */
 
 /* Exit codes (listed in README.md). */
 enum {

@@ -24,12 +24,16 @@ static int grow_geoms(GEOSGeometry ***geom, size_t n, size_t *cap)
     return 0;
 }
 
-/* Build the STRtree over geom[0..n). */
+/* Build the STRtree over geom[0..n).  Node capacity 2: a nearest search
+ * measures the exact distance to every item of each leaf it opens, so
+ * small leaves mean fewer GEOS distance calls (callgrind on the benchmark
+ * region: half the instructions of capacity 10, and a quarter fewer than
+ * capacity 4). */
 static int build_tree(GEOSContextHandle_t geos, GEOSGeometry **geom, size_t n,
                       dcs_tree_item **items, GEOSSTRtree **tree)
 {
     *items = calloc(n ? n : 1, sizeof **items);
-    *tree = GEOSSTRtree_create_r(geos, 10);
+    *tree = GEOSSTRtree_create_r(geos, 2);
     if (!*items || !*tree)
         return -1;
     for (size_t i = 0; i < n; i++) {

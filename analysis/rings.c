@@ -293,14 +293,35 @@ static int clip_all(const dcs_rings *in, const halfplane *h, dcs_rings *out)
     return 0;
 }
 
+/* -1 when every vertex of R is outside h, 1 when every one is inside, 0
+ * when h cuts R. */
+static int classify(const dcs_rings *R, const halfplane *h)
+{
+    int in = 0, out = 0;
+    for (size_t i = 0; i < R->n && !(in && out); i++) {
+        if (side(h, R->x[i], R->y[i]) >= 0)
+            in = 1;
+        else
+            out = 1;
+    }
+    return in && out ? 0 : in ? 1 : -1;
+}
+
 double dcs_rings_clip_area(const dcs_rings *R, const double *wx, const double *wy, size_t wn,
                            dcs_rings scratch[2])
 {
     const dcs_rings *cur = R;
+    int k = 0;
     for (size_t e = 0; e < wn; e++) {
         size_t f = (e + 1) % wn;
         halfplane h = {.axis = -1, .ax = wx[e], .ay = wy[e], .bx = wx[f], .by = wy[f]};
-        dcs_rings *out = &scratch[e % 2];
+        int c = classify(cur, &h);
+        if (c < 0)
+            return 0; /* wholly outside one edge of a convex window */
+        if (c > 0)
+            continue; /* nothing to cut */
+        dcs_rings *out = &scratch[k];
+        k = !k;
         if (clip_all(cur, &h, out) != 0)
             return NAN;
         cur = out;

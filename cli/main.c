@@ -66,6 +66,7 @@ static int fail(dcs_status st, const char *message)
 typedef struct {
     int tty;
     double last;
+    double started; /* when the current phase began */
     char phase[64];
 } progress_state;
 
@@ -76,6 +77,37 @@ static double monotonic(void)
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* " 1234/s, ETA 0:42" once the rate is known, else "". */
+static void rate_and_eta(const progress_state *p, double t, size_t done, size_t total, char *buf,
+                         size_t size)
+{
+    double dt = t - p->started, rate = dt > 0.5 && done > 0 ? (double)done / dt : 0;
+    buf[0] = '\0';
+    if (rate <= 0)
+        return;
+    long eta = done < total ? (long)((double)(total - done) / rate + 0.5) : 0;
+    snprintf(buf, size, ", %.0f/s, ETA %ld:%02ld", rate, eta / 60, eta % 60);
+}
+
+static void draw_progress(const progress_state *p, double t, size_t done, size_t total)
+{
+    enum { WIDTH = 24 };
+    char bar[WIDTH + 1], tail[64];
+    int pct = (int)(100.0 * (double)done / (double)total);
+    int fill = (int)((double)WIDTH * (double)done / (double)total);
+    for (int i = 0; i < WIDTH; i++)
+        bar[i] = i < fill ? '#' : '.';
+    bar[WIDTH] = '\0';
+    rate_and_eta(p, t, done, total, tail, sizeof tail);
+    if (p->tty)
+        fprintf(stderr, "\rdcsite: %s [%s] %zu/%zu (%3d%%)%s\033[K%s", p->phase, bar, done,
+                total, pct, tail, done == total ? "\n" : "");
+    else
+        fprintf(stderr, "dcsite: %s %zu/%zu (%d%%)%s\n", p->phase, done, total, pct, tail);
+}
+
+/* A bar with rate and ETA redrawn at most 5 times a second on a terminal;
+ * otherwise a plain line every 5 s; always the phase's start and end. */
 static void show_progress(void *user, const char *phase, size_t done, size_t total)
 {
     progress_state *p = user;
@@ -85,17 +117,15 @@ static void show_progress(void *user, const char *phase, size_t done, size_t tot
     if (!finished && !new_phase && t - p->last < (p->tty ? 0.2 : 5.0))
         return;
     p->last = t;
-    snprintf(p->phase, sizeof p->phase, "%s", phase);
+    if (new_phase) {
+        snprintf(p->phase, sizeof p->phase, "%s", phase);
+        p->started = t;
+    }
     if (total <= 1) {
         fprintf(stderr, "dcsite: %s...\n", phase);
         return;
     }
-    int pct = (int)(100.0 * (double)done / (double)total);
-    if (p->tty)
-        fprintf(stderr, "\rdcsite: %s %zu/%zu (%3d%%)%s", phase, done, total, pct,
-                finished ? "\n" : "");
-    else
-        fprintf(stderr, "dcsite: %s %zu/%zu (%d%%)\n", phase, done, total, pct);
+    draw_progress(p, t, done, total);
 }
 
 /* ---- run ----------------------------------------------------------------- */
@@ -178,7 +208,7 @@ static int command_run(const dcs_cli *cli)
     }
     char outdir[DCS_PATH_MAX];
     snprintf(outdir, sizeof outdir, "%s", cli->outdir ? cli->outdir : "out");
-    progress_state ps = {isatty(STDERR_FILENO), 0, ""};
+    progress_state ps = {isatty(STDERR_FILENO), 0, 0, ""};
     dcs_run_options opt = {cli->quiet ? NULL : show_progress, &ps, &stop_requested,
                            cli->threads};
     dcs_result res;

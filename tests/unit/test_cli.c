@@ -82,6 +82,31 @@ static void test_usage_errors(void **state)
     assert_string_equal(msg, "--it-mw: \"abc\" is not a load in MW (expected more than 0, up to 10000)");
     assert_int_equal(parse(&cli, msg, 2, "dcsite", "energy"), -1);
     assert_string_equal(msg, "energy: a weather file is required");
+    assert_int_equal(parse(&cli, msg, 5, "dcsite", "run", "s.json", "--threads", "0"), -1);
+    assert_string_equal(msg, "--threads: \"0\" is not a thread count (expected 1 to 64)");
+    assert_int_equal(parse(&cli, msg, 5, "dcsite", "check", "s.json", "--threads", "2"), -1);
+    assert_string_equal(msg, "option '--threads' does not apply to this command");
+}
+
+static void test_threads(void **state)
+{
+    (void)state;
+    dcs_cli cli;
+    char msg[256];
+    unsetenv("DCSITE_THREADS");
+    assert_int_equal(parse(&cli, msg, 3, "dcsite", "run", "s.json"), 0);
+    assert_int_equal(cli.threads, 0); /* automatic */
+    assert_int_equal(parse(&cli, msg, 4, "dcsite", "run", "s.json", "--threads=3"), 0);
+    assert_int_equal(cli.threads, 3);
+    setenv("DCSITE_THREADS", "2", 1);
+    assert_int_equal(parse(&cli, msg, 3, "dcsite", "run", "s.json"), 0);
+    assert_int_equal(cli.threads, 2);
+    assert_int_equal(parse(&cli, msg, 5, "dcsite", "run", "s.json", "-t", "64"), 0);
+    assert_int_equal(cli.threads, 64); /* the option wins */
+    setenv("DCSITE_THREADS", "2x", 1);
+    assert_int_equal(parse(&cli, msg, 3, "dcsite", "run", "s.json"), -1);
+    assert_string_equal(msg, "DCSITE_THREADS: \"2x\" is not a thread count (expected 1 to 64)");
+    unsetenv("DCSITE_THREADS");
 }
 
 static void test_help_lists_every_option(void **state)
@@ -94,6 +119,7 @@ static void test_help_lists_every_option(void **state)
     fclose(fp);
     const char *want[] = {"-o, --output DIR", "-q, --quiet", "-h, --help", "-V, --version",
                           "-c, --cooling ARCHETYPE", "-m, --it-mw N", "-j, --json",
+                          "-t, --threads N",
                           "dcsite run SCENARIO.json", "dcsite check SCENARIO.json",
                           "dcsite energy WEATHERFILE",
                           "5 output failure"};
@@ -120,6 +146,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_run_command),
         cmocka_unit_test(test_usage_errors),
+        cmocka_unit_test(test_threads),
         cmocka_unit_test(test_help_lists_every_option),
         cmocka_unit_test(test_exit_codes),
     };

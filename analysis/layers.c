@@ -281,7 +281,8 @@ static dcs_status feature_geos(dcs_layer *L, GEOSContextHandle_t geos, OGRGeomet
     if (!*geom)
         return dcs_error_set(err, DCS_ERR_GEOMETRY, "%s: GEOS cannot read a geometry of '%s'",
                              L->role, layer_label(L));
-    if (!GEOSisValid_r(geos, *geom) && !(*geom = repair(L, geos, *geom)))
+    int invalid = !GEOSisValid_r(geos, *geom);
+    if (invalid && !(*geom = repair(L, geos, *geom)))
         return dcs_error_set(err, DCS_ERR_GEOMETRY,
                              "%s: an invalid geometry in layer '%s' could not be repaired",
                              L->role, layer_label(L));
@@ -291,6 +292,13 @@ static dcs_status feature_geos(dcs_layer *L, GEOSContextHandle_t geos, OGRGeomet
             return dcs_error_set(err, DCS_ERR_DATA,
                                  "%s: cannot transform a geometry of layer '%s' to WGS 84: %s",
                                  L->role, layer_label(L), CPLGetLastErrorMsg());
+        /* the lon/lat copy (geodesic area) is repaired like the working one:
+         * a self-intersecting ring's signed area would cancel out */
+        OGRGeometryH valid = invalid ? OGR_G_MakeValid(*lonlat) : NULL;
+        if (valid) {
+            OGR_G_DestroyGeometry(*lonlat);
+            *lonlat = valid;
+        }
     }
     return DCS_OK;
 }

@@ -398,6 +398,30 @@ static void close_transforms(gis_job *j)
         OSRRelease(j->out);
 }
 
+/* Drivers other than GeoPackage (SQLite) ignore failed writes (a full
+ * disk) and close without an error, leaving a cut file: read the file back
+ * and count its features. */
+static dcs_status check_written(const gis_job *j, unsigned layers)
+{
+    long long want = 0, got = 0;
+    if (layers & DCS_GIS_CANDIDATES)
+        want += (long long)j->res->sites.n;
+    if (layers & DCS_GIS_POINTS)
+        want += (long long)j->res->eval.neligible;
+    CPLErrorReset();
+    GDALDatasetH ds = GDALOpenEx(j->tmp, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
+    for (int i = 0; ds && i < GDALDatasetGetLayerCount(ds); i++)
+        got += (long long)OGR_L_GetFeatureCount(GDALDatasetGetLayer(ds, i), 1);
+    if (ds)
+        GDALClose(ds);
+    if (ds && got == want)
+        return DCS_OK;
+    return dcs_error_set(j->err, DCS_ERR_IO,
+                         "cannot write '%s': the file is incomplete (%s%lld of %lld features "
+                         "read back; is the disk full?)",
+                         j->tmp, ds ? "" : "unreadable, ", got, want);
+}
+
 dcs_status dcs_report_gis(const dcs_result *res, const dcs_gis_format *fmt, const char *crs,
                           unsigned layers, const char *tmp, dcs_error *err)
 {
@@ -423,6 +447,8 @@ dcs_status dcs_report_gis(const dcs_result *res, const dcs_gis_format *fmt, cons
         if (st == DCS_OK && CPLGetLastErrorType() >= CE_Failure)
             st = dcs_error_set(err, DCS_ERR_IO, "cannot finish '%s': %s", tmp,
                                gdal_reason());
+        if (st == DCS_OK && strcmp(fmt->name, "GPKG") != 0)
+            st = check_written(&j, layers);
     }
     close_transforms(&j);
     return st;

@@ -6,6 +6,8 @@
 #                   (plain build, then again under ASan + UBSan)
 #   make asan       only the sanitizer run of the tests
 #   make valgrind   the end-to-end demo under valgrind (leaks and errors)
+#   make fuzz       libFuzzer (clang-14) on the scenario and weather parsers,
+#                   FUZZ_SECONDS (default 20) per target; part of make test
 #   make bench      benchmark: synthetic regions of 100k and 1M parcels
 #                   (BENCH_SIZES, BENCH_TIMEOUT: see tests/bench/run_bench.sh)
 #   make clean
@@ -35,12 +37,17 @@ CLI_SRC   := $(sort $(wildcard cli/*.c))
 TEST_SRC  := $(sort $(wildcard tests/unit/test_*.c))
 LIB_OBJ   = $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ   = $(CLI_SRC:%.c=$(BUILD)/%.o)
-TEST_BIN  = $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+TEST_BIN  = $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%) $(BUILD)/tests/libenospc.so
+FUZZ_SRC  := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BIN  = $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+FUZZ_SECONDS ?= 20
+FUZZ_SAN  := -Wno-unknown-warning-option -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
+             -fno-sanitize-recover=all
 CLI_LIB_OBJ = $(filter-out $(BUILD)/cli/main.o,$(CLI_OBJ))
 
 SANFLAGS  := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-.PHONY: all deps deps-test demo test asan valgrind bench clean tests-build
+.PHONY: all deps deps-test demo test asan valgrind bench clean tests-build fuzz fuzz-build
 
 all: $(BUILD)/dcsite
 
@@ -65,7 +72,18 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/testutil.h $(BUILD)/libdcsite.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libdcsite.a $(LDLIBS) $(CMOCKA_LIBS)
 
+# The full-disk shim for the bad-input suite (LD_PRELOAD; plain, no sanitizer).
+$(BUILD)/tests/libenospc.so: tests/fault/enospc.c
+	@mkdir -p $(dir $@)
+	gcc -std=c11 -Wall -Wextra -Werror -O2 -g -fPIC -shared -o $@ $< -ldl
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz_weather.h $(BUILD)/libdcsite.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -fsanitize=fuzzer -o $@ $< $(BUILD)/libdcsite.a $(LDLIBS)
+
 tests-build: $(BUILD)/dcsite $(TEST_BIN)
+
+fuzz-build: $(FUZZ_BIN)
 
 demo: deps
 	@$(MAKE) --no-print-directory all
@@ -74,7 +92,12 @@ demo: deps
 test: deps-test
 	@$(MAKE) --no-print-directory tests-build
 	@$(MAKE) --no-print-directory BUILD=build-asan SAN="$(SANFLAGS)" OPT=-O1 tests-build
-	@tests/run.sh build build-asan
+	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang-14 SAN="$(FUZZ_SAN)" OPT=-O1 fuzz-build
+	@FUZZ_BUILD=build-fuzz FUZZ_SECONDS=$(FUZZ_SECONDS) tests/run.sh build build-asan
+
+fuzz: deps-test
+	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang-14 SAN="$(FUZZ_SAN)" OPT=-O1 fuzz-build
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run_fuzz.sh build-fuzz
 
 asan: deps-test
 	@$(MAKE) --no-print-directory BUILD=build-asan SAN="$(SANFLAGS)" OPT=-O1 tests-build
@@ -90,4 +113,4 @@ bench: deps-test
 	@DCSITE=$(BUILD)/dcsite tests/bench/run_bench.sh
 
 clean:
-	rm -rf build build-asan out
+	rm -rf build build-asan build-fuzz out

@@ -120,8 +120,9 @@ static void check_raster(const dcs_context *c, const char *role, dcs_input_info 
     GDALDatasetH ds = GDALOpenEx(c->src.dataset, GDAL_OF_RASTER | GDAL_OF_READONLY, NULL, NULL,
                                  NULL);
     if (!ds) {
+        char why[128];
         dcs_strlist_addf(problems, "%s: cannot open raster '%s': %s", role, c->src.dataset,
-                         *CPLGetLastErrorMsg() ? CPLGetLastErrorMsg() : "not a raster");
+                         dcs_open_failure(c->src.dataset, "a raster", why, sizeof why));
         return;
     }
     int nbands = GDALGetRasterCount(ds);

@@ -2,10 +2,13 @@
 #include "layers.h"
 
 #include <cpl_error.h>
+#include <cpl_vsi.h>
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "strlist.h"
 
@@ -66,6 +69,22 @@ static dcs_status read_crs(dcs_layer *L, dcs_error *err)
     return DCS_OK;
 }
 
+const char *dcs_open_failure(const char *name, const char *what, char *buf, size_t size)
+{
+    if (*CPLGetLastErrorMsg())
+        return CPLGetLastErrorMsg();
+    /* a file name (not a connection string such as PG:...): say why */
+    int file = strncmp(name, "/vsi", 4) == 0 || !strchr(name, ':');
+    VSIStatBufL st;
+    if (file && VSIStatL(name, &st) != 0)
+        snprintf(buf, size, "no such file or directory");
+    else if (file && strncmp(name, "/vsi", 4) != 0 && access(name, R_OK) != 0)
+        snprintf(buf, size, "%s", strerror(errno));
+    else
+        snprintf(buf, size, "not %s GDAL can read", what);
+    return buf;
+}
+
 dcs_status dcs_layer_open(dcs_layer *L, const char *role, const dcs_source *src,
                           dcs_geom_want want, dcs_error *err)
 {
@@ -75,10 +94,10 @@ dcs_status dcs_layer_open(dcs_layer *L, const char *role, const dcs_source *src,
     L->want = want;
     CPLErrorReset();
     L->ds = GDALOpenEx(src->dataset, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
+    char why[128];
     if (!L->ds)
         return dcs_error_set(err, DCS_ERR_DATA, "%s: cannot open '%s': %s", role, src->dataset,
-                             *CPLGetLastErrorMsg() ? CPLGetLastErrorMsg()
-                                                   : "not a vector dataset GDAL can read");
+                             dcs_open_failure(src->dataset, "a vector dataset", why, sizeof why));
     dcs_status st = find_layer(L, err);
     if (st == DCS_OK && src->where &&
         OGR_L_SetAttributeFilter(L->lyr, src->where) != OGRERR_NONE)
@@ -281,7 +300,8 @@ static dcs_status feature_geos(dcs_layer *L, GEOSContextHandle_t geos, OGRGeomet
     if (!*geom)
         return dcs_error_set(err, DCS_ERR_GEOMETRY, "%s: GEOS cannot read a geometry of '%s'",
                              L->role, layer_label(L));
-    if (!GEOSisValid_r(geos, *geom) && !(*geom = repair(L, geos, *geom)))
+    int invalid = !GEOSisValid_r(geos, *geom);
+    if (invalid && !(*geom = repair(L, geos, *geom)))
         return dcs_error_set(err, DCS_ERR_GEOMETRY,
                              "%s: an invalid geometry in layer '%s' could not be repaired",
                              L->role, layer_label(L));
@@ -291,6 +311,13 @@ static dcs_status feature_geos(dcs_layer *L, GEOSContextHandle_t geos, OGRGeomet
             return dcs_error_set(err, DCS_ERR_DATA,
                                  "%s: cannot transform a geometry of layer '%s' to WGS 84: %s",
                                  L->role, layer_label(L), CPLGetLastErrorMsg());
+        /* the lon/lat copy (geodesic area) is repaired like the working one:
+         * a self-intersecting ring's signed area would cancel out */
+        OGRGeometryH valid = invalid ? OGR_G_MakeValid(*lonlat) : NULL;
+        if (valid) {
+            OGR_G_DestroyGeometry(*lonlat);
+            *lonlat = valid;
+        }
     }
     return DCS_OK;
 }

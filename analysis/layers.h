@@ -87,6 +87,11 @@ dcs_status dcs_layer_next_geos(dcs_layer *L, GEOSContextHandle_t geos, OGRFeatur
 
 void dcs_layer_close(dcs_layer *L);
 
+/* Why GDAL could not open `name`, right after the failed open: GDAL's own
+ * message, else "no such file or directory", the reason the file cannot
+ * be read, or "not <what> GDAL can read" (buf holds the text). */
+const char *dcs_open_failure(const char *name, const char *what, char *buf, size_t size);
+
 /* Field value as a number (NaN when null, unset or not numeric). */
 double dcs_field_double(OGRFeatureH f, int field);
 

@@ -1,6 +1,8 @@
 /* run.c - the analysis pipeline. See run.h. */
 #include "run.h"
 
+#include "diagnose.h"
+
 #include <cpl_error.h>
 #include <gdal.h>
 #include <math.h>
@@ -316,6 +318,7 @@ dcs_status dcs_run(const dcs_scenario *scn, const dcs_run_options *opt, dcs_resu
         record_inputs(res, &in, &cd.subs);
         warn_joins(res, &cd);
         keep_stations(res, &cd);
+        dcs_diagnose_inputs(res);
     }
     dcs_context_free(&cd);
     dcs_inputs_close(&in);

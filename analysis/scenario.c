@@ -1114,6 +1114,32 @@ static void line_col(const char *text, const char *pos, int *line, int *col)
     }
 }
 
+/* "path:line:column: JSON syntax error near "..."" for where cJSON
+ * stopped; bytes that are not printable ASCII are shown as \xHH, and the
+ * end of the text is named as such (an unclosed { or [). */
+static void syntax_problem(reader *r, const char *text, const char *at, const char *path)
+{
+    int line, col;
+    line_col(text, at, &line, &col);
+    if (!*at) {
+        problem(r, "", "%s:%d:%d: JSON syntax error: the text ends too early "
+                       "(an unclosed {, [ or string?)", path, line, col);
+        return;
+    }
+    char near[96];
+    size_t k = 0;
+    for (const unsigned char *p = (const unsigned char *)at;
+         *p && *p != '\n' && *p != '\r' && p < (const unsigned char *)at + 20; p++) {
+        if (*p >= 0x20 && *p < 0x7f && *p != '"' && *p != '\\')
+            near[k++] = (char)*p;
+        else
+            k += (size_t)snprintf(near + k, sizeof near - k, *p == '"' || *p == '\\' ? "\\%c"
+                                                                                : "\\x%02X", *p);
+    }
+    near[k] = '\0';
+    problem(r, "", "%s:%d:%d: JSON syntax error near \"%s\"", path, line, col, near);
+}
+
 dcs_status dcs_scenario_parse(const char *text, const char *base_dir, const char *path,
                               dcs_scenario *scn, dcs_strlist *problems, dcs_error *err)
 {
@@ -1125,14 +1151,10 @@ dcs_status dcs_scenario_parse(const char *text, const char *base_dir, const char
 
     const char *end = NULL;
     cJSON *root = cJSON_ParseWithOpts(text, &end, 1);
-    if (!root) {
-        int line, col;
-        const char *at = end ? end : text;
-        line_col(text, at, &line, &col);
-        int len = (int)strcspn(at, "\r\n");
-        problem(&r, "", "%s:%d:%d: JSON syntax error near \"%.*s\"", path, line, col,
-                len < 20 ? len : 20, at);
-    } else if (!cJSON_IsObject(root)) {
+    int syntax = !root;
+    if (!root)
+        syntax_problem(&r, text, end ? end : text, path);
+    else if (!cJSON_IsObject(root)) {
         wrong_type(&r, "(top level)", "an object", root);
     } else {
         read_root(&r, root, base_dir, scn);
@@ -1142,6 +1164,8 @@ dcs_status dcs_scenario_parse(const char *text, const char *base_dir, const char
     dcs_status st = DCS_OK;
     if (r.nomem)
         st = dcs_error_set(err, DCS_ERR_NOMEM, "out of memory reading scenario '%s'", path);
+    else if (syntax) /* the message already starts with path:line:column */
+        st = dcs_error_set(err, DCS_ERR_SCENARIO, "%s", r.problems->items[r.problems->count - 1]);
     else if (r.nproblems)
         st = dcs_error_set(err, DCS_ERR_SCENARIO, "%s: %s%s", path,
                            r.problems->items[r.problems->count - (size_t)r.nproblems],

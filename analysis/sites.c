@@ -113,8 +113,9 @@ static dcs_status add_site(dcs_sites *s, const dcs_model *m, const dcs_crs *crs,
     size_t i = s->n;
     s->id[i] = feature_id(f, id_field);
     if (!s->id[i])
-        return dcs_error_set(err, DCS_ERR_DATA, "sites: feature %lld has no id (field is null)",
-                             (long long)OGR_F_GetFID(f));
+        return dcs_error_set(err, DCS_ERR_DATA, "sites: feature %lld has no id (field '%s' is null)",
+                             (long long)OGR_F_GetFID(f),
+                             OGR_Fld_GetNameRef(OGR_F_GetFieldDefnRef(f, id_field)));
     s->geom[i] = g;
     blank_row(s, i);
     s->n++;

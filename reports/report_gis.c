@@ -24,6 +24,16 @@
 
 #include "report.h"
 
+/* GDAL's last message without the SQL statement that SQLite's GeoPackage
+ * driver puts in front ("sqlite3_exec(CREATE ...) failed: database or disk
+ * is full" -> "database or disk is full"). */
+static const char *gdal_reason(void)
+{
+    const char *msg = CPLGetLastErrorMsg();
+    const char *cut = strncmp(msg, "sqlite3_exec(", 13) == 0 ? strstr(msg, ") failed: ") : NULL;
+    return cut ? cut + 10 : msg;
+}
+
 static int add_field(OGRLayerH lyr, const char *name, OGRFieldType type)
 {
     OGRFieldDefnH f = OGR_Fld_Create(name, type);
@@ -222,7 +232,7 @@ static dcs_status write_features(const gis_job *j, OGRLayerH lyr, int points, in
         OGR_F_Destroy(f);
         if (e != OGRERR_NONE)
             return dcs_error_set(j->err, DCS_ERR_IO, "cannot write site \"%s\" to '%s': %s",
-                                 res->sites.id[i], j->tmp, CPLGetLastErrorMsg());
+                                 res->sites.id[i], j->tmp, gdal_reason());
     }
     return DCS_OK;
 }
@@ -263,7 +273,7 @@ static dcs_status write_layer(const gis_job *j, GDALDatasetH ds, const char *nam
     OGRLayerH lyr = GDALDatasetCreateLayer(ds, name, j->out, type, (char **)j->fmt->lco);
     if (!lyr || !create_fields(lyr, j->res))
         return dcs_error_set(j->err, DCS_ERR_IO, "cannot create layer '%s' in '%s': %s", name,
-                             j->tmp, CPLGetLastErrorMsg());
+                             j->tmp, gdal_reason());
     int tx = GDALDatasetTestCapability(ds, ODsCTransactions) &&
              GDALDatasetStartTransaction(ds, FALSE) == OGRERR_NONE;
     dcs_status st = DCS_OK;
@@ -273,7 +283,7 @@ static dcs_status write_layer(const gis_job *j, GDALDatasetH ds, const char *nam
         st = write_features(j, lyr, points, type == wkbMultiPolygon);
     if (tx && st == DCS_OK && GDALDatasetCommitTransaction(ds) != OGRERR_NONE)
         st = dcs_error_set(j->err, DCS_ERR_IO, "cannot commit '%s': %s", j->tmp,
-                           CPLGetLastErrorMsg());
+                           gdal_reason());
     return st;
 }
 
@@ -347,7 +357,7 @@ static dcs_status write_style(const gis_job *j, GDALDatasetH ds)
         OGR_F_SetFieldInteger(f, OGR_F_GetFieldIndex(f, "useAsDefault"), 1);
         if (OGR_L_CreateFeature(lyr, f) != OGRERR_NONE)
             st = dcs_error_set(j->err, DCS_ERR_IO, "cannot write the style to '%s': %s", j->tmp,
-                               CPLGetLastErrorMsg());
+                               gdal_reason());
         OGR_F_Destroy(f);
     }
     free(qml);
@@ -367,14 +377,14 @@ static dcs_status open_transforms(gis_job *j, const char *crs)
         OSRSetAxisMappingStrategy(j->out, OAMS_TRADITIONAL_GIS_ORDER);
     } else if (OSRSetFromUserInput(j->out, crs) != OGRERR_NONE) {
         return dcs_error_set(j->err, DCS_ERR_SCENARIO, "--crs: cannot use \"%s\": %s", crs,
-                             CPLGetLastErrorMsg());
+                             gdal_reason());
     } else {
         j->to_out = OCTNewCoordinateTransformation(res->crs.work, j->out);
     }
     j->ll_to_out = OCTNewCoordinateTransformation(res->crs.lonlat, j->out);
     if ((crs && !j->to_out) || !j->ll_to_out)
         return dcs_error_set(j->err, DCS_ERR_SCENARIO, "--crs: PROJ cannot transform to \"%s\": %s",
-                             crs ? crs : res->crs.name, CPLGetLastErrorMsg());
+                             crs ? crs : res->crs.name, gdal_reason());
     return DCS_OK;
 }
 
@@ -388,6 +398,30 @@ static void close_transforms(gis_job *j)
         OSRRelease(j->out);
 }
 
+/* Drivers other than GeoPackage (SQLite) ignore failed writes (a full
+ * disk) and close without an error, leaving a cut file: read the file back
+ * and count its features. */
+static dcs_status check_written(const gis_job *j, unsigned layers)
+{
+    long long want = 0, got = 0;
+    if (layers & DCS_GIS_CANDIDATES)
+        want += (long long)j->res->sites.n;
+    if (layers & DCS_GIS_POINTS)
+        want += (long long)j->res->eval.neligible;
+    CPLErrorReset();
+    GDALDatasetH ds = GDALOpenEx(j->tmp, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
+    for (int i = 0; ds && i < GDALDatasetGetLayerCount(ds); i++)
+        got += (long long)OGR_L_GetFeatureCount(GDALDatasetGetLayer(ds, i), 1);
+    if (ds)
+        GDALClose(ds);
+    if (ds && got == want)
+        return DCS_OK;
+    return dcs_error_set(j->err, DCS_ERR_IO,
+                         "cannot write '%s': the file is incomplete (%s%lld of %lld features "
+                         "read back; is the disk full?)",
+                         j->tmp, ds ? "" : "unreadable, ", got, want);
+}
+
 dcs_status dcs_report_gis(const dcs_result *res, const dcs_gis_format *fmt, const char *crs,
                           unsigned layers, const char *tmp, dcs_error *err)
 {
@@ -399,7 +433,7 @@ dcs_status dcs_report_gis(const dcs_result *res, const dcs_gis_format *fmt, cons
         ds = GDALCreate(fmt->drv, tmp, 0, 0, 0, GDT_Unknown, NULL);
         if (!ds)
             st = dcs_error_set(err, DCS_ERR_IO, "cannot create '%s' (%s): %s", tmp, fmt->name,
-                               CPLGetLastErrorMsg());
+                               gdal_reason());
     }
     if (st == DCS_OK && (layers & DCS_GIS_CANDIDATES))
         st = write_layer(&j, ds, "candidates", 0);
@@ -412,7 +446,9 @@ dcs_status dcs_report_gis(const dcs_result *res, const dcs_gis_format *fmt, cons
         GDALClose(ds);
         if (st == DCS_OK && CPLGetLastErrorType() >= CE_Failure)
             st = dcs_error_set(err, DCS_ERR_IO, "cannot finish '%s': %s", tmp,
-                               CPLGetLastErrorMsg());
+                               gdal_reason());
+        if (st == DCS_OK && strcmp(fmt->name, "GPKG") != 0)
+            st = check_written(&j, layers);
     }
     close_transforms(&j);
     return st;

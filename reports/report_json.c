@@ -272,13 +272,21 @@ static dcs_status write_text(const char *path, const char *text, dcs_error *err)
     if (!fp)
         return dcs_error_set(err, DCS_ERR_IO, "cannot create '%s': %s", path, strerror(errno));
     size_t n = strlen(text);
+    /* e: the errno of the first call that failed */
+    errno = 0;
     int bad = fwrite(text, 1, n, fp) != n || fputc('\n', fp) == EOF;
-    bad |= fflush(fp) != 0;
-    int e = errno;
-    bad |= fclose(fp) != 0;
+    int e = bad ? errno : 0;
+    if (fflush(fp) != 0 && !bad) {
+        bad = 1;
+        e = errno;
+    }
+    if (fclose(fp) != 0 && !bad) {
+        bad = 1;
+        e = errno;
+    }
     if (bad)
         return dcs_error_set(err, DCS_ERR_IO, "cannot write '%s': %s", path,
-                             strerror(e ? e : errno));
+                             e ? strerror(e) : "write error");
     return DCS_OK;
 }
 

@@ -33,6 +33,7 @@
  * written strictly row by row, as that mode requires.  A sheet stops at
  * Excel's 1,048,576 rows with a note saying how many rows were cut.
  */
+#include <errno.h>
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
@@ -1411,11 +1412,14 @@ dcs_status dcs_report_xlsx(const dcs_result *res, const char *tmp, dcs_error *er
         write_energy(&b, res);
         write_assumptions(&b, res);
     }
+    errno = 0;
     lxw_error e = workbook_close(b.wb);
+    int sys = errno; /* why the zip or its temporary files failed, when they did */
     if (st != DCS_OK)
         return st;
     if (e != LXW_NO_ERROR)
-        return dcs_error_set(err, DCS_ERR_IO, "cannot write workbook '%s': %s", tmp,
-                             lxw_strerror(e));
+        return dcs_error_set(err, DCS_ERR_IO, "cannot write workbook '%s': %s%s%s%s", tmp,
+                             lxw_strerror(e), sys ? " (" : "", sys ? strerror(sys) : "",
+                             sys ? ")" : "");
     return DCS_OK;
 }

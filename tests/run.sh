@@ -7,6 +7,8 @@
 # suite runs against BUILD/dcsite.  A binary that crashes or exits non-zero
 # without a failing test line counts as one failure.  The last line is
 # "tests: N passed, M failed"; the exit status is 0 only when M is 0.
+# With FUZZ_BUILD set (make test), the libFuzzer replays and bounded runs
+# of tests/fuzz/run_fuzz.sh count in the totals too.
 set -u
 cd "$(dirname "$0")/.."
 
@@ -57,6 +59,12 @@ for build in "$@"; do
     DCSITE="$build/dcsite" run_tap "$build/$(basename "$suite" .py)" /usr/bin/python3 "$suite"
   done
 done
+
+# libFuzzer targets (FUZZ_BUILD from make test: regression replays and a
+# bounded fuzzing run per target, FUZZ_SECONDS each)
+if [[ -n ${FUZZ_BUILD:-} ]]; then
+  run_tap "$FUZZ_BUILD/fuzz" tests/fuzz/run_fuzz.sh "$FUZZ_BUILD"
+fi
 
 echo
 echo "tests: $passed passed, $failed failed"

@@ -1,0 +1,854 @@
+#!/usr/bin/python3
+"""Bad input and faults: every class ends in a clear message, a documented
+exit code, and nothing lost.
+
+    DCSITE=build/dcsite /usr/bin/python3 tests/e2e/test_bad_input.py
+
+Each test builds its bad input in a fresh temporary directory (GeoPackages,
+Shapefiles and GeoTIFFs with osgeo.ogr/gdal, weather files cut or edited
+from tests/fixtures/weather, scenario files by hand) and asserts the exit
+code AND that the message names the offending file, layer, field or value.
+The table "Bad input: messages and exit codes" in README.md lists one row
+per test method here.
+
+Output faults: a full disk is simulated by the LD_PRELOAD shim
+tests/fault/enospc.c (built as <build>/tests/libenospc.so next to the
+dcsite binary under test); an unwritable directory by running dcsite as
+user 65534.  Every output-fault test first writes a good set of reports
+into the directory and checks afterwards that they are byte-identical and
+that no temporary (.part-) file is left.
+
+Reference values (the repaired area) come from pyproj's geodesic polygon
+area, independent of dcsite's PROJ/GEOS path.
+"""
+import json
+import math
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+import tapkit
+import test_e2e as base  # the Dallas-like fixture (sites, substations, flood)
+
+from osgeo import gdal, ogr, osr
+import pyproj
+
+gdal.UseExceptions()
+ogr.UseExceptions()
+osr.UseExceptions()
+
+DCSITE = base.DCSITE
+REPO = base.REPO
+SHIM = os.path.join(os.path.dirname(DCSITE), "tests", "libenospc.so")
+WEATHER = os.path.join(REPO, "tests", "fixtures", "weather")
+NAME = base.SCENARIO_NAME
+
+
+class Tmp:
+    dir = None
+
+
+def setUpModule():
+    Tmp.dir = tempfile.mkdtemp(prefix="dcsite-bad-")
+    unittest.addModuleCleanup(lambda: shutil.rmtree(Tmp.dir, ignore_errors=True))
+    base.Fixture.tmp = Tmp.dir
+    base.build_gpkg(path("fixture.gpkg"))
+
+
+def path(*parts):
+    return os.path.join(Tmp.dir, *parts)
+
+
+def write(name, data):
+    p = path(name)
+    mode = "wb" if isinstance(data, bytes) else "w"
+    with open(p, mode) as fp:
+        if isinstance(data, (str, bytes)):
+            fp.write(data)
+        else:
+            json.dump(data, fp, indent=2)
+    return p
+
+
+def scenario(**changes):
+    return base.scenario("fixture.gpkg", **changes)
+
+
+def dcsite(*args, env=None, as_nobody=False, timeout=300):
+    prefix = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] if as_nobody else []
+    full_env = dict(os.environ)
+    full_env.update(env or {})
+    return subprocess.run([*prefix, DCSITE, *args], capture_output=True, text=True,
+                          timeout=timeout, cwd=Tmp.dir, env=full_env)
+
+
+def run_scenario(name, s, *extra, **kw):
+    return dcsite("run", write(name + ".json", s), "-o", path("out-" + name), *extra, **kw)
+
+
+def errors(r):
+    return [ln for ln in r.stderr.splitlines() if ln.startswith("dcsite: ERROR: ")]
+
+
+def warnings(r):
+    return [ln for ln in r.stderr.splitlines() if ln.startswith("dcsite: WARNING: ")]
+
+
+def srs(epsg):
+    return base.srs(epsg)
+
+
+def copy_layers(dst_name, names=("sites", "substations", "flood")):
+    """A new GeoPackage with copies of the fixture's layers (to edit)."""
+    src = ogr.Open(path("fixture.gpkg"))
+    ds = ogr.GetDriverByName("GPKG").CreateDataSource(path(dst_name))
+    for n in names:
+        ds.CopyLayer(src.GetLayerByName(n), n)
+    return ds
+
+
+def add_site(lyr, sid, wkt, cost=10.0, zoning="industrial"):
+    f = ogr.Feature(lyr.GetLayerDefn())
+    if sid is None:
+        f.SetFieldNull("site_id")
+    else:
+        f.SetField("site_id", sid)
+    f.SetField("zoning", zoning)
+    if cost is None:
+        f.SetFieldNull("land_cost")
+    else:
+        f.SetField("land_cost", cost)
+    if wkt:
+        f.SetGeometry(ogr.CreateGeometryFromWkt(wkt))
+    lyr.CreateFeature(f)
+
+
+def box_wkt(x, y, size=500):
+    return "POLYGON((%d %d,%d %d,%d %d,%d %d,%d %d))" % (
+        x, y, x + size, y, x + size, y + size, x, y + size, x, y)
+
+
+def read_candidates(p):
+    rows, _, _ = base.read_gpkg(p)
+    return rows
+
+
+def snapshot(d):
+    return {n: open(os.path.join(d, n), "rb").read() for n in sorted(os.listdir(d))}
+
+
+class Case(unittest.TestCase):
+
+    def assertFails(self, r, code, *needles):
+        msg = "rc=%s\nstdout:\n%s\nstderr:\n%s" % (r.returncode, r.stdout, r.stderr)
+        self.assertEqual(r.returncode, code, msg)
+        errs = errors(r)
+        self.assertTrue(errs, "no 'dcsite: ERROR:' line\n" + msg)
+        for n in needles:
+            self.assertIn(n, errs[0], msg)
+
+    def assertRuns(self, r):
+        self.assertEqual(r.returncode, 0, "rc=%s\nstderr:\n%s" % (r.returncode, r.stderr))
+
+    def assertWarns(self, r, *needles):
+        w = "\n".join(warnings(r))
+        for n in needles:
+            self.assertIn(n, w, r.stderr)
+
+
+# --------------------------------------------------------------------------
+# files
+# --------------------------------------------------------------------------
+
+class B1Files(Case):
+
+    def test_missing_dataset(self):
+        s = scenario()
+        s["substations"]["dataset"] = "nowhere/grid.gpkg"
+        r = run_scenario("missing_ds", s)
+        # relative paths resolve against the scenario's directory
+        self.assertFails(r, 4, "substations: cannot open '%s': no such file or directory"
+                         % path("nowhere/grid.gpkg"))
+        self.assertFalse(os.path.exists(path("out-missing_ds")))
+
+    def test_unreadable_dataset(self):
+        p = path("locked.gpkg")
+        shutil.copy(path("fixture.gpkg"), p)
+        os.chmod(p, 0)
+        s = scenario()
+        s["sites"]["dataset"] = "locked.gpkg"
+        sp = write("locked.json", s)
+        os.chmod(sp, 0o644)
+        os.chmod(Tmp.dir, 0o755)
+        # root reads anything: run as user 65534, for whom the file is unreadable
+        r = dcsite("check", sp, as_nobody=os.geteuid() == 0)
+        self.assertFails(r, 4, "sites: cannot open '%s': Permission denied" % p)
+
+    def test_not_a_dataset(self):
+        write("garbage.gpkg", b"this is not a GeoPackage\n" * 40)
+        s = scenario()
+        s["sites"]["dataset"] = "garbage.gpkg"
+        r = run_scenario("garbage", s)
+        self.assertFails(r, 4, "sites: cannot open '%s': not a vector dataset GDAL can read"
+                         % path("garbage.gpkg"))
+
+    def test_truncated_geopackage(self):
+        with open(path("fixture.gpkg"), "rb") as fp:
+            write("cut.gpkg", fp.read()[:5000])
+        s = scenario()
+        s["sites"]["dataset"] = "cut.gpkg"
+        r = run_scenario("cut_gpkg", s)
+        self.assertFails(r, 4, "'%s'" % path("cut.gpkg"), "malformed")
+
+    def test_missing_scenario_file(self):
+        r = dcsite("run", "no_such_scenario.json")
+        self.assertFails(r, 3, "cannot open scenario 'no_such_scenario.json'",
+                         "No such file or directory")
+
+
+# --------------------------------------------------------------------------
+# layers, fields, geometry types
+# --------------------------------------------------------------------------
+
+class B2LayersAndFields(Case):
+
+    def test_wrong_layer_lists_layers(self):
+        s = scenario()
+        s["overlays"][0]["layer"] = "floodzones"
+        r = run_scenario("wrong_layer", s)
+        self.assertFails(r, 4, "layer 'floodzones' not found",
+                         "(layers: sites, substations, flood)")
+
+    def test_wrong_field_lists_fields(self):
+        s = scenario()
+        s["substations"]["headroom_field"] = "headroom"
+        r = run_scenario("wrong_field", s)
+        self.assertFails(r, 4, "substations: field 'headroom' not found in layer 'substations'",
+                         "(fields: sub_id, voltage_kv, headroom_mw)")
+
+    def test_wrong_geometry_type(self):
+        s = scenario()
+        s["overlays"][0]["layer"] = "substations"
+        r = run_scenario("wrong_geom", s)
+        self.assertFails(r, 4, "flood (layer): layer 'substations'", "holds Point",
+                         "expected polygons")
+
+    def test_null_site_id(self):
+        ds = copy_layers("nullid.gpkg")
+        add_site(ds.GetLayerByName("sites"), None, box_wkt(700000, 3680000))
+        ds = None
+        s = scenario()
+        s["sites"]["dataset"] = "nullid.gpkg"
+        r = run_scenario("nullid", s)
+        # the fixture has 8 sites: the added one is feature 9
+        self.assertFails(r, 4, "sites: feature 9 has no id (field 'site_id' is null)")
+
+
+# --------------------------------------------------------------------------
+# CRS
+# --------------------------------------------------------------------------
+
+def shapefile_copy(name, layer="flood"):
+    """The fixture's flood layer as a Shapefile (with its .prj)."""
+    src = ogr.Open(path("fixture.gpkg"))
+    ds = ogr.GetDriverByName("ESRI Shapefile").CreateDataSource(path(name + ".shp"))
+    ds.CopyLayer(src.GetLayerByName(layer), name)
+    ds = None
+    return path(name + ".shp")
+
+
+class B3Crs(Case):
+
+    def test_layer_without_crs(self):
+        shp = shapefile_copy("noprj")
+        os.remove(path("noprj.prj"))
+        s = scenario()
+        s["overlays"][0] = {"name": "flood", "dataset": "noprj.shp"}
+        r = run_scenario("noprj", s)
+        self.assertFails(r, 4, "flood (layer): layer 'noprj' of '%s' has no CRS" % shp)
+
+    def test_unknown_crs(self):
+        shapefile_copy("localcs")
+        with open(path("localcs.prj"), "w") as fp:
+            fp.write('LOCAL_CS["site grid",UNIT["metre",1]]')
+        s = scenario()
+        s["overlays"][0] = {"name": "flood", "dataset": "localcs.shp"}
+        r = run_scenario("localcs", s)
+        self.assertFails(r, 4, "flood (layer): PROJ cannot transform site grid to EPSG:32614")
+
+    def test_unknown_working_crs(self):
+        r = run_scenario("wcrs", scenario(working_crs="EPSG:999999"))
+        self.assertFails(r, 3, 'working_crs: cannot use "EPSG:999999"')
+
+    def test_geographic_working_crs(self):
+        r = run_scenario("wcrs_geo", scenario(working_crs="EPSG:4326"))
+        self.assertFails(r, 3, 'working_crs: "EPSG:4326" is not a projected CRS in metres')
+
+    def test_raster_without_crs(self):
+        ds = gdal.GetDriverByName("GTiff").Create(path("nocrs.tif"), 10, 10, 1, gdal.GDT_Float32)
+        ds.SetGeoTransform((699000, 100, 0, 3645000, 0, -100))
+        ds = None
+        s = scenario()
+        s["rasters"] = [{"name": "elev", "dataset": "nocrs.tif", "stats": ["mean"]}]
+        r = run_scenario("nocrs_tif", s)
+        self.assertFails(r, 4, "elev (raster): raster '%s' has no CRS" % path("nocrs.tif"))
+
+    def test_layers_in_different_crs_agree(self):
+        # The fixture's flood layer (EPSG:4326) written again in Web
+        # Mercator: the same polygons, so the same flood_pct (0.01 points:
+        # both are transformed to UTM through PROJ; the densified edges
+        # keep the shapes to well under a metre).
+        src = ogr.Open(path("fixture.gpkg"))
+        ds = ogr.GetDriverByName("GPKG").CreateDataSource(path("merc.gpkg"))
+        flood = src.GetLayerByName("flood")
+        lyr = ds.CreateLayer("flood", srs(3857), ogr.wkbPolygon)
+        ct = osr.CoordinateTransformation(srs(4326), srs(3857))
+        for f in flood:
+            g = f.GetGeometryRef().Clone()
+            g.Transform(ct)
+            out = ogr.Feature(lyr.GetLayerDefn())
+            out.SetGeometry(g)
+            lyr.CreateFeature(out)
+        ds = None
+        s = scenario()
+        s["overlays"][0]["dataset"] = "merc.gpkg"
+        r1 = run_scenario("crs_4326", scenario(), "-q")
+        r2 = run_scenario("crs_3857", s, "-q")
+        self.assertRuns(r1)
+        self.assertRuns(r2)
+        a = read_candidates(path("out-crs_4326", NAME + ".gpkg"))
+        b = read_candidates(path("out-crs_3857", NAME + ".gpkg"))
+        for sid in a:
+            self.assertAlmostEqual(a[sid]["flood_pct"], b[sid]["flood_pct"], delta=0.01, msg=sid)
+        self.assertAlmostEqual(b["S-FLOOD60"]["flood_pct"], 60.0, delta=0.1)
+
+    def test_layer_labelled_with_wrong_crs_warns(self):
+        # lon/lat coordinates labelled as UTM metres: the layer lands near
+        # the equator, nowhere near the sites.
+        src = ogr.Open(path("fixture.gpkg"))
+        ds = ogr.GetDriverByName("GPKG").CreateDataSource(path("mislabelled.gpkg"))
+        lyr = ds.CreateLayer("flood", srs(32614), ogr.wkbPolygon)
+        for f in src.GetLayerByName("flood"):
+            out = ogr.Feature(lyr.GetLayerDefn())
+            out.SetGeometry(f.GetGeometryRef().Clone())
+            lyr.CreateFeature(out)
+        ds = None
+        s = scenario()
+        s["overlays"][0]["dataset"] = "mislabelled.gpkg"
+        r = run_scenario("mislabelled", s)
+        self.assertRuns(r)
+        self.assertWarns(r, "flood (layer): '%s' (lon/lat " % path("mislabelled.gpkg"),
+                         "lies entirely outside the sites", "is its CRS right?")
+
+
+# --------------------------------------------------------------------------
+# empty layers
+# --------------------------------------------------------------------------
+
+def empty_gpkg():
+    p = path("empty.gpkg")
+    if os.path.exists(p):
+        return p
+    ds = ogr.GetDriverByName("GPKG").CreateDataSource(p)
+    for name, t in (("sites", ogr.wkbPolygon), ("substations", ogr.wkbPoint),
+                    ("flood", ogr.wkbPolygon)):
+        lyr = ds.CreateLayer(name, srs(4326), t)
+        for fld in ("site_id", "sub_id", "zoning"):
+            lyr.CreateField(ogr.FieldDefn(fld, ogr.OFTString))
+        for fld in ("voltage_kv", "headroom_mw", "land_cost"):
+            lyr.CreateField(ogr.FieldDefn(fld, ogr.OFTReal))
+    ds = None
+    return p
+
+
+class B4EmptyLayers(Case):
+
+    def test_empty_sites_layer(self):
+        s = scenario()
+        s["sites"]["dataset"] = empty_gpkg()
+        r = run_scenario("empty_sites", s)
+        self.assertFails(r, 4, "sites: layer 'sites' of '%s' has no features" % empty_gpkg())
+
+    def test_sites_filtered_to_nothing(self):
+        s = scenario()
+        s["sites"]["where"] = "zoning = 'airport'"
+        r = run_scenario("where_nothing", s)
+        self.assertFails(r, 4, "sites: layer 'sites'", "has no features (after the \"where\" filter)")
+
+    def test_empty_overlay_warns(self):
+        s = scenario()
+        s["overlays"][0]["dataset"] = empty_gpkg()
+        r = run_scenario("empty_flood", s)
+        self.assertRuns(r)
+        self.assertWarns(r, "flood (layer): '%s' [layer flood] has no features" % empty_gpkg())
+
+    def test_empty_substations_warns(self):
+        s = scenario()
+        s["substations"]["dataset"] = empty_gpkg()
+        r = run_scenario("empty_subs", s)
+        self.assertRuns(r)
+        self.assertWarns(r, "substations: none of 0 qualifies")
+        rows = read_candidates(path("out-empty_subs", NAME + ".gpkg"))
+        # no site may pass grid_reach on a distance it does not have
+        for sid, row in rows.items():
+            self.assertIsNone(row["substation_km"], sid)
+            self.assertIn("grid_reach: substation_km has no value", row["reasons"], sid)
+
+
+# --------------------------------------------------------------------------
+# invalid geometries
+# --------------------------------------------------------------------------
+
+BOWTIE_UTM = [(700000, 3660000), (700500, 3660500), (700500, 3660000), (700000, 3660500),
+              (700000, 3660000)]
+
+
+class B5Geometry(Case):
+
+    @classmethod
+    def setUpClass(cls):
+        ds = copy_layers("invalid.gpkg")
+        sites = ds.GetLayerByName("sites")
+        add_site(sites, "BOWTIE", "POLYGON((%s))" % ",".join("%d %d" % p for p in BOWTIE_UTM))
+        add_site(sites, "NOGEOM", None)
+        flood = ds.GetLayerByName("flood")
+        for dx in (0.0, 0.02):  # two self-intersecting flood polygons far from every site
+            f = ogr.Feature(flood.GetLayerDefn())
+            f.SetGeometry(ogr.CreateGeometryFromWkt(
+                "POLYGON((%f 32.60,%f 32.61,%f 32.60,%f 32.61,%f 32.60))"
+                % (-96.9 + dx, -96.89 + dx, -96.89 + dx, -96.9 + dx, -96.9 + dx)))
+            flood.CreateFeature(f)
+        ds = None
+        s = scenario()
+        for key in ("sites", "substations"):
+            s[key]["dataset"] = "invalid.gpkg"
+        s["overlays"][0]["dataset"] = "invalid.gpkg"
+        cls.r = run_scenario("invalid", s)
+
+    def test_self_intersections_repaired_with_count(self):
+        self.assertRuns(self.r)
+        self.assertWarns(self.r, "sites: 1 invalid geometries repaired (GEOS MakeValid)",
+                         "flood (layer): 2 invalid geometries repaired (GEOS MakeValid)")
+        with open(path("out-invalid", NAME + ".json")) as fp:
+            js = json.load(fp)
+        self.assertIn("sites: 1 invalid geometries repaired (GEOS MakeValid)", js["warnings"])
+
+    def test_repaired_site_area_is_its_two_triangles(self):
+        self.assertRuns(self.r)
+        # Reference: MakeValid splits the bow tie at its crossing point
+        # (700250, 3660250) into two triangles; their geodesic areas from
+        # pyproj (edges densified every 10 m).  1e-4 relative: both sides
+        # are geodesic areas of the same rings.
+        to_ll = pyproj.Transformer.from_crs(32614, 4326, always_xy=True)
+        geod = pyproj.Geod(ellps="WGS84")
+        total = 0.0
+        for tri in ([(700000, 3660000), (700250, 3660250), (700000, 3660500), (700000, 3660000)],
+                    [(700500, 3660000), (700500, 3660500), (700250, 3660250), (700500, 3660000)]):
+            pts = base.densify(tri)
+            lon, lat = to_ll.transform([p[0] for p in pts], [p[1] for p in pts])
+            total += abs(geod.polygon_area_perimeter(lon, lat)[0])
+        rows = read_candidates(path("out-invalid", NAME + ".gpkg"))
+        self.assertAlmostEqual(rows["BOWTIE"]["area_ha"], total / 1e4, delta=total / 1e4 * 1e-4)
+
+    def test_feature_without_geometry_skipped_with_count(self):
+        self.assertRuns(self.r)
+        self.assertWarns(self.r, "sites: 1 features without geometry skipped")
+        rows = read_candidates(path("out-invalid", NAME + ".gpkg"))
+        self.assertNotIn("NOGEOM", rows)
+
+
+# --------------------------------------------------------------------------
+# null, NaN and nodata attributes and pixels; rasters not covering
+# --------------------------------------------------------------------------
+
+def dem(name, nodata_cols=None, nan_cols=None, origin=(699000, 3645000)):
+    """A 50 m GeoTIFF (UTM 14N) of value 150 over x 699000..712000,
+    y 3625000..3645000; nodata_cols/nan_cols: (row0, row1, col0, col1)."""
+    import numpy
+    ds = gdal.GetDriverByName("GTiff").Create(path(name), 260, 400, 1, gdal.GDT_Float32)
+    ds.SetGeoTransform((origin[0], 50, 0, origin[1], 0, -50))
+    ds.SetProjection(srs(32614).ExportToWkt())
+    band = ds.GetRasterBand(1)
+    band.SetNoDataValue(-9999)
+    a = numpy.full((400, 260), 150.0, dtype=numpy.float32)
+    if nodata_cols:
+        r0, r1, c0, c1 = nodata_cols
+        a[r0:r1, c0:c1] = -9999
+    if nan_cols:
+        r0, r1, c0, c1 = nan_cols
+        a[r0:r1, c0:c1] = numpy.nan
+    band.WriteArray(a)
+    ds = None
+    return path(name)
+
+
+class B6AttributesAndPixels(Case):
+
+    def test_null_and_nan_attributes(self):
+        ds = copy_layers("nullattr.gpkg")
+        sites = ds.GetLayerByName("sites")
+        add_site(sites, "NULLCOST", box_wkt(700000, 3630000), cost=None)
+        add_site(sites, "NANCOST", box_wkt(700000, 3630000), cost=float("nan"))
+        ds = None
+        s = scenario()
+        s["sites"]["dataset"] = "nullattr.gpkg"
+        r = run_scenario("nullattr", s, "-q")
+        self.assertRuns(r)
+        rows = read_candidates(path("out-nullattr", NAME + ".gpkg"))
+        # the same square as S-NEAR: eligible, but the cost criterion scores
+        # 0 (README: a missing metric scores 0), so the score drops by
+        # S-NEAR's cost contribution exactly (1e-12)
+        for sid in ("NULLCOST", "NANCOST"):
+            self.assertIsNone(rows[sid]["land_cost"], sid)
+            self.assertEqual(rows[sid]["status"], "eligible", sid)
+            self.assertIsNone(rows[sid]["cost_value"], sid)  # no value, reported as null
+            self.assertAlmostEqual(rows[sid]["score"],
+                                   rows["S-NEAR"]["score"] - rows["S-NEAR"]["cost_contrib"],
+                                   delta=1e-12, msg=sid)
+        # a rule on the missing metric fails: never admitted on data it lacks
+        s["constraints"].append({"name": "cost_known", "metric": "land_cost", "max": 1000})
+        r = run_scenario("nullattr_rule", s, "-q")
+        self.assertRuns(r)
+        rows = read_candidates(path("out-nullattr_rule", NAME + ".gpkg"))
+        for sid in ("NULLCOST", "NANCOST"):
+            self.assertEqual(rows[sid]["status"], "excluded", sid)
+            self.assertIn("cost_known: land_cost has no value", rows[sid]["reasons"], sid)
+        self.assertEqual(rows["S-NEAR"]["status"], "eligible")
+
+    def test_nodata_and_nan_pixels(self):
+        # S-FLOOD50 (x 710000..710500, y 3630000..3630500): nodata over its
+        # west half (cols 220..225, rows 290..300); S-NEAR (x 700000..700500):
+        # NaN over its east half (cols 25..30) with no nodata value for NaN.
+        p = dem("holes.tif", nodata_cols=(290, 300, 220, 225), nan_cols=(290, 300, 25, 30))
+        s = scenario()
+        s["rasters"] = [{"name": "elev", "dataset": os.path.basename(p), "stats": ["mean", "max"],
+                         "outside": "exclude"}]
+        r = run_scenario("holes", s)
+        self.assertRuns(r)
+        rows = read_candidates(path("out-holes", NAME + ".gpkg"))
+        # by construction exactly half of each site's pixel area is missing;
+        # the valid half is 150 everywhere (0.5 points, 1e-9 on the value)
+        for sid in ("S-FLOOD50", "S-NEAR"):
+            self.assertAlmostEqual(rows[sid]["elev_nodata_pct"], 50.0, delta=0.5, msg=sid)
+            self.assertAlmostEqual(rows[sid]["elev_mean"], 150.0, delta=1e-9, msg=sid)
+            self.assertAlmostEqual(rows[sid]["elev_max"], 150.0, delta=1e-9, msg=sid)
+
+    def test_raster_not_covering_region(self):
+        p = dem("far.tif", origin=(300000, 1000000))
+        s = scenario()
+        s["rasters"] = [{"name": "elev", "dataset": os.path.basename(p), "stats": ["mean"],
+                         "outside": "exclude"}]
+        r = run_scenario("far_tif", s)
+        self.assertRuns(r)
+        self.assertWarns(r, "elev (raster): '%s' covers none of the 8 sites (outside: exclude)" % p,
+                         "lies entirely outside the sites")
+        rows = read_candidates(path("out-far_tif", NAME + ".gpkg"))
+        for sid, row in rows.items():
+            self.assertIsNone(row["elev_mean"], sid)
+            self.assertIn("coverage_elev", row["reasons"], sid)
+
+    def test_raster_not_covering_with_outside_error(self):
+        p = dem("far2.tif", origin=(300000, 1000000))
+        s = scenario()
+        s["rasters"] = [{"name": "elev", "dataset": os.path.basename(p), "stats": ["mean"],
+                         "outside": "error"}]
+        r = run_scenario("far_error", s)
+        # sites are measured in layer order: S-NEAR first
+        self.assertFails(r, 4, 'site "S-NEAR": layer \'elev\' does not cover this site')
+
+    def test_truncated_raster(self):
+        p = dem("whole.tif")
+        with open(p, "rb") as fp:
+            write("cut.tif", fp.read()[:3000])
+        s = scenario()
+        s["rasters"] = [{"name": "elev", "dataset": "cut.tif", "stats": ["mean"]}]
+        r = run_scenario("cut_tif", s)
+        self.assertFails(r, 4, "raster '%s': band 1: cannot read the pixels" % path("cut.tif"))
+
+
+# --------------------------------------------------------------------------
+# weather files
+# --------------------------------------------------------------------------
+
+def weather_text(name):
+    import gzip
+    with gzip.open(os.path.join(WEATHER, name), "rt", newline="") as fp:
+        return fp.read()
+
+
+def set_field(line, index, value):
+    parts = line.split(",")
+    parts[index] = value
+    return ",".join(parts)
+
+
+class B7Weather(Case):
+
+    @classmethod
+    def setUpClass(cls):
+        cls.epw = weather_text("chicago.epw.gz").split("\n")
+        cls.tmy3 = weather_text("IL-Chicago_Ohare_Intl_Ap.tmy3.gz").split("\n")
+
+    def energy(self, name, lines):
+        return dcsite("energy", write(name, "\n".join(lines)))
+
+    def test_truncated_epw_mid_line(self):
+        text = "\n".join(self.epw)
+        p = write("cut.epw", text[:300000])
+        line = text[:300000].count("\n") + 1  # the cut line, counted from 1
+        r = dcsite("energy", p)
+        self.assertFails(r, 4, "weather '%s': line %d: expected 35 fields" % (p, line))
+
+    def test_truncated_epw_at_line_end(self):
+        r = self.energy("short.epw", self.epw[:4000])
+        # 8 header lines, then 3992 hourly rows
+        self.assertFails(r, 4, "only 3992 hourly rows (expected 8760); the file ends at line 4000")
+
+    def test_truncated_gzip(self):
+        import gzip
+        data = gzip.compress("\n".join(self.epw).encode())
+        p = write("cut.epw.gz", data[:len(data) // 3])
+        r = dcsite("energy", p)
+        self.assertFails(r, 4, "weather '%s': line " % p)
+
+    def test_truncated_tmy3(self):
+        r = self.energy("cut.tmy3", self.tmy3[:500] + [self.tmy3[500][:20]])
+        self.assertFails(r, 4, "line 501: expected 71 fields, got ")
+
+    def test_out_of_range_value(self):
+        lines = list(self.epw)
+        lines[19] = set_field(lines[19], 6, "85.5")  # dry bulb, field 7
+        r = self.energy("hot.epw", lines)
+        self.assertFails(r, 4, "line 20: field 7 (dry bulb) 85.5 out of range -70..70 C")
+
+    def test_nan_value(self):
+        lines = list(self.tmy3)
+        lines[99] = set_field(lines[99], 31, "nan")  # Dry-bulb (C), field 32
+        r = self.energy("nan.tmy3", lines)
+        self.assertFails(r, 4, 'line 100: field 32 (Dry-bulb (C)) "nan" is not a number')
+
+    def test_bad_station_file_in_scenario(self):
+        p = write("stub.epw", "\n".join(self.epw[:100]))
+        s = scenario(energy={"cooling": "air_chiller", "stations": ["stub.epw"]})
+        r = run_scenario("bad_station", s)
+        self.assertFails(r, 4, "'%s'" % p, "only 92 hourly rows")
+        self.assertFalse(os.path.exists(path("out-bad_station")))
+
+
+# --------------------------------------------------------------------------
+# scenario files
+# --------------------------------------------------------------------------
+
+class B8Scenario(Case):
+
+    def test_syntax_error_line_and_column(self):
+        lines = json.dumps(scenario(), indent=2).split("\n")
+        lines[1] = lines[1].rstrip(",")  # drop the comma after "name"
+        p = write("syntax.json", "\n".join(lines))
+        r = dcsite("run", p)
+        # cJSON stops at the next key's opening quote: line 3, its column
+        self.assertFails(r, 3, "%s:3:%d: JSON syntax error near" % (p, lines[2].index('"') + 1))
+        self.assertEqual(errors(r)[0].count(p), 1, "the path once")
+
+    def test_text_ends_early(self):
+        lines = json.dumps(scenario(), indent=2).split("\n")[:10]  # cut after a member
+        p = write("cut.json", "\n".join(lines))
+        r = dcsite("run", p)
+        self.assertFails(r, 3, "%s:10:%d: JSON syntax error: the text ends too early"
+                         % (p, len(lines[9]) + 1))
+
+    def test_binary_bytes_are_escaped(self):
+        p = write("binary.json", b"\xff\xfe{\"name\": 1}")
+        r = dcsite("run", p)
+        self.assertFails(r, 3, '%s:1:1: JSON syntax error near "\\xFF\\xFE{' % p)
+
+    def test_wrong_type(self):
+        s = scenario()
+        s["facility"]["it_load_mw"] = "100 MW"
+        r = run_scenario("wrong_type", s)
+        self.assertFails(r, 3, 'facility.it_load_mw: expected a number, got "100 MW"')
+
+    def test_unknown_key(self):
+        s = scenario()
+        s["criteria"][1]["wieght"] = 2
+        r = run_scenario("unknown_key", s)
+        self.assertFails(r, 3, "criteria[1].wieght: unknown key (expected one of: ", "weight")
+
+    def test_out_of_range_value(self):
+        s = scenario()
+        s["facility"]["design_pue"] = 0.8
+        r = run_scenario("pue", s)
+        self.assertFails(r, 3, "facility.design_pue: 0.8 is out of range (expected 1 to 3)")
+
+    def test_ahp_not_reciprocal(self):
+        s = scenario()
+        for c in s["criteria"]:
+            del c["weight"]
+        s["ahp"] = {"matrix": [[1, 3, 5, 7], [1 / 3, 1, 3, 5], [1 / 5, 1 / 3, 1, 3],
+                               [1 / 7, 1 / 5, 0.5, 1]]}
+        r = run_scenario("ahp", s)
+        self.assertFails(r, 3, "ahp.matrix[3][2] = 0.5 is not the reciprocal of")
+
+
+# --------------------------------------------------------------------------
+# output faults: nothing half-written, earlier outputs intact
+# --------------------------------------------------------------------------
+
+class B9Outputs(Case):
+
+    def good_outputs(self, name):
+        """An output directory holding a good run's reports; their bytes."""
+        d = path(name)
+        r = dcsite("run", write("good.json", scenario()), "-o", d, "-q")
+        self.assertRuns(r)
+        before = snapshot(d)
+        self.assertEqual(sorted(before), [NAME + ".gpkg", NAME + ".json", NAME + ".xlsx"])
+        return d, before
+
+    def changed_scenario(self):
+        s = scenario()
+        s["criteria"][0]["weight"] = 7  # other scores: other report bytes
+        return write("changed.json", s)
+
+    def assertIntact(self, d, before):
+        after = snapshot(d)
+        self.assertEqual([n for n in after if ".part-" in n], [], "temporary files left")
+        self.assertEqual(sorted(after), sorted(before))
+        for n in before:
+            self.assertEqual(after[n], before[n], "%s changed" % n)
+
+    def test_output_dir_not_writable(self):
+        d, before = self.good_outputs("out-ro")
+        os.chmod(d, 0o555)
+        try:
+            base.make_world_readable(Tmp.dir)
+            os.chmod(d, 0o555)
+            r = dcsite("run", self.changed_scenario(), "-o", d, as_nobody=os.geteuid() == 0)
+            self.assertFails(r, 5, "output directory '%s' is not writable" % d)
+        finally:
+            os.chmod(d, 0o755)
+        self.assertIntact(d, before)
+
+    def full_disk(self, d, match, budget, *args):
+        env = {"LD_PRELOAD": SHIM, "DCS_FAULT_DIR": d, "DCS_FAULT_BYTES": str(budget),
+               "DCS_FAULT_MATCH": match,
+               # an ASan build wants its runtime first; the shim only wraps writes
+               "ASAN_OPTIONS": os.environ.get("ASAN_OPTIONS", "") + ":verify_asan_link_order=0"}
+        return dcsite("run", self.changed_scenario(), "-o", d, *args, env=env)
+
+    def test_full_disk_every_writer(self):
+        self.assertTrue(os.path.exists(SHIM), "the fault shim is built by make: %s" % SHIM)
+        d, before = self.good_outputs("out-full")
+        # GeoPackage (SQLite pwrite), workbook (libxlsxwriter zip through
+        # stdio), JSON summary (stdio): the disk is full from the start, or
+        # fills part-way through the file.
+        cases = [(".gpkg", 0, "database or disk is full"),
+                 (".gpkg", 60000, "database or disk is full"),
+                 (".xlsx", 0, "No space left on device"),
+                 (".xlsx", 8000, "No space left on device"),
+                 (".json", 0, "No space left on device"),
+                 (".json", 1000, "No space left on device")]
+        for match, budget, why in cases:
+            with self.subTest(file=match, bytes=budget):
+                r = self.full_disk(d, match, budget)
+                self.assertFails(r, 5, "%s/.%s.part-" % (d, NAME), match, why)
+                self.assertNotIn("Reports:", r.stdout)
+                self.assertIntact(d, before)
+
+    def test_full_disk_other_formats(self):
+        # GDAL's GeoJSON and CSV writers ignore failed writes: dcsite reads
+        # each file back and counts the features before renaming it.
+        # The GIS file is the first report written: 2000 bytes for all
+        # files is too little for it.
+        for fmt, ext in (("GeoJSON", "geojson"), ("FlatGeobuf", "fgb"),
+                         ("ESRI Shapefile", "shp"), ("CSV", "csv")):
+            with self.subTest(format=fmt):
+                d = path("out-full-" + ext)
+                os.mkdir(d)
+                r = self.full_disk(d, ".part-", 2000, "--format", fmt)
+                self.assertFails(r, 5, "%s/.%s.part-" % (d, NAME))
+                self.assertEqual(os.listdir(d), [], "nothing left behind")
+
+    def test_sigint_keeps_earlier_outputs(self):
+        d, before = self.good_outputs("out-int")
+        p = subprocess.Popen([DCSITE, "run", big_scenario(), "-o", d], cwd=Tmp.dir,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            wait_for(p, "reading sites")
+            p.send_signal(signal.SIGINT)
+            _, err = p.communicate(timeout=300)
+        finally:
+            if p.poll() is None:
+                p.kill()
+        self.assertEqual(p.returncode, 130, err)
+        self.assertIn("dcsite: ERROR: interrupted", err)
+        self.assertIntact(d, before)
+
+    def test_sigterm_while_writing_keeps_earlier_outputs(self):
+        d, before = self.good_outputs("out-term")
+        p = subprocess.Popen([DCSITE, "run", big_scenario(), "-o", d], cwd=Tmp.dir,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        seen = []
+        try:
+            wait_for(p, "writing reports")
+            while p.poll() is None and not seen:
+                seen = [n for n in os.listdir(d) if ".part-" in n]
+                time.sleep(0.001)
+            p.send_signal(signal.SIGTERM)
+            p.communicate(timeout=300)
+        finally:
+            if p.poll() is None:
+                p.kill()
+        self.assertTrue(seen, "could not catch dcsite while it wrote its reports")
+        # main.c: while writing, the handler removes the temporaries and
+        # re-raises the signal (a shell shows status 143)
+        self.assertEqual(p.returncode, -signal.SIGTERM)
+        self.assertIntact(d, before)
+
+
+BIG_N = 20000
+
+
+def big_scenario():
+    """The fixture's scenario (same name) on 20 000 small sites, so each
+    phase lasts long enough to be interrupted."""
+    p = path("big.json")
+    if os.path.exists(p):
+        return p
+    ds = ogr.GetDriverByName("GPKG").CreateDataSource(path("big.gpkg"))
+    lyr = ds.CreateLayer("sites", srs(32614), ogr.wkbPolygon)
+    for name, t in (("site_id", ogr.OFTString), ("zoning", ogr.OFTString),
+                    ("land_cost", ogr.OFTReal)):
+        lyr.CreateField(ogr.FieldDefn(name, t))
+    lyr.StartTransaction()
+    side = int(math.sqrt(BIG_N)) + 1
+    for i in range(BIG_N):
+        x, y = 700000 + (i % side) * 150, 3630000 + (i // side) * 150
+        add_site(lyr, "B%06d" % i, box_wkt(x, y, 100))
+    lyr.CommitTransaction()
+    ds = None
+    s = scenario()
+    s["sites"]["dataset"] = "big.gpkg"
+    return write("big.json", s)
+
+
+def wait_for(p, text):
+    seen = []
+    for line in p.stderr:
+        seen.append(line)
+        if text in line:
+            return
+    raise AssertionError("dcsite ended before printing %r:\n%s" % (text, "".join(seen)))
+
+
+def main():
+    return tapkit.run_module(sys.modules[__name__], DCSITE, sys.stdout)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -148,10 +148,18 @@ static dcs_status build_adjacency(planner *pl, dcs_error *err)
     return st;
 }
 
+/* Area in whole square metres: the order of parcels must not hang on
+ * sub-metre differences of geodesic areas (equal parcels drawn in a
+ * projection differ by a few parts per million). */
+static double order_area(const planner *pl, size_t slot)
+{
+    return round(area_of(pl->s, pl->site[slot]) * 1e4);
+}
+
 /* 1 when slot a comes before slot b: larger area, then lower id. */
 static int larger(const planner *pl, size_t a, size_t b)
 {
-    double x = area_of(pl->s, pl->site[a]), y = area_of(pl->s, pl->site[b]);
+    double x = order_area(pl, a), y = order_area(pl, b);
     if (x != y)
         return x > y;
     return strcmp(pl->s->id[pl->site[a]], pl->s->id[pl->site[b]]) < 0;

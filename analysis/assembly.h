@@ -13,7 +13,10 @@
  * largest first (ties by id); a campus starts from an unused seed and
  * repeatedly adds the largest unused parcel adjacent to any of its
  * parcels (ties by id) until its area reaches min_area_ha or it holds
- * max_parcels parcels or no neighbour is left.  A campus that reaches the
+ * max_parcels parcels or no neighbour is left.  "Largest" compares areas
+ * rounded to whole square metres, so parcels of equal size drawn in a
+ * projection (whose geodesic areas differ by parts per million) tie and go
+ * by id.  A campus that reaches the
  * area is kept and its parcels are used; otherwise it is dropped and its
  * parcels stay free for later seeds.  Campuses never share parcels.
  *

@@ -140,7 +140,7 @@ static dcs_status build_adjacency(planner *pl, dcs_error *err)
                 push(&pl->adj[k], &pl->nadj[k], &pl->capadj[k], j) != 0)
                 st = dcs_error_set(err, DCS_ERR_NOMEM, "out of memory");
         }
-        if (st == DCS_OK)
+        if (st == DCS_OK && pl->nadj[k] > 1)
             qsort(pl->adj[k], pl->nadj[k], sizeof *pl->adj[k], compare_size);
     }
     GEOSSTRtree_destroy_r(h, tree);

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "context.h"
+#include "decision.h"
 #include "measure.h"
 
 static void geos_quiet(const char *fmt, ...)
@@ -306,6 +307,8 @@ dcs_status dcs_run(const dcs_scenario *scn, const dcs_run_options *opt, dcs_resu
         st = open_working_crs(scn, &in, res, err);
     if (st == DCS_OK)
         st = load_sites(res, &in, opt, err);
+    if (st == DCS_OK)
+        st = dcs_decision_prepare(res, err);
     if (st == DCS_OK) {
         progress(opt, "reading context layers", 0, 1);
         st = dcs_context_load(&in, &res->model, &res->crs, res->geos, res->peak_mw, &cd, err);
@@ -314,6 +317,8 @@ dcs_status dcs_run(const dcs_scenario *scn, const dcs_run_options *opt, dcs_resu
         st = measure_sites(res, &cd, opt, err);
     if (st == DCS_OK)
         st = evaluate_sites(res, err);
+    if (st == DCS_OK)
+        st = dcs_decision_analyse(res, err);
     if (st == DCS_OK) {
         record_inputs(res, &in, &cd.subs);
         warn_joins(res, &cd);
@@ -328,6 +333,7 @@ dcs_status dcs_run(const dcs_scenario *scn, const dcs_run_options *opt, dcs_resu
 
 void dcs_result_free(dcs_result *res)
 {
+    dcs_decision_free(res);
     dcs_evaluation_free(&res->eval);
     dcs_sites_free(&res->sites);
     dcs_model_free(&res->model);

@@ -22,12 +22,14 @@
 #include <signal.h>
 #include <stddef.h>
 
+#include "assembly.h"
 #include "error.h"
 #include "evaluate.h"
 #include "geo.h"
 #include "inputs.h"
 #include "model.h"
 #include "scenario.h"
+#include "sensitivity.h"
 #include "sites.h"
 #include "stations.h"
 #include "strlist.h"
@@ -61,6 +63,11 @@ typedef struct {
     long long subs_read, subs_qualified;
     double peak_mw;
     int threads;          /* threads that measured the sites */
+    /* decision support (decision.h) */
+    dcs_assembly assembly;  /* campus sites (appended to sites) and their parcels */
+    unsigned char *pareto;  /* sites.n: 1 on the Pareto front; NULL: no "pareto" section */
+    dcs_sensitivity sens;   /* valid when has_sens */
+    int has_sens;
     char started_utc[32]; /* ISO 8601 */
     double seconds;
 } dcs_result;

@@ -1044,6 +1044,136 @@ static void read_outputs(reader *r, const cJSON *root, dcs_scenario *scn)
         scn->outputs.top_n = (size_t)top;
 }
 
+/* "ranges": {"criterion": [lo, hi], ...} on the normalised weights. */
+static void read_weight_ranges(reader *r, const cJSON *o, dcs_scenario *scn)
+{
+    static const char *p = "sensitivity.ranges";
+    size_t n = scn->ncriteria;
+    scn->sensitivity.lo = malloc((n ? n : 1) * sizeof *scn->sensitivity.lo);
+    scn->sensitivity.hi = malloc((n ? n : 1) * sizeof *scn->sensitivity.hi);
+    if (!scn->sensitivity.lo || !scn->sensitivity.hi) {
+        r->nomem = 1;
+        return;
+    }
+    for (size_t c = 0; c < n; c++)
+        scn->sensitivity.lo[c] = scn->sensitivity.hi[c] = NAN;
+    if (!o->child)
+        problem(r, p, "expected at least one \"criterion\": [low, high] pair");
+    for (const cJSON *v = o->child; v; v = v->next) {
+        char kp[PATH_MAX_LEN];
+        join_path(kp, p, v->string);
+        size_t c = 0;
+        while (c < n && !(scn->criteria[c].name && strcmp(scn->criteria[c].name, v->string) == 0))
+            c++;
+        const cJSON *a = cJSON_IsArray(v) ? v->child : NULL, *b = a ? a->next : NULL;
+        if (c == n)
+            problem(r, kp, "no criterion is called \"%s\"", v->string);
+        else if (cJSON_GetArraySize(v) != 2 || !cJSON_IsNumber(a) || !cJSON_IsNumber(b))
+            wrong_type(r, kp, "[low, high] (two numbers)", v);
+        else if (!(a->valuedouble >= 0 && a->valuedouble <= b->valuedouble && b->valuedouble <= 1))
+            problem(r, kp, "[%g, %g] is not a range within 0 to 1 (weights as shares of 1)",
+                    a->valuedouble, b->valuedouble);
+        else {
+            scn->sensitivity.lo[c] = a->valuedouble;
+            scn->sensitivity.hi[c] = b->valuedouble;
+        }
+    }
+}
+
+/* "sensitivity": {"runs", "seed", "top_n", "perturbation" | "ranges",
+ * "sweep_steps"}. */
+static void read_sensitivity(reader *r, const cJSON *root, dcs_scenario *scn)
+{
+    static const char *const keys[] = {"runs",   "seed",        "top_n", "perturbation",
+                                       "ranges", "sweep_steps", NULL};
+    const cJSON *o = read_object(r, root, "", "sensitivity", 0);
+    if (!o)
+        return;
+    check_keys(r, o, "sensitivity", keys);
+    double runs = 1000, seed = 1, top = 10, steps = 21;
+    scn->sensitivity.enabled = 1;
+    scn->sensitivity.perturbation = 0.2;
+    read_number(r, o, "sensitivity", "runs", 0, 1, 1e6, &runs);
+    if (read_number(r, o, "sensitivity", "seed", 0, 0, 9007199254740991.0, &seed) &&
+        seed != floor(seed))
+        problem(r, "sensitivity.seed", "%g is not a whole number", seed);
+    read_number(r, o, "sensitivity", "top_n", 0, 1, 1e6, &top);
+    read_number(r, o, "sensitivity", "sweep_steps", 0, 2, 1001, &steps);
+    read_number(r, o, "sensitivity", "perturbation", 0, 1e-6, 1,
+                &scn->sensitivity.perturbation);
+    scn->sensitivity.runs = (size_t)runs;
+    scn->sensitivity.seed = (unsigned long long)seed;
+    scn->sensitivity.top_n = (size_t)top;
+    scn->sensitivity.sweep_steps = (size_t)steps;
+    const cJSON *ranges = read_object(r, o, "sensitivity", "ranges", 0);
+    if (ranges && cJSON_GetObjectItemCaseSensitive(o, "perturbation"))
+        problem(r, "sensitivity", "give \"perturbation\" or \"ranges\", not both");
+    else if (ranges)
+        read_weight_ranges(r, ranges, scn);
+}
+
+/* "pareto": {"metrics": [{"metric": "...", "goal": "min" | "max"}, ...]} */
+static void read_pareto(reader *r, const cJSON *root, dcs_scenario *scn)
+{
+    static const char *const keys[] = {"metrics", NULL};
+    static const char *const item_keys[] = {"metric", "goal", NULL};
+    static const char *const goals[] = {"min", "max", NULL};
+    const cJSON *o = read_object(r, root, "", "pareto", 0);
+    const cJSON *a = o ? read_array(r, o, "pareto", "metrics", 1) : NULL;
+    if (o)
+        check_keys(r, o, "pareto", keys);
+    if (!a)
+        return;
+    size_t n = (size_t)cJSON_GetArraySize(a), i = 0;
+    if (n == 0)
+        problem(r, "pareto.metrics", "expected at least one metric");
+    scn->pareto.metric = calloc(n ? n : 1, sizeof *scn->pareto.metric);
+    scn->pareto.maximize = calloc(n ? n : 1, sizeof *scn->pareto.maximize);
+    if (!scn->pareto.metric || !scn->pareto.maximize) {
+        r->nomem = 1;
+        return;
+    }
+    for (const cJSON *m = a->child; m; m = m->next, i++) {
+        char p[PATH_MAX_LEN];
+        index_path(p, "pareto.metrics", i);
+        if (!cJSON_IsObject(m)) {
+            wrong_type(r, p, "an object", m);
+            continue;
+        }
+        check_keys(r, m, p, item_keys);
+        size_t k = scn->pareto.n++;
+        read_string(r, m, p, "metric", 1, &scn->pareto.metric[k]);
+        if (member(r, m, p, "goal", 1, "\"min\" or \"max\""))
+            scn->pareto.maximize[k] = read_choice(r, m, p, "goal", goals, 0);
+    }
+}
+
+/* "assembly": {"enabled", "owner_field", "max_parcels", "min_area_ha"} */
+static void read_assembly(reader *r, const cJSON *root, dcs_scenario *scn)
+{
+    static const char *const keys[] = {"enabled", "owner_field", "max_parcels", "min_area_ha",
+                                       NULL};
+    const cJSON *o = read_object(r, root, "", "assembly", 0);
+    if (!o)
+        return;
+    check_keys(r, o, "assembly", keys);
+    double maxp = 8;
+    scn->assembly.enabled = 1;
+    scn->assembly.min_area_ha = scn->land_ha;
+    read_bool(r, o, "assembly", "enabled", &scn->assembly.enabled);
+    read_string(r, o, "assembly", "owner_field", 0, &scn->assembly.owner_field);
+    read_number(r, o, "assembly", "max_parcels", 0, 2, 1000, &maxp);
+    scn->assembly.max_parcels = (size_t)maxp;
+    int given = read_number(r, o, "assembly", "min_area_ha", 0, 1e-6, 1e9,
+                            &scn->assembly.min_area_ha);
+    if (scn->assembly.enabled && !given && !(scn->assembly.min_area_ha > 0) &&
+        !cJSON_GetObjectItemCaseSensitive(o, "min_area_ha"))
+        problem(r, "assembly.min_area_ha",
+                "required when facility.land_ha is not given (the land a campus must reach)");
+    if (scn->assembly.enabled && scn->sites.grid != DCS_GRID_NONE)
+        problem(r, "assembly", "needs a site layer of parcels; grid cells are not assembled");
+}
+
 /* Names must be unique within constraints and within criteria. */
 static void check_unique_names(reader *r, dcs_scenario *scn)
 {
@@ -1073,7 +1203,8 @@ static void read_root(reader *r, const cJSON *root, const char *base_dir, dcs_sc
         "name",      "description", "facility",      "working_crs", "sites",
         "substations", "interconnection", "overlays", "distances",   "zones",
         "area_weighted", "rasters",   "joins",         "constraints", "criteria",
-        "ahp",       "aggregation", "outputs",       "energy",      NULL};
+        "ahp",       "aggregation", "outputs",       "energy",      "sensitivity",
+        "pareto",    "assembly",    NULL};
     check_keys(r, root, "", keys);
     if (read_string(r, root, "", "name", 1, &scn->name))
         check_name(r, "name", scn->name);
@@ -1096,6 +1227,9 @@ static void read_root(reader *r, const cJSON *root, const char *base_dir, dcs_sc
     read_criteria(r, root, scn);
     read_ahp(r, root, scn);
     read_outputs(r, root, scn);
+    read_sensitivity(r, root, scn);
+    read_pareto(r, root, scn);
+    read_assembly(r, root, scn);
     check_unique_names(r, scn);
 }
 
@@ -1329,6 +1463,13 @@ void dcs_scenario_free(dcs_scenario *scn)
         free_value_fn(&scn->criteria[i].fn);
     }
     free(scn->criteria);
+    free(scn->sensitivity.lo);
+    free(scn->sensitivity.hi);
+    for (size_t i = 0; i < scn->pareto.n; i++)
+        free(scn->pareto.metric[i]);
+    free(scn->pareto.metric);
+    free(scn->pareto.maximize);
+    free(scn->assembly.owner_field);
     memset(scn, 0, sizeof *scn);
 }
 

@@ -194,6 +194,31 @@ typedef struct {
         double accelerator_kw;      /* power of one accelerator, its server share included */
     } energy;
 
+    /* How robust the ranking is to the weights (sensitivity.h); enabled
+     * when the scenario has a "sensitivity" section. */
+    struct {
+        int enabled;
+        size_t runs, top_n, sweep_steps;
+        unsigned long long seed;
+        double perturbation; /* used when lo is NULL */
+        double *lo, *hi;     /* ncriteria normalised-weight ranges, NaN: none; NULL: none given */
+    } sensitivity;
+
+    /* Pareto front on these metrics (pareto.h); n = 0: none. */
+    struct {
+        char **metric;
+        int *maximize; /* 1: "max", 0: "min" */
+        size_t n;
+    } pareto;
+
+    /* Parcel assembly into campuses (assembly.h). */
+    struct {
+        int enabled;
+        char *owner_field; /* a field mapped in sites.attributes, or NULL */
+        size_t max_parcels;
+        double min_area_ha; /* default: facility.land_ha */
+    } assembly;
+
     int aggregation;           /* dcs_aggregation (mcda.h) */
     double *ahp_matrix;        /* ncriteria^2, row-major; NULL: direct weights */
     int ahp_accept_inconsistent;

@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "report.h"
+#include "report_decision.h"
 
 /* GDAL's last message without the SQL statement that SQLite's GeoPackage
  * driver puts in front ("sqlite3_exec(CREATE ...) failed: database or disk
@@ -58,8 +59,14 @@ static int create_fields(OGRLayerH lyr, const dcs_result *res)
         snprintf(name, sizeof name, "%s_contrib", res->model.crits[c].name);
         ok = ok && add_field(lyr, name, OFTReal);
     }
-    return ok && add_field(lyr, "coverage_gaps", OFTString) && add_field(lyr, "lon", OFTReal) &&
-           add_field(lyr, "lat", OFTReal);
+    ok = ok && add_field(lyr, "coverage_gaps", OFTString) && add_field(lyr, "lon", OFTReal) &&
+         add_field(lyr, "lat", OFTReal);
+    dcs_decision_col dc[DCS_DCOL_COUNT];
+    size_t ndc = dcs_decision_columns(res, dc);
+    static const OGRFieldType types[3] = {OFTReal, OFTInteger, OFTString};
+    for (size_t k = 0; ok && k < ndc; k++)
+        ok = add_field(lyr, dcs_decision_col_name(dc[k]), types[dcs_decision_col_kind(dc[k])]);
+    return ok;
 }
 
 static void set_real(OGRFeatureH f, int *field, double v)
@@ -107,6 +114,14 @@ static void fill_fields(OGRFeatureH f, const dcs_result *res, size_t i)
     set_text(f, &k, res->eval.gaps[i]);
     set_real(f, &k, res->sites.lon[i]);
     set_real(f, &k, res->sites.lat[i]);
+    dcs_decision_col dc[DCS_DCOL_COUNT];
+    size_t ndc = dcs_decision_columns(res, dc);
+    for (size_t d = 0; d < ndc; d++) {
+        if (dcs_decision_col_kind(dc[d]) == 2)
+            set_text(f, &k, dcs_decision_text(res, dc[d], i));
+        else
+            set_real(f, &k, dcs_decision_num(res, dc[d], i));
+    }
 }
 
 /* GEOS geometry -> OGR, polygons promoted to multipolygons so the layer

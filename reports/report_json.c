@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "report.h"
+#include "report_decision.h"
 #include "mcda.h"
 #include "version.h"
 
@@ -177,6 +178,7 @@ static cJSON *site_object(const dcs_result *res, size_t i)
     add_number(o, "lat", res->sites.lat[i]);
     if (res->eval.gaps[i])
         cJSON_AddStringToObject(o, "coverage_gaps", res->eval.gaps[i]);
+    dcs_decision_json_site(o, res, i);
     cJSON_AddItemToObject(o, "metrics", site_metrics(res, i));
     cJSON *cr = cJSON_AddObjectToObject(o, "criteria");
     for (size_t c = 0; cr && c < res->model.ncrits; c++) {
@@ -302,6 +304,7 @@ dcs_status dcs_report_json(const dcs_result *res, const dcs_report_paths *paths,
     add_criteria(root, res);
     add_sites(root, res);
     add_energy(root, res);
+    dcs_decision_json(root, res);
     add_outputs(root, paths);
     char *text = cJSON_Print(root);
     cJSON_Delete(root);

@@ -15,6 +15,9 @@
  *               the score.
  *  Excluded     every excluded site, the number of rules it failed and
  *               every reason.
+ *  Sensitivity  (scenarios with a sensitivity section) P(top N) and rank
+ *               percentiles per site, a bar chart of P(top N) and the
+ *               one-at-a-time weight sweeps (report_sensitivity.c).
  *  Energy       (scenarios with an energy section) each weather station's
  *               modelled year, its monthly profile and a line chart of
  *               monthly PUE at the stations of the top sites.
@@ -46,6 +49,7 @@
 #include "fingerprint.h"
 #include "mcda.h"
 #include "report.h"
+#include "report_decision.h"
 #include "version.h"
 
 #define EXCEL_MAX_ROWS 1048576u
@@ -319,7 +323,8 @@ static size_t excluded_rows(const dcs_result *res)
 
 static size_t ranking_ncols(const dcs_result *res)
 {
-    return 3 + 2 * res->model.ncrits + res->model.nmetrics + 3;
+    dcs_decision_col dc[DCS_DCOL_COUNT];
+    return 3 + 2 * res->model.ncrits + res->model.nmetrics + 3 + dcs_decision_columns(res, dc);
 }
 
 /* ------------------------------------------------------------------ */
@@ -594,6 +599,11 @@ static dcs_status ranking_columns(book *b, const dcs_result *res, columns *cols,
     }
     bad = bad || column_add(cols, "coverage_gaps", NULL) || column_add(cols, "lon", fll) ||
           column_add(cols, "lat", fll);
+    dcs_decision_col dc[DCS_DCOL_COUNT];
+    size_t ndc = dcs_decision_columns(res, dc);
+    for (size_t k = 0; !bad && k < ndc; k++)
+        bad = column_add(cols, dcs_decision_col_name(dc[k]),
+                         dc[k] == DCS_DCOL_P_TOP ? numfmt(b, "0.0%") : NULL);
     if (bad)
         return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory writing the workbook");
     return DCS_OK;
@@ -624,6 +634,15 @@ static void ranking_row(lxw_worksheet *ws, lxw_row_t row, const columns *cols,
     put_num(ws, row, c, res->sites.lon[i], cols->fmt[c]);
     c++;
     put_num(ws, row, c, res->sites.lat[i], cols->fmt[c]);
+    c++;
+    dcs_decision_col dc[DCS_DCOL_COUNT];
+    size_t ndc = dcs_decision_columns(res, dc);
+    for (size_t k = 0; k < ndc; k++, c++) {
+        if (dcs_decision_col_kind(dc[k]) == 2)
+            put_str(ws, row, c, dcs_decision_text(res, dc[k], i), NULL);
+        else
+            put_num(ws, row, c, dcs_decision_num(res, dc[k], i), cols->fmt[c]);
+    }
 }
 
 /* An Excel table over the header and rows (in-memory mode only). */
@@ -1409,6 +1428,7 @@ dcs_status dcs_report_xlsx(const dcs_result *res, const char *tmp, dcs_error *er
     dcs_status st = write_ranking(&b, res, err);
     if (st == DCS_OK) {
         write_excluded(&b, res);
+        dcs_report_sensitivity_sheet(b.wb, res, b.header, b.section, b.note, b.constant);
         write_energy(&b, res);
         write_assumptions(&b, res);
     }

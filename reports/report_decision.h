@@ -1,0 +1,64 @@
+/*
+ * report_decision.h - the decision-support fields in every report: the
+ * Pareto flag, the sensitivity figures and the parcels of assembled
+ * campuses (analysis/decision.h).
+ *
+ * Per-site columns, present only when the scenario asks for them:
+ *   pareto     1 on the Pareto front, else 0           ("pareto" section)
+ *   p_top_n    share of Monte Carlo runs in the top N   ("sensitivity")
+ *   rank_p05, rank_p50, rank_p95   rank percentiles     ("sensitivity")
+ *   n_parcels  parcels in the site (1 for a plain site) ("assembly")
+ *   parcels    their ids joined with ";"                ("assembly")
+ * The GIS writer, the Ranking sheet and the JSON summary all take them
+ * from here, so they always agree.  Nothing returned needs freeing.
+ */
+#ifndef DCS_REPORT_DECISION_H
+#define DCS_REPORT_DECISION_H
+
+#include <cjson/cJSON.h>
+#include <stddef.h>
+#include <xlsxwriter.h>
+
+#include "run.h"
+
+typedef enum {
+    DCS_DCOL_PARETO,
+    DCS_DCOL_P_TOP,
+    DCS_DCOL_RANK_P05,
+    DCS_DCOL_RANK_P50,
+    DCS_DCOL_RANK_P95,
+    DCS_DCOL_N_PARCELS,
+    DCS_DCOL_PARCELS,
+    DCS_DCOL_COUNT
+} dcs_decision_col;
+
+/* The columns this result has, in order, into cols; returns how many. */
+size_t dcs_decision_columns(const dcs_result *res, dcs_decision_col cols[DCS_DCOL_COUNT]);
+
+const char *dcs_decision_col_name(dcs_decision_col col);
+
+/* 1 for integer columns (pareto, n_parcels), 2 for text (parcels), 0 real. */
+int dcs_decision_col_kind(dcs_decision_col col);
+
+/* Site i's value in a number column (NaN when missing). */
+double dcs_decision_num(const dcs_result *res, dcs_decision_col col, size_t i);
+
+/* Site i's value in the text column. */
+const char *dcs_decision_text(const dcs_result *res, dcs_decision_col col, size_t i);
+
+/* Add site i's decision fields to a JSON site object. */
+void dcs_decision_json_site(cJSON *site, const dcs_result *res, size_t i);
+
+/* The "decision" object of the JSON summary: Pareto metrics and front,
+ * sensitivity settings and sweeps, campuses. */
+void dcs_decision_json(cJSON *root, const dcs_result *res);
+
+/* The Sensitivity sheet (only when the scenario has "sensitivity"):
+ * per-site P(top N) and rank percentiles in base rank order, a bar chart
+ * of P(top N) for the top sites and the one-at-a-time sweeps.  header,
+ * section and note are the workbook's formats; constant: the workbook is
+ * in constant-memory mode (charts then use the rank as category). */
+void dcs_report_sensitivity_sheet(lxw_workbook *wb, const dcs_result *res, lxw_format *header,
+                                  lxw_format *section, lxw_format *note, int constant);
+
+#endif

@@ -46,6 +46,10 @@ static dcs_status load_raster(const dcs_context *c, dcs_context_data *cd, size_t
     }
     if (st == DCS_OK && c->radius_km > 0)
         st = dcs_raster_build_sat(r);
+    if (st == DCS_OK && c->radius_km > 0 && !c->stats) {
+        free(r->data); /* radius sums read only the prefix sums */
+        r->data = NULL;
+    }
     if (st != DCS_OK && err->status == DCS_OK)
         dcs_error_set(err, st, "%s: out of memory for the radius sums of '%s'", c->name,
                       c->src.dataset);
@@ -141,7 +145,7 @@ static dcs_status clone_geometry(const dcs_context_data *src, dcs_context_data *
     for (size_t k = 0; st == DCS_OK && k < cd->ncontexts; k++) {
         if (src->sets[k].tree)
             st = dcs_polyset_clone(&src->sets[k], cd->geos, &cd->sets[k], err);
-        if (st == DCS_OK && src->rasters[k].data)
+        if (st == DCS_OK && src->rasters[k].width > 0)
             st = dcs_raster_share(&src->rasters[k], &cd->rasters[k], err);
         if (st == DCS_OK)
             st = dcs_coverage_clone(&src->cover[k], cd->geos, &cd->cover[k], err);

@@ -134,10 +134,10 @@ static void mark_nodata(dcs_raster *r, GDALDataType type)
     if (!r->has_nodata || isnan(r->nodata))
         return; /* NaN pixels are nodata anyway */
     size_t n = (size_t)r->width * (size_t)r->height;
-    int as_float = type == GDT_Float32 || type == GDT_CFloat32;
+    (void)type; /* every type is read as float: compare as float */
     float nf = (float)r->nodata;
     for (size_t i = 0; i < n; i++)
-        if (as_float ? (float)r->data[i] == nf : r->data[i] == r->nodata)
+        if (r->data[i] == nf)
             r->data[i] = NAN;
 }
 
@@ -148,7 +148,7 @@ static void apply_scale(dcs_raster *r, GDALRasterBandH b)
         return;
     size_t n = (size_t)r->width * (size_t)r->height;
     for (size_t i = 0; i < n; i++)
-        r->data[i] = r->data[i] * scale + offset;
+        r->data[i] = (float)(r->data[i] * scale + offset);
 }
 
 /* Metres per unit of the band's values, from its unit type. */
@@ -172,7 +172,7 @@ static dcs_status read_pixels(dcs_raster *r, GDALRasterBandH b, dcs_error *err)
                              r->path, r->width, r->height);
     CPLErrorReset();
     if (GDALRasterIO(b, GF_Read, 0, 0, r->width, r->height, r->data, r->width, r->height,
-                     GDT_Float64, 0, 0) != CE_None)
+                     GDT_Float32, 0, 0) != CE_None)
         return dcs_error_set(err, DCS_ERR_DATA, "raster '%s': band %d: cannot read the pixels: %s",
                              r->path, r->band, gdal_msg("read failed"));
     r->nodata = GDALGetRasterNoDataValue(b, &r->has_nodata);
@@ -568,7 +568,7 @@ dcs_status dcs_raster_build_sat(dcs_raster *r)
         return DCS_ERR_NOMEM;
     }
     for (size_t j = 0; j < (size_t)r->height; j++) {
-        const double *v = r->data + j * (size_t)r->width;
+        const float *v = r->data + j * (size_t)r->width;
         double *sj = s + j * w1;
         int32_t *cj = c + j * w1;
         sj[0] = 0;
@@ -691,7 +691,7 @@ static dcs_status slope_setup(const dcs_raster *dem, dcs_raster *out, dcs_error 
 static double horn(const dcs_raster *d, int i, int j, const double *dx, const double *dy)
 {
     size_t w = (size_t)d->width;
-    const double *m = d->data + (size_t)j * w + (size_t)i, *u = m - w, *l = m + w;
+    const float *m = d->data + (size_t)j * w + (size_t)i, *u = m - w, *l = m + w;
     if (isnan(u[-1] + u[0] + u[1] + m[-1] + m[0] + m[1] + l[-1] + l[0] + l[1]) ||
         !(dx[j - 1] > 0 && dx[j] > 0 && dx[j + 1] > 0 && dy[j] > 0))
         return NAN; /* nodata nearby, or a pole */
@@ -716,7 +716,7 @@ dcs_status dcs_raster_slope(const dcs_raster *dem, dcs_raster *out, dcs_error *e
         for (int i = 0; i < dem->width; i++) {
             int edge = i == 0 || j == 0 || i == dem->width - 1 || j == dem->height - 1;
             out->data[(size_t)j * (size_t)dem->width + (size_t)i] =
-                edge ? NAN : horn(dem, i, j, dx, dy);
+                edge ? NAN : (float)horn(dem, i, j, dx, dy);
         }
 fail:
     free(dx);

@@ -3,7 +3,8 @@
  * a site, sums within a radius, slope from a DEM.
  *
  * A dcs_raster is one band of a GDAL raster (any format GDAL reads, any
- * CRS), read whole into memory as double with nodata as NaN, together
+ * CRS), read whole into memory as 32-bit float (4 bytes a pixel; sums and
+ * statistics are taken in double) with nodata as NaN, together
  * with its geotransform (north-up only: rotated ones are refused), its CRS
  * (axis order forced to x = east/longitude) and a transformation from the
  * dcsite working CRS into it.  Sites stay in the working CRS; every call
@@ -64,7 +65,7 @@ typedef struct {
     int band;           /* 1-based band number */
     int width, height;  /* pixels */
     double gt[6];       /* x = gt[0] + col*gt[1], y = gt[3] + row*gt[5] */
-    double *data;       /* width*height values, row 0 at the top, with the band's
+    float *data;        /* width*height values (NULL once only prefix sums are kept), row 0 at the top, with the band's
                          * scale and offset applied; NaN = nodata (nodata value,
                          * NaN, or masked out by the band's mask) */
     int has_nodata;     /* the band declares a nodata value ... */

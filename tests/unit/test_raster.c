@@ -439,7 +439,9 @@ static void test_radius_single_pixel(void **state)
 /* Plane z = 0.3 u - 0.4 w on 10 m pixels: every interior pixel's slope is
  * atan(hypot(0.3, 0.4)) = atan(0.5) (Horn's differences are exact on a
  * plane), edges are nodata.  A nodata DEM pixel blanks its 3 x 3
- * neighbourhood.  The slope raster's zonal mean and max are the same. */
+ * neighbourhood.  The slope raster's zonal mean and max are the same.
+ * Tolerance 1e-5 degrees: pixels are kept as 32-bit floats (about 7
+ * significant digits, so 26.565 degrees to within 2e-6). */
 static void test_slope_projected(void **state)
 {
     (void)state;
@@ -462,12 +464,12 @@ static void test_slope_projected(void **state)
             if (blank)
                 assert_true(isnan(got));
             else
-                assert_near(got, expect, 1e-9);
+                assert_near(got, expect, 1e-5);
         }
     assert_contains(slope.path, "plane.tif (slope)");
     dcs_zonal z = zonal_box(&slope, 25, 25, 95, 95);
-    assert_near(z.mean, expect, 1e-9);
-    assert_near(z.max, expect, 1e-9);
+    assert_near(z.mean, expect, 1e-5);
+    assert_near(z.max, expect, 1e-5);
     assert_near(z.coverage, 49, 1e-9);
     dcs_raster_close(&slope);
     dcs_raster_close(&dem);

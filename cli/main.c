@@ -219,6 +219,7 @@ static int command_run(const dcs_cli *cli)
         if (!cli->quiet)
             show_progress(&ps, "writing reports", 0, 1);
         dcs_report_options ropt = {cli->format, cli->crs};
+        dcs_report_xlsx_limits(&res);
         st = dcs_reports_write(&res, outdir, &ropt, &paths, &err);
         writing_reports = 0;
     }

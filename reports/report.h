@@ -48,6 +48,12 @@ enum { DCS_GIS_CANDIDATES = 1, DCS_GIS_POINTS = 2 };
  * vector driver by name; DCS_ERR_SCENARIO when unknown. */
 dcs_status dcs_gis_format_find(const char *name, dcs_gis_format *f, dcs_error *err);
 
+/* Warnings, added to res->warnings, for what the workbook must leave out:
+ * Excel sheets stop at 1,048,576 rows, so Ranking and Excluded keep the
+ * first 1,048,575 sites (the GIS and JSON outputs keep every site).
+ * Call before dcs_reports_write() so that the JSON summary lists them. */
+void dcs_report_xlsx_limits(dcs_result *res);
+
 /* Write every output the scenario asks for into outdir (created when
  * missing).  Paths not written are left empty. */
 dcs_status dcs_reports_write(const dcs_result *res, const char *outdir,

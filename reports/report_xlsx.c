@@ -321,6 +321,22 @@ static size_t excluded_rows(const dcs_result *res)
     return n < EXCEL_MAX_ROWS - 1 ? n : EXCEL_MAX_ROWS - 1;
 }
 
+void dcs_report_xlsx_limits(dcs_result *res)
+{
+    if (!res->scn->outputs.xlsx)
+        return;
+    size_t keep = EXCEL_MAX_ROWS - 1, ranked = res->eval.neligible, out = excluded_count(res);
+    if (ranked > keep)
+        dcs_strlist_addf(&res->warnings,
+                         "workbook: sheet 'Ranking' holds the first %zu of %zu eligible sites "
+                         "(Excel's row limit); the GIS and JSON outputs have them all",
+                         keep, ranked);
+    if (out > keep)
+        dcs_strlist_addf(&res->warnings,
+                         "workbook: sheet 'Excluded' holds the first %zu of %zu excluded sites "
+                         "(Excel's row limit); the GIS output has them all", keep, out);
+}
+
 static size_t ranking_ncols(const dcs_result *res)
 {
     dcs_decision_col dc[DCS_DCOL_COUNT];

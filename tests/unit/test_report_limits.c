@@ -1,0 +1,67 @@
+/*
+ * test_report_limits.c - the warnings for what Excel's row limit keeps out
+ * of the workbook (dcs_report_xlsx_limits).  Reference: Excel's published
+ * sheet size of 1,048,576 rows, one of which is the header.  The result is
+ * built by hand (no run): only the counts matter.
+ */
+#include "testutil.h"
+
+#include "report.h"
+#include "run.h"
+
+static void limits(size_t nsites, size_t neligible, int xlsx, dcs_strlist *out)
+{
+    dcs_scenario scn;
+    dcs_result res;
+    memset(&scn, 0, sizeof scn);
+    memset(&res, 0, sizeof res);
+    scn.outputs.xlsx = xlsx;
+    res.scn = &scn;
+    res.sites.n = nsites;
+    res.eval.neligible = neligible;
+    dcs_report_xlsx_limits(&res);
+    *out = res.warnings;
+}
+
+static void test_both_sheets_cut(void **state)
+{
+    (void)state;
+    dcs_strlist w;
+    limits(3000000, 1500000, 1, &w);
+    assert_int_equal(w.count, 2);
+    assert_contains(w.items[0], "'Ranking' holds the first 1048575 of 1500000 eligible sites");
+    assert_contains(w.items[1], "'Excluded' holds the first 1048575 of 1500000 excluded sites");
+    dcs_strlist_free(&w);
+}
+
+static void test_at_the_limit_nothing_is_cut(void **state)
+{
+    (void)state;
+    dcs_strlist w;
+    limits(2097150, 1048575, 1, &w); /* both sheets exactly full */
+    assert_int_equal(w.count, 0);
+    dcs_strlist_free(&w);
+    limits(2097151, 1048575, 1, &w); /* one excluded site too many */
+    assert_int_equal(w.count, 1);
+    assert_contains(w.items[0], "'Excluded' holds the first 1048575 of 1048576 excluded sites");
+    dcs_strlist_free(&w);
+}
+
+static void test_no_workbook_no_warning(void **state)
+{
+    (void)state;
+    dcs_strlist w;
+    limits(3000000, 1500000, 0, &w);
+    assert_int_equal(w.count, 0);
+    dcs_strlist_free(&w);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_both_sheets_cut),
+        cmocka_unit_test(test_at_the_limit_nothing_is_cut),
+        cmocka_unit_test(test_no_workbook_no_warning),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

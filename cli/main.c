@@ -19,6 +19,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "dsn.h"
 #include "energy.h"
 #include "inputs.h"
 #include "model.h"
@@ -55,9 +56,33 @@ static void install_signals(void)
     sigaction(SIGTERM, &sa, NULL);
 }
 
+/* prefix and text on one line: passwords hidden (connection strings are
+ * quoted in messages), GDAL's multi-line messages joined. */
+static void print_line(FILE *out, const char *prefix, const char *text)
+{
+    char *r = dcs_redact(text);
+    if (!r) {
+        fprintf(out, "%s(message not shown: out of memory)\n", prefix);
+        return;
+    }
+    size_t n = 0;
+    for (const char *p = r; *p; p++) {
+        int space = *p == '\n' || *p == '\t' || *p == '\r' || *p == ' ';
+        if (!space)
+            r[n++] = *p;
+        else if (n > 0 && r[n - 1] != ' ')
+            r[n++] = ' ';
+    }
+    while (n > 0 && r[n - 1] == ' ')
+        n--;
+    r[n] = '\0';
+    fprintf(out, "%s%s\n", prefix, r);
+    free(r);
+}
+
 static int fail(dcs_status st, const char *message)
 {
-    fprintf(stderr, "dcsite: ERROR: %s\n", message);
+    print_line(stderr, "dcsite: ERROR: ", message);
     return dcs_exit_code(st);
 }
 
@@ -140,7 +165,7 @@ static void print_top(const dcs_result *res, size_t top)
 static void print_warnings(const dcs_result *res)
 {
     for (size_t i = 0; i < res->warnings.count; i++)
-        fprintf(stderr, "dcsite: WARNING: %s\n", res->warnings.items[i]);
+        print_line(stderr, "dcsite: WARNING: ", res->warnings.items[i]);
 }
 
 /* --format and --crs are checked before any work: exit 2 when unusable. */
@@ -202,7 +227,7 @@ static int command_run(const dcs_cli *cli)
         const char *p[] = {paths.xlsx, paths.gis, paths.gis_points, paths.score_tif, paths.json};
         for (int k = 0; k < 5; k++)
             if (p[k][0])
-                printf("  %s\n", p[k]);
+                print_line(stdout, "  ", p[k]);
     }
     dcs_result_free(&res);
     dcs_scenario_free(&scn);
@@ -213,7 +238,8 @@ static int command_run(const dcs_cli *cli)
 
 static void print_input(const dcs_input_info *in)
 {
-    printf("  %-22s %s", in->role, in->dataset);
+    char dataset[sizeof in->dataset];
+    printf("  %-22s %s", in->role, dcs_redact_to(in->dataset, dataset, sizeof dataset));
     if (in->layer[0])
         printf(" [layer %s]", in->layer);
     printf("\n");
@@ -258,9 +284,9 @@ static int command_check(const dcs_cli *cli)
         }
     }
     for (size_t i = 0; i < scn_problems.count; i++)
-        fprintf(stderr, "dcsite: ERROR: %s\n", scn_problems.items[i]);
+        print_line(stderr, "dcsite: ERROR: ", scn_problems.items[i]);
     for (size_t i = 0; i < data_problems.count; i++)
-        fprintf(stderr, "dcsite: ERROR: %s\n", data_problems.items[i]);
+        print_line(stderr, "dcsite: ERROR: ", data_problems.items[i]);
     size_t total = scn_problems.count + data_problems.count;
     printf("%zu problem%s found\n", total, total == 1 ? "" : "s");
     int code = scn_problems.count  ? DCS_EXIT_SCENARIO
@@ -314,7 +340,7 @@ static int command_energy(const dcs_cli *cli)
     if (dcs_weather_read(cli->input, &w, &err) != DCS_OK)
         return fail(err.status, err.message);
     for (size_t i = 0; i < w.warnings.count; i++)
-        fprintf(stderr, "dcsite: WARNING: %s\n", w.warnings.items[i]);
+        print_line(stderr, "dcsite: WARNING: ", w.warnings.items[i]);
     dcs_station st = {.file = (char *)cli->input, .format = w.format, .lon = w.longitude,
                       .lat = w.latitude, .elevation_m = w.elevation_m};
     snprintf(st.name, sizeof st.name, "%s", w.station);

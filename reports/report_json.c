@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "report.h"
+#include "dsn.h"
 #include "mcda.h"
 #include "version.h"
 
@@ -282,6 +283,21 @@ static dcs_status write_text(const char *path, const char *text, dcs_error *err)
     return DCS_OK;
 }
 
+/* Hide the password of every connection string in the summary (datasets,
+ * warnings, output names). */
+static void redact_tree(cJSON *item)
+{
+    for (; item; item = item->next) {
+        if (cJSON_IsString(item) && dcs_redact_needed(item->valuestring)) {
+            char *r = dcs_redact(item->valuestring);
+            if (!r || !cJSON_SetValuestring(item, r)) /* out of memory: drop the text */
+                item->valuestring[0] = '\0';
+            free(r);
+        }
+        redact_tree(item->child);
+    }
+}
+
 dcs_status dcs_report_json(const dcs_result *res, const dcs_report_paths *paths,
                            const char *tmp, dcs_error *err)
 {
@@ -295,6 +311,7 @@ dcs_status dcs_report_json(const dcs_result *res, const dcs_report_paths *paths,
     add_sites(root, res);
     add_energy(root, res);
     add_outputs(root, paths);
+    redact_tree(root);
     char *text = cJSON_Print(root);
     cJSON_Delete(root);
     if (!text)

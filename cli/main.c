@@ -25,6 +25,7 @@
 #include "model.h"
 #include "options.h"
 #include "report.h"
+#include "report_pg.h"
 #include "run.h"
 #include "scenario.h"
 #include "version.h"
@@ -168,15 +169,60 @@ static void print_warnings(const dcs_result *res)
         print_line(stderr, "dcsite: WARNING: ", res->warnings.items[i]);
 }
 
-/* --format and --crs are checked before any work: exit 2 when unusable. */
+static int usage_error(const char *message)
+{
+    print_line(stderr, "dcsite: ", message);
+    return DCS_EXIT_USAGE;
+}
+
+/* --db, --table and --format together. */
+static int check_db_options(const dcs_cli *cli, const dcs_gis_format *fmt)
+{
+    dcs_error err;
+    dcs_pg_target t;
+    if (cli->table && !cli->db)
+        return usage_error("--table names a table for --db: give --db 'PG:...' too");
+    if (fmt->database && !cli->db) {
+        snprintf(err.message, sizeof err.message,
+                 "--format %s writes to a database: give it with --db 'PG:dbname=...'",
+                 cli->format);
+        return usage_error(err.message);
+    }
+    if (!cli->db)
+        return DCS_EXIT_OK;
+    if (cli->format && !fmt->database) {
+        snprintf(err.message, sizeof err.message,
+                 "--db writes the GIS layers to PostgreSQL; --format %s writes files (leave "
+                 "--format out, or use --format PostgreSQL)",
+                 cli->format);
+        return usage_error(err.message);
+    }
+    if (!dcs_dsn_is_postgres(cli->db)) {
+        snprintf(err.message, sizeof err.message,
+                 "--db: '%s' is not a PostgreSQL connection string (PG:dbname=... host=... or "
+                 "postgresql://...)",
+                 cli->db);
+        return usage_error(err.message);
+    }
+    if (cli->table && dcs_pg_target_parse(cli->table, NULL, &t, &err) != DCS_OK)
+        return usage_error(err.message);
+    return DCS_EXIT_OK;
+}
+
+/* --format, --crs, --db and --table are checked before any work: exit 2
+ * when unusable. */
 static int check_output_options(const dcs_cli *cli)
 {
     dcs_gis_format fmt;
     dcs_error err;
-    if (dcs_gis_format_find(cli->format, &fmt, &err) != DCS_OK) {
+    if (dcs_gis_format_find(cli->format ? cli->format : cli->db ? "PostgreSQL" : NULL, &fmt,
+                            &err) != DCS_OK) {
         fprintf(stderr, "dcsite: %s\n", err.message);
         return DCS_EXIT_USAGE;
     }
+    int db = check_db_options(cli, &fmt);
+    if (db != DCS_EXIT_OK)
+        return db;
     OGRSpatialReferenceH srs = cli->crs ? OSRNewSpatialReference(NULL) : NULL;
     int bad = srs && OSRSetFromUserInput(srs, cli->crs) != OGRERR_NONE;
     if (srs)
@@ -201,6 +247,16 @@ static int command_run(const dcs_cli *cli)
         dcs_scenario_free(&scn);
         return fail(err.status, err.message);
     }
+    if (cli->db && scn.outputs.gpkg) { /* find out now, not after the whole run */
+        dcs_pg_target target;
+        dcs_status pst = dcs_pg_target_parse(cli->table, scn.name, &target, &err);
+        if (pst == DCS_OK)
+            pst = dcs_pg_preflight(cli->db, &target, &err);
+        if (pst != DCS_OK) {
+            dcs_scenario_free(&scn);
+            return fail(pst, err.message);
+        }
+    }
     char outdir[DCS_PATH_MAX];
     snprintf(outdir, sizeof outdir, "%s", cli->outdir ? cli->outdir : "out");
     progress_state ps = {isatty(STDERR_FILENO), 0, ""};
@@ -212,7 +268,7 @@ static int command_run(const dcs_cli *cli)
         writing_reports = 1;
         if (!cli->quiet)
             show_progress(&ps, "writing reports", 0, 1);
-        dcs_report_options ropt = {cli->format, cli->crs};
+        dcs_report_options ropt = {cli->format, cli->crs, cli->db, cli->table};
         st = dcs_reports_write(&res, outdir, &ropt, &paths, &err);
         writing_reports = 0;
     }
@@ -225,9 +281,15 @@ static int command_run(const dcs_cli *cli)
         print_top(&res, scn.outputs.top_n);
         printf("\nReports:\n");
         const char *p[] = {paths.xlsx, paths.gis, paths.gis_points, paths.score_tif, paths.json};
-        for (int k = 0; k < 5; k++)
+        for (int k = 0; k < 5; k++) {
+            char line[DCS_PATH_MAX + 400];
+            snprintf(line, sizeof line, "%s", p[k]);
+            if (k == 1 && paths.gis_tables[0][0])
+                snprintf(line, sizeof line, "%s tables %s, %s", p[k], paths.gis_tables[0],
+                         paths.gis_tables[1]);
             if (p[k][0])
-                print_line(stdout, "  ", p[k]);
+                print_line(stdout, "  ", line);
+        }
     }
     dcs_result_free(&res);
     dcs_scenario_free(&scn);

@@ -20,6 +20,12 @@ static const option_spec options[] = {
      "GIS output: GPKG (default), GeoJSON, FlatGeobuf, Shapefile, CSV or any OGR vector "
      "driver"},
     {"crs", 'r', "CRS", "run", "CRS of the GIS output (default: the working CRS)"},
+    {"db", 'd', "CONNECTION", "run",
+     "write the GIS layers to PostgreSQL/PostGIS ('PG:dbname=... host=...' or "
+     "postgresql://...) instead of a file; replaces the tables of an earlier run when "
+     "complete"},
+    {"table", 't', "[SCHEMA.]TABLE", "run",
+     "table for --db (default: public.<scenario name>); eligible points go to TABLE_points"},
     {"cooling", 'c', "ARCHETYPE", "energy",
      "air_economizer, water_economizer (default), air_chiller or liquid"},
     {"it-mw", 'm', "N", "energy", "IT load in MW (default 100)"},
@@ -35,7 +41,8 @@ static const struct {
     const char *usage;
     const char *help;
 } commands[] = {
-    {"run", DCS_CMD_RUN, "run SCENARIO.json [-o DIR] [--format F] [--crs CRS] [--quiet]",
+    {"run", DCS_CMD_RUN,
+     "run SCENARIO.json [-o DIR] [--format F] [--crs CRS] [--db CONN [--table T]] [--quiet]",
      "score and rank the candidate sites; write .xlsx, .gpkg and .json reports"},
     {"check", DCS_CMD_CHECK, "check SCENARIO.json",
      "validate the scenario and every layer it names, without running"},
@@ -96,6 +103,12 @@ static void set_option(dcs_cli *cli, int code)
         break;
     case 'r':
         cli->crs = optarg;
+        break;
+    case 'd':
+        cli->db = optarg;
+        break;
+    case 't':
+        cli->table = optarg;
         break;
     case 'm':
         cli->it_mw_text = optarg;

@@ -259,6 +259,10 @@ static void add_outputs(cJSON *root, const dcs_report_paths *paths)
         cJSON_AddStringToObject(o, "gis", paths->gis);
     if (paths->gis_points[0])
         cJSON_AddStringToObject(o, "gis_points", paths->gis_points);
+    if (paths->gis_tables[0][0]) {
+        const char *tables[2] = {paths->gis_tables[0], paths->gis_tables[1]};
+        cJSON_AddItemToObject(o, "gis_tables", cJSON_CreateStringArray(tables, 2));
+    }
     if (paths->score_tif[0])
         cJSON_AddStringToObject(o, "score_tif", paths->score_tif);
     if (paths->xlsx[0])

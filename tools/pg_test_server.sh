@@ -70,7 +70,11 @@ start() {
     exit 1
   fi
   mkdir -p "$dir"
-  [[ $(id -u) -eq 0 ]] && chmod a+x "$dir"   # the server's user must reach DIR/data
+  if [[ $(id -u) -eq 0 ]]; then
+    chmod a+x "$dir"   # the server's user must reach DIR/data
+    runuser -u postgres -- test -x "$dir" ||
+      { echo "pg_test_server: user postgres cannot reach $dir: make its parent directories searchable (chmod a+x)" >&2; exit 1; }
+  fi
   mkdir "$data"
   [[ $(id -u) -eq 0 ]] && chown postgres: "$data"
   chmod 700 "$data"

@@ -134,7 +134,8 @@ dcs_status dcs_pg_write_begin(const char *conn, const dcs_pg_target *t, dcs_pg_w
     snprintf(w->final[0], sizeof w->final[0], "%s", t->table);
     snprintf(w->final[1], sizeof w->final[1], "%s_points", t->table);
     for (int k = 0; k < 2; k++)
-        snprintf(w->tmp[k], sizeof w->tmp[k], "%s_tmp%ld", w->final[k], (long)getpid());
+        snprintf(w->tmp[k], sizeof w->tmp[k], "%s%s_tmp%ld", t->table, k ? "_points" : "",
+                 (long)getpid());
     dcs_status st = connect_db(conn, &w->ds, err);
     if (st != DCS_OK)
         return st;

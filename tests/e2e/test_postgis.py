@@ -58,6 +58,12 @@ def stop_server():
         subprocess.run([SERVER, "stop", os.path.join(TMP, "pg")], check=False)
 
 
+def clean_up():
+    stop_server()
+    if TMP:
+        shutil.rmtree(TMP, ignore_errors=True)
+
+
 def start_server():
     subprocess.run([SERVER, "start", os.path.join(TMP, "pg")], check=True)
     with open(os.path.join(TMP, "pg", "env")) as fh:
@@ -202,7 +208,7 @@ def setUpModule():
     global TMP
     TMP = tempfile.mkdtemp(prefix="dcs_postgis_")
     os.chmod(TMP, 0o711)           # the server runs as another user, in TMP/pg
-    atexit.register(stop_server)   # also when the suite dies half-way
+    atexit.register(clean_up)      # also when the suite dies half-way
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     start_server()
     load_sample()
@@ -218,8 +224,7 @@ def setUpModule():
 
 
 def tearDownModule():
-    stop_server()
-    shutil.rmtree(TMP, ignore_errors=True)
+    clean_up()
 
 
 # ---- tests ----------------------------------------------------------------------------

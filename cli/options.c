@@ -21,9 +21,8 @@ static const option_spec options[] = {
      "driver"},
     {"crs", 'r', "CRS", "run", "CRS of the GIS output (default: the working CRS)"},
     {"db", 'd', "CONNECTION", "run",
-     "write the GIS layers to PostgreSQL/PostGIS ('PG:dbname=... host=...' or "
-     "postgresql://...) instead of a file; replaces the tables of an earlier run when "
-     "complete"},
+     "write the GIS layers to PostgreSQL/PostGIS ('PG:dbname=... host=...'), replacing an "
+     "earlier run's tables once complete"},
     {"table", 't', "[SCHEMA.]TABLE", "run",
      "table for --db (default: public.<scenario name>); eligible points go to TABLE_points"},
     {"cooling", 'c', "ARCHETYPE", "energy",

@@ -278,6 +278,18 @@ class PostgisMatchesGeoPackage(unittest.TestCase):
     def test_stdout_names_the_tables(self):
         self.assertIn("tables results.dallas, results.dallas_points", RESULTS["pg_stdout"])
 
+    def test_file_outputs_from_database_input(self):
+        """Database input, file output: the GeoPackage of 40 sites (searched for the
+        passwords with the other reports at the end)."""
+        scn = write_scenario("small_files", pg_scenario(dsn("READER"), where="fid <= 40"))
+        out = os.path.join(TMP, "small_files")
+        r = dcsite("small files", "run", scn, "-o", out, "--quiet")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(sorted(os.listdir(out)),
+                         ["dallas_100mw.gpkg", "dallas_100mw.json", "dallas_100mw.xlsx"])
+        rows = read_layer(os.path.join(out, "dallas_100mw.gpkg"), "candidates")
+        self.assertEqual(len(rows), 40)
+
     def test_check_reads_the_database(self):
         r = dcsite("check", "check", os.path.join(TMP, "pg.json"))
         self.assertEqual(r.returncode, 0, r.stderr)

@@ -145,8 +145,10 @@ static void redact_into(const char *s, char *out)
         size_t next = redact_keyword(s, i, &k);
         if (next == i)
             next = redact_userinfo(s, i, &k);
-        if (next == i)
-            put(&k, s + i, 1), next = i + 1;
+        if (next == i) {
+            put(&k, s + i, 1);
+            next = i + 1;
+        }
         i = next;
     }
     out[k.n] = '\0';

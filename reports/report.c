@@ -3,7 +3,10 @@
  * Every report is written under a temporary name first; only when all of
  * them are complete are they renamed, so a failure leaves the previous set
  * of reports as it was.  Formats that write files beside the main one
- * (a Shapefile's .shx, .dbf, .prj, .cpg) have those renamed with it. */
+ * (a Shapefile's .shx, .dbf, .prj, .cpg) have those renamed with it.
+ * GIS layers sent to a database (--db) follow the same steps in a
+ * transaction: written under temporary table names, swapped in and
+ * committed at the commit step, rolled back on failure (report_pg.h). */
 #include "report.h"
 #include "report_pg.h"
 

@@ -157,7 +157,17 @@ dcs_status dcs_report_pg(const dcs_result *res, const dcs_gis_format *fmt, const
     const char *lco[] = {schema_opt, "GEOMETRY_NAME=geom", "FID=fid", "SPATIAL_INDEX=GIST",
                          "LAUNDER=NO", NULL};
     const char *names[2] = {w->tmp[0], w->tmp[1]};
-    return dcs_report_gis_layers(res, fmt, crs, w->ds, names, (char **)lco, w->conn, err);
+    dcs_status st = dcs_report_gis_layers(res, fmt, crs, w->ds, names, (char **)lco, w->conn,
+                                          err);
+    /* end the COPY now, so that a row the server refuses is reported as such */
+    for (int k = 0; k < 2 && st == DCS_OK; k++) {
+        OGRLayerH lyr = GDALDatasetGetLayerByName(w->ds, names[k]);
+        CPLErrorReset();
+        if (!lyr || OGR_L_SyncToDisk(lyr) != OGRERR_NONE || CPLGetLastErrorType() >= CE_Failure)
+            st = dcs_error_set(err, DCS_ERR_IO, "cannot write table %s.%s in '%s': %s",
+                               w->target.schema, names[k], w->conn, CPLGetLastErrorMsg());
+    }
+    return st;
 }
 
 /* In the open transaction: drop the old table, rename the new one and the

@@ -161,7 +161,9 @@ dcs_status dcs_report_pg(const dcs_result *res, const dcs_gis_format *fmt, const
                                           err);
     /* end the COPY now, so that a row the server refuses is reported as such */
     for (int k = 0; k < 2 && st == DCS_OK; k++) {
-        OGRLayerH lyr = GDALDatasetGetLayerByName(w->ds, names[k]);
+        char qualified[160];
+        snprintf(qualified, sizeof qualified, "%s.%s", w->target.schema, names[k]);
+        OGRLayerH lyr = GDALDatasetGetLayerByName(w->ds, qualified);
         CPLErrorReset();
         if (!lyr || OGR_L_SyncToDisk(lyr) != OGRERR_NONE || CPLGetLastErrorType() >= CE_Failure)
             st = dcs_error_set(err, DCS_ERR_IO, "cannot write table %s.%s in '%s': %s",

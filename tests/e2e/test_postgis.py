@@ -72,6 +72,13 @@ def start_server():
             ENV[k] = v
 
 
+def uri(role):
+    """The same connection as a libpq URI (postgresql://user:password@host:port/db)."""
+    return ("postgresql://%s:%s@%s:%s/%s"
+            % (ENV["DCS_PG_" + role], ENV["DCS_PG_%s_PASSWORD" % role], ENV["PGHOST"],
+               ENV["PGPORT"], ENV["PGDATABASE"]))
+
+
 def dsn(role):
     """A GDAL connection string for role 'OWNER' or 'READER', with its password."""
     return ("PG:dbname=%s host=%s port=%s user=%s password=%s"
@@ -150,6 +157,20 @@ def pg_scenario(conn, sites_layer="gis.sites", where=None):
     if where:
         scn["sites"]["where"] = where
     return scn
+
+
+def small_scenario(conn):
+    """40 sites and the substations from PostGIS, one criterion: quick runs for the tests
+    of replacing tables and of file outputs."""
+    full = pg_scenario(conn)
+    return {
+        "name": "small",
+        "facility": {"it_load_mw": 100},
+        "sites": dict(full["sites"], where="fid <= 40"),
+        "substations": full["substations"],
+        "criteria": [{"name": "interconnection", "metric": "interconnect_cost_musd",
+                      "weight": 1, "value": {"type": "linear", "worst": 40, "best": 0}}],
+    }
 
 
 def write_scenario(name, scn):
@@ -281,13 +302,12 @@ class PostgisMatchesGeoPackage(unittest.TestCase):
     def test_file_outputs_from_database_input(self):
         """Database input, file output: the GeoPackage of 40 sites (searched for the
         passwords with the other reports at the end)."""
-        scn = write_scenario("small_files", pg_scenario(dsn("READER"), where="fid <= 40"))
+        scn = write_scenario("small_files", small_scenario(dsn("READER")))
         out = os.path.join(TMP, "small_files")
         r = dcsite("small files", "run", scn, "-o", out, "--quiet")
         self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertEqual(sorted(os.listdir(out)),
-                         ["dallas_100mw.gpkg", "dallas_100mw.json", "dallas_100mw.xlsx"])
-        rows = read_layer(os.path.join(out, "dallas_100mw.gpkg"), "candidates")
+        self.assertEqual(sorted(os.listdir(out)), ["small.gpkg", "small.json", "small.xlsx"])
+        rows = read_layer(os.path.join(out, "small.gpkg"), "candidates")
         self.assertEqual(len(rows), 40)
 
     def test_check_reads_the_database(self):
@@ -303,7 +323,7 @@ class ReplaceWhenComplete(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.scenario = write_scenario("small", pg_scenario(dsn("READER"), where="fid <= 40"))
+        cls.scenario = write_scenario("small", small_scenario(dsn("READER")))
 
     def run_small(self, table, out, label, wait=True):
         return dcsite(label, "run", self.scenario, "-o", os.path.join(TMP, out), "--quiet",
@@ -324,6 +344,19 @@ class ReplaceWhenComplete(unittest.TestCase):
         self.assertEqual(names, {"again", "again_pkey", "again_geom_geom_idx", "again_fid_seq",
                                  "again_points", "again_points_pkey",
                                  "again_points_geom_geom_idx", "again_points_fid_seq"})
+
+    def test_uri_forms_and_default_table(self):
+        scn = write_scenario("small_uri", small_scenario(uri("READER")))
+        r = dcsite("uri", "run", scn, "-o", os.path.join(TMP, "uri"), "--quiet",
+                   "--db", uri("OWNER"))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("postgresql://dcs_owner:***@127.0.0.1:%s/dcsite_test tables "
+                      "public.small, public.small_points" % ENV["PGPORT"], r.stdout)
+        self.assertEqual(table_checksum("public.small")[0], "40")
+        with open(os.path.join(TMP, "uri", "small.json")) as fh:
+            inputs = json.load(fh)["inputs"]
+        self.assertEqual(inputs[0]["dataset"],
+                         "postgresql://dcs_reader:***@127.0.0.1:%s/dcsite_test" % ENV["PGPORT"])
 
     def test_failure_at_the_swap_keeps_the_old_tables(self):
         r = self.run_small("results.kept", "kept1", "kept 1")

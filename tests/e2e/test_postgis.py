@@ -415,6 +415,8 @@ class ReplaceWhenComplete(unittest.TestCase):
             if proc and proc.poll() is None:
                 proc.kill()
                 proc.wait()
+            sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE query LIKE '%pg_sleep(300)%' AND pid <> pg_backend_pid()")
             holder.kill()
             holder.wait()
         deadline = time.monotonic() + 60

@@ -58,6 +58,17 @@ static void map_fields(dcs_layer *L, const dcs_attribute *attrs, size_t n, int *
     }
 }
 
+/* True when dataset could not be opened for an earlier layer: it is not
+ * tried again (an unreachable database server would make each try wait
+ * for its time-out), and its one message stands for every layer in it. */
+static int already_unopened(const dcs_inputs *in, const char *dataset)
+{
+    for (size_t k = 0; k < in->unopened.count; k++)
+        if (strcmp(in->unopened.items[k], dataset) == 0)
+            return 1;
+    return 0;
+}
+
 static long open_layer(dcs_inputs *in, const char *role, const dcs_source *src,
                        dcs_geom_want want, dcs_strlist *problems)
 {
@@ -66,9 +77,11 @@ static long open_layer(dcs_inputs *in, const char *role, const dcs_source *src,
     dcs_input_info *info = &in->info[in->ninfo++];
     snprintf(info->role, sizeof info->role, "%s", role);
     snprintf(info->dataset, sizeof info->dataset, "%s", src->dataset ? src->dataset : "");
-    if (!src->dataset)
+    if (!src->dataset || already_unopened(in, src->dataset))
         return (long)i;
     if (dcs_layer_open(&in->layers[i], role, src, want, &e) != DCS_OK) {
+        if (in->layers[i].cannot_open)
+            dcs_strlist_addf(&in->unopened, "%s", src->dataset);
         note(problems, &e);
         return (long)i;
     }
@@ -288,5 +301,6 @@ void dcs_inputs_close(dcs_inputs *in)
     free(in->zone_fields);
     free(in->join_fields);
     free(in->weighted_field);
+    dcs_strlist_free(&in->unopened);
     memset(in, 0, sizeof *in);
 }

@@ -55,6 +55,7 @@ typedef struct {
     int *weighted_field;      /* per context: index of the area-weighted field */
     long station_layer;       /* energy.station_table, -1 when none */
     int station_field;        /* its file_field */
+    dcs_strlist unopened;     /* datasets that could not be opened (tried once each) */
 } dcs_inputs;
 
 /* Opens what it can; returns DCS_ERR_DATA when anything was wrong (every

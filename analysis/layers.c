@@ -17,12 +17,18 @@ static const char *layer_label(const dcs_layer *L)
     return L->src->layer ? L->src->layer : OGR_L_GetName(L->lyr);
 }
 
+/* Layer names listed in a message at most (a database may hold thousands). */
+enum { MAX_LISTED_LAYERS = 40 };
+
 /* "a, b, c" of the dataset's layer names (caller frees). */
 static char *layer_names(GDALDatasetH ds)
 {
     dcs_strlist names = {0};
-    for (int i = 0; i < GDALDatasetGetLayerCount(ds); i++)
+    int n = GDALDatasetGetLayerCount(ds);
+    for (int i = 0; i < n && i < MAX_LISTED_LAYERS; i++)
         dcs_strlist_addf(&names, "%s", OGR_L_GetName(GDALDatasetGetLayer(ds, i)));
+    if (n > MAX_LISTED_LAYERS)
+        dcs_strlist_addf(&names, "and %d more", n - MAX_LISTED_LAYERS);
     char *s = dcs_strlist_join(&names, ", ");
     dcs_strlist_free(&names);
     return s;
@@ -95,9 +101,11 @@ dcs_status dcs_layer_open(dcs_layer *L, const char *role, const dcs_source *src,
     CPLErrorReset();
     L->ds = GDALOpenEx(src->dataset, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
     char why[128];
-    if (!L->ds)
+    if (!L->ds) {
+        L->cannot_open = 1;
         return dcs_error_set(err, DCS_ERR_DATA, "%s: cannot open '%s': %s", role, src->dataset,
                              dcs_open_failure(src->dataset, "a vector dataset", why, sizeof why));
+    }
     dcs_status st = find_layer(L, err);
     if (st == DCS_OK && src->where &&
         OGR_L_SetAttributeFilter(L->lyr, src->where) != OGRERR_NONE)
@@ -109,7 +117,17 @@ dcs_status dcs_layer_open(dcs_layer *L, const char *role, const dcs_source *src,
         dcs_layer_close(L);
         return st;
     }
+    CPLErrorReset();
     L->nfeatures = (long long)OGR_L_GetFeatureCount(L->lyr, 1);
+    if (L->nfeatures < 0 || CPLGetLastErrorType() >= CE_Failure) {
+        /* e.g. a database table this role may not read */
+        dcs_error_set(err, DCS_ERR_DATA, "%s: cannot read layer '%s' of '%s': %s", role,
+                      layer_label(L), src->dataset,
+                      *CPLGetLastErrorMsg() ? CPLGetLastErrorMsg()
+                                            : "GDAL cannot count its features");
+        dcs_layer_close(L);
+        return DCS_ERR_DATA;
+    }
     if (want == DCS_GEOM_NONE || OGR_L_GetExtent(L->lyr, &L->extent, 1) != OGRERR_NONE)
         memset(&L->extent, 0, sizeof L->extent);
     snprintf(L->geom_type, sizeof L->geom_type, "%s",

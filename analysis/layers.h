@@ -48,6 +48,7 @@ typedef struct {
     OGREnvelope extent;       /* in the layer's CRS */
     char geom_type[48];       /* OGR's name of the declared type */
     dcs_geom_want want;
+    int cannot_open;          /* set when the dataset itself could not be opened */
 
     /* set by dcs_layer_prepare() */
     OGRCoordinateTransformationH to_work;

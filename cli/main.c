@@ -19,11 +19,13 @@
 
 #include <cjson/cJSON.h>
 
+#include "dsn.h"
 #include "energy.h"
 #include "inputs.h"
 #include "model.h"
 #include "options.h"
 #include "report.h"
+#include "report_pg.h"
 #include "run.h"
 #include "scenario.h"
 #include "version.h"
@@ -55,9 +57,33 @@ static void install_signals(void)
     sigaction(SIGTERM, &sa, NULL);
 }
 
+/* prefix and text on one line: passwords hidden (connection strings are
+ * quoted in messages), GDAL's multi-line messages joined. */
+static void print_line(FILE *out, const char *prefix, const char *text)
+{
+    char *r = dcs_redact(text);
+    if (!r) {
+        fprintf(out, "%s(message not shown: out of memory)\n", prefix);
+        return;
+    }
+    size_t n = 0;
+    for (const char *p = r; *p; p++) {
+        int space = *p == '\n' || *p == '\t' || *p == '\r' || *p == ' ';
+        if (!space)
+            r[n++] = *p;
+        else if (n > 0 && r[n - 1] != ' ')
+            r[n++] = ' ';
+    }
+    while (n > 0 && r[n - 1] == ' ')
+        n--;
+    r[n] = '\0';
+    fprintf(out, "%s%s\n", prefix, r);
+    free(r);
+}
+
 static int fail(dcs_status st, const char *message)
 {
-    fprintf(stderr, "dcsite: ERROR: %s\n", message);
+    print_line(stderr, "dcsite: ERROR: ", message);
     return dcs_exit_code(st);
 }
 
@@ -170,18 +196,63 @@ static void print_top(const dcs_result *res, size_t top)
 static void print_warnings(const dcs_result *res)
 {
     for (size_t i = 0; i < res->warnings.count; i++)
-        fprintf(stderr, "dcsite: WARNING: %s\n", res->warnings.items[i]);
+        print_line(stderr, "dcsite: WARNING: ", res->warnings.items[i]);
 }
 
-/* --format and --crs are checked before any work: exit 2 when unusable. */
+static int usage_error(const char *message)
+{
+    print_line(stderr, "dcsite: ", message);
+    return DCS_EXIT_USAGE;
+}
+
+/* --db, --table and --format together. */
+static int check_db_options(const dcs_cli *cli, const dcs_gis_format *fmt)
+{
+    dcs_error err;
+    dcs_pg_target t;
+    if (cli->table && !cli->db)
+        return usage_error("--table names a table for --db: give --db 'PG:...' too");
+    if (fmt->database && !cli->db) {
+        snprintf(err.message, sizeof err.message,
+                 "--format %s writes to a database: give it with --db 'PG:dbname=...'",
+                 cli->format);
+        return usage_error(err.message);
+    }
+    if (!cli->db)
+        return DCS_EXIT_OK;
+    if (cli->format && !fmt->database) {
+        snprintf(err.message, sizeof err.message,
+                 "--db writes the GIS layers to PostgreSQL; --format %s writes files (leave "
+                 "--format out, or use --format PostgreSQL)",
+                 cli->format);
+        return usage_error(err.message);
+    }
+    if (!dcs_dsn_is_postgres(cli->db)) {
+        snprintf(err.message, sizeof err.message,
+                 "--db: '%s' is not a PostgreSQL connection string (PG:dbname=... host=... or "
+                 "postgresql://...)",
+                 cli->db);
+        return usage_error(err.message);
+    }
+    if (cli->table && dcs_pg_target_parse(cli->table, NULL, &t, &err) != DCS_OK)
+        return usage_error(err.message);
+    return DCS_EXIT_OK;
+}
+
+/* --format, --crs, --db and --table are checked before any work: exit 2
+ * when unusable. */
 static int check_output_options(const dcs_cli *cli)
 {
     dcs_gis_format fmt;
     dcs_error err;
-    if (dcs_gis_format_find(cli->format, &fmt, &err) != DCS_OK) {
+    if (dcs_gis_format_find(cli->format ? cli->format : cli->db ? "PostgreSQL" : NULL, &fmt,
+                            &err) != DCS_OK) {
         fprintf(stderr, "dcsite: %s\n", err.message);
         return DCS_EXIT_USAGE;
     }
+    int db = check_db_options(cli, &fmt);
+    if (db != DCS_EXIT_OK)
+        return db;
     OGRSpatialReferenceH srs = cli->crs ? OSRNewSpatialReference(NULL) : NULL;
     int bad = srs && OSRSetFromUserInput(srs, cli->crs) != OGRERR_NONE;
     if (srs)
@@ -206,6 +277,16 @@ static int command_run(const dcs_cli *cli)
         dcs_scenario_free(&scn);
         return fail(err.status, err.message);
     }
+    if (cli->db && scn.outputs.gpkg) { /* find out now, not after the whole run */
+        dcs_pg_target target;
+        dcs_status pst = dcs_pg_target_parse(cli->table, scn.name, &target, &err);
+        if (pst == DCS_OK)
+            pst = dcs_pg_preflight(cli->db, &target, &err);
+        if (pst != DCS_OK) {
+            dcs_scenario_free(&scn);
+            return fail(pst, err.message);
+        }
+    }
     char outdir[DCS_PATH_MAX];
     snprintf(outdir, sizeof outdir, "%s", cli->outdir ? cli->outdir : "out");
     progress_state ps = {isatty(STDERR_FILENO), 0, 0, ""};
@@ -218,7 +299,7 @@ static int command_run(const dcs_cli *cli)
         writing_reports = 1;
         if (!cli->quiet)
             show_progress(&ps, "writing reports", 0, 1);
-        dcs_report_options ropt = {cli->format, cli->crs};
+        dcs_report_options ropt = {cli->format, cli->crs, cli->db, cli->table};
         dcs_report_xlsx_limits(&res);
         st = dcs_reports_write(&res, outdir, &ropt, &paths, &err);
         writing_reports = 0;
@@ -232,9 +313,15 @@ static int command_run(const dcs_cli *cli)
         print_top(&res, scn.outputs.top_n);
         printf("\nReports:\n");
         const char *p[] = {paths.xlsx, paths.gis, paths.gis_points, paths.score_tif, paths.json};
-        for (int k = 0; k < 5; k++)
+        for (int k = 0; k < 5; k++) {
+            char line[DCS_PATH_MAX + 400];
+            snprintf(line, sizeof line, "%s", p[k]);
+            if (k == 1 && paths.gis_tables[0][0])
+                snprintf(line, sizeof line, "%s tables %s, %s", p[k], paths.gis_tables[0],
+                         paths.gis_tables[1]);
             if (p[k][0])
-                printf("  %s\n", p[k]);
+                print_line(stdout, "  ", line);
+        }
     }
     dcs_result_free(&res);
     dcs_scenario_free(&scn);
@@ -245,7 +332,8 @@ static int command_run(const dcs_cli *cli)
 
 static void print_input(const dcs_input_info *in)
 {
-    printf("  %-22s %s", in->role, in->dataset);
+    char dataset[sizeof in->dataset];
+    printf("  %-22s %s", in->role, dcs_redact_to(in->dataset, dataset, sizeof dataset));
     if (in->layer[0])
         printf(" [layer %s]", in->layer);
     printf("\n");
@@ -290,9 +378,9 @@ static int command_check(const dcs_cli *cli)
         }
     }
     for (size_t i = 0; i < scn_problems.count; i++)
-        fprintf(stderr, "dcsite: ERROR: %s\n", scn_problems.items[i]);
+        print_line(stderr, "dcsite: ERROR: ", scn_problems.items[i]);
     for (size_t i = 0; i < data_problems.count; i++)
-        fprintf(stderr, "dcsite: ERROR: %s\n", data_problems.items[i]);
+        print_line(stderr, "dcsite: ERROR: ", data_problems.items[i]);
     size_t total = scn_problems.count + data_problems.count;
     printf("%zu problem%s found\n", total, total == 1 ? "" : "s");
     int code = scn_problems.count  ? DCS_EXIT_SCENARIO
@@ -346,7 +434,7 @@ static int command_energy(const dcs_cli *cli)
     if (dcs_weather_read(cli->input, &w, &err) != DCS_OK)
         return fail(err.status, err.message);
     for (size_t i = 0; i < w.warnings.count; i++)
-        fprintf(stderr, "dcsite: WARNING: %s\n", w.warnings.items[i]);
+        print_line(stderr, "dcsite: WARNING: ", w.warnings.items[i]);
     dcs_station st = {.file = (char *)cli->input, .format = w.format, .lon = w.longitude,
                       .lat = w.latitude, .elevation_m = w.elevation_m};
     snprintf(st.name, sizeof st.name, "%s", w.station);

@@ -20,7 +20,12 @@ static const option_spec options[] = {
      "GIS output: GPKG (default), GeoJSON, FlatGeobuf, Shapefile, CSV or any OGR vector "
      "driver"},
     {"crs", 'r', "CRS", "run", "CRS of the GIS output (default: the working CRS)"},
-    {"threads", 't', "N", "run",
+    {"db", 'd', "CONNECTION", "run",
+     "write the GIS layers to PostgreSQL/PostGIS ('PG:dbname=... host=...'), replacing an "
+     "earlier run's tables once complete"},
+    {"table", 't', "[SCHEMA.]TABLE", "run",
+     "table for --db (default: public.<scenario name>); eligible points go to TABLE_points"},
+    {"threads", 'T', "N", "run",
      "threads measuring sites (default: $DCSITE_THREADS, else one per CPU)"},
     {"cooling", 'c', "ARCHETYPE", "energy",
      "air_economizer, water_economizer (default), air_chiller or liquid"},
@@ -38,7 +43,8 @@ static const struct {
     const char *help;
 } commands[] = {
     {"run", DCS_CMD_RUN,
-     "run SCENARIO.json [-o DIR] [--format F] [--crs CRS] [--threads N] [--quiet]",
+     "run SCENARIO.json [-o DIR] [--format F] [--crs CRS] [--db CONN [--table T]]\n"
+     "             [--threads N] [--quiet]",
      "score and rank the candidate sites; write .xlsx, .gpkg and .json reports"},
     {"check", DCS_CMD_CHECK, "check SCENARIO.json",
      "validate the scenario and every layer it names, without running"},
@@ -100,13 +106,19 @@ static void set_option(dcs_cli *cli, int code)
     case 'r':
         cli->crs = optarg;
         break;
+    case 'd':
+        cli->db = optarg;
+        break;
+    case 't':
+        cli->table = optarg;
+        break;
     case 'm':
         cli->it_mw_text = optarg;
         break;
     case 'j':
         cli->json = 1;
         break;
-    case 't':
+    case 'T':
         cli->threads_text = optarg;
         break;
     }

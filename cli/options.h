@@ -2,7 +2,8 @@
  * options.h - the command line: one option table drives both parsing and
  * --help.
  *
- *   dcsite run SCENARIO.json [-o OUTDIR] [--threads N] [--quiet]
+ *   dcsite run SCENARIO.json [-o OUTDIR] [--format F] [--crs CRS]
+ *              [--db CONNECTION [--table [SCHEMA.]TABLE]] [--threads N] [--quiet]
  *   dcsite check SCENARIO.json
  *   dcsite energy WEATHERFILE [--cooling ARCHETYPE] [--it-mw N] [--json]
  *   dcsite --help | --version
@@ -23,6 +24,8 @@ typedef struct {
     int quiet;
     const char *format;      /* run: GIS output driver, NULL = GPKG */
     const char *crs;         /* run: GIS output CRS, NULL = working CRS */
+    const char *db;          /* run: PostgreSQL connection string for the GIS layers */
+    const char *table;       /* run: [schema.]table for --db */
     const char *cooling;     /* energy: archetype name, NULL = default */
     const char *it_mw_text;  /* energy: --it-mw as given */
     double it_mw;            /* energy: IT load, default 100 */

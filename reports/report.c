@@ -3,8 +3,12 @@
  * Every report is written under a temporary name first; only when all of
  * them are complete are they renamed, so a failure leaves the previous set
  * of reports as it was.  Formats that write files beside the main one
- * (a Shapefile's .shx, .dbf, .prj, .cpg) have those renamed with it. */
+ * (a Shapefile's .shx, .dbf, .prj, .cpg) have those renamed with it.
+ * GIS layers sent to a database (--db) follow the same steps in a
+ * transaction: written under temporary table names, swapped in and
+ * committed at the commit step, rolled back on failure (report_pg.h). */
 #include "report.h"
+#include "report_pg.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -24,6 +28,8 @@ struct report_job {
     const dcs_gis_format *fmt;
     const dcs_report_options *opt;
     unsigned layers;
+    dcs_pg_write *pg;            /* database output: the open transaction */
+    const dcs_pg_target *target;
 };
 
 static dcs_status write_gis(const dcs_result *r, const dcs_report_paths *p, const report_job *j,
@@ -31,6 +37,14 @@ static dcs_status write_gis(const dcs_result *r, const dcs_report_paths *p, cons
 {
     (void)p;
     return dcs_report_gis(r, j->fmt, j->opt->crs, j->layers, j->tmp, e);
+}
+
+static dcs_status write_pg(const dcs_result *r, const dcs_report_paths *p, const report_job *j,
+                           dcs_error *e)
+{
+    (void)p;
+    dcs_status st = dcs_pg_write_begin(j->opt->db, j->target, j->pg, e);
+    return st == DCS_OK ? dcs_report_pg(r, j->fmt, j->opt->crs, j->pg, e) : st;
 }
 
 static dcs_status write_tif(const dcs_result *r, const dcs_report_paths *p, const report_job *j,
@@ -71,6 +85,10 @@ static const char *const *sidecars(const report_job *j)
 static void discard(const report_job *j)
 {
     char side[DCS_PATH_MAX];
+    if (j->pg) {
+        dcs_pg_write_abort(j->pg);
+        return;
+    }
     dcs_output_discard(j->tmp);
     for (const char *const *s = sidecars(j); *s; s++) {
         with_ext(j->tmp, *s, side);
@@ -81,6 +99,8 @@ static void discard(const report_job *j)
 static dcs_status commit(const report_job *j, dcs_error *err)
 {
     char tmp[DCS_PATH_MAX], final[DCS_PATH_MAX];
+    if (j->pg)
+        return dcs_pg_write_commit(j->pg, err);
     dcs_status st = dcs_output_commit(j->tmp, j->final, err);
     for (const char *const *s = sidecars(j); st == DCS_OK && *s; s++) {
         with_ext(j->tmp, *s, tmp);
@@ -96,6 +116,8 @@ static dcs_status commit(const report_job *j, dcs_error *err)
 static void begin(const report_job *j)
 {
     char side[DCS_PATH_MAX];
+    if (j->pg)
+        return; /* the database rolls back by itself if we die */
     dcs_output_begin(j->tmp);
     for (const char *const *s = sidecars(j); *s; s++) {
         with_ext(j->tmp, *s, side);
@@ -111,6 +133,10 @@ static dcs_status write_all(const dcs_result *res, const char *outdir, report_jo
         char stem[512];
         snprintf(stem, sizeof stem, "%s%s", res->scn->name, jobs[k].stem_suffix);
         dcs_output_paths(outdir, stem, jobs[k].ext, jobs[k].final, jobs[k].tmp);
+        if (jobs[k].pg) {
+            snprintf(jobs[k].final, DCS_PATH_MAX, "%s", jobs[k].opt->db);
+            jobs[k].tmp[0] = '\0';
+        }
         if (!jobs[k].wanted)
             jobs[k].final[0] = '\0';
     }
@@ -134,28 +160,45 @@ dcs_status dcs_reports_write(const dcs_result *res, const char *outdir,
                              const dcs_report_options *opt, dcs_report_paths *paths,
                              dcs_error *err)
 {
-    static const dcs_report_options defaults = {NULL, NULL};
+    static const dcs_report_options defaults = {NULL, NULL, NULL, NULL};
     const dcs_scenario *scn = res->scn;
     dcs_gis_format fmt;
+    dcs_pg_target target;
+    dcs_pg_write pgw = {0};
+    memset(&target, 0, sizeof target);
     memset(paths, 0, sizeof *paths);
     if (!opt)
         opt = &defaults;
-    dcs_status st = dcs_gis_format_find(opt->format, &fmt, err);
-    int gis = scn->outputs.gpkg, single = !fmt.multi_layer;
+    dcs_status st = dcs_gis_format_find(opt->db && !opt->format ? "PostgreSQL" : opt->format,
+                                        &fmt, err);
+    if (st == DCS_OK && fmt.database && !opt->db)
+        st = dcs_error_set(err, DCS_ERR_SCENARIO,
+                           "--format %s writes to a database: give it with --db 'PG:...'",
+                           fmt.name);
+    if (st == DCS_OK && fmt.database)
+        st = dcs_pg_target_parse(opt->table, scn->name, &target, err);
+    int gis = scn->outputs.gpkg, single = !fmt.multi_layer, db = st == DCS_OK && fmt.database;
     /* the summary goes last: it lists the other reports' paths */
     report_job jobs[] = {
-        {"", fmt.ext, write_gis, paths->gis, "", gis, &fmt, opt,
-         single ? DCS_GIS_CANDIDATES : DCS_GIS_CANDIDATES | DCS_GIS_POINTS},
+        {"", fmt.ext, db ? write_pg : write_gis, paths->gis, "", gis, &fmt, opt,
+         single ? DCS_GIS_CANDIDATES : DCS_GIS_CANDIDATES | DCS_GIS_POINTS, db ? &pgw : NULL,
+         &target},
         {"_points", fmt.ext, write_gis, paths->gis_points, "", gis && single, &fmt, opt,
-         DCS_GIS_POINTS},
+         DCS_GIS_POINTS, NULL, NULL},
         {"_score", "tif", write_tif, paths->score_tif, "", gis && scn->sites.grid != DCS_GRID_NONE,
-         NULL, opt, 0},
-        {"", "xlsx", write_xlsx, paths->xlsx, "", scn->outputs.xlsx, NULL, opt, 0},
-        {"", "json", write_json, paths->json, "", scn->outputs.json, NULL, opt, 0},
+         NULL, opt, 0, NULL, NULL},
+        {"", "xlsx", write_xlsx, paths->xlsx, "", scn->outputs.xlsx, NULL, opt, 0, NULL, NULL},
+        {"", "json", write_json, paths->json, "", scn->outputs.json, NULL, opt, 0, NULL, NULL},
     };
     if (st == DCS_OK)
         st = dcs_output_dir(outdir, err);
+    if (st == DCS_OK && db && gis)
+        for (int k = 0; k < 2; k++)
+            snprintf(paths->gis_tables[k], sizeof paths->gis_tables[k], "%s.%s%s",
+                     target.schema, target.table, k ? "_points" : "");
     if (st == DCS_OK)
         st = write_all(res, outdir, jobs, sizeof jobs / sizeof jobs[0], paths, err);
+    if (st != DCS_OK)
+        memset(paths->gis_tables, 0, sizeof paths->gis_tables);
     return st;
 }

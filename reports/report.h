@@ -24,12 +24,15 @@ typedef struct {
     char gis_points[DCS_PATH_MAX]; /* eligible points, single-layer formats */
     char score_tif[DCS_PATH_MAX];  /* score raster, grid candidates */
     char xlsx[DCS_PATH_MAX];
+    char gis_tables[2][160];       /* database output: schema.table of both layers */
 } dcs_report_paths;
 
 /* How the GIS outputs are written (command line --format, --crs). */
 typedef struct {
     const char *format; /* NULL: GPKG */
     const char *crs;    /* NULL: the working CRS */
+    const char *db;     /* --db: a PostgreSQL connection string for the GIS layers */
+    const char *table;  /* --table: [schema.]table there (NULL: the scenario name) */
 } dcs_report_options;
 
 /* A GIS output format: an OGR vector driver that can create files. */
@@ -38,6 +41,7 @@ typedef struct {
     char name[64]; /* GDAL's driver name */
     char ext[16];
     int multi_layer;              /* one file holds both layers */
+    int database;                 /* PostgreSQL: tables through --db, not files */
     const char *const *sidecars;  /* extensions of the files written beside it */
     const char *const *lco;       /* layer creation options */
 } dcs_gis_format;
@@ -64,6 +68,12 @@ dcs_status dcs_report_json(const dcs_result *res, const dcs_report_paths *paths,
                            const char *tmp, dcs_error *err);
 dcs_status dcs_report_gis(const dcs_result *res, const dcs_gis_format *fmt, const char *crs,
                           unsigned layers, const char *tmp, dcs_error *err);
+/* Write the layers into an open dataset: the candidates as names[0], the
+ * eligible points as names[1] (NULL: that layer is not written), with the
+ * layer creation options lco; label names the destination in messages. */
+dcs_status dcs_report_gis_layers(const dcs_result *res, const dcs_gis_format *fmt,
+                                 const char *crs, GDALDatasetH ds, const char *const names[2],
+                                 char **lco, const char *label, dcs_error *err);
 /* The score of grid candidates as a GeoTIFF in the working CRS. */
 dcs_status dcs_report_score_tif(const dcs_result *res, const char *tmp, dcs_error *err);
 dcs_status dcs_report_xlsx(const dcs_result *res, const char *tmp, dcs_error *err);

@@ -160,13 +160,17 @@ static const struct {
     int multi_layer;
     const char *const *sidecars;
     const char *const *lco;
+    int database;
 } known[] = {
-    {"GPKG", "GPKG", "gpkg", 1, NULL, NULL},
-    {"GeoJSON", "GeoJSON", "geojson", 0, NULL, NULL},
-    {"FlatGeobuf", "FlatGeobuf", "fgb", 0, NULL, NULL},
-    {"ESRI Shapefile", "ESRI Shapefile", "shp", 0, shapefile_sidecars, NULL},
-    {"Shapefile", "ESRI Shapefile", "shp", 0, shapefile_sidecars, NULL},
-    {"CSV", "CSV", "csv", 0, NULL, csv_lco},
+    {"GPKG", "GPKG", "gpkg", 1, NULL, NULL, 0},
+    {"GeoJSON", "GeoJSON", "geojson", 0, NULL, NULL, 0},
+    {"FlatGeobuf", "FlatGeobuf", "fgb", 0, NULL, NULL, 0},
+    {"ESRI Shapefile", "ESRI Shapefile", "shp", 0, shapefile_sidecars, NULL, 0},
+    {"Shapefile", "ESRI Shapefile", "shp", 0, shapefile_sidecars, NULL, 0},
+    {"CSV", "CSV", "csv", 0, NULL, csv_lco, 0},
+    {"PostgreSQL", "PostgreSQL", "", 1, NULL, NULL, 1},
+    {"PostGIS", "PostgreSQL", "", 1, NULL, NULL, 1},
+    {"PG", "PostgreSQL", "", 1, NULL, NULL, 1},
 };
 
 dcs_status dcs_gis_format_find(const char *name, dcs_gis_format *f, dcs_error *err)
@@ -182,6 +186,7 @@ dcs_status dcs_gis_format_find(const char *name, dcs_gis_format *f, dcs_error *e
             f->multi_layer = known[i].multi_layer;
             f->sidecars = known[i].sidecars;
             f->lco = known[i].lco;
+            f->database = known[i].database;
             break;
         }
     if (!f->drv) { /* any other OGR vector driver, by its GDAL name */
@@ -207,8 +212,9 @@ typedef struct {
     OGRCoordinateTransformationH to_out;    /* working CRS -> output CRS, NULL = same */
     OGRCoordinateTransformationH ll_to_out; /* lon/lat -> output CRS */
     OGRSpatialReferenceH out;
-    const char *tmp;
+    const char *tmp;          /* the file, or the destination named in messages */
     dcs_error *err;
+    char **lco;               /* layer creation options */
 } gis_job;
 
 /* The geometry of site i for a layer: its polygon, or its point. */
@@ -285,7 +291,7 @@ static dcs_status write_field_map(const gis_job *j, OGRLayerH lyr, const char *l
 static dcs_status write_layer(const gis_job *j, GDALDatasetH ds, const char *name, int points)
 {
     OGRwkbGeometryType type = points ? wkbPoint : layer_type(j->res);
-    OGRLayerH lyr = GDALDatasetCreateLayer(ds, name, j->out, type, (char **)j->fmt->lco);
+    OGRLayerH lyr = GDALDatasetCreateLayer(ds, name, j->out, type, j->lco);
     if (!lyr || !create_fields(lyr, j->res))
         return dcs_error_set(j->err, DCS_ERR_IO, "cannot create layer '%s' in '%s': %s", name,
                              j->tmp, gdal_reason());
@@ -437,10 +443,24 @@ static dcs_status check_written(const gis_job *j, unsigned layers)
                          j->tmp, ds ? "" : "unreadable, ", got, want);
 }
 
+dcs_status dcs_report_gis_layers(const dcs_result *res, const dcs_gis_format *fmt,
+                                 const char *crs, GDALDatasetH ds, const char *const names[2],
+                                 char **lco, const char *label, dcs_error *err)
+{
+    gis_job j = {res, fmt, NULL, NULL, NULL, label, err, lco};
+    dcs_status st = open_transforms(&j, crs);
+    if (st == DCS_OK && names[0])
+        st = write_layer(&j, ds, names[0], 0);
+    if (st == DCS_OK && names[1])
+        st = write_layer(&j, ds, names[1], 1);
+    close_transforms(&j);
+    return st;
+}
+
 dcs_status dcs_report_gis(const dcs_result *res, const dcs_gis_format *fmt, const char *crs,
                           unsigned layers, const char *tmp, dcs_error *err)
 {
-    gis_job j = {res, fmt, NULL, NULL, NULL, tmp, err};
+    gis_job j = {res, fmt, NULL, NULL, NULL, tmp, err, (char **)fmt->lco};
     dcs_status st = open_transforms(&j, crs);
     GDALDatasetH ds = NULL;
     if (st == DCS_OK) {

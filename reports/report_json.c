@@ -15,6 +15,7 @@
 
 #include "report.h"
 #include "report_decision.h"
+#include "dsn.h"
 #include "mcda.h"
 #include "version.h"
 
@@ -260,6 +261,10 @@ static void add_outputs(cJSON *root, const dcs_report_paths *paths)
         cJSON_AddStringToObject(o, "gis", paths->gis);
     if (paths->gis_points[0])
         cJSON_AddStringToObject(o, "gis_points", paths->gis_points);
+    if (paths->gis_tables[0][0]) {
+        const char *tables[2] = {paths->gis_tables[0], paths->gis_tables[1]};
+        cJSON_AddItemToObject(o, "gis_tables", cJSON_CreateStringArray(tables, 2));
+    }
     if (paths->score_tif[0])
         cJSON_AddStringToObject(o, "score_tif", paths->score_tif);
     if (paths->xlsx[0])
@@ -292,6 +297,21 @@ static dcs_status write_text(const char *path, const char *text, dcs_error *err)
     return DCS_OK;
 }
 
+/* Hide the password of every connection string in the summary (datasets,
+ * warnings, output names). */
+static void redact_tree(cJSON *item)
+{
+    for (; item; item = item->next) {
+        if (cJSON_IsString(item) && dcs_redact_needed(item->valuestring)) {
+            char *r = dcs_redact(item->valuestring);
+            if (!r || !cJSON_SetValuestring(item, r)) /* out of memory: drop the text */
+                item->valuestring[0] = '\0';
+            free(r);
+        }
+        redact_tree(item->child);
+    }
+}
+
 dcs_status dcs_report_json(const dcs_result *res, const dcs_report_paths *paths,
                            const char *tmp, dcs_error *err)
 {
@@ -306,6 +326,7 @@ dcs_status dcs_report_json(const dcs_result *res, const dcs_report_paths *paths,
     add_energy(root, res);
     dcs_decision_json(root, res);
     add_outputs(root, paths);
+    redact_tree(root);
     char *text = cJSON_Print(root);
     cJSON_Delete(root);
     if (!text)

@@ -46,6 +46,7 @@
 #include <strings.h>
 #include <xlsxwriter.h>
 
+#include "dsn.h"
 #include "fingerprint.h"
 #include "mcda.h"
 #include "report.h"
@@ -137,7 +138,24 @@ static char *utf8_trim(char *buf)
 
 /* A string (NULL leaves the cell empty), cut at a UTF-8 character
  * boundary to Excel's 32,767 characters per cell. */
+static void put_str_plain(lxw_worksheet *ws, lxw_row_t r, lxw_col_t c, const char *s,
+                          lxw_format *f);
+
+/* A string with any password in it hidden (connection strings of
+ * database inputs): see dsn.h. */
 static void put_str(lxw_worksheet *ws, lxw_row_t r, lxw_col_t c, const char *s, lxw_format *f)
+{
+    if (!dcs_redact_needed(s)) {
+        put_str_plain(ws, r, c, s, f);
+        return;
+    }
+    char *hidden = dcs_redact(s);
+    put_str_plain(ws, r, c, hidden, f); /* out of memory: the cell stays empty */
+    free(hidden);
+}
+
+static void put_str_plain(lxw_worksheet *ws, lxw_row_t r, lxw_col_t c, const char *s,
+                          lxw_format *f)
 {
     if (!s)
         return;
@@ -1343,7 +1361,11 @@ static void assume_fingerprints(sheet *s, const dcs_result *res)
         put_str(s->ws, s->r, 0, files[k].path, NULL);
         long long size = dcs_regular_file_size(files[k].path);
         if (size < 0) {
-            put_str(s->ws, s->r, 1, "(not a local file: no fingerprint)", s->b->note);
+            put_str(s->ws, s->r, 1,
+                    dcs_dsn_is_postgres(files[k].path)
+                        ? "(database tables: no file to fingerprint)"
+                        : "(not a local file: no fingerprint)",
+                    s->b->note);
         } else {
             char hex[DCS_SHA256_HEX_SIZE];
             dcs_error e;

@@ -45,6 +45,11 @@ static void test_run_command(void **state)
     assert_int_equal(parse(&cli, msg, 4, "dcsite", "energy", "w.tmy3", "--json"), 0);
     assert_true(cli.json);
     assert_near(cli.it_mw, 100, 0);
+    assert_int_equal(parse(&cli, msg, 7, "dcsite", "run", "s.json", "--db", "PG:dbname=gis",
+                           "-t", "results.sites"),
+                     0);
+    assert_string_equal(cli.db, "PG:dbname=gis");
+    assert_string_equal(cli.table, "results.sites");
     assert_int_equal(parse(&cli, msg, 2, "dcsite", "--help"), 0);
     assert_true(cli.help);
     assert_int_equal(parse(&cli, msg, 2, "dcsite", "-V"), 0);
@@ -80,6 +85,8 @@ static void test_usage_errors(void **state)
     assert_string_equal(msg, "option '--json' does not apply to this command");
     assert_int_equal(parse(&cli, msg, 4, "dcsite", "energy", "w.epw", "--it-mw=abc"), -1);
     assert_string_equal(msg, "--it-mw: \"abc\" is not a load in MW (expected more than 0, up to 10000)");
+    assert_int_equal(parse(&cli, msg, 5, "dcsite", "check", "s.json", "--db", "PG:x"), -1);
+    assert_string_equal(msg, "option '--db' does not apply to this command");
     assert_int_equal(parse(&cli, msg, 2, "dcsite", "energy"), -1);
     assert_string_equal(msg, "energy: a weather file is required");
     assert_int_equal(parse(&cli, msg, 5, "dcsite", "run", "s.json", "--threads", "0"), -1);
@@ -101,7 +108,7 @@ static void test_threads(void **state)
     setenv("DCSITE_THREADS", "2", 1);
     assert_int_equal(parse(&cli, msg, 3, "dcsite", "run", "s.json"), 0);
     assert_int_equal(cli.threads, 2);
-    assert_int_equal(parse(&cli, msg, 5, "dcsite", "run", "s.json", "-t", "64"), 0);
+    assert_int_equal(parse(&cli, msg, 5, "dcsite", "run", "s.json", "-T", "64"), 0);
     assert_int_equal(cli.threads, 64); /* the option wins */
     setenv("DCSITE_THREADS", "2x", 1);
     assert_int_equal(parse(&cli, msg, 3, "dcsite", "run", "s.json"), -1);
@@ -119,7 +126,8 @@ static void test_help_lists_every_option(void **state)
     fclose(fp);
     const char *want[] = {"-o, --output DIR", "-q, --quiet", "-h, --help", "-V, --version",
                           "-c, --cooling ARCHETYPE", "-m, --it-mw N", "-j, --json",
-                          "-t, --threads N",
+                          "-T, --threads N", "-d, --db CONNECTION",
+                          "-t, --table [SCHEMA.]TABLE",
                           "dcsite run SCENARIO.json", "dcsite check SCENARIO.json",
                           "dcsite energy WEATHERFILE",
                           "5 output failure"};

@@ -13,6 +13,7 @@
 
 #include "context.h"
 #include "measure.h"
+#include "shard.h"
 
 static void geos_quiet(const char *fmt, ...)
 {
@@ -182,12 +183,15 @@ dcs_status dcs_run(const dcs_scenario *scn, const dcs_run_options *opt, dcs_resu
         st = open_working_crs(scn, &in, res, err);
     if (st == DCS_OK)
         st = load_sites(res, &in, opt, err);
+    if (st == DCS_OK && opt && opt->shard_count > 1)
+        st = dcs_shard_select(&res->sites, opt->shard_index, opt->shard_count, err);
     if (st == DCS_OK) {
         progress(opt, "reading context layers", 0, 1);
         st = dcs_context_load(&in, &res->model, &res->crs, res->geos, res->peak_mw, &cd, err);
     }
     if (st == DCS_OK)
-        st = measure_sites(res, &cd, opt, err);
+        st = opt && opt->rows ? opt->rows(opt->rows_user, res, err)
+                              : measure_sites(res, &cd, opt, err);
     if (st == DCS_OK)
         st = evaluate_sites(res, err);
     if (st == DCS_OK) {

@@ -1,6 +1,8 @@
 /* options.c - option table, parsing, help, exit codes. See options.h. */
 #include "options.h"
 
+#include "shard.h"
+
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,12 +16,15 @@ typedef struct {
 } option_spec;
 
 static const option_spec options[] = {
-    {"output", 'o', "DIR", "run", "write the reports into DIR (default: out)"},
-    {"quiet", 'q', NULL, "run", "no progress or summary on stderr"},
-    {"format", 'f', "FORMAT", "run",
+    {"output", 'o', "DIR", "run merge batch", "write the reports into DIR (default: out)"},
+    {"quiet", 'q', NULL, "run merge batch", "no progress or summary on stderr"},
+    {"format", 'f', "FORMAT", "run merge batch",
      "GIS output: GPKG (default), GeoJSON, FlatGeobuf, Shapefile, CSV or any OGR vector "
      "driver"},
-    {"crs", 'r', "CRS", "run", "CRS of the GIS output (default: the working CRS)"},
+    {"crs", 'r', "CRS", "run merge batch", "CRS of the GIS output (default: the working CRS)"},
+    {"shard", 's', "I/N", "run",
+     "measure only shard I of N (sites i with i mod N = I) into DIR/shard-I-of-N.gpkg"},
+    {"shards", 'S', "DIR", "merge", "where the shard files are (default: the output DIR)"},
     {"cooling", 'c', "ARCHETYPE", "energy",
      "air_economizer, water_economizer (default), air_chiller or liquid"},
     {"it-mw", 'm', "N", "energy", "IT load in MW (default 100)"},
@@ -37,6 +42,10 @@ static const struct {
 } commands[] = {
     {"run", DCS_CMD_RUN, "run SCENARIO.json [-o DIR] [--format F] [--crs CRS] [--quiet]",
      "score and rank the candidate sites; write .xlsx, .gpkg and .json reports"},
+    {"merge", DCS_CMD_MERGE, "merge SCENARIO.json [--shards DIR] [-o DIR]",
+     "rank the sites of all shards of a split run; the same reports as one run"},
+    {"batch", DCS_CMD_BATCH, "batch SCENARIO.json...|LIST [-o DIR]",
+     "run many scenarios: DIR/<name>/ each, DIR/batch.xlsx and .json comparing them"},
     {"check", DCS_CMD_CHECK, "check SCENARIO.json",
      "validate the scenario and every layer it names, without running"},
     {"energy", DCS_CMD_ENERGY, "energy WEATHERFILE [--cooling A] [--it-mw N] [--json]",
@@ -60,7 +69,8 @@ void dcs_cli_help(FILE *out)
                 options[i].commands[0] ? "]" : "");
     }
     fprintf(out, "\nExit codes: 0 success, 1 internal error, 2 usage error, 3 bad scenario,\n"
-                 "4 bad input data, 5 output failure, 130 interrupted.\n");
+                 "4 bad input data, 5 output failure, 6 some scenarios of a batch failed,\n"
+                 "130 interrupted.\n");
 }
 
 static int applies(const option_spec *o, dcs_command cmd)
@@ -103,6 +113,12 @@ static void set_option(dcs_cli *cli, int code)
     case 'j':
         cli->json = 1;
         break;
+    case 's':
+        cli->shard_text = optarg;
+        break;
+    case 'S':
+        cli->shards_dir = optarg;
+        break;
     }
 }
 
@@ -114,9 +130,15 @@ static const char *command_name(dcs_command cmd)
     return "?";
 }
 
-/* --it-mw: a positive number. */
+/* --it-mw: a positive number; --shard: I/N. */
 static int parse_numbers(dcs_cli *cli, char *msg, size_t size)
 {
+    if (cli->shard_text &&
+        dcs_shard_parse(cli->shard_text, &cli->shard_index, &cli->shard_count) != 0) {
+        snprintf(msg, size, "--shard: \"%s\" is not a shard (expected I/N with 0 <= I < N, "
+                            "e.g. 0/4)", cli->shard_text);
+        return -1;
+    }
     cli->it_mw = 100;
     if (!cli->it_mw_text)
         return 0;
@@ -181,14 +203,22 @@ static int parse_words(int argc, char **argv, dcs_cli *cli, int *seen, char *msg
             if (cli->command == DCS_CMD_NONE && (cli->command = find_command(word)) != DCS_CMD_NONE)
                 continue;
             if (cli->command == DCS_CMD_NONE) {
-                snprintf(msg, size, "unknown command '%s' (commands: run, check, energy)", word);
+                snprintf(msg, size,
+                         "unknown command '%s' (commands: run, merge, batch, check, energy)",
+                         word);
                 return -1;
             }
-            if (cli->input) {
+            if (cli->ninputs && cli->command != DCS_CMD_BATCH) {
                 snprintf(msg, size, "unexpected argument '%s'", word);
                 return -1;
             }
-            cli->input = word;
+            if (cli->ninputs == DCS_CLI_MAX_INPUTS) {
+                snprintf(msg, size, "more than %d scenarios: list them in a file instead",
+                         DCS_CLI_MAX_INPUTS);
+                return -1;
+            }
+            cli->inputs[cli->ninputs++] = word;
+            cli->input = cli->inputs[0];
             continue;
         }
         if (c == '?' || c == ':') {

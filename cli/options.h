@@ -2,7 +2,9 @@
  * options.h - the command line: one option table drives both parsing and
  * --help.
  *
- *   dcsite run SCENARIO.json [-o OUTDIR] [--quiet]
+ *   dcsite run SCENARIO.json [-o OUTDIR] [--quiet] [--shard I/N]
+ *   dcsite merge SCENARIO.json [--shards DIR] [-o OUTDIR]
+ *   dcsite batch SCENARIO.json...|LIST [-o OUTDIR]
  *   dcsite check SCENARIO.json
  *   dcsite energy WEATHERFILE [--cooling ARCHETYPE] [--it-mw N] [--json]
  *   dcsite --help | --version
@@ -12,13 +14,30 @@
 
 #include <stdio.h>
 
+#include <stddef.h>
+
 #include "error.h"
 
-typedef enum { DCS_CMD_NONE, DCS_CMD_RUN, DCS_CMD_CHECK, DCS_CMD_ENERGY } dcs_command;
+typedef enum {
+    DCS_CMD_NONE,
+    DCS_CMD_RUN,
+    DCS_CMD_CHECK,
+    DCS_CMD_ENERGY,
+    DCS_CMD_MERGE,
+    DCS_CMD_BATCH
+} dcs_command;
+
+/* Most operands batch takes on its command line (more: a LIST file). */
+#define DCS_CLI_MAX_INPUTS 256
 
 typedef struct {
     dcs_command command;
     const char *input;  /* the scenario, or the weather file for energy */
+    const char *inputs[DCS_CLI_MAX_INPUTS]; /* batch: every operand (input is the first) */
+    size_t ninputs;
+    const char *shard_text;  /* run: --shard I/N as given, NULL = the whole run */
+    size_t shard_index, shard_count;
+    const char *shards_dir;  /* merge: where the shard files are, NULL = the output dir */
     const char *outdir; /* NULL: "out" */
     int quiet;
     const char *format;      /* run: GIS output driver, NULL = GPKG */
@@ -39,6 +58,7 @@ enum {
     DCS_EXIT_SCENARIO = 3,
     DCS_EXIT_DATA = 4,
     DCS_EXIT_IO = 5,
+    DCS_EXIT_PARTIAL = 6, /* batch: some scenarios failed, the others' results are written */
     DCS_EXIT_INTERRUPTED = 130,
 };
 

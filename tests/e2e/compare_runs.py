@@ -3,7 +3,8 @@
 compare(dir_a, dir_b, name) returns a list of differences (empty when the
 two runs agree): the JSON summaries key by key except the run's date and
 duration and the output paths, and every feature of the GeoPackage layers
-(candidates, eligible_points) field by field and geometry by geometry (WKB).
+(candidates, eligible_points) field by field and geometry by geometry (the
+GeoPackage geometry blob).
 Numbers must be equal exactly: a merged run reads back the very doubles a
 single run computed, so no tolerance is needed or allowed.
 
@@ -12,6 +13,7 @@ Also a command: /usr/bin/python3 compare_runs.py DIR_A DIR_B NAME
 """
 import json
 import os
+import sqlite3
 import sys
 
 from osgeo import ogr
@@ -49,14 +51,25 @@ def compare_json(path_a, path_b):
 
 
 def _features(path, layer):
+    """Field names (from OGR) and every row's values and geometry blob.  The
+    rows are read with sqlite3 (a GeoPackage is an SQLite database): the
+    stored doubles and texts as they are, and about 20 times faster than
+    OGR's Python feature loop; OGR's feature count must agree."""
     ds = ogr.Open(path)
     lyr = ds.GetLayerByName(layer)
     defn = lyr.GetLayerDefn()
     names = [defn.GetFieldDefn(i).GetName() for i in range(defn.GetFieldCount())]
-    rows = []
-    for f in lyr:
-        g = f.GetGeometryRef()
-        rows.append(([f.GetField(n) for n in names], bytes(g.ExportToWkb()) if g else None))
+    count = lyr.GetFeatureCount()
+    geom = lyr.GetGeometryColumn()
+    ds = None
+    db = sqlite3.connect("file:%s?mode=ro" % path, uri=True)
+    cols = ", ".join('"%s"' % n for n in names + [geom])
+    rows = [(list(r[:-1]), r[-1]) for r in
+            db.execute('SELECT %s FROM "%s" ORDER BY rowid' % (cols, layer))]
+    db.close()
+    if len(rows) != count:
+        raise AssertionError("%s: OGR counts %d features, SQLite %d rows" % (layer, count,
+                                                                               len(rows)))
     return names, rows
 
 

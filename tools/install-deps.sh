@@ -12,7 +12,7 @@ set -euo pipefail
 build_pkgs=(gcc make pkg-config libgdal-dev libproj-dev libgeos-dev
             libxlsxwriter-dev libcjson-dev libssl-dev)
 test_pkgs=(libcmocka-dev python3 python3-gdal python3-openpyxl python3-pyproj
-           valgrind libreoffice-calc-nogui)
+           valgrind libreoffice-calc-nogui slurm-wlm munge)
 
 case "${1:-build}" in
   build) wanted=("${build_pkgs[@]}") ;;

@@ -311,7 +311,8 @@ static int command_merge(const dcs_cli *cli)
     const char *outdir = outdir_of(cli), *dir = cli->shards_dir ? cli->shards_dir : outdir;
     dcs_shard_set set = {0};
     code = fingerprint_or_fail(&scn, fp);
-    if (code == DCS_EXIT_OK && dcs_reports_done(&scn, outdir, fp)) {
+    dcs_report_options ropt = {cli->format, cli->crs, fp};
+    if (code == DCS_EXIT_OK && dcs_reports_done(&scn, outdir, &ropt, fp)) {
         printf("Reports of '%s' are complete in %s (same fingerprint): skipped\n", scn.name,
                outdir);
     } else if (code == DCS_EXIT_OK) {
@@ -442,7 +443,8 @@ static void batch_one(const dcs_cli *cli, dcs_batch_item *items, size_t i, const
     }
     if (st == DCS_OK)
         st = dcs_run_fingerprint(&scn, fp, &err);
-    if (st == DCS_OK && dcs_reports_done(&scn, it->outdir, fp)) {
+    dcs_report_options ropt = {cli->format, cli->crs, fp};
+    if (st == DCS_OK && dcs_reports_done(&scn, it->outdir, &ropt, fp)) {
         it->status = DCS_BATCH_SKIPPED;
     } else if (st == DCS_OK) {
         if (!cli->quiet)
@@ -454,7 +456,10 @@ static void batch_one(const dcs_cli *cli, dcs_batch_item *items, size_t i, const
     if (st != DCS_OK) {
         it->status = DCS_BATCH_FAILED;
         snprintf(it->message, sizeof it->message, "%s", err.message);
-        fprintf(stderr, "dcsite: ERROR: scenario '%s': %s\n", it->scenario, err.message);
+        if (strstr(err.message, it->scenario)) /* the message names the file already */
+            fprintf(stderr, "dcsite: ERROR: %s\n", err.message);
+        else
+            fprintf(stderr, "dcsite: ERROR: scenario '%s': %s\n", it->scenario, err.message);
     }
     printf("  %-8s %s%s%s\n", dcs_batch_status_name(it->status), it->scenario,
            it->status == DCS_BATCH_FAILED ? "" : " -> ",

@@ -191,10 +191,24 @@ static cJSON *read_json(const char *path)
     return root;
 }
 
-int dcs_reports_done(const dcs_scenario *scn, const char *outdir, const char *fingerprint)
+/* outdir/<name>.ext exists */
+static int report_exists(const dcs_scenario *scn, const char *outdir, const char *ext)
+{
+    char final[DCS_PATH_MAX], tmp[DCS_PATH_MAX];
+    dcs_output_paths(outdir, scn->name, ext, final, tmp);
+    return access(final, F_OK) == 0;
+}
+
+int dcs_reports_done(const dcs_scenario *scn, const char *outdir, const dcs_report_options *opt,
+                     const char *fingerprint)
 {
     char json[DCS_PATH_MAX], tmp[DCS_PATH_MAX];
-    if (!scn->outputs.json)
+    dcs_gis_format fmt;
+    dcs_error err;
+    if (!scn->outputs.json || dcs_gis_format_find(opt ? opt->format : NULL, &fmt, &err) != DCS_OK)
+        return 0;
+    if ((scn->outputs.gpkg && !report_exists(scn, outdir, fmt.ext)) ||
+        (scn->outputs.xlsx && !report_exists(scn, outdir, "xlsx")))
         return 0;
     dcs_output_paths(outdir, scn->name, "json", json, tmp);
     cJSON *root = read_json(json);

@@ -61,8 +61,11 @@ dcs_status dcs_reports_write(const dcs_result *res, const char *outdir,
 /* 1 when outdir already holds this scenario's complete reports with this
  * run fingerprint, so a re-run (batch, merge) can skip it: the JSON summary
  * (renamed into place last, once every report is complete) names the
- * fingerprint, and every output it lists exists. */
-int dcs_reports_done(const dcs_scenario *scn, const char *outdir, const char *fingerprint);
+ * fingerprint, every output it lists exists, and so do the workbook and
+ * the GIS output in opt's format that the scenario asks for.  (The output
+ * CRS is not checked: --crs is not part of the fingerprint.) */
+int dcs_reports_done(const dcs_scenario *scn, const char *outdir, const dcs_report_options *opt,
+                     const char *fingerprint);
 
 dcs_status dcs_report_json(const dcs_result *res, const dcs_report_paths *paths,
                            const char *fingerprint, const char *tmp, dcs_error *err);

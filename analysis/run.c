@@ -19,6 +19,7 @@
 #include "context.h"
 #include "decision.h"
 #include "measure.h"
+#include "shard.h"
 
 static void geos_quiet(const char *fmt, ...)
 {
@@ -307,6 +308,11 @@ dcs_status dcs_run(const dcs_scenario *scn, const dcs_run_options *opt, dcs_resu
         st = open_working_crs(scn, &in, res, err);
     if (st == DCS_OK)
         st = load_sites(res, &in, opt, err);
+    if (st == DCS_OK && opt && opt->shard_count > 1 && scn->assembly.enabled)
+        st = dcs_error_set(err, DCS_ERR_SCENARIO,
+                           "assembly: campuses span shards; run this scenario without --shard");
+    if (st == DCS_OK && opt && opt->shard_count > 1)
+        st = dcs_shard_select(&res->sites, opt->shard_index, opt->shard_count, err);
     if (st == DCS_OK)
         st = dcs_decision_prepare(res, err);
     if (st == DCS_OK) {
@@ -314,7 +320,8 @@ dcs_status dcs_run(const dcs_scenario *scn, const dcs_run_options *opt, dcs_resu
         st = dcs_context_load(&in, &res->model, &res->crs, res->geos, res->peak_mw, &cd, err);
     }
     if (st == DCS_OK)
-        st = measure_sites(res, &cd, opt, err);
+        st = opt && opt->rows ? opt->rows(opt->rows_user, res, err)
+                              : measure_sites(res, &cd, opt, err);
     if (st == DCS_OK)
         st = evaluate_sites(res, err);
     if (st == DCS_OK)

@@ -37,16 +37,27 @@
 /* phase: a short name ("reading sites", "measuring sites"); done of total. */
 typedef void (*dcs_progress_fn)(void *user, const char *phase, size_t done, size_t total);
 
+typedef struct dcs_result dcs_result;
+
+/* Fills every site's metric rows and res->outside (sites.n * ncontexts,
+ * calloc'd) in place of measuring them: `dcsite merge` reads them back
+ * from the shards' files. */
+typedef dcs_status (*dcs_rows_fn)(void *user, dcs_result *res, dcs_error *err);
+
 typedef struct {
     dcs_progress_fn progress;
     void *user;
     volatile sig_atomic_t *stop;
     int threads; /* threads measuring sites; 0: one per online CPU (at most DCS_MAX_THREADS) */
+    /* shard_count > 1: keep only this shard's sites (shard.h) */
+    size_t shard_index, shard_count;
+    dcs_rows_fn rows; /* NULL: measure the sites */
+    void *rows_user;
 } dcs_run_options;
 
 #define DCS_MAX_THREADS 64
 
-typedef struct {
+struct dcs_result {
     const dcs_scenario *scn;
     GEOSContextHandle_t geos;
     dcs_model model;
@@ -70,7 +81,7 @@ typedef struct {
     int has_sens;
     char started_utc[32]; /* ISO 8601 */
     double seconds;
-} dcs_result;
+};
 
 dcs_status dcs_run(const dcs_scenario *scn, const dcs_run_options *opt, dcs_result *res,
                    dcs_error *err);

@@ -5,6 +5,7 @@
  * stderr (GRASS style: "dcsite: ERROR: ...") and an exit code.
  */
 #include <cpl_conv.h>
+#include <errno.h>
 #include <cpl_error.h>
 #include <gdal.h>
 #include <math.h>
@@ -20,7 +21,9 @@
 #include <cjson/cJSON.h>
 
 #include "dsn.h"
+#include "batch_report.h"
 #include "energy.h"
+#include "fingerprint.h"
 #include "inputs.h"
 #include "model.h"
 #include "options.h"
@@ -28,6 +31,7 @@
 #include "report_pg.h"
 #include "run.h"
 #include "scenario.h"
+#include "shard_io.h"
 #include "version.h"
 #include "weather.h"
 
@@ -265,6 +269,127 @@ static int check_output_options(const dcs_cli *cli)
     return DCS_EXIT_OK;
 }
 
+/* The run fingerprint of scn into fp; prints and returns an exit code on
+ * failure, 0 when done. */
+static int fingerprint_or_fail(const dcs_scenario *scn, char fp[DCS_SHA256_HEX_SIZE])
+{
+    dcs_error err;
+    dcs_error_clear(&err);
+    if (dcs_run_fingerprint(scn, fp, &err) != DCS_OK)
+        return fail(err.status, err.message);
+    return DCS_EXIT_OK;
+}
+
+static void print_reports(const dcs_report_paths *paths)
+{
+    printf("\nReports:\n");
+    const char *p[] = {paths->xlsx, paths->gis, paths->gis_points, paths->score_tif, paths->json};
+    for (int k = 0; k < 5; k++) {
+        char line[DCS_PATH_MAX + 400];
+        snprintf(line, sizeof line, "%s", p[k]);
+        if (k == 1 && paths->gis_tables[0][0])
+            snprintf(line, sizeof line, "%s tables %s, %s", p[k], paths->gis_tables[0],
+                     paths->gis_tables[1]);
+        if (p[k][0])
+            print_line(stdout, "  ", line);
+    }
+}
+
+/* --db: connect and check the schema and rights now, not after the run. */
+static int db_preflight(const dcs_cli *cli, const dcs_scenario *scn)
+{
+    dcs_error err;
+    dcs_pg_target target;
+    dcs_error_clear(&err);
+    dcs_status st = dcs_pg_target_parse(cli->table, scn->name, &target, &err);
+    if (st == DCS_OK)
+        st = dcs_pg_preflight(cli->db, &target, &err);
+    return st == DCS_OK ? DCS_EXIT_OK : fail(st, err.message);
+}
+
+/* What one run of a scenario does: measure (or read the shards' rows),
+ * rank, write the reports into outdir. */
+typedef struct {
+    const char *fingerprint; /* NULL: computed by the report writers */
+    const dcs_shard_set *shards; /* merge: rows from these shard files */
+    int show_top;            /* print the top sites and report paths */
+} run_plan;
+
+static dcs_status run_and_report(const dcs_cli *cli, const dcs_scenario *scn,
+                                 const char *outdir, const run_plan *plan, dcs_error *err)
+{
+    progress_state ps = {isatty(STDERR_FILENO), 0, 0, ""};
+    dcs_run_options opt = {cli->quiet ? NULL : show_progress, &ps, &stop_requested,
+                           cli->threads, 0, 0, NULL, NULL};
+    if (plan->shards) {
+        opt.rows = dcs_shards_rows;
+        opt.rows_user = (void *)plan->shards;
+    }
+    dcs_result res;
+    dcs_status st = dcs_run(scn, &opt, &res, err);
+    dcs_report_paths paths;
+    if (st == DCS_OK) {
+        writing_reports = 1;
+        if (!cli->quiet)
+            show_progress(&ps, "writing reports", 0, 1);
+        dcs_report_options ropt = {cli->format, cli->crs, cli->db, cli->table,
+                                   plan->fingerprint};
+        dcs_report_xlsx_limits(&res);
+        st = dcs_reports_write(&res, outdir, &ropt, &paths, err);
+        writing_reports = 0;
+    }
+    if (st == DCS_OK && !cli->quiet)
+        print_warnings(&res);
+    if (st == DCS_OK && plan->show_top) {
+        print_top(&res, scn->outputs.top_n);
+        print_reports(&paths);
+    }
+    dcs_result_free(&res);
+    return st;
+}
+
+static const char *outdir_of(const dcs_cli *cli)
+{
+    return cli->outdir ? cli->outdir : "out";
+}
+
+/* run --shard I/N: measure this shard's sites into OUTDIR/shard-I-of-N.gpkg,
+ * unless a complete one with the same fingerprint is there already. */
+static int run_shard(const dcs_cli *cli, const dcs_scenario *scn)
+{
+    char fp[DCS_SHA256_HEX_SIZE], path[DCS_PATH_MAX];
+    int code = fingerprint_or_fail(scn, fp);
+    if (code != DCS_EXIT_OK)
+        return code;
+    dcs_shard_path(outdir_of(cli), cli->shard_index, cli->shard_count, path);
+    if (dcs_shard_done(outdir_of(cli), cli->shard_index, cli->shard_count, fp)) {
+        printf("Shard %zu/%zu of '%s' is complete in %s (same fingerprint): skipped\n",
+               cli->shard_index, cli->shard_count, scn->name, path);
+        return DCS_EXIT_OK;
+    }
+    progress_state ps = {isatty(STDERR_FILENO), 0, 0, ""};
+    dcs_run_options opt = {cli->quiet ? NULL : show_progress, &ps, &stop_requested,
+                           cli->threads, cli->shard_index, cli->shard_count, NULL, NULL};
+    dcs_result res;
+    dcs_error err;
+    dcs_error_clear(&err);
+    dcs_status st = dcs_run(scn, &opt, &res, &err);
+    if (st == DCS_OK) {
+        writing_reports = 1;
+        st = dcs_shard_write(&res, fp, cli->shard_index, cli->shard_count, outdir_of(cli), path,
+                             &err);
+        writing_reports = 0;
+    }
+    if (st == DCS_OK) {
+        if (!cli->quiet)
+            print_warnings(&res);
+        printf("Shard %zu/%zu of '%s': %zu sites measured into %s\n", cli->shard_index,
+               cli->shard_count, scn->name, res.sites.n, path);
+    }
+    dcs_result_free(&res);
+    return st == DCS_OK ? DCS_EXIT_OK : fail(st, err.message);
+}
+
 static int command_run(const dcs_cli *cli)
 {
     int usage = check_output_options(cli);
@@ -277,54 +402,237 @@ static int command_run(const dcs_cli *cli)
         dcs_scenario_free(&scn);
         return fail(err.status, err.message);
     }
-    if (cli->db && scn.outputs.gpkg) { /* find out now, not after the whole run */
-        dcs_pg_target target;
-        dcs_status pst = dcs_pg_target_parse(cli->table, scn.name, &target, &err);
-        if (pst == DCS_OK)
-            pst = dcs_pg_preflight(cli->db, &target, &err);
-        if (pst != DCS_OK) {
-            dcs_scenario_free(&scn);
-            return fail(pst, err.message);
-        }
-    }
-    char outdir[DCS_PATH_MAX];
-    snprintf(outdir, sizeof outdir, "%s", cli->outdir ? cli->outdir : "out");
-    progress_state ps = {isatty(STDERR_FILENO), 0, 0, ""};
-    dcs_run_options opt = {cli->quiet ? NULL : show_progress, &ps, &stop_requested,
-                           cli->threads};
-    dcs_result res;
-    dcs_status st = dcs_run(&scn, &opt, &res, &err);
-    dcs_report_paths paths;
-    if (st == DCS_OK) {
-        writing_reports = 1;
-        if (!cli->quiet)
-            show_progress(&ps, "writing reports", 0, 1);
-        dcs_report_options ropt = {cli->format, cli->crs, cli->db, cli->table};
-        dcs_report_xlsx_limits(&res);
-        st = dcs_reports_write(&res, outdir, &ropt, &paths, &err);
-        writing_reports = 0;
-    }
-    int code = 0;
-    if (st != DCS_OK) {
-        code = fail(st, err.message);
+    int code = DCS_EXIT_OK;
+    if (cli->db && scn.outputs.gpkg && !cli->shard_text) /* find out now, not after the run */
+        code = db_preflight(cli, &scn);
+    if (code != DCS_EXIT_OK) {
+        /* the message is printed */
+    } else if (cli->shard_text) {
+        code = run_shard(cli, &scn);
     } else {
-        if (!cli->quiet)
-            print_warnings(&res);
-        print_top(&res, scn.outputs.top_n);
-        printf("\nReports:\n");
-        const char *p[] = {paths.xlsx, paths.gis, paths.gis_points, paths.score_tif, paths.json};
-        for (int k = 0; k < 5; k++) {
-            char line[DCS_PATH_MAX + 400];
-            snprintf(line, sizeof line, "%s", p[k]);
-            if (k == 1 && paths.gis_tables[0][0])
-                snprintf(line, sizeof line, "%s tables %s, %s", p[k], paths.gis_tables[0],
-                         paths.gis_tables[1]);
-            if (p[k][0])
-                print_line(stdout, "  ", line);
-        }
+        run_plan plan = {NULL, NULL, 1};
+        dcs_status st = run_and_report(cli, &scn, outdir_of(cli), &plan, &err);
+        code = st == DCS_OK ? DCS_EXIT_OK : fail(st, err.message);
     }
-    dcs_result_free(&res);
     dcs_scenario_free(&scn);
+    return code;
+}
+
+/* ---- merge ---------------------------------------------------------------- */
+
+static int command_merge(const dcs_cli *cli)
+{
+    int code = check_output_options(cli);
+    if (code != DCS_EXIT_OK)
+        return code;
+    dcs_scenario scn;
+    dcs_error err;
+    dcs_error_clear(&err);
+    if (dcs_scenario_load(cli->input, &scn, NULL, &err) != DCS_OK) {
+        dcs_scenario_free(&scn);
+        return fail(err.status, err.message);
+    }
+    char fp[DCS_SHA256_HEX_SIZE];
+    const char *outdir = outdir_of(cli), *dir = cli->shards_dir ? cli->shards_dir : outdir;
+    dcs_shard_set set = {0};
+    code = fingerprint_or_fail(&scn, fp);
+    dcs_report_options ropt = {cli->format, cli->crs, cli->db, cli->table, fp};
+    if (code == DCS_EXIT_OK && dcs_reports_done(&scn, outdir, &ropt, fp)) {
+        printf("Reports of '%s' are complete in %s (same fingerprint): skipped\n", scn.name,
+               outdir);
+    } else if (code == DCS_EXIT_OK) {
+        dcs_status st = dcs_shards_find(dir, fp, &set, &err);
+        if (st == DCS_OK && !cli->quiet)
+            fprintf(stderr, "dcsite: merging %zu shards from %s\n", set.count, dir);
+        run_plan plan = {fp, &set, 1};
+        if (st == DCS_OK)
+            st = run_and_report(cli, &scn, outdir, &plan, &err);
+        if (st != DCS_OK)
+            code = fail(st, err.message);
+    }
+    dcs_shards_free(&set);
+    dcs_scenario_free(&scn);
+    return code;
+}
+
+/* ---- batch ---------------------------------------------------------------- */
+
+typedef struct {
+    char **paths;
+    size_t n, cap;
+} path_list;
+
+static int path_add(path_list *l, const char *path)
+{
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? 2 * l->cap : 16;
+        char **p = realloc(l->paths, cap * sizeof *p);
+        if (!p)
+            return -1;
+        l->paths = p;
+        l->cap = cap;
+    }
+    return (l->paths[l->n] = strdup(path)) ? (int)++l->n : -1;
+}
+
+static void path_list_free(path_list *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        free(l->paths[i]);
+    free(l->paths);
+}
+
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+    return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
+/* A LIST file: one scenario per line, relative to the list's directory;
+ * blank lines and lines starting with # are skipped. */
+static int read_list(const char *list, path_list *out)
+{
+    FILE *fp = fopen(list, "r");
+    if (!fp) {
+        fprintf(stderr, "dcsite: ERROR: cannot read scenario list '%s': %s\n", list,
+                strerror(errno));
+        return DCS_EXIT_SCENARIO;
+    }
+    char line[DCS_PATH_MAX], path[2 * DCS_PATH_MAX], dir[DCS_PATH_MAX];
+    snprintf(dir, sizeof dir, "%s", list);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        slash[1] = '\0';
+    else
+        dir[0] = '\0';
+    int code = DCS_EXIT_OK;
+    while (code == DCS_EXIT_OK && fgets(line, sizeof line, fp)) {
+        char *s = line, *e = line + strlen(line);
+        while (*s == ' ' || *s == '\t')
+            s++;
+        while (e > s && (e[-1] == '\n' || e[-1] == '\r' || e[-1] == ' ' || e[-1] == '\t'))
+            *--e = '\0';
+        if (!*s || *s == '#')
+            continue;
+        snprintf(path, sizeof path, "%s%s", *s == '/' ? "" : dir, s);
+        if (path_add(out, path) < 0)
+            code = fail(DCS_ERR_NOMEM, "out of memory");
+    }
+    fclose(fp);
+    return code;
+}
+
+static int batch_scenarios(const dcs_cli *cli, path_list *out)
+{
+    for (size_t i = 0; i < cli->ninputs; i++) {
+        int code = ends_with(cli->inputs[i], ".json") ? (path_add(out, cli->inputs[i]) < 0
+                                                             ? fail(DCS_ERR_NOMEM, "out of memory")
+                                                             : DCS_EXIT_OK)
+                                                      : read_list(cli->inputs[i], out);
+        if (code != DCS_EXIT_OK)
+            return code;
+    }
+    if (out->n == 0) {
+        fprintf(stderr, "dcsite: ERROR: the batch lists no scenario\n");
+        return DCS_EXIT_USAGE;
+    }
+    return DCS_EXIT_OK;
+}
+
+static int name_taken(const dcs_batch_item *items, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (items[i].status != DCS_BATCH_FAILED && strcmp(items[i].name, name) == 0)
+            return 1;
+    return 0;
+}
+
+/* One scenario of a batch: into outdir/<name>/, skipped when complete. */
+static void batch_one(const dcs_cli *cli, dcs_batch_item *items, size_t i, const char *outdir)
+{
+    dcs_batch_item *it = &items[i];
+    dcs_scenario scn;
+    dcs_error err;
+    dcs_error_clear(&err);
+    char fp[DCS_SHA256_HEX_SIZE];
+    dcs_status st = dcs_scenario_load(it->scenario, &scn, NULL, &err);
+    if (st == DCS_OK) {
+        snprintf(it->name, sizeof it->name, "%s", scn.name);
+        scn.outputs.json = 1; /* the comparison reads it */
+        snprintf(it->outdir, sizeof it->outdir, "%s/%s", outdir, scn.name);
+        char tmp[DCS_PATH_MAX];
+        dcs_output_paths(it->outdir, scn.name, "json", it->json, tmp);
+        if (name_taken(items, i, scn.name))
+            st = dcs_error_set(&err, DCS_ERR_SCENARIO,
+                               "another scenario of the batch is also called '%s'", scn.name);
+    }
+    if (st == DCS_OK)
+        st = dcs_run_fingerprint(&scn, fp, &err);
+    dcs_report_options ropt = {cli->format, cli->crs, cli->db, cli->table, fp};
+    if (st == DCS_OK && dcs_reports_done(&scn, it->outdir, &ropt, fp)) {
+        it->status = DCS_BATCH_SKIPPED;
+    } else if (st == DCS_OK) {
+        if (!cli->quiet)
+            fprintf(stderr, "dcsite: scenario %zu: %s\n", i + 1, it->scenario);
+        run_plan plan = {fp, NULL, 0};
+        st = run_and_report(cli, &scn, it->outdir, &plan, &err);
+        it->status = DCS_BATCH_RAN;
+    }
+    if (st != DCS_OK) {
+        it->status = DCS_BATCH_FAILED;
+        snprintf(it->message, sizeof it->message, "%s", err.message);
+        if (strstr(err.message, it->scenario)) /* the message names the file already */
+            fprintf(stderr, "dcsite: ERROR: %s\n", err.message);
+        else
+            fprintf(stderr, "dcsite: ERROR: scenario '%s': %s\n", it->scenario, err.message);
+    }
+    printf("  %-8s %s%s%s\n", dcs_batch_status_name(it->status), it->scenario,
+           it->status == DCS_BATCH_FAILED ? "" : " -> ",
+           it->status == DCS_BATCH_FAILED ? "" : it->outdir);
+    dcs_scenario_free(&scn);
+}
+
+static int batch_exit_code(const dcs_batch_item *items, size_t n)
+{
+    if (stop_requested)
+        return DCS_EXIT_INTERRUPTED;
+    for (size_t i = 0; i < n; i++)
+        if (items[i].status == DCS_BATCH_FAILED)
+            return DCS_EXIT_PARTIAL;
+    return DCS_EXIT_OK;
+}
+
+static int command_batch(const dcs_cli *cli)
+{
+    int code = check_output_options(cli);
+    path_list list = {0};
+    if (code == DCS_EXIT_OK)
+        code = batch_scenarios(cli, &list);
+    dcs_batch_item *items = code == DCS_EXIT_OK ? calloc(list.n, sizeof *items) : NULL;
+    if (code == DCS_EXIT_OK && !items)
+        code = fail(DCS_ERR_NOMEM, "out of memory");
+    if (code != DCS_EXIT_OK) {
+        path_list_free(&list);
+        return code;
+    }
+    const char *outdir = outdir_of(cli);
+    printf("Batch of %zu scenarios into %s:\n", list.n, outdir);
+    size_t done = 0;
+    for (; done < list.n && !stop_requested; done++) {
+        items[done].scenario = list.paths[done];
+        batch_one(cli, items, done, outdir);
+    }
+    char json[DCS_PATH_MAX], xlsx[DCS_PATH_MAX];
+    dcs_error err;
+    dcs_error_clear(&err);
+    if (dcs_batch_report(items, done, outdir, json, xlsx, &err) != DCS_OK)
+        code = fail(err.status, err.message);
+    else
+        printf("\nComparison:\n  %s\n  %s\n", xlsx, json);
+    if (code == DCS_EXIT_OK)
+        code = batch_exit_code(items, done);
+    free(items);
+    path_list_free(&list);
     return code;
 }
 
@@ -473,8 +781,8 @@ int main(int argc, char **argv)
     char msg[256];
     if (dcs_cli_parse(argc, argv, &cli, msg, sizeof msg) != 0) {
         fprintf(stderr, "dcsite: %s\n", msg);
-        fprintf(stderr, "Usage: dcsite run|check SCENARIO.json | energy WEATHERFILE [options]; "
-                        "see dcsite --help\n");
+        fprintf(stderr, "Usage: dcsite run|merge|batch|check SCENARIO.json | energy WEATHERFILE "
+                        "[options]; see dcsite --help\n");
         return DCS_EXIT_USAGE;
     }
     if (cli.help) {
@@ -488,6 +796,8 @@ int main(int argc, char **argv)
     dcs_init();
     install_signals();
     int code = cli.command == DCS_CMD_RUN     ? command_run(&cli)
+               : cli.command == DCS_CMD_MERGE ? command_merge(&cli)
+               : cli.command == DCS_CMD_BATCH ? command_batch(&cli)
                : cli.command == DCS_CMD_CHECK ? command_check(&cli)
                                               : command_energy(&cli);
     GDALDestroyDriverManager();

@@ -1,6 +1,8 @@
 /* options.c - option table, parsing, help, exit codes. See options.h. */
 #include "options.h"
 
+#include "shard.h"
+
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,18 +16,21 @@ typedef struct {
 } option_spec;
 
 static const option_spec options[] = {
-    {"output", 'o', "DIR", "run", "write the reports into DIR (default: out)"},
-    {"quiet", 'q', NULL, "run", "no progress or summary on stderr"},
-    {"format", 'f', "FORMAT", "run",
+    {"output", 'o', "DIR", "run merge batch", "write the reports into DIR (default: out)"},
+    {"quiet", 'q', NULL, "run merge batch", "no progress or summary on stderr"},
+    {"format", 'f', "FORMAT", "run merge batch",
      "GIS output: GPKG (default), GeoJSON, FlatGeobuf, Shapefile, CSV or any OGR vector "
      "driver"},
-    {"crs", 'r', "CRS", "run", "CRS of the GIS output (default: the working CRS)"},
+    {"crs", 'r', "CRS", "run merge batch", "CRS of the GIS output (default: the working CRS)"},
+    {"shard", 's', "I/N", "run",
+     "measure only shard I of N (sites i with i mod N = I) into DIR/shard-I-of-N.gpkg"},
+    {"shards", 'S', "DIR", "merge", "where the shard files are (default: the output DIR)"},
     {"db", 'd', "CONNECTION", "run",
      "write the GIS layers to PostgreSQL/PostGIS ('PG:dbname=... host=...'), replacing an "
      "earlier run's tables once complete"},
     {"table", 't', "[SCHEMA.]TABLE", "run",
      "table for --db (default: public.<scenario name>); eligible points go to TABLE_points"},
-    {"threads", 'T', "N", "run",
+    {"threads", 'T', "N", "run merge batch",
      "threads measuring sites (default: $DCSITE_THREADS, else one per CPU)"},
     {"cooling", 'c', "ARCHETYPE", "energy",
      "air_economizer, water_economizer (default), air_chiller or liquid"},
@@ -46,6 +51,10 @@ static const struct {
      "run SCENARIO.json [-o DIR] [--format F] [--crs CRS] [--db CONN [--table T]]\n"
      "             [--threads N] [--quiet]",
      "score and rank the candidate sites; write .xlsx, .gpkg and .json reports"},
+    {"merge", DCS_CMD_MERGE, "merge SCENARIO.json [--shards DIR] [-o DIR]",
+     "rank the sites of all shards of a split run; the same reports as one run"},
+    {"batch", DCS_CMD_BATCH, "batch SCENARIO.json...|LIST [-o DIR]",
+     "run many scenarios: DIR/<name>/ each, DIR/batch.xlsx and .json comparing them"},
     {"check", DCS_CMD_CHECK, "check SCENARIO.json",
      "validate the scenario and every layer it names, without running"},
     {"energy", DCS_CMD_ENERGY, "energy WEATHERFILE [--cooling A] [--it-mw N] [--json]",
@@ -69,7 +78,8 @@ void dcs_cli_help(FILE *out)
                 options[i].commands[0] ? "]" : "");
     }
     fprintf(out, "\nExit codes: 0 success, 1 internal error, 2 usage error, 3 bad scenario,\n"
-                 "4 bad input data, 5 output failure, 130 interrupted.\n");
+                 "4 bad input data, 5 output failure, 6 some scenarios of a batch failed,\n"
+                 "130 interrupted.\n");
 }
 
 static int applies(const option_spec *o, dcs_command cmd)
@@ -121,6 +131,12 @@ static void set_option(dcs_cli *cli, int code)
     case 'T':
         cli->threads_text = optarg;
         break;
+    case 's':
+        cli->shard_text = optarg;
+        break;
+    case 'S':
+        cli->shards_dir = optarg;
+        break;
     }
 }
 
@@ -153,9 +169,15 @@ static int parse_threads(dcs_cli *cli, char *msg, size_t size)
     return 0;
 }
 
-/* --it-mw: a positive number; --threads. */
+/* --it-mw: a positive number; --threads; --shard: I/N. */
 static int parse_numbers(dcs_cli *cli, char *msg, size_t size)
 {
+    if (cli->shard_text &&
+        dcs_shard_parse(cli->shard_text, &cli->shard_index, &cli->shard_count) != 0) {
+        snprintf(msg, size, "--shard: \"%s\" is not a shard (expected I/N with 0 <= I < N, "
+                            "e.g. 0/4)", cli->shard_text);
+        return -1;
+    }
     cli->it_mw = 100;
     if (parse_threads(cli, msg, size) != 0)
         return -1;
@@ -222,14 +244,22 @@ static int parse_words(int argc, char **argv, dcs_cli *cli, int *seen, char *msg
             if (cli->command == DCS_CMD_NONE && (cli->command = find_command(word)) != DCS_CMD_NONE)
                 continue;
             if (cli->command == DCS_CMD_NONE) {
-                snprintf(msg, size, "unknown command '%s' (commands: run, check, energy)", word);
+                snprintf(msg, size,
+                         "unknown command '%s' (commands: run, merge, batch, check, energy)",
+                         word);
                 return -1;
             }
-            if (cli->input) {
+            if (cli->ninputs && cli->command != DCS_CMD_BATCH) {
                 snprintf(msg, size, "unexpected argument '%s'", word);
                 return -1;
             }
-            cli->input = word;
+            if (cli->ninputs == DCS_CLI_MAX_INPUTS) {
+                snprintf(msg, size, "more than %d scenarios: list them in a file instead",
+                         DCS_CLI_MAX_INPUTS);
+                return -1;
+            }
+            cli->inputs[cli->ninputs++] = word;
+            cli->input = cli->inputs[0];
             continue;
         }
         if (c == '?' || c == ':') {

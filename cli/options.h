@@ -4,6 +4,9 @@
  *
  *   dcsite run SCENARIO.json [-o OUTDIR] [--format F] [--crs CRS]
  *              [--db CONNECTION [--table [SCHEMA.]TABLE]] [--threads N] [--quiet]
+ *   dcsite run SCENARIO.json --shard I/N [-o OUTDIR] [--threads N] [--quiet]
+ *   dcsite merge SCENARIO.json [--shards DIR] [-o OUTDIR]
+ *   dcsite batch SCENARIO.json...|LIST [-o OUTDIR]
  *   dcsite check SCENARIO.json
  *   dcsite energy WEATHERFILE [--cooling ARCHETYPE] [--it-mw N] [--json]
  *   dcsite --help | --version
@@ -13,13 +16,30 @@
 
 #include <stdio.h>
 
+#include <stddef.h>
+
 #include "error.h"
 
-typedef enum { DCS_CMD_NONE, DCS_CMD_RUN, DCS_CMD_CHECK, DCS_CMD_ENERGY } dcs_command;
+typedef enum {
+    DCS_CMD_NONE,
+    DCS_CMD_RUN,
+    DCS_CMD_CHECK,
+    DCS_CMD_ENERGY,
+    DCS_CMD_MERGE,
+    DCS_CMD_BATCH
+} dcs_command;
+
+/* Most operands batch takes on its command line (more: a LIST file). */
+#define DCS_CLI_MAX_INPUTS 256
 
 typedef struct {
     dcs_command command;
     const char *input;  /* the scenario, or the weather file for energy */
+    const char *inputs[DCS_CLI_MAX_INPUTS]; /* batch: every operand (input is the first) */
+    size_t ninputs;
+    const char *shard_text;  /* run: --shard I/N as given, NULL = the whole run */
+    size_t shard_index, shard_count;
+    const char *shards_dir;  /* merge: where the shard files are, NULL = the output dir */
     const char *outdir; /* NULL: "out" */
     int quiet;
     const char *format;      /* run: GIS output driver, NULL = GPKG */
@@ -46,6 +66,7 @@ enum {
     DCS_EXIT_SCENARIO = 3,
     DCS_EXIT_DATA = 4,
     DCS_EXIT_IO = 5,
+    DCS_EXIT_PARTIAL = 6, /* batch: some scenarios failed, the others' results are written */
     DCS_EXIT_INTERRUPTED = 130,
 };
 

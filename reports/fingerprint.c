@@ -1,11 +1,15 @@
 /* fingerprint.c - SHA-256 of input files (OpenSSL EVP). See fingerprint.h. */
 #include "fingerprint.h"
 
+#include <cjson/cJSON.h>
 #include <errno.h>
 #include <openssl/evp.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+
+#include "version.h"
 
 enum { CHUNK = 1 << 16 };
 
@@ -15,6 +19,16 @@ long long dcs_regular_file_size(const char *path)
     if (!path || stat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
         return -1;
     return (long long)sb.st_size;
+}
+
+static void to_hex(const unsigned char *md, unsigned int mdlen, char *hex)
+{
+    static const char digits[] = "0123456789abcdef";
+    for (unsigned int i = 0; i < mdlen; i++) {
+        hex[2 * i] = digits[md[i] >> 4];
+        hex[2 * i + 1] = digits[md[i] & 15];
+    }
+    hex[2 * mdlen] = '\0';
 }
 
 /* Feed the whole stream to the digest; 0 on success, else errno. */
@@ -56,11 +70,138 @@ dcs_status dcs_file_sha256(const char *path, char hex[DCS_SHA256_HEX_SIZE], dcs_
                              strerror(read_errno));
     if (evp_failed)
         return dcs_error_set(err, DCS_ERR_INTERNAL, "SHA-256 of '%s' failed (OpenSSL)", path);
-    static const char digits[] = "0123456789abcdef";
-    for (unsigned int i = 0; i < mdlen; i++) {
-        hex[2 * i] = digits[md[i] >> 4];
-        hex[2 * i + 1] = digits[md[i] & 15];
+    to_hex(md, mdlen, hex);
+    return DCS_OK;
+}
+
+/* ---- the run fingerprint -------------------------------------------------- */
+
+typedef struct {
+    const char *path;
+    char hex[DCS_SHA256_HEX_SIZE];
+} hashed_file;
+
+typedef struct {
+    EVP_MD_CTX *ctx;
+    hashed_file *files;
+    size_t n, cap;
+    int evp_failed;
+} run_digest;
+
+static void feed(run_digest *d, const char *text)
+{
+    if (EVP_DigestUpdate(d->ctx, text, strlen(text) + 1) != 1) /* the NUL separates */
+        d->evp_failed = 1;
+}
+
+static const char *cached_hash(const run_digest *d, const char *path)
+{
+    for (size_t i = 0; i < d->n; i++)
+        if (strcmp(d->files[i].path, path) == 0)
+            return d->files[i].hex;
+    return NULL;
+}
+
+/* One input: its SHA-256 when it is a local file, else its name. */
+static dcs_status feed_input(run_digest *d, const char *path, dcs_error *err)
+{
+    if (!path)
+        return DCS_OK;
+    if (dcs_regular_file_size(path) < 0) {
+        feed(d, path);
+        return DCS_OK;
     }
-    hex[2 * mdlen] = '\0';
+    const char *known = cached_hash(d, path);
+    if (known) {
+        feed(d, known);
+        return DCS_OK;
+    }
+    if (d->n == d->cap) {
+        size_t cap = d->cap ? 2 * d->cap : 16;
+        hashed_file *f = realloc(d->files, cap * sizeof *f);
+        if (!f)
+            return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory fingerprinting the inputs");
+        d->files = f;
+        d->cap = cap;
+    }
+    hashed_file *f = &d->files[d->n];
+    dcs_status st = dcs_file_sha256(path, f->hex, err);
+    if (st != DCS_OK)
+        return st;
+    f->path = path;
+    d->n++;
+    feed(d, f->hex);
+    return DCS_OK;
+}
+
+static dcs_status feed_scenario_json(run_digest *d, const char *path, dcs_error *err)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return dcs_error_set(err, DCS_ERR_SCENARIO, "cannot read scenario '%s' again: %s", path,
+                             strerror(errno));
+    char *text = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&text, &len);
+    char buf[CHUNK];
+    size_t got;
+    while (mem && (got = fread(buf, 1, sizeof buf, fp)) > 0)
+        fwrite(buf, 1, got, mem);
+    fclose(fp);
+    if (mem)
+        fclose(mem);
+    cJSON *root = text ? cJSON_Parse(text) : NULL;
+    free(text);
+    char *canon = root ? cJSON_PrintUnformatted(root) : NULL;
+    cJSON_Delete(root);
+    if (!canon)
+        return dcs_error_set(err, DCS_ERR_SCENARIO, "scenario '%s' is no longer valid JSON", path);
+    feed(d, canon);
+    cJSON_free(canon);
+    return DCS_OK;
+}
+
+static dcs_status feed_inputs(run_digest *d, const dcs_scenario *scn, dcs_error *err)
+{
+    dcs_status st = feed_input(d, scn->sites.src.dataset, err);
+    if (st == DCS_OK)
+        st = feed_input(d, scn->substations.src.dataset, err);
+    for (size_t k = 0; st == DCS_OK && k < scn->ncontexts; k++) {
+        st = feed_input(d, scn->contexts[k].src.dataset, err);
+        if (st == DCS_OK)
+            st = feed_input(d, scn->contexts[k].coverage.dataset, err);
+    }
+    for (size_t k = 0; st == DCS_OK && k < scn->njoins; k++)
+        st = feed_input(d, scn->joins[k].src.dataset, err);
+    for (size_t k = 0; st == DCS_OK && k < scn->energy.nstations; k++)
+        st = feed_input(d, scn->energy.stations[k], err);
+    if (st == DCS_OK)
+        st = feed_input(d, scn->energy.station_table.dataset, err);
+    return st;
+}
+
+dcs_status dcs_run_fingerprint(const dcs_scenario *scn, char hex[DCS_SHA256_HEX_SIZE],
+                               dcs_error *err)
+{
+    hex[0] = '\0';
+    run_digest d = {EVP_MD_CTX_new(), NULL, 0, 0, 0};
+    if (!d.ctx)
+        return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory fingerprinting the run");
+    d.evp_failed = EVP_DigestInit_ex(d.ctx, EVP_sha256(), NULL) != 1;
+    feed(&d, "dcsite " DCS_VERSION);
+    dcs_status st = feed_scenario_json(&d, scn->path, err);
+    if (st == DCS_OK)
+        st = feed_inputs(&d, scn, err);
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int mdlen = 0;
+    if (st == DCS_OK && !d.evp_failed)
+        d.evp_failed = EVP_DigestFinal_ex(d.ctx, md, &mdlen) != 1 || mdlen != 32;
+    EVP_MD_CTX_free(d.ctx);
+    free(d.files);
+    if (st != DCS_OK)
+        return st;
+    if (d.evp_failed)
+        return dcs_error_set(err, DCS_ERR_INTERNAL, "SHA-256 of the run fingerprint failed");
+    to_hex(md, mdlen, hex);
     return DCS_OK;
 }

@@ -10,6 +10,7 @@
 #define DCS_FINGERPRINT_H
 
 #include "error.h"
+#include "scenario.h"
 
 /* Length of a SHA-256 digest in lower-case hex, with its terminating NUL. */
 #define DCS_SHA256_HEX_SIZE 65
@@ -23,5 +24,20 @@ dcs_status dcs_file_sha256(const char *path, char hex[DCS_SHA256_HEX_SIZE], dcs_
 /* Size in bytes of path when it is a local regular file (symbolic links
  * followed), else -1. */
 long long dcs_regular_file_size(const char *path);
+
+/* The run fingerprint, stored in every output of a run (JSON summary,
+ * GIS output metadata, workbook, shard files) so that outputs of different
+ * versions of a scenario or of its data are never mixed: SHA-256 over
+ * "dcsite <version>", the scenario file as canonical JSON (parsed and
+ * printed again by cJSON without whitespace, keys in file order) and the
+ * SHA-256 of every local file the scenario names (site layer, substations,
+ * context and coverage layers, joined tables, rasters, weather files, the
+ * station table), in scenario order, each distinct file hashed once.  A
+ * dataset that is not a local file (PG:..., /vsicurl/...) enters by its
+ * name only, as do weather files listed inside a station table.
+ * DCS_ERR_SCENARIO when the scenario file cannot be read again, DCS_ERR_DATA
+ * when an input file cannot be read. */
+dcs_status dcs_run_fingerprint(const dcs_scenario *scn, char hex[DCS_SHA256_HEX_SIZE],
+                               dcs_error *err);
 
 #endif

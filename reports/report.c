@@ -10,7 +10,11 @@
 #include "report.h"
 #include "report_pg.h"
 
+#include "fingerprint.h"
+
+#include <cjson/cJSON.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -36,7 +40,7 @@ static dcs_status write_gis(const dcs_result *r, const dcs_report_paths *p, cons
                             dcs_error *e)
 {
     (void)p;
-    return dcs_report_gis(r, j->fmt, j->opt->crs, j->layers, j->tmp, e);
+    return dcs_report_gis(r, j->fmt, j->opt, j->layers, j->tmp, e);
 }
 
 static dcs_status write_pg(const dcs_result *r, const dcs_report_paths *p, const report_job *j,
@@ -58,13 +62,13 @@ static dcs_status write_xlsx(const dcs_result *r, const dcs_report_paths *p, con
                              dcs_error *e)
 {
     (void)p;
-    return dcs_report_xlsx(r, j->tmp, e);
+    return dcs_report_xlsx(r, j->opt->fingerprint, j->tmp, e);
 }
 
 static dcs_status write_json(const dcs_result *r, const dcs_report_paths *p, const report_job *j,
                              dcs_error *e)
 {
-    return dcs_report_json(r, p, j->tmp, e);
+    return dcs_report_json(r, p, j->opt->fingerprint, j->tmp, e);
 }
 
 /* path with its extension replaced by ext */
@@ -160,17 +164,23 @@ dcs_status dcs_reports_write(const dcs_result *res, const char *outdir,
                              const dcs_report_options *opt, dcs_report_paths *paths,
                              dcs_error *err)
 {
-    static const dcs_report_options defaults = {NULL, NULL, NULL, NULL};
     const dcs_scenario *scn = res->scn;
     dcs_gis_format fmt;
     dcs_pg_target target;
     dcs_pg_write pgw = {0};
     memset(&target, 0, sizeof target);
     memset(paths, 0, sizeof *paths);
-    if (!opt)
-        opt = &defaults;
-    dcs_status st = dcs_gis_format_find(opt->db && !opt->format ? "PostgreSQL" : opt->format,
-                                        &fmt, err);
+    dcs_report_options o = {NULL, NULL, NULL, NULL, NULL};
+    if (opt)
+        o = *opt;
+    opt = &o;
+    char fingerprint[DCS_SHA256_HEX_SIZE];
+    dcs_status st = DCS_OK;
+    if (!o.fingerprint && (st = dcs_run_fingerprint(scn, fingerprint, err)) == DCS_OK)
+        o.fingerprint = fingerprint;
+    if (st == DCS_OK)
+        st = dcs_gis_format_find(opt->db && !opt->format ? "PostgreSQL" : opt->format, &fmt,
+                                 err);
     if (st == DCS_OK && fmt.database && !opt->db)
         st = dcs_error_set(err, DCS_ERR_SCENARIO,
                            "--format %s writes to a database: give it with --db 'PG:...'",
@@ -201,4 +211,58 @@ dcs_status dcs_reports_write(const dcs_result *res, const char *outdir,
     if (st != DCS_OK)
         memset(paths->gis_tables, 0, sizeof paths->gis_tables);
     return st;
+}
+
+/* The JSON summary at path, parsed (NULL when missing or unreadable). */
+static cJSON *read_json(const char *path)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return NULL;
+    char *text = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&text, &len);
+    char buf[8192];
+    size_t got;
+    while (mem && (got = fread(buf, 1, sizeof buf, fp)) > 0)
+        fwrite(buf, 1, got, mem);
+    fclose(fp);
+    if (mem)
+        fclose(mem);
+    cJSON *root = text ? cJSON_Parse(text) : NULL;
+    free(text);
+    return root;
+}
+
+/* outdir/<name>.ext exists */
+static int report_exists(const dcs_scenario *scn, const char *outdir, const char *ext)
+{
+    char final[DCS_PATH_MAX], tmp[DCS_PATH_MAX];
+    dcs_output_paths(outdir, scn->name, ext, final, tmp);
+    return access(final, F_OK) == 0;
+}
+
+int dcs_reports_done(const dcs_scenario *scn, const char *outdir, const dcs_report_options *opt,
+                     const char *fingerprint)
+{
+    char json[DCS_PATH_MAX], tmp[DCS_PATH_MAX];
+    dcs_gis_format fmt;
+    dcs_error err;
+    if (!scn->outputs.json || dcs_gis_format_find(opt ? opt->format : NULL, &fmt, &err) != DCS_OK)
+        return 0;
+    if ((scn->outputs.gpkg && !report_exists(scn, outdir, fmt.ext)) ||
+        (scn->outputs.xlsx && !report_exists(scn, outdir, "xlsx")))
+        return 0;
+    dcs_output_paths(outdir, scn->name, "json", json, tmp);
+    cJSON *root = read_json(json);
+    const cJSON *fp = cJSON_GetObjectItemCaseSensitive(root, "fingerprint");
+    int done = cJSON_IsString(fp) && strcmp(fp->valuestring, fingerprint) == 0;
+    const cJSON *out = cJSON_GetObjectItemCaseSensitive(root, "outputs"), *o;
+    cJSON_ArrayForEach(o, out)
+    {
+        if (done && (!cJSON_IsString(o) || access(o->valuestring, F_OK) != 0))
+            done = 0;
+    }
+    cJSON_Delete(root);
+    return done;
 }

@@ -29,10 +29,11 @@ typedef struct {
 
 /* How the GIS outputs are written (command line --format, --crs). */
 typedef struct {
-    const char *format; /* NULL: GPKG */
-    const char *crs;    /* NULL: the working CRS */
-    const char *db;     /* --db: a PostgreSQL connection string for the GIS layers */
-    const char *table;  /* --table: [schema.]table there (NULL: the scenario name) */
+    const char *format;      /* NULL: GPKG */
+    const char *crs;         /* NULL: the working CRS */
+    const char *db;          /* --db: a PostgreSQL connection string for the GIS layers */
+    const char *table;       /* --table: [schema.]table there (NULL: the scenario name) */
+    const char *fingerprint; /* the run fingerprint (fingerprint.h); NULL: computed */
 } dcs_report_options;
 
 /* A GIS output format: an OGR vector driver that can create files. */
@@ -59,15 +60,28 @@ dcs_status dcs_gis_format_find(const char *name, dcs_gis_format *f, dcs_error *e
 void dcs_report_xlsx_limits(dcs_result *res);
 
 /* Write every output the scenario asks for into outdir (created when
- * missing).  Paths not written are left empty. */
+ * missing).  Paths not written are left empty.  Every output records the
+ * run fingerprint: "fingerprint" in the JSON summary, the metadata item
+ * DCSITE_FINGERPRINT of the GIS dataset, a row of the workbook's
+ * Assumptions sheet. */
 dcs_status dcs_reports_write(const dcs_result *res, const char *outdir,
                              const dcs_report_options *opt, dcs_report_paths *paths,
                              dcs_error *err);
 
+/* 1 when outdir already holds this scenario's complete reports with this
+ * run fingerprint, so a re-run (batch, merge) can skip it: the JSON summary
+ * (renamed into place last, once every report is complete) names the
+ * fingerprint, every output it lists exists, and so do the workbook and
+ * the GIS output in opt's format that the scenario asks for.  (The output
+ * CRS is not checked: --crs is not part of the fingerprint.) */
+int dcs_reports_done(const dcs_scenario *scn, const char *outdir, const dcs_report_options *opt,
+                     const char *fingerprint);
+
 dcs_status dcs_report_json(const dcs_result *res, const dcs_report_paths *paths,
-                           const char *tmp, dcs_error *err);
-dcs_status dcs_report_gis(const dcs_result *res, const dcs_gis_format *fmt, const char *crs,
-                          unsigned layers, const char *tmp, dcs_error *err);
+                           const char *fingerprint, const char *tmp, dcs_error *err);
+dcs_status dcs_report_gis(const dcs_result *res, const dcs_gis_format *fmt,
+                          const dcs_report_options *opt, unsigned layers, const char *tmp,
+                          dcs_error *err);
 /* Write the layers into an open dataset: the candidates as names[0], the
  * eligible points as names[1] (NULL: that layer is not written), with the
  * layer creation options lco; label names the destination in messages. */
@@ -76,7 +90,8 @@ dcs_status dcs_report_gis_layers(const dcs_result *res, const dcs_gis_format *fm
                                  char **lco, const char *label, dcs_error *err);
 /* The score of grid candidates as a GeoTIFF in the working CRS. */
 dcs_status dcs_report_score_tif(const dcs_result *res, const char *tmp, dcs_error *err);
-dcs_status dcs_report_xlsx(const dcs_result *res, const char *tmp, dcs_error *err);
+dcs_status dcs_report_xlsx(const dcs_result *res, const char *fingerprint, const char *tmp,
+                           dcs_error *err);
 
 /* A weather station's modelled year as a JSON object (caller frees with
  * cJSON_Delete): PUE, peak demand, energy, water, WUE, mode hours and the

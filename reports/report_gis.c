@@ -457,11 +457,12 @@ dcs_status dcs_report_gis_layers(const dcs_result *res, const dcs_gis_format *fm
     return st;
 }
 
-dcs_status dcs_report_gis(const dcs_result *res, const dcs_gis_format *fmt, const char *crs,
-                          unsigned layers, const char *tmp, dcs_error *err)
+dcs_status dcs_report_gis(const dcs_result *res, const dcs_gis_format *fmt,
+                          const dcs_report_options *opt, unsigned layers, const char *tmp,
+                          dcs_error *err)
 {
     gis_job j = {res, fmt, NULL, NULL, NULL, tmp, err, (char **)fmt->lco};
-    dcs_status st = open_transforms(&j, crs);
+    dcs_status st = open_transforms(&j, opt->crs);
     GDALDatasetH ds = NULL;
     if (st == DCS_OK) {
         CPLErrorReset();
@@ -470,6 +471,8 @@ dcs_status dcs_report_gis(const dcs_result *res, const dcs_gis_format *fmt, cons
             st = dcs_error_set(err, DCS_ERR_IO, "cannot create '%s' (%s): %s", tmp, fmt->name,
                                gdal_reason());
     }
+    if (st == DCS_OK && opt->fingerprint)
+        GDALSetMetadataItem(ds, "DCSITE_FINGERPRINT", opt->fingerprint, NULL);
     if (st == DCS_OK && (layers & DCS_GIS_CANDIDATES))
         st = write_layer(&j, ds, "candidates", 0);
     if (st == DCS_OK && (layers & DCS_GIS_POINTS))

@@ -1,7 +1,7 @@
 /* report_json.c - the JSON run summary (cJSON). See report.h.
  *
  * Layout (the field names are a contract for pipelines; see README):
- *   dcsite_version, libraries, scenario{name,file,description},
+ *   dcsite_version, libraries, scenario{name,file,description}, fingerprint,
  *   run{started_utc,seconds,working_crs}, facility{...},
  *   inputs[], counts{candidates,eligible,excluded,excluded_by_rule{}},
  *   criteria[], top_sites[], warnings[], outputs{}
@@ -313,12 +313,13 @@ static void redact_tree(cJSON *item)
 }
 
 dcs_status dcs_report_json(const dcs_result *res, const dcs_report_paths *paths,
-                           const char *tmp, dcs_error *err)
+                           const char *fingerprint, const char *tmp, dcs_error *err)
 {
     cJSON *root = cJSON_CreateObject();
     if (!root)
         return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory building the JSON summary");
     add_header(root, res);
+    cJSON_AddStringToObject(root, "fingerprint", fingerprint ? fingerprint : "");
     add_inputs(root, res);
     add_counts(root, res);
     add_criteria(root, res);

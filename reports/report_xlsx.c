@@ -1340,8 +1340,12 @@ static void add_input_file(input_file *files, size_t *n, const char *path, const
     text_add(&f->roles, "%s", role);
 }
 
-static void assume_fingerprints(sheet *s, const dcs_result *res)
+static void assume_fingerprints(sheet *s, const dcs_result *res, const char *fingerprint)
 {
+    section(s, "Run fingerprint");
+    row_text(s, "run fingerprint", fingerprint ? fingerprint : "", NULL,
+             "SHA-256 of the dcsite version, the scenario and every input file: outputs with "
+             "another fingerprint come from another version of the scenario or its data");
     section(s, "Input files (SHA-256 fingerprints)");
     static const char *const hdr[] = {"file", "sha256", "bytes", "used as"};
     header_row(s, hdr, 4);
@@ -1383,7 +1387,7 @@ static void assume_fingerprints(sheet *s, const dcs_result *res)
     free(files);
 }
 
-static void write_assumptions(book *b, const dcs_result *res)
+static void write_assumptions(book *b, const dcs_result *res, const char *fingerprint)
 {
     sheet s = {b, workbook_add_worksheet(b->wb, "Assumptions"), "Assumptions", 0};
     print_wide(s.ws);
@@ -1399,7 +1403,7 @@ static void write_assumptions(book *b, const dcs_result *res)
     assume_criteria(&s, res);
     assume_energy(&s, res);
     assume_software(&s);
-    assume_fingerprints(&s, res);
+    assume_fingerprints(&s, res, fingerprint);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1433,7 +1437,8 @@ static double workbook_cells(const dcs_result *res)
            (double)excluded_rows(res) * 3.0;
 }
 
-dcs_status dcs_report_xlsx(const dcs_result *res, const char *tmp, dcs_error *err)
+dcs_status dcs_report_xlsx(const dcs_result *res, const char *fingerprint, const char *tmp,
+                           dcs_error *err)
 {
     book b = {0};
     b.constant = workbook_cells(res) > XLSX_MEMORY_CELLS;
@@ -1468,7 +1473,7 @@ dcs_status dcs_report_xlsx(const dcs_result *res, const char *tmp, dcs_error *er
         write_excluded(&b, res);
         dcs_report_sensitivity_sheet(b.wb, res, b.header, b.section, b.note, b.constant);
         write_energy(&b, res);
-        write_assumptions(&b, res);
+        write_assumptions(&b, res, fingerprint);
     }
     errno = 0;
     lxw_error e = workbook_close(b.wb);

@@ -4,7 +4,8 @@
 #   tests/run.sh build [build-asan ...]
 #
 # Each cmocka binary in BUILD/tests runs with TAP output; the end-to-end
-# suite runs against BUILD/dcsite.  A binary that crashes or exits non-zero
+# suite runs against BUILD/dcsite; for plain builds the Slurm test
+# (tests/slurm/test_slurm.sh, as root) runs a split job on a local cluster.  A binary that crashes or exits non-zero
 # without a failing test line counts as one failure.  The last line is
 # "tests: N passed, M failed"; the exit status is 0 only when M is 0.
 # With FUZZ_BUILD set (make test), the libFuzzer replays and bounded runs
@@ -53,6 +54,10 @@ for build in "$@"; do
       failed=$((failed + 1))
     fi
     rm -rf "$vg_out"
+  fi
+  # a split run through a real single-node Slurm (plain builds: once is enough)
+  if [[ $build != *asan* ]]; then
+    run_tap "$build/slurm" tests/slurm/test_slurm.sh "$build/dcsite"
   fi
   for suite in tests/e2e/test_*.py; do
     [[ -f $suite ]] || continue

@@ -64,7 +64,7 @@ static void test_usage_errors(void **state)
     assert_int_equal(parse(&cli, msg, 1, "dcsite"), -1);
     assert_contains(msg, "no command given");
     assert_int_equal(parse(&cli, msg, 3, "dcsite", "fly", "s.json"), -1);
-    assert_string_equal(msg, "unknown command 'fly' (commands: run, check, energy)");
+    assert_string_equal(msg, "unknown command 'fly' (commands: run, merge, batch, check, energy)");
     assert_int_equal(parse(&cli, msg, 2, "dcsite", "run"), -1);
     assert_string_equal(msg, "run: a scenario file is required");
     assert_int_equal(parse(&cli, msg, 4, "dcsite", "run", "s.json", "--colour"), -1);
@@ -93,6 +93,21 @@ static void test_usage_errors(void **state)
     assert_string_equal(msg, "--threads: \"0\" is not a thread count (expected 1 to 64)");
     assert_int_equal(parse(&cli, msg, 5, "dcsite", "check", "s.json", "--threads", "2"), -1);
     assert_string_equal(msg, "option '--threads' does not apply to this command");
+    /* shards */
+    const char *bad_shards[] = {"4/4", "1", "1/0", "-1/4", "a/4", "1/4x", "/4", "1/", "1/100001"};
+    for (size_t i = 0; i < sizeof bad_shards / sizeof *bad_shards; i++) {
+        assert_int_equal(parse(&cli, msg, 5, "dcsite", "run", "s.json", "--shard", bad_shards[i]),
+                         -1);
+        assert_contains(msg, "is not a shard (expected I/N with 0 <= I < N");
+    }
+    assert_int_equal(parse(&cli, msg, 5, "dcsite", "merge", "s.json", "--shard", "0/2"), -1);
+    assert_string_equal(msg, "option '--shard' does not apply to this command");
+    assert_int_equal(parse(&cli, msg, 5, "dcsite", "run", "s.json", "--shards", "d"), -1);
+    assert_string_equal(msg, "option '--shards' does not apply to this command");
+    assert_int_equal(parse(&cli, msg, 4, "dcsite", "merge", "a.json", "b.json"), -1);
+    assert_string_equal(msg, "unexpected argument 'b.json'");
+    assert_int_equal(parse(&cli, msg, 2, "dcsite", "batch"), -1);
+    assert_string_equal(msg, "batch: a scenario file is required");
 }
 
 static void test_threads(void **state)
@@ -116,6 +131,38 @@ static void test_threads(void **state)
     unsetenv("DCSITE_THREADS");
 }
 
+static void test_shard_merge_batch(void **state)
+{
+    (void)state;
+    dcs_cli cli;
+    char msg[256];
+    assert_int_equal(parse(&cli, msg, 7, "dcsite", "run", "s.json", "--shard", "3/4", "-o", "d"),
+                     0);
+    assert_string_equal(cli.shard_text, "3/4");
+    assert_int_equal(cli.shard_index, 3);
+    assert_int_equal(cli.shard_count, 4);
+    assert_int_equal(parse(&cli, msg, 4, "dcsite", "run", "s.json", "--shard=0/1"), 0);
+    assert_int_equal(cli.shard_index, 0);
+    assert_int_equal(cli.shard_count, 1);
+    assert_int_equal(parse(&cli, msg, 3, "dcsite", "run", "s.json"), 0);
+    assert_null(cli.shard_text);
+    assert_int_equal(parse(&cli, msg, 7, "dcsite", "merge", "s.json", "--shards", "sh", "-o",
+                           "out"),
+                     0);
+    assert_int_equal(cli.command, DCS_CMD_MERGE);
+    assert_string_equal(cli.shards_dir, "sh");
+    assert_string_equal(cli.outdir, "out");
+    assert_int_equal(parse(&cli, msg, 7, "dcsite", "batch", "a.json", "list.txt", "-o", "o",
+                           "c.json"),
+                     0);
+    assert_int_equal(cli.command, DCS_CMD_BATCH);
+    assert_int_equal(cli.ninputs, 3);
+    assert_string_equal(cli.input, "a.json");
+    assert_string_equal(cli.inputs[1], "list.txt");
+    assert_string_equal(cli.inputs[2], "c.json");
+    assert_string_equal(cli.outdir, "o");
+}
+
 static void test_help_lists_every_option(void **state)
 {
     (void)state;
@@ -129,8 +176,9 @@ static void test_help_lists_every_option(void **state)
                           "-T, --threads N", "-d, --db CONNECTION",
                           "-t, --table [SCHEMA.]TABLE",
                           "dcsite run SCENARIO.json", "dcsite check SCENARIO.json",
-                          "dcsite energy WEATHERFILE",
-                          "5 output failure"};
+                          "dcsite energy WEATHERFILE", "-s, --shard I/N", "-S, --shards DIR",
+                          "dcsite merge SCENARIO.json", "dcsite batch SCENARIO.json",
+                          "5 output failure", "6 some scenarios of a batch failed"};
     for (size_t i = 0; i < sizeof want / sizeof *want; i++)
         assert_contains(buf, want[i]);
     free(buf);
@@ -147,6 +195,7 @@ static void test_exit_codes(void **state)
     assert_int_equal(dcs_exit_code(DCS_ERR_INTERRUPTED), 130);
     assert_int_equal(dcs_exit_code(DCS_ERR_NOMEM), 1);
     assert_int_equal(dcs_exit_code(DCS_ERR_INTERNAL), 1);
+    assert_int_equal(DCS_EXIT_PARTIAL, 6);
 }
 
 int main(void)
@@ -155,6 +204,7 @@ int main(void)
         cmocka_unit_test(test_run_command),
         cmocka_unit_test(test_usage_errors),
         cmocka_unit_test(test_threads),
+        cmocka_unit_test(test_shard_merge_batch),
         cmocka_unit_test(test_help_lists_every_option),
         cmocka_unit_test(test_exit_codes),
     };

@@ -1,0 +1,44 @@
+/*
+ * batch_report.h - the comparison of the scenarios of a batch
+ * (`dcsite batch`): OUTDIR/batch.json and OUTDIR/batch.xlsx.
+ *
+ * Each scenario that ran (or was complete already) is read back from its
+ * own JSON summary, so a resumed batch compares every scenario, not only
+ * those it ran this time.  One entry per scenario, in batch order:
+ *   scenario (file), name, status ("ran", "skipped": complete with the same
+ *   fingerprint, "failed"), error (failed), outdir, fingerprint,
+ *   candidates, eligible, excluded, top_site, top_score,
+ *   top_metrics{pue_annual, energy_mwh_yr, water_m3_yr, co2_t_yr,
+ *   cost_usd_per_mwh_it, substation_km, interconnect_cost_musd}
+ *   (null when the scenario has no such metric), top10[{rank, site_id, score}].
+ * batch.json adds counts{ran, skipped, failed}; the workbook has a
+ * "Comparison" sheet (one row per scenario) and a "Top 10" sheet.
+ * Both are written under temporary names and renamed when complete.
+ */
+#ifndef DCS_BATCH_REPORT_H
+#define DCS_BATCH_REPORT_H
+
+#include <stddef.h>
+
+#include "error.h"
+#include "output.h"
+
+typedef enum { DCS_BATCH_RAN, DCS_BATCH_SKIPPED, DCS_BATCH_FAILED } dcs_batch_status;
+
+typedef struct {
+    const char *scenario; /* the scenario file as given */
+    char name[256];       /* its name, "" when it could not be read */
+    dcs_batch_status status;
+    char message[DCS_ERROR_MAX]; /* why it failed */
+    char outdir[DCS_PATH_MAX];   /* its reports */
+    char json[DCS_PATH_MAX];     /* its JSON summary (ran, skipped) */
+} dcs_batch_item;
+
+const char *dcs_batch_status_name(dcs_batch_status st);
+
+/* Write outdir/batch.json and outdir/batch.xlsx; their paths go to json
+ * and xlsx. */
+dcs_status dcs_batch_report(const dcs_batch_item *items, size_t n, const char *outdir,
+                            char json[DCS_PATH_MAX], char xlsx[DCS_PATH_MAX], dcs_error *err);
+
+#endif

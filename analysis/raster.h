@@ -65,9 +65,10 @@ typedef struct {
     int band;           /* 1-based band number */
     int width, height;  /* pixels */
     double gt[6];       /* x = gt[0] + col*gt[1], y = gt[3] + row*gt[5] */
-    float *data;        /* width*height values (NULL once only prefix sums are kept), row 0 at the top, with the band's
+    float *data;        /* width*height values, row 0 at the top, with the band's
                          * scale and offset applied; NaN = nodata (nodata value,
-                         * NaN, or masked out by the band's mask) */
+                         * NaN, or masked out by the band's mask); NULL once only
+                         * the prefix sums are kept (measure.c, radius sums only) */
     int has_nodata;     /* the band declares a nodata value ... */
     double nodata;      /* ... this one */
     double z_to_m;      /* metres per value unit (slope): 1, or feet from the unit type */

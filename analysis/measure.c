@@ -116,7 +116,8 @@ dcs_status dcs_context_load(dcs_inputs *in, const dcs_model *model, const dcs_cr
     cd->rasters = calloc(scn->ncontexts + 1, sizeof *cd->rasters);
     cd->cover = calloc(scn->ncontexts + 1, sizeof *cd->cover);
     cd->tables = calloc(scn->njoins + 1, sizeof *cd->tables);
-    if (!cd->sets || !cd->rasters || !cd->cover || !cd->tables)
+    cd->density = calloc(scn->ncontexts + 1, sizeof *cd->density);
+    if (!cd->sets || !cd->rasters || !cd->cover || !cd->tables || !cd->density)
         return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory loading context layers");
     dcs_status st = dcs_substations_load(&in->layers[DCS_IN_SUBSTATIONS], scn, peak_mw, geos,
                                          &cd->subs, err);
@@ -135,6 +136,50 @@ dcs_status dcs_context_load(dcs_inputs *in, const dcs_model *model, const dcs_cr
     if (st == DCS_OK)
         st = link_grids(cd, err);
     return st;
+}
+
+/* Extent of the sites' geometries; 0 when there are none. */
+static int sites_extent(const dcs_sites *s, double box[4])
+{
+    box[0] = box[1] = INFINITY;
+    box[2] = box[3] = -INFINITY;
+    for (size_t i = 0; i < s->n; i++) {
+        double x0, y0, x1, y1;
+        if (!s->geom[i] || GEOSisEmpty_r(s->geos, s->geom[i]) != 0 ||
+            !GEOSGeom_getXMin_r(s->geos, s->geom[i], &x0) ||
+            !GEOSGeom_getYMin_r(s->geos, s->geom[i], &y0) ||
+            !GEOSGeom_getXMax_r(s->geos, s->geom[i], &x1) ||
+            !GEOSGeom_getYMax_r(s->geos, s->geom[i], &y1))
+            continue;
+        box[0] = fmin(box[0], x0);
+        box[1] = fmin(box[1], y0);
+        box[2] = fmax(box[2], x1);
+        box[3] = fmax(box[3], y1);
+    }
+    return box[0] <= box[2];
+}
+
+dcs_status dcs_context_prepare_sites(dcs_context_data *cd, const dcs_sites *sites,
+                                     dcs_error *err)
+{
+    double box[4];
+    if (!sites_extent(sites, box))
+        return DCS_OK;
+    for (size_t k = 0; k < cd->ncontexts; k++) {
+        const dcs_context *c = &cd->model->scn->contexts[k];
+        if (c->kind != DCS_CTX_AREA_WEIGHTED || c->exact)
+            continue;
+        double r = c->radius_km * 1000, cell = c->cell_m > 0 ? c->cell_m : r / 40;
+        double win[4] = {box[0] - r - cell, box[1] - r - cell, box[2] + r + cell,
+                         box[3] + r + cell};
+        const dcs_polyset *set = &cd->sets[k];
+        dcs_status st = dcs_density_build(set->rings, set->area, set->num, set->n, win, cell,
+                                          &cd->density[k]);
+        if (st != DCS_OK)
+            return dcs_error_set(err, st, "%s: out of memory for the grid of '%s'", c->name,
+                                 c->src.dataset);
+    }
+    return DCS_OK;
 }
 
 /* The copy's own substations, layers, coverages and station points. */
@@ -160,7 +205,7 @@ dcs_status dcs_context_clone(const dcs_context_data *src, dcs_context_data *cd, 
     size_t n = src->ncontexts;
     *cd = (dcs_context_data){.model = src->model, .peak_mw = src->peak_mw, .tables = src->tables,
                              .ncontexts = n, .njoins = src->njoins, .grid_of = src->grid_of,
-                             .is_copy = 1, .crs_copy = *src->crs};
+                             .density = src->density, .is_copy = 1, .crs_copy = *src->crs};
     cd->stations.n = src->stations.n;
     cd->stations.st = src->stations.st;
     cd->crs_copy.work_to_lonlat = NULL;
@@ -185,6 +230,9 @@ static void free_shared(dcs_context_data *cd)
     free(cd->tables);
     dcs_stations_free(&cd->stations);
     free(cd->grid_of);
+    for (size_t k = 0; cd->density && k < cd->ncontexts; k++)
+        dcs_density_free(&cd->density[k]);
+    free(cd->density);
 }
 
 void dcs_context_free(dcs_context_data *cd)
@@ -209,6 +257,8 @@ void dcs_context_free(dcs_context_data *cd)
         free_shared(cd);
     }
     dcs_zonal_work_free(&cd->zw);
+    dcs_span_work_free(&cd->spans);
+    dcs_rings_free(&cd->site_rings);
     free(cd->sets);
     free(cd->rasters);
     free(cd->cover);
@@ -336,6 +386,21 @@ static dcs_status measure_raster(dcs_context_data *cd, size_t k, dcs_sites *s, s
     return DCS_OK;
 }
 
+/* Area-weighted sum within the radius of site i from the grid of k. */
+static dcs_status measure_on_grid(dcs_context_data *cd, size_t k, dcs_sites *s, size_t i,
+                                  double *sum, dcs_error *err)
+{
+    dcs_rings_clear(&cd->site_rings);
+    dcs_status st = dcs_rings_add_geos(&cd->site_rings, cd->geos, s->geom[i]);
+    if (st != DCS_OK)
+        return dcs_error_set(err, st, "%s", st == DCS_ERR_NOMEM
+                                                ? "out of memory"
+                                                : "GEOS cannot read the site's coordinates");
+    *sum = dcs_density_buffer_sum(&cd->density[k], &cd->site_rings,
+                                  cd->model->scn->contexts[k].radius_km * 1000, &cd->spans);
+    return isnan(*sum) ? dcs_error_set(err, DCS_ERR_NOMEM, "out of memory") : DCS_OK;
+}
+
 /* The metrics of context layer k for site i; *outside when it has none. */
 static dcs_status measure_context(dcs_context_data *cd, size_t k, dcs_sites *s, size_t i,
                                   int *outside, dcs_error *err)
@@ -353,6 +418,8 @@ static dcs_status measure_context(dcs_context_data *cd, size_t k, dcs_sites *s, 
     case DCS_CTX_ZONE:
         return measure_zone(cd, k, s, i, outside, err);
     case DCS_CTX_AREA_WEIGHTED:
+        if (cd->density[k].row_sum)
+            return measure_on_grid(cd, k, s, i, &num[first->col], err);
         return dcs_polyset_area_weighted(&cd->sets[k], s->geom[i], c->radius_km * 1000, 0,
                                          &num[first->col], err);
     case DCS_CTX_RASTER:

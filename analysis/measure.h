@@ -31,6 +31,7 @@
 #include <geos_c.h>
 
 #include "context.h"
+#include "density.h"
 #include "error.h"
 #include "geo.h"
 #include "inputs.h"
@@ -53,8 +54,11 @@ typedef struct {
     dcs_stations stations; /* energy model per weather station (when enabled) */
     size_t ncontexts, njoins;
     long *grid_of;        /* per context: first raster context on the same pixel grid */
+    dcs_density *density; /* per context: area_weighted grid (row_sum NULL when exact) */
     /* per thread */
     dcs_zonal_work zw;    /* coverage scratch */
+    dcs_span_work spans;  /* buffer spans scratch */
+    dcs_rings site_rings; /* the current site as flat rings */
     dcs_cells *cells;     /* per context: the current site's pixel shares on its grid */
     unsigned char *have_cells; /* per context: cells[k] holds the current site's */
     int is_copy;          /* made by dcs_context_clone() */
@@ -64,6 +68,12 @@ typedef struct {
 dcs_status dcs_context_load(dcs_inputs *in, const dcs_model *model, const dcs_crs *crs,
                             GEOSContextHandle_t geos, double peak_mw, dcs_context_data *cd,
                             dcs_error *err);
+
+/* After dcs_context_load(): the grids of area_weighted layers measured
+ * by the grid method, over the sites' extent grown by the radius.  Call
+ * it before dcs_context_clone(). */
+dcs_status dcs_context_prepare_sites(dcs_context_data *cd, const dcs_sites *sites,
+                                     dcs_error *err);
 
 /* A copy of src for another thread (see above). */
 dcs_status dcs_context_clone(const dcs_context_data *src, dcs_context_data *copy,

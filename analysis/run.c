@@ -319,6 +319,8 @@ dcs_status dcs_run(const dcs_scenario *scn, const dcs_run_options *opt, dcs_resu
         progress(opt, "reading context layers", 0, 1);
         st = dcs_context_load(&in, &res->model, &res->crs, res->geos, res->peak_mw, &cd, err);
     }
+    if (st == DCS_OK && !(opt && opt->rows))
+        st = dcs_context_prepare_sites(&cd, &res->sites, err);
     if (st == DCS_OK)
         st = opt && opt->rows ? opt->rows(opt->rows_user, res, err)
                               : measure_sites(res, &cd, opt, err);

@@ -529,6 +529,7 @@ static void read_raster_stats(reader *r, const cJSON *o, const char *p, dcs_cont
 static void read_context_kind(reader *r, const cJSON *o, const char *p, const char *base_dir,
                               dcs_context *c)
 {
+    static const char *const methods[] = {"grid", "exact", NULL};
     switch (c->kind) {
     case DCS_CTX_ZONE:
         read_attr_map(r, o, p, "attributes", 1, &c->attrs, &c->nattrs);
@@ -536,6 +537,8 @@ static void read_context_kind(reader *r, const cJSON *o, const char *p, const ch
     case DCS_CTX_AREA_WEIGHTED:
         read_string(r, o, p, "field", 1, &c->field);
         read_number(r, o, p, "radius_km", 1, 0.001, 1000, &c->radius_km);
+        c->exact = read_choice(r, o, p, "method", methods, 0) == 1;
+        read_number(r, o, p, "cell_m", 0, 0.01, 100000, &c->cell_m);
         break;
     case DCS_CTX_RASTER: {
         double band = 1;
@@ -559,8 +562,9 @@ static const char *const *context_keys(dcs_context_kind kind)
                                         "outside", NULL};
     static const char *const zone[] = {"name",     "dataset", "layer",      "where",
                                        "coverage", "outside", "attributes", NULL};
-    static const char *const weighted[] = {"name",    "dataset", "layer",     "where", "coverage",
-                                           "outside", "field",   "radius_km", NULL};
+    static const char *const weighted[] = {"name",    "dataset", "layer",     "where",
+                                           "coverage", "outside", "field",    "radius_km",
+                                           "method",   "cell_m",  NULL};
     static const char *const raster[] = {"name",  "dataset", "band",      "slope", "stats",
                                          "radius_km", "coverage", "outside", NULL};
     switch (kind) {

@@ -83,6 +83,8 @@ typedef struct {
     size_t nattrs;
     char *field;          /* area_weighted: the field summed */
     double radius_km;     /* area_weighted; raster radius sum (0 = none) */
+    int exact;            /* area_weighted: clip every polygon, not the grid */
+    double cell_m;        /* area_weighted grid cell (0 = radius / 40) */
     int band;             /* raster, 1-based */
     int slope;            /* raster: take the slope (degrees) of the band */
     unsigned stats;       /* raster: DCS_STAT_* over the site */

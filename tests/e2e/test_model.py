@@ -33,6 +33,7 @@ Where the reference values come from
 
 import array
 import csv
+import itertools
 import json
 import math
 import os
@@ -649,22 +650,27 @@ class T03AreaWeighted(FixtureCase):
             ("bg", 4326, "polygon", [("pop_2020", "int")],
              [(("polygon", [t]), {"pop_2020": pop}) for t, pop in block_groups()]),
         ])
-        scen = base_scenario("aw", area_weighted=[
-            {"name": "population_2km", "dataset": "fixture.gpkg", "layer": "bg",
-             "field": "pop_2020", "radius_km": AW_RADIUS_KM}])
-        return {"run": run_scenario(wd, scen)}
+        runs = {}
+        for method in ("grid", "exact"):
+            aw = {"name": "population_2km", "dataset": "fixture.gpkg", "layer": "bg",
+                  "field": "pop_2020", "radius_km": AW_RADIUS_KM}
+            if method == "exact":
+                aw["method"] = "exact"  # the default is the grid
+            runs[method] = run_scenario(wd, base_scenario("aw_" + method, area_weighted=[aw]))
+        return runs
 
     def test_population_within_radius_is_area_weighted(self):
         # Reference (independent osgeo.ogr pipeline in UTM 14N): disk =
         # site.Buffer(R, 256 segments a quadrant); sum of pop x
-        # area(disk & polygon) / area(polygon).  Tolerance 0.5 %: dcsite
-        # buffers with fewer segments (an inscribed polygon loses up to
-        # ~0.2 % of a quarter circle's area), the rest is rounding.
+        # area(disk & polygon) / area(polygon).  Tolerance 0.5 %: the
+        # exact method buffers with fewer segments (an inscribed polygon
+        # loses up to ~0.2 % of a quarter circle's area); the grid method
+        # (cells of R/40) is within 0.1 % in tests/unit/test_density.c.
         fx = self.fixture()
-        rows = self.ok_run(fx["run"]).rows()
         polys = [(ogr_polygon([t]), pop) for t, pop in block_groups()]
-        for sid, b in AW_SITES:
-            with self.subTest(site=sid):
+        for (method, run), (sid, b) in itertools.product(fx.items(), AW_SITES):
+            rows = self.ok_run(run).rows()
+            with self.subTest(method=method, site=sid):
                 disk = ogr_geom(box(*b)).Buffer(AW_RADIUS_KM * 1000, 256)
                 want = 0.0
                 for g, pop in polys:
@@ -677,7 +683,8 @@ class T03AreaWeighted(FixtureCase):
         # design check: the naive sum of every touched polygon is far off
         disk = ogr_geom(box(*AW_SITES[0][1])).Buffer(AW_RADIUS_KM * 1000, 256)
         naive = sum(pop for g, pop in polys if disk.Intersects(g))
-        self.assertGreater(naive / rows["P-A"]["population_2km"], 1.05)
+        for run in fx.values():
+            self.assertGreater(naive / self.ok_run(run).rows()["P-A"]["population_2km"], 1.05)
 
 
 # ===========================================================================

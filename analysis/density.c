@@ -142,34 +142,60 @@ static void disc_chord(double cx, double cy, double r, double y, double *lo, dou
     double dy = y - cy, q = r * r - dy * dy;
     if (q >= 0) {
         double s = sqrt(q);
-        *lo = fmin(*lo, cx - s);
-        *hi = fmax(*hi, cx + s);
+        *lo = cx - s < *lo ? cx - s : *lo;
+        *hi = cx + s > *hi ? cx + s : *hi;
     }
 }
 
-/* The span of the points within r of segment (ax, ay)-(bx, by) on the
- * line at height y: the hull of the two end discs' chords and the
- * crossings of the two offset segments.  0 when the line misses it. */
-static int capsule_span(double ax, double ay, double bx, double by, double r, double y,
-                        double *lo, double *hi)
+/* The span of the points within r of edge e on the line at height y:
+ * the hull of the two end discs' chords and the crossings of the two
+ * offset segments.  0 when the line misses it. */
+static int capsule_span(const dcs_edge *e, double r, double y, double *lo, double *hi)
 {
-    double l = INFINITY, h = -INFINITY, dx = bx - ax, dy = by - ay, len = hypot(dx, dy);
-    disc_chord(ax, ay, r, y, &l, &h);
-    disc_chord(bx, by, r, y, &l, &h);
-    if (len > 0 && dy != 0) {
-        double nx = -dy / len * r, ny = dx / len * r;
+    double l = INFINITY, h = -INFINITY;
+    disc_chord(e->ax, e->ay, r, y, &l, &h);
+    disc_chord(e->ax + e->dx, e->ay + e->dy, r, y, &l, &h);
+    if (e->dy != 0)
         for (int s = -1; s <= 1; s += 2) {
-            double t = (y - (ay + s * ny)) / dy;
+            double t = (y - (e->ay + s * e->oy)) * e->inv_dy;
             if (t >= 0 && t <= 1) {
-                double x = ax + s * nx + t * dx;
-                l = fmin(l, x);
-                h = fmax(h, x);
+                double x = e->ax + s * e->ox + t * e->dx;
+                l = x < l ? x : l;
+                h = x > h ? x : h;
             }
         }
-    }
     *lo = l;
     *hi = h;
     return l <= h;
+}
+
+/* The site's edges with their offsets at radius r into w->edge. */
+static int site_edges(const dcs_rings *P, double r, dcs_span_work *w)
+{
+    if (w->ecap < P->n) {
+        dcs_edge *e = realloc(w->edge, P->n * sizeof *e);
+        if (!e)
+            return -1;
+        w->edge = e;
+        w->ecap = P->n;
+    }
+    w->nedges = 0;
+    for (size_t q = 0; q < P->nrings; q++) {
+        size_t a = P->start[q], n = P->start[q + 1] - a;
+        for (size_t i = 0; i < n; i++) {
+            size_t j = a + (i + 1) % n, k = a + i;
+            dcs_edge *e = &w->edge[w->nedges++];
+            *e = (dcs_edge){P->x[k], P->y[k], P->x[j] - P->x[k], P->y[j] - P->y[k], 0, 0, 0};
+            double len = sqrt(e->dx * e->dx + e->dy * e->dy);
+            if (len > 0) {
+                e->ox = -e->dy / len * r;
+                e->oy = e->dx / len * r;
+            }
+            if (e->dy != 0)
+                e->inv_dy = 1 / e->dy;
+        }
+    }
+    return 0;
 }
 
 static int compare_doubles(const void *a, const void *b)
@@ -214,17 +240,12 @@ static int own_spans(const dcs_rings *P, double y, dcs_span_work *w)
 }
 
 /* Every edge's capsule span on the line at height y. */
-static int capsule_spans(const dcs_rings *P, double r, double y, dcs_span_work *w)
+static int capsule_spans(double r, double y, dcs_span_work *w)
 {
-    for (size_t q = 0; q < P->nrings; q++) {
-        size_t a = P->start[q], n = P->start[q + 1] - a;
-        for (size_t i = 0; i < n; i++) {
-            size_t j = a + (i + 1) % n, k = a + i;
-            double lo, hi;
-            if (capsule_span(P->x[k], P->y[k], P->x[j], P->y[j], r, y, &lo, &hi) &&
-                add_span(w, lo, hi) != 0)
-                return -1;
-        }
+    for (size_t k = 0; k < w->nedges; k++) {
+        double lo, hi;
+        if (capsule_span(&w->edge[k], r, y, &lo, &hi) && add_span(w, lo, hi) != 0)
+            return -1;
     }
     return 0;
 }
@@ -256,13 +277,22 @@ static double row_union(const dcs_density *d, long j, dcs_span_work *w)
     return sum;
 }
 
-/* Sum of row j over the convex buffer: one span, the hull of the capsules'. */
-static double row_hull(const dcs_density *d, long j, dcs_span_work *w)
+/* Sum of row j (centre line y) over the convex buffer of a convex,
+ * counter-clockwise site: one span, from the vertices' disc chords and
+ * the crossings of the outward (right-hand) offset segments; the inward
+ * ones lie inside the buffer. */
+static double row_hull(const dcs_density *d, long j, double r, double y, const dcs_span_work *w)
 {
     double lo = INFINITY, hi = -INFINITY;
-    for (size_t i = 0; i < w->n; i++) {
-        lo = fmin(lo, w->span[i].lo);
-        hi = fmax(hi, w->span[i].hi);
+    for (size_t k = 0; k < w->nedges; k++) {
+        const dcs_edge *e = &w->edge[k];
+        disc_chord(e->ax, e->ay, r, y, &lo, &hi);
+        double t = (y - (e->ay - e->oy)) * e->inv_dy;
+        if (e->inv_dy != 0 && t >= 0 && t <= 1) {
+            double x = e->ax - e->ox + t * e->dx;
+            lo = x < lo ? x : lo;
+            hi = x > hi ? x : hi;
+        }
     }
     return lo <= hi ? row_between(d, j, lo, hi) : 0;
 }
@@ -275,14 +305,20 @@ double dcs_density_buffer_sum(const dcs_density *d, const dcs_rings *site, doubl
         return 0;
     /* a convex site's buffer is convex: its capsules' hull on each row */
     int convex = dcs_rings_is_convex(site);
+    if (site_edges(site, r, w) != 0)
+        return NAN;
     long j0 = (long)fmax(ceil((by0 - r - d->y0) / d->cell - 0.5), 0);
     long j1 = (long)fmin(floor((by1 + r - d->y0) / d->cell - 0.5), (double)d->h - 1);
     for (long j = j0; j <= j1; j++) {
         double y = d->y0 + ((double)j + 0.5) * d->cell;
+        if (convex) {
+            sum += row_hull(d, j, r, y, w);
+            continue;
+        }
         w->n = 0;
-        if (capsule_spans(site, r, y, w) != 0 || (!convex && own_spans(site, y, w) != 0))
+        if (capsule_spans(r, y, w) != 0 || own_spans(site, y, w) != 0)
             return NAN;
-        sum += convex ? row_hull(d, j, w) : row_union(d, j, w);
+        sum += row_union(d, j, w);
     }
     return sum;
 }
@@ -297,5 +333,6 @@ void dcs_span_work_free(dcs_span_work *w)
 {
     free(w->span);
     free(w->cross);
+    free(w->edge);
     memset(w, 0, sizeof *w);
 }

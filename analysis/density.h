@@ -59,10 +59,18 @@ typedef struct {
 } dcs_span;
 
 typedef struct {
+    double ax, ay, dx, dy; /* from (ax, ay) to (ax + dx, ay + dy) */
+    double ox, oy;         /* offset: the left unit normal times the radius */
+    double inv_dy;         /* 1 / dy (0 for a level edge) */
+} dcs_edge;
+
+typedef struct {
     size_t n, cap;
-    dcs_span *span; /* spans on the current row */
+    dcs_span *span;  /* spans on the current row */
     size_t ncross, ccap;
-    double *cross;  /* crossings of the site's own edges with the row */
+    double *cross;   /* crossings of the site's own edges with the row */
+    size_t nedges, ecap;
+    dcs_edge *edge;  /* the site's edges */
 } dcs_span_work;
 
 /* Build the grid over window (x0, y0, x1, y1) with cells of side cell (or

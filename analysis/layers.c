@@ -285,14 +285,15 @@ static GEOSGeometry *polygonal_part(GEOSContextHandle_t geos, const GEOSGeometry
     return out;
 }
 
-/* Repair an invalid geometry (counted); NULL when nothing usable is left. */
-static GEOSGeometry *repair(dcs_layer *L, GEOSContextHandle_t geos, GEOSGeometry *g)
+/* Repair an invalid geometry (counted in xf); NULL when nothing usable is left. */
+static GEOSGeometry *repair(const dcs_layer *L, dcs_layer_xf *xf, GEOSContextHandle_t geos,
+                            GEOSGeometry *g)
 {
     GEOSGeometry *fixed = GEOSMakeValid_r(geos, g);
     GEOSGeom_destroy_r(geos, g);
     if (!fixed)
         return NULL;
-    L->nrepaired++;
+    xf->nrepaired++;
     if (L->want == DCS_GEOM_POLYGON && GEOSGeomTypeId_r(geos, fixed) == GEOS_GEOMETRYCOLLECTION) {
         GEOSGeometry *polys = polygonal_part(geos, fixed);
         GEOSGeom_destroy_r(geos, fixed);
@@ -301,13 +302,17 @@ static GEOSGeometry *repair(dcs_layer *L, GEOSContextHandle_t geos, GEOSGeometry
     return fixed;
 }
 
-static dcs_status feature_geos(dcs_layer *L, GEOSContextHandle_t geos, OGRGeometryH src,
-                               GEOSGeometry **geom, OGRGeometryH *lonlat, dcs_error *err)
+dcs_status dcs_layer_convert(const dcs_layer *L, dcs_layer_xf *xf, GEOSContextHandle_t geos,
+                             OGRGeometryH src, GEOSGeometry **geom, OGRGeometryH *lonlat,
+                             dcs_error *err)
 {
+    *geom = NULL;
+    if (lonlat)
+        *lonlat = NULL;
     OGRGeometryH w = OGR_G_Clone(src);
     if (!w)
         return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory");
-    if (OGR_G_Transform(w, L->to_work) != OGRERR_NONE) {
+    if (OGR_G_Transform(w, xf->to_work) != OGRERR_NONE) {
         OGR_G_DestroyGeometry(w);
         return dcs_error_set(err, DCS_ERR_DATA,
                              "%s: cannot transform a geometry of layer '%s' to the working CRS: %s",
@@ -319,13 +324,13 @@ static dcs_status feature_geos(dcs_layer *L, GEOSContextHandle_t geos, OGRGeomet
         return dcs_error_set(err, DCS_ERR_GEOMETRY, "%s: GEOS cannot read a geometry of '%s'",
                              L->role, layer_label(L));
     int invalid = !GEOSisValid_r(geos, *geom);
-    if (invalid && !(*geom = repair(L, geos, *geom)))
+    if (invalid && !(*geom = repair(L, xf, geos, *geom)))
         return dcs_error_set(err, DCS_ERR_GEOMETRY,
                              "%s: an invalid geometry in layer '%s' could not be repaired",
                              L->role, layer_label(L));
     if (lonlat) {
         *lonlat = OGR_G_Clone(src);
-        if (!*lonlat || OGR_G_Transform(*lonlat, L->to_lonlat) != OGRERR_NONE)
+        if (!*lonlat || OGR_G_Transform(*lonlat, xf->to_lonlat) != OGRERR_NONE)
             return dcs_error_set(err, DCS_ERR_DATA,
                                  "%s: cannot transform a geometry of layer '%s' to WGS 84: %s",
                                  L->role, layer_label(L), CPLGetLastErrorMsg());
@@ -340,38 +345,69 @@ static dcs_status feature_geos(dcs_layer *L, GEOSContextHandle_t geos, OGRGeomet
     return DCS_OK;
 }
 
+dcs_status dcs_layer_next_raw(dcs_layer *L, OGRFeatureH *feat)
+{
+    for (;;) {
+        *feat = OGR_L_GetNextFeature(L->lyr);
+        if (!*feat)
+            return DCS_OK;
+        OGRGeometryH g = OGR_F_GetGeometryRef(*feat);
+        if (!g || OGR_G_IsEmpty(g))
+            L->nnull++;
+        else if (!type_fits(L->want, OGR_G_GetGeometryType(g)))
+            L->nwrongtype++;
+        else
+            return DCS_OK;
+        OGR_F_Destroy(*feat);
+    }
+}
+
 dcs_status dcs_layer_next_geos(dcs_layer *L, GEOSContextHandle_t geos, OGRFeatureH *feat,
                                GEOSGeometry **geom, OGRGeometryH *lonlat, dcs_error *err)
 {
     *geom = NULL;
     if (lonlat)
         *lonlat = NULL;
-    for (;;) {
-        *feat = OGR_L_GetNextFeature(L->lyr);
-        if (!*feat)
-            return DCS_OK;
-        OGRGeometryH g = OGR_F_GetGeometryRef(*feat);
-        if (!g || OGR_G_IsEmpty(g)) {
-            L->nnull++;
-        } else if (!type_fits(L->want, OGR_G_GetGeometryType(g))) {
-            L->nwrongtype++;
-        } else {
-            dcs_status st = feature_geos(L, geos, g, geom, lonlat, err);
-            if (st != DCS_OK) {
-                if (*geom)
-                    GEOSGeom_destroy_r(geos, *geom);
-                if (lonlat && *lonlat)
-                    OGR_G_DestroyGeometry(*lonlat);
-                *geom = NULL;
-                dcs_error_prefix(err, "feature %lld: ", (long long)OGR_F_GetFID(*feat));
-                OGR_F_Destroy(*feat);
-                *feat = NULL;
-                return st;
-            }
-            return DCS_OK;
-        }
+    dcs_layer_next_raw(L, feat);
+    if (!*feat)
+        return DCS_OK;
+    dcs_layer_xf xf = {L->to_work, L->to_lonlat, 0};
+    dcs_status st = dcs_layer_convert(L, &xf, geos, OGR_F_GetGeometryRef(*feat), geom, lonlat,
+                                      err);
+    L->nrepaired += xf.nrepaired;
+    if (st != DCS_OK) {
+        if (*geom)
+            GEOSGeom_destroy_r(geos, *geom);
+        if (lonlat && *lonlat)
+            OGR_G_DestroyGeometry(*lonlat);
+        *geom = NULL;
+        if (lonlat)
+            *lonlat = NULL;
+        dcs_error_prefix(err, "feature %lld: ", (long long)OGR_F_GetFID(*feat));
         OGR_F_Destroy(*feat);
+        *feat = NULL;
     }
+    return st;
+}
+
+dcs_status dcs_layer_xf_clone(const dcs_layer *L, dcs_layer_xf *xf)
+{
+    xf->nrepaired = 0;
+    xf->to_work = OCTClone(L->to_work);
+    xf->to_lonlat = OCTClone(L->to_lonlat);
+    if (xf->to_work && xf->to_lonlat)
+        return DCS_OK;
+    dcs_layer_xf_free(xf);
+    return DCS_ERR_NOMEM;
+}
+
+void dcs_layer_xf_free(dcs_layer_xf *xf)
+{
+    if (xf->to_work)
+        OCTDestroyCoordinateTransformation(xf->to_work);
+    if (xf->to_lonlat)
+        OCTDestroyCoordinateTransformation(xf->to_lonlat);
+    xf->to_work = xf->to_lonlat = NULL;
 }
 
 void dcs_layer_close(dcs_layer *L)

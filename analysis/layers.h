@@ -86,6 +86,29 @@ dcs_status dcs_layer_prepare(dcs_layer *L, const dcs_crs *crs, dcs_error *err);
 dcs_status dcs_layer_next_geos(dcs_layer *L, GEOSContextHandle_t geos, OGRFeatureH *feat,
                                GEOSGeometry **geom, OGRGeometryH *lonlat, dcs_error *err);
 
+/* Next feature with a usable geometry, not converted (its geometry is
+ * still the feature's; caller destroys the feature).  Skipped features
+ * are counted.  *feat NULL at the end. */
+dcs_status dcs_layer_next_raw(dcs_layer *L, OGRFeatureH *feat);
+
+/* A layer's transformations for one thread, and the repairs it made.
+ * dcs_layer_xf_clone() copies L's (DCS_ERR_NOMEM); dcs_layer_xf_free()
+ * frees the copies.  Add nrepaired to L->nrepaired when done. */
+typedef struct {
+    OGRCoordinateTransformationH to_work, to_lonlat;
+    long long nrepaired;
+} dcs_layer_xf;
+
+dcs_status dcs_layer_xf_clone(const dcs_layer *L, dcs_layer_xf *xf);
+void dcs_layer_xf_free(dcs_layer_xf *xf);
+
+/* What dcs_layer_next_geos() does to a feature's geometry src (left
+ * unchanged), through the transformations in xf: safe to call from
+ * several threads at once, each with its own xf and GEOS context. */
+dcs_status dcs_layer_convert(const dcs_layer *L, dcs_layer_xf *xf, GEOSContextHandle_t geos,
+                             OGRGeometryH src, GEOSGeometry **geom, OGRGeometryH *lonlat,
+                             dcs_error *err);
+
 void dcs_layer_close(dcs_layer *L);
 
 /* Why GDAL could not open `name`, right after the failed open: GDAL's own

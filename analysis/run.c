@@ -255,7 +255,8 @@ static dcs_status load_sites(dcs_result *res, dcs_inputs *in, const dcs_run_opti
     dcs_layer *L = &in->layers[DCS_IN_SITES];
     if (res->scn->sites.grid != DCS_GRID_NONE)
         return dcs_sites_from_grid(L, &res->model, &res->crs, res->geos, &res->sites, err);
-    return dcs_sites_load(L, &res->model, &res->crs, res->geos, &res->sites, err);
+    return dcs_sites_load(L, &res->model, &res->crs, res->geos,
+                          thread_count(opt, (size_t)1 << 40), &res->sites, err);
 }
 
 /* The result takes the stations' results and warnings. */

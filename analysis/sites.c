@@ -2,12 +2,16 @@
 #include "sites.h"
 
 #include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "context.h"
 #include "grid.h"
+#include "run.h"
 #include "strlist.h"
 
 static int grow(dcs_sites *s)
@@ -63,21 +67,22 @@ static void blank_row(dcs_sites *s, size_t i)
 }
 
 /* A point on the site's surface, in the working CRS and in lon/lat. */
-static void representative_point(dcs_sites *s, size_t i, const dcs_crs *crs)
+static void representative_point(dcs_sites *s, size_t i, GEOSContextHandle_t geos,
+                                 OGRCoordinateTransformationH to_lonlat)
 {
     s->lon[i] = s->lat[i] = s->x[i] = s->y[i] = NAN;
-    GEOSGeometry *p = GEOSPointOnSurface_r(s->geos, s->geom[i]);
+    GEOSGeometry *p = GEOSPointOnSurface_r(geos, s->geom[i]);
     double x, y;
-    if (p && GEOSGeomGetX_r(s->geos, p, &x) && GEOSGeomGetY_r(s->geos, p, &y)) {
+    if (p && GEOSGeomGetX_r(geos, p, &x) && GEOSGeomGetY_r(geos, p, &y)) {
         s->x[i] = x;
         s->y[i] = y;
-        if (OCTTransform(crs->work_to_lonlat, 1, &x, &y, NULL)) {
+        if (OCTTransform(to_lonlat, 1, &x, &y, NULL)) {
             s->lon[i] = x;
             s->lat[i] = y;
         }
     }
     if (p)
-        GEOSGeom_destroy_r(s->geos, p);
+        GEOSGeom_destroy_r(geos, p);
 }
 
 static char *feature_id(OGRFeatureH f, int id_field)
@@ -104,8 +109,9 @@ static void read_attributes(dcs_sites *s, size_t i, const dcs_model *m, OGRFeatu
     }
 }
 
-static dcs_status add_site(dcs_sites *s, const dcs_model *m, const dcs_crs *crs,
-                           OGRFeatureH f, GEOSGeometry *g, OGRGeometryH lonlat, int id_field,
+/* Site i's id, blank row and attributes from feature f; its geometry is
+ * converted later (geom NULL until then). */
+static dcs_status add_site(dcs_sites *s, const dcs_model *m, OGRFeatureH f, int id_field,
                            const int *fields, dcs_error *err)
 {
     if (grow(s) != 0)
@@ -116,17 +122,154 @@ static dcs_status add_site(dcs_sites *s, const dcs_model *m, const dcs_crs *crs,
         return dcs_error_set(err, DCS_ERR_DATA, "sites: feature %lld has no id (field '%s' is null)",
                              (long long)OGR_F_GetFID(f),
                              OGR_Fld_GetNameRef(OGR_F_GetFieldDefnRef(f, id_field)));
-    s->geom[i] = g;
+    s->geom[i] = NULL;
+    s->lon[i] = s->lat[i] = s->x[i] = s->y[i] = NAN;
     blank_row(s, i);
     s->n++;
-    int t = GEOSGeomTypeId_r(s->geos, g);
-    if (t == GEOS_POLYGON || t == GEOS_MULTIPOLYGON)
-        dcs_site_num(s, i)[DCS_COL_AREA_HA] = dcs_geodesic_area_m2(lonlat) / 1e4;
-    representative_point(s, i, crs);
     read_attributes(s, i, m, f, fields);
     return DCS_OK;
 }
 
+/* ---- geometries converted by several threads, a chunk at a time ---------- */
+
+#define READ_CHUNK 4096
+
+typedef struct {
+    dcs_sites *s;
+    const dcs_layer *L;
+    size_t base, n;                /* sites base .. base + n - 1 */
+    OGRGeometryH src[READ_CHUNK];  /* their source geometries (owned) */
+    long long fid[READ_CHUNK];
+    atomic_size_t next;
+} site_chunk;
+
+typedef struct {
+    site_chunk *chunk;
+    GEOSContextHandle_t geos;      /* own context (the sites' for the first) */
+    dcs_layer_xf xf;
+    OGRCoordinateTransformationH to_lonlat; /* working CRS -> lon/lat */
+    dcs_status st;
+    dcs_error err;
+    size_t failed;                 /* lowest failed site (SIZE_MAX none) */
+} site_converter;
+
+static dcs_status convert_site(site_converter *c, size_t i, dcs_error *err)
+{
+    site_chunk *ch = c->chunk;
+    dcs_sites *s = ch->s;
+    OGRGeometryH ll = NULL;
+    dcs_status st = dcs_layer_convert(ch->L, &c->xf, c->geos, ch->src[i - ch->base],
+                                      &s->geom[i], &ll, err);
+    if (st != DCS_OK) {
+        if (s->geom[i])
+            GEOSGeom_destroy_r(c->geos, s->geom[i]);
+        s->geom[i] = NULL;
+        if (ll)
+            OGR_G_DestroyGeometry(ll);
+        return dcs_error_prefix(err, "feature %lld: ", ch->fid[i - ch->base]);
+    }
+    int t = GEOSGeomTypeId_r(c->geos, s->geom[i]);
+    if (t == GEOS_POLYGON || t == GEOS_MULTIPOLYGON)
+        dcs_site_num(s, i)[DCS_COL_AREA_HA] = dcs_geodesic_area_m2(ll) / 1e4;
+    OGR_G_DestroyGeometry(ll);
+    representative_point(s, i, c->geos, c->to_lonlat);
+    return DCS_OK;
+}
+
+/* Convert sites of the chunk until none is left.  Each thread keeps its
+ * first failure (its lowest index: indices are handed out in order) and
+ * goes on, so the failure reported does not depend on timing. */
+static void *convert_sites(void *arg)
+{
+    site_converter *c = arg;
+    site_chunk *ch = c->chunk;
+    for (size_t k; (k = atomic_fetch_add(&ch->next, 1)) < ch->n;) {
+        dcs_error scratch;
+        dcs_status st = convert_site(c, ch->base + k, c->failed == SIZE_MAX ? &c->err : &scratch);
+        if (st != DCS_OK && c->failed == SIZE_MAX) {
+            c->st = st;
+            c->failed = ch->base + k;
+        }
+    }
+    return NULL;
+}
+
+/* Convert the chunk's geometries with n converters (threads 1 .. n - 1
+ * started here, the calling thread is the first); frees the sources. */
+static dcs_status convert_chunk(site_chunk *ch, site_converter *c, int n, dcs_error *err)
+{
+    pthread_t tid[DCS_SITES_MAX_THREADS];
+    int started = 1;
+    atomic_store(&ch->next, 0);
+    for (int t = 0; t < n; t++)
+        c[t].chunk = ch;
+    for (; started < n; started++)
+        if (pthread_create(&tid[started], NULL, convert_sites, &c[started]) != 0)
+            break;
+    convert_sites(&c[0]);
+    for (int t = 1; t < started; t++)
+        pthread_join(tid[t], NULL);
+    for (size_t k = 0; k < ch->n; k++)
+        OGR_G_DestroyGeometry(ch->src[k]);
+    ch->n = 0;
+    site_converter *first = NULL;
+    for (int t = 0; t < n; t++)
+        if (c[t].failed != SIZE_MAX && (!first || c[t].failed < first->failed))
+            first = &c[t];
+    if (first)
+        *err = first->err;
+    return first ? first->st : DCS_OK;
+}
+
+/* Read up to READ_CHUNK more features into the chunk: ids and attributes
+ * now, geometries kept for convert_chunk(). */
+static dcs_status read_chunk(dcs_layer *L, const dcs_model *m, int id_field, const int *fields,
+                             site_chunk *ch, dcs_error *err)
+{
+    dcs_sites *s = ch->s;
+    ch->base = s->n;
+    ch->n = 0;
+    while (ch->n < READ_CHUNK) {
+        OGRFeatureH f;
+        dcs_layer_next_raw(L, &f);
+        if (!f)
+            break;
+        dcs_status st = add_site(s, m, f, id_field, fields, err);
+        if (st == DCS_OK) {
+            ch->fid[ch->n] = (long long)OGR_F_GetFID(f);
+            ch->src[ch->n++] = OGR_F_StealGeometry(f);
+        }
+        OGR_F_Destroy(f);
+        if (st != DCS_OK)
+            return st;
+    }
+    return DCS_OK;
+}
+
+static dcs_status converters_start(site_converter *c, int n, const dcs_sites *s,
+                                   const dcs_layer *L, const dcs_crs *crs, dcs_error *err)
+{
+    for (int t = 0; t < n; t++) {
+        c[t] = (site_converter){.st = DCS_OK, .failed = SIZE_MAX};
+        c[t].geos = t == 0 ? s->geos : dcs_geos_init();
+        if (!c[t].geos || dcs_layer_xf_clone(L, &c[t].xf) != DCS_OK ||
+            !(c[t].to_lonlat = OCTClone(crs->work_to_lonlat)))
+            return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory starting %d threads", n);
+    }
+    return DCS_OK;
+}
+
+static void converters_stop(site_converter *c, int n, dcs_layer *L)
+{
+    for (int t = 0; t < n; t++) {
+        L->nrepaired += c[t].xf.nrepaired;
+        dcs_layer_xf_free(&c[t].xf);
+        if (c[t].to_lonlat)
+            OCTDestroyCoordinateTransformation(c[t].to_lonlat);
+        if (t > 0 && c[t].geos)
+            dcs_geos_finish(c[t].geos);
+    }
+}
 static int compare_ids(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
@@ -160,37 +303,47 @@ static dcs_status attribute_fields(dcs_layer *L, const dcs_model *m, int *fields
 }
 
 dcs_status dcs_sites_load(dcs_layer *L, const dcs_model *m, const dcs_crs *crs,
-                          GEOSContextHandle_t geos, dcs_sites *s, dcs_error *err)
+                          GEOSContextHandle_t geos, int threads, dcs_sites *s, dcs_error *err)
 {
     sites_init(s, m, geos);
-    int id_field = -1;
+    int id_field = -1, n = threads < 1 ? 1 : threads > DCS_SITES_MAX_THREADS
+                                                 ? DCS_SITES_MAX_THREADS : threads;
     int *fields = calloc(m->scn->sites.nattrs + 1, sizeof *fields);
-    if (!fields)
-        return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory");
+    site_chunk *ch = calloc(1, sizeof *ch);
+    site_converter conv[DCS_SITES_MAX_THREADS];
+    memset(conv, 0, sizeof conv);
     dcs_status st = DCS_OK;
+    if (!fields || !ch) {
+        st = dcs_error_set(err, DCS_ERR_NOMEM, "out of memory");
+        goto fail;
+    }
+    *ch = (site_chunk){.s = s, .L = L};
     if (m->scn->sites.id_field && (id_field = dcs_layer_field(L, m->scn->sites.id_field, err)) < 0)
         st = DCS_ERR_DATA;
     if (st == DCS_OK)
         st = attribute_fields(L, m, fields, err);
+    if (st == DCS_OK)
+        st = converters_start(conv, n, s, L, crs, err);
     while (st == DCS_OK) {
-        OGRFeatureH f;
-        GEOSGeometry *g;
-        OGRGeometryH ll;
-        st = dcs_layer_next_geos(L, geos, &f, &g, &ll, err);
-        if (st != DCS_OK || !f)
+        st = read_chunk(L, m, id_field, fields, ch, err);
+        if (ch->n == 0)
             break;
-        st = add_site(s, m, crs, f, g, ll, id_field, fields, err);
-        if (st != DCS_OK && (s->n == 0 || s->geom[s->n - 1] != g))
-            GEOSGeom_destroy_r(geos, g);
-        OGR_G_DestroyGeometry(ll);
-        OGR_F_Destroy(f);
+        dcs_error cerr;
+        dcs_status cst = convert_chunk(ch, conv, n, &cerr);
+        if (st == DCS_OK && cst != DCS_OK) {
+            *err = cerr;
+            st = cst;
+        }
     }
-    free(fields);
     if (st == DCS_OK && s->n == 0)
         st = dcs_error_set(err, DCS_ERR_DATA, "sites: layer '%s' of '%s' has no usable features",
                            OGR_L_GetName(L->lyr), L->src->dataset);
     if (st == DCS_OK)
         st = check_unique_ids(s, err);
+fail:
+    converters_stop(conv, n, L);
+    free(ch);
+    free(fields);
     return st;
 }
 

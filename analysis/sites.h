@@ -9,6 +9,11 @@
  * dcs_sites_load() reads the site layer (already opened and prepared),
  * takes ids from the id field (or the feature id), fills area_ha with the
  * geodesic area and copies the mapped attributes.  Site ids must be unique.
+ * Features are read in order by the calling thread; their geometries are
+ * converted (to the working CRS, GEOS, validity, geodesic area, a point on
+ * the surface) by `threads` threads (at most DCS_SITES_MAX_THREADS), a
+ * chunk of features at a time, each with its own GEOS context and PROJ
+ * transformations.  The result does not depend on the number of threads.
  *
  * dcs_sites_from_grid() makes the sites instead from the cells of a square
  * or hexagonal lattice over an area of interest (see grid.h).
@@ -26,6 +31,8 @@
 #include "layers.h"
 #include "model.h"
 
+#define DCS_SITES_MAX_THREADS 64
+
 typedef struct {
     size_t n, cap;
     size_t nnum, ntext;
@@ -39,7 +46,8 @@ typedef struct {
 } dcs_sites;
 
 dcs_status dcs_sites_load(dcs_layer *L, const dcs_model *model, const dcs_crs *crs,
-                          GEOSContextHandle_t geos, dcs_sites *sites, dcs_error *err);
+                          GEOSContextHandle_t geos, int threads, dcs_sites *sites,
+                          dcs_error *err);
 
 static inline double *dcs_site_num(const dcs_sites *s, size_t i)
 {

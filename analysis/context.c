@@ -142,6 +142,8 @@ dcs_status dcs_substations_load(dcs_layer *L, const dcs_scenario *scn, double pe
     }
     if (st == DCS_OK && build_tree(geos, s->geom, s->n, &s->items, &s->tree) != 0)
         st = dcs_error_set(err, DCS_ERR_NOMEM, "out of memory indexing substations");
+    if (st == DCS_OK)
+        st = dcs_nearest_build(geos, s->geom, s->n, &s->near, err);
     return st;
 }
 
@@ -174,35 +176,67 @@ static dcs_status geodesic_gap_km(GEOSContextHandle_t geos, const GEOSGeometry *
     return DCS_OK;
 }
 
-/* Nearest item of tree to site and the geodesic gap in km. */
-static dcs_status nearest_in_tree(GEOSContextHandle_t geos, GEOSSTRtree *tree, size_t n,
-                                  const GEOSGeometry *site, const dcs_crs *crs, size_t *which,
-                                  double *km, dcs_error *err)
+/* The tree item nearest to site by GEOSDistance (GEOS's pick on ties). */
+static dcs_status nearest_by_tree(GEOSContextHandle_t geos, GEOSSTRtree *tree,
+                                  const GEOSGeometry *site, size_t *which, dcs_error *err)
 {
-    *which = SIZE_MAX;
-    *km = NAN;
-    if (n == 0)
-        return DCS_OK;
     dcs_tree_item query = {site, SIZE_MAX};
     const dcs_tree_item *hit =
         GEOSSTRtree_nearest_generic_r(geos, tree, &query, site, item_distance, geos);
     if (!hit)
         return dcs_error_set(err, DCS_ERR_GEOMETRY, "GEOS nearest-feature search failed");
     *which = hit->index;
-    return geodesic_gap_km(geos, site, hit->geom, crs, km, err);
+    return DCS_OK;
 }
 
-dcs_status dcs_nearest_substation(const dcs_substations *s, const GEOSGeometry *site,
+/* The layer a nearest search runs on: its geometries, STRtree and (when
+ * built) flat index, and the site scratch of this copy. */
+typedef struct {
+    GEOSContextHandle_t geos;
+    GEOSGeometry **geom;
+    size_t n;
+    GEOSSTRtree *tree;
+    const dcs_nearest *near;
+    dcs_near_site *site;
+} nearest_layer;
+
+/* Nearest feature of L to site and the geodesic gap in km: through the
+ * flat index when there is one and the site suits it, else the STRtree. */
+static dcs_status nearest_in_layer(const nearest_layer *L, const GEOSGeometry *site,
+                                   const dcs_crs *crs, size_t *which, double *km,
+                                   dcs_error *err)
+{
+    *which = SIZE_MAX;
+    *km = NAN;
+    if (L->n == 0)
+        return DCS_OK;
+    size_t hit = SIZE_MAX;
+    dcs_status st = L->near ? dcs_near_site_set(L->site, L->geos, site) : DCS_OK;
+    if (st == DCS_OK && L->near && L->site->usable)
+        st = dcs_nearest_find(L->near, L->geos, L->geom, site, L->site, &hit);
+    if (st != DCS_OK)
+        return dcs_error_set(err, st, "%s", st == DCS_ERR_NOMEM
+                                                ? "out of memory"
+                                                : "GEOS could not measure a distance");
+    if (hit == SIZE_MAX && (st = nearest_by_tree(L->geos, L->tree, site, &hit, err)) != DCS_OK)
+        return st;
+    *which = hit;
+    return geodesic_gap_km(L->geos, site, L->geom[hit], crs, km, err);
+}
+
+dcs_status dcs_nearest_substation(dcs_substations *s, const GEOSGeometry *site,
                                   const dcs_crs *crs, size_t *which, double *km,
                                   dcs_error *err)
 {
-    return nearest_in_tree(s->geos, s->tree, s->n, site, crs, which, km, err);
+    nearest_layer L = {s->geos, s->geom, s->n, s->tree, s->near, &s->site};
+    return nearest_in_layer(&L, site, crs, which, km, err);
 }
 
-dcs_status dcs_polyset_nearest(const dcs_polyset *set, const GEOSGeometry *site,
+dcs_status dcs_polyset_nearest(dcs_polyset *set, const GEOSGeometry *site,
                                const dcs_crs *crs, size_t *which, double *km, dcs_error *err)
 {
-    return nearest_in_tree(set->geos, set->tree, set->n, site, crs, which, km, err);
+    nearest_layer L = {set->geos, set->geom, set->n, set->tree, set->near, &set->site};
+    return nearest_in_layer(&L, site, crs, which, km, err);
 }
 
 void dcs_substations_free(dcs_substations *s)
@@ -218,7 +252,9 @@ void dcs_substations_free(dcs_substations *s)
         free(s->id);
         free(s->kv);
         free(s->headroom_mw);
+        dcs_nearest_free(s->near);
     }
+    dcs_near_site_free(&s->site);
     free(s->geom);
     free(s->items);
     memset(s, 0, sizeof *s);
@@ -297,7 +333,14 @@ dcs_status dcs_polyset_from_geoms(GEOSContextHandle_t geos, GEOSGeometry **geoms
     set->n = n;
     if (build_tree(geos, set->geom, set->n, &set->items, &set->tree) != 0)
         return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory indexing points");
-    return DCS_OK;
+    return dcs_polyset_index_nearest(set, err);
+}
+
+dcs_status dcs_polyset_index_nearest(dcs_polyset *set, dcs_error *err)
+{
+    if (set->near || set->borrowed)
+        return DCS_OK;
+    return dcs_nearest_build(set->geos, set->geom, set->n, &set->near, err);
 }
 
 dcs_status dcs_polyset_load(dcs_layer *L, GEOSContextHandle_t geos, dcs_polyset *set,
@@ -515,7 +558,7 @@ dcs_status dcs_polyset_clone(const dcs_polyset *src, GEOSContextHandle_t geos, d
     memset(dst, 0, sizeof *dst);
     *dst = (dcs_polyset){.geos = geos, .nfields = src->nfields, .num = src->num,
                          .text = src->text, .rings = src->rings, .area = src->area,
-                         .borrowed = 1};
+                         .near = src->near, .borrowed = 1};
     if (!(dst->geom = clone_geoms(src->geom, src->n, geos)))
         return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory copying a layer for a thread");
     dst->n = src->n;
@@ -533,6 +576,7 @@ dcs_status dcs_substations_clone(const dcs_substations *src, GEOSContextHandle_t
     dst->items = NULL;
     dst->tree = NULL;
     dst->n = 0;
+    memset(&dst->site, 0, sizeof dst->site);
     if (!(dst->geom = clone_geoms(src->geom, src->n, geos)))
         return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory copying substations for a thread");
     dst->n = src->n;
@@ -654,7 +698,9 @@ void dcs_polyset_free(dcs_polyset *set)
         free(set->text);
         free(set->rings);
         free(set->area);
+        dcs_nearest_free(set->near);
     }
+    dcs_near_site_free(&set->site);
     for (int k = 0; k < 3; k++)
         dcs_rings_free(&set->scratch[k]);
     memset(set, 0, sizeof *set);

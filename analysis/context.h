@@ -28,6 +28,7 @@
 #include "error.h"
 #include "geo.h"
 #include "layers.h"
+#include "nearest.h"
 #include "rings.h"
 #include "scenario.h"
 
@@ -45,6 +46,8 @@ typedef struct {
     dcs_tree_item *items;
     GEOSSTRtree *tree;
     GEOSContextHandle_t geos;
+    dcs_nearest *near;  /* flat index for the nearest search (shared by clones) */
+    dcs_near_site site; /* the site being searched (one thread per copy) */
     /* what was read and why substations did not qualify */
     long long nread, nlow_voltage, nno_voltage, nlow_headroom;
     int borrowed; /* a clone: ids, kv and headroom belong to the original */
@@ -62,7 +65,9 @@ typedef struct {
     dcs_rings *rings; /* n flat polygons, from dcs_polyset_flatten() (or NULL) */
     double *area;     /* n areas of the flat polygons */
     dcs_rings scratch[3]; /* the disc and two clip buffers of area-weighted sums */
-    int borrowed;   /* a clone: num, text, rings and area belong to the original */
+    dcs_nearest *near;    /* from dcs_polyset_index_nearest() (or NULL) */
+    dcs_near_site site;   /* the site being searched (one thread per copy) */
+    int borrowed;   /* a clone: num, text, rings, area and near belong to the original */
 } dcs_polyset;
 
 /* Where a layer has data, in the working CRS; geom NULL = everywhere. */
@@ -79,8 +84,10 @@ dcs_status dcs_substations_load(dcs_layer *L, const dcs_scenario *scn, double pe
 
 /* Nearest qualifying substation to site: its index and the geodesic
  * distance in km between the nearest points.  *which is (size_t)-1 and *km
- * NaN when there is none. */
-dcs_status dcs_nearest_substation(const dcs_substations *subs, const GEOSGeometry *site,
+ * NaN when there is none.  The feature with the least GEOSDistance wins,
+ * the lowest index on ties (nearest.h).  Uses the set's site scratch: one
+ * thread per copy. */
+dcs_status dcs_nearest_substation(dcs_substations *subs, const GEOSGeometry *site,
                                   const dcs_crs *crs, size_t *which, double *km,
                                   dcs_error *err);
 
@@ -100,6 +107,11 @@ dcs_status dcs_polyset_load_fields(dcs_layer *L, GEOSContextHandle_t geos, const
 dcs_status dcs_polyset_from_geoms(GEOSContextHandle_t geos, GEOSGeometry **geoms, size_t n,
                                   dcs_polyset *set, dcs_error *err);
 
+/* The flat index of nearest.h, for dcs_polyset_nearest() (sets built by
+ * dcs_polyset_from_geoms() have it already); without it the search goes
+ * through the STRtree and GEOSDistance, with the same result. */
+dcs_status dcs_polyset_index_nearest(dcs_polyset *set, dcs_error *err);
+
 /* Flat copies of the polygons and their areas, so that area-weighted sums
  * clip them against a convex disc without GEOS overlay. */
 dcs_status dcs_polyset_flatten(dcs_polyset *set, dcs_error *err);
@@ -116,8 +128,10 @@ dcs_status dcs_coverage_clone(const dcs_coverage *src, GEOSContextHandle_t geos,
                               dcs_coverage *dst, dcs_error *err);
 
 /* Nearest feature to site: index and geodesic km between the nearest
- * points; (size_t)-1 and NaN when the set is empty. */
-dcs_status dcs_polyset_nearest(const dcs_polyset *set, const GEOSGeometry *site,
+ * points; (size_t)-1 and NaN when the set is empty.  The feature with the
+ * least GEOSDistance wins, the lowest index on ties.  Uses the set's site
+ * scratch: one thread per copy. */
+dcs_status dcs_polyset_nearest(dcs_polyset *set, const GEOSGeometry *site,
                                const dcs_crs *crs, size_t *which, double *km, dcs_error *err);
 
 /* Index of the first polygon (in layer order) containing the point, or

@@ -360,6 +360,17 @@ void dcs_near_site_free(dcs_near_site *s)
 
 /* ---- planar distances ---------------------------------------------------- */
 
+/* min and max without fmin's NaN rules (a library call at -O2). */
+static inline double lesser(double a, double b)
+{
+    return b < a ? b : a;
+}
+
+static inline double greater(double a, double b)
+{
+    return b > a ? b : a;
+}
+
 static double point_segment(double px, double py, double ax, double ay, double bx, double by)
 {
     double dx = bx - ax, dy = by - ay, len2 = dx * dx + dy * dy;
@@ -383,8 +394,8 @@ static double segment_segment(double ax, double ay, double bx, double by, double
     double o3 = orient(cx, cy, dx, dy, ax, ay), o4 = orient(cx, cy, dx, dy, bx, by);
     if (((o1 < 0 && o2 > 0) || (o1 > 0 && o2 < 0)) && ((o3 < 0 && o4 > 0) || (o3 > 0 && o4 < 0)))
         return 0;
-    double d = fmin(point_segment(ax, ay, cx, cy, dx, dy), point_segment(bx, by, cx, cy, dx, dy));
-    return fmin(d, fmin(point_segment(cx, cy, ax, ay, bx, by),
+    double d = lesser(point_segment(ax, ay, cx, cy, dx, dy), point_segment(bx, by, cx, cy, dx, dy));
+    return lesser(d, lesser(point_segment(cx, cy, ax, ay, bx, by),
                         point_segment(dx, dy, ax, ay, bx, by)));
 }
 
@@ -415,7 +426,7 @@ static double site_edges_distance(const dcs_rings *R, double ax, double ay, doub
             double d = point ? point_segment(ax, ay, R->x[j], R->y[j], R->x[i], R->y[i])
                              : segment_segment(ax, ay, bx, by, R->x[j], R->y[j], R->x[i],
                                                R->y[i]);
-            best = fmin(best, d);
+            best = lesser(best, d);
         }
     }
     return best;
@@ -472,8 +483,19 @@ typedef struct {
 
 static double node_distance(const dcs_near_node *nd, const dcs_near_site *s)
 {
-    double dx = fmax(0, fmax(nd->x0 - s->x1, s->x0 - nd->x1));
-    double dy = fmax(0, fmax(nd->y0 - s->y1, s->y0 - nd->y1));
+    double dx = greater(0, greater(nd->x0 - s->x1, s->x0 - nd->x1));
+    double dy = greater(0, greater(nd->y0 - s->y1, s->y0 - nd->y1));
+    return sqrt(dx * dx + dy * dy);
+}
+
+/* Distance from the site's box to primitive p's box: no more than the
+ * distance from the site to the primitive. */
+static double prim_box_distance(const dcs_nearest *ix, size_t p, const dcs_near_site *s)
+{
+    double x0 = lesser(ix->ax[p], ix->bx[p]), x1 = greater(ix->ax[p], ix->bx[p]);
+    double y0 = lesser(ix->ay[p], ix->by[p]), y1 = greater(ix->ay[p], ix->by[p]);
+    double dx = greater(0, greater(x0 - s->x1, s->x0 - x1));
+    double dy = greater(0, greater(y0 - s->y1, s->y0 - y1));
     return sqrt(dx * dx + dy * dy);
 }
 
@@ -518,7 +540,8 @@ static void search(search_state *S, uint32_t k)
         return;
     if (nd->left == 0) {
         for (uint32_t p = nd->lo; p < nd->hi; p++)
-            add_candidate(S, S->ix->item[p], prim_distance(S->ix, p, S->s));
+            if (prim_box_distance(S->ix, p, S->s) <= S->best + S->tol)
+                add_candidate(S, S->ix->item[p], prim_distance(S->ix, p, S->s));
         return;
     }
     double dl = node_distance(&S->ix->node[nd->left], S->s);
@@ -560,8 +583,8 @@ dcs_status dcs_nearest_find(const dcs_nearest *ix, GEOSContextHandle_t geos,
     *which = SIZE_MAX;
     if (ix->nprim == 0)
         return DCS_OK;
-    double scale = fmax(fmax(fabs(site->x0), fabs(site->x1)), fmax(fabs(site->y0), fabs(site->y1)));
-    search_state S = {.ix = ix, .s = site, .best = INFINITY, .tol = fmax(ix->tol, 1e-9 * scale),
+    double scale = greater(greater(fabs(site->x0), fabs(site->x1)), greater(fabs(site->y0), fabs(site->y1)));
+    search_state S = {.ix = ix, .s = site, .best = INFINITY, .tol = greater(ix->tol, 1e-9 * scale),
                       .cap = 32};
     S.c = S.local;
     search(&S, 0);

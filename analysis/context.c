@@ -153,6 +153,20 @@ static int item_distance(const void *a, const void *b, double *d, void *userdata
     return GEOSDistance_r((GEOSContextHandle_t)userdata, x->geom, y->geom, d);
 }
 
+/* Geodesic length in km from (x[0], y[0]) to (x[1], y[1]), working CRS. */
+static dcs_status geodesic_km(double x[2], double y[2], const dcs_crs *crs, double *km,
+                              dcs_error *err)
+{
+    if (x[0] == x[1] && y[0] == y[1]) {
+        *km = 0;
+        return DCS_OK;
+    }
+    if (!OCTTransform(crs->work_to_lonlat, 2, x, y, NULL))
+        return dcs_error_set(err, DCS_ERR_DATA, "PROJ could not transform a point to WGS 84");
+    *km = dcs_geodesic_distance_m(x[0], y[0], x[1], y[1]) / 1000.0;
+    return DCS_OK;
+}
+
 /* Geodesic length of the shortest segment between a and b. */
 static dcs_status geodesic_gap_km(GEOSContextHandle_t geos, const GEOSGeometry *a,
                                   const GEOSGeometry *b, const dcs_crs *crs, double *km,
@@ -166,14 +180,7 @@ static dcs_status geodesic_gap_km(GEOSContextHandle_t geos, const GEOSGeometry *
         GEOSCoordSeq_destroy_r(geos, seq);
     if (!ok)
         return dcs_error_set(err, DCS_ERR_GEOMETRY, "GEOS could not find the nearest points");
-    if (x[0] == x[1] && y[0] == y[1]) {
-        *km = 0;
-        return DCS_OK;
-    }
-    if (!OCTTransform(crs->work_to_lonlat, 2, x, y, NULL))
-        return dcs_error_set(err, DCS_ERR_DATA, "PROJ could not transform a point to WGS 84");
-    *km = dcs_geodesic_distance_m(x[0], y[0], x[1], y[1]) / 1000.0;
-    return DCS_OK;
+    return geodesic_km(x, y, crs, km, err);
 }
 
 /* The tree item nearest to site by GEOSDistance (GEOS's pick on ties). */
@@ -221,6 +228,9 @@ static dcs_status nearest_in_layer(const nearest_layer *L, const GEOSGeometry *s
     if (hit == SIZE_MAX && (st = nearest_by_tree(L->geos, L->tree, site, &hit, err)) != DCS_OK)
         return st;
     *which = hit;
+    double x[2], y[2]; /* a point feature's nearest points come with the search */
+    if (L->near && L->site->usable && dcs_nearest_point_pair(L->near, hit, L->site, x, y))
+        return geodesic_km(x, y, crs, km, err);
     return geodesic_gap_km(L->geos, site, L->geom[hit], crs, km, err);
 }
 
@@ -417,6 +427,8 @@ dcs_status dcs_polyset_overlap_pct(const dcs_polyset *set, const GEOSGeometry *s
         free(h.hits);
         return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory");
     }
+    if (h.n == 0) /* no polygon near: nothing to prepare or measure */
+        return DCS_OK;
     int failed = 0;
     GEOSGeometry *cover = covered_part(set, site, &h, &failed);
     free(h.hits);
@@ -439,7 +451,19 @@ dcs_status dcs_polyset_overlap_pct(const dcs_polyset *set, const GEOSGeometry *s
     return DCS_OK;
 }
 
-dcs_status dcs_polyset_zone(const dcs_polyset *set, const GEOSGeometry *point, size_t *which,
+/* 1 when polygon k of the set intersects the point, through its prepared
+ * geometry (made on first use); -1 when GEOS fails or memory runs out. */
+static int zone_hit(dcs_polyset *set, size_t k, const GEOSGeometry *point)
+{
+    if (!set->prep && !(set->prep = calloc(set->n, sizeof *set->prep)))
+        return -1;
+    if (!set->prep[k] && !(set->prep[k] = GEOSPrepare_r(set->geos, set->geom[k])))
+        return -1;
+    char r = GEOSPreparedIntersects_r(set->geos, set->prep[k], point);
+    return r == 2 ? -1 : r;
+}
+
+dcs_status dcs_polyset_zone(dcs_polyset *set, const GEOSGeometry *point, size_t *which,
                             dcs_error *err)
 {
     hit_list h = {0};
@@ -447,14 +471,15 @@ dcs_status dcs_polyset_zone(const dcs_polyset *set, const GEOSGeometry *point, s
     if (set->n == 0)
         return DCS_OK;
     GEOSSTRtree_query_r(set->geos, set->tree, point, collect_hit, &h);
-    if (h.nomem) {
-        free(h.hits);
-        return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory");
-    }
-    for (size_t i = 0; i < h.n; i++) /* the first polygon in layer order wins */
-        if (h.hits[i]->index < *which && GEOSIntersects_r(set->geos, h.hits[i]->geom, point) == 1)
+    int r = h.nomem ? -1 : 0;
+    for (size_t i = 0; r >= 0 && i < h.n; i++) /* the first polygon in layer order wins */
+        if (h.hits[i]->index < *which && (r = zone_hit(set, h.hits[i]->index, point)) == 1)
             *which = h.hits[i]->index;
     free(h.hits);
+    if (r < 0)
+        return dcs_error_set(err, DCS_ERR_GEOMETRY,
+                             "GEOS could not test a point against a zone polygon "
+                             "(or out of memory)");
     return DCS_OK;
 }
 
@@ -685,6 +710,8 @@ void dcs_polyset_free(dcs_polyset *set)
     if (set->tree)
         GEOSSTRtree_destroy_r(set->geos, set->tree);
     for (size_t i = 0; i < set->n; i++) {
+        if (set->prep && set->prep[i])
+            GEOSPreparedGeom_destroy_r(set->geos, set->prep[i]);
         GEOSGeom_destroy_r(set->geos, set->geom[i]);
         for (size_t k = 0; !set->borrowed && set->text && k < set->nfields; k++)
             free(set->text[i * set->nfields + k]);
@@ -693,6 +720,7 @@ void dcs_polyset_free(dcs_polyset *set)
     }
     free(set->geom);
     free(set->items);
+    free(set->prep);
     if (!set->borrowed) {
         free(set->num);
         free(set->text);

@@ -66,6 +66,8 @@ typedef struct {
     double *area;     /* n areas of the flat polygons */
     dcs_rings scratch[3]; /* the disc and two clip buffers of area-weighted sums */
     dcs_nearest *near;    /* from dcs_polyset_index_nearest() (or NULL) */
+    const GEOSPreparedGeometry **prep; /* n, prepared by dcs_polyset_zone() on first
+                                        * use; each copy prepares its own */
     dcs_near_site site;   /* the site being searched (one thread per copy) */
     int borrowed;   /* a clone: num, text, rings, area and near belong to the original */
 } dcs_polyset;
@@ -135,8 +137,9 @@ dcs_status dcs_polyset_nearest(dcs_polyset *set, const GEOSGeometry *site,
                                const dcs_crs *crs, size_t *which, double *km, dcs_error *err);
 
 /* Index of the first polygon (in layer order) containing the point, or
- * (size_t)-1. */
-dcs_status dcs_polyset_zone(const dcs_polyset *set, const GEOSGeometry *point, size_t *which,
+ * (size_t)-1.  The polygons are prepared (GEOSPrepare_r) on first use, in
+ * this copy: one thread per copy. */
+dcs_status dcs_polyset_zone(dcs_polyset *set, const GEOSGeometry *point, size_t *which,
                             dcs_error *err);
 
 /* Sum over the polygons of field column col times the share of each

@@ -273,7 +273,7 @@ static int copy_columns(const dcs_model *m, dcs_sites *s, size_t i, size_t first
 static dcs_status measure_zone(dcs_context_data *cd, size_t k, dcs_sites *s, size_t i,
                                int *outside, dcs_error *err)
 {
-    const dcs_polyset *set = &cd->sets[k];
+    dcs_polyset *set = &cd->sets[k];
     GEOSGeometry *pt = GEOSGeom_createPointFromXY_r(cd->geos, s->x[i], s->y[i]);
     size_t which = SIZE_MAX;
     dcs_status st = pt ? dcs_polyset_zone(set, pt, &which, err)

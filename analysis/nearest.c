@@ -279,11 +279,22 @@ dcs_status dcs_nearest_build(GEOSContextHandle_t geos, GEOSGeometry *const *geom
     if (n >= UINT32_MAX || !(b.ix = calloc(1, sizeof *b.ix)) ||
         !(b.ix->rings = calloc(n ? n : 1, sizeof *b.ix->rings)))
         st = DCS_ERR_NOMEM;
-    if (st == DCS_OK)
+    if (st == DCS_OK) {
         b.ix->nitems = n;
+        b.ix->ptx = malloc((n ? n : 1) * sizeof *b.ix->ptx);
+        b.ix->pty = malloc((n ? n : 1) * sizeof *b.ix->pty);
+        if (!b.ix->ptx || !b.ix->pty)
+            st = DCS_ERR_NOMEM;
+    }
     for (size_t i = 0; st == DCS_OK && i < n; i++) {
         int polygonal = 0;
-        st = add_geometry(&b, geos, geoms[i], i, &polygonal);
+        b.ix->ptx[i] = b.ix->pty[i] = NAN;
+        if (GEOSGeomTypeId_r(geos, geoms[i]) == GEOS_POINT && GEOSisEmpty_r(geos, geoms[i]) == 0 &&
+            (!GEOSGeomGetX_r(geos, geoms[i], &b.ix->ptx[i]) ||
+             !GEOSGeomGetY_r(geos, geoms[i], &b.ix->pty[i])))
+            st = DCS_ERR_GEOMETRY;
+        if (st == DCS_OK)
+            st = add_geometry(&b, geos, geoms[i], i, &polygonal);
         if (st == DCS_OK && polygonal)
             st = add_area(&b, geos, geoms[i], i);
     }
@@ -308,6 +319,7 @@ void dcs_nearest_free(dcs_nearest *ix)
     for (size_t i = 0; ix->rings && i < ix->nitems; i++)
         dcs_rings_free(&ix->rings[i]);
     free(ix->rings);
+    free(ix->ptx), free(ix->pty);
     free(ix->kind), free(ix->item);
     free(ix->ax), free(ix->ay), free(ix->bx), free(ix->by);
     free(ix->node);
@@ -316,21 +328,66 @@ void dcs_nearest_free(dcs_nearest *ix)
 
 /* ---- sites --------------------------------------------------------------- */
 
-/* Rings a (multi)polygon has, counting the empty parts' as none. */
-static int count_rings(GEOSContextHandle_t geos, const GEOSGeometry *g)
+static int site_reserve(dcs_near_site *s, size_t more)
 {
-    if (GEOSGeomTypeId_r(geos, g) == GEOS_POLYGON)
-        return GEOSisEmpty_r(geos, g) == 0 ? 1 + GEOSGetNumInteriorRings_r(geos, g) : 0;
-    int n = GEOSGetNumGeometries_r(geos, g), total = 0;
-    for (int i = 0; i < n; i++)
-        total += count_rings(geos, GEOSGetGeometryN_r(geos, g, i));
-    return total;
+    if (s->n + more > s->cap) {
+        size_t c = s->cap ? s->cap : 32;
+        while (c < s->n + more)
+            c *= 2;
+        double *x = realloc(s->x, c * sizeof *x);
+        if (x)
+            s->x = x;
+        double *y = realloc(s->y, c * sizeof *y);
+        if (y)
+            s->y = y;
+        if (!x || !y)
+            return -1;
+        s->cap = c;
+    }
+    if (s->nrings + 2 > s->rcap) {
+        size_t c = s->rcap ? s->rcap * 2 : 8;
+        size_t *st = realloc(s->start, c * sizeof *st);
+        if (!st)
+            return -1;
+        s->start = st;
+        s->rcap = c;
+    }
+    return 0;
+}
+
+/* Append a ring's coordinates as GEOS holds them. */
+static dcs_status site_add_ring(dcs_near_site *s, GEOSContextHandle_t geos, const GEOSGeometry *ring)
+{
+    const GEOSCoordSequence *seq = ring ? GEOSGeom_getCoordSeq_r(geos, ring) : NULL;
+    unsigned n = 0;
+    if (!seq || !GEOSCoordSeq_getSize_r(geos, seq, &n))
+        return DCS_ERR_GEOMETRY;
+    if (site_reserve(s, n) != 0)
+        return DCS_ERR_NOMEM;
+    if (n && !GEOSCoordSeq_copyToArrays_r(geos, seq, s->x + s->n, s->y + s->n, NULL, NULL))
+        return DCS_ERR_GEOMETRY;
+    s->start[s->nrings] = s->n;
+    s->n += n;
+    s->start[++s->nrings] = s->n;
+    return DCS_OK;
+}
+
+static dcs_status site_add_polygon(dcs_near_site *s, GEOSContextHandle_t geos,
+                                   const GEOSGeometry *p)
+{
+    if (GEOSisEmpty_r(geos, p) != 0)
+        return DCS_OK;
+    dcs_status st = site_add_ring(s, geos, GEOSGetExteriorRing_r(geos, p));
+    int holes = GEOSGetNumInteriorRings_r(geos, p);
+    for (int h = 0; st == DCS_OK && h < holes; h++)
+        st = site_add_ring(s, geos, GEOSGetInteriorRingN_r(geos, p, h));
+    return st;
 }
 
 dcs_status dcs_near_site_set(dcs_near_site *s, GEOSContextHandle_t geos, const GEOSGeometry *g)
 {
     s->usable = 0;
-    dcs_rings_clear(&s->rings);
+    s->n = s->nrings = 0;
     if (GEOSisEmpty_r(geos, g) != 0)
         return DCS_OK;
     int t = GEOSGeomTypeId_r(geos, g);
@@ -344,17 +401,29 @@ dcs_status dcs_near_site_set(dcs_near_site *s, GEOSContextHandle_t geos, const G
     if (t != GEOS_POLYGON && t != GEOS_MULTIPOLYGON)
         return DCS_OK;
     s->is_point = 0;
-    dcs_status st = dcs_rings_add_geos(&s->rings, geos, g);
+    dcs_status st = DCS_OK;
+    if (t == GEOS_POLYGON) {
+        st = site_add_polygon(s, geos, g);
+    } else {
+        int n = GEOSGetNumGeometries_r(geos, g);
+        for (int i = 0; st == DCS_OK && i < n; i++)
+            st = site_add_polygon(s, geos, GEOSGetGeometryN_r(geos, g, i));
+    }
     if (st == DCS_ERR_NOMEM)
         return st;
-    s->usable = st == DCS_OK && s->rings.nrings == (size_t)count_rings(geos, g) &&
-                dcs_rings_bbox(&s->rings, &s->x0, &s->y0, &s->x1, &s->y1);
+    s->x0 = s->y0 = INFINITY;
+    s->x1 = s->y1 = -INFINITY;
+    for (size_t i = 0; i < s->n; i++) {
+        s->x0 = s->x[i] < s->x0 ? s->x[i] : s->x0, s->x1 = s->x[i] > s->x1 ? s->x[i] : s->x1;
+        s->y0 = s->y[i] < s->y0 ? s->y[i] : s->y0, s->y1 = s->y[i] > s->y1 ? s->y[i] : s->y1;
+    }
+    s->usable = st == DCS_OK && s->n > 0;
     return DCS_OK;
 }
 
 void dcs_near_site_free(dcs_near_site *s)
 {
-    dcs_rings_free(&s->rings);
+    free(s->x), free(s->y), free(s->start);
     memset(s, 0, sizeof *s);
 }
 
@@ -399,33 +468,37 @@ static double segment_segment(double ax, double ay, double bx, double by, double
                         point_segment(dx, dy, ax, ay, bx, by)));
 }
 
-/* 1 when (x, y) is inside the rings (even-odd rule). */
-static int inside_rings(const dcs_rings *R, double x, double y)
+/* 1 when (px, py) is inside the rings (even-odd rule; a ring may repeat
+ * its first vertex at the end or not). */
+static int inside_rings(const double *x, const double *y, const size_t *start, size_t nrings,
+                        double px, double py)
 {
     int in = 0;
-    for (size_t r = 0; r < R->nrings; r++) {
-        size_t s = R->start[r], e = R->start[r + 1];
-        for (size_t i = s, j = e - 1; i < e; j = i++) {
-            double xi = R->x[i], yi = R->y[i], xj = R->x[j], yj = R->y[j];
-            if ((yi > y) != (yj > y) && x < (xj - xi) * (y - yi) / (yj - yi) + xi)
+    for (size_t r = 0; r < nrings; r++) {
+        size_t s = start[r], e = start[r + 1];
+        for (size_t i = s, j = e - 1; i < e; j = i++)
+            if ((y[i] > py) != (y[j] > py) && px < (x[j] - x[i]) * (py - y[i]) / (y[j] - y[i]) + x[i])
                 in = !in;
-        }
     }
     return in;
 }
 
+static int inside_site(const dcs_near_site *s, double px, double py)
+{
+    return inside_rings(s->x, s->y, s->start, s->nrings, px, py);
+}
+
 /* Least distance from the polygon site's edges to segment a-b (a-a for a
  * point). */
-static double site_edges_distance(const dcs_rings *R, double ax, double ay, double bx, double by,
-                                  int point)
+static double site_edges_distance(const dcs_near_site *s, double ax, double ay, double bx,
+                                  double by, int point)
 {
     double best = INFINITY;
-    for (size_t r = 0; r < R->nrings; r++) {
-        size_t s = R->start[r], e = R->start[r + 1];
-        for (size_t i = s, j = e - 1; i < e; j = i++) {
-            double d = point ? point_segment(ax, ay, R->x[j], R->y[j], R->x[i], R->y[i])
-                             : segment_segment(ax, ay, bx, by, R->x[j], R->y[j], R->x[i],
-                                               R->y[i]);
+    for (size_t r = 0; r < s->nrings; r++) {
+        for (size_t i = s->start[r]; i + 1 < s->start[r + 1]; i++) {
+            double d = point ? point_segment(ax, ay, s->x[i], s->y[i], s->x[i + 1], s->y[i + 1])
+                             : segment_segment(ax, ay, bx, by, s->x[i], s->y[i], s->x[i + 1],
+                                               s->y[i + 1]);
             best = lesser(best, d);
         }
     }
@@ -437,11 +510,12 @@ static double site_edges_distance(const dcs_rings *R, double ax, double ay, doub
 static double area_distance(const dcs_rings *R, const dcs_near_site *s, double x0, double y0,
                             double x1, double y1)
 {
-    size_t n = s->is_point ? 1 : s->rings.nrings;
+    size_t n = s->is_point ? 1 : s->nrings;
     for (size_t r = 0; r < n; r++) {
-        double x = s->is_point ? s->px : s->rings.x[s->rings.start[r]];
-        double y = s->is_point ? s->py : s->rings.y[s->rings.start[r]];
-        if (x >= x0 && x <= x1 && y >= y0 && y <= y1 && inside_rings(R, x, y))
+        double x = s->is_point ? s->px : s->x[s->start[r]];
+        double y = s->is_point ? s->py : s->y[s->start[r]];
+        if (x >= x0 && x <= x1 && y >= y0 && y <= y1 &&
+            inside_rings(R->x, R->y, R->start, R->nrings, x, y))
             return 0;
     }
     return INFINITY;
@@ -454,12 +528,11 @@ static double prim_distance(const dcs_nearest *ix, size_t k, const dcs_near_site
     case PRIM_POINT:
         if (s->is_point)
             return sqrt((ax - s->px) * (ax - s->px) + (ay - s->py) * (ay - s->py));
-        return inside_rings(&s->rings, ax, ay) ? 0 : site_edges_distance(&s->rings, ax, ay, ax, ay, 1);
+        return inside_site(s, ax, ay) ? 0 : site_edges_distance(s, ax, ay, ax, ay, 1);
     case PRIM_SEGMENT:
         if (s->is_point)
             return point_segment(s->px, s->py, ax, ay, bx, by);
-        return inside_rings(&s->rings, ax, ay) ? 0
-                                               : site_edges_distance(&s->rings, ax, ay, bx, by, 0);
+        return inside_site(s, ax, ay) ? 0 : site_edges_distance(s, ax, ay, bx, by, 0);
     default:
         return area_distance(&ix->rings[ix->item[k]], s, ax, ay, bx, by);
     }
@@ -600,4 +673,75 @@ dcs_status dcs_nearest_find(const dcs_nearest *ix, GEOSContextHandle_t geos,
     if (S.c != S.local)
         free(S.c);
     return st;
+}
+
+/* ---- nearest points of a point feature ------------------------------------ */
+
+static double planar(double ax, double ay, double bx, double by)
+{
+    return sqrt((ax - bx) * (ax - bx) + (ay - by) * (ay - by));
+}
+
+/* Distance from p to segment a-b in the comp.graphics.algorithms form
+ * (projection factor r, then |signed area| / length), the form GEOS
+ * measures edges with, so that equal distances compare equal here too. */
+static double edge_distance(double px, double py, double ax, double ay, double bx, double by)
+{
+    if (ax == bx && ay == by)
+        return planar(px, py, ax, ay);
+    double len2 = (bx - ax) * (bx - ax) + (by - ay) * (by - ay);
+    double r = ((px - ax) * (bx - ax) + (py - ay) * (by - ay)) / len2;
+    if (r <= 0.0)
+        return planar(px, py, ax, ay);
+    if (r >= 1.0)
+        return planar(px, py, bx, by);
+    double s = ((ay - py) * (bx - ax) - (ax - px) * (by - ay)) / len2;
+    return fabs(s) * sqrt(len2);
+}
+
+/* The point of segment a-b nearest p: its projection when that falls
+ * strictly inside, else the nearer end (b on a tie). */
+static void edge_closest(double px, double py, double ax, double ay, double bx, double by,
+                         double *cx, double *cy)
+{
+    double dx = bx - ax, dy = by - ay, len2 = dx * dx + dy * dy;
+    double r = (px == ax && py == ay) ? 0.0
+               : (px == bx && py == by) ? 1.0
+                                        : ((px - ax) * dx + (py - ay) * dy) / len2;
+    if (r > 0 && r < 1) {
+        *cx = ax + r * dx, *cy = ay + r * dy;
+        return;
+    }
+    int a_nearer = planar(ax, ay, px, py) < planar(bx, by, px, py);
+    *cx = a_nearer ? ax : bx, *cy = a_nearer ? ay : by;
+}
+
+int dcs_nearest_point_pair(const dcs_nearest *ix, size_t which, const dcs_near_site *s,
+                           double x[2], double y[2])
+{
+    double qx = ix->ptx[which], qy = ix->pty[which];
+    if (isnan(qx) || isnan(qy))
+        return 0;
+    x[1] = qx, y[1] = qy;
+    if (s->is_point) {
+        x[0] = s->px, y[0] = s->py;
+        return 1;
+    }
+    double best = INFINITY;
+    size_t edge = SIZE_MAX;
+    for (size_t r = 0; r < s->nrings; r++)
+        for (size_t i = s->start[r]; i + 1 < s->start[r + 1]; i++) {
+            double d = edge_distance(qx, qy, s->x[i], s->y[i], s->x[i + 1], s->y[i + 1]);
+            if (d < best)
+                best = d, edge = i;
+        }
+    double scale = greater(greater(fabs(s->x0), fabs(s->x1)), greater(fabs(s->y0), fabs(s->y1)));
+    if (edge == SIZE_MAX || !(best > greater(ix->tol, 1e-9 * scale)))
+        return 0; /* on or about the boundary: GEOS decides */
+    if (inside_site(s, qx, qy)) {
+        x[0] = qx, y[0] = qy;
+        return 1;
+    }
+    edge_closest(qx, qy, s->x[edge], s->y[edge], s->x[edge + 1], s->y[edge + 1], &x[0], &y[0]);
+    return 1;
 }

@@ -51,16 +51,23 @@ typedef struct {
     uint32_t *item;          /* the feature of each primitive */
     double *ax, *ay, *bx, *by; /* point a; segment a-b */
     dcs_rings *rings;        /* nitems; rings of polygon features (others empty) */
+    double *ptx, *pty;       /* nitems; the coordinates of single-point features (NaN
+                              * for the others) */
     dcs_near_node *node;
     double tol;              /* 1e-9 of the largest coordinate */
 } dcs_nearest;
 
-/* A site flattened for a search. */
+/* A site flattened for a search: a point, or the rings of a polygon as
+ * GEOS holds them (shells and holes in GEOS's order, each with its
+ * closing vertex). */
 typedef struct {
     int usable;              /* 0: not a point or (multi)polygon; search otherwise */
     int is_point;
     double px, py;           /* the point of a point site */
-    dcs_rings rings;         /* the rings of a polygon site */
+    double *x, *y;           /* ring vertices */
+    size_t n, cap;
+    size_t *start;           /* ring r: vertices [start[r], start[r + 1]) */
+    size_t nrings, rcap;
     double x0, y0, x1, y1;   /* box */
 } dcs_near_site;
 
@@ -86,5 +93,16 @@ void dcs_near_site_free(dcs_near_site *s);
 dcs_status dcs_nearest_find(const dcs_nearest *ix, GEOSContextHandle_t geos,
                             GEOSGeometry *const *geoms, const GEOSGeometry *site_geom,
                             const dcs_near_site *site, size_t *which);
+
+/* The nearest points of the site and feature which when that feature is
+ * a single point and the points are certain: x[0], y[0] on the site,
+ * x[1], y[1] the feature's point, as GEOSNearestPoints_r(site, feature)
+ * finds them (the first edge of the site, in GEOS's order, at the least
+ * distance, and the point on it nearest the feature; the feature's point
+ * twice when it lies inside the site).  0 when the feature is not a single
+ * point, or lies within the tolerance of the site's boundary (where a
+ * plain point-in-polygon test could err): ask GEOS then. */
+int dcs_nearest_point_pair(const dcs_nearest *ix, size_t which, const dcs_near_site *site,
+                           double x[2], double y[2]);
 
 #endif

@@ -11,7 +11,9 @@
  * rounding the tolerance has to absorb; point and polygon sites, some
  * inside features, some holding features, some crossing lines; exact ties
  * on a lattice and with duplicated features; empty sets and empty
- * features.
+ * features.  The nearest points of a point feature must equal
+ * GEOSNearestPoints_r's to the bit (the km written for a site come from
+ * them).
  */
 #include "testutil.h"
 
@@ -338,6 +340,79 @@ static void test_empty_and_unsupported(void **state)
     dcs_near_site_free(&s);
 }
 
+/* dcs_nearest_point_pair() against GEOSNearestPoints_r: the same
+ * coordinates exactly, for point sites, polygon sites with a hole and
+ * multipolygon sites, points inside, outside and in the hole; and 0 for
+ * a point on the boundary and for a feature that is not a single point. */
+static void test_point_pairs(void **state)
+{
+    (void)state;
+    unsigned seed = 37;
+    enum { N = 300 };
+    GEOSGeometry *g[N + 1];
+    for (int i = 0; i < N; i++)
+        g[i] = point(X0 + rnd(&seed) * 3000, Y0 + rnd(&seed) * 3000);
+    double lx[2] = {X0, X0 + 100}, ly[2] = {Y0, Y0};
+    g[N] = ring_geom(lx, ly, 2, 0);
+    dcs_nearest *ix = NULL;
+    dcs_error err;
+    dcs_error_clear(&err);
+    assert_int_equal(dcs_nearest_build(geos, g, N + 1, &ix, &err), DCS_OK);
+    dcs_near_site s = {0};
+    int paired = 0, checked = 0;
+    for (int k = 0; k < 60; k++) {
+        double cx = X0 + 500 + rnd(&seed) * 2000, cy = Y0 + 500 + rnd(&seed) * 2000;
+        GEOSGeometry *site = k % 3 == 0   ? star_polygon(&seed, cx, cy, 100, 400, 1)
+                             : k % 3 == 1 ? random_site(&seed, cx, cy, 150, k % 2)
+                                          : NULL;
+        if (!site) {
+            GEOSGeometry *parts[2] = {star_polygon(&seed, cx, cy, 50, 150, 1),
+                                      star_polygon(&seed, cx + 600, cy, 50, 150, 0)};
+            site = GEOSGeom_createCollection_r(geos, GEOS_MULTIPOLYGON, parts, 2);
+        }
+        assert_int_equal(dcs_near_site_set(&s, geos, site), DCS_OK);
+        assert_true(s.usable);
+        for (int i = 0; i < N; i++) {
+            double x[2], y[2], gx, gy;
+            if (!dcs_nearest_point_pair(ix, (size_t)i, &s, x, y))
+                continue;
+            paired++;
+            GEOSCoordSequence *seq = GEOSNearestPoints_r(geos, site, g[i]);
+            assert_non_null(seq);
+            for (unsigned j = 0; j < 2; j++) {
+                assert_int_equal(GEOSCoordSeq_getXY_r(geos, seq, j, &gx, &gy), 1);
+                if (x[j] != gx || y[j] != gy)
+                    fail_msg("point %d, site %d, end %u: (%.17g %.17g), GEOS (%.17g %.17g)", i,
+                             k, j, x[j], y[j], gx, gy);
+            }
+            GEOSCoordSeq_destroy_r(geos, seq);
+            checked++;
+        }
+        double x[2], y[2];
+        assert_false(dcs_nearest_point_pair(ix, N, &s, x, y)); /* a line */
+        GEOSGeom_destroy_r(geos, site);
+    }
+    assert_int_equal(paired, checked);
+    assert_true(paired > 60 * N * 9 / 10); /* boundary cases are rare */
+    /* a point on a site's edge: GEOS decides */
+    double qx[4] = {X0 + 1000, X0 + 1400, X0 + 1400, X0 + 1000};
+    double qy[4] = {Y0 + 1000, Y0 + 1000, Y0 + 1400, Y0 + 1400};
+    GEOSGeometry *site = GEOSGeom_createPolygon_r(geos, ring_geom(qx, qy, 4, 1), NULL, 0);
+    GEOSGeometry *on_edge = point(X0 + 1200, Y0 + 1000);
+    dcs_nearest *ix2 = NULL;
+    assert_int_equal(dcs_nearest_build(geos, &on_edge, 1, &ix2, &err), DCS_OK);
+    assert_int_equal(dcs_near_site_set(&s, geos, site), DCS_OK);
+    double x[2], y[2];
+    assert_false(dcs_nearest_point_pair(ix2, 0, &s, x, y));
+    dcs_nearest_free(ix2);
+    GEOSGeom_destroy_r(geos, on_edge);
+    GEOSGeom_destroy_r(geos, site);
+    dcs_near_site_free(&s);
+    dcs_nearest_free(ix);
+    for (int i = 0; i <= N; i++)
+        GEOSGeom_destroy_r(geos, g[i]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -348,6 +423,7 @@ int main(void)
         cmocka_unit_test(test_ties),
         cmocka_unit_test(test_containment),
         cmocka_unit_test(test_empty_and_unsupported),
+        cmocka_unit_test(test_point_pairs),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

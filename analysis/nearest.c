@@ -229,9 +229,11 @@ static long build_node(builder *b, uint32_t *perm, uint32_t lo, uint32_t hi, con
 static int permute(dcs_nearest *ix, const uint32_t *perm)
 {
     size_t n = ix->nprim;
-    double *tmp = malloc((n ? n : 1) * sizeof *tmp);
-    uint32_t *items = malloc((n ? n : 1) * sizeof *items);
-    unsigned char *kinds = malloc(n ? n : 1);
+    if (n == 0)
+        return 0;
+    double *tmp = malloc(n * sizeof *tmp);
+    uint32_t *items = malloc(n * sizeof *items);
+    unsigned char *kinds = malloc(n);
     if (!tmp || !items || !kinds) {
         free(tmp), free(items), free(kinds);
         return -1;

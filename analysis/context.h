@@ -4,9 +4,9 @@
  *
  * Substations: only those that qualify (voltage >= the scenario's floor,
  * and, unless the scenario waives it, headroom >= the facility's peak
- * demand) enter a GEOS STRtree; the nearest
- * is found through the tree (no scan of every substation) and its distance
- * is measured on the ellipsoid between the two nearest points.
+ * demand) enter a GEOS STRtree and the flat index of nearest.h; the
+ * nearest is found through the index (no scan of every substation) and its
+ * distance is measured on the ellipsoid between the two nearest points.
  *
  * Feature sets (overlays, distances, zones, area-weighted sums): geometries
  * in an STRtree with optional attribute columns; the share of a site inside

@@ -358,7 +358,8 @@ static int site_reserve(dcs_near_site *s, size_t more)
 }
 
 /* Append a ring's coordinates as GEOS holds them. */
-static dcs_status site_add_ring(dcs_near_site *s, GEOSContextHandle_t geos, const GEOSGeometry *ring)
+static dcs_status site_add_ring(dcs_near_site *s, GEOSContextHandle_t geos,
+                                const GEOSGeometry *ring)
 {
     const GEOSCoordSequence *seq = ring ? GEOSGeom_getCoordSeq_r(geos, ring) : NULL;
     unsigned n = 0;
@@ -479,7 +480,8 @@ static int inside_rings(const double *x, const double *y, const size_t *start, s
     for (size_t r = 0; r < nrings; r++) {
         size_t s = start[r], e = start[r + 1];
         for (size_t i = s, j = e - 1; i < e; j = i++)
-            if ((y[i] > py) != (y[j] > py) && px < (x[j] - x[i]) * (py - y[i]) / (y[j] - y[i]) + x[i])
+            if ((y[i] > py) != (y[j] > py) &&
+                px < (x[j] - x[i]) * (py - y[i]) / (y[j] - y[i]) + x[i])
                 in = !in;
     }
     return in;
@@ -658,7 +660,8 @@ dcs_status dcs_nearest_find(const dcs_nearest *ix, GEOSContextHandle_t geos,
     *which = SIZE_MAX;
     if (ix->nprim == 0)
         return DCS_OK;
-    double scale = greater(greater(fabs(site->x0), fabs(site->x1)), greater(fabs(site->y0), fabs(site->y1)));
+    double scale = greater(greater(fabs(site->x0), fabs(site->x1)),
+                           greater(fabs(site->y0), fabs(site->y1)));
     search_state S = {.ix = ix, .s = site, .best = INFINITY, .tol = greater(ix->tol, 1e-9 * scale),
                       .cap = 32};
     S.c = S.local;

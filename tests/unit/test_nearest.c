@@ -244,7 +244,8 @@ static void test_ties(void **state)
             check_site(ix, g, N, point(x + 50, y + 50), &s);
             check_site(ix, g, N, point(x, y), &s);
             check_site(ix, g, N, point(x + 50, y), &s);
-            double qx[4] = {x - 10, x + 110, x + 110, x - 10}, qy[4] = {y - 10, y - 10, y + 110, y + 110};
+            double qx[4] = {x - 10, x + 110, x + 110, x - 10};
+            double qy[4] = {y - 10, y - 10, y + 110, y + 110};
             check_site(ix, g, N, GEOSGeom_createPolygon_r(geos, ring_geom(qx, qy, 4, 1), NULL, 0),
                        &s);
         }

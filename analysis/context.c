@@ -142,6 +142,8 @@ dcs_status dcs_substations_load(dcs_layer *L, const dcs_scenario *scn, double pe
     }
     if (st == DCS_OK && build_tree(geos, s->geom, s->n, &s->items, &s->tree) != 0)
         st = dcs_error_set(err, DCS_ERR_NOMEM, "out of memory indexing substations");
+    if (st == DCS_OK)
+        st = dcs_nearest_build(geos, s->geom, s->n, &s->near, err);
     return st;
 }
 
@@ -149,6 +151,20 @@ static int item_distance(const void *a, const void *b, double *d, void *userdata
 {
     const dcs_tree_item *x = a, *y = b;
     return GEOSDistance_r((GEOSContextHandle_t)userdata, x->geom, y->geom, d);
+}
+
+/* Geodesic length in km from (x[0], y[0]) to (x[1], y[1]), working CRS. */
+static dcs_status geodesic_km(double x[2], double y[2], const dcs_crs *crs, double *km,
+                              dcs_error *err)
+{
+    if (x[0] == x[1] && y[0] == y[1]) {
+        *km = 0;
+        return DCS_OK;
+    }
+    if (!OCTTransform(crs->work_to_lonlat, 2, x, y, NULL))
+        return dcs_error_set(err, DCS_ERR_DATA, "PROJ could not transform a point to WGS 84");
+    *km = dcs_geodesic_distance_m(x[0], y[0], x[1], y[1]) / 1000.0;
+    return DCS_OK;
 }
 
 /* Geodesic length of the shortest segment between a and b. */
@@ -164,45 +180,73 @@ static dcs_status geodesic_gap_km(GEOSContextHandle_t geos, const GEOSGeometry *
         GEOSCoordSeq_destroy_r(geos, seq);
     if (!ok)
         return dcs_error_set(err, DCS_ERR_GEOMETRY, "GEOS could not find the nearest points");
-    if (x[0] == x[1] && y[0] == y[1]) {
-        *km = 0;
-        return DCS_OK;
-    }
-    if (!OCTTransform(crs->work_to_lonlat, 2, x, y, NULL))
-        return dcs_error_set(err, DCS_ERR_DATA, "PROJ could not transform a point to WGS 84");
-    *km = dcs_geodesic_distance_m(x[0], y[0], x[1], y[1]) / 1000.0;
-    return DCS_OK;
+    return geodesic_km(x, y, crs, km, err);
 }
 
-/* Nearest item of tree to site and the geodesic gap in km. */
-static dcs_status nearest_in_tree(GEOSContextHandle_t geos, GEOSSTRtree *tree, size_t n,
-                                  const GEOSGeometry *site, const dcs_crs *crs, size_t *which,
-                                  double *km, dcs_error *err)
+/* The tree item nearest to site by GEOSDistance (GEOS's pick on ties). */
+static dcs_status nearest_by_tree(GEOSContextHandle_t geos, GEOSSTRtree *tree,
+                                  const GEOSGeometry *site, size_t *which, dcs_error *err)
 {
-    *which = SIZE_MAX;
-    *km = NAN;
-    if (n == 0)
-        return DCS_OK;
     dcs_tree_item query = {site, SIZE_MAX};
     const dcs_tree_item *hit =
         GEOSSTRtree_nearest_generic_r(geos, tree, &query, site, item_distance, geos);
     if (!hit)
         return dcs_error_set(err, DCS_ERR_GEOMETRY, "GEOS nearest-feature search failed");
     *which = hit->index;
-    return geodesic_gap_km(geos, site, hit->geom, crs, km, err);
+    return DCS_OK;
 }
 
-dcs_status dcs_nearest_substation(const dcs_substations *s, const GEOSGeometry *site,
+/* The layer a nearest search runs on: its geometries, STRtree and (when
+ * built) flat index, and the site scratch of this copy. */
+typedef struct {
+    GEOSContextHandle_t geos;
+    GEOSGeometry **geom;
+    size_t n;
+    GEOSSTRtree *tree;
+    const dcs_nearest *near;
+    dcs_near_site *site;
+} nearest_layer;
+
+/* Nearest feature of L to site and the geodesic gap in km: through the
+ * flat index when there is one and the site suits it, else the STRtree. */
+static dcs_status nearest_in_layer(const nearest_layer *L, const GEOSGeometry *site,
+                                   const dcs_crs *crs, size_t *which, double *km,
+                                   dcs_error *err)
+{
+    *which = SIZE_MAX;
+    *km = NAN;
+    if (L->n == 0)
+        return DCS_OK;
+    size_t hit = SIZE_MAX;
+    dcs_status st = L->near ? dcs_near_site_set(L->site, L->geos, site) : DCS_OK;
+    if (st == DCS_OK && L->near && L->site->usable)
+        st = dcs_nearest_find(L->near, L->geos, L->geom, site, L->site, &hit);
+    if (st != DCS_OK)
+        return dcs_error_set(err, st, "%s", st == DCS_ERR_NOMEM
+                                                ? "out of memory"
+                                                : "GEOS could not measure a distance");
+    if (hit == SIZE_MAX && (st = nearest_by_tree(L->geos, L->tree, site, &hit, err)) != DCS_OK)
+        return st;
+    *which = hit;
+    double x[2], y[2]; /* a point feature's nearest points come with the search */
+    if (L->near && L->site->usable && dcs_nearest_point_pair(L->near, hit, L->site, x, y))
+        return geodesic_km(x, y, crs, km, err);
+    return geodesic_gap_km(L->geos, site, L->geom[hit], crs, km, err);
+}
+
+dcs_status dcs_nearest_substation(dcs_substations *s, const GEOSGeometry *site,
                                   const dcs_crs *crs, size_t *which, double *km,
                                   dcs_error *err)
 {
-    return nearest_in_tree(s->geos, s->tree, s->n, site, crs, which, km, err);
+    nearest_layer L = {s->geos, s->geom, s->n, s->tree, s->near, &s->site};
+    return nearest_in_layer(&L, site, crs, which, km, err);
 }
 
-dcs_status dcs_polyset_nearest(const dcs_polyset *set, const GEOSGeometry *site,
+dcs_status dcs_polyset_nearest(dcs_polyset *set, const GEOSGeometry *site,
                                const dcs_crs *crs, size_t *which, double *km, dcs_error *err)
 {
-    return nearest_in_tree(set->geos, set->tree, set->n, site, crs, which, km, err);
+    nearest_layer L = {set->geos, set->geom, set->n, set->tree, set->near, &set->site};
+    return nearest_in_layer(&L, site, crs, which, km, err);
 }
 
 void dcs_substations_free(dcs_substations *s)
@@ -218,7 +262,9 @@ void dcs_substations_free(dcs_substations *s)
         free(s->id);
         free(s->kv);
         free(s->headroom_mw);
+        dcs_nearest_free(s->near);
     }
+    dcs_near_site_free(&s->site);
     free(s->geom);
     free(s->items);
     memset(s, 0, sizeof *s);
@@ -297,7 +343,14 @@ dcs_status dcs_polyset_from_geoms(GEOSContextHandle_t geos, GEOSGeometry **geoms
     set->n = n;
     if (build_tree(geos, set->geom, set->n, &set->items, &set->tree) != 0)
         return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory indexing points");
-    return DCS_OK;
+    return dcs_polyset_index_nearest(set, err);
+}
+
+dcs_status dcs_polyset_index_nearest(dcs_polyset *set, dcs_error *err)
+{
+    if (set->near || set->borrowed)
+        return DCS_OK;
+    return dcs_nearest_build(set->geos, set->geom, set->n, &set->near, err);
 }
 
 dcs_status dcs_polyset_load(dcs_layer *L, GEOSContextHandle_t geos, dcs_polyset *set,
@@ -374,6 +427,8 @@ dcs_status dcs_polyset_overlap_pct(const dcs_polyset *set, const GEOSGeometry *s
         free(h.hits);
         return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory");
     }
+    if (h.n == 0) /* no polygon near: nothing to prepare or measure */
+        return DCS_OK;
     int failed = 0;
     GEOSGeometry *cover = covered_part(set, site, &h, &failed);
     free(h.hits);
@@ -396,7 +451,19 @@ dcs_status dcs_polyset_overlap_pct(const dcs_polyset *set, const GEOSGeometry *s
     return DCS_OK;
 }
 
-dcs_status dcs_polyset_zone(const dcs_polyset *set, const GEOSGeometry *point, size_t *which,
+/* 1 when polygon k of the set intersects the point, through its prepared
+ * geometry (made on first use); -1 when GEOS fails or memory runs out. */
+static int zone_hit(dcs_polyset *set, size_t k, const GEOSGeometry *point)
+{
+    if (!set->prep && !(set->prep = calloc(set->n, sizeof *set->prep)))
+        return -1;
+    if (!set->prep[k] && !(set->prep[k] = GEOSPrepare_r(set->geos, set->geom[k])))
+        return -1;
+    char r = GEOSPreparedIntersects_r(set->geos, set->prep[k], point);
+    return r == 2 ? -1 : r;
+}
+
+dcs_status dcs_polyset_zone(dcs_polyset *set, const GEOSGeometry *point, size_t *which,
                             dcs_error *err)
 {
     hit_list h = {0};
@@ -404,14 +471,15 @@ dcs_status dcs_polyset_zone(const dcs_polyset *set, const GEOSGeometry *point, s
     if (set->n == 0)
         return DCS_OK;
     GEOSSTRtree_query_r(set->geos, set->tree, point, collect_hit, &h);
-    if (h.nomem) {
-        free(h.hits);
-        return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory");
-    }
-    for (size_t i = 0; i < h.n; i++) /* the first polygon in layer order wins */
-        if (h.hits[i]->index < *which && GEOSIntersects_r(set->geos, h.hits[i]->geom, point) == 1)
+    int r = h.nomem ? -1 : 0;
+    for (size_t i = 0; r >= 0 && i < h.n; i++) /* the first polygon in layer order wins */
+        if (h.hits[i]->index < *which && (r = zone_hit(set, h.hits[i]->index, point)) == 1)
             *which = h.hits[i]->index;
     free(h.hits);
+    if (r < 0)
+        return dcs_error_set(err, DCS_ERR_GEOMETRY,
+                             "GEOS could not test a point against a zone polygon "
+                             "(or out of memory)");
     return DCS_OK;
 }
 
@@ -515,7 +583,7 @@ dcs_status dcs_polyset_clone(const dcs_polyset *src, GEOSContextHandle_t geos, d
     memset(dst, 0, sizeof *dst);
     *dst = (dcs_polyset){.geos = geos, .nfields = src->nfields, .num = src->num,
                          .text = src->text, .rings = src->rings, .area = src->area,
-                         .borrowed = 1};
+                         .near = src->near, .borrowed = 1};
     if (!(dst->geom = clone_geoms(src->geom, src->n, geos)))
         return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory copying a layer for a thread");
     dst->n = src->n;
@@ -533,6 +601,7 @@ dcs_status dcs_substations_clone(const dcs_substations *src, GEOSContextHandle_t
     dst->items = NULL;
     dst->tree = NULL;
     dst->n = 0;
+    memset(&dst->site, 0, sizeof dst->site);
     if (!(dst->geom = clone_geoms(src->geom, src->n, geos)))
         return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory copying substations for a thread");
     dst->n = src->n;
@@ -641,6 +710,8 @@ void dcs_polyset_free(dcs_polyset *set)
     if (set->tree)
         GEOSSTRtree_destroy_r(set->geos, set->tree);
     for (size_t i = 0; i < set->n; i++) {
+        if (set->prep && set->prep[i])
+            GEOSPreparedGeom_destroy_r(set->geos, set->prep[i]);
         GEOSGeom_destroy_r(set->geos, set->geom[i]);
         for (size_t k = 0; !set->borrowed && set->text && k < set->nfields; k++)
             free(set->text[i * set->nfields + k]);
@@ -649,12 +720,15 @@ void dcs_polyset_free(dcs_polyset *set)
     }
     free(set->geom);
     free(set->items);
+    free(set->prep);
     if (!set->borrowed) {
         free(set->num);
         free(set->text);
         free(set->rings);
         free(set->area);
+        dcs_nearest_free(set->near);
     }
+    dcs_near_site_free(&set->site);
     for (int k = 0; k < 3; k++)
         dcs_rings_free(&set->scratch[k]);
     memset(set, 0, sizeof *set);

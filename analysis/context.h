@@ -4,9 +4,9 @@
  *
  * Substations: only those that qualify (voltage >= the scenario's floor,
  * and, unless the scenario waives it, headroom >= the facility's peak
- * demand) enter a GEOS STRtree; the nearest
- * is found through the tree (no scan of every substation) and its distance
- * is measured on the ellipsoid between the two nearest points.
+ * demand) enter a GEOS STRtree and the flat index of nearest.h; the
+ * nearest is found through the index (no scan of every substation) and its
+ * distance is measured on the ellipsoid between the two nearest points.
  *
  * Feature sets (overlays, distances, zones, area-weighted sums): geometries
  * in an STRtree with optional attribute columns; the share of a site inside
@@ -28,6 +28,7 @@
 #include "error.h"
 #include "geo.h"
 #include "layers.h"
+#include "nearest.h"
 #include "rings.h"
 #include "scenario.h"
 
@@ -45,6 +46,8 @@ typedef struct {
     dcs_tree_item *items;
     GEOSSTRtree *tree;
     GEOSContextHandle_t geos;
+    dcs_nearest *near;  /* flat index for the nearest search (shared by clones) */
+    dcs_near_site site; /* the site being searched (one thread per copy) */
     /* what was read and why substations did not qualify */
     long long nread, nlow_voltage, nno_voltage, nlow_headroom;
     int borrowed; /* a clone: ids, kv and headroom belong to the original */
@@ -62,7 +65,11 @@ typedef struct {
     dcs_rings *rings; /* n flat polygons, from dcs_polyset_flatten() (or NULL) */
     double *area;     /* n areas of the flat polygons */
     dcs_rings scratch[3]; /* the disc and two clip buffers of area-weighted sums */
-    int borrowed;   /* a clone: num, text, rings and area belong to the original */
+    dcs_nearest *near;    /* from dcs_polyset_index_nearest() (or NULL) */
+    const GEOSPreparedGeometry **prep; /* n, prepared by dcs_polyset_zone() on first
+                                        * use; each copy prepares its own */
+    dcs_near_site site;   /* the site being searched (one thread per copy) */
+    int borrowed;   /* a clone: num, text, rings, area and near belong to the original */
 } dcs_polyset;
 
 /* Where a layer has data, in the working CRS; geom NULL = everywhere. */
@@ -79,8 +86,10 @@ dcs_status dcs_substations_load(dcs_layer *L, const dcs_scenario *scn, double pe
 
 /* Nearest qualifying substation to site: its index and the geodesic
  * distance in km between the nearest points.  *which is (size_t)-1 and *km
- * NaN when there is none. */
-dcs_status dcs_nearest_substation(const dcs_substations *subs, const GEOSGeometry *site,
+ * NaN when there is none.  The feature with the least GEOSDistance wins,
+ * the lowest index on ties (nearest.h).  Uses the set's site scratch: one
+ * thread per copy. */
+dcs_status dcs_nearest_substation(dcs_substations *subs, const GEOSGeometry *site,
                                   const dcs_crs *crs, size_t *which, double *km,
                                   dcs_error *err);
 
@@ -100,6 +109,11 @@ dcs_status dcs_polyset_load_fields(dcs_layer *L, GEOSContextHandle_t geos, const
 dcs_status dcs_polyset_from_geoms(GEOSContextHandle_t geos, GEOSGeometry **geoms, size_t n,
                                   dcs_polyset *set, dcs_error *err);
 
+/* The flat index of nearest.h, for dcs_polyset_nearest() (sets built by
+ * dcs_polyset_from_geoms() have it already); without it the search goes
+ * through the STRtree and GEOSDistance, with the same result. */
+dcs_status dcs_polyset_index_nearest(dcs_polyset *set, dcs_error *err);
+
 /* Flat copies of the polygons and their areas, so that area-weighted sums
  * clip them against a convex disc without GEOS overlay. */
 dcs_status dcs_polyset_flatten(dcs_polyset *set, dcs_error *err);
@@ -116,13 +130,16 @@ dcs_status dcs_coverage_clone(const dcs_coverage *src, GEOSContextHandle_t geos,
                               dcs_coverage *dst, dcs_error *err);
 
 /* Nearest feature to site: index and geodesic km between the nearest
- * points; (size_t)-1 and NaN when the set is empty. */
-dcs_status dcs_polyset_nearest(const dcs_polyset *set, const GEOSGeometry *site,
+ * points; (size_t)-1 and NaN when the set is empty.  The feature with the
+ * least GEOSDistance wins, the lowest index on ties.  Uses the set's site
+ * scratch: one thread per copy. */
+dcs_status dcs_polyset_nearest(dcs_polyset *set, const GEOSGeometry *site,
                                const dcs_crs *crs, size_t *which, double *km, dcs_error *err);
 
 /* Index of the first polygon (in layer order) containing the point, or
- * (size_t)-1. */
-dcs_status dcs_polyset_zone(const dcs_polyset *set, const GEOSGeometry *point, size_t *which,
+ * (size_t)-1.  The polygons are prepared (GEOSPrepare_r) on first use, in
+ * this copy: one thread per copy. */
+dcs_status dcs_polyset_zone(dcs_polyset *set, const GEOSGeometry *point, size_t *which,
                             dcs_error *err);
 
 /* Sum over the polygons of field column col times the share of each

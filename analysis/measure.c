@@ -29,7 +29,10 @@ static dcs_status load_vector(dcs_inputs *in, size_t k, const dcs_context *c,
             st = dcs_polyset_flatten(&cd->sets[k], err);
         return st;
     }
-    return dcs_polyset_load(L, cd->geos, &cd->sets[k], err);
+    dcs_status st = dcs_polyset_load(L, cd->geos, &cd->sets[k], err);
+    if (st == DCS_OK && c->kind == DCS_CTX_DISTANCE)
+        st = dcs_polyset_index_nearest(&cd->sets[k], err);
+    return st;
 }
 
 static dcs_status load_raster(const dcs_context *c, dcs_context_data *cd, size_t k,
@@ -320,7 +323,7 @@ static int copy_columns(const dcs_model *m, dcs_sites *s, size_t i, size_t first
 static dcs_status measure_zone(dcs_context_data *cd, size_t k, dcs_sites *s, size_t i,
                                int *outside, dcs_error *err)
 {
-    const dcs_polyset *set = &cd->sets[k];
+    dcs_polyset *set = &cd->sets[k];
     GEOSGeometry *pt = GEOSGeom_createPointFromXY_r(cd->geos, s->x[i], s->y[i]);
     size_t which = SIZE_MAX;
     dcs_status st = pt ? dcs_polyset_zone(set, pt, &which, err)

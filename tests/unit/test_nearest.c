@@ -1,0 +1,430 @@
+/*
+ * test_nearest.c - the flat nearest-feature index (nearest.h).
+ *
+ * Reference: brute force with GEOS, an independent implementation: for
+ * every site, GEOSDistance_r to every non-empty feature, the least
+ * distance winning and the lowest index among equal distances.  The index
+ * must name exactly that feature (an exact comparison: the index promises
+ * the same winner, not an approximation).  Random points, line strings,
+ * polygons with holes and multi-geometries, at UTM-like coordinates
+ * (around 500 000 m, 4 000 000 m) so that the planar distances carry the
+ * rounding the tolerance has to absorb; point and polygon sites, some
+ * inside features, some holding features, some crossing lines; exact ties
+ * on a lattice and with duplicated features; empty sets and empty
+ * features.  The nearest points of a point feature must equal
+ * GEOSNearestPoints_r's to the bit (the km written for a site come from
+ * them).
+ */
+#include "testutil.h"
+
+#include <stdlib.h>
+
+#include "nearest.h"
+#include "run.h"
+
+static GEOSContextHandle_t geos;
+
+static int setup(void **state)
+{
+    (void)state;
+    geos = dcs_geos_init();
+    return geos ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    dcs_geos_finish(geos);
+    return 0;
+}
+
+enum { X0 = 500000, Y0 = 4000000 };
+
+static double rnd(unsigned *seed)
+{
+    *seed = *seed * 1103515245u + 12345u;
+    return ((*seed >> 8) & 0xffffff) / (double)0x1000000;
+}
+
+static GEOSGeometry *ring_geom(const double *x, const double *y, int n, int closed_ring)
+{
+    double cx[64], cy[64];
+    for (int k = 0; k < n; k++)
+        cx[k] = x[k], cy[k] = y[k];
+    if (closed_ring)
+        cx[n] = x[0], cy[n] = y[0];
+    GEOSCoordSequence *seq =
+        GEOSCoordSeq_copyFromArrays_r(geos, cx, cy, NULL, NULL, (unsigned)(n + closed_ring));
+    return closed_ring ? GEOSGeom_createLinearRing_r(geos, seq)
+                       : GEOSGeom_createLineString_r(geos, seq);
+}
+
+/* A star-shaped polygon around (cx, cy), radii r0..r1, with a hole when
+ * hole is set. */
+static GEOSGeometry *star_polygon(unsigned *seed, double cx, double cy, double r0, double r1,
+                                  int hole)
+{
+    double x[16], y[16], hx[8], hy[8];
+    int n = 5 + (int)(rnd(seed) * 10);
+    for (int k = 0; k < n; k++) {
+        double a = 2 * M_PI * k / n, r = r0 + (r1 - r0) * rnd(seed);
+        x[k] = cx + r * cos(a), y[k] = cy + r * sin(a);
+    }
+    GEOSGeometry *shell = ring_geom(x, y, n, 1);
+    if (!hole)
+        return GEOSGeom_createPolygon_r(geos, shell, NULL, 0);
+    for (int k = 0; k < 6; k++) {
+        double a = -2 * M_PI * k / 6, r = r0 * 0.5;
+        hx[k] = cx + r * cos(a), hy[k] = cy + r * sin(a);
+    }
+    GEOSGeometry *holes[1] = {ring_geom(hx, hy, 6, 1)};
+    return GEOSGeom_createPolygon_r(geos, shell, holes, 1);
+}
+
+static GEOSGeometry *random_line(unsigned *seed, double cx, double cy, double len)
+{
+    double x[6], y[6];
+    int n = 2 + (int)(rnd(seed) * 4);
+    x[0] = cx, y[0] = cy;
+    for (int k = 1; k < n; k++)
+        x[k] = x[k - 1] + (rnd(seed) - 0.5) * len, y[k] = y[k - 1] + (rnd(seed) - 0.5) * len;
+    return ring_geom(x, y, n, 0);
+}
+
+static GEOSGeometry *point(double x, double y)
+{
+    return GEOSGeom_createPointFromXY_r(geos, x, y);
+}
+
+/* A quadrilateral site of about size s at (x, y), or a point. */
+static GEOSGeometry *random_site(unsigned *seed, double x, double y, double s, int as_point)
+{
+    if (as_point)
+        return point(x, y);
+    double qx[4] = {x, x + s, x + s * (0.8 + 0.4 * rnd(seed)), x + s * 0.1 * rnd(seed)};
+    double qy[4] = {y, y + s * 0.1 * rnd(seed), y + s, y + s * (0.8 + 0.4 * rnd(seed))};
+    return GEOSGeom_createPolygon_r(geos, ring_geom(qx, qy, 4, 1), NULL, 0);
+}
+
+/* The brute-force winner: least GEOSDistance, lowest index on ties;
+ * empty features are skipped (an STRtree never holds them). */
+static size_t brute_force(GEOSGeometry *const *geoms, size_t n, const GEOSGeometry *site)
+{
+    size_t best = SIZE_MAX;
+    double bd = INFINITY;
+    for (size_t i = 0; i < n; i++) {
+        double d;
+        if (GEOSisEmpty_r(geos, geoms[i]))
+            continue;
+        assert_int_equal(GEOSDistance_r(geos, site, geoms[i], &d), 1);
+        if (d < bd)
+            bd = d, best = i;
+    }
+    return best;
+}
+
+/* The index over geoms must agree with brute force for site. */
+static void check_site(const dcs_nearest *ix, GEOSGeometry *const *geoms, size_t n,
+                       GEOSGeometry *site, dcs_near_site *s)
+{
+    assert_int_equal(dcs_near_site_set(s, geos, site), DCS_OK);
+    assert_true(s->usable);
+    size_t which = 12345;
+    assert_int_equal(dcs_nearest_find(ix, geos, geoms, site, s, &which), DCS_OK);
+    size_t expect = brute_force(geoms, n, site);
+    if (which != expect)
+        fail_msg("index found %zu, brute force %zu", which, expect);
+    GEOSGeom_destroy_r(geos, site);
+}
+
+static void check_random_sites(GEOSGeometry **geoms, size_t n, unsigned seed, double extent,
+                               int nsites)
+{
+    dcs_nearest *ix = NULL;
+    dcs_error err;
+    dcs_error_clear(&err);
+    assert_int_equal(dcs_nearest_build(geos, geoms, n, &ix, &err), DCS_OK);
+    dcs_near_site s = {0};
+    for (int k = 0; k < nsites; k++) {
+        double x = X0 + rnd(&seed) * extent, y = Y0 + rnd(&seed) * extent;
+        check_site(ix, geoms, n, random_site(&seed, x, y, 20 + rnd(&seed) * 200, k % 4 == 0), &s);
+    }
+    dcs_near_site_free(&s);
+    dcs_nearest_free(ix);
+    for (size_t i = 0; i < n; i++)
+        GEOSGeom_destroy_r(geos, geoms[i]);
+}
+
+static void test_points(void **state)
+{
+    (void)state;
+    unsigned seed = 3;
+    enum { N = 500 };
+    GEOSGeometry *g[N];
+    for (int i = 0; i < N; i++)
+        g[i] = point(X0 + rnd(&seed) * 20000, Y0 + rnd(&seed) * 20000);
+    check_random_sites(g, N, 17, 22000, 400);
+}
+
+static void test_lines(void **state)
+{
+    (void)state;
+    unsigned seed = 5;
+    enum { N = 200 };
+    GEOSGeometry *g[N];
+    for (int i = 0; i < N; i++)
+        g[i] = random_line(&seed, X0 + rnd(&seed) * 20000, Y0 + rnd(&seed) * 20000, 3000);
+    check_random_sites(g, N, 19, 20000, 400);
+}
+
+static void test_polygons(void **state)
+{
+    (void)state;
+    unsigned seed = 9;
+    enum { N = 150 };
+    GEOSGeometry *g[N];
+    for (int i = 0; i < N; i++) {
+        double cx = X0 + rnd(&seed) * 20000, cy = Y0 + rnd(&seed) * 20000;
+        if (i % 5 == 4) { /* a multipolygon of two stars */
+            GEOSGeometry *parts[2] = {star_polygon(&seed, cx, cy, 300, 900, 1),
+                                      star_polygon(&seed, cx + 3000, cy, 100, 400, 0)};
+            g[i] = GEOSGeom_createCollection_r(geos, GEOS_MULTIPOLYGON, parts, 2);
+        } else {
+            g[i] = star_polygon(&seed, cx, cy, 200 + 600 * rnd(&seed), 1500, i % 2);
+        }
+    }
+    check_random_sites(g, N, 23, 20000, 500);
+}
+
+/* Points, lines and polygons in one set, with collections. */
+static void test_mixed(void **state)
+{
+    (void)state;
+    unsigned seed = 13;
+    enum { N = 120 };
+    GEOSGeometry *g[N];
+    for (int i = 0; i < N; i++) {
+        double cx = X0 + rnd(&seed) * 15000, cy = Y0 + rnd(&seed) * 15000;
+        if (i % 4 == 0) {
+            g[i] = point(cx, cy);
+        } else if (i % 4 == 1) {
+            g[i] = random_line(&seed, cx, cy, 2000);
+        } else if (i % 4 == 2) {
+            g[i] = star_polygon(&seed, cx, cy, 200, 700, 1);
+        } else {
+            GEOSGeometry *parts[3] = {point(cx, cy), random_line(&seed, cx + 500, cy, 800),
+                                      star_polygon(&seed, cx - 900, cy, 100, 300, 0)};
+            g[i] = GEOSGeom_createCollection_r(geos, GEOS_GEOMETRYCOLLECTION, parts, 3);
+        }
+    }
+    check_random_sites(g, N, 29, 15000, 400);
+}
+
+/* Exact ties: points on a 100 m lattice, each lattice point twice (the
+ * copy later in the set), and sites at lattice centres (four points at
+ * the same distance), on lattice points and on lattice edges; polygon
+ * sites holding several points (distance 0 to each). */
+static void test_ties(void **state)
+{
+    (void)state;
+    enum { SIDE = 10, N = 2 * SIDE * SIDE };
+    GEOSGeometry *g[N];
+    for (int i = 0; i < SIDE * SIDE; i++) {
+        g[i] = point(X0 + 100 * (i % SIDE), Y0 + 100 * (i / SIDE));
+        g[N - 1 - i] = point(X0 + 100 * (i % SIDE), Y0 + 100 * (i / SIDE));
+    }
+    dcs_nearest *ix = NULL;
+    dcs_error err;
+    dcs_error_clear(&err);
+    assert_int_equal(dcs_nearest_build(geos, g, N, &ix, &err), DCS_OK);
+    dcs_near_site s = {0};
+    for (int r = 0; r < SIDE - 1; r++)
+        for (int c = 0; c < SIDE - 1; c++) {
+            double x = X0 + 100 * c, y = Y0 + 100 * r;
+            check_site(ix, g, N, point(x + 50, y + 50), &s);
+            check_site(ix, g, N, point(x, y), &s);
+            check_site(ix, g, N, point(x + 50, y), &s);
+            double qx[4] = {x - 10, x + 110, x + 110, x - 10};
+            double qy[4] = {y - 10, y - 10, y + 110, y + 110};
+            check_site(ix, g, N, GEOSGeom_createPolygon_r(geos, ring_geom(qx, qy, 4, 1), NULL, 0),
+                       &s);
+        }
+    /* the lowest index wins: the first copy of the lattice point */
+    size_t which;
+    GEOSGeometry *site = point(X0 + 320, Y0 + 510);
+    assert_int_equal(dcs_near_site_set(&s, geos, site), DCS_OK);
+    assert_int_equal(dcs_nearest_find(ix, geos, g, site, &s, &which), DCS_OK);
+    assert_int_equal(which, 5 * SIDE + 3);
+    GEOSGeom_destroy_r(geos, site);
+    dcs_near_site_free(&s);
+    dcs_nearest_free(ix);
+    for (size_t i = 0; i < N; i++)
+        GEOSGeom_destroy_r(geos, g[i]);
+}
+
+/* Sites inside polygons, inside holes, and polygons inside sites. */
+static void test_containment(void **state)
+{
+    (void)state;
+    unsigned seed = 31;
+    GEOSGeometry *g[3] = {star_polygon(&seed, X0, Y0, 1000, 1200, 1),
+                          star_polygon(&seed, X0 + 5000, Y0, 50, 60, 0),
+                          point(X0 + 3000, Y0 + 3000)};
+    dcs_nearest *ix = NULL;
+    dcs_error err;
+    dcs_error_clear(&err);
+    assert_int_equal(dcs_nearest_build(geos, g, 3, &ix, &err), DCS_OK);
+    dcs_near_site s = {0};
+    size_t which;
+    /* in the hole (radius 500): the ring around is still nearest */
+    GEOSGeometry *site = point(X0 + 10, Y0 + 10);
+    assert_int_equal(dcs_near_site_set(&s, geos, site), DCS_OK);
+    assert_int_equal(dcs_nearest_find(ix, geos, g, site, &s, &which), DCS_OK);
+    assert_int_equal(which, 0);
+    GEOSGeom_destroy_r(geos, site);
+    /* inside the star, between hole and shell; a polygon site too */
+    check_site(ix, g, 3, point(X0 + 800, Y0), &s);
+    check_site(ix, g, 3, random_site(&seed, X0 + 700, Y0 - 50, 100, 0), &s);
+    /* a site holding the small star (which is nearer than the big one) */
+    check_site(ix, g, 3, random_site(&seed, X0 + 4800, Y0 - 200, 400, 0), &s);
+    site = random_site(&seed, X0 + 4800, Y0 - 200, 400, 0);
+    assert_int_equal(dcs_near_site_set(&s, geos, site), DCS_OK);
+    assert_int_equal(dcs_nearest_find(ix, geos, g, site, &s, &which), DCS_OK);
+    assert_int_equal(which, 1);
+    GEOSGeom_destroy_r(geos, site);
+    dcs_near_site_free(&s);
+    dcs_nearest_free(ix);
+    for (size_t i = 0; i < 3; i++)
+        GEOSGeom_destroy_r(geos, g[i]);
+}
+
+/* No features, only empty features, empty features among others; sites
+ * the index does not take. */
+static void test_empty_and_unsupported(void **state)
+{
+    (void)state;
+    dcs_nearest *ix = NULL;
+    dcs_error err;
+    dcs_error_clear(&err);
+    dcs_near_site s = {0};
+    size_t which = 0;
+    GEOSGeometry *site = point(X0, Y0);
+    assert_int_equal(dcs_near_site_set(&s, geos, site), DCS_OK);
+    assert_int_equal(dcs_nearest_build(geos, NULL, 0, &ix, &err), DCS_OK);
+    assert_int_equal(dcs_nearest_find(ix, geos, NULL, site, &s, &which), DCS_OK);
+    assert_int_equal(which, SIZE_MAX);
+    dcs_nearest_free(ix);
+
+    GEOSGeometry *g[3] = {GEOSGeom_createEmptyPolygon_r(geos), point(X0 + 500, Y0),
+                          GEOSGeom_createEmptyPoint_r(geos)};
+    assert_int_equal(dcs_nearest_build(geos, g, 1, &ix, &err), DCS_OK); /* only the empty one */
+    assert_int_equal(dcs_nearest_find(ix, geos, g, site, &s, &which), DCS_OK);
+    assert_int_equal(which, SIZE_MAX);
+    dcs_nearest_free(ix);
+    assert_int_equal(dcs_nearest_build(geos, g, 3, &ix, &err), DCS_OK);
+    assert_int_equal(dcs_nearest_find(ix, geos, g, site, &s, &which), DCS_OK);
+    assert_int_equal(which, 1);
+    dcs_nearest_free(ix);
+    for (int i = 0; i < 3; i++)
+        GEOSGeom_destroy_r(geos, g[i]);
+    GEOSGeom_destroy_r(geos, site);
+
+    double lx[2] = {X0, X0 + 10}, ly[2] = {Y0, Y0};
+    site = ring_geom(lx, ly, 2, 0); /* a line site: not for the index */
+    assert_int_equal(dcs_near_site_set(&s, geos, site), DCS_OK);
+    assert_false(s.usable);
+    GEOSGeom_destroy_r(geos, site);
+    site = GEOSGeom_createEmptyPolygon_r(geos);
+    assert_int_equal(dcs_near_site_set(&s, geos, site), DCS_OK);
+    assert_false(s.usable);
+    GEOSGeom_destroy_r(geos, site);
+    dcs_near_site_free(&s);
+}
+
+/* dcs_nearest_point_pair() against GEOSNearestPoints_r: the same
+ * coordinates exactly, for point sites, polygon sites with a hole and
+ * multipolygon sites, points inside, outside and in the hole; and 0 for
+ * a point on the boundary and for a feature that is not a single point. */
+static void test_point_pairs(void **state)
+{
+    (void)state;
+    unsigned seed = 37;
+    enum { N = 300 };
+    GEOSGeometry *g[N + 1];
+    for (int i = 0; i < N; i++)
+        g[i] = point(X0 + rnd(&seed) * 3000, Y0 + rnd(&seed) * 3000);
+    double lx[2] = {X0, X0 + 100}, ly[2] = {Y0, Y0};
+    g[N] = ring_geom(lx, ly, 2, 0);
+    dcs_nearest *ix = NULL;
+    dcs_error err;
+    dcs_error_clear(&err);
+    assert_int_equal(dcs_nearest_build(geos, g, N + 1, &ix, &err), DCS_OK);
+    dcs_near_site s = {0};
+    int paired = 0, checked = 0;
+    for (int k = 0; k < 60; k++) {
+        double cx = X0 + 500 + rnd(&seed) * 2000, cy = Y0 + 500 + rnd(&seed) * 2000;
+        GEOSGeometry *site = k % 3 == 0   ? star_polygon(&seed, cx, cy, 100, 400, 1)
+                             : k % 3 == 1 ? random_site(&seed, cx, cy, 150, k % 2)
+                                          : NULL;
+        if (!site) {
+            GEOSGeometry *parts[2] = {star_polygon(&seed, cx, cy, 50, 150, 1),
+                                      star_polygon(&seed, cx + 600, cy, 50, 150, 0)};
+            site = GEOSGeom_createCollection_r(geos, GEOS_MULTIPOLYGON, parts, 2);
+        }
+        assert_int_equal(dcs_near_site_set(&s, geos, site), DCS_OK);
+        assert_true(s.usable);
+        for (int i = 0; i < N; i++) {
+            double x[2], y[2], gx, gy;
+            if (!dcs_nearest_point_pair(ix, (size_t)i, &s, x, y))
+                continue;
+            paired++;
+            GEOSCoordSequence *seq = GEOSNearestPoints_r(geos, site, g[i]);
+            assert_non_null(seq);
+            for (unsigned j = 0; j < 2; j++) {
+                assert_int_equal(GEOSCoordSeq_getXY_r(geos, seq, j, &gx, &gy), 1);
+                if (x[j] != gx || y[j] != gy)
+                    fail_msg("point %d, site %d, end %u: (%.17g %.17g), GEOS (%.17g %.17g)", i,
+                             k, j, x[j], y[j], gx, gy);
+            }
+            GEOSCoordSeq_destroy_r(geos, seq);
+            checked++;
+        }
+        double x[2], y[2];
+        assert_false(dcs_nearest_point_pair(ix, N, &s, x, y)); /* a line */
+        GEOSGeom_destroy_r(geos, site);
+    }
+    assert_int_equal(paired, checked);
+    assert_true(paired > 60 * N * 9 / 10); /* boundary cases are rare */
+    /* a point on a site's edge: GEOS decides */
+    double qx[4] = {X0 + 1000, X0 + 1400, X0 + 1400, X0 + 1000};
+    double qy[4] = {Y0 + 1000, Y0 + 1000, Y0 + 1400, Y0 + 1400};
+    GEOSGeometry *site = GEOSGeom_createPolygon_r(geos, ring_geom(qx, qy, 4, 1), NULL, 0);
+    GEOSGeometry *on_edge = point(X0 + 1200, Y0 + 1000);
+    dcs_nearest *ix2 = NULL;
+    assert_int_equal(dcs_nearest_build(geos, &on_edge, 1, &ix2, &err), DCS_OK);
+    assert_int_equal(dcs_near_site_set(&s, geos, site), DCS_OK);
+    double x[2], y[2];
+    assert_false(dcs_nearest_point_pair(ix2, 0, &s, x, y));
+    dcs_nearest_free(ix2);
+    GEOSGeom_destroy_r(geos, on_edge);
+    GEOSGeom_destroy_r(geos, site);
+    dcs_near_site_free(&s);
+    dcs_nearest_free(ix);
+    for (int i = 0; i <= N; i++)
+        GEOSGeom_destroy_r(geos, g[i]);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_points),
+        cmocka_unit_test(test_lines),
+        cmocka_unit_test(test_polygons),
+        cmocka_unit_test(test_mixed),
+        cmocka_unit_test(test_ties),
+        cmocka_unit_test(test_containment),
+        cmocka_unit_test(test_empty_and_unsupported),
+        cmocka_unit_test(test_point_pairs),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}

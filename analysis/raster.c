@@ -634,14 +634,17 @@ dcs_status dcs_raster_radius_sum(const dcs_raster *r, double x_work, double y_wo
         *sum = NAN; /* off the CRS, at a pole, or a radius of 10^8 pixels */
         return DCS_ERR_DATA;
     }
-    double total = 0, valid = 0;
-    for (long j = (long)floor(py - ry); j <= (long)floor(py + ry); j++) {
+    double total = 0, valid = 0, j0 = floor(py - ry);
+    double below = strip((j0 - py) / ry); /* strip() at the current row's lower edge */
+    for (long j = (long)j0; j <= (long)floor(py + ry); j++) {
         double rxj = rx;
         if (r->geographic) { /* longitude scale of this row relative to the centre */
             double cos_j = cos((r->gt[3] + (j + 0.5) * r->gt[5]) * r->unit / DEG_PER_RAD);
             rxj = cos_j > 1e-12 ? rx * cos_c / cos_j : rx;
         }
-        double w = rxj * ry * (strip((j + 1 - py) / ry) - strip((j - py) / ry));
+        double above = strip((j + 1 - py) / ry);
+        double w = rxj * ry * (above - below);
+        below = above;
         total += w;
         double a = fmax(px - w / 2, 0), b = fmin(px + w / 2, r->width);
         if (j >= 0 && j < r->height && b > a)

@@ -2,6 +2,7 @@
 #include "evaluate.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,7 +76,6 @@ static int apply_rules(const dcs_model *m, const dcs_site_rows *rows, size_t i,
         if (check_rule(m, rows, i, &m->rules[r], reason, sizeof reason))
             continue;
         ev->failed[i * m->nrules + r] = 1;
-        ev->rule_fails[r]++;
         nomem |= dcs_strlist_addf(&why, "%s", reason) != 0;
     }
     ev->eligible[i] = why.count == 0;
@@ -160,19 +160,72 @@ static dcs_status aggregate(const dcs_model *m, dcs_evaluation *ev, const double
     return DCS_OK;
 }
 
+typedef struct {
+    const dcs_model *m;
+    const dcs_site_rows *rows;
+    dcs_evaluation *ev;
+    size_t a, b; /* sites [a, b) */
+    int nomem;
+} site_range;
+
+/* Rules, coverage gaps and criterion values of the sites in a range. */
+static void *evaluate_range(void *arg)
+{
+    site_range *g = arg;
+    for (size_t i = g->a; i < g->b && !g->nomem; i++) {
+        if (apply_rules(g->m, g->rows, i, g->ev) != 0 || list_gaps(g->m, g->rows, i, g->ev) != 0)
+            g->nomem = 1;
+        criterion_values(g->m, g->rows, i, g->ev);
+    }
+    return NULL;
+}
+
+/* evaluate_range() over all sites, split between up to `threads` threads
+ * (each site is written by one thread only); -1 when out of memory. */
+static int evaluate_sites(const dcs_model *m, const dcs_site_rows *rows, dcs_evaluation *ev,
+                          int threads)
+{
+    enum { MAX_THREADS = 64 };
+    site_range g[MAX_THREADS];
+    pthread_t tid[MAX_THREADS];
+    int T = threads < 1 ? 1 : threads > MAX_THREADS ? MAX_THREADS : threads, started = 1, nomem = 0;
+    if ((size_t)T > rows->n / 1024 + 1)
+        T = (int)(rows->n / 1024 + 1); /* not worth a thread below ~1000 sites */
+    for (int t = 0; t < T; t++)
+        g[t] = (site_range){m, rows, ev, rows->n * (size_t)t / (size_t)T,
+                            rows->n * (size_t)(t + 1) / (size_t)T, 0};
+    for (; started < T; started++)
+        if (pthread_create(&tid[started], NULL, evaluate_range, &g[started]) != 0)
+            break;
+    for (int t = started; t < T; t++) /* threads that could not start: do their share here */
+        evaluate_range(&g[t]);
+    evaluate_range(&g[0]);
+    for (int t = 1; t < started; t++)
+        pthread_join(tid[t], NULL);
+    for (int t = 0; t < T; t++)
+        nomem |= g[t].nomem;
+    for (size_t i = 0; i < rows->n; i++)
+        for (size_t r = 0; r < m->nrules; r++)
+            ev->rule_fails[r] += ev->failed[i * m->nrules + r];
+    return nomem ? -1 : 0;
+}
+
 dcs_status dcs_evaluate(const dcs_model *m, const dcs_site_rows *rows, dcs_evaluation *ev,
                         dcs_error *err)
+{
+    return dcs_evaluate_threads(m, rows, 1, ev, err);
+}
+
+dcs_status dcs_evaluate_threads(const dcs_model *m, const dcs_site_rows *rows, int threads,
+                                dcs_evaluation *ev, dcs_error *err)
 {
     double *w = malloc((m->ncrits ? m->ncrits : 1) * sizeof *w);
     if (!w || allocate(ev, rows->n, m->nrules, m->ncrits) != 0)
         goto nomem;
     for (size_t c = 0; c < m->ncrits; c++)
         w[c] = m->crits[c].weight;
-    for (size_t i = 0; i < rows->n; i++) {
-        if (apply_rules(m, rows, i, ev) != 0 || list_gaps(m, rows, i, ev) != 0)
-            goto nomem;
-        criterion_values(m, rows, i, ev);
-    }
+    if (evaluate_sites(m, rows, ev, threads) != 0)
+        goto nomem;
     dcs_status st = aggregate(m, ev, w, err);
     free(w);
     if (st != DCS_OK) {

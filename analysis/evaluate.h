@@ -55,6 +55,11 @@ typedef struct {
 dcs_status dcs_evaluate(const dcs_model *model, const dcs_site_rows *rows, dcs_evaluation *ev,
                         dcs_error *err);
 
+/* dcs_evaluate() with the per-site work (rules, reasons, criterion values)
+ * split between up to `threads` threads; the result is the same. */
+dcs_status dcs_evaluate_threads(const dcs_model *model, const dcs_site_rows *rows, int threads,
+                                dcs_evaluation *ev, dcs_error *err);
+
 /* The name a rule is reported under ("coverage_flood" for coverage rules). */
 void dcs_rule_label(const dcs_rule *rule, char *buf, size_t size);
 

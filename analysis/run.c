@@ -284,7 +284,7 @@ static dcs_status evaluate_sites(dcs_result *res, dcs_error *err)
                           res->sites.num,  res->sites.text,
                           res->sites.nnum, res->sites.ntext,
                           res->outside,    res->ncontexts};
-    return dcs_evaluate(&res->model, &rows, &res->eval, err);
+    return dcs_evaluate_threads(&res->model, &rows, res->threads, &res->eval, err);
 }
 
 dcs_status dcs_run(const dcs_scenario *scn, const dcs_run_options *opt, dcs_result *res,

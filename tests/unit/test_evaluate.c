@@ -307,6 +307,64 @@ static void test_aggregations(void **state)
     scn->aggregation = DCS_AGG_WEIGHTED_SUM;
 }
 
+/* Many random rows evaluated on 1 and on 3 threads: every output equal,
+ * and rule_fails equal to a count of the failed flags.  The rows mix
+ * missing values, both coverage states and all zonings, so that every
+ * rule passes and fails somewhere. */
+static void test_threads_give_the_same_evaluation(void **state)
+{
+    fixture *f = *state;
+    enum { N = 5000 };
+    static const char *ids[N];
+    static char idbuf[N][8];
+    static double num[N * 6];
+    static char *text[N * 2];
+    static unsigned char outside[N];
+    static char *zones[] = {"industrial", "commercial", "residential", NULL};
+    unsigned seed = 3;
+    for (size_t i = 0; i < N; i++) {
+        snprintf(idbuf[i], sizeof idbuf[i], "s%zu", (i * 7919) % N);
+        ids[i] = idbuf[i];
+        for (size_t c = 0; c < 6; c++) {
+            seed = seed * 1103515245u + 12345u;
+            num[i * 6 + c] = (seed >> 8) % 17 == 0 ? NAN : (double)((seed >> 8) % 60);
+        }
+        text[i * 2] = "X";
+        text[i * 2 + 1] = zones[i % 4];
+        outside[i] = i % 5 == 0;
+    }
+    dcs_site_rows rows = {N, ids, num, text, 6, 2, outside, 1};
+    dcs_evaluation one, three;
+    dcs_error err;
+    assert_int_equal(dcs_evaluate_threads(&f->model, &rows, 1, &one, &err), DCS_OK);
+    assert_int_equal(dcs_evaluate_threads(&f->model, &rows, 3, &three, &err), DCS_OK);
+    assert_true(one.neligible > 100 && one.neligible < N - 100);
+    assert_int_equal(three.neligible, one.neligible);
+    assert_memory_equal(three.failed, one.failed, N * one.nrules);
+    assert_memory_equal(three.eligible, one.eligible, N);
+    assert_memory_equal(three.rank, one.rank, N * sizeof *one.rank);
+    assert_memory_equal(three.order, one.order, one.neligible * sizeof *one.order);
+    for (size_t i = 0; i < N; i++) {
+        assert_true((one.reasons[i] == NULL) == (three.reasons[i] == NULL));
+        if (one.reasons[i])
+            assert_string_equal(three.reasons[i], one.reasons[i]);
+        assert_true((one.gaps[i] == NULL) == (three.gaps[i] == NULL));
+        for (size_t c = 0; c < one.ncrits; c++)
+            assert_memory_equal(&three.value[i * one.ncrits + c], &one.value[i * one.ncrits + c],
+                                sizeof(double));
+    }
+    for (size_t r = 0; r < one.nrules; r++) {
+        size_t count = 0;
+        for (size_t i = 0; i < N; i++)
+            count += one.failed[i * one.nrules + r];
+        assert_true(count > 0);
+        assert_int_equal(one.rule_fails[r], count);
+        assert_int_equal(three.rule_fails[r], count);
+    }
+    dcs_evaluation_free(&one);
+    dcs_evaluation_free(&three);
+}
+
 static void test_rank_independent_of_input_order(void **state)
 {
     (void)state;
@@ -338,6 +396,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_coverage_treatments, setup, teardown),
         cmocka_unit_test_setup_teardown(test_aggregations, setup, teardown),
         cmocka_unit_test(test_rank_independent_of_input_order),
+        cmocka_unit_test_setup_teardown(test_threads_give_the_same_evaluation, setup, teardown),
     };
     return cmocka_run_group_tests_name("evaluate", tests, NULL, NULL);
 }

@@ -396,6 +396,8 @@ static dcs_status append_campus(dcs_sites *s, dcs_assembly *a, size_t k, const d
                              id);
     if (!(a->parcel_ids[k] = join_ids(s, parcels, np)))
         return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory");
+    s->wkb[i] = NULL; /* stored as WKB by dcs_sites_compact() */
+    s->wkb_size[i] = 0;
     s->geom[i] = union_of(s, parcels, np);
     if (!s->geom[i])
         return dcs_error_set(err, DCS_ERR_GEOMETRY, "assembly: GEOS could not join the parcels "

@@ -53,8 +53,12 @@ dcs_status dcs_decision_prepare(dcs_result *res, dcs_error *err)
         return DCS_OK;
     dcs_assembly_params p = {scn->assembly.min_area_ha, scn->assembly.max_parcels, -1, 0};
     dcs_status st = owner_column(res, &p, err);
+    if (st == DCS_OK && dcs_sites_expand(&res->sites) != DCS_OK)
+        st = dcs_error_set(err, DCS_ERR_NOMEM, "out of memory (parcel assembly)");
     if (st == DCS_OK)
         st = dcs_assemble_campuses(&res->sites, &p, &res->crs, &res->assembly, err);
+    if (dcs_sites_compact(&res->sites) != DCS_OK && st == DCS_OK)
+        st = dcs_error_set(err, DCS_ERR_NOMEM, "out of memory (parcel assembly)");
     return st;
 }
 

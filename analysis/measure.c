@@ -141,33 +141,12 @@ dcs_status dcs_context_load(dcs_inputs *in, const dcs_model *model, const dcs_cr
     return st;
 }
 
-/* Extent of the sites' geometries; 0 when there are none. */
-static int sites_extent(const dcs_sites *s, double box[4])
-{
-    box[0] = box[1] = INFINITY;
-    box[2] = box[3] = -INFINITY;
-    for (size_t i = 0; i < s->n; i++) {
-        double x0, y0, x1, y1;
-        if (!s->geom[i] || GEOSisEmpty_r(s->geos, s->geom[i]) != 0 ||
-            !GEOSGeom_getXMin_r(s->geos, s->geom[i], &x0) ||
-            !GEOSGeom_getYMin_r(s->geos, s->geom[i], &y0) ||
-            !GEOSGeom_getXMax_r(s->geos, s->geom[i], &x1) ||
-            !GEOSGeom_getYMax_r(s->geos, s->geom[i], &y1))
-            continue;
-        box[0] = fmin(box[0], x0);
-        box[1] = fmin(box[1], y0);
-        box[2] = fmax(box[2], x1);
-        box[3] = fmax(box[3], y1);
-    }
-    return box[0] <= box[2];
-}
-
 dcs_status dcs_context_prepare_sites(dcs_context_data *cd, const dcs_sites *sites,
                                      dcs_error *err)
 {
-    double box[4];
-    if (!sites_extent(sites, box))
-        return DCS_OK;
+    const double *box = sites->extent;
+    if (!(box[0] <= box[2] && box[1] <= box[3]))
+        return DCS_OK; /* no sites */
     for (size_t k = 0; k < cd->ncontexts; k++) {
         const dcs_context *c = &cd->model->scn->contexts[k];
         if (c->kind != DCS_CTX_AREA_WEIGHTED || c->exact)
@@ -291,7 +270,7 @@ static dcs_status measure_power(dcs_context_data *cd, dcs_sites *s, size_t i,
 {
     size_t which;
     double km;
-    dcs_status st = dcs_nearest_substation(&cd->subs, s->geom[i], cd->crs, &which, &km, err);
+    dcs_status st = dcs_nearest_substation(&cd->subs, cd->site, cd->crs, &which, &km, err);
     if (st != DCS_OK || which == SIZE_MAX)
         return st;
     double *num = dcs_site_num(s, i);
@@ -366,7 +345,7 @@ static dcs_status measure_raster(dcs_context_data *cd, size_t k, dcs_sites *s, s
     size_t metric = cd->model->ctx_first[k];
     if (c->stats) {
         dcs_zonal z;
-        dcs_status st = site_zonal(cd, k, s->geom[i], &z, err);
+        dcs_status st = site_zonal(cd, k, cd->site, &z, err);
         if (st != DCS_OK)
             return st;
         const double vals[] = {z.mean, z.min, z.max, z.sum, z.majority};
@@ -389,12 +368,11 @@ static dcs_status measure_raster(dcs_context_data *cd, size_t k, dcs_sites *s, s
     return DCS_OK;
 }
 
-/* Area-weighted sum within the radius of site i from the grid of k. */
-static dcs_status measure_on_grid(dcs_context_data *cd, size_t k, dcs_sites *s, size_t i,
-                                  double *sum, dcs_error *err)
+/* Area-weighted sum within the radius of the current site from the grid of k. */
+static dcs_status measure_on_grid(dcs_context_data *cd, size_t k, double *sum, dcs_error *err)
 {
     dcs_rings_clear(&cd->site_rings);
-    dcs_status st = dcs_rings_add_geos(&cd->site_rings, cd->geos, s->geom[i]);
+    dcs_status st = dcs_rings_add_geos(&cd->site_rings, cd->geos, cd->site);
     if (st != DCS_OK)
         return dcs_error_set(err, st, "%s", st == DCS_ERR_NOMEM
                                                 ? "out of memory"
@@ -414,16 +392,16 @@ static dcs_status measure_context(dcs_context_data *cd, size_t k, dcs_sites *s, 
     size_t which;
     switch (c->kind) {
     case DCS_CTX_OVERLAY:
-        return dcs_polyset_overlap_pct(&cd->sets[k], s->geom[i], &num[first->col], err);
+        return dcs_polyset_overlap_pct(&cd->sets[k], cd->site, &num[first->col], err);
     case DCS_CTX_DISTANCE:
-        return dcs_polyset_nearest(&cd->sets[k], s->geom[i], cd->crs, &which, &num[first->col],
+        return dcs_polyset_nearest(&cd->sets[k], cd->site, cd->crs, &which, &num[first->col],
                                    err);
     case DCS_CTX_ZONE:
         return measure_zone(cd, k, s, i, outside, err);
     case DCS_CTX_AREA_WEIGHTED:
         if (cd->density[k].row_sum)
-            return measure_on_grid(cd, k, s, i, &num[first->col], err);
-        return dcs_polyset_area_weighted(&cd->sets[k], s->geom[i], c->radius_km * 1000, 0,
+            return measure_on_grid(cd, k, &num[first->col], err);
+        return dcs_polyset_area_weighted(&cd->sets[k], cd->site, c->radius_km * 1000, 0,
                                          &num[first->col], err);
     case DCS_CTX_RASTER:
         return measure_raster(cd, k, s, i, outside, err);
@@ -476,7 +454,7 @@ static dcs_status measure_energy(dcs_context_data *cd, dcs_sites *s, size_t i,
     const dcs_model *m = cd->model;
     size_t which;
     double km;
-    dcs_status st = dcs_polyset_nearest(&cd->stations.points, s->geom[i], cd->crs, &which, &km,
+    dcs_status st = dcs_polyset_nearest(&cd->stations.points, cd->site, cd->crs, &which, &km,
                                         err);
     if (st != DCS_OK || which == SIZE_MAX)
         return st;
@@ -511,13 +489,13 @@ static dcs_status measure_energy(dcs_context_data *cd, dcs_sites *s, size_t i,
     return DCS_OK;
 }
 
-dcs_status dcs_measure_site(dcs_context_data *cd, dcs_sites *s, size_t i,
-                            unsigned char *outside, dcs_error *err)
+static dcs_status measure_geometry(dcs_context_data *cd, dcs_sites *s, size_t i,
+                                   unsigned char *outside, dcs_error *err)
 {
     memset(cd->have_cells, 0, cd->ncontexts);
     dcs_status st = measure_power(cd, s, i, err);
     for (size_t k = 0; st == DCS_OK && k < cd->ncontexts; k++) {
-        int out = !dcs_coverage_contains(&cd->cover[k], s->geom[i]);
+        int out = !dcs_coverage_contains(&cd->cover[k], cd->site);
         if (!out)
             st = measure_context(cd, k, s, i, &out, err);
         outside[k] = (unsigned char)out;
@@ -535,5 +513,17 @@ dcs_status dcs_measure_site(dcs_context_data *cd, dcs_sites *s, size_t i,
         st = measure_joins(cd, s, i, err);
     if (st == DCS_OK && cd->model->scn->energy.enabled)
         st = measure_energy(cd, s, i, err);
+    return st;
+}
+
+dcs_status dcs_measure_site(dcs_context_data *cd, dcs_sites *s, size_t i,
+                            unsigned char *outside, dcs_error *err)
+{
+    if (!(cd->site = dcs_site_geometry(s, i, cd->geos)))
+        return dcs_error_set(err, s->wkb[i] ? DCS_ERR_NOMEM : DCS_ERR_INTERNAL,
+                             "%s", s->wkb[i] ? "out of memory" : "the site has no geometry");
+    dcs_status st = measure_geometry(cd, s, i, outside, err);
+    GEOSGeom_destroy_r(cd->geos, cd->site);
+    cd->site = NULL;
     return st;
 }

@@ -59,6 +59,7 @@ typedef struct {
     dcs_zonal_work zw;    /* coverage scratch */
     dcs_span_work spans;  /* buffer spans scratch */
     dcs_rings site_rings; /* the current site as flat rings */
+    GEOSGeometry *site;   /* the current site's geometry (this thread's GEOS context) */
     dcs_cells *cells;     /* per context: the current site's pixel shares on its grid */
     unsigned char *have_cells; /* per context: cells[k] holds the current site's */
     int is_copy;          /* made by dcs_context_clone() */

@@ -42,6 +42,8 @@ static void drop_site(dcs_sites *s, size_t i)
     free(s->id[i]);
     if (s->geom[i])
         GEOSGeom_destroy_r(s->geos, s->geom[i]);
+    if (s->wkb[i])
+        GEOSFree_r(s->geos, s->wkb[i]);
     for (size_t k = 0; k < s->ntext; k++)
         free(dcs_site_text(s, i)[k]);
 }
@@ -50,6 +52,8 @@ static void move_site(dcs_sites *s, size_t from, size_t to)
 {
     s->id[to] = s->id[from];
     s->geom[to] = s->geom[from];
+    s->wkb[to] = s->wkb[from];
+    s->wkb_size[to] = s->wkb_size[from];
     s->lon[to] = s->lon[from];
     s->lat[to] = s->lat[from];
     s->x[to] = s->x[from];

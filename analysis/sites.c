@@ -25,6 +25,12 @@ static int grow(dcs_sites *s)
     GEOSGeometry **geom = realloc(s->geom, cap * sizeof *geom);
     if (geom)
         s->geom = geom;
+    unsigned char **wkb = realloc(s->wkb, cap * sizeof *wkb);
+    if (wkb)
+        s->wkb = wkb;
+    size_t *wkb_size = realloc(s->wkb_size, cap * sizeof *wkb_size);
+    if (wkb_size)
+        s->wkb_size = wkb_size;
     double *lon = realloc(s->lon, cap * sizeof *lon);
     if (lon)
         s->lon = lon;
@@ -43,7 +49,7 @@ static int grow(dcs_sites *s)
     char **text = realloc(s->text, cap * (s->ntext ? s->ntext : 1) * sizeof *text);
     if (text)
         s->text = text;
-    if (!id || !geom || !lon || !lat || !x || !y || !num || !text)
+    if (!id || !geom || !wkb || !wkb_size || !lon || !lat || !x || !y || !num || !text)
         return -1;
     s->cap = cap;
     return 0;
@@ -55,6 +61,86 @@ static void sites_init(dcs_sites *s, const dcs_model *m, GEOSContextHandle_t geo
     s->geos = geos;
     s->nnum = m->nnum;
     s->ntext = m->ntext;
+    s->extent[0] = s->extent[1] = INFINITY;
+    s->extent[2] = s->extent[3] = -INFINITY;
+}
+
+/* Grow box to cover g. */
+static void cover_box(GEOSContextHandle_t geos, const GEOSGeometry *g, double box[4])
+{
+    double x0, y0, x1, y1;
+    if (GEOSisEmpty_r(geos, g) != 0 || !GEOSGeom_getXMin_r(geos, g, &x0) ||
+        !GEOSGeom_getYMin_r(geos, g, &y0) || !GEOSGeom_getXMax_r(geos, g, &x1) ||
+        !GEOSGeom_getYMax_r(geos, g, &y1))
+        return;
+    box[0] = fmin(box[0], x0);
+    box[1] = fmin(box[1], y0);
+    box[2] = fmax(box[2], x1);
+    box[3] = fmax(box[3], y1);
+}
+
+/* Site i's geometry as WKB from g (freed here), its extent added to box. */
+static int store(dcs_sites *s, size_t i, GEOSContextHandle_t geos, GEOSGeometry *g,
+                 double box[4])
+{
+    cover_box(geos, g, box);
+    s->wkb[i] = GEOSGeomToWKB_buf_r(geos, g, &s->wkb_size[i]);
+    GEOSGeom_destroy_r(geos, g);
+    return s->wkb[i] ? 0 : -1;
+}
+
+int dcs_site_store(dcs_sites *s, size_t i, GEOSContextHandle_t geos, GEOSGeometry *g)
+{
+    if (s->wkb[i])
+        GEOSFree_r(geos, s->wkb[i]);
+    s->wkb[i] = NULL;
+    return store(s, i, geos, g, s->extent);
+}
+
+GEOSGeometry *dcs_site_geometry(const dcs_sites *s, size_t i, GEOSContextHandle_t geos)
+{
+    if (s->geom && s->geom[i])
+        return GEOSGeom_clone_r(geos, s->geom[i]);
+    return s->wkb[i] ? GEOSGeomFromWKB_buf_r(geos, s->wkb[i], s->wkb_size[i]) : NULL;
+}
+
+OGRGeometryH dcs_site_ogr(const dcs_sites *s, size_t i)
+{
+    OGRGeometryH g = NULL;
+    if (!s->wkb[i] || OGR_G_CreateFromWkbEx(s->wkb[i], NULL, &g, s->wkb_size[i]) != OGRERR_NONE)
+        return NULL;
+    return g;
+}
+
+int dcs_site_is_polygon(const dcs_sites *s, size_t i)
+{
+    GEOSGeometry *g = dcs_site_geometry(s, i, s->geos);
+    int t = g ? GEOSGeomTypeId_r(s->geos, g) : -1;
+    if (g)
+        GEOSGeom_destroy_r(s->geos, g);
+    return t == GEOS_POLYGON || t == GEOS_MULTIPOLYGON;
+}
+
+dcs_status dcs_sites_expand(dcs_sites *s)
+{
+    for (size_t i = 0; i < s->n; i++)
+        if (!s->geom[i] && s->wkb[i] && !(s->geom[i] = dcs_site_geometry(s, i, s->geos)))
+            return DCS_ERR_NOMEM;
+    return DCS_OK;
+}
+
+dcs_status dcs_sites_compact(dcs_sites *s)
+{
+    dcs_status st = DCS_OK;
+    for (size_t i = 0; i < s->n; i++) {
+        GEOSGeometry *g = s->geom[i];
+        s->geom[i] = NULL;
+        if (g && s->wkb[i])
+            GEOSGeom_destroy_r(s->geos, g); /* unchanged since dcs_sites_expand() */
+        else if (g && store(s, i, s->geos, g, s->extent) != 0)
+            st = DCS_ERR_NOMEM;
+    }
+    return st;
 }
 
 /* Blank metric rows for site i: every number NaN, every text NULL. */
@@ -68,10 +154,10 @@ static void blank_row(dcs_sites *s, size_t i)
 
 /* A point on the site's surface, in the working CRS and in lon/lat. */
 static void representative_point(dcs_sites *s, size_t i, GEOSContextHandle_t geos,
-                                 OGRCoordinateTransformationH to_lonlat)
+                                 const GEOSGeometry *g, OGRCoordinateTransformationH to_lonlat)
 {
     s->lon[i] = s->lat[i] = s->x[i] = s->y[i] = NAN;
-    GEOSGeometry *p = GEOSPointOnSurface_r(geos, s->geom[i]);
+    GEOSGeometry *p = GEOSPointOnSurface_r(geos, g);
     double x, y;
     if (p && GEOSGeomGetX_r(geos, p, &x) && GEOSGeomGetY_r(geos, p, &y)) {
         s->x[i] = x;
@@ -123,6 +209,8 @@ static dcs_status add_site(dcs_sites *s, const dcs_model *m, OGRFeatureH f, int 
                              (long long)OGR_F_GetFID(f),
                              OGR_Fld_GetNameRef(OGR_F_GetFieldDefnRef(f, id_field)));
     s->geom[i] = NULL;
+    s->wkb[i] = NULL;
+    s->wkb_size[i] = 0;
     s->lon[i] = s->lat[i] = s->x[i] = s->y[i] = NAN;
     blank_row(s, i);
     s->n++;
@@ -148,6 +236,7 @@ typedef struct {
     GEOSContextHandle_t geos;      /* own context (the sites' for the first) */
     dcs_layer_xf xf;
     OGRCoordinateTransformationH to_lonlat; /* working CRS -> lon/lat */
+    double box[4];                 /* extent of the sites it converted */
     dcs_status st;
     dcs_error err;
     size_t failed;                 /* lowest failed site (SIZE_MAX none) */
@@ -158,21 +247,23 @@ static dcs_status convert_site(site_converter *c, size_t i, dcs_error *err)
     site_chunk *ch = c->chunk;
     dcs_sites *s = ch->s;
     OGRGeometryH ll = NULL;
-    dcs_status st = dcs_layer_convert(ch->L, &c->xf, c->geos, ch->src[i - ch->base],
-                                      &s->geom[i], &ll, err);
+    GEOSGeometry *g = NULL;
+    dcs_status st = dcs_layer_convert(ch->L, &c->xf, c->geos, ch->src[i - ch->base], &g, &ll,
+                                      err);
     if (st != DCS_OK) {
-        if (s->geom[i])
-            GEOSGeom_destroy_r(c->geos, s->geom[i]);
-        s->geom[i] = NULL;
+        if (g)
+            GEOSGeom_destroy_r(c->geos, g);
         if (ll)
             OGR_G_DestroyGeometry(ll);
         return dcs_error_prefix(err, "feature %lld: ", ch->fid[i - ch->base]);
     }
-    int t = GEOSGeomTypeId_r(c->geos, s->geom[i]);
+    int t = GEOSGeomTypeId_r(c->geos, g);
     if (t == GEOS_POLYGON || t == GEOS_MULTIPOLYGON)
         dcs_site_num(s, i)[DCS_COL_AREA_HA] = dcs_geodesic_area_m2(ll) / 1e4;
     OGR_G_DestroyGeometry(ll);
-    representative_point(s, i, c->geos, c->to_lonlat);
+    representative_point(s, i, c->geos, g, c->to_lonlat);
+    if (store(s, i, c->geos, g, c->box) != 0)
+        return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory loading sites");
     return DCS_OK;
 }
 
@@ -250,7 +341,8 @@ static dcs_status converters_start(site_converter *c, int n, const dcs_sites *s,
                                    const dcs_layer *L, const dcs_crs *crs, dcs_error *err)
 {
     for (int t = 0; t < n; t++) {
-        c[t] = (site_converter){.st = DCS_OK, .failed = SIZE_MAX};
+        c[t] = (site_converter){.st = DCS_OK, .failed = SIZE_MAX,
+                                .box = {INFINITY, INFINITY, -INFINITY, -INFINITY}};
         c[t].geos = t == 0 ? s->geos : dcs_geos_init();
         if (!c[t].geos || dcs_layer_xf_clone(L, &c[t].xf) != DCS_OK ||
             !(c[t].to_lonlat = OCTClone(crs->work_to_lonlat)))
@@ -259,10 +351,14 @@ static dcs_status converters_start(site_converter *c, int n, const dcs_sites *s,
     return DCS_OK;
 }
 
-static void converters_stop(site_converter *c, int n, dcs_layer *L)
+static void converters_stop(site_converter *c, int n, dcs_layer *L, dcs_sites *s)
 {
     for (int t = 0; t < n; t++) {
         L->nrepaired += c[t].xf.nrepaired;
+        s->extent[0] = fmin(s->extent[0], c[t].box[0]);
+        s->extent[1] = fmin(s->extent[1], c[t].box[1]);
+        s->extent[2] = fmax(s->extent[2], c[t].box[2]);
+        s->extent[3] = fmax(s->extent[3], c[t].box[3]);
         dcs_layer_xf_free(&c[t].xf);
         if (c[t].to_lonlat)
             OCTDestroyCoordinateTransformation(c[t].to_lonlat);
@@ -341,7 +437,7 @@ dcs_status dcs_sites_load(dcs_layer *L, const dcs_model *m, const dcs_crs *crs,
     if (st == DCS_OK)
         st = check_unique_ids(s, err);
 fail:
-    converters_stop(conv, n, L);
+    converters_stop(conv, n, L, s);
     free(ch);
     free(fields);
     return st;
@@ -396,9 +492,13 @@ static int add_cell(void *user, long i, long j, double cx, double cy)
         return 1;
     }
     size_t k = s->n++;
-    s->geom[k] = cell;
+    s->geom[k] = NULL;
     blank_row(s, k);
     dcs_site_num(s, k)[DCS_COL_AREA_HA] = cell_area_m2(s, g->crs, cell) / 1e4;
+    if (store(s, k, s->geos, cell, s->extent) != 0) {
+        g->st = dcs_error_set(g->err, DCS_ERR_NOMEM, "out of memory making grid cells");
+        return 1;
+    }
     s->lon[k] = s->x[k] = cx;
     s->lat[k] = s->y[k] = cy;
     OCTTransform(g->crs->work_to_lonlat, 1, &s->lon[k], &s->lat[k], NULL);
@@ -454,11 +554,15 @@ void dcs_sites_free(dcs_sites *s)
         free(s->id[i]);
         if (s->geom[i])
             GEOSGeom_destroy_r(s->geos, s->geom[i]);
+        if (s->wkb[i])
+            GEOSFree_r(s->geos, s->wkb[i]);
         for (size_t k = 0; k < s->ntext; k++)
             free(dcs_site_text(s, i)[k]);
     }
     free(s->id);
     free(s->geom);
+    free(s->wkb);
+    free(s->wkb_size);
     free(s->lon);
     free(s->lat);
     free(s->x);

@@ -1,7 +1,9 @@
 /*
  * sites.h - the candidate sites: ids, geometries and metric values.
  *
- * Sites are held column-wise: geometry in the working CRS (GEOS), a
+ * Sites are held column-wise: geometry in the working CRS (as WKB, about
+ * a fifth of the memory of a GEOS geometry; dcs_site_geometry() makes the
+ * GEOS one when needed), a
  * representative lon/lat point (on the surface of the site), one row of
  * numbers (model->nnum wide) and one row of texts (model->ntext wide) per
  * site.  NaN is a missing number, NULL a missing text.
@@ -37,7 +39,10 @@ typedef struct {
     size_t n, cap;
     size_t nnum, ntext;
     char **id;
-    GEOSGeometry **geom;
+    unsigned char **wkb;  /* the geometry in the working CRS, as WKB (GEOSFree_r) */
+    size_t *wkb_size;
+    GEOSGeometry **geom;  /* NULL, except between dcs_sites_expand() and _compact() */
+    double extent[4];     /* x0 y0 x1 y1 covering every site (x0 > x1 when none) */
     double *lon, *lat; /* a point on the site, WGS 84 */
     double *x, *y;     /* the same point in the working CRS */
     double *num;
@@ -63,6 +68,27 @@ static inline char **dcs_site_text(const dcs_sites *s, size_t i)
  * scenario's grid shape and cell area; ids and geometry from grid.h. */
 dcs_status dcs_sites_from_grid(dcs_layer *L, const dcs_model *model, const dcs_crs *crs,
                                GEOSContextHandle_t geos, dcs_sites *sites, dcs_error *err);
+
+/* Store g (taken: freed here) as site i's geometry; the extent grows to
+ * cover it.  -1 when out of memory (g is freed all the same). */
+int dcs_site_store(dcs_sites *s, size_t i, GEOSContextHandle_t geos, GEOSGeometry *g);
+
+/* A new GEOS geometry of site i in context geos (caller frees), or NULL
+ * when it has none or out of memory. */
+GEOSGeometry *dcs_site_geometry(const dcs_sites *s, size_t i, GEOSContextHandle_t geos);
+
+/* Site i's geometry as a new OGR geometry (no CRS set; caller destroys),
+ * NULL when it has none or out of memory. */
+OGRGeometryH dcs_site_ogr(const dcs_sites *s, size_t i);
+
+/* 1 when site i is a polygon or multipolygon. */
+int dcs_site_is_polygon(const dcs_sites *s, size_t i);
+
+/* Every site's geometry also as GEOS in geom[] (for parcel assembly), and
+ * back: _compact() stores geom[i] as WKB where it differs (new sites) and
+ * frees all of geom[].  DCS_ERR_NOMEM. */
+dcs_status dcs_sites_expand(dcs_sites *s);
+dcs_status dcs_sites_compact(dcs_sites *s);
 
 void dcs_sites_free(dcs_sites *sites);
 

@@ -128,12 +128,7 @@ static void fill_fields(OGRFeatureH f, const dcs_result *res, size_t i)
  * has one geometry type. */
 static OGRGeometryH to_ogr(const dcs_result *res, size_t i, int multi)
 {
-    size_t n = 0;
-    unsigned char *wkb = GEOSGeomToWKB_buf_r(res->geos, res->sites.geom[i], &n);
-    OGRGeometryH g = NULL;
-    if (wkb && OGR_G_CreateFromWkbEx(wkb, NULL, &g, n) != OGRERR_NONE)
-        g = NULL;
-    GEOSFree_r(res->geos, wkb);
+    OGRGeometryH g = dcs_site_ogr(&res->sites, i);
     if (g && multi)
         g = OGR_G_ForceToMultiPolygon(g);
     return g;
@@ -142,11 +137,9 @@ static OGRGeometryH to_ogr(const dcs_result *res, size_t i, int multi)
 /* The layer's geometry type: MultiPolygon when any site is a polygon. */
 static OGRwkbGeometryType layer_type(const dcs_result *res)
 {
-    for (size_t i = 0; i < res->sites.n; i++) {
-        int t = GEOSGeomTypeId_r(res->geos, res->sites.geom[i]);
-        if (t == GEOS_POLYGON || t == GEOS_MULTIPOLYGON)
+    for (size_t i = 0; i < res->sites.n; i++)
+        if (dcs_site_is_polygon(&res->sites, i))
             return wkbMultiPolygon;
-    }
     return wkbUnknown;
 }
 

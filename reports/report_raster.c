@@ -15,29 +15,11 @@
 
 #define NODATA -9999.0
 
-static OGRGeometryH cell_geometry(const dcs_result *res, size_t i)
-{
-    size_t n = 0;
-    unsigned char *wkb = GEOSGeomToWKB_buf_r(res->geos, res->sites.geom[i], &n);
-    OGRGeometryH g = NULL;
-    if (wkb && OGR_G_CreateFromWkbEx(wkb, NULL, &g, n) != OGRERR_NONE)
-        g = NULL;
-    GEOSFree_r(res->geos, wkb);
-    return g;
-}
-
 /* Grid covering every site, in the working CRS. */
 static GDALDatasetH create_grid(const dcs_result *res, const char *tmp, dcs_error *err)
 {
-    double x0 = INFINITY, y0 = INFINITY, x1 = -INFINITY, y1 = -INFINITY;
-    for (size_t i = 0; i < res->sites.n; i++) {
-        double a, b, c, d;
-        GEOSGeom_getXMin_r(res->geos, res->sites.geom[i], &a);
-        GEOSGeom_getYMin_r(res->geos, res->sites.geom[i], &b);
-        GEOSGeom_getXMax_r(res->geos, res->sites.geom[i], &c);
-        GEOSGeom_getYMax_r(res->geos, res->sites.geom[i], &d);
-        x0 = fmin(x0, a), y0 = fmin(y0, b), x1 = fmax(x1, c), y1 = fmax(y1, d);
-    }
+    double x0 = res->sites.extent[0], y0 = res->sites.extent[1];
+    double x1 = res->sites.extent[2], y1 = res->sites.extent[3];
     double px = sqrt(res->scn->sites.cell_area_ha * 1e4) / 4;
     int w = (int)ceil((x1 - x0) / px), h = (int)ceil((y1 - y0) / px);
     static const char *const opts[] = {"COMPRESS=DEFLATE", "TILED=YES", NULL};
@@ -67,7 +49,7 @@ dcs_status dcs_report_score_tif(const dcs_result *res, const char *tmp, dcs_erro
     double *burn = calloc(res->sites.n + 1, sizeof *burn);
     dcs_status st = geoms && burn ? DCS_OK : dcs_error_set(err, DCS_ERR_NOMEM, "out of memory");
     for (size_t i = 0; st == DCS_OK && i < res->sites.n; i++)
-        if (res->eval.eligible[i] && (geoms[n] = cell_geometry(res, i)))
+        if (res->eval.eligible[i] && (geoms[n] = dcs_site_ogr(&res->sites, i)))
             burn[n++] = res->eval.score[i];
     int band = 1;
     if (st == DCS_OK && n > 0 &&

@@ -87,16 +87,6 @@ static int create_fields(OGRLayerH lyr, const dcs_result *res)
     return ok;
 }
 
-static OGRGeometryH site_geometry(const dcs_result *res, size_t i)
-{
-    size_t n = 0;
-    unsigned char *wkb = GEOSGeomToWKB_buf_r(res->geos, res->sites.geom[i], &n);
-    OGRGeometryH g = NULL;
-    if (wkb && OGR_G_CreateFromWkbEx(wkb, NULL, &g, n) != OGRERR_NONE)
-        g = NULL;
-    GEOSFree_r(res->geos, wkb);
-    return g;
-}
 
 static void fill_row(OGRFeatureH f, const dcs_result *res, size_t i, size_t position)
 {
@@ -121,7 +111,7 @@ static void fill_row(OGRFeatureH f, const dcs_result *res, size_t i, size_t posi
     }
     for (size_t k = 0; k < res->ncontexts; k++, field++)
         OGR_F_SetFieldInteger(f, field, res->outside[i * res->ncontexts + k]);
-    OGR_F_SetGeometryDirectly(f, site_geometry(res, i));
+    OGR_F_SetGeometryDirectly(f, dcs_site_ogr(&res->sites, i));
 }
 
 static dcs_status write_rows(GDALDatasetH ds, const dcs_result *res, size_t index, size_t count,

@@ -72,6 +72,8 @@ static int setup(void **state)
     s->cap = 16;
     s->id = calloc(s->cap, sizeof *s->id);
     s->geom = calloc(s->cap, sizeof *s->geom);
+    s->wkb = calloc(s->cap, sizeof *s->wkb);
+    s->wkb_size = calloc(s->cap, sizeof *s->wkb_size);
     s->lon = calloc(s->cap, sizeof *s->lon);
     s->lat = calloc(s->cap, sizeof *s->lat);
     s->x = calloc(s->cap, sizeof *s->x);

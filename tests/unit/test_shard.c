@@ -59,6 +59,8 @@ static void make_sites(dcs_sites *s, GEOSContextHandle_t geos, size_t n)
     s->geos = geos;
     s->id = calloc(n, sizeof *s->id);
     s->geom = calloc(n, sizeof *s->geom);
+    s->wkb = calloc(n, sizeof *s->wkb);
+    s->wkb_size = calloc(n, sizeof *s->wkb_size);
     s->lon = calloc(n, sizeof *s->lon);
     s->lat = calloc(n, sizeof *s->lat);
     s->x = calloc(n, sizeof *s->x);

@@ -553,6 +553,16 @@ static void pixel_size_m(const dcs_raster *r, double y, double *w, double *h)
     }
 }
 
+/* 1 when some pixel is nodata. */
+static int has_nodata(const dcs_raster *r)
+{
+    size_t n = (size_t)r->width * (size_t)r->height;
+    for (size_t k = 0; k < n; k++)
+        if (isnan(r->data[k]))
+            return 1;
+    return 0;
+}
+
 dcs_status dcs_raster_build_sat(dcs_raster *r)
 {
     if (r->row_sum)
@@ -560,9 +570,10 @@ dcs_status dcs_raster_build_sat(dcs_raster *r)
     size_t w1 = (size_t)r->width + 1, n = w1 * (size_t)r->height;
     if (n > SIZE_MAX / sizeof(double))
         return DCS_ERR_NOMEM;
+    int counts = has_nodata(r); /* without nodata the count of a run is its length */
     double *s = malloc(n * sizeof *s);
-    int32_t *c = malloc(n * sizeof *c);
-    if (!s || !c) {
+    int32_t *c = counts ? malloc(n * sizeof *c) : NULL;
+    if (!s || (counts && !c)) {
         free(s);
         free(c);
         return DCS_ERR_NOMEM;
@@ -570,13 +581,15 @@ dcs_status dcs_raster_build_sat(dcs_raster *r)
     for (size_t j = 0; j < (size_t)r->height; j++) {
         const float *v = r->data + j * (size_t)r->width;
         double *sj = s + j * w1;
-        int32_t *cj = c + j * w1;
         sj[0] = 0;
-        cj[0] = 0;
-        for (size_t i = 0; i < (size_t)r->width; i++) {
+        for (size_t i = 0; i < (size_t)r->width; i++)
             sj[i + 1] = sj[i] + (isnan(v[i]) ? 0 : v[i]);
+        if (!counts)
+            continue;
+        int32_t *cj = c + j * w1;
+        cj[0] = 0;
+        for (size_t i = 0; i < (size_t)r->width; i++)
             cj[i + 1] = cj[i] + !isnan(v[i]);
-        }
     }
     r->row_sum = s;
     r->row_valid = c;
@@ -589,16 +602,16 @@ static void row_run(const dcs_raster *r, long j, double a, double b, double *sum
 {
     double x[2] = {a, b}, s[2], c[2];
     const double *ps = r->row_sum + (size_t)j * ((size_t)r->width + 1);
-    const int32_t *pc = r->row_valid + (size_t)j * ((size_t)r->width + 1);
+    const int32_t *pc = r->row_valid ? r->row_valid + (size_t)j * ((size_t)r->width + 1) : NULL;
     for (int k = 0; k < 2; k++) {
         int i = (int)floor(x[k]);
         if (i >= r->width) {
             s[k] = ps[r->width];
-            c[k] = pc[r->width];
+            c[k] = pc ? pc[r->width] : r->width;
         } else {
             double t = x[k] - i;
             s[k] = ps[i] + t * (ps[i + 1] - ps[i]);
-            c[k] = pc[i] + t * (pc[i + 1] - pc[i]);
+            c[k] = pc ? pc[i] + t * (pc[i + 1] - pc[i]) : x[k];
         }
     }
     *sum += s[1] - s[0];
@@ -622,7 +635,7 @@ dcs_status dcs_raster_radius_sum(const dcs_raster *r, double x_work, double y_wo
     if (!r->row_sum)
         return DCS_ERR_INTERNAL;
     if (!(radius_m >= 0) || !isfinite(radius_m) ||
-        !OCTTransform(r->work_to_raster, 1, &x, &y, NULL))
+        (!r->same_crs && !OCTTransform(r->work_to_raster, 1, &x, &y, NULL)))
         return DCS_ERR_DATA;
     *sum = 0;
     if (radius_m == 0)

@@ -84,7 +84,7 @@ typedef struct {
 
     /* dcs_raster_build_sat(): row j, columns [0, i) at [j*(width+1) + i] */
     double *row_sum;    /* sum of the valid values */
-    int32_t *row_valid; /* number of valid pixels */
+    int32_t *row_valid; /* number of valid pixels (NULL when none is nodata) */
     int shared;         /* a dcs_raster_share() copy: owns only work_to_raster */
 } dcs_raster;
 

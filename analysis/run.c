@@ -91,17 +91,19 @@ typedef struct {
     atomic_size_t *next, *done;
     atomic_int *abort;         /* set by the first failure */
     atomic_int *finished;      /* threads done */
+    const size_t *order;       /* the sites in the order they are measured */
     dcs_status st;
     dcs_error err;
     size_t failed_site;        /* the site that failed (SIZE_MAX none) */
 } worker;
 
-/* Measure sites [a, b); returns 0 when the work must stop. */
+/* Measure sites order[a .. b); returns 0 when the work must stop. */
 static int measure_chunk(worker *w, size_t a, size_t b)
 {
     dcs_result *res = w->res;
     size_t nc = res->ncontexts;
-    for (size_t i = a; i < b; i++) {
+    for (size_t k = a; k < b; k++) {
+        size_t i = w->order[k];
         if (atomic_load(w->abort) || stopped(w->opt))
             return 0;
         w->st = dcs_measure_site(w->cd, &res->sites, i, res->outside + i * nc, &w->err);
@@ -198,11 +200,15 @@ static dcs_status measure_sites(dcs_result *res, dcs_context_data *cd,
     pthread_t tid[DCS_MAX_THREADS];
     dcs_context_data copies[DCS_MAX_THREADS];
     memset(copies, 0, sizeof copies);
-    for (int t = 0; t < T; t++)
-        w[t] = (worker){res, cd, opt, &next, &done, &abort_flag, &finished, DCS_OK, {0}, SIZE_MAX};
+    size_t *order = malloc((n ? n : 1) * sizeof *order);
     res->outside = calloc((n ? n : 1) * (nc ? nc : 1), 1);
-    if (!res->outside)
+    if (!res->outside || !order || dcs_sites_spatial_order(&res->sites, order) != 0) {
+        free(order);
         return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory");
+    }
+    for (int t = 0; t < T; t++)
+        w[t] = (worker){res, cd, opt, &next, &done, &abort_flag, &finished, order, DCS_OK, {0},
+                        SIZE_MAX};
     dcs_status st = start_workers(res, cd, copies, w, tid, &started, err);
     if (st != DCS_OK)
         atomic_store(&abort_flag, 1);
@@ -213,6 +219,7 @@ static dcs_status measure_sites(dcs_result *res, dcs_context_data *cd,
         pthread_join(tid[t], NULL);
     for (int t = 1; t < T; t++)
         dcs_context_free(&copies[t]);
+    free(order);
     if (st == DCS_OK && (st = collect_status(res, w, started + 1, opt, err)) == DCS_OK)
         progress(opt, "measuring sites", n, n);
     return st;

@@ -121,6 +121,53 @@ int dcs_site_is_polygon(const dcs_sites *s, size_t i)
     return t == GEOS_POLYGON || t == GEOS_MULTIPOLYGON;
 }
 
+/* Bits of v (< 2^16) spread to the even positions. */
+static uint32_t spread_bits(uint32_t v)
+{
+    v = (v | (v << 8)) & 0x00FF00FFu;
+    v = (v | (v << 4)) & 0x0F0F0F0Fu;
+    v = (v | (v << 2)) & 0x33333333u;
+    v = (v | (v << 1)) & 0x55555555u;
+    return v;
+}
+
+typedef struct {
+    uint32_t key;
+    size_t i;
+} keyed_site;
+
+static int compare_keyed(const void *a, const void *b)
+{
+    const keyed_site *x = a, *y = b;
+    if (x->key != y->key)
+        return x->key < y->key ? -1 : 1;
+    return (x->i > y->i) - (x->i < y->i);
+}
+
+/* Cell (0 .. 65535) of v in [lo, hi]; 0 for NaN. */
+static uint32_t cell16(double v, double lo, double hi)
+{
+    double t = hi > lo ? (v - lo) / (hi - lo) : 0;
+    return isnan(t) ? 0 : (uint32_t)(fmax(0, fmin(1, t)) * 65535);
+}
+
+int dcs_sites_spatial_order(const dcs_sites *s, size_t *order)
+{
+    keyed_site *k = malloc((s->n ? s->n : 1) * sizeof *k);
+    if (!k)
+        return -1;
+    const double *e = s->extent;
+    for (size_t i = 0; i < s->n; i++)
+        k[i] = (keyed_site){spread_bits(cell16(s->x[i], e[0], e[2])) |
+                                spread_bits(cell16(s->y[i], e[1], e[3])) << 1,
+                            i};
+    qsort(k, s->n, sizeof *k, compare_keyed);
+    for (size_t i = 0; i < s->n; i++)
+        order[i] = k[i].i;
+    free(k);
+    return 0;
+}
+
 dcs_status dcs_sites_expand(dcs_sites *s)
 {
     for (size_t i = 0; i < s->n; i++)

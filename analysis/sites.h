@@ -84,6 +84,12 @@ OGRGeometryH dcs_site_ogr(const dcs_sites *s, size_t i);
 /* 1 when site i is a polygon or multipolygon. */
 int dcs_site_is_polygon(const dcs_sites *s, size_t i);
 
+/* order[0 .. n) = the sites in Z-order (Morton order) of their points
+ * over the extent: consecutive sites lie close together, so measuring
+ * them in this order keeps the rasters' and grids' rows in cache.  Ties
+ * by index.  -1 when out of memory. */
+int dcs_sites_spatial_order(const dcs_sites *s, size_t *order);
+
 /* Every site's geometry also as GEOS in geom[] (for parcel assembly), and
  * back: _compact() stores geom[i] as WKB where it differs (new sites) and
  * frees all of geom[].  DCS_ERR_NOMEM. */

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "feature_pipe.h"
 #include "report.h"
 #include "report_decision.h"
 
@@ -217,44 +218,63 @@ typedef struct {
     char **lco;               /* layer creation options */
 } gis_job;
 
-/* The geometry of site i for a layer: its polygon, or its point. */
-static OGRGeometryH site_geometry(const gis_job *j, size_t i, int points, int multi)
+/* One layer's rows for dcs_feature_pipe: row r is site r, or for the
+ * points layer the r-th eligible site in rank order. */
+typedef struct {
+    const gis_job *j;
+    OGRLayerH lyr;
+    int points, multi;
+} layer_rows;
+
+static size_t row_site(const layer_rows *w, size_t r)
 {
+    return w->points ? w->j->res->eval.order[r] : r;
+}
+
+/* Worker thread: the fields and the geometry of the site of row r, in the
+ * working CRS (its polygon) or in lon/lat (its point).  Uses the result
+ * (read only) and its GEOS handle, which nothing else uses meanwhile. */
+static void fill_row(void *ctx, size_t r, OGRFeatureH f)
+{
+    const layer_rows *w = ctx;
+    const dcs_result *res = w->j->res;
+    size_t i = row_site(w, r);
+    fill_fields(f, res, i);
     OGRGeometryH g;
-    if (points) {
+    if (w->points) {
         g = OGR_G_CreateGeometry(wkbPoint);
-        OGR_G_SetPoint_2D(g, 0, j->res->sites.lon[i], j->res->sites.lat[i]);
-        if (OGR_G_Transform(g, j->ll_to_out) != OGRERR_NONE) {
-            OGR_G_DestroyGeometry(g);
-            return NULL;
-        }
-        return g;
+        OGR_G_SetPoint_2D(g, 0, res->sites.lon[i], res->sites.lat[i]);
+    } else {
+        g = to_ogr(res, i, w->multi);
     }
-    g = to_ogr(j->res, i, multi);
-    if (g && j->to_out && OGR_G_Transform(g, j->to_out) != OGRERR_NONE) {
-        OGR_G_DestroyGeometry(g);
-        return NULL;
-    }
-    return g;
+    OGR_F_SetGeometryDirectly(f, g); /* NULL clears the previous row's */
+}
+
+/* Caller's thread: the geometry to the output CRS (PROJ objects stay in
+ * the thread that made them; a failed transformation leaves the site
+ * without geometry), then the insert. */
+static int put_row(void *ctx, size_t r, OGRFeatureH f)
+{
+    const layer_rows *w = ctx;
+    (void)r;
+    OGRCoordinateTransformationH ct = w->points ? w->j->ll_to_out : w->j->to_out;
+    OGRGeometryH g = OGR_F_GetGeometryRef(f);
+    if (g && ct && OGR_G_Transform(g, ct) != OGRERR_NONE)
+        OGR_F_SetGeometryDirectly(f, NULL);
+    return OGR_L_CreateFeature(w->lyr, f) != OGRERR_NONE;
 }
 
 static dcs_status write_features(const gis_job *j, OGRLayerH lyr, int points, int multi)
 {
     const dcs_result *res = j->res;
-    OGRFeatureDefnH defn = OGR_L_GetLayerDefn(lyr);
-    for (size_t r = 0; r < (points ? res->eval.neligible : res->sites.n); r++) {
-        size_t i = points ? res->eval.order[r] : r;
-        OGRFeatureH f = OGR_F_Create(defn);
-        fill_fields(f, res, i);
-        OGRGeometryH g = site_geometry(j, i, points, multi);
-        if (g)
-            OGR_F_SetGeometryDirectly(f, g);
-        OGRErr e = OGR_L_CreateFeature(lyr, f);
-        OGR_F_Destroy(f);
-        if (e != OGRERR_NONE)
-            return dcs_error_set(j->err, DCS_ERR_IO, "cannot write site \"%s\" to '%s': %s",
-                                 res->sites.id[i], j->tmp, gdal_reason());
-    }
+    layer_rows w = {j, lyr, points, multi};
+    size_t n = points ? res->eval.neligible : res->sites.n;
+    size_t done = dcs_feature_pipe(OGR_L_GetLayerDefn(lyr), n, fill_row, put_row, &w);
+    if (done > n)
+        return dcs_error_set(j->err, DCS_ERR_NOMEM, "out of memory");
+    if (done < n)
+        return dcs_error_set(j->err, DCS_ERR_IO, "cannot write site \"%s\" to '%s': %s",
+                             res->sites.id[row_site(&w, done)], j->tmp, gdal_reason());
     return DCS_OK;
 }
 

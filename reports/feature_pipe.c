@@ -5,6 +5,7 @@
 #include <pthread.h>
 
 #define RING 512 /* features in flight; a row is ~1 kB */
+#define BATCH 32 /* rows handed over at a time: one lock per batch, not per row */
 
 typedef struct {
     OGRFeatureH ring[RING];
@@ -12,6 +13,7 @@ typedef struct {
     size_t built;    /* rows 0..built-1 are ready */
     size_t released; /* rows 0..released-1 are inserted: their slots are free */
     int stop;
+    int builder_waits, inserter_waits;
     dcs_feature_fill fill;
     void *ctx;
     pthread_mutex_t mu;
@@ -19,42 +21,67 @@ typedef struct {
     pthread_cond_t room; /* released grew, or stop */
 } pipe_state;
 
+/* Under the lock: rows 0..r-1 are built; wake the inserter if it waits. */
+static void publish(pipe_state *p, size_t r)
+{
+    p->built = r;
+    if (p->inserter_waits)
+        pthread_cond_signal(&p->more);
+}
+
+/* Under the lock: rows 0..r-1 are inserted; wake the builder if it waits. */
+static void release(pipe_state *p, size_t r)
+{
+    p->released = r;
+    if (p->builder_waits)
+        pthread_cond_signal(&p->room);
+}
+
 static void *builder(void *arg)
 {
     pipe_state *p = arg;
+    size_t room_end = 0; /* rows below it have a free slot */
     for (size_t r = 0; r < p->n; r++) {
-        pthread_mutex_lock(&p->mu);
-        while (!p->stop && r - p->released >= RING)
-            pthread_cond_wait(&p->room, &p->mu);
-        int stop = p->stop;
-        pthread_mutex_unlock(&p->mu);
-        if (stop)
-            break;
+        if (r == room_end || (r + 1) % BATCH == 0) {
+            pthread_mutex_lock(&p->mu);
+            publish(p, r);
+            p->builder_waits = 1;
+            while (!p->stop && r - p->released >= RING)
+                pthread_cond_wait(&p->room, &p->mu);
+            p->builder_waits = 0;
+            room_end = p->released + RING;
+            int stop = p->stop;
+            pthread_mutex_unlock(&p->mu);
+            if (stop)
+                return NULL;
+        }
         p->fill(p->ctx, r, p->ring[r % RING]);
-        pthread_mutex_lock(&p->mu);
-        p->built = r + 1;
-        pthread_cond_signal(&p->more);
-        pthread_mutex_unlock(&p->mu);
     }
+    pthread_mutex_lock(&p->mu);
+    publish(p, p->n);
+    pthread_mutex_unlock(&p->mu);
     return NULL;
 }
 
-/* The caller's side: row r once it is built, then its slot back. */
+/* The caller's side: row r once it is built, its slot back in batches. */
 static size_t insert_all(pipe_state *p, dcs_feature_put put)
 {
+    size_t ready = 0; /* rows below it are built */
     for (size_t r = 0; r < p->n; r++) {
-        pthread_mutex_lock(&p->mu);
-        while (p->built <= r)
-            pthread_cond_wait(&p->more, &p->mu);
-        pthread_mutex_unlock(&p->mu);
+        if (r == ready || r % BATCH == 0) {
+            pthread_mutex_lock(&p->mu);
+            release(p, r);
+            p->inserter_waits = 1;
+            while (p->built <= r)
+                pthread_cond_wait(&p->more, &p->mu);
+            p->inserter_waits = 0;
+            ready = p->built;
+            pthread_mutex_unlock(&p->mu);
+        }
         OGRFeatureH f = p->ring[r % RING];
         OGR_F_SetFID(f, OGRNullFID); /* the insert gave it the previous row's */
         if (put(p->ctx, r, f) != 0)
             return r;
-        pthread_mutex_lock(&p->mu);
-        p->released = r + 1;
-        pthread_cond_signal(&p->room);
-        pthread_mutex_unlock(&p->mu);
     }
     return p->n;
 }

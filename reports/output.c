@@ -8,16 +8,12 @@
 #include <unistd.h>
 
 /* Temporary files in flight, with the SQLite side files a GeoPackage may
- * have (journal, WAL, and the databases where GDAL builds the R-trees of
- * large layers in a background thread, see report_gis.c), for
- * dcs_output_discard_all() from a signal handler: fixed storage, names
- * built before any signal can need them. */
+ * have, for dcs_output_discard_all() from a signal handler: fixed
+ * storage, names built before any signal can need them. */
 #define MAX_PENDING 8
-static const char *const side_suffix[] = {"", "-journal", "-wal", "-shm",
-                                          ".tmp_rtree_candidates.db",
-                                          ".tmp_rtree_eligible_points.db"};
+static const char *const side_suffix[] = {"", "-journal", "-wal", "-shm"};
 #define NSIDE (sizeof side_suffix / sizeof side_suffix[0])
-static char pending[MAX_PENDING][NSIDE][DCS_PATH_MAX + 32];
+static char pending[MAX_PENDING][NSIDE][DCS_PATH_MAX + 16];
 
 static void track(const char *tmp)
 {
@@ -38,7 +34,7 @@ static void untrack(const char *tmp)
 
 static void unlink_all(const char *tmp)
 {
-    char p[DCS_PATH_MAX + 32];
+    char p[DCS_PATH_MAX + 16];
     for (size_t k = 0; k < NSIDE; k++) {
         snprintf(p, sizeof p, "%s%s", tmp, side_suffix[k]);
         unlink(p);

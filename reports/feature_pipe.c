@@ -98,7 +98,7 @@ static size_t one_thread(pipe_state *p, dcs_feature_put put)
 }
 
 size_t dcs_feature_pipe(OGRFeatureDefnH defn, size_t n, dcs_feature_fill fill,
-                        dcs_feature_put put, void *ctx)
+                        dcs_feature_put put, void *ctx, int threaded)
 {
     pipe_state p = {.n = n, .fill = fill, .ctx = ctx};
     size_t k, done = n + 1;
@@ -106,7 +106,7 @@ size_t dcs_feature_pipe(OGRFeatureDefnH defn, size_t n, dcs_feature_fill fill,
         if (!(p.ring[k] = OGR_F_Create(defn)))
             goto fail;
     pthread_t worker;
-    if (n < 2 || pthread_mutex_init(&p.mu, NULL) != 0) {
+    if (!threaded || n < 2 || pthread_mutex_init(&p.mu, NULL) != 0) {
         done = one_thread(&p, put);
         goto fail;
     }

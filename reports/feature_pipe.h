@@ -10,7 +10,7 @@
  * must set every field and the geometry (f still holds an earlier row).
  * put(ctx, r, f) runs in the caller's thread, in row order, and inserts f
  * (after e.g. a coordinate transformation); a non-zero return stops the
- * pipe.  Without a thread (pthread_create failing) both run in the
+ * pipe.  With threaded 0 (or pthread_create failing) both run in the
  * caller's thread, one row after the other.
  */
 #ifndef DCS_FEATURE_PIPE_H
@@ -25,6 +25,6 @@ typedef int (*dcs_feature_put)(void *ctx, size_t r, OGRFeatureH f);
 /* Rows 0..n-1 through fill then put.  Returns n when every put returned
  * 0, else the row whose put failed (or n + 1 when out of memory). */
 size_t dcs_feature_pipe(OGRFeatureDefnH defn, size_t n, dcs_feature_fill fill,
-                        dcs_feature_put put, void *ctx);
+                        dcs_feature_put put, void *ctx, int threaded);
 
 #endif

@@ -264,12 +264,20 @@ static int put_row(void *ctx, size_t r, OGRFeatureH f)
     return OGR_L_CreateFeature(w->lyr, f) != OGRERR_NONE;
 }
 
+/* Writing may use threads beside the caller's unless the run was held to
+ * one (--threads 1). */
+static int more_threads(const dcs_result *res)
+{
+    return res->threads != 1;
+}
+
 static dcs_status write_features(const gis_job *j, OGRLayerH lyr, int points, int multi)
 {
     const dcs_result *res = j->res;
     layer_rows w = {j, lyr, points, multi};
     size_t n = points ? res->eval.neligible : res->sites.n;
-    size_t done = dcs_feature_pipe(OGR_L_GetLayerDefn(lyr), n, fill_row, put_row, &w);
+    size_t done = dcs_feature_pipe(OGR_L_GetLayerDefn(lyr), n, fill_row, put_row, &w,
+                                   more_threads(res));
     if (done > n)
         return dcs_error_set(j->err, DCS_ERR_NOMEM, "out of memory");
     if (done < n)
@@ -486,7 +494,7 @@ dcs_status dcs_report_gis_layers(const dcs_result *res, const dcs_gis_format *fm
  * and dropped once "candidates" is written: the file keeps nothing of it
  * and its layers are the same, in the same order.  With a GDAL that
  * threads the first layer instead, "candidates" loses nothing it has
- * today. */
+ * today.  Not when the run was held to one thread. */
 static const char placeholder_name[] = "dcsite_rtree_thread_placeholder";
 
 static int placeholder_create(const dcs_gis_format *fmt, GDALDatasetH ds)
@@ -522,7 +530,8 @@ dcs_status dcs_report_gis(const dcs_result *res, const dcs_gis_format *fmt,
     }
     if (st == DCS_OK && opt->fingerprint)
         GDALSetMetadataItem(ds, "DCSITE_FINGERPRINT", opt->fingerprint, NULL);
-    int placeholder = st == DCS_OK && (layers & DCS_GIS_CANDIDATES) && placeholder_create(fmt, ds);
+    int placeholder = st == DCS_OK && (layers & DCS_GIS_CANDIDATES) && more_threads(res) &&
+                      placeholder_create(fmt, ds);
     if (st == DCS_OK && (layers & DCS_GIS_CANDIDATES))
         st = write_layer(&j, ds, "candidates", 0);
     if (st == DCS_OK && placeholder)

@@ -101,10 +101,22 @@ static void test_every_row_once_in_order(void **state)
     pipe_test t = {NULL, (size_t)-1, 0, 0};
     GDALDatasetH ds = memory_layer(&t.lyr);
     size_t n = 5003;
-    assert_int_equal(dcs_feature_pipe(OGR_L_GetLayerDefn(t.lyr), n, fill, put, &t), n);
+    assert_int_equal(dcs_feature_pipe(OGR_L_GetLayerDefn(t.lyr), n, fill, put, &t, 1), n);
     assert_int_equal(t.out_of_order, 0);
     assert_int_equal(t.next, n);
     check_rows(t.lyr, n);
+    GDALClose(ds);
+}
+
+/* The same rows without the worker thread. */
+static void test_every_row_once_without_thread(void **state)
+{
+    (void)state;
+    pipe_test t = {NULL, (size_t)-1, 0, 0};
+    GDALDatasetH ds = memory_layer(&t.lyr);
+    assert_int_equal(dcs_feature_pipe(OGR_L_GetLayerDefn(t.lyr), 700, fill, put, &t, 0), 700);
+    assert_int_equal(t.out_of_order, 0);
+    check_rows(t.lyr, 700);
     GDALClose(ds);
 }
 
@@ -113,8 +125,8 @@ static void test_one_row_and_none(void **state)
     (void)state;
     pipe_test t = {NULL, (size_t)-1, 0, 0};
     GDALDatasetH ds = memory_layer(&t.lyr);
-    assert_int_equal(dcs_feature_pipe(OGR_L_GetLayerDefn(t.lyr), 0, fill, put, &t), 0);
-    assert_int_equal(dcs_feature_pipe(OGR_L_GetLayerDefn(t.lyr), 1, fill, put, &t), 1);
+    assert_int_equal(dcs_feature_pipe(OGR_L_GetLayerDefn(t.lyr), 0, fill, put, &t, 1), 0);
+    assert_int_equal(dcs_feature_pipe(OGR_L_GetLayerDefn(t.lyr), 1, fill, put, &t, 1), 1);
     check_rows(t.lyr, 1);
     GDALClose(ds);
 }
@@ -125,7 +137,7 @@ static void test_failed_put_stops_the_pipe(void **state)
     (void)state;
     pipe_test t = {NULL, 1234, 0, 0};
     GDALDatasetH ds = memory_layer(&t.lyr);
-    assert_int_equal(dcs_feature_pipe(OGR_L_GetLayerDefn(t.lyr), 4000, fill, put, &t), 1234);
+    assert_int_equal(dcs_feature_pipe(OGR_L_GetLayerDefn(t.lyr), 4000, fill, put, &t, 1), 1234);
     assert_int_equal(t.next, 1235);
     assert_int_equal(t.out_of_order, 0);
     check_rows(t.lyr, 1234);
@@ -136,6 +148,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_row_once_in_order),
+        cmocka_unit_test(test_every_row_once_without_thread),
         cmocka_unit_test(test_one_row_and_none),
         cmocka_unit_test(test_failed_put_stops_the_pipe),
     };

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "feature_pipe.h"
 #include "report.h"
 #include "report_decision.h"
 
@@ -210,44 +211,71 @@ typedef struct {
     char **lco;               /* layer creation options */
 } gis_job;
 
-/* The geometry of site i for a layer: its polygon, or its point. */
-static OGRGeometryH site_geometry(const gis_job *j, size_t i, int points, int multi)
+/* One layer's rows for dcs_feature_pipe: row r is site r, or for the
+ * points layer the r-th eligible site in rank order. */
+typedef struct {
+    const gis_job *j;
+    OGRLayerH lyr;
+    int points, multi;
+} layer_rows;
+
+static size_t row_site(const layer_rows *w, size_t r)
 {
+    return w->points ? w->j->res->eval.order[r] : r;
+}
+
+/* Worker thread: the fields and the geometry of the site of row r, in the
+ * working CRS (its polygon) or in lon/lat (its point).  Uses the result
+ * (read only) and its GEOS handle, which nothing else uses meanwhile. */
+static void fill_row(void *ctx, size_t r, OGRFeatureH f)
+{
+    const layer_rows *w = ctx;
+    const dcs_result *res = w->j->res;
+    size_t i = row_site(w, r);
+    fill_fields(f, res, i);
     OGRGeometryH g;
-    if (points) {
+    if (w->points) {
         g = OGR_G_CreateGeometry(wkbPoint);
-        OGR_G_SetPoint_2D(g, 0, j->res->sites.lon[i], j->res->sites.lat[i]);
-        if (OGR_G_Transform(g, j->ll_to_out) != OGRERR_NONE) {
-            OGR_G_DestroyGeometry(g);
-            return NULL;
-        }
-        return g;
+        OGR_G_SetPoint_2D(g, 0, res->sites.lon[i], res->sites.lat[i]);
+    } else {
+        g = to_ogr(res, i, w->multi);
     }
-    g = to_ogr(j->res, i, multi);
-    if (g && j->to_out && OGR_G_Transform(g, j->to_out) != OGRERR_NONE) {
-        OGR_G_DestroyGeometry(g);
-        return NULL;
-    }
-    return g;
+    OGR_F_SetGeometryDirectly(f, g); /* NULL clears the previous row's */
+}
+
+/* Caller's thread: the geometry to the output CRS (PROJ objects stay in
+ * the thread that made them; a failed transformation leaves the site
+ * without geometry), then the insert. */
+static int put_row(void *ctx, size_t r, OGRFeatureH f)
+{
+    const layer_rows *w = ctx;
+    (void)r;
+    OGRCoordinateTransformationH ct = w->points ? w->j->ll_to_out : w->j->to_out;
+    OGRGeometryH g = OGR_F_GetGeometryRef(f);
+    if (g && ct && OGR_G_Transform(g, ct) != OGRERR_NONE)
+        OGR_F_SetGeometryDirectly(f, NULL);
+    return OGR_L_CreateFeature(w->lyr, f) != OGRERR_NONE;
+}
+
+/* Writing may use threads beside the caller's unless the run was held to
+ * one (--threads 1). */
+static int more_threads(const dcs_result *res)
+{
+    return res->threads != 1;
 }
 
 static dcs_status write_features(const gis_job *j, OGRLayerH lyr, int points, int multi)
 {
     const dcs_result *res = j->res;
-    OGRFeatureDefnH defn = OGR_L_GetLayerDefn(lyr);
-    for (size_t r = 0; r < (points ? res->eval.neligible : res->sites.n); r++) {
-        size_t i = points ? res->eval.order[r] : r;
-        OGRFeatureH f = OGR_F_Create(defn);
-        fill_fields(f, res, i);
-        OGRGeometryH g = site_geometry(j, i, points, multi);
-        if (g)
-            OGR_F_SetGeometryDirectly(f, g);
-        OGRErr e = OGR_L_CreateFeature(lyr, f);
-        OGR_F_Destroy(f);
-        if (e != OGRERR_NONE)
-            return dcs_error_set(j->err, DCS_ERR_IO, "cannot write site \"%s\" to '%s': %s",
-                                 res->sites.id[i], j->tmp, gdal_reason());
-    }
+    layer_rows w = {j, lyr, points, multi};
+    size_t n = points ? res->eval.neligible : res->sites.n;
+    size_t done = dcs_feature_pipe(OGR_L_GetLayerDefn(lyr), n, fill_row, put_row, &w,
+                                   more_threads(res));
+    if (done > n)
+        return dcs_error_set(j->err, DCS_ERR_NOMEM, "out of memory");
+    if (done < n)
+        return dcs_error_set(j->err, DCS_ERR_IO, "cannot write site \"%s\" to '%s': %s",
+                             res->sites.id[row_site(&w, done)], j->tmp, gdal_reason());
     return DCS_OK;
 }
 
@@ -450,6 +478,35 @@ dcs_status dcs_report_gis_layers(const dcs_result *res, const dcs_gis_format *fm
     return st;
 }
 
+/* The GeoPackage R-tree of "candidates" built beside its rows.  GDAL 3.6
+ * can fill a layer's R-tree in a background thread while the rows are
+ * inserted (from the 100,000th row on); otherwise it builds the whole tree
+ * when the file is closed, ~10 s for 1M sites, after the rows.  Observed
+ * with GDAL 3.6.2: the thread serves the second layer created in a file,
+ * never the first.  So a placeholder table is created before "candidates"
+ * and dropped once "candidates" is written: the file keeps nothing of it
+ * and its layers are the same, in the same order.  With a GDAL that
+ * threads the first layer instead, "candidates" loses nothing it has
+ * today.  Not when the run was held to one thread. */
+static const char placeholder_name[] = "dcsite_rtree_thread_placeholder";
+
+static int placeholder_create(const dcs_gis_format *fmt, GDALDatasetH ds)
+{
+    return strcmp(fmt->name, "GPKG") == 0 &&
+           GDALDatasetCreateLayer(ds, placeholder_name, NULL, wkbNone, NULL) != NULL;
+}
+
+static dcs_status placeholder_drop(const gis_job *j, GDALDatasetH ds)
+{
+    for (int k = 0; k < GDALDatasetGetLayerCount(ds); k++)
+        if (strcmp(OGR_L_GetName(GDALDatasetGetLayer(ds, k)), placeholder_name) == 0)
+            return GDALDatasetDeleteLayer(ds, k) == OGRERR_NONE
+                       ? DCS_OK
+                       : dcs_error_set(j->err, DCS_ERR_IO, "cannot write '%s': %s", j->tmp,
+                                       gdal_reason());
+    return DCS_OK;
+}
+
 dcs_status dcs_report_gis(const dcs_result *res, const dcs_gis_format *fmt,
                           const dcs_report_options *opt, unsigned layers, const char *tmp,
                           dcs_error *err)
@@ -466,8 +523,12 @@ dcs_status dcs_report_gis(const dcs_result *res, const dcs_gis_format *fmt,
     }
     if (st == DCS_OK && opt->fingerprint)
         GDALSetMetadataItem(ds, "DCSITE_FINGERPRINT", opt->fingerprint, NULL);
+    int placeholder = st == DCS_OK && (layers & DCS_GIS_CANDIDATES) && more_threads(res) &&
+                      placeholder_create(fmt, ds);
     if (st == DCS_OK && (layers & DCS_GIS_CANDIDATES))
         st = write_layer(&j, ds, "candidates", 0);
+    if (st == DCS_OK && placeholder)
+        st = placeholder_drop(&j, ds);
     if (st == DCS_OK && (layers & DCS_GIS_POINTS))
         st = write_layer(&j, ds, "eligible_points", 1);
     if (st == DCS_OK && strcmp(fmt->name, "GPKG") == 0)

@@ -1,0 +1,132 @@
+/* feature_pipe.c - build features in one thread, insert them in another.
+ * See feature_pipe.h. */
+#include "feature_pipe.h"
+
+#include <pthread.h>
+
+#define RING 512 /* features in flight; a row is ~1 kB */
+#define BATCH 32 /* rows handed over at a time: one lock per batch, not per row */
+
+typedef struct {
+    OGRFeatureH ring[RING];
+    size_t n;
+    size_t built;    /* rows 0..built-1 are ready */
+    size_t released; /* rows 0..released-1 are inserted: their slots are free */
+    int stop;
+    int builder_waits, inserter_waits;
+    dcs_feature_fill fill;
+    void *ctx;
+    pthread_mutex_t mu;
+    pthread_cond_t more; /* built grew */
+    pthread_cond_t room; /* released grew, or stop */
+} pipe_state;
+
+/* Under the lock: rows 0..r-1 are built; wake the inserter if it waits. */
+static void publish(pipe_state *p, size_t r)
+{
+    p->built = r;
+    if (p->inserter_waits)
+        pthread_cond_signal(&p->more);
+}
+
+/* Under the lock: rows 0..r-1 are inserted; wake the builder if it waits. */
+static void release(pipe_state *p, size_t r)
+{
+    p->released = r;
+    if (p->builder_waits)
+        pthread_cond_signal(&p->room);
+}
+
+static void *builder(void *arg)
+{
+    pipe_state *p = arg;
+    size_t room_end = 0; /* rows below it have a free slot */
+    for (size_t r = 0; r < p->n; r++) {
+        if (r == room_end || (r + 1) % BATCH == 0) {
+            pthread_mutex_lock(&p->mu);
+            publish(p, r);
+            p->builder_waits = 1;
+            while (!p->stop && r - p->released >= RING)
+                pthread_cond_wait(&p->room, &p->mu);
+            p->builder_waits = 0;
+            room_end = p->released + RING;
+            int stop = p->stop;
+            pthread_mutex_unlock(&p->mu);
+            if (stop)
+                return NULL;
+        }
+        p->fill(p->ctx, r, p->ring[r % RING]);
+    }
+    pthread_mutex_lock(&p->mu);
+    publish(p, p->n);
+    pthread_mutex_unlock(&p->mu);
+    return NULL;
+}
+
+/* The caller's side: row r once it is built, its slot back in batches. */
+static size_t insert_all(pipe_state *p, dcs_feature_put put)
+{
+    size_t ready = 0; /* rows below it are built */
+    for (size_t r = 0; r < p->n; r++) {
+        if (r == ready || r % BATCH == 0) {
+            pthread_mutex_lock(&p->mu);
+            release(p, r);
+            p->inserter_waits = 1;
+            while (p->built <= r)
+                pthread_cond_wait(&p->more, &p->mu);
+            p->inserter_waits = 0;
+            ready = p->built;
+            pthread_mutex_unlock(&p->mu);
+        }
+        OGRFeatureH f = p->ring[r % RING];
+        OGR_F_SetFID(f, OGRNullFID); /* the insert gave it the previous row's */
+        if (put(p->ctx, r, f) != 0)
+            return r;
+    }
+    return p->n;
+}
+
+static size_t one_thread(pipe_state *p, dcs_feature_put put)
+{
+    for (size_t r = 0; r < p->n; r++) {
+        p->fill(p->ctx, r, p->ring[0]);
+        OGR_F_SetFID(p->ring[0], OGRNullFID);
+        if (put(p->ctx, r, p->ring[0]) != 0)
+            return r;
+    }
+    return p->n;
+}
+
+size_t dcs_feature_pipe(OGRFeatureDefnH defn, size_t n, dcs_feature_fill fill,
+                        dcs_feature_put put, void *ctx, int threaded)
+{
+    pipe_state p = {.n = n, .fill = fill, .ctx = ctx};
+    size_t k, done = n + 1;
+    for (k = 0; k < RING; k++)
+        if (!(p.ring[k] = OGR_F_Create(defn)))
+            goto fail;
+    pthread_t worker;
+    if (!threaded || n < 2 || pthread_mutex_init(&p.mu, NULL) != 0) {
+        done = one_thread(&p, put);
+        goto fail;
+    }
+    pthread_cond_init(&p.more, NULL);
+    pthread_cond_init(&p.room, NULL);
+    if (pthread_create(&worker, NULL, builder, &p) != 0) {
+        done = one_thread(&p, put);
+    } else {
+        done = insert_all(&p, put);
+        pthread_mutex_lock(&p.mu);
+        p.stop = 1;
+        pthread_cond_signal(&p.room);
+        pthread_mutex_unlock(&p.mu);
+        pthread_join(worker, NULL);
+    }
+    pthread_cond_destroy(&p.room);
+    pthread_cond_destroy(&p.more);
+    pthread_mutex_destroy(&p.mu);
+fail:
+    while (k-- > 0)
+        OGR_F_Destroy(p.ring[k]);
+    return done;
+}

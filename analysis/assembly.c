@@ -310,7 +310,7 @@ static int campus_values(dcs_sites *s, size_t c, const size_t *parcels, size_t n
                 t = NULL;
         }
         trow[k] = NULL;
-        if (t && !(trow[k] = dcs_strdup(t)))
+        if (t && dcs_site_set_text(s, c, k, t) != 0)
             return -1;
     }
     return 0;

@@ -279,7 +279,7 @@ static dcs_status measure_power(dcs_context_data *cd, dcs_sites *s, size_t i,
     num[DCS_COL_SUB_HEADROOM_MW] = cd->subs.headroom_mw[which];
     num[DCS_COL_INTERCONNECT_MUSD] = dcs_interconnect_cost(
         cd->model->scn, km, cd->subs.kv[which], cd->subs.headroom_mw[which], cd->peak_mw);
-    if (!(dcs_site_text(s, i)[DCS_TCOL_SUB_ID] = dcs_strdup(cd->subs.id[which])))
+    if (dcs_site_set_text(s, i, DCS_TCOL_SUB_ID, cd->subs.id[which]) != 0)
         return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory");
     return DCS_OK;
 }
@@ -293,7 +293,7 @@ static int copy_columns(const dcs_model *m, dcs_sites *s, size_t i, size_t first
         const dcs_metric *mt = &m->metrics[first + a];
         if (mt->kind == DCS_NUM)
             dcs_site_num(s, i)[mt->col] = num[a];
-        else if (text[a] && !(dcs_site_text(s, i)[mt->col] = dcs_strdup(text[a])))
+        else if (text[a] && dcs_site_set_text(s, i, mt->col, text[a]) != 0)
             return -1;
     }
     return 0;
@@ -420,8 +420,7 @@ static void clear_context(dcs_context_data *cd, size_t k, dcs_sites *s, size_t i
         if (mt->kind == DCS_NUM) {
             dcs_site_num(s, i)[mt->col] = NAN;
         } else {
-            free(dcs_site_text(s, i)[mt->col]);
-            dcs_site_text(s, i)[mt->col] = NULL;
+            dcs_site_set_text(s, i, mt->col, NULL);
         }
     }
 }
@@ -483,8 +482,7 @@ static dcs_status measure_energy(dcs_context_data *cd, dcs_sites *s, size_t i,
     };
     for (size_t k = DCS_EN_STATION_KM; k < DCS_EN_COUNT; k++)
         dcs_site_num(s, i)[m->metrics[m->energy_first + k].col] = v[k];
-    char **name = &dcs_site_text(s, i)[m->metrics[m->energy_first + DCS_EN_STATION].col];
-    if (!(*name = dcs_strdup(stn->name)))
+    if (dcs_site_set_text(s, i, m->metrics[m->energy_first + DCS_EN_STATION].col, stn->name) != 0)
         return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory");
     return DCS_OK;
 }

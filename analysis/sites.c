@@ -63,6 +63,16 @@ static void sites_init(dcs_sites *s, const dcs_model *m, GEOSContextHandle_t geo
     s->ntext = m->ntext;
     s->extent[0] = s->extent[1] = INFINITY;
     s->extent[2] = s->extent[3] = -INFINITY;
+    s->pool = dcs_strpool_new();
+}
+
+int dcs_site_set_text(dcs_sites *s, size_t i, size_t col, const char *t)
+{
+    char **cell = &dcs_site_text(s, i)[col];
+    if (!s->pool)
+        free(*cell);
+    *cell = t ? (s->pool ? dcs_strpool_intern(s->pool, t) : dcs_strdup(t)) : NULL;
+    return t && !*cell ? -1 : 0;
 }
 
 /* Grow box to cover g. */
@@ -230,16 +240,19 @@ static char *feature_id(OGRFeatureH f, int id_field)
     return dcs_strdup(OGR_F_GetFieldAsString(f, id_field));
 }
 
-static void read_attributes(dcs_sites *s, size_t i, const dcs_model *m, OGRFeatureH f,
-                            const int *fields)
+/* -1 when out of memory. */
+static int read_attributes(dcs_sites *s, size_t i, const dcs_model *m, OGRFeatureH f,
+                           const int *fields)
 {
     for (size_t a = 0; a < m->scn->sites.nattrs; a++) {
         const dcs_metric *mt = &m->metrics[m->attr_first + a];
         if (mt->kind == DCS_NUM)
             dcs_site_num(s, i)[mt->col] = dcs_field_double(f, fields[a]);
-        else if (OGR_F_IsFieldSetAndNotNull(f, fields[a]))
-            dcs_site_text(s, i)[mt->col] = dcs_strdup(OGR_F_GetFieldAsString(f, fields[a]));
+        else if (OGR_F_IsFieldSetAndNotNull(f, fields[a]) &&
+                 dcs_site_set_text(s, i, mt->col, OGR_F_GetFieldAsString(f, fields[a])) != 0)
+            return -1;
     }
+    return 0;
 }
 
 /* Site i's id, blank row and attributes from feature f; its geometry is
@@ -261,7 +274,8 @@ static dcs_status add_site(dcs_sites *s, const dcs_model *m, OGRFeatureH f, int 
     s->lon[i] = s->lat[i] = s->x[i] = s->y[i] = NAN;
     blank_row(s, i);
     s->n++;
-    read_attributes(s, i, m, f, fields);
+    if (read_attributes(s, i, m, f, fields) != 0)
+        return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory loading sites");
     return DCS_OK;
 }
 
@@ -603,9 +617,10 @@ void dcs_sites_free(dcs_sites *s)
             GEOSGeom_destroy_r(s->geos, s->geom[i]);
         if (s->wkb[i])
             GEOSFree_r(s->geos, s->wkb[i]);
-        for (size_t k = 0; k < s->ntext; k++)
+        for (size_t k = 0; !s->pool && k < s->ntext; k++)
             free(dcs_site_text(s, i)[k]);
     }
+    dcs_strpool_free(s->pool);
     free(s->id);
     free(s->geom);
     free(s->wkb);

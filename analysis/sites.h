@@ -20,6 +20,9 @@
  * dcs_sites_from_grid() makes the sites instead from the cells of a square
  * or hexagonal lattice over an area of interest (see grid.h).
  *
+ * Texts are interned in the sites' string pool (one copy of each distinct
+ * value; see strpool.h): set them with dcs_site_set_text().
+ *
  * Ownership: everything is owned by the dcs_sites; dcs_sites_free().
  */
 #ifndef DCS_SITES_H
@@ -32,6 +35,7 @@
 #include "geo.h"
 #include "layers.h"
 #include "model.h"
+#include "strpool.h"
 
 #define DCS_SITES_MAX_THREADS 64
 
@@ -43,6 +47,7 @@ typedef struct {
     size_t *wkb_size;
     GEOSGeometry **geom;  /* NULL, except between dcs_sites_expand() and _compact() */
     double extent[4];     /* x0 y0 x1 y1 covering every site (x0 > x1 when none) */
+    dcs_strpool *pool;    /* owns the texts when set (else each text is its own) */
     double *lon, *lat; /* a point on the site, WGS 84 */
     double *x, *y;     /* the same point in the working CRS */
     double *num;
@@ -68,6 +73,10 @@ static inline char **dcs_site_text(const dcs_sites *s, size_t i)
  * scenario's grid shape and cell area; ids and geometry from grid.h. */
 dcs_status dcs_sites_from_grid(dcs_layer *L, const dcs_model *model, const dcs_crs *crs,
                                GEOSContextHandle_t geos, dcs_sites *sites, dcs_error *err);
+
+/* Set text cell col of site i to a copy of t (NULL clears it): interned
+ * in the pool when the sites have one.  -1 when out of memory. */
+int dcs_site_set_text(dcs_sites *s, size_t i, size_t col, const char *t);
 
 /* Store g (taken: freed here) as site i's geometry; the extent grows to
  * cover it.  -1 when out of memory (g is freed all the same). */

@@ -317,14 +317,10 @@ static dcs_status check_fields(OGRLayerH lyr, const dcs_result *res, const char 
     return DCS_OK;
 }
 
-static dcs_status read_text(OGRFeatureH f, int field, char **slot)
+static dcs_status read_text(OGRFeatureH f, int field, dcs_sites *s, size_t i, size_t col)
 {
-    free(*slot);
-    *slot = NULL;
-    if (!OGR_F_IsFieldSetAndNotNull(f, field))
-        return DCS_OK;
-    *slot = strdup(OGR_F_GetFieldAsString(f, field));
-    return *slot ? DCS_OK : DCS_ERR_NOMEM;
+    const char *t = OGR_F_IsFieldSetAndNotNull(f, field) ? OGR_F_GetFieldAsString(f, field) : NULL;
+    return dcs_site_set_text(s, i, col, t) == 0 ? DCS_OK : DCS_ERR_NOMEM;
 }
 
 /* Feature f of the shard is site i of the run: copy its values. */
@@ -334,7 +330,7 @@ static dcs_status read_row(OGRFeatureH f, dcs_result *res, size_t i)
     for (size_t k = 0; k < res->model.nmetrics; k++, field++) {
         const dcs_metric *m = &res->model.metrics[k];
         if (m->kind == DCS_TEXT) {
-            if (read_text(f, field, &dcs_site_text(&res->sites, i)[m->col]) != DCS_OK)
+            if (read_text(f, field, &res->sites, i, m->col) != DCS_OK)
                 return DCS_ERR_NOMEM;
         } else {
             dcs_site_num(&res->sites, i)[m->col] =

@@ -21,14 +21,13 @@ static int allocate(dcs_evaluation *ev, size_t n, size_t nrules, size_t ncrits)
     size_t n1 = n ? n : 1;
     ev->failed = calloc(n1 * (nrules ? nrules : 1), 1);
     ev->eligible = calloc(n1, 1);
-    ev->reasons = calloc(n1, sizeof *ev->reasons);
     ev->gaps = calloc(n1, sizeof *ev->gaps);
     ev->value = calloc(n1 * (ncrits ? ncrits : 1), sizeof *ev->value);
     ev->score = calloc(n1, sizeof *ev->score);
     ev->rank = calloc(n1, sizeof *ev->rank);
     ev->order = calloc(n1, sizeof *ev->order);
     ev->rule_fails = calloc(nrules ? nrules : 1, sizeof *ev->rule_fails);
-    return ev->failed && ev->eligible && ev->reasons && ev->gaps && ev->value && ev->score &&
+    return ev->failed && ev->eligible && ev->gaps && ev->value && ev->score &&
                    ev->rank && ev->order && ev->rule_fails
                ? 0
                : -1;
@@ -65,24 +64,38 @@ static int check_rule(const dcs_model *m, const dcs_site_rows *rows, size_t i,
     return dcs_rule_check(rule, mt->name, x, t, reason, size);
 }
 
-/* Check every rule on site i; returns 0, or -1 when out of memory. */
+/* Check every rule on site i: its failed flags and eligibility (the
+ * reasons are written out only when asked, dcs_evaluation_reasons()). */
 static int apply_rules(const dcs_model *m, const dcs_site_rows *rows, size_t i,
                        dcs_evaluation *ev)
 {
-    dcs_strlist why = {0};
-    int nomem = 0;
+    int fails = 0;
     for (size_t r = 0; r < m->nrules; r++) {
         char reason[256];
         if (check_rule(m, rows, i, &m->rules[r], reason, sizeof reason))
             continue;
         ev->failed[i * m->nrules + r] = 1;
-        nomem |= dcs_strlist_addf(&why, "%s", reason) != 0;
+        fails++;
     }
-    ev->eligible[i] = why.count == 0;
-    if (why.count && !(ev->reasons[i] = dcs_strlist_join(&why, "; ")))
-        nomem = 1;
+    ev->eligible[i] = fails == 0;
+    return 0;
+}
+
+char *dcs_evaluation_reasons(const dcs_model *m, const dcs_site_rows *rows,
+                             const dcs_evaluation *ev, size_t i, int *nomem)
+{
+    dcs_strlist why = {0};
+    int bad = 0;
+    for (size_t r = 0; r < m->nrules; r++) {
+        char reason[256];
+        if (ev->failed[i * m->nrules + r] &&
+            !check_rule(m, rows, i, &m->rules[r], reason, sizeof reason))
+            bad |= dcs_strlist_addf(&why, "%s", reason) != 0;
+    }
+    char *out = why.count && !bad ? dcs_strlist_join(&why, "; ") : NULL;
+    *nomem = bad || (why.count && !out);
     dcs_strlist_free(&why);
-    return nomem ? -1 : 0;
+    return out;
 }
 
 /* Names of the context layers that do not cover site i. */
@@ -242,13 +255,10 @@ nomem:
 
 void dcs_evaluation_free(dcs_evaluation *ev)
 {
-    for (size_t i = 0; ev->reasons && ev->gaps && i < ev->n; i++) {
-        free(ev->reasons[i]);
+    for (size_t i = 0; ev->gaps && i < ev->n; i++)
         free(ev->gaps[i]);
-    }
     free(ev->failed);
     free(ev->eligible);
-    free(ev->reasons);
     free(ev->gaps);
     free(ev->value);
     free(ev->score);

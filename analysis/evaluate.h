@@ -42,7 +42,6 @@ typedef struct {
     size_t n, nrules, ncrits;
     unsigned char *failed;   /* n * nrules: 1 when site i fails rule r */
     unsigned char *eligible; /* n */
-    char **reasons;          /* n: "rule: why; rule: why", NULL if eligible */
     char **gaps;             /* n: "flood, slope" layers not covering it, or NULL */
     double *value;           /* n * ncrits: criterion value in [0, 1] (NaN missing) */
     double *score;           /* n: score in [0, 1], NaN if excluded */
@@ -55,7 +54,14 @@ typedef struct {
 dcs_status dcs_evaluate(const dcs_model *model, const dcs_site_rows *rows, dcs_evaluation *ev,
                         dcs_error *err);
 
-/* dcs_evaluate() with the per-site work (rules, reasons, criterion values)
+/* Why site i was excluded: "rule: why; rule: why" for each rule it fails
+ * (new string, caller frees); NULL when it fails none, or out of memory
+ * (*nomem set).  Written on demand from the rows, so an evaluation of a
+ * million mostly excluded sites holds no text. */
+char *dcs_evaluation_reasons(const dcs_model *model, const dcs_site_rows *rows,
+                             const dcs_evaluation *ev, size_t i, int *nomem);
+
+/* dcs_evaluate() with the per-site work (rules, criterion values)
  * split between up to `threads` threads; the result is the same. */
 dcs_status dcs_evaluate_threads(const dcs_model *model, const dcs_site_rows *rows, int threads,
                                 dcs_evaluation *ev, dcs_error *err);

@@ -285,12 +285,23 @@ static void warn_joins(dcs_result *res, const dcs_context_data *cd)
                              "was used", res->scn->joins[j].name, cd->tables[j].nduplicates);
 }
 
+static dcs_site_rows result_rows(const dcs_result *res)
+{
+    return (dcs_site_rows){res->sites.n,    (const char *const *)res->sites.id,
+                           res->sites.num,  res->sites.text,
+                           res->sites.nnum, res->sites.ntext,
+                           res->outside,    res->ncontexts};
+}
+
+char *dcs_result_reasons(const dcs_result *res, size_t i, int *nomem)
+{
+    dcs_site_rows rows = result_rows(res);
+    return dcs_evaluation_reasons(&res->model, &rows, &res->eval, i, nomem);
+}
+
 static dcs_status evaluate_sites(dcs_result *res, dcs_error *err)
 {
-    dcs_site_rows rows = {res->sites.n,    (const char *const *)res->sites.id,
-                          res->sites.num,  res->sites.text,
-                          res->sites.nnum, res->sites.ntext,
-                          res->outside,    res->ncontexts};
+    dcs_site_rows rows = result_rows(res);
     return dcs_evaluate_threads(&res->model, &rows, res->threads, &res->eval, err);
 }
 

@@ -95,6 +95,10 @@ void dcs_init(void);
 
 /* Create a GEOS context whose messages are kept (not printed); free with
  * dcs_geos_finish(). */
+/* Why site i of a finished run was excluded (dcs_evaluation_reasons():
+ * new string, caller frees; NULL when eligible or *nomem). */
+char *dcs_result_reasons(const dcs_result *res, size_t i, int *nomem);
+
 GEOSContextHandle_t dcs_geos_init(void);
 void dcs_geos_finish(GEOSContextHandle_t geos);
 

@@ -99,7 +99,10 @@ static void fill_fields(OGRFeatureH f, const dcs_result *res, size_t i)
         OGR_F_SetFieldNull(f, k);
     k++;
     set_real(f, &k, res->eval.score[i]);
-    set_text(f, &k, res->eval.reasons[i]);
+    int nomem;
+    char *why = res->eval.eligible[i] ? NULL : dcs_result_reasons(res, i, &nomem);
+    set_text(f, &k, why); /* null also when out of memory (the writer then fails) */
+    free(why);
     for (size_t m = 0; m < res->model.nmetrics; m++) {
         const dcs_metric *mt = &res->model.metrics[m];
         if (mt->kind == DCS_NUM)

@@ -778,7 +778,10 @@ static void write_excluded(book *b, const dcs_result *res)
             nfail += res->eval.failed[i * res->model.nrules + k];
         put_str(ws, row, 0, res->sites.id[i], NULL);
         put_num(ws, row, 1, (double)nfail, NULL);
-        put_str(ws, row, 2, res->eval.reasons[i], NULL);
+        int nomem;
+        char *why = dcs_result_reasons(res, i, &nomem);
+        put_str(ws, row, 2, why, NULL);
+        free(why);
         row++;
     }
     worksheet_autofilter(ws, 0, 0, row - 1, 2);

@@ -63,6 +63,18 @@ static int teardown(void **state)
     return 0;
 }
 
+/* The reasons of site i (dcs_evaluation_reasons), kept until the next call. */
+static const char *reasons_of(const dcs_model *m, const dcs_site_rows *rows,
+                              const dcs_evaluation *ev, size_t i)
+{
+    static char *last;
+    int nomem;
+    free(last);
+    last = dcs_evaluation_reasons(m, rows, ev, i, &nomem);
+    assert_false(nomem);
+    return last;
+}
+
 static void test_model_metrics(void **state)
 {
     fixture *f = *state;
@@ -188,7 +200,7 @@ static void test_evaluate_sites(void **state)
     assert_int_equal(ev.neligible, 4);
     assert_false(ev.eligible[2]);
     /* every failed rule is recorded, in rule order */
-    assert_string_equal(ev.reasons[2], "facility_land: area_ha 5 < min 10; dry: flood_pct 60 > "
+    assert_string_equal(reasons_of(&f->model, &rows, &ev, 2), "facility_land: area_ha 5 < min 10; dry: flood_pct 60 > "
                                        "max 10; zoned: zoning \"residential\" not in the allowed "
                                        "set");
     assert_int_equal(ev.failed[2 * 4 + 0] + ev.failed[2 * 4 + 1] + ev.failed[2 * 4 + 2] +
@@ -252,10 +264,11 @@ static void test_coverage_treatments(void **state)
     dcs_error err;
     assert_int_equal(dcs_evaluate(&f->model, &rows, &ev, &err), DCS_OK);
     assert_false(ev.eligible[0]);
-    assert_string_equal(ev.reasons[0], "coverage_flood: layer 'flood' does not cover this site");
+    assert_string_equal(reasons_of(&f->model, &rows, &ev, 0),
+                        "coverage_flood: layer 'flood' does not cover this site");
     assert_string_equal(ev.gaps[0], "flood");
     assert_null(ev.gaps[1]);
-    assert_string_equal(ev.reasons[1], "dry: flood_pct 50 > max 10");
+    assert_string_equal(reasons_of(&f->model, &rows, &ev, 1), "dry: flood_pct 50 > max 10");
     dcs_evaluation_free(&ev);
 
     /* neutral: no coverage rule, the dry rule is not applied to A */
@@ -345,9 +358,15 @@ static void test_threads_give_the_same_evaluation(void **state)
     assert_memory_equal(three.rank, one.rank, N * sizeof *one.rank);
     assert_memory_equal(three.order, one.order, one.neligible * sizeof *one.order);
     for (size_t i = 0; i < N; i++) {
-        assert_true((one.reasons[i] == NULL) == (three.reasons[i] == NULL));
-        if (one.reasons[i])
-            assert_string_equal(three.reasons[i], one.reasons[i]);
+        int nomem;
+        char *a = dcs_evaluation_reasons(&f->model, &rows, &one, i, &nomem);
+        char *b = dcs_evaluation_reasons(&f->model, &rows, &three, i, &nomem);
+        assert_true((a == NULL) == (b == NULL));
+        assert_true((a == NULL) == (one.eligible[i] != 0));
+        if (a)
+            assert_string_equal(b, a);
+        free(a);
+        free(b);
         assert_true((one.gaps[i] == NULL) == (three.gaps[i] == NULL));
         for (size_t c = 0; c < one.ncrits; c++)
             assert_memory_equal(&three.value[i * one.ncrits + c], &one.value[i * one.ncrits + c],

@@ -13,7 +13,8 @@
 #include "model.h"
 
 /* 1 when the value passes the rule, 0 when it fails; on failure a
- * sentence such as "flood_pct 35.2 > max 10" goes into reason. */
+ * sentence such as "flood_pct 35.2 > max 10" goes into reason (unless reason
+ * is NULL: the verdict only). */
 int dcs_rule_check(const dcs_rule *rule, const char *metric_name, double num, const char *text,
                    char *reason, size_t size);
 

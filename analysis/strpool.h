@@ -15,11 +15,13 @@
 
 #include <pthread.h>
 #include <stddef.h>
+#include <stdint.h>
 
 typedef struct {
     pthread_mutex_t lock;
     char **slot;     /* open addressing; NULL = empty */
     size_t cap, n;   /* cap is a power of two */
+    uint64_t gen;    /* this pool's number, for the threads' caches */
 } dcs_strpool;
 
 /* A new empty pool, or NULL when out of memory. */

@@ -121,16 +121,25 @@ fail:
 
 /* ---- sums over a buffer ---------------------------------------------------- */
 
+/* arr (n elements of `size` bytes, room for *cap) with room for one more:
+ * arr itself or its reallocation; NULL when out of memory (arr is kept). */
+static void *room_for_one(void *arr, size_t n, size_t *cap, size_t size)
+{
+    if (n < *cap)
+        return arr;
+    size_t c = *cap ? 2 * *cap : 32;
+    void *p = realloc(arr, c * size);
+    if (p)
+        *cap = c;
+    return p;
+}
+
 static int add_span(dcs_span_work *w, double lo, double hi)
 {
-    if (w->n == w->cap) {
-        size_t cap = w->cap ? 2 * w->cap : 32;
-        dcs_span *s = realloc(w->span, cap * sizeof *s);
-        if (!s)
-            return -1;
-        w->span = s;
-        w->cap = cap;
-    }
+    dcs_span *span = room_for_one(w->span, w->n, &w->cap, sizeof *span);
+    if (!span)
+        return -1;
+    w->span = span;
     w->span[w->n++] = (dcs_span){lo, hi};
     return 0;
 }
@@ -220,14 +229,10 @@ static int own_spans(const dcs_rings *P, double y, dcs_span_work *w)
             size_t j = a + (i + 1) % n, k = a + i;
             if ((P->y[k] <= y) == (P->y[j] <= y))
                 continue;
-            if (w->ncross == w->ccap) {
-                size_t cap = w->ccap ? 2 * w->ccap : 32;
-                double *c = realloc(w->cross, cap * sizeof *c);
-                if (!c)
-                    return -1;
-                w->cross = c;
-                w->ccap = cap;
-            }
+            double *cross = room_for_one(w->cross, w->ncross, &w->ccap, sizeof *cross);
+            if (!cross)
+                return -1;
+            w->cross = cross;
             w->cross[w->ncross++] =
                 P->x[k] + (y - P->y[k]) * (P->x[j] - P->x[k]) / (P->y[j] - P->y[k]);
         }

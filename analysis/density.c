@@ -237,7 +237,8 @@ static int own_spans(const dcs_rings *P, double y, dcs_span_work *w)
                 P->x[k] + (y - P->y[k]) * (P->x[j] - P->x[k]) / (P->y[j] - P->y[k]);
         }
     }
-    qsort(w->cross, w->ncross, sizeof *w->cross, compare_doubles);
+    if (w->ncross > 1)
+        qsort(w->cross, w->ncross, sizeof *w->cross, compare_doubles);
     for (size_t i = 0; i + 1 < w->ncross; i += 2)
         if (add_span(w, w->cross[i], w->cross[i + 1]) != 0)
             return -1;
@@ -272,7 +273,8 @@ static double row_between(const dcs_density *d, long j, double lo, double hi)
 static double row_union(const dcs_density *d, long j, dcs_span_work *w)
 {
     double sum = 0;
-    qsort(w->span, w->n, sizeof *w->span, compare_spans);
+    if (w->n > 1)
+        qsort(w->span, w->n, sizeof *w->span, compare_spans);
     for (size_t i = 0; i < w->n;) {
         double lo = w->span[i].lo, hi = w->span[i].hi;
         for (i++; i < w->n && w->span[i].lo <= hi; i++)

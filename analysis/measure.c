@@ -2,6 +2,8 @@
 #include "measure.h"
 
 #include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,10 +38,10 @@ static dcs_status load_vector(dcs_inputs *in, size_t k, const dcs_context *c,
 }
 
 static dcs_status load_raster(const dcs_context *c, dcs_context_data *cd, size_t k,
-                              dcs_error *err)
+                              OGRSpatialReferenceH work, dcs_error *err)
 {
     dcs_raster *r = &cd->rasters[k];
-    dcs_status st = dcs_raster_open(c->src.dataset, c->band, cd->crs->work, r, err);
+    dcs_status st = dcs_raster_open(c->src.dataset, c->band, work, r, err);
     if (st == DCS_OK && c->slope) {
         dcs_raster slope;
         st = dcs_raster_slope(r, &slope, err);
@@ -107,9 +109,68 @@ static dcs_status link_grids(dcs_context_data *cd, dcs_error *err)
     return DCS_OK;
 }
 
-dcs_status dcs_context_load(dcs_inputs *in, const dcs_model *model, const dcs_crs *crs,
-                            GEOSContextHandle_t geos, double peak_mw, dcs_context_data *cd,
-                            dcs_error *err)
+/* ---- the inputs with files of their own ------------------------------------
+ * Rasters and weather stations are read from their own files, so they can
+ * load in a thread of their own while the calling thread reads the sites
+ * and the vector layers (whose OGR datasets that thread owns). */
+
+struct dcs_file_loader {
+    dcs_context_data *cd;
+    OGRSpatialReferenceH work; /* the loader's own copy of the working CRS */
+    pthread_t tid;
+    int running;
+    atomic_int stop;
+    size_t failed;             /* the raster context that failed, SIZE_MAX none */
+    dcs_error err;
+};
+
+/* Rasters in context order, then weather stations until none is left;
+ * stops at the first failure. */
+static void *load_files(void *arg)
+{
+    dcs_file_loader *f = arg;
+    dcs_context_data *cd = f->cd;
+    const dcs_context *c = cd->model->scn->contexts;
+    for (size_t k = 0; k < cd->ncontexts && f->failed == SIZE_MAX; k++)
+        if (c[k].kind == DCS_CTX_RASTER && !atomic_load(&f->stop) &&
+            load_raster(&c[k], cd, k, f->work, &f->err) != DCS_OK)
+            f->failed = k;
+    while (f->failed == SIZE_MAX && !atomic_load(&f->stop) && cd->stations.work &&
+           dcs_stations_model_next(&cd->stations))
+        ;
+    return NULL;
+}
+
+/* Wait for the loader (help with the stations first when `help`) or run
+ * it here when it has no thread. */
+static void files_wait(dcs_file_loader *f, int help)
+{
+    if (!f->running) {
+        load_files(f);
+        return;
+    }
+    while (help && f->cd->stations.work && dcs_stations_model_next(&f->cd->stations))
+        ;
+    pthread_join(f->tid, NULL);
+    f->running = 0;
+}
+
+static void files_free(dcs_file_loader *f)
+{
+    if (!f)
+        return;
+    if (f->running) {
+        atomic_store(&f->stop, 1);
+        pthread_join(f->tid, NULL);
+    }
+    if (f->work)
+        OSRRelease(f->work);
+    free(f);
+}
+
+dcs_status dcs_context_start(dcs_inputs *in, const dcs_model *model, const dcs_crs *crs,
+                             GEOSContextHandle_t geos, double peak_mw, int background,
+                             dcs_context_data *cd, dcs_error *err)
 {
     const dcs_scenario *scn = model->scn;
     memset(cd, 0, sizeof *cd);
@@ -120,22 +181,68 @@ dcs_status dcs_context_load(dcs_inputs *in, const dcs_model *model, const dcs_cr
     cd->cover = calloc(scn->ncontexts + 1, sizeof *cd->cover);
     cd->tables = calloc(scn->njoins + 1, sizeof *cd->tables);
     cd->density = calloc(scn->ncontexts + 1, sizeof *cd->density);
-    if (!cd->sets || !cd->rasters || !cd->cover || !cd->tables || !cd->density)
+    dcs_file_loader *f = cd->files = calloc(1, sizeof *cd->files);
+    if (!cd->sets || !cd->rasters || !cd->cover || !cd->tables || !cd->density || !f)
         return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory loading context layers");
-    dcs_status st = dcs_substations_load(&in->layers[DCS_IN_SUBSTATIONS], scn, peak_mw, geos,
-                                         &cd->subs, err);
-    for (size_t k = 0; st == DCS_OK && k < scn->ncontexts; k++) {
+    *f = (dcs_file_loader){.cd = cd, .failed = SIZE_MAX, .work = OSRClone(crs->work)};
+    atomic_init(&f->stop, 0);
+    if (!f->work)
+        return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory loading context layers");
+    dcs_status st = DCS_OK;
+    if (scn->energy.enabled)
+        st = dcs_stations_begin(scn, in->station_layer >= 0 ? &in->layers[in->station_layer]
+                                                            : NULL,
+                                in->station_field, geos, &cd->stations, err);
+    if (st == DCS_OK && background)
+        f->running = pthread_create(&f->tid, NULL, load_files, f) == 0; /* else later, here */
+    return st;
+}
+
+/* The vector inputs, in scenario order, up to the first failure; *at is
+ * its place in that order (SIZE_MAX none): substations 0, context k 1 + 2k,
+ * its coverage 2 + 2k, join j 1 + 2n + j. */
+static dcs_status load_vectors(dcs_inputs *in, dcs_context_data *cd, size_t *at,
+                               dcs_error *err)
+{
+    const dcs_scenario *scn = cd->model->scn;
+    size_t n = scn->ncontexts;
+    *at = 0;
+    dcs_status st = dcs_substations_load(&in->layers[DCS_IN_SUBSTATIONS], scn, cd->peak_mw,
+                                         cd->geos, &cd->subs, err);
+    for (size_t k = 0; st == DCS_OK && k < n; k++) {
         const dcs_context *c = &scn->contexts[k];
-        st = c->kind == DCS_CTX_RASTER ? load_raster(c, cd, k, err)
-                                       : load_vector(in, k, c, cd, err);
-        if (st == DCS_OK)
+        *at = 1 + 2 * k;
+        if (c->kind != DCS_CTX_RASTER)
+            st = load_vector(in, k, c, cd, err);
+        if (st == DCS_OK && (*at = 2 + 2 * k))
             st = load_coverage(in, k, c, cd, err);
     }
-    for (size_t j = 0; st == DCS_OK && j < scn->njoins; j++)
+    for (size_t j = 0; st == DCS_OK && j < scn->njoins; j++) {
+        *at = 1 + 2 * n + j;
         st = load_join(in, j, cd, err);
-    if (st == DCS_OK && scn->energy.enabled)
-        st = dcs_stations_load(scn, in->station_layer >= 0 ? &in->layers[in->station_layer] : NULL,
-                               in->station_field, crs, geos, &cd->stations, err);
+    }
+    if (st == DCS_OK)
+        *at = SIZE_MAX;
+    return st;
+}
+
+dcs_status dcs_context_load(dcs_inputs *in, dcs_context_data *cd, dcs_error *err)
+{
+    size_t at;
+    dcs_error verr;
+    dcs_status st = load_vectors(in, cd, &at, &verr);
+    dcs_file_loader *f = cd->files;
+    files_wait(f, st == DCS_OK);
+    if (f->failed != SIZE_MAX && 1 + 2 * f->failed < at) { /* the earlier failure wins */
+        *err = f->err;
+        return f->err.status;
+    }
+    if (st != DCS_OK) {
+        *err = verr;
+        return st;
+    }
+    if (cd->stations.work)
+        st = dcs_stations_finish(&cd->stations, cd->crs, err);
     if (st == DCS_OK)
         st = link_grids(cd, err);
     return st;
@@ -219,6 +326,7 @@ static void free_shared(dcs_context_data *cd)
 
 void dcs_context_free(dcs_context_data *cd)
 {
+    files_free(cd->files); /* first: its thread may still be loading */
     dcs_substations_free(&cd->subs);
     for (size_t k = 0; k < cd->ncontexts; k++) {
         if (cd->sets)

@@ -2,7 +2,7 @@
  * measure.h - every context layer loaded once, and the per-site metrics
  * measured against them.
  *
- * dcs_context_load() loads the qualifying substations, each vector context
+ * dcs_context_start() and dcs_context_load() load the qualifying substations, each vector context
  * layer (with the attribute columns it needs) or raster (with its slope or
  * prefix sums when asked), each layer's coverage area and each joined
  * table.  dcs_measure_site() then fills one site's metric row: nearest
@@ -20,8 +20,9 @@
  * one thread; different sites may be measured at once by different
  * copies.
  *
- * Ownership: dcs_context_free() releases everything dcs_context_load()
- * or dcs_context_clone() made (a copy only what is its own; free copies
+ * Ownership: dcs_context_free() releases everything dcs_context_start(),
+ * dcs_context_load() or dcs_context_clone() made (stopping and waiting
+ * for the loading thread when the run ends early) (a copy only what is its own; free copies
  * before the original).  The scenario, model and CRS must outlive the
  * context data.
  */
@@ -40,6 +41,9 @@
 #include "sites.h"
 #include "stations.h"
 #include "table.h"
+
+/* Loads the inputs that have files of their own (measure.c). */
+typedef struct dcs_file_loader dcs_file_loader;
 
 typedef struct {
     const dcs_model *model;
@@ -64,11 +68,21 @@ typedef struct {
     unsigned char *have_cells; /* per context: cells[k] holds the current site's */
     int is_copy;          /* made by dcs_context_clone() */
     dcs_crs crs_copy;     /* a copy's CRS: its own transformation to lon/lat */
+    dcs_file_loader *files; /* from dcs_context_start() to dcs_context_free() */
 } dcs_context_data;
 
-dcs_status dcs_context_load(dcs_inputs *in, const dcs_model *model, const dcs_crs *crs,
-                            GEOSContextHandle_t geos, double peak_mw, dcs_context_data *cd,
-                            dcs_error *err);
+/* Start loading: with `background`, the rasters and weather stations
+ * load in a thread of their own from here on, while the caller goes on
+ * (reading the sites, say); without, dcs_context_load() loads them. */
+dcs_status dcs_context_start(dcs_inputs *in, const dcs_model *model, const dcs_crs *crs,
+                             GEOSContextHandle_t geos, double peak_mw, int background,
+                             dcs_context_data *cd, dcs_error *err);
+
+/* Load the rest (the vector layers, coverages and joined tables, which
+ * use the inputs' OGR datasets: call it in the thread that owns them),
+ * then wait for the rasters and stations.  A failure is the first one in
+ * the scenario's order, whichever thread met it. */
+dcs_status dcs_context_load(dcs_inputs *in, dcs_context_data *cd, dcs_error *err);
 
 /* After dcs_context_load(): the grids of area_weighted layers measured
  * by the grid method, over the sites' extent grown by the radius.  Call

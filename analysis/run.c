@@ -326,6 +326,9 @@ dcs_status dcs_run(const dcs_scenario *scn, const dcs_run_options *opt, dcs_resu
     if (st == DCS_OK)
         st = open_working_crs(scn, &in, res, err);
     if (st == DCS_OK)
+        st = dcs_context_start(&in, &res->model, &res->crs, res->geos, res->peak_mw,
+                               thread_count(opt, (size_t)1 << 40) > 1, &cd, err);
+    if (st == DCS_OK)
         st = load_sites(res, &in, opt, err);
     if (st == DCS_OK && opt && opt->shard_count > 1 && scn->assembly.enabled)
         st = dcs_error_set(err, DCS_ERR_SCENARIO,
@@ -336,7 +339,7 @@ dcs_status dcs_run(const dcs_scenario *scn, const dcs_run_options *opt, dcs_resu
         st = dcs_decision_prepare(res, err);
     if (st == DCS_OK) {
         progress(opt, "reading context layers", 0, 1);
-        st = dcs_context_load(&in, &res->model, &res->crs, res->geos, res->peak_mw, &cd, err);
+        st = dcs_context_load(&in, &cd, err);
     }
     if (st == DCS_OK && !(opt && opt->rows))
         st = dcs_context_prepare_sites(&cd, &res->sites, err);

@@ -1,13 +1,22 @@
 /* stations.c - weather stations and their modelled year. See stations.h. */
 #include "stations.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+struct dcs_station_work {
+    const dcs_scenario *scn;
+    dcs_strlist files;
+    atomic_size_t next;    /* next file to model */
+    dcs_strlist *warnings; /* per file */
+    dcs_error *errors;     /* per file (status DCS_OK when it worked) */
+};
+
 /* Every file: the scenario's list, then the table's rows (resolved). */
-static dcs_status list_files(const dcs_scenario *scn, dcs_layer *table, int field,
-                             dcs_strlist *files, dcs_error *err)
+static dcs_status list_files(const dcs_scenario *scn, dcs_strlist *files, dcs_layer *table,
+                             int field, dcs_error *err)
 {
     for (size_t i = 0; i < scn->energy.nstations; i++)
         if (dcs_strlist_addf(files, "%s", scn->energy.stations[i]) != 0)
@@ -85,31 +94,88 @@ fail:
     return st;
 }
 
+dcs_status dcs_stations_begin(const dcs_scenario *scn, dcs_layer *table, int file_field,
+                              GEOSContextHandle_t geos, dcs_stations *s, dcs_error *err)
+{
+    memset(s, 0, sizeof *s);
+    s->points.geos = geos;
+    dcs_station_work *w = calloc(1, sizeof *w);
+    if (!w)
+        return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory");
+    s->work = w;
+    atomic_init(&w->next, 0);
+    dcs_status st = list_files(scn, &w->files, table, file_field, err);
+    size_t n = w->files.count;
+    if (st == DCS_OK &&
+        (!(s->st = calloc(n + 1, sizeof *s->st)) || !(w->warnings = calloc(n + 1, sizeof *w->warnings)) ||
+         !(w->errors = calloc(n + 1, sizeof *w->errors))))
+        st = dcs_error_set(err, DCS_ERR_NOMEM, "out of memory");
+    if (st == DCS_OK)
+        s->cap = n;
+    w->scn = scn;
+    return st;
+}
+
+int dcs_stations_model_next(dcs_stations *s)
+{
+    dcs_station_work *w = s->work;
+    size_t i = atomic_fetch_add(&w->next, 1);
+    if (i >= s->cap)
+        return 0;
+    w->errors[i].status = model_station(w->scn, w->files.items[i], &s->st[i], &w->warnings[i],
+                                        &w->errors[i]);
+    return 1;
+}
+
+/* The work record's per-file warnings in file order, then the work
+ * record itself, freed. */
+static void finish_work(dcs_stations *s)
+{
+    dcs_station_work *w = s->work;
+    for (size_t i = 0; i < s->cap; i++) {
+        for (size_t k = 0; k < w->warnings[i].count; k++)
+            dcs_strlist_addf(&s->warnings, "%s", w->warnings[i].items[k]);
+        dcs_strlist_free(&w->warnings[i]);
+    }
+    dcs_strlist_free(&w->files);
+    free(w->warnings);
+    free(w->errors);
+    free(w);
+    s->work = NULL;
+}
+
+dcs_status dcs_stations_finish(dcs_stations *s, const dcs_crs *crs, dcs_error *err)
+{
+    dcs_station_work *w = s->work;
+    if (!w)
+        return DCS_OK;
+    while (dcs_stations_model_next(s))
+        ;
+    dcs_status st = DCS_OK;
+    for (size_t i = 0; st == DCS_OK && i < s->cap; i++)
+        if ((st = w->errors[i].status) != DCS_OK)
+            *err = w->errors[i];
+    finish_work(s);
+    if (st == DCS_OK) {
+        s->n = s->cap;
+        st = index_points(s, crs, s->points.geos, err);
+    }
+    return st;
+}
+
 dcs_status dcs_stations_load(const dcs_scenario *scn, dcs_layer *table, int file_field,
                              const dcs_crs *crs, GEOSContextHandle_t geos, dcs_stations *s,
                              dcs_error *err)
 {
-    dcs_strlist files = {0};
-    memset(s, 0, sizeof *s);
-    s->points.geos = geos;
-    dcs_status st = list_files(scn, table, file_field, &files, err);
-    if (st == DCS_OK && !(s->st = calloc(files.count, sizeof *s->st)))
-        st = dcs_error_set(err, DCS_ERR_NOMEM, "out of memory");
-    for (size_t i = 0; st == DCS_OK && i < files.count; i++) {
-        st = model_station(scn, files.items[i], &s->st[i], &s->warnings, err);
-        s->n += s->st[i].file != NULL; /* counted once it owns something */
-    }
-    if (st == DCS_OK)
-        st = index_points(s, crs, geos, err);
-    dcs_strlist_free(&files);
-    return st;
+    dcs_status st = dcs_stations_begin(scn, table, file_field, geos, s, err);
+    return st == DCS_OK ? dcs_stations_finish(s, crs, err) : st;
 }
 
 dcs_status dcs_stations_check(const dcs_scenario *scn, dcs_layer *table, int file_field,
                               dcs_strlist *problems, dcs_error *err)
 {
     dcs_strlist files = {0};
-    dcs_status st = list_files(scn, table, file_field, &files, err);
+    dcs_status st = list_files(scn, &files, table, file_field, err);
     for (size_t i = 0; st == DCS_OK && i < files.count; i++) {
         dcs_weather w;
         dcs_error e;
@@ -124,7 +190,12 @@ dcs_status dcs_stations_check(const dcs_scenario *scn, dcs_layer *table, int fil
 
 void dcs_stations_free(dcs_stations *s)
 {
-    for (size_t i = 0; s->st && i < s->n; i++)
+    if (s->work) {
+        while (dcs_stations_model_next(s)) /* none runs now: this only claims the rest */
+            ;
+        finish_work(s);
+    }
+    for (size_t i = 0; s->st && i < s->cap; i++)
         free(s->st[i].file);
     free(s->st);
     dcs_polyset_free(&s->points);

@@ -639,6 +639,24 @@ class B7Weather(Case):
         self.assertFails(r, 4, "'%s'" % p, "only 92 hourly rows")
         self.assertFalse(os.path.exists(path("out-bad_station")))
 
+    def test_first_failure_in_scenario_order_whatever_the_threads(self):
+        # rasters and stations load in a thread of their own beside the
+        # vector layers; with both broken, the raster (listed before the
+        # energy section) is the one reported, with one thread or two
+        write("stub2.epw", "\n".join(self.epw[:100]))
+        with open(dem("whole2.tif"), "rb") as fp:
+            write("cut2.tif", fp.read()[:3000])
+        s = scenario(energy={"cooling": "air_chiller", "stations": ["stub2.epw"]})
+        s["rasters"] = [{"name": "elev", "dataset": "cut2.tif", "stats": ["mean"]}]
+        for threads in ("1", "2"):
+            r = run_scenario("two_broken", s, "--threads", threads)
+            self.assertFails(r, 4, "raster '%s': band 1: cannot read the pixels"
+                             % path("cut2.tif"))
+            self.assertFalse(os.path.exists(path("out-two_broken")))
+        s["rasters"] = []
+        r = run_scenario("station_broken", s, "--threads", "2")
+        self.assertFails(r, 4, "'%s'" % path("stub2.epw"), "only 92 hourly rows")
+
 
 # --------------------------------------------------------------------------
 # scenario files

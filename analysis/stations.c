@@ -106,9 +106,9 @@ dcs_status dcs_stations_begin(const dcs_scenario *scn, dcs_layer *table, int fil
     atomic_init(&w->next, 0);
     dcs_status st = list_files(scn, &w->files, table, file_field, err);
     size_t n = w->files.count;
-    if (st == DCS_OK &&
-        (!(s->st = calloc(n + 1, sizeof *s->st)) || !(w->warnings = calloc(n + 1, sizeof *w->warnings)) ||
-         !(w->errors = calloc(n + 1, sizeof *w->errors))))
+    if (st == DCS_OK && (!(s->st = calloc(n + 1, sizeof *s->st)) ||
+                         !(w->warnings = calloc(n + 1, sizeof *w->warnings)) ||
+                         !(w->errors = calloc(n + 1, sizeof *w->errors))))
         st = dcs_error_set(err, DCS_ERR_NOMEM, "out of memory");
     if (st == DCS_OK)
         s->cap = n;

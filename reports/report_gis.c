@@ -510,6 +510,22 @@ static dcs_status placeholder_drop(const gis_job *j, GDALDatasetH ds)
     return DCS_OK;
 }
 
+/* A GeoPackage is created with 64 KiB SQLite pages (GDAL's default is
+ * 4 KiB): at 1M sites a ~0.9 GB file, written in a sixteenth of the
+ * writes and measured 14 % faster (tests/bench/RESULTS.md).  Set for this
+ * thread only, and not when the user sets OGR_SQLITE_PRAGMA. */
+static GDALDatasetH create_dataset(const dcs_gis_format *fmt, const char *tmp)
+{
+    int big_pages =
+        strcmp(fmt->name, "GPKG") == 0 && !CPLGetConfigOption("OGR_SQLITE_PRAGMA", NULL);
+    if (big_pages)
+        CPLSetThreadLocalConfigOption("OGR_SQLITE_PRAGMA", "page_size=65536");
+    GDALDatasetH ds = GDALCreate(fmt->drv, tmp, 0, 0, 0, GDT_Unknown, NULL);
+    if (big_pages)
+        CPLSetThreadLocalConfigOption("OGR_SQLITE_PRAGMA", NULL);
+    return ds;
+}
+
 dcs_status dcs_report_gis(const dcs_result *res, const dcs_gis_format *fmt,
                           const dcs_report_options *opt, unsigned layers, const char *tmp,
                           dcs_error *err)
@@ -519,7 +535,7 @@ dcs_status dcs_report_gis(const dcs_result *res, const dcs_gis_format *fmt,
     GDALDatasetH ds = NULL;
     if (st == DCS_OK) {
         CPLErrorReset();
-        ds = GDALCreate(fmt->drv, tmp, 0, 0, 0, GDT_Unknown, NULL);
+        ds = create_dataset(fmt, tmp);
         if (!ds)
             st = dcs_error_set(err, DCS_ERR_IO, "cannot create '%s' (%s): %s", tmp, fmt->name,
                                gdal_reason());

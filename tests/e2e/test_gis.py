@@ -15,6 +15,7 @@ import csv
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -156,6 +157,24 @@ class T1GeoPackage(unittest.TestCase):
         rules = dom.getElementsByTagName("rule")
         self.assertEqual(len(rules), 6)
         self.assertTrue(all('"score"' in r.getAttribute("filter") for r in rules))
+
+    def test_big_pages_unless_the_user_sets_pragmas(self):
+        # 64 KiB SQLite pages by default (faster to write, issue 6); a
+        # user's OGR_SQLITE_PRAGMA wins.  Either way the file is sound.
+        def page_size(path):
+            con = sqlite3.connect(path)
+            try:
+                self.assertEqual(con.execute("pragma integrity_check").fetchone()[0], "ok")
+                return con.execute("pragma page_size").fetchone()[0]
+            finally:
+                con.close()
+        self.assertEqual(page_size(self.base + ".gpkg"), 65536)
+        out = os.path.join(TMP, "gpkg_pragma")
+        env = dict(os.environ, OGR_SQLITE_PRAGMA="page_size=8192")
+        r = subprocess.run([DCSITE, "run", SCENARIO, "-o", out, "--quiet"], capture_output=True,
+                           text=True, cwd=TMP, timeout=120, env=env)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(page_size(os.path.join(out, "gis_test.gpkg")), 8192)
 
     def test_score_raster_matches_cells(self):
         ds = gdal.Open(self.base + "_score.tif")

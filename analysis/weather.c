@@ -19,6 +19,7 @@
 #define EPW_HEADER_RECORDS 8
 #define TMY3_MISSING (-9900.0)
 #define NO_SLOT SIZE_MAX
+#define WX_READ_CHUNK 65536 /* bytes read from a weather file at a time */
 
 static const int month_days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 
@@ -48,6 +49,10 @@ typedef struct {
 typedef struct {
     const char *name;   /* the path as the caller gave it */
     VSILFILE *fp;
+    char *in;           /* bytes read from fp: [in_pos, in_len) not yet used */
+    size_t in_pos, in_len;
+    int in_end;         /* fp has nothing more */
+    int after_cr;       /* the last line ended with CR: skip an LF that follows */
     long line;          /* number of the line in buf */
     char *buf;
     size_t cap;
@@ -166,27 +171,74 @@ static dcs_status warn(wx_reader *r, dcs_error *err, const char *fmt, ...)
 
 /* ---- lines and fields ---- */
 
-/* Next line into r->buf, without its line end (CPLReadLineL takes LF, CR
- * and CRLF) or a UTF-8 byte-order mark; 1, 0 at the end, -1 out of memory. */
-static int next_line(wx_reader *r)
+/* Append n bytes to r->buf (kept NUL-terminated); -1 out of memory. */
+static int buf_append(wx_reader *r, size_t *len, const char *p, size_t n)
 {
-    const char *l = CPLReadLineL(r->fp);
-    if (!l)
-        return 0;
-    r->line++;
-    if (r->line == 1 && (unsigned char)l[0] == 0xEF && (unsigned char)l[1] == 0xBB
-        && (unsigned char)l[2] == 0xBF)
-        l += 3;
-    size_t n = strlen(l);
-    if (n + 1 > r->cap) {
-        size_t cap = 2 * (n + 1) < 512 ? 512 : 2 * (n + 1);
+    if (*len + n + 1 > r->cap) {
+        size_t cap = 2 * (*len + n + 1) < 512 ? 512 : 2 * (*len + n + 1);
         char *b = realloc(r->buf, cap);
         if (!b)
             return -1;
         r->buf = b;
         r->cap = cap;
     }
-    memcpy(r->buf, l, n + 1);
+    memcpy(r->buf + *len, p, n);
+    *len += n;
+    r->buf[*len] = '\0';
+    return 0;
+}
+
+/* Refill r->in from the file; 0 when it has nothing more, -1 out of memory. */
+static int refill(wx_reader *r)
+{
+    if (r->in_end)
+        return 0;
+    if (!r->in && !(r->in = malloc(WX_READ_CHUNK)))
+        return -1;
+    r->in_pos = 0;
+    r->in_len = VSIFReadL(r->in, 1, WX_READ_CHUNK, r->fp);
+    r->in_end = r->in_len < WX_READ_CHUNK;
+    return r->in_len > 0;
+}
+
+/* Next line into r->buf, without its line end (LF, CR or CRLF) or a UTF-8
+ * byte-order mark; 1, 0 at the end, -1 out of memory.  Read in chunks:
+ * CPLReadLineL() costs ten thousand instructions a line on a gzip stream. */
+static int next_line(wx_reader *r)
+{
+    size_t len = 0;
+    int any = 0, more;
+    if (buf_append(r, &len, "", 0) != 0)
+        return -1;
+    while ((more = r->in_pos < r->in_len ? 1 : refill(r)) > 0) {
+        const char *p = r->in + r->in_pos, *end = r->in + r->in_len;
+        if (r->after_cr && *p == '\n') {
+            r->in_pos++;
+            r->after_cr = 0;
+            continue;
+        }
+        r->after_cr = 0;
+        any = 1;
+        const char *q = p;
+        while (q < end && *q != '\n' && *q != '\r')
+            q++;
+        if (buf_append(r, &len, p, (size_t)(q - p)) != 0)
+            return -1;
+        r->in_pos = (size_t)(q - r->in);
+        if (q < end) {
+            r->after_cr = *q == '\r';
+            r->in_pos++;
+            break;
+        }
+    }
+    if (more < 0)
+        return -1;
+    if (!any)
+        return 0;
+    r->line++;
+    if (r->line == 1 && len >= 3 && (unsigned char)r->buf[0] == 0xEF &&
+        (unsigned char)r->buf[1] == 0xBB && (unsigned char)r->buf[2] == 0xBF)
+        memmove(r->buf, r->buf + 3, len - 2);
     return 1;
 }
 
@@ -718,7 +770,7 @@ static void reader_close(wx_reader *r)
 {
     if (r->fp)
         VSIFCloseL(r->fp);
-    CPLReadLineL(NULL); /* frees CPL's line buffer */
+    free(r->in);
     free(r->buf);
     free(r->field);
 }

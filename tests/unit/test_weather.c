@@ -360,6 +360,65 @@ static void test_vsi_paths(void **state)
 
 /* ---- generated malformed files ---- */
 
+/* The same TMY3 text with every kind of line end: LF, CRLF, CR alone, a
+ * UTF-8 byte-order mark, and CRLF with a CR as the last byte of the
+ * reader's first 64 KiB chunk (padded with blanks, which fields lose).
+ * Reference: the file as NREL wrote it, read hour by hour alike. */
+static void test_line_ends(void **state)
+{
+    (void)state;
+    GByte *text = NULL;
+    vsi_l_offset size = 0;
+    assert_true(VSIIngestFile(NULL, "/vsigzip/" CHICAGO_TMY3, &text, &size, 1 << 26));
+    size_t n = 0, cap = 2 * (size_t)size + 70000;
+    char *lf = malloc(cap), *out = malloc(cap);
+    for (vsi_l_offset i = 0; i < size; i++) /* LF only */
+        if (text[i] != '\r')
+            lf[n++] = (char)text[i];
+    const char *kinds[] = {"lf", "crlf", "cr", "bom", "boundary"};
+    dcs_weather ref;
+    read_ok(CHICAGO_TMY3, &ref);
+    for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+        size_t m = 0;
+        if (k == 3)
+            m += (size_t)sprintf(out, "\xEF\xBB\xBF");
+        for (size_t i = 0; i < n; i++) {
+            if (lf[i] != '\n') {
+                out[m++] = lf[i];
+                continue;
+            }
+            if (k == 4 && m < 65535 && m + 200 > 65535) /* pad this line's end */
+                while (m < 65535)
+                    out[m++] = ' ';
+            if (k != 0)
+                out[m++] = '\r';
+            if (k != 2)
+                out[m++] = '\n';
+        }
+        if (k == 4)
+            assert_memory_equal(out + 65535, "\r\n", 2);
+        char name[32];
+        snprintf(name, sizeof name, "ends_%s.tmy3", kinds[k]);
+        const char *path = tmp_path(name);
+        FILE *f = fopen(path, "wb");
+        assert_non_null(f);
+        assert_int_equal(fwrite(out, 1, m, f), m);
+        fclose(f);
+        dcs_weather w;
+        read_ok(path, &w);
+        assert_string_equal(w.station, ref.station);
+        for (size_t h = 0; h < DCS_WEATHER_HOURS; h++)
+            if (w.dry_bulb_c[h] != ref.dry_bulb_c[h] || w.pressure_pa[h] != ref.pressure_pa[h] ||
+                w.rh_pct[h] != ref.rh_pct[h])
+                fail_msg("%s: hour %zu differs", kinds[k], h);
+        dcs_weather_free(&w);
+    }
+    dcs_weather_free(&ref);
+    free(lf);
+    free(out);
+    CPLFree(text);
+}
+
 static void test_truncated(void **state)
 {
     (void)state;
@@ -591,6 +650,7 @@ int main(void)
         cmocka_unit_test(test_annual_mean_dry_bulb),
         cmocka_unit_test(test_blank_leap_field_and_leap_day),
         cmocka_unit_test(test_vsi_paths),
+        cmocka_unit_test(test_line_ends),
         cmocka_unit_test(test_truncated),
         cmocka_unit_test(test_bad_number),
         cmocka_unit_test(test_month_out_of_range),

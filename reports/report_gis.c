@@ -483,8 +483,10 @@ dcs_status dcs_report_gis_layers(const dcs_result *res, const dcs_gis_format *fm
 
 /* The GeoPackage R-tree of "candidates" built beside its rows.  GDAL 3.6
  * can fill a layer's R-tree in a background thread while the rows are
- * inserted (from the 100,000th row on); otherwise it builds the whole tree
- * when the file is closed, ~10 s for 1M sites, after the rows.  Observed
+ * inserted (from the 100,000th row on, or from the first with
+ * OGR_GPKG_THREADED_RTREE_AT_FIRST_FEATURE, which is set here for this
+ * thread: writing 100k sites 1.8 s -> 1.4 s); otherwise it builds the
+ * whole tree when the file is closed, ~10 s for 1M sites, after the rows.  Observed
  * with GDAL 3.6.2: the thread serves the second layer created in a file,
  * never the first.  So a placeholder table is created before "candidates"
  * and dropped once "candidates" is written: the file keeps nothing of it
@@ -544,8 +546,14 @@ dcs_status dcs_report_gis(const dcs_result *res, const dcs_gis_format *fmt,
         GDALSetMetadataItem(ds, "DCSITE_FINGERPRINT", opt->fingerprint, NULL);
     int placeholder = st == DCS_OK && (layers & DCS_GIS_CANDIDATES) && more_threads(res) &&
                       placeholder_create(fmt, ds);
+    const char *at_first = "OGR_GPKG_THREADED_RTREE_AT_FIRST_FEATURE";
+    int rtree_now = placeholder && !CPLGetConfigOption(at_first, NULL);
+    if (rtree_now)
+        CPLSetThreadLocalConfigOption(at_first, "YES");
     if (st == DCS_OK && (layers & DCS_GIS_CANDIDATES))
         st = write_layer(&j, ds, "candidates", 0);
+    if (rtree_now)
+        CPLSetThreadLocalConfigOption(at_first, NULL);
     if (st == DCS_OK && placeholder)
         st = placeholder_drop(&j, ds);
     if (st == DCS_OK && (layers & DCS_GIS_POINTS))

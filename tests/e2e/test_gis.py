@@ -158,6 +158,40 @@ class T1GeoPackage(unittest.TestCase):
         self.assertEqual(len(rules), 6)
         self.assertTrue(all('"score"' in r.getAttribute("filter") for r in rules))
 
+    def check_rtree(self, path):
+        """Every candidate has one R-tree entry holding its envelope (GPKG
+        stores float32 bounds rounded outward: 1e-3 m slack at UTM
+        magnitudes), and no other entry exists."""
+        env = {}
+        ds = ogr.Open(path)
+        for f in ds.GetLayerByName("candidates"):
+            g = f.GetGeometryRef()
+            if g is not None:
+                env[f.GetFID()] = g.GetEnvelope()  # minx, maxx, miny, maxy
+        ds = None
+        con = sqlite3.connect(path)
+        try:
+            rt = {r[0]: r[1:] for r in con.execute(
+                "select id, minx, maxx, miny, maxy from rtree_candidates_geom")}
+        finally:
+            con.close()
+        self.assertGreater(len(env), 0)
+        self.assertEqual(sorted(rt), sorted(env))
+        for fid, (x0, x1, y0, y1) in env.items():
+            r = rt[fid]
+            self.assertTrue(r[0] <= x0 and r[1] >= x1 and r[2] <= y0 and r[3] >= y1, fid)
+            self.assertTrue(x0 - r[0] < 1e-3 and r[1] - x1 < 1e-3 and
+                            y0 - r[2] < 1e-3 and r[3] - y1 < 1e-3, fid)
+
+    def test_rtree_complete_with_one_thread_or_two(self):
+        # two threads: GDAL's background R-tree thread, from the first row
+        # (report_gis.c); one thread: the tree built when the file closes
+        self.check_rtree(self.base + ".gpkg")
+        out = os.path.join(TMP, "gpkg_one_thread")
+        r = run(out, "--threads", "1")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.check_rtree(os.path.join(out, "gis_test.gpkg"))
+
     def test_big_pages_unless_the_user_sets_pragmas(self):
         # 64 KiB SQLite pages by default (faster to write, issue 6); a
         # user's OGR_SQLITE_PRAGMA wins.  Either way the file is sound.

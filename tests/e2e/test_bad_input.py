@@ -248,6 +248,24 @@ class B2LayersAndFields(Case):
         # the fixture has 8 sites: the added one is feature 9
         self.assertFails(r, 4, "sites: feature 9 has no id (field 'site_id' is null)")
 
+    def test_null_site_id_past_the_first_chunks(self):
+        # sites are read and converted 4,096 at a time: a failure in the
+        # third chunk is still reported by its feature, with one thread or two
+        ds = copy_layers("nullid_far.gpkg")
+        lyr = ds.GetLayerByName("sites")
+        ds.StartTransaction()
+        for k in range(9000):
+            add_site(lyr, None if k == 8500 else "X%05d" % k,
+                     box_wkt(700000 + 600 * (k % 90), 3680000 + 600 * (k // 90)))
+        ds.CommitTransaction()
+        ds = None
+        s = scenario()
+        s["sites"]["dataset"] = "nullid_far.gpkg"
+        for threads in ("1", "2"):
+            r = run_scenario("nullid_far", s, "--threads", threads)
+            self.assertFails(r, 4, "sites: feature 8509 has no id (field 'site_id' is null)")
+            self.assertFalse(os.path.exists(path("out-nullid_far")))
+
 
 # --------------------------------------------------------------------------
 # CRS

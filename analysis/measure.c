@@ -122,6 +122,7 @@ struct dcs_file_loader {
     atomic_int stop;
     size_t failed;             /* the raster context that failed, SIZE_MAX none */
     dcs_error err;
+    dcs_error stations_err;    /* listing the weather files failed (reported in order) */
 };
 
 /* Rasters in context order, then weather stations until none is left;
@@ -188,14 +189,18 @@ dcs_status dcs_context_start(dcs_inputs *in, const dcs_model *model, const dcs_c
     atomic_init(&f->stop, 0);
     if (!f->work)
         return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory loading context layers");
-    dcs_status st = DCS_OK;
-    if (scn->energy.enabled)
-        st = dcs_stations_begin(scn, in->station_layer >= 0 ? &in->layers[in->station_layer]
-                                                            : NULL,
-                                in->station_field, geos, &cd->stations, err);
-    if (st == DCS_OK && background)
+    /* a failure to list the weather files waits for its turn in
+     * dcs_context_load(): the sites and the other layers come first */
+    if (scn->energy.enabled &&
+        dcs_stations_begin(scn, in->station_layer >= 0 ? &in->layers[in->station_layer] : NULL,
+                           in->station_field, geos, &cd->stations, &f->stations_err) != DCS_OK &&
+        f->stations_err.status == DCS_ERR_NOMEM) {
+        *err = f->stations_err;
+        return err->status;
+    }
+    if (background)
         f->running = pthread_create(&f->tid, NULL, load_files, f) == 0; /* else later, here */
-    return st;
+    return DCS_OK;
 }
 
 /* The vector inputs, in scenario order, up to the first failure; *at is
@@ -240,6 +245,10 @@ dcs_status dcs_context_load(dcs_inputs *in, dcs_context_data *cd, dcs_error *err
     if (st != DCS_OK) {
         *err = verr;
         return st;
+    }
+    if (f->stations_err.status != DCS_OK) {
+        *err = f->stations_err;
+        return err->status;
     }
     if (cd->stations.work)
         st = dcs_stations_finish(&cd->stations, cd->crs, err);

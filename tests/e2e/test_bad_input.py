@@ -675,6 +675,23 @@ class B7Weather(Case):
         r = run_scenario("station_broken", s, "--threads", "2")
         self.assertFails(r, 4, "'%s'" % path("stub2.epw"), "only 92 hourly rows")
 
+    def test_empty_station_table_reported_after_the_sites(self):
+        # the station table is read before the sites (to start the loading
+        # thread), but its failure keeps its place after them
+        write("st_empty.csv", 'station,file,use\n"dal","x.tmy3",0\n')
+        write("st_empty.csvt", '"String","String","Integer"\n')
+        s = scenario(energy={"cooling": "air_chiller", "station_table": {
+            "dataset": "st_empty.csv", "where": "use = 1", "file_field": "file"}})
+        r = run_scenario("st_empty", s)
+        self.assertFails(r, 4, "energy.station_table: no weather file listed")
+        ds = copy_layers("nullid_st.gpkg")
+        add_site(ds.GetLayerByName("sites"), None, box_wkt(700000, 3680000))
+        ds = None
+        s["sites"]["dataset"] = "nullid_st.gpkg"
+        for threads in ("1", "2"):
+            r = run_scenario("st_empty_nullid", s, "--threads", threads)
+            self.assertFails(r, 4, "sites: feature 9 has no id (field 'site_id' is null)")
+
 
 # --------------------------------------------------------------------------
 # scenario files

@@ -242,6 +242,33 @@ dcs_status dcs_layer_prepare(dcs_layer *L, const dcs_crs *crs, dcs_error *err)
     return DCS_OK;
 }
 
+/* L's transformations, copied from `like` (prepared, in the same CRS). */
+static dcs_status prepare_like(dcs_layer *L, const dcs_layer *like, dcs_error *err)
+{
+    L->to_work = OCTClone(like->to_work);
+    L->to_lonlat = OCTClone(like->to_lonlat);
+    if (!L->to_work || !L->to_lonlat)
+        return dcs_error_set(err, DCS_ERR_NOMEM, "%s: out of memory copying a transformation",
+                             L->role);
+    OGR_L_ResetReading(L->lyr);
+    return DCS_OK;
+}
+
+dcs_status dcs_layers_prepare(dcs_layer *layers, size_t n, const dcs_crs *crs, dcs_error *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        dcs_layer *L = &layers[i];
+        const dcs_layer *like = NULL;
+        for (size_t j = 0; L->want != DCS_GEOM_NONE && !like && j < i; j++)
+            if (layers[j].to_work && layers[j].to_lonlat && OSRIsSame(layers[j].srs, L->srs))
+                like = &layers[j];
+        dcs_status st = like ? prepare_like(L, like, err) : dcs_layer_prepare(L, crs, err);
+        if (st != DCS_OK)
+            return st;
+    }
+    return DCS_OK;
+}
+
 /* OGR geometry -> GEOS through WKB. */
 static GEOSGeometry *to_geos(GEOSContextHandle_t geos, OGRGeometryH g)
 {

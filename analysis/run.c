@@ -75,9 +75,7 @@ static dcs_status open_working_crs(const dcs_scenario *scn, dcs_inputs *in, dcs_
     if (st != DCS_OK)
         return st;
     st = dcs_crs_open(&res->crs, scn->working_crs, ll.MinX, ll.MinY, ll.MaxX, ll.MaxY, err);
-    for (size_t i = 0; st == DCS_OK && i < in->n; i++)
-        st = dcs_layer_prepare(&in->layers[i], &res->crs, err);
-    return st;
+    return st == DCS_OK ? dcs_layers_prepare(in->layers, in->n, &res->crs, err) : st;
 }
 
 /* ---- measuring sites in threads ------------------------------------------ */

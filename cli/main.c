@@ -107,11 +107,14 @@ static double monotonic(void)
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* " 1234/s, ETA 0:42" once the rate is known, else "". */
+/* " 1234/s, ETA 0:42" once the rate is known (after half a second, or at
+ * the end however short the phase), else "". */
 static void rate_and_eta(const progress_state *p, double t, size_t done, size_t total, char *buf,
                          size_t size)
 {
-    double dt = t - p->started, rate = dt > 0.5 && done > 0 ? (double)done / dt : 0;
+    double dt = t - p->started;
+    int known = done > 0 && (dt > 0.5 || (done == total && dt > 0));
+    double rate = known ? (double)done / dt : 0;
     buf[0] = '\0';
     if (rate <= 0)
         return;

@@ -228,8 +228,10 @@ static dcs_status nearest_in_layer(const nearest_layer *L, const GEOSGeometry *s
     if (hit == SIZE_MAX && (st = nearest_by_tree(L->geos, L->tree, site, &hit, err)) != DCS_OK)
         return st;
     *which = hit;
-    double x[2], y[2]; /* a point feature's nearest points come with the search */
-    if (L->near && L->site->usable && dcs_nearest_point_pair(L->near, hit, L->site, x, y))
+    double x[2], y[2]; /* the nearest points of a point or a lone segment, without GEOS */
+    if (L->near && L->site->usable &&
+        (dcs_nearest_point_pair(L->near, hit, L->site, x, y) ||
+         dcs_nearest_segment_pair(L->near, L->site, x, y)))
         return geodesic_km(x, y, crs, km, err);
     return geodesic_gap_km(L->geos, site, L->geom[hit], crs, km, err);
 }

@@ -16,6 +16,7 @@ typedef struct {
     double *tx, *ty;     /* a line's coordinates */
     size_t tcap;
     size_t ncap;         /* nodes allocated */
+    uint32_t nlines;     /* line strings and rings added so far */
 } builder;
 
 static int reserve_prims(builder *b)
@@ -29,11 +30,15 @@ static int reserve_prims(builder *b)
     unsigned char *k = realloc(ix->kind, c);
     if (k)
         ix->kind = k;
-    uint32_t *it = realloc(ix->item, c * sizeof *it);
-    if (it)
-        ix->item = it;
+    uint32_t **u[3] = {&ix->item, &ix->seq, &ix->line};
+    int ok = k != NULL;
+    for (int j = 0; j < 3; j++) {
+        uint32_t *grown = realloc(*u[j], c * sizeof *grown);
+        if (grown)
+            *u[j] = grown;
+        ok = ok && grown;
+    }
     double **v[4] = {&ix->ax, &ix->ay, &ix->bx, &ix->by};
-    int ok = k && it;
     for (int j = 0; j < 4; j++) {
         double *grown = realloc(*v[j], c * sizeof *grown);
         if (grown)
@@ -55,6 +60,8 @@ static int add_prim(builder *b, int kind, size_t item, double ax, double ay, dou
     size_t k = ix->nprim++;
     ix->kind[k] = (unsigned char)kind;
     ix->item[k] = (uint32_t)item;
+    ix->seq[k] = (uint32_t)k;
+    ix->line[k] = b->nlines;
     ix->ax[k] = ax, ix->ay[k] = ay, ix->bx[k] = bx, ix->by[k] = by;
     return 0;
 }
@@ -81,6 +88,7 @@ static dcs_status add_line(builder *b, GEOSContextHandle_t geos, const GEOSGeome
     if (n && !GEOSCoordSeq_copyToArrays_r(geos, seq, b->tx, b->ty, NULL, NULL))
         return DCS_ERR_GEOMETRY;
     const double *x = b->tx, *y = b->ty;
+    b->nlines++;
     if (n == 1 && add_prim(b, PRIM_POINT, item, x[0], y[0], x[0], y[0]) != 0)
         return DCS_ERR_NOMEM;
     for (unsigned i = 0; i + 1 < n; i++)
@@ -232,10 +240,10 @@ static int permute(dcs_nearest *ix, const uint32_t *perm)
     if (n == 0)
         return 0;
     double *tmp = malloc(n * sizeof *tmp);
-    uint32_t *items = malloc(n * sizeof *items);
+    uint32_t *utmp = malloc(n * sizeof *utmp);
     unsigned char *kinds = malloc(n);
-    if (!tmp || !items || !kinds) {
-        free(tmp), free(items), free(kinds);
+    if (!tmp || !utmp || !kinds) {
+        free(tmp), free(utmp), free(kinds);
         return -1;
     }
     double *v[4] = {ix->ax, ix->ay, ix->bx, ix->by};
@@ -244,10 +252,16 @@ static int permute(dcs_nearest *ix, const uint32_t *perm)
             tmp[i] = v[j][perm[i]];
         memcpy(v[j], tmp, n * sizeof *tmp);
     }
+    uint32_t *u[3] = {ix->item, ix->seq, ix->line};
+    for (int j = 0; j < 3; j++) {
+        for (size_t i = 0; i < n; i++)
+            utmp[i] = u[j][perm[i]];
+        memcpy(u[j], utmp, n * sizeof *utmp);
+    }
     for (size_t i = 0; i < n; i++)
-        items[i] = ix->item[perm[i]], kinds[i] = ix->kind[perm[i]];
-    free(ix->item), free(ix->kind), free(tmp);
-    ix->item = items, ix->kind = kinds;
+        kinds[i] = ix->kind[perm[i]];
+    free(ix->kind), free(tmp), free(utmp);
+    ix->kind = kinds;
     return 0;
 }
 
@@ -322,7 +336,7 @@ void dcs_nearest_free(dcs_nearest *ix)
         dcs_rings_free(&ix->rings[i]);
     free(ix->rings);
     free(ix->ptx), free(ix->pty);
-    free(ix->kind), free(ix->item);
+    free(ix->kind), free(ix->item), free(ix->seq), free(ix->line);
     free(ix->ax), free(ix->ay), free(ix->bx), free(ix->by);
     free(ix->node);
     free(ix);
@@ -426,6 +440,7 @@ dcs_status dcs_near_site_set(dcs_near_site *s, GEOSContextHandle_t geos, const G
 
 void dcs_near_site_free(dcs_near_site *s)
 {
+    free(s->seg);
     free(s->x), free(s->y), free(s->start);
     memset(s, 0, sizeof *s);
 }
@@ -545,7 +560,7 @@ static double prim_distance(const dcs_nearest *ix, size_t k, const dcs_near_site
 /* ---- search -------------------------------------------------------------- */
 
 typedef struct {
-    uint32_t item;
+    uint32_t item, prim;
     double d;
 } near_cand;
 
@@ -586,7 +601,7 @@ static void compact(search_state *S)
     S->n = k;
 }
 
-static void add_candidate(search_state *S, uint32_t item, double d)
+static void add_candidate(search_state *S, uint32_t item, uint32_t prim, double d)
 {
     if (d < S->best)
         S->best = d;
@@ -607,7 +622,7 @@ static void add_candidate(search_state *S, uint32_t item, double d)
         S->c = grown;
         S->cap = c;
     }
-    S->c[S->n++] = (near_cand){item, d};
+    S->c[S->n++] = (near_cand){item, prim, d};
 }
 
 static void search(search_state *S, uint32_t k)
@@ -618,7 +633,7 @@ static void search(search_state *S, uint32_t k)
     if (nd->left == 0) {
         for (uint32_t p = nd->lo; p < nd->hi; p++)
             if (prim_box_distance(S->ix, p, S->s) <= S->best + S->tol)
-                add_candidate(S, S->ix->item[p], prim_distance(S->ix, p, S->s));
+                add_candidate(S, S->ix->item[p], p, prim_distance(S->ix, p, S->s));
         return;
     }
     double dl = node_distance(&S->ix->node[nd->left], S->s);
@@ -653,11 +668,41 @@ static dcs_status decide(const search_state *S, GEOSContextHandle_t geos,
     return DCS_OK;
 }
 
+/* Record in the site the primitives left within tolerance of the least
+ * distance, in the order they were added, when they are all segments of
+ * one feature farther than the tolerance from the site; else none. */
+static dcs_status keep_segments(const search_state *S, dcs_near_site *site)
+{
+    const dcs_nearest *ix = S->ix;
+    site->nseg = 0;
+    if (!(S->best > S->tol))
+        return DCS_OK;
+    for (size_t i = 0; i < S->n; i++)
+        if (ix->kind[S->c[i].prim] != PRIM_SEGMENT || S->c[i].item != S->c[0].item)
+            return DCS_OK;
+    if (S->n > site->segcap) {
+        uint32_t *grown = realloc(site->seg, S->n * sizeof *grown);
+        if (!grown)
+            return DCS_ERR_NOMEM;
+        site->seg = grown, site->segcap = S->n;
+    }
+    for (size_t i = 0; i < S->n; i++) { /* insertion sort: a handful at most */
+        uint32_t p = S->c[i].prim;
+        size_t k = i;
+        for (; k > 0 && ix->seq[site->seg[k - 1]] > ix->seq[p]; k--)
+            site->seg[k] = site->seg[k - 1];
+        site->seg[k] = p;
+    }
+    site->nseg = S->n;
+    return DCS_OK;
+}
+
 dcs_status dcs_nearest_find(const dcs_nearest *ix, GEOSContextHandle_t geos,
                             GEOSGeometry *const *geoms, const GEOSGeometry *site_geom,
-                            const dcs_near_site *site, size_t *which)
+                            dcs_near_site *site, size_t *which)
 {
     *which = SIZE_MAX;
+    site->nseg = 0;
     if (ix->nprim == 0)
         return DCS_OK;
     double scale = greater(greater(fabs(site->x0), fabs(site->x1)),
@@ -669,10 +714,11 @@ dcs_status dcs_nearest_find(const dcs_nearest *ix, GEOSContextHandle_t geos,
     dcs_status st = S.nomem ? DCS_ERR_NOMEM : DCS_OK;
     if (st == DCS_OK && isfinite(S.best)) {
         compact(&S);
+        st = keep_segments(&S, site);
         qsort(S.c, S.n, sizeof *S.c, by_item);
-        if (S.n > 0 && S.c[0].item == S.c[S.n - 1].item)
+        if (st == DCS_OK && S.n > 0 && S.c[0].item == S.c[S.n - 1].item)
             *which = S.c[0].item;
-        else
+        else if (st == DCS_OK)
             st = decide(&S, geos, geoms, site_geom, which);
     }
     if (S.c != S.local)
@@ -748,5 +794,103 @@ int dcs_nearest_point_pair(const dcs_nearest *ix, size_t which, const dcs_near_s
         return 1;
     }
     edge_closest(qx, qy, s->x[edge], s->y[edge], s->x[edge + 1], s->y[edge + 1], &x[0], &y[0]);
+    return 1;
+}
+
+/* ---- nearest points of a lone nearest segment ------------------------------ */
+
+/* Distance between segments a-b and c-d that do not cross, in the form of
+ * GEOS's Distance::segmentToSegment (a degenerate segment as a point). */
+static double apart_distance(double ax, double ay, double bx, double by, double cx, double cy,
+                             double dx, double dy)
+{
+    if (ax == bx && ay == by)
+        return edge_distance(ax, ay, cx, cy, dx, dy);
+    if (cx == dx && cy == dy)
+        return edge_distance(dx, dy, ax, ay, bx, by);
+    return lesser(edge_distance(ax, ay, cx, cy, dx, dy),
+                  lesser(edge_distance(bx, by, cx, cy, dx, dy),
+                         lesser(edge_distance(cx, cy, ax, ay, bx, by),
+                                edge_distance(dx, dy, ax, ay, bx, by))));
+}
+
+/* Keep (px, py) - (qx, qy) as the pair when it is strictly shorter. */
+static void keep_shorter(double px, double py, double qx, double qy, double *best, double x[2],
+                         double y[2])
+{
+    double d = planar(px, py, qx, qy);
+    if (d < *best)
+        *best = d, x[0] = px, y[0] = py, x[1] = qx, y[1] = qy;
+}
+
+/* Nearest points of segments p (the site's) and q that do not cross: the
+ * end points in GEOS's order (q0, q1 projected on p, then p0, p1 on q),
+ * the first strictly nearest kept. */
+static void segments_pair(const double p[4], const double q[4], double x[2], double y[2])
+{
+    double best = INFINITY, cx, cy;
+    for (int k = 0; k < 2; k++) {
+        edge_closest(q[2 * k], q[2 * k + 1], p[0], p[1], p[2], p[3], &cx, &cy);
+        keep_shorter(cx, cy, q[2 * k], q[2 * k + 1], &best, x, y);
+    }
+    for (int k = 0; k < 2; k++) {
+        edge_closest(p[2 * k], p[2 * k + 1], q[0], q[1], q[2], q[3], &cx, &cy);
+        keep_shorter(p[2 * k], p[2 * k + 1], cx, cy, &best, x, y);
+    }
+}
+
+/* The site's point and the point of the nearest segment: GEOS takes the
+ * segments line by line, in order, the first strictly nearest winning. */
+static void point_segment_pair(const dcs_nearest *ix, const dcs_near_site *s, double x[2],
+                               double y[2])
+{
+    double best = INFINITY;
+    uint32_t win = s->seg[0];
+    for (size_t k = 0; k < s->nseg; k++) {
+        uint32_t p = s->seg[k];
+        double d = edge_distance(s->px, s->py, ix->ax[p], ix->ay[p], ix->bx[p], ix->by[p]);
+        if (d < best)
+            best = d, win = p;
+    }
+    x[0] = s->px, y[0] = s->py;
+    edge_closest(s->px, s->py, ix->ax[win], ix->ay[win], ix->bx[win], ix->by[win], &x[1], &y[1]);
+}
+
+/* The polygon site's edge and the segment nearest each other, in GEOS's
+ * order of trial: site ring, then line of the feature, then site edge,
+ * then segment of that line; the first strictly nearest pair wins. */
+static void polygon_segment_pair(const dcs_nearest *ix, const dcs_near_site *s, double x[2],
+                                 double y[2])
+{
+    double best = INFINITY;
+    size_t edge = 0;
+    uint32_t win = s->seg[0];
+    for (size_t r = 0; r < s->nrings; r++)
+        for (size_t g = 0, end; g < s->nseg; g = end) {
+            for (end = g + 1; end < s->nseg && ix->line[s->seg[end]] == ix->line[s->seg[g]];)
+                end++;
+            for (size_t i = s->start[r]; i + 1 < s->start[r + 1]; i++)
+                for (size_t k = g; k < end; k++) {
+                    uint32_t p = s->seg[k];
+                    double d = apart_distance(s->x[i], s->y[i], s->x[i + 1], s->y[i + 1],
+                                              ix->ax[p], ix->ay[p], ix->bx[p], ix->by[p]);
+                    if (d < best)
+                        best = d, edge = i, win = p;
+                }
+        }
+    double p[4] = {s->x[edge], s->y[edge], s->x[edge + 1], s->y[edge + 1]};
+    double q[4] = {ix->ax[win], ix->ay[win], ix->bx[win], ix->by[win]};
+    segments_pair(p, q, x, y);
+}
+
+int dcs_nearest_segment_pair(const dcs_nearest *ix, const dcs_near_site *s, double x[2],
+                             double y[2])
+{
+    if (s->nseg == 0 || (!s->is_point && s->nrings == 0))
+        return 0;
+    if (s->is_point)
+        point_segment_pair(ix, s, x, y);
+    else
+        polygon_segment_pair(ix, s, x, y);
     return 1;
 }

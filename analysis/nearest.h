@@ -49,6 +49,9 @@ typedef struct {
     size_t nitems, nprim, nnodes;
     unsigned char *kind;     /* per primitive: point, segment or area */
     uint32_t *item;          /* the feature of each primitive */
+    uint32_t *seq;           /* the order in which the primitives were added */
+    uint32_t *line;          /* the line string or ring of a segment (numbered from 0
+                              * over the whole index, in the order added) */
     double *ax, *ay, *bx, *by; /* point a; segment a-b */
     dcs_rings *rings;        /* nitems; rings of polygon features (others empty) */
     double *ptx, *pty;       /* nitems; the coordinates of single-point features (NaN
@@ -69,6 +72,8 @@ typedef struct {
     size_t *start;           /* ring r: vertices [start[r], start[r + 1]) */
     size_t nrings, rcap;
     double x0, y0, x1, y1;   /* box */
+    uint32_t *seg;           /* the last search's nearest segments (see dcs_nearest_find) */
+    size_t nseg, segcap;
 } dcs_near_site;
 
 /* Index the n geometries (points, lines, polygons, multi and collections
@@ -89,10 +94,14 @@ void dcs_near_site_free(dcs_near_site *s);
 /* The feature of geoms (the geometries the index was built from, in the
  * caller's GEOS context) with the least GEOSDistance to the site, lowest
  * index on ties; *which = (size_t)-1 when no feature has coordinates.
+ * The search also leaves in site->seg the segments within the tolerance
+ * of the least distance, in the order they were added, when they are all
+ * of one feature and farther than the tolerance from the site (for
+ * dcs_nearest_segment_pair()); else site->nseg = 0.
  * DCS_ERR_NOMEM, DCS_ERR_GEOMETRY when GEOSDistance fails. */
 dcs_status dcs_nearest_find(const dcs_nearest *ix, GEOSContextHandle_t geos,
                             GEOSGeometry *const *geoms, const GEOSGeometry *site_geom,
-                            const dcs_near_site *site, size_t *which);
+                            dcs_near_site *site, size_t *which);
 
 /* The nearest points of the site and feature which when that feature is
  * a single point and the points are certain: x[0], y[0] on the site,
@@ -104,5 +113,17 @@ dcs_status dcs_nearest_find(const dcs_nearest *ix, GEOSContextHandle_t geos,
  * plain point-in-polygon test could err): ask GEOS then. */
 int dcs_nearest_point_pair(const dcs_nearest *ix, size_t which, const dcs_near_site *site,
                            double x[2], double y[2]);
+
+/* The nearest points of the site and the feature that holds the segments
+ * the last dcs_nearest_find() on this site left: x[0], y[0] on the site,
+ * x[1], y[1] on a segment, as GEOSNearestPoints_r(site, feature) finds
+ * them.  GEOS compares every pair of a site edge and a feature segment in
+ * its order (site ring, feature line, site edge, segment) and keeps the
+ * first strictly nearest; the other segments are farther by more than the
+ * tolerance, so only the pairs with the kept segments can win, and they
+ * are tried here in that order with GEOS's formulas.  0 when the search
+ * left no segments. */
+int dcs_nearest_segment_pair(const dcs_nearest *ix, const dcs_near_site *site, double x[2],
+                             double y[2]);
 
 #endif

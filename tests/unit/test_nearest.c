@@ -11,9 +11,9 @@
  * rounding the tolerance has to absorb; point and polygon sites, some
  * inside features, some holding features, some crossing lines; exact ties
  * on a lattice and with duplicated features; empty sets and empty
- * features.  The nearest points of a point feature must equal
- * GEOSNearestPoints_r's to the bit (the km written for a site come from
- * them).
+ * features.  The nearest points of a point feature, and of a segment
+ * that is alone nearest, must equal GEOSNearestPoints_r's to the bit (the
+ * km written for a site come from them).
  */
 #include "testutil.h"
 
@@ -123,7 +123,29 @@ static size_t brute_force(GEOSGeometry *const *geoms, size_t n, const GEOSGeomet
     return best;
 }
 
-/* The index over geoms must agree with brute force for site. */
+static int segment_pairs; /* sites whose nearest points came from a lone segment */
+
+/* The nearest points dcs_nearest_segment_pair() gives must be
+ * GEOSNearestPoints_r's to the bit. */
+static void check_segment_pair(const dcs_nearest *ix, const dcs_near_site *s,
+                               const GEOSGeometry *site, const GEOSGeometry *feature)
+{
+    double x[2], y[2], gx, gy;
+    assert_true(dcs_nearest_segment_pair(ix, s, x, y));
+    GEOSCoordSequence *seq = GEOSNearestPoints_r(geos, site, feature);
+    assert_non_null(seq);
+    for (unsigned j = 0; j < 2; j++) {
+        assert_int_equal(GEOSCoordSeq_getXY_r(geos, seq, j, &gx, &gy), 1);
+        if (x[j] != gx || y[j] != gy)
+            fail_msg("%zu segments, end %u: (%.17g %.17g), GEOS (%.17g %.17g)", s->nseg, j, x[j],
+                     y[j], gx, gy);
+    }
+    GEOSCoordSeq_destroy_r(geos, seq);
+    segment_pairs++;
+}
+
+/* The index over geoms must agree with brute force for site, and so must
+ * the nearest points of a lone nearest segment. */
 static void check_site(const dcs_nearest *ix, GEOSGeometry *const *geoms, size_t n,
                        GEOSGeometry *site, dcs_near_site *s)
 {
@@ -134,6 +156,10 @@ static void check_site(const dcs_nearest *ix, GEOSGeometry *const *geoms, size_t
     size_t expect = brute_force(geoms, n, site);
     if (which != expect)
         fail_msg("index found %zu, brute force %zu", which, expect);
+    if (s->nseg > 0)
+        check_segment_pair(ix, s, site, geoms[which]);
+    else
+        assert_false(dcs_nearest_segment_pair(ix, s, (double[2]){0}, (double[2]){0}));
     GEOSGeom_destroy_r(geos, site);
 }
 
@@ -174,7 +200,9 @@ static void test_lines(void **state)
     GEOSGeometry *g[N];
     for (int i = 0; i < N; i++)
         g[i] = random_line(&seed, X0 + rnd(&seed) * 20000, Y0 + rnd(&seed) * 20000, 3000);
+    segment_pairs = 0;
     check_random_sites(g, N, 19, 20000, 400);
+    assert_true(segment_pairs > 400 * 3 / 4); /* 352: the others touch or cross a line */
 }
 
 static void test_polygons(void **state)
@@ -193,7 +221,9 @@ static void test_polygons(void **state)
             g[i] = star_polygon(&seed, cx, cy, 200 + 600 * rnd(&seed), 1500, i % 2);
         }
     }
+    segment_pairs = 0;
     check_random_sites(g, N, 23, 20000, 500);
+    assert_true(segment_pairs > 500 / 4); /* 154: most others are in a polygon */
 }
 
 /* Points, lines and polygons in one set, with collections. */
@@ -260,6 +290,60 @@ static void test_ties(void **state)
     dcs_nearest_free(ix);
     for (size_t i = 0; i < N; i++)
         GEOSGeom_destroy_r(geos, g[i]);
+}
+
+/* Segments at equal distance within one feature: a zigzag line whose
+ * vertices sit straight below the sites, the same line twice in a
+ * multilinestring, and a square ring whose corners face the sites
+ * diagonally.  GEOS keeps the first pair in its order of trial; the
+ * nearest points must still be GEOS's to the bit. */
+static void test_segment_ties(void **state)
+{
+    (void)state;
+    double zx[5] = {X0, X0 + 100, X0 + 200, X0 + 300, X0 + 400};
+    double zy[5] = {Y0, Y0 - 50, Y0, Y0 - 50, Y0};
+    GEOSGeometry *g[3];
+    g[0] = ring_geom(zx, zy, 5, 0);
+    GEOSGeometry *twice[2] = {ring_geom(zx, zy, 5, 0), ring_geom(zx, zy, 5, 0)};
+    g[1] = GEOSGeom_createCollection_r(geos, GEOS_MULTILINESTRING, twice, 2);
+    double qx[4] = {X0 + 1000, X0 + 1100, X0 + 1100, X0 + 1000};
+    double qy[4] = {Y0, Y0, Y0 + 100, Y0 + 100};
+    g[2] = GEOSGeom_createPolygon_r(geos, ring_geom(qx, qy, 4, 1), NULL, 0);
+    dcs_nearest *ix[2] = {NULL, NULL};
+    dcs_error err;
+    dcs_error_clear(&err);
+    assert_int_equal(dcs_nearest_build(geos, g, 1, &ix[0], &err), DCS_OK);
+    assert_int_equal(dcs_nearest_build(geos, g + 1, 2, &ix[1], &err), DCS_OK);
+    dcs_near_site s = {0};
+    segment_pairs = 0;
+    for (int v = 0; v < 5; v++) {
+        double x = zx[v], y = zy[v] + (v % 2 ? -30 : 30); /* off the vertex, square to it */
+        double sx[4] = {x - 20, x + 20, x + 20, x - 20};
+        double sy[4] = {y - (v % 2 ? 40 : 0), y - (v % 2 ? 40 : 0), y + (v % 2 ? 0 : 40),
+                        y + (v % 2 ? 0 : 40)};
+        for (int k = 0; k < 2; k++) {
+            check_site(ix[k], g + k, (size_t)(k + 1), point(x, y), &s);
+            check_site(ix[k], g + k, (size_t)(k + 1),
+                       GEOSGeom_createPolygon_r(geos, ring_geom(sx, sy, 4, 1), NULL, 0), &s);
+        }
+    }
+    dcs_nearest *sq = NULL;
+    assert_int_equal(dcs_nearest_build(geos, g + 2, 1, &sq, &err), DCS_OK);
+    double cx[4] = {X0 + 1000, X0 + 1100, X0 + 1100, X0 + 1000};
+    double cy[4] = {Y0, Y0, Y0 + 100, Y0 + 100};
+    for (int c = 0; c < 4; c++) { /* a site beyond each corner, on its diagonal */
+        double dx = c == 1 || c == 2 ? 1 : -1, dy = c >= 2 ? 1 : -1;
+        double x = cx[c] + 30 * dx, y = cy[c] + 30 * dy;
+        check_site(sq, g + 2, 1, point(x, y), &s);
+        double sx[4] = {x, x + 20 * dx, x + 20 * dx, x}, sy[4] = {y, y, y + 20 * dy, y + 20 * dy};
+        check_site(sq, g + 2, 1, GEOSGeom_createPolygon_r(geos, ring_geom(sx, sy, 4, 1), NULL, 0),
+                   &s);
+    }
+    assert_int_equal(segment_pairs, 2 * 5 * 2 + 4 * 2); /* every site: none touches */
+    dcs_near_site_free(&s);
+    dcs_nearest_free(ix[0]), dcs_nearest_free(ix[1]), dcs_nearest_free(sq);
+    for (int k = 0; k < 3; k++)
+        GEOSGeom_destroy_r(geos, g[k]);
 }
 
 /* Sites inside polygons, inside holes, and polygons inside sites. */
@@ -422,6 +506,7 @@ int main(void)
         cmocka_unit_test(test_polygons),
         cmocka_unit_test(test_mixed),
         cmocka_unit_test(test_ties),
+        cmocka_unit_test(test_segment_ties),
         cmocka_unit_test(test_containment),
         cmocka_unit_test(test_empty_and_unsupported),
         cmocka_unit_test(test_point_pairs),

@@ -262,8 +262,9 @@ static double row_between(const dcs_density *d, long j, double lo, double hi)
     const double *ps = d->row_sum + (size_t)j * (size_t)(d->w + 1);
     double x[2] = {(lo - d->x0) / d->cell, (hi - d->x0) / d->cell}, s[2];
     for (int k = 0; k < 2; k++) {
-        double c = fmax(0, fmin(x[k], (double)d->w));
-        long i = (long)floor(c);
+        double c = x[k] < d->w ? x[k] : d->w; /* fmax(0, fmin(x, w)), NaN as 0 */
+        c = c > 0 ? c : 0;
+        long i = (long)c; /* c >= 0: truncation is floor() */
         s[k] = i >= d->w ? ps[d->w] : ps[i] + (c - (double)i) * (ps[i + 1] - ps[i]);
     }
     return s[1] - s[0];

@@ -604,7 +604,7 @@ static void row_run(const dcs_raster *r, long j, double a, double b, double *sum
     const double *ps = r->row_sum + (size_t)j * ((size_t)r->width + 1);
     const int32_t *pc = r->row_valid ? r->row_valid + (size_t)j * ((size_t)r->width + 1) : NULL;
     for (int k = 0; k < 2; k++) {
-        int i = (int)floor(x[k]);
+        int i = (int)x[k]; /* x >= 0: truncation is floor() */
         if (i >= r->width) {
             s[k] = ps[r->width];
             c[k] = pc ? pc[r->width] : r->width;
@@ -623,7 +623,8 @@ static void row_run(const dcs_raster *r, long j, double a, double b, double *sum
  * strip(t1) - strip(t0), and strip(1) - strip(-1) = pi. */
 static double strip(double t)
 {
-    t = fmax(-1, fmin(1, t));
+    t = t < 1 ? t : 1; /* as fmax(-1, fmin(1, t)), NaN included, without the calls */
+    t = t > -1 ? t : -1;
     return t * sqrt(1 - t * t) + asin(t);
 }
 
@@ -659,7 +660,9 @@ dcs_status dcs_raster_radius_sum(const dcs_raster *r, double x_work, double y_wo
         double w = rxj * ry * (above - below);
         below = above;
         total += w;
-        double a = fmax(px - w / 2, 0), b = fmin(px + w / 2, r->width);
+        double a = px - w / 2, b = px + w / 2; /* clamped as fmax(a, 0), fmin(b, width) */
+        a = a > 0 ? a : 0;
+        b = b < r->width ? b : r->width;
         if (j >= 0 && j < r->height && b > a)
             row_run(r, j, a, b, sum, &valid);
     }

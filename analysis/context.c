@@ -383,23 +383,40 @@ static void collect_hit(void *item, void *userdata)
     h->hits[h->n++] = item;
 }
 
-/* Union of the intersections of site with the hit polygons (NULL: none). */
-static GEOSGeometry *covered_part(const dcs_polyset *set, const GEOSGeometry *site,
-                                  const hit_list *h, int *failed)
+/* Polygon k of the set, prepared on first use (each copy of the set
+ * prepares its own); NULL when GEOS fails or memory runs out. */
+static const GEOSPreparedGeometry *prepared(dcs_polyset *set, size_t k)
+{
+    if (!set->prep && !(set->prep = calloc(set->n, sizeof *set->prep)))
+        return NULL;
+    if (!set->prep[k])
+        set->prep[k] = GEOSPrepare_r(set->geos, set->geom[k]);
+    return set->prep[k];
+}
+
+/* Union of the intersections of site with the hit polygons (NULL: none);
+ * *whole = 1 instead when one polygon covers the site, which needs no
+ * overlay: the prepared polygons answer that, and whether they touch the
+ * site at all, from their indexes. */
+static GEOSGeometry *covered_part(dcs_polyset *set, const GEOSGeometry *site,
+                                  const hit_list *h, int *whole, int *failed)
 {
     GEOSContextHandle_t geos = set->geos;
-    const GEOSPreparedGeometry *prep = GEOSPrepare_r(geos, site);
     GEOSGeometry **parts = calloc(h->n ? h->n : 1, sizeof *parts);
     unsigned k = 0;
-    *failed = !prep || !parts;
-    for (size_t i = 0; i < h->n && !*failed; i++) {
-        if (GEOSPreparedIntersects_r(geos, prep, h->hits[i]->geom) != 1)
-            continue;
-        parts[k] = GEOSIntersection_r(geos, site, h->hits[i]->geom);
-        *failed = parts[k++] == NULL;
+    *whole = 0;
+    *failed = !parts;
+    for (size_t i = 0; i < h->n && !*failed && !*whole; i++) {
+        const GEOSPreparedGeometry *prep = prepared(set, h->hits[i]->index);
+        char covers = prep ? GEOSPreparedCovers_r(geos, prep, site) : 2;
+        char meets = covers == 0 ? GEOSPreparedIntersects_r(geos, prep, site) : 0;
+        *failed = covers == 2 || meets == 2;
+        *whole = covers == 1;
+        if (meets == 1 && !(parts[k++] = GEOSIntersection_r(geos, site, h->hits[i]->geom)))
+            *failed = 1;
     }
     GEOSGeometry *out = NULL;
-    if (!*failed && k > 0) {
+    if (!*failed && !*whole && k > 0) {
         GEOSGeometry *all = GEOSGeom_createCollection_r(geos, GEOS_GEOMETRYCOLLECTION, parts, k);
         out = all ? GEOSUnaryUnion_r(geos, all) : NULL;
         *failed = out == NULL;
@@ -411,13 +428,11 @@ static GEOSGeometry *covered_part(const dcs_polyset *set, const GEOSGeometry *si
         if (parts[i])
             GEOSGeom_destroy_r(geos, parts[i]);
     free(parts);
-    if (prep)
-        GEOSPreparedGeom_destroy_r(geos, prep);
     return out;
 }
 
-dcs_status dcs_polyset_overlap_pct(const dcs_polyset *set, const GEOSGeometry *site,
-                                   double *pct, dcs_error *err)
+dcs_status dcs_polyset_overlap_pct(dcs_polyset *set, const GEOSGeometry *site, double *pct,
+                                   dcs_error *err)
 {
     GEOSContextHandle_t geos = set->geos;
     hit_list h = {0};
@@ -431,12 +446,16 @@ dcs_status dcs_polyset_overlap_pct(const dcs_polyset *set, const GEOSGeometry *s
     }
     if (h.n == 0) /* no polygon near: nothing to prepare or measure */
         return DCS_OK;
-    int failed = 0;
-    GEOSGeometry *cover = covered_part(set, site, &h, &failed);
+    int failed = 0, whole = 0;
+    GEOSGeometry *cover = covered_part(set, site, &h, &whole, &failed);
     free(h.hits);
     if (failed)
         return dcs_error_set(err, DCS_ERR_GEOMETRY, "GEOS overlay failed: %s",
                              "intersection or union of polygons");
+    if (whole) {
+        *pct = 100;
+        return DCS_OK;
+    }
     double site_area = 0, cover_area = 0;
     GEOSArea_r(geos, site, &site_area);
     if (cover) {
@@ -457,11 +476,10 @@ dcs_status dcs_polyset_overlap_pct(const dcs_polyset *set, const GEOSGeometry *s
  * geometry (made on first use); -1 when GEOS fails or memory runs out. */
 static int zone_hit(dcs_polyset *set, size_t k, const GEOSGeometry *point)
 {
-    if (!set->prep && !(set->prep = calloc(set->n, sizeof *set->prep)))
+    const GEOSPreparedGeometry *prep = prepared(set, k);
+    if (!prep)
         return -1;
-    if (!set->prep[k] && !(set->prep[k] = GEOSPrepare_r(set->geos, set->geom[k])))
-        return -1;
-    char r = GEOSPreparedIntersects_r(set->geos, set->prep[k], point);
+    char r = GEOSPreparedIntersects_r(set->geos, prep, point);
     return r == 2 ? -1 : r;
 }
 

@@ -66,8 +66,9 @@ typedef struct {
     double *area;     /* n areas of the flat polygons */
     dcs_rings scratch[3]; /* the disc and two clip buffers of area-weighted sums */
     dcs_nearest *near;    /* from dcs_polyset_index_nearest() (or NULL) */
-    const GEOSPreparedGeometry **prep; /* n, prepared by dcs_polyset_zone() on first
-                                        * use; each copy prepares its own */
+    const GEOSPreparedGeometry **prep; /* n, prepared by dcs_polyset_zone() and
+                                        * dcs_polyset_overlap_pct() on first use;
+                                        * each copy prepares its own */
     dcs_near_site site;   /* the site being searched (one thread per copy) */
     int borrowed;   /* a clone: num, text, rings, area and near belong to the original */
 } dcs_polyset;
@@ -164,8 +165,11 @@ int dcs_coverage_contains(const dcs_coverage *cov, const GEOSGeometry *g);
 void dcs_coverage_free(dcs_coverage *cov);
 
 /* Percentage (0-100) of the site's area inside the set's polygons; for a
- * point site, 100 when a polygon covers it, else 0. */
-dcs_status dcs_polyset_overlap_pct(const dcs_polyset *set, const GEOSGeometry *site,
+ * point site, 100 when a polygon covers it, else 0.  Exactly 100 when one
+ * polygon covers the site; else the area of the union of the
+ * intersections (GEOS overlay) over the site's area.  Prepares the
+ * polygons it meets (see prep). */
+dcs_status dcs_polyset_overlap_pct(dcs_polyset *set, const GEOSGeometry *site,
                                    double *pct, dcs_error *err);
 
 void dcs_polyset_free(dcs_polyset *set);

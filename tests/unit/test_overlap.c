@@ -1,0 +1,150 @@
+/*
+ * test_overlap.c - the share of a site inside a polygon layer
+ * (dcs_polyset_overlap_pct in context.h).
+ *
+ * References: shares designed by hand from axis-aligned boxes (areas in
+ * whole square metres), so each expected percentage is exact: a site
+ * wholly inside one polygon is 100 exactly (no overlay is needed, and no
+ * rounding may leave it at 99.99999999999); half inside is 50; a site
+ * covered by two adjacent polygons together, but by neither alone, is 100
+ * within 1e-9 (the overlay path); two polygons that overlap on the site
+ * count once; a point site is 100 inside and on the edge, 0 outside.
+ * Coordinates are UTM-like (500 000 m, 4 000 000 m) so that overlays
+ * carry realistic rounding.  Tolerance 1e-9 percentage points where an
+ * overlay is involved.
+ */
+#include "testutil.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+#include "context.h"
+#include "run.h"
+
+static GEOSContextHandle_t geos;
+
+static int setup(void **state)
+{
+    (void)state;
+    geos = dcs_geos_init();
+    return geos ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    dcs_geos_finish(geos);
+    return 0;
+}
+
+enum { X0 = 500000, Y0 = 4000000 };
+
+static GEOSGeometry *box(double x0, double y0, double x1, double y1)
+{
+    double x[5] = {X0 + x0, X0 + x1, X0 + x1, X0 + x0, X0 + x0};
+    double y[5] = {Y0 + y0, Y0 + y0, Y0 + y1, Y0 + y1, Y0 + y0};
+    GEOSCoordSequence *seq = GEOSCoordSeq_copyFromArrays_r(geos, x, y, NULL, NULL, 5);
+    return GEOSGeom_createPolygon_r(geos, GEOSGeom_createLinearRing_r(geos, seq), NULL, 0);
+}
+
+/* Polygons: A 0..1000 square; B and C side by side (2000..2100 and
+ * 2100..2200, 0..100); D and E overlapping (3000..3080 and 3040..3100). */
+static void make_set(dcs_polyset *set)
+{
+    GEOSGeometry **g = malloc(5 * sizeof *g); /* the set takes the array over */
+    assert_non_null(g);
+    g[0] = box(0, 0, 1000, 1000);
+    g[1] = box(2000, 0, 2100, 100), g[2] = box(2100, 0, 2200, 100);
+    g[3] = box(3000, 0, 3080, 100), g[4] = box(3040, 0, 3100, 100);
+    dcs_error err;
+    dcs_error_clear(&err);
+    assert_int_equal(dcs_polyset_from_geoms(geos, g, 5, set, &err), DCS_OK);
+}
+
+static double pct_of(dcs_polyset *set, GEOSGeometry *site)
+{
+    double pct = -1;
+    dcs_error err;
+    dcs_error_clear(&err);
+    assert_int_equal(dcs_polyset_overlap_pct(set, site, &pct, &err), DCS_OK);
+    GEOSGeom_destroy_r(geos, site);
+    return pct;
+}
+
+static void test_shares(void **state)
+{
+    (void)state;
+    dcs_polyset set;
+    make_set(&set);
+    /* wholly inside A, also touching its edge: exactly 100 */
+    assert_true(pct_of(&set, box(100.3, 200.7, 250.1, 333.9)) == 100.0);
+    assert_true(pct_of(&set, box(0, 0, 10, 10)) == 100.0);
+    /* half inside A */
+    assert_near(pct_of(&set, box(900, 100, 1100, 200)), 50.0, 1e-9);
+    /* covered by B and C together only: the union of the overlays */
+    assert_near(pct_of(&set, box(2050, 10, 2150, 90)), 100.0, 1e-9);
+    /* D and E overlap on 3040..3080: the site 3000..3100 x 0..100 is
+     * covered once, 100 %, not 140 % */
+    assert_near(pct_of(&set, box(3000, 0, 3100, 50)), 100.0, 1e-9);
+    /* 3060..3120: E covers 3060..3100, 40 of 60 m */
+    assert_near(pct_of(&set, box(3060, 0, 3120, 100)), 100.0 * 40 / 60, 1e-9);
+    /* near A's box but outside it; far from everything */
+    assert_true(pct_of(&set, box(1001, 0, 1100, 100)) == 0.0);
+    assert_true(pct_of(&set, box(5000, 5000, 5100, 5100)) == 0.0);
+    /* points: inside, on the edge, outside */
+    assert_true(pct_of(&set, GEOSGeom_createPointFromXY_r(geos, X0 + 500, Y0 + 500)) == 100.0);
+    assert_true(pct_of(&set, GEOSGeom_createPointFromXY_r(geos, X0 + 1000, Y0 + 500)) == 100.0);
+    assert_true(pct_of(&set, GEOSGeom_createPointFromXY_r(geos, X0 + 1500, Y0 + 500)) == 0.0);
+    dcs_polyset_free(&set);
+}
+
+static GEOSGeometry *quad(const double x[4], const double y[4])
+{
+    double cx[5] = {x[0], x[1], x[2], x[3], x[0]}, cy[5] = {y[0], y[1], y[2], y[3], y[0]};
+    GEOSCoordSequence *seq = GEOSCoordSeq_copyFromArrays_r(geos, cx, cy, NULL, NULL, 5);
+    return GEOSGeom_createPolygon_r(geos, GEOSGeom_createLinearRing_r(geos, seq), NULL, 0);
+}
+
+/* Rotated quadrilaterals with coordinates that are not round, wholly
+ * inside A: exactly 100 each (an overlay's area ratio can land a few ulps
+ * below). */
+static void test_inside_is_exactly_100(void **state)
+{
+    (void)state;
+    dcs_polyset set;
+    make_set(&set);
+    unsigned seed = 11;
+    for (int k = 0; k < 200; k++) {
+        seed = seed * 1103515245u + 12345u;
+        double cx = X0 + 200 + (seed >> 8) % 600 + 0.123456789 * k, cy = Y0 + 200 + (k * 37) % 600;
+        double a = 0.0137 * k + 0.1, r = 60 + k % 7 * 3.3;
+        double x[4], y[4];
+        for (int v = 0; v < 4; v++)
+            x[v] = cx + r * cos(a + v * M_PI / 2 + 0.05 * v), y[v] = cy + r * sin(a + v * M_PI / 2);
+        double pct = pct_of(&set, quad(x, y));
+        if (pct != 100.0)
+            fail_msg("quad %d: %.17g %%", k, pct);
+    }
+    dcs_polyset_free(&set);
+}
+
+static void test_empty_set(void **state)
+{
+    (void)state;
+    dcs_polyset set;
+    dcs_error err;
+    dcs_error_clear(&err);
+    assert_int_equal(dcs_polyset_from_geoms(geos, NULL, 0, &set, &err), DCS_OK);
+    assert_true(pct_of(&set, box(0, 0, 10, 10)) == 0.0);
+    dcs_polyset_free(&set);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_shares),
+        cmocka_unit_test(test_inside_is_exactly_100),
+        cmocka_unit_test(test_empty_set),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}

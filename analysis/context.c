@@ -383,15 +383,31 @@ static void collect_hit(void *item, void *userdata)
     h->hits[h->n++] = item;
 }
 
+/* Prepared polygons a copy of a set keeps at most: the oldest goes when a
+ * new one is needed.  Sites come in spatial order, so a polygon is needed
+ * in runs; keeping every polygon of a flood layer prepared in each thread
+ * would cost ~2.5 kB each (22 MB at the 1M benchmark). */
+#define PREP_KEEP 256
+
 /* Polygon k of the set, prepared on first use (each copy of the set
- * prepares its own); NULL when GEOS fails or memory runs out. */
+ * prepares its own); NULL when GEOS fails or memory runs out.  The
+ * pointer is good until the next call. */
 static const GEOSPreparedGeometry *prepared(dcs_polyset *set, size_t k)
 {
     if (!set->prep && !(set->prep = calloc(set->n, sizeof *set->prep)))
         return NULL;
-    if (!set->prep[k])
-        set->prep[k] = GEOSPrepare_r(set->geos, set->geom[k]);
-    return set->prep[k];
+    if (set->prep[k])
+        return set->prep[k];
+    if (!set->prep_fifo && !(set->prep_fifo = malloc(PREP_KEEP * sizeof *set->prep_fifo)))
+        return NULL;
+    size_t slot = set->prep_next % PREP_KEEP, old = set->prep_fifo[slot];
+    if (set->prep_next >= PREP_KEEP && set->prep[old]) {
+        GEOSPreparedGeom_destroy_r(set->geos, set->prep[old]);
+        set->prep[old] = NULL;
+    }
+    set->prep_fifo[slot] = k;
+    set->prep_next++;
+    return set->prep[k] = GEOSPrepare_r(set->geos, set->geom[k]);
 }
 
 /* Union of the intersections of site with the hit polygons (NULL: none);
@@ -741,6 +757,7 @@ void dcs_polyset_free(dcs_polyset *set)
     free(set->geom);
     free(set->items);
     free(set->prep);
+    free(set->prep_fifo);
     if (!set->borrowed) {
         free(set->num);
         free(set->text);

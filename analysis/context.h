@@ -68,7 +68,9 @@ typedef struct {
     dcs_nearest *near;    /* from dcs_polyset_index_nearest() (or NULL) */
     const GEOSPreparedGeometry **prep; /* n, prepared by dcs_polyset_zone() and
                                         * dcs_polyset_overlap_pct() on first use;
-                                        * each copy prepares its own */
+                                        * each copy prepares its own and keeps
+                                        * the last 256 (NULL: not kept) */
+    size_t *prep_fifo, prep_next;       /* which were prepared, in order */
     dcs_near_site site;   /* the site being searched (one thread per copy) */
     int borrowed;   /* a clone: num, text, rings, area and near belong to the original */
 } dcs_polyset;

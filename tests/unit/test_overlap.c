@@ -8,7 +8,8 @@
  * rounding may leave it at 99.99999999999); half inside is 50; a site
  * covered by two adjacent polygons together, but by neither alone, is 100
  * within 1e-9 (the overlay path); two polygons that overlap on the site
- * count once; a point site is 100 inside and on the edge, 0 outside.
+ * count once; a point site is 100 inside and on the edge, 0 outside; the
+ * same with more polygons than a set keeps prepared.
  * Coordinates are UTM-like (500 000 m, 4 000 000 m) so that overlays
  * carry realistic rounding.  Tolerance 1e-9 percentage points where an
  * overlay is involved.
@@ -128,6 +129,32 @@ static void test_inside_is_exactly_100(void **state)
     dcs_polyset_free(&set);
 }
 
+/* More polygons than a set keeps prepared (256): every site is still
+ * measured right when its polygon was dropped and is prepared again
+ * (forward, then backward, then every 7th). */
+static void test_many_polygons(void **state)
+{
+    (void)state;
+    enum { N = 600 };
+    GEOSGeometry **g = malloc(N * sizeof *g);
+    assert_non_null(g);
+    for (int i = 0; i < N; i++)
+        g[i] = box(20.0 * i, 0, 20.0 * i + 10, 10);
+    dcs_polyset set;
+    dcs_error err;
+    dcs_error_clear(&err);
+    assert_int_equal(dcs_polyset_from_geoms(geos, g, N, &set, &err), DCS_OK);
+    for (int pass = 0; pass < 3; pass++)
+        for (int k = 0; k < N; k++) {
+            int i = pass == 0 ? k : pass == 1 ? N - 1 - k : (k * 7) % N;
+            double x = 20.0 * i;
+            if (pct_of(&set, box(x + 2, 2, x + 8, 8)) != 100.0)
+                fail_msg("pass %d, polygon %d: not 100 %%", pass, i);
+            assert_near(pct_of(&set, box(x + 5, 2, x + 15, 8)), 50.0, 1e-9);
+        }
+    dcs_polyset_free(&set);
+}
+
 static void test_empty_set(void **state)
 {
     (void)state;
@@ -144,6 +171,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_shares),
         cmocka_unit_test(test_inside_is_exactly_100),
+        cmocka_unit_test(test_many_polygons),
         cmocka_unit_test(test_empty_set),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

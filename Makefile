@@ -68,7 +68,7 @@ $(BUILD)/libdcsite.a: $(LIB_OBJ) $(CLI_LIB_OBJ)
 $(BUILD)/dcsite: $(BUILD)/cli/main.o $(BUILD)/libdcsite.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c tests/unit/testutil.h $(BUILD)/libdcsite.a
+$(BUILD)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(BUILD)/libdcsite.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libdcsite.a $(LDLIBS) $(CMOCKA_LIBS)
 

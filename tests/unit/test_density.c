@@ -20,27 +20,12 @@
  * the area-weighted metric against OGR) for mosaics.
  */
 #include "testutil.h"
+#include "geos_fixture.h"
 
 #include <stdlib.h>
 
 #include "density.h"
 #include "run.h"
-
-static GEOSContextHandle_t geos;
-
-static int setup(void **state)
-{
-    (void)state;
-    geos = dcs_geos_init();
-    return geos ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    dcs_geos_finish(geos);
-    return 0;
-}
 
 static GEOSGeometry *wkt(const char *text)
 {
@@ -281,5 +266,5 @@ int main(void)
         cmocka_unit_test(test_mosaic_matches_exact_overlay),
         cmocka_unit_test(test_skips_and_limits),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, geos_setup, geos_teardown);
 }

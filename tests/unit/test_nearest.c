@@ -16,27 +16,12 @@
  * km written for a site come from them).
  */
 #include "testutil.h"
+#include "geos_fixture.h"
 
 #include <stdlib.h>
 
 #include "nearest.h"
 #include "run.h"
-
-static GEOSContextHandle_t geos;
-
-static int setup(void **state)
-{
-    (void)state;
-    geos = dcs_geos_init();
-    return geos ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    dcs_geos_finish(geos);
-    return 0;
-}
 
 enum { X0 = 500000, Y0 = 4000000 };
 
@@ -511,5 +496,5 @@ int main(void)
         cmocka_unit_test(test_empty_and_unsupported),
         cmocka_unit_test(test_point_pairs),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, geos_setup, geos_teardown);
 }

@@ -15,28 +15,13 @@
  * overlay is involved.
  */
 #include "testutil.h"
+#include "geos_fixture.h"
 
 #include <math.h>
 #include <stdlib.h>
 
 #include "context.h"
 #include "run.h"
-
-static GEOSContextHandle_t geos;
-
-static int setup(void **state)
-{
-    (void)state;
-    geos = dcs_geos_init();
-    return geos ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    dcs_geos_finish(geos);
-    return 0;
-}
 
 enum { X0 = 500000, Y0 = 4000000 };
 
@@ -174,5 +159,5 @@ int main(void)
         cmocka_unit_test(test_many_polygons),
         cmocka_unit_test(test_empty_set),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, geos_setup, geos_teardown);
 }

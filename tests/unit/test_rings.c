@@ -9,27 +9,12 @@
  * about 1e-11; the clipping itself is exact up to rounding).
  */
 #include "testutil.h"
+#include "geos_fixture.h"
 
 #include <stdlib.h>
 
 #include "rings.h"
 #include "run.h"
-
-static GEOSContextHandle_t geos;
-
-static int setup(void **state)
-{
-    (void)state;
-    geos = dcs_geos_init();
-    return geos ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    dcs_geos_finish(geos);
-    return 0;
-}
 
 static void test_orientation_and_area(void **state)
 {
@@ -263,5 +248,5 @@ int main(void)
         cmocka_unit_test(test_clip_matches_geos),
         cmocka_unit_test(test_multipolygon),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, geos_setup, geos_teardown);
 }

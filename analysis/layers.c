@@ -329,6 +329,49 @@ static GEOSGeometry *repair(const dcs_layer *L, dcs_layer_xf *xf, GEOSContextHan
     return fixed;
 }
 
+/* Sign changes around a cycle of signs (zeros skipped): *first and *last
+ * are the first and last non-zero signs seen so far. */
+static void count_flip(double d, int *first, int *last, int *flips)
+{
+    int s = d > 0 ? 1 : d < 0 ? -1 : 0;
+    if (!s)
+        return;
+    if (*last && s != *last)
+        (*flips)++;
+    if (!*first)
+        *first = s;
+    *last = s;
+}
+
+int dcs_geom_plainly_valid(GEOSContextHandle_t geos, const GEOSGeometry *g)
+{
+    if (GEOSGeomTypeId_r(geos, g) != GEOS_POLYGON || GEOSGetNumInteriorRings_r(geos, g) != 0)
+        return 0;
+    const GEOSGeometry *ring = GEOSGetExteriorRing_r(geos, g);
+    const GEOSCoordSequence *seq = ring ? GEOSGeom_getCoordSeq_r(geos, ring) : NULL;
+    unsigned n = 0;
+    double x[16], y[16];
+    if (!seq || !GEOSCoordSeq_getSize_r(geos, seq, &n) || n < 4 || n > 16 ||
+        !GEOSCoordSeq_copyToArrays_r(geos, seq, x, y, NULL, NULL) || x[0] != x[n - 1] ||
+        y[0] != y[n - 1])
+        return 0;
+    int turn = 0, fx = 0, lx = 0, nx = 0, fy = 0, ly = 0, ny = 0;
+    for (unsigned i = 0; i + 1 < n; i++) {
+        unsigned j = i + 1, k = i + 2 < n ? i + 2 : 1; /* the turn at j; vertex n-1 is 0 */
+        double ax = x[j] - x[i], ay = y[j] - y[i], bx = x[k] - x[j], by = y[k] - y[j];
+        double cross = ax * by - ay * bx;
+        double tol = 1e-12 * (fabs(ax) + fabs(ay)) * (fabs(bx) + fabs(by)); /* >> rounding */
+        int s = cross > tol ? 1 : cross < -tol ? -1 : 0;
+        if (!isfinite(x[i]) || !isfinite(y[i]) || !(tol > 0) || !s || (turn && s != turn))
+            return 0;
+        turn = s;
+        count_flip(ax, &fx, &lx, &nx);
+        count_flip(ay, &fy, &ly, &ny);
+    }
+    nx += lx != fx, ny += ly != fy; /* around the cycle */
+    return nx <= 2 && ny <= 2;
+}
+
 dcs_status dcs_layer_convert(const dcs_layer *L, dcs_layer_xf *xf, GEOSContextHandle_t geos,
                              OGRGeometryH src, GEOSGeometry **geom, OGRGeometryH *lonlat,
                              dcs_error *err)
@@ -350,7 +393,7 @@ dcs_status dcs_layer_convert(const dcs_layer *L, dcs_layer_xf *xf, GEOSContextHa
     if (!*geom)
         return dcs_error_set(err, DCS_ERR_GEOMETRY, "%s: GEOS cannot read a geometry of '%s'",
                              L->role, layer_label(L));
-    int invalid = !GEOSisValid_r(geos, *geom);
+    int invalid = !dcs_geom_plainly_valid(geos, *geom) && !GEOSisValid_r(geos, *geom);
     if (invalid && !(*geom = repair(L, xf, geos, *geom)))
         return dcs_error_set(err, DCS_ERR_GEOMETRY,
                              "%s: an invalid geometry in layer '%s' could not be repaired",

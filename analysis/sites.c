@@ -14,11 +14,14 @@
 #include "run.h"
 #include "strlist.h"
 
-static int grow(dcs_sites *s)
+/* Room for at least need sites (the arrays move only here). */
+static int reserve(dcs_sites *s, size_t need)
 {
-    if (s->n < s->cap)
+    if (need <= s->cap)
         return 0;
-    size_t cap = s->cap ? s->cap * 2 : 1024;
+    size_t cap = s->cap ? s->cap : 1024;
+    while (cap < need)
+        cap *= 2;
     char **id = realloc(s->id, cap * sizeof *id);
     if (id)
         s->id = id;
@@ -53,6 +56,11 @@ static int grow(dcs_sites *s)
         return -1;
     s->cap = cap;
     return 0;
+}
+
+static int grow(dcs_sites *s)
+{
+    return reserve(s, s->n + 1);
 }
 
 static void sites_init(dcs_sites *s, const dcs_model *m, GEOSContextHandle_t geos)
@@ -346,11 +354,17 @@ static void *convert_sites(void *arg)
     return NULL;
 }
 
-/* Convert the chunk's geometries with n converters (threads 1 .. n - 1
- * started here, the calling thread is the first); frees the sources. */
-static dcs_status convert_chunk(site_chunk *ch, site_converter *c, int n, dcs_error *err)
+static void free_sources(site_chunk *ch)
 {
-    pthread_t tid[DCS_SITES_MAX_THREADS];
+    for (size_t k = 0; k < ch->n; k++)
+        OGR_G_DestroyGeometry(ch->src[k]);
+    ch->n = 0;
+}
+
+/* Start converters 1 .. n - 1 on the chunk in threads; returns how many
+ * were started (the first is the calling thread's, not started here). */
+static int convert_start(site_chunk *ch, site_converter *c, int n, pthread_t *tid)
+{
     int started = 1;
     atomic_store(&ch->next, 0);
     for (int t = 0; t < n; t++)
@@ -358,12 +372,18 @@ static dcs_status convert_chunk(site_chunk *ch, site_converter *c, int n, dcs_er
     for (; started < n; started++)
         if (pthread_create(&tid[started], NULL, convert_sites, &c[started]) != 0)
             break;
+    return started;
+}
+
+/* The calling thread converts what is left of the chunk, waits for the
+ * threads, frees the sources and reports the chunk's first failure. */
+static dcs_status convert_finish(site_chunk *ch, site_converter *c, int n, pthread_t *tid,
+                                 int started, dcs_error *err)
+{
     convert_sites(&c[0]);
     for (int t = 1; t < started; t++)
         pthread_join(tid[t], NULL);
-    for (size_t k = 0; k < ch->n; k++)
-        OGR_G_DestroyGeometry(ch->src[k]);
-    ch->n = 0;
+    free_sources(ch);
     site_converter *first = NULL;
     for (int t = 0; t < n; t++)
         if (c[t].failed != SIZE_MAX && (!first || c[t].failed < first->failed))
@@ -374,7 +394,7 @@ static dcs_status convert_chunk(site_chunk *ch, site_converter *c, int n, dcs_er
 }
 
 /* Read up to READ_CHUNK more features into the chunk: ids and attributes
- * now, geometries kept for convert_chunk(). */
+ * now, geometries kept for the converters. */
 static dcs_status read_chunk(dcs_layer *L, const dcs_model *m, int id_field, const int *fields,
                              site_chunk *ch, dcs_error *err)
 {
@@ -396,6 +416,27 @@ static dcs_status read_chunk(dcs_layer *L, const dcs_model *m, int id_field, con
             return st;
     }
     return DCS_OK;
+}
+
+/* Convert chunk cur while the calling thread reads the next one, then
+ * help convert.  Room for the next chunk is made first, so no site array
+ * moves under the converters.  A failure in cur comes before any in next. */
+static dcs_status convert_and_read(dcs_layer *L, const dcs_model *m, int id_field,
+                                   const int *fields, site_chunk *cur, site_chunk *next,
+                                   site_converter *c, int n, dcs_error *err)
+{
+    pthread_t tid[DCS_SITES_MAX_THREADS];
+    if (reserve(cur->s, cur->s->n + READ_CHUNK) != 0)
+        return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory loading sites");
+    int started = convert_start(cur, c, n, tid);
+    dcs_error rerr;
+    dcs_status rst = read_chunk(L, m, id_field, fields, next, &rerr);
+    dcs_status st = convert_finish(cur, c, n, tid, started, err);
+    if (st == DCS_OK && rst != DCS_OK) {
+        *err = rerr;
+        st = rst;
+    }
+    return st;
 }
 
 static dcs_status converters_start(site_converter *c, int n, const dcs_sites *s,
@@ -466,7 +507,7 @@ dcs_status dcs_sites_load(dcs_layer *L, const dcs_model *m, const dcs_crs *crs,
     int id_field = -1, n = threads < 1 ? 1 : threads > DCS_SITES_MAX_THREADS
                                                  ? DCS_SITES_MAX_THREADS : threads;
     int *fields = calloc(m->scn->sites.nattrs + 1, sizeof *fields);
-    site_chunk *ch = calloc(1, sizeof *ch);
+    site_chunk *ch = calloc(2, sizeof *ch);
     site_converter conv[DCS_SITES_MAX_THREADS];
     memset(conv, 0, sizeof conv);
     dcs_status st = DCS_OK;
@@ -474,24 +515,19 @@ dcs_status dcs_sites_load(dcs_layer *L, const dcs_model *m, const dcs_crs *crs,
         st = dcs_error_set(err, DCS_ERR_NOMEM, "out of memory");
         goto fail;
     }
-    *ch = (site_chunk){.s = s, .L = L};
+    ch[0] = ch[1] = (site_chunk){.s = s, .L = L};
     if (m->scn->sites.id_field && (id_field = dcs_layer_field(L, m->scn->sites.id_field, err)) < 0)
         st = DCS_ERR_DATA;
     if (st == DCS_OK)
         st = attribute_fields(L, m, fields, err);
     if (st == DCS_OK)
         st = converters_start(conv, n, s, L, crs, err);
-    while (st == DCS_OK) {
-        st = read_chunk(L, m, id_field, fields, ch, err);
-        if (ch->n == 0)
-            break;
-        dcs_error cerr;
-        dcs_status cst = convert_chunk(ch, conv, n, &cerr);
-        if (st == DCS_OK && cst != DCS_OK) {
-            *err = cerr;
-            st = cst;
-        }
-    }
+    if (st == DCS_OK)
+        st = read_chunk(L, m, id_field, fields, &ch[0], err);
+    for (int k = 0; st == DCS_OK && ch[k].n > 0; k = !k)
+        st = convert_and_read(L, m, id_field, fields, &ch[k], &ch[!k], conv, n, err);
+    for (int k = 0; k < 2; k++)
+        free_sources(&ch[k]);
     if (st == DCS_OK && s->n == 0)
         st = dcs_error_set(err, DCS_ERR_DATA, "sites: layer '%s' of '%s' has no usable features",
                            OGR_L_GetName(L->lyr), L->src->dataset);

@@ -15,7 +15,9 @@
  * converted (to the working CRS, GEOS, validity, geodesic area, a point on
  * the surface) by `threads` threads (at most DCS_SITES_MAX_THREADS), a
  * chunk of features at a time, each with its own GEOS context and PROJ
- * transformations.  The result does not depend on the number of threads.
+ * transformations.  While the other threads convert a chunk, the calling
+ * thread reads the next one, then helps convert.  The result does not
+ * depend on the number of threads.
  *
  * dcs_sites_from_grid() makes the sites instead from the cells of a square
  * or hexagonal lattice over an area of interest (see grid.h).

@@ -266,6 +266,29 @@ class B2LayersAndFields(Case):
             self.assertFails(r, 4, "sites: feature 8509 has no id (field 'site_id' is null)")
             self.assertFalse(os.path.exists(path("out-nullid_far")))
 
+    def test_bad_geometry_before_a_null_id_in_the_next_chunk(self):
+        # while chunk 2 is converted, chunk 3 is read: its null id (feature
+        # 8509) comes after chunk 2's geometry PROJ cannot transform
+        # (feature 6009), which is the one reported, with one thread or two
+        ds = copy_layers("badgeom_far.gpkg")
+        lyr = ds.GetLayerByName("sites")
+        ds.StartTransaction()
+        for k in range(9000):
+            far = box_wkt(1e15, 1e15) if k == 6000 else None
+            add_site(lyr, None if k == 8500 else "X%05d" % k,
+                     far or box_wkt(700000 + 600 * (k % 90), 3680000 + 600 * (k // 90)))
+        ds.CommitTransaction()
+        ds = None
+        s = scenario()
+        s["sites"]["dataset"] = "badgeom_far.gpkg"
+        for threads in ("1", "2"):
+            r = run_scenario("badgeom_far", s, "--threads", threads)
+            msgs = errors(r)
+            self.assertEqual(len(msgs), 1, r.stderr)
+            self.assertTrue(msgs[0].startswith("dcsite: ERROR: feature 6009: sites: cannot "
+                                               "transform a geometry of layer 'sites'"), msgs[0])
+            self.assertFalse(os.path.exists(path("out-badgeom_far")))
+
 
 # --------------------------------------------------------------------------
 # CRS

@@ -344,18 +344,20 @@ dcs_status dcs_run(const dcs_scenario *scn, const dcs_run_options *opt, dcs_resu
     if (st == DCS_OK)
         st = opt && opt->rows ? opt->rows(opt->rows_user, res, err)
                               : measure_sites(res, &cd, opt, err);
-    if (st == DCS_OK)
-        st = evaluate_sites(res, err);
-    if (st == DCS_OK)
-        st = dcs_decision_analyse(res, err);
     if (st == DCS_OK) {
         record_inputs(res, &in, &cd.subs);
         warn_joins(res, &cd);
         keep_stations(res, &cd);
         dcs_diagnose_inputs(res);
     }
+    /* Context and inputs go before the evaluation's arrays come: the peak
+     * memory is then the sites' and the context's, not all three. */
     dcs_context_free(&cd);
     dcs_inputs_close(&in);
+    if (st == DCS_OK)
+        st = evaluate_sites(res, err);
+    if (st == DCS_OK)
+        st = dcs_decision_analyse(res, err);
     res->seconds = now_seconds() - t0;
     return st;
 }

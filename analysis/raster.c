@@ -618,6 +618,35 @@ static void row_run(const dcs_raster *r, long j, double a, double b, double *sum
     *valid += c[1] - c[0];
 }
 
+/* Rows whose runs are summed together, after their prefix sums were asked
+ * for (prefetched) while the next rows' chords were computed: one row's
+ * entries are a row of the raster apart, which no hardware prefetcher
+ * guesses, and waiting for each in turn was a third of the radius sum. */
+#define RUN_BATCH 16
+
+typedef struct {
+    long j;
+    double a, b;
+} row_span;
+
+static void prefetch_run(const dcs_raster *r, long j, double a, double b)
+{
+    size_t row = (size_t)j * ((size_t)r->width + 1);
+    int ia = (int)a, ib = (int)b; /* a, b in [0, width] */
+    __builtin_prefetch(r->row_sum + row + ia);
+    __builtin_prefetch(r->row_sum + row + ib);
+    if (r->row_valid) {
+        __builtin_prefetch(r->row_valid + row + ia);
+        __builtin_prefetch(r->row_valid + row + ib);
+    }
+}
+
+static void sum_runs(const dcs_raster *r, const row_span *rs, int n, double *sum, double *valid)
+{
+    for (int k = 0; k < n; k++)
+        row_run(r, rs[k].j, rs[k].a, rs[k].b, sum, valid);
+}
+
 /* Antiderivative of the unit disc's chord length 2 sqrt(1 - t^2) at height
  * t (clamped to [-1, 1]): the disc's area between heights t0 and t1 is
  * strip(t1) - strip(t0), and strip(1) - strip(-1) = pi. */
@@ -650,6 +679,8 @@ dcs_status dcs_raster_radius_sum(const dcs_raster *r, double x_work, double y_wo
     }
     double total = 0, valid = 0, j0 = floor(py - ry);
     double below = strip((j0 - py) / ry); /* strip() at the current row's lower edge */
+    row_span batch[RUN_BATCH] = {{0, 0, 0}};
+    int nb = 0;
     for (long j = (long)j0; j <= (long)floor(py + ry); j++) {
         double rxj = rx;
         if (r->geographic) { /* longitude scale of this row relative to the centre */
@@ -663,9 +694,16 @@ dcs_status dcs_raster_radius_sum(const dcs_raster *r, double x_work, double y_wo
         double a = px - w / 2, b = px + w / 2; /* clamped as fmax(a, 0), fmin(b, width) */
         a = a > 0 ? a : 0;
         b = b < r->width ? b : r->width;
-        if (j >= 0 && j < r->height && b > a)
-            row_run(r, j, a, b, sum, &valid);
+        if (j >= 0 && j < r->height && b > a) {
+            prefetch_run(r, j, a, b);
+            batch[nb++] = (row_span){j, a, b};
+            if (nb == RUN_BATCH) {
+                sum_runs(r, batch, nb, sum, &valid);
+                nb = 0;
+            }
+        }
     }
+    sum_runs(r, batch, nb, sum, &valid);
     *valid_fraction = total > 0 ? valid / total : NAN;
     return DCS_OK;
 }

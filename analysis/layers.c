@@ -233,6 +233,8 @@ dcs_status dcs_layer_prepare(dcs_layer *L, const dcs_crs *crs, dcs_error *err)
         OGR_L_ResetReading(L->lyr);
         return DCS_OK;
     }
+    static const char *const same_axes[] = {"IGNORE_DATA_AXIS_TO_SRS_AXIS_MAPPING=NO", NULL};
+    L->in_work_crs = L->srs && OSRIsSameEx(L->srs, crs->work, same_axes);
     L->to_work = OCTNewCoordinateTransformation(L->srs, crs->work);
     L->to_lonlat = OCTNewCoordinateTransformation(L->srs, crs->lonlat);
     if (!L->to_work || !L->to_lonlat)
@@ -245,6 +247,7 @@ dcs_status dcs_layer_prepare(dcs_layer *L, const dcs_crs *crs, dcs_error *err)
 /* L's transformations, copied from `like` (prepared, in the same CRS). */
 static dcs_status prepare_like(dcs_layer *L, const dcs_layer *like, dcs_error *err)
 {
+    L->in_work_crs = like->in_work_crs;
     L->to_work = OCTClone(like->to_work);
     L->to_lonlat = OCTClone(like->to_lonlat);
     if (!L->to_work || !L->to_lonlat)
@@ -379,17 +382,18 @@ dcs_status dcs_layer_convert(const dcs_layer *L, dcs_layer_xf *xf, GEOSContextHa
     *geom = NULL;
     if (lonlat)
         *lonlat = NULL;
-    OGRGeometryH w = OGR_G_Clone(src);
-    if (!w)
+    OGRGeometryH w = L->in_work_crs ? NULL : OGR_G_Clone(src); /* src itself when in it */
+    if (!L->in_work_crs && !w)
         return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory");
-    if (OGR_G_Transform(w, xf->to_work) != OGRERR_NONE) {
+    if (w && OGR_G_Transform(w, xf->to_work) != OGRERR_NONE) {
         OGR_G_DestroyGeometry(w);
         return dcs_error_set(err, DCS_ERR_DATA,
                              "%s: cannot transform a geometry of layer '%s' to the working CRS: %s",
                              L->role, layer_label(L), CPLGetLastErrorMsg());
     }
-    *geom = to_geos(geos, w);
-    OGR_G_DestroyGeometry(w);
+    *geom = to_geos(geos, w ? w : src);
+    if (w)
+        OGR_G_DestroyGeometry(w);
     if (!*geom)
         return dcs_error_set(err, DCS_ERR_GEOMETRY, "%s: GEOS cannot read a geometry of '%s'",
                              L->role, layer_label(L));

@@ -53,6 +53,7 @@ typedef struct {
     /* set by dcs_layer_prepare() */
     OGRCoordinateTransformationH to_work;
     OGRCoordinateTransformationH to_lonlat;
+    int in_work_crs; /* the layer's CRS is the working CRS: to_work is not applied */
 
     /* counters filled while reading */
     long long nnull;     /* features without geometry (skipped) */

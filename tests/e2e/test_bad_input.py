@@ -133,6 +133,22 @@ def box_wkt(x, y, size=500):
         x, y, x + size, y, x + size, y + size, x, y + size, x, y)
 
 
+def nine_thousand_sites(name, null_id_at, off_the_map_at=None):
+    """The fixture's layers plus 9,000 sites on a 600 m grid (features 9 ..
+    9008, over three 4,096-feature chunks): site k has a null id at
+    null_id_at, and lies at x = y = 1e15 (PROJ cannot take it) at
+    off_the_map_at."""
+    ds = copy_layers(name)
+    lyr = ds.GetLayerByName("sites")
+    ds.StartTransaction()
+    for k in range(9000):
+        wkt = (box_wkt(1e15, 1e15) if k == off_the_map_at
+               else box_wkt(700000 + 600 * (k % 90), 3680000 + 600 * (k // 90)))
+        add_site(lyr, None if k == null_id_at else "X%05d" % k, wkt)
+    ds.CommitTransaction()
+    ds = None
+
+
 def read_candidates(p):
     rows, _, _ = base.read_gpkg(p)
     return rows
@@ -251,14 +267,7 @@ class B2LayersAndFields(Case):
     def test_null_site_id_past_the_first_chunks(self):
         # sites are read and converted 4,096 at a time: a failure in the
         # third chunk is still reported by its feature, with one thread or two
-        ds = copy_layers("nullid_far.gpkg")
-        lyr = ds.GetLayerByName("sites")
-        ds.StartTransaction()
-        for k in range(9000):
-            add_site(lyr, None if k == 8500 else "X%05d" % k,
-                     box_wkt(700000 + 600 * (k % 90), 3680000 + 600 * (k // 90)))
-        ds.CommitTransaction()
-        ds = None
+        nine_thousand_sites("nullid_far.gpkg", null_id_at=8500)
         s = scenario()
         s["sites"]["dataset"] = "nullid_far.gpkg"
         for threads in ("1", "2"):
@@ -270,15 +279,7 @@ class B2LayersAndFields(Case):
         # while chunk 2 is converted, chunk 3 is read: its null id (feature
         # 8509) comes after chunk 2's geometry PROJ cannot transform
         # (feature 6009), which is the one reported, with one thread or two
-        ds = copy_layers("badgeom_far.gpkg")
-        lyr = ds.GetLayerByName("sites")
-        ds.StartTransaction()
-        for k in range(9000):
-            far = box_wkt(1e15, 1e15) if k == 6000 else None
-            add_site(lyr, None if k == 8500 else "X%05d" % k,
-                     far or box_wkt(700000 + 600 * (k % 90), 3680000 + 600 * (k // 90)))
-        ds.CommitTransaction()
-        ds = None
+        nine_thousand_sites("badgeom_far.gpkg", null_id_at=8500, off_the_map_at=6000)
         s = scenario()
         s["sites"]["dataset"] = "badgeom_far.gpkg"
         for threads in ("1", "2"):

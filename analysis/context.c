@@ -127,7 +127,7 @@ dcs_status dcs_substations_load(dcs_layer *L, const dcs_scenario *scn, double pe
     while (st == DCS_OK) {
         OGRFeatureH f;
         GEOSGeometry *g;
-        st = dcs_layer_next_geos(L, geos, &f, &g, NULL, err);
+        st = dcs_layer_next_geos(L, geos, &f, &g, err);
         if (st != DCS_OK || !f)
             break;
         s->nread++;
@@ -153,12 +153,18 @@ static int item_distance(const void *a, const void *b, double *d, void *userdata
     return GEOSDistance_r((GEOSContextHandle_t)userdata, x->geom, y->geom, d);
 }
 
-/* Geodesic length in km from (x[0], y[0]) to (x[1], y[1]), working CRS. */
+/* Ground length in km from (x[0], y[0]) to (x[1], y[1]), working CRS:
+ * from the scale table when it answers, else geodesic (scalegrid.h). */
 static dcs_status geodesic_km(double x[2], double y[2], const dcs_crs *crs, double *km,
                               dcs_error *err)
 {
+    double m;
     if (x[0] == x[1] && y[0] == y[1]) {
         *km = 0;
+        return DCS_OK;
+    }
+    if (dcs_scalegrid_distance(&crs->scale, x[0], y[0], x[1], y[1], &m)) {
+        *km = m / 1000.0;
         return DCS_OK;
     }
     if (!OCTTransform(crs->work_to_lonlat, 2, x, y, NULL))
@@ -316,7 +322,7 @@ dcs_status dcs_polyset_load_fields(dcs_layer *L, GEOSContextHandle_t geos, const
     for (;;) {
         OGRFeatureH f;
         GEOSGeometry *g;
-        st = dcs_layer_next_geos(L, geos, &f, &g, NULL, err);
+        st = dcs_layer_next_geos(L, geos, &f, &g, err);
         if (st != DCS_OK || !f)
             break;
         if (g && polyset_grow(set, &cap) != 0) {

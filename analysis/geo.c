@@ -51,46 +51,39 @@ double dcs_geodesic_ring_area_m2(const double *lon, const double *lat, size_t n)
     return fabs(area);
 }
 
-static double ring_area(OGRGeometryH ring)
+/* Geodesic area (m^2) of one ring of a working-CRS polygon: its vertices
+ * to lon/lat, then the geodesic polygon area.  NAN when PROJ fails. */
+static double ring_area(GEOSContextHandle_t geos, const GEOSGeometry *ring,
+                        OGRCoordinateTransformationH work_to_lonlat)
 {
-    int n = OGR_G_GetPointCount(ring);
-    if (n < 3)
-        return 0;
-    double *xy = malloc(2 * (size_t)n * sizeof *xy);
-    if (!xy)
+    const GEOSCoordSequence *seq = ring ? GEOSGeom_getCoordSeq_r(geos, ring) : NULL;
+    unsigned n = 0;
+    if (!seq || !GEOSCoordSeq_getSize_r(geos, seq, &n))
         return NAN;
-    OGR_G_GetPoints(ring, xy, sizeof(double), xy + n, sizeof(double), NULL, 0);
-    double a = dcs_geodesic_ring_area_m2(xy, xy + n, (size_t)n);
-    free(xy);
+    double *x = malloc(2 * (size_t)n * sizeof *x + 1), a = NAN;
+    if (x && GEOSCoordSeq_copyToArrays_r(geos, seq, x, x + n, NULL, NULL) &&
+        OCTTransform(work_to_lonlat, (int)n, x, x + n, NULL))
+        a = dcs_geodesic_ring_area_m2(x, x + n, n);
+    free(x);
     return a;
 }
 
-static double polygon_area(OGRGeometryH poly)
+double dcs_geodesic_area_m2(GEOSContextHandle_t geos, const GEOSGeometry *g,
+                            OGRCoordinateTransformationH work_to_lonlat)
 {
-    int nrings = OGR_G_GetGeometryCount(poly);
     double a = 0;
-    for (int i = 0; i < nrings; i++) {
-        double r = ring_area(OGR_G_GetGeometryRef(poly, i));
-        a += i == 0 ? r : -r;
-    }
-    return a;
-}
-
-double dcs_geodesic_area_m2(OGRGeometryH geom)
-{
-    switch (wkbFlatten(OGR_G_GetGeometryType(geom))) {
-    case wkbPolygon:
-        return polygon_area(geom);
-    case wkbMultiPolygon:
-    case wkbGeometryCollection: {
-        double a = 0;
-        for (int i = 0; i < OGR_G_GetGeometryCount(geom); i++)
-            a += dcs_geodesic_area_m2(OGR_G_GetGeometryRef(geom, i));
+    int t = GEOSGeomTypeId_r(geos, g);
+    if (t == GEOS_MULTIPOLYGON || t == GEOS_GEOMETRYCOLLECTION) {
+        for (int k = 0; k < GEOSGetNumGeometries_r(geos, g); k++)
+            a += dcs_geodesic_area_m2(geos, GEOSGetGeometryN_r(geos, g, k), work_to_lonlat);
         return a;
     }
-    default:
+    if (t != GEOS_POLYGON)
         return 0;
-    }
+    a = ring_area(geos, GEOSGetExteriorRing_r(geos, g), work_to_lonlat);
+    for (int k = 0; k < GEOSGetNumInteriorRings_r(geos, g); k++)
+        a -= ring_area(geos, GEOSGetInteriorRingN_r(geos, g, k), work_to_lonlat);
+    return a;
 }
 
 int dcs_utm_epsg(double lon, double lat)
@@ -121,6 +114,25 @@ void dcs_srs_describe(OGRSpatialReferenceH srs, char *buf, size_t size)
         snprintf(buf, size, "%s:%s (%s)", auth, code, name ? name : "unnamed");
     else
         snprintf(buf, size, "%s", name ? name : "unnamed CRS");
+}
+
+/* The scale table over the lon/lat box in the working CRS, widened by the
+ * longest distance the table answers.  Without a box in the working CRS
+ * there is no table, which only costs time. */
+static dcs_status tabulate_scale(dcs_crs *crs, double minlon, double minlat, double maxlon,
+                                 double maxlat)
+{
+    OGRCoordinateTransformationH ct = OCTNewCoordinateTransformation(crs->lonlat, crs->work);
+    double b[4];
+    int ok = ct && OCTTransformBounds(ct, minlon, minlat, maxlon, maxlat, &b[0], &b[1], &b[2],
+                                      &b[3], 21);
+    if (ct)
+        OCTDestroyCoordinateTransformation(ct);
+    if (!ok)
+        return DCS_OK;
+    double box[4] = {b[0] - DCS_SCALE_MAX_LEN, b[1] - DCS_SCALE_MAX_LEN, b[2] + DCS_SCALE_MAX_LEN,
+                     b[3] + DCS_SCALE_MAX_LEN};
+    return dcs_scalegrid_build(&crs->scale, crs->work_to_lonlat, box);
 }
 
 dcs_status dcs_crs_open(dcs_crs *crs, const char *given, double minlon, double minlat,
@@ -160,6 +172,8 @@ dcs_status dcs_crs_open(dcs_crs *crs, const char *given, double minlon, double m
                       CPLGetLastErrorMsg());
         goto fail;
     }
+    if (tabulate_scale(crs, minlon, minlat, maxlon, maxlat) != DCS_OK)
+        goto nomem;
     dcs_srs_describe(crs->work, crs->name, sizeof crs->name);
     return DCS_OK;
 nomem:
@@ -171,6 +185,7 @@ fail:
 
 void dcs_crs_close(dcs_crs *crs)
 {
+    dcs_scalegrid_free(&crs->scale);
     if (crs->work_to_lonlat)
         OCTDestroyCoordinateTransformation(crs->work_to_lonlat);
     if (crs->lonlat)

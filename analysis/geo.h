@@ -1,24 +1,27 @@
 /*
  * geo.h - geodesy on the WGS 84 ellipsoid and the working CRS.
  *
- * Distances and areas that dcsite reports are geodesic: computed on the
- * ellipsoid with PROJ's geodesic routines (Karney's algorithms), so they
- * do not depend on the map projection.  The working CRS is the metric
+ * Distances and areas that dcsite reports are taken on the ellipsoid, so
+ * they do not depend on the map projection: with PROJ's geodesic routines
+ * (Karney's algorithms) here, or, where it has been checked to agree, with
+ * the working CRS's scale table (scalegrid.h).  The working CRS is the metric
  * projection in which GEOS does its geometry (nearest points, overlaps):
  * the UTM zone of the candidate sites' centre unless the scenario names
  * one.
  *
- * Ownership: dcs_crs_open() fills a dcs_crs with OGR spatial references
- * and transformations; dcs_crs_close() frees them.
+ * Ownership: dcs_crs_open() fills a dcs_crs with OGR spatial references,
+ * transformations and the scale table; dcs_crs_close() frees them.
  */
 #ifndef DCS_GEO_H
 #define DCS_GEO_H
 
 #include <stddef.h>
+#include <geos_c.h>
 #include <ogr_api.h>
 #include <ogr_srs_api.h>
 
 #include "error.h"
+#include "scalegrid.h"
 
 /* Geodesic distance in metres between two lon/lat points (degrees). */
 double dcs_geodesic_distance_m(double lon1, double lat1, double lon2, double lat2);
@@ -27,9 +30,12 @@ double dcs_geodesic_distance_m(double lon1, double lat1, double lon2, double lat
  * may or may not repeat its first vertex.  Always >= 0. */
 double dcs_geodesic_ring_area_m2(const double *lon, const double *lat, size_t n);
 
-/* Geodesic area in m^2 of an OGR (multi)polygon in WGS 84 lon/lat order:
- * outer rings minus holes.  0 for points and lines. */
-double dcs_geodesic_area_m2(OGRGeometryH geom_lonlat);
+/* Geodesic area in m^2 of a GEOS (multi)polygon in the working CRS: the
+ * vertices to lon/lat through work_to_lonlat, each ring's area between
+ * them on the ellipsoid, outer rings minus holes.  0 for points and lines,
+ * NAN when PROJ cannot transform a vertex. */
+double dcs_geodesic_area_m2(GEOSContextHandle_t geos, const GEOSGeometry *g,
+                            OGRCoordinateTransformationH work_to_lonlat);
 
 /* EPSG code of the UTM zone (WGS 84) holding lon/lat: 326zz north,
  * 327zz south. */
@@ -39,12 +45,15 @@ typedef struct {
     OGRSpatialReferenceH lonlat;  /* WGS 84, longitude first */
     OGRSpatialReferenceH work;    /* the metric working CRS */
     OGRCoordinateTransformationH work_to_lonlat;
+    dcs_scalegrid scale;          /* its scale factor over the box (scalegrid.h) */
     char name[128];               /* e.g. "EPSG:32614 (WGS 84 / UTM zone 14N)" */
 } dcs_crs;
 
 /* Set up the working CRS: `given` (any definition GDAL/PROJ accepts, e.g.
  * "EPSG:32614") or, when NULL, the UTM zone of the lon/lat box centre.
- * The working CRS must be projected with metre units. */
+ * The working CRS must be projected with metre units.  Its scale factor
+ * is tabulated over the box plus DCS_SCALE_MAX_LEN on every side, when it
+ * can be (crs->scale.inv_k is NULL when not). */
 dcs_status dcs_crs_open(dcs_crs *crs, const char *given, double minlon, double minlat,
                         double maxlon, double maxlat, dcs_error *err);
 

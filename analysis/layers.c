@@ -12,7 +12,7 @@
 
 #include "strlist.h"
 
-static const char *layer_label(const dcs_layer *L)
+const char *dcs_layer_label(const dcs_layer *L)
 {
     return L->src->layer ? L->src->layer : OGR_L_GetName(L->lyr);
 }
@@ -67,7 +67,7 @@ static dcs_status read_crs(dcs_layer *L, dcs_error *err)
         return dcs_error_set(err, DCS_ERR_DATA,
                              "%s: layer '%s' of '%s' has no CRS (a Shapefile without its .prj?); "
                              "assign one, e.g. with ogr2ogr -a_srs",
-                             L->role, layer_label(L), L->src->dataset);
+                             L->role, dcs_layer_label(L), L->src->dataset);
     L->srs = dcs_srs_clone_gis_order(srs);
     if (!L->srs)
         return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory");
@@ -110,7 +110,7 @@ dcs_status dcs_layer_open(dcs_layer *L, const char *role, const dcs_source *src,
     if (st == DCS_OK && src->where &&
         OGR_L_SetAttributeFilter(L->lyr, src->where) != OGRERR_NONE)
         st = dcs_error_set(err, DCS_ERR_DATA, "%s: bad \"where\" filter \"%s\" on layer '%s': %s",
-                           role, src->where, layer_label(L), CPLGetLastErrorMsg());
+                           role, src->where, dcs_layer_label(L), CPLGetLastErrorMsg());
     if (st == DCS_OK && want != DCS_GEOM_NONE)
         st = read_crs(L, err);
     if (st != DCS_OK) {
@@ -122,7 +122,7 @@ dcs_status dcs_layer_open(dcs_layer *L, const char *role, const dcs_source *src,
     if (L->nfeatures < 0 || CPLGetLastErrorType() >= CE_Failure) {
         /* e.g. a database table this role may not read */
         dcs_error_set(err, DCS_ERR_DATA, "%s: cannot read layer '%s' of '%s': %s", role,
-                      layer_label(L), src->dataset,
+                      dcs_layer_label(L), src->dataset,
                       *CPLGetLastErrorMsg() ? CPLGetLastErrorMsg()
                                             : "GDAL cannot count its features");
         dcs_layer_close(L);
@@ -146,7 +146,7 @@ int dcs_layer_field(const dcs_layer *L, const char *field, dcs_error *err)
         dcs_strlist_addf(&names, "%s", OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, i)));
     char *s = dcs_strlist_join(&names, ", ");
     dcs_error_set(err, DCS_ERR_DATA, "%s: field '%s' not found in layer '%s' of '%s' (fields: %s)",
-                  L->role, field, layer_label(L), L->src->dataset, s && *s ? s : "none");
+                  L->role, field, dcs_layer_label(L), L->src->dataset, s && *s ? s : "none");
     free(s);
     dcs_strlist_free(&names);
     return -1;
@@ -169,7 +169,7 @@ dcs_status dcs_layer_lonlat_extent(const dcs_layer *L, OGREnvelope *out, dcs_err
                                    &out->MaxY, 21)) {
         st = dcs_error_set(err, DCS_ERR_DATA,
                            "%s: cannot transform the extent of layer '%s' from %s to WGS 84: %s",
-                           L->role, layer_label(L), L->crs_name, CPLGetLastErrorMsg());
+                           L->role, dcs_layer_label(L), L->crs_name, CPLGetLastErrorMsg());
     }
 fail:
     if (ct)
@@ -223,7 +223,7 @@ dcs_status dcs_layer_check_type(const dcs_layer *L, dcs_error *err)
         type_fits(L->want, t))
         return DCS_OK;
     return dcs_error_set(err, DCS_ERR_DATA, "%s: layer '%s' of '%s' holds %s; expected %s",
-                         L->role, layer_label(L), L->src->dataset, L->geom_type,
+                         L->role, dcs_layer_label(L), L->src->dataset, L->geom_type,
                          want_name(L->want));
 }
 
@@ -236,8 +236,7 @@ dcs_status dcs_layer_prepare(dcs_layer *L, const dcs_crs *crs, dcs_error *err)
     static const char *const same_axes[] = {"IGNORE_DATA_AXIS_TO_SRS_AXIS_MAPPING=NO", NULL};
     L->in_work_crs = L->srs && OSRIsSameEx(L->srs, crs->work, same_axes);
     L->to_work = OCTNewCoordinateTransformation(L->srs, crs->work);
-    L->to_lonlat = OCTNewCoordinateTransformation(L->srs, crs->lonlat);
-    if (!L->to_work || !L->to_lonlat)
+    if (!L->to_work)
         return dcs_error_set(err, DCS_ERR_DATA, "%s: PROJ cannot transform %s to %s: %s",
                              L->role, L->crs_name, crs->name, CPLGetLastErrorMsg());
     OGR_L_ResetReading(L->lyr);
@@ -249,8 +248,7 @@ static dcs_status prepare_like(dcs_layer *L, const dcs_layer *like, dcs_error *e
 {
     L->in_work_crs = like->in_work_crs;
     L->to_work = OCTClone(like->to_work);
-    L->to_lonlat = OCTClone(like->to_lonlat);
-    if (!L->to_work || !L->to_lonlat)
+    if (!L->to_work)
         return dcs_error_set(err, DCS_ERR_NOMEM, "%s: out of memory copying a transformation",
                              L->role);
     OGR_L_ResetReading(L->lyr);
@@ -263,7 +261,7 @@ dcs_status dcs_layers_prepare(dcs_layer *layers, size_t n, const dcs_crs *crs, d
         dcs_layer *L = &layers[i];
         const dcs_layer *like = NULL;
         for (size_t j = 0; L->want != DCS_GEOM_NONE && !like && j < i; j++)
-            if (layers[j].to_work && layers[j].to_lonlat && OSRIsSame(layers[j].srs, L->srs))
+            if (layers[j].to_work && OSRIsSame(layers[j].srs, L->srs))
                 like = &layers[j];
         dcs_status st = like ? prepare_like(L, like, err) : dcs_layer_prepare(L, crs, err);
         if (st != DCS_OK)
@@ -376,12 +374,9 @@ int dcs_geom_plainly_valid(GEOSContextHandle_t geos, const GEOSGeometry *g)
 }
 
 dcs_status dcs_layer_convert(const dcs_layer *L, dcs_layer_xf *xf, GEOSContextHandle_t geos,
-                             OGRGeometryH src, GEOSGeometry **geom, OGRGeometryH *lonlat,
-                             dcs_error *err)
+                             OGRGeometryH src, GEOSGeometry **geom, dcs_error *err)
 {
     *geom = NULL;
-    if (lonlat)
-        *lonlat = NULL;
     OGRGeometryH w = L->in_work_crs ? NULL : OGR_G_Clone(src); /* src itself when in it */
     if (!L->in_work_crs && !w)
         return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory");
@@ -389,33 +384,19 @@ dcs_status dcs_layer_convert(const dcs_layer *L, dcs_layer_xf *xf, GEOSContextHa
         OGR_G_DestroyGeometry(w);
         return dcs_error_set(err, DCS_ERR_DATA,
                              "%s: cannot transform a geometry of layer '%s' to the working CRS: %s",
-                             L->role, layer_label(L), CPLGetLastErrorMsg());
+                             L->role, dcs_layer_label(L), CPLGetLastErrorMsg());
     }
     *geom = to_geos(geos, w ? w : src);
     if (w)
         OGR_G_DestroyGeometry(w);
     if (!*geom)
         return dcs_error_set(err, DCS_ERR_GEOMETRY, "%s: GEOS cannot read a geometry of '%s'",
-                             L->role, layer_label(L));
+                             L->role, dcs_layer_label(L));
     int invalid = !dcs_geom_plainly_valid(geos, *geom) && !GEOSisValid_r(geos, *geom);
     if (invalid && !(*geom = repair(L, xf, geos, *geom)))
         return dcs_error_set(err, DCS_ERR_GEOMETRY,
                              "%s: an invalid geometry in layer '%s' could not be repaired",
-                             L->role, layer_label(L));
-    if (lonlat) {
-        *lonlat = OGR_G_Clone(src);
-        if (!*lonlat || OGR_G_Transform(*lonlat, xf->to_lonlat) != OGRERR_NONE)
-            return dcs_error_set(err, DCS_ERR_DATA,
-                                 "%s: cannot transform a geometry of layer '%s' to WGS 84: %s",
-                                 L->role, layer_label(L), CPLGetLastErrorMsg());
-        /* the lon/lat copy (geodesic area) is repaired like the working one:
-         * a self-intersecting ring's signed area would cancel out */
-        OGRGeometryH valid = invalid ? OGR_G_MakeValid(*lonlat) : NULL;
-        if (valid) {
-            OGR_G_DestroyGeometry(*lonlat);
-            *lonlat = valid;
-        }
-    }
+                             L->role, dcs_layer_label(L));
     return DCS_OK;
 }
 
@@ -437,26 +418,19 @@ dcs_status dcs_layer_next_raw(dcs_layer *L, OGRFeatureH *feat)
 }
 
 dcs_status dcs_layer_next_geos(dcs_layer *L, GEOSContextHandle_t geos, OGRFeatureH *feat,
-                               GEOSGeometry **geom, OGRGeometryH *lonlat, dcs_error *err)
+                               GEOSGeometry **geom, dcs_error *err)
 {
     *geom = NULL;
-    if (lonlat)
-        *lonlat = NULL;
     dcs_layer_next_raw(L, feat);
     if (!*feat)
         return DCS_OK;
-    dcs_layer_xf xf = {L->to_work, L->to_lonlat, 0};
-    dcs_status st = dcs_layer_convert(L, &xf, geos, OGR_F_GetGeometryRef(*feat), geom, lonlat,
-                                      err);
+    dcs_layer_xf xf = {L->to_work, 0};
+    dcs_status st = dcs_layer_convert(L, &xf, geos, OGR_F_GetGeometryRef(*feat), geom, err);
     L->nrepaired += xf.nrepaired;
     if (st != DCS_OK) {
         if (*geom)
             GEOSGeom_destroy_r(geos, *geom);
-        if (lonlat && *lonlat)
-            OGR_G_DestroyGeometry(*lonlat);
         *geom = NULL;
-        if (lonlat)
-            *lonlat = NULL;
         dcs_error_prefix(err, "feature %lld: ", (long long)OGR_F_GetFID(*feat));
         OGR_F_Destroy(*feat);
         *feat = NULL;
@@ -468,8 +442,7 @@ dcs_status dcs_layer_xf_clone(const dcs_layer *L, dcs_layer_xf *xf)
 {
     xf->nrepaired = 0;
     xf->to_work = OCTClone(L->to_work);
-    xf->to_lonlat = OCTClone(L->to_lonlat);
-    if (xf->to_work && xf->to_lonlat)
+    if (xf->to_work)
         return DCS_OK;
     dcs_layer_xf_free(xf);
     return DCS_ERR_NOMEM;
@@ -479,22 +452,18 @@ void dcs_layer_xf_free(dcs_layer_xf *xf)
 {
     if (xf->to_work)
         OCTDestroyCoordinateTransformation(xf->to_work);
-    if (xf->to_lonlat)
-        OCTDestroyCoordinateTransformation(xf->to_lonlat);
-    xf->to_work = xf->to_lonlat = NULL;
+    xf->to_work = NULL;
 }
 
 void dcs_layer_close(dcs_layer *L)
 {
     if (L->to_work)
         OCTDestroyCoordinateTransformation(L->to_work);
-    if (L->to_lonlat)
-        OCTDestroyCoordinateTransformation(L->to_lonlat);
     if (L->srs)
         OSRRelease(L->srs);
     if (L->ds)
         GDALClose(L->ds);
-    L->to_work = L->to_lonlat = NULL;
+    L->to_work = NULL;
     L->srs = NULL;
     L->ds = NULL;
     L->lyr = NULL;

@@ -52,7 +52,6 @@ typedef struct {
 
     /* set by dcs_layer_prepare() */
     OGRCoordinateTransformationH to_work;
-    OGRCoordinateTransformationH to_lonlat;
     int in_work_crs; /* the layer's CRS is the working CRS: to_work is not applied */
 
     /* counters filled while reading */
@@ -77,7 +76,7 @@ dcs_status dcs_layer_lonlat_extent(const dcs_layer *L, OGREnvelope *out, dcs_err
  * are checked feature by feature). */
 dcs_status dcs_layer_check_type(const dcs_layer *L, dcs_error *err);
 
-/* Create the transformations to the working CRS and to lon/lat. */
+/* Create the transformation to the working CRS. */
 dcs_status dcs_layer_prepare(dcs_layer *L, const dcs_crs *crs, dcs_error *err);
 
 /* dcs_layer_prepare() for layers[0 .. n), in order.  A layer in the same
@@ -86,11 +85,10 @@ dcs_status dcs_layer_prepare(dcs_layer *L, const dcs_crs *crs, dcs_error *err);
 dcs_status dcs_layers_prepare(dcs_layer *layers, size_t n, const dcs_crs *crs, dcs_error *err);
 
 /* Next feature with a usable geometry: *feat (caller destroys with
- * OGR_F_Destroy) and *geom in the working CRS (caller frees), plus, when
- * lonlat is not NULL, the geometry in lon/lat (caller destroys with
- * OGR_G_DestroyGeometry).  Returns DCS_OK with *feat NULL at the end. */
+ * OGR_F_Destroy) and *geom in the working CRS (caller frees).  Returns
+ * DCS_OK with *feat NULL at the end. */
 dcs_status dcs_layer_next_geos(dcs_layer *L, GEOSContextHandle_t geos, OGRFeatureH *feat,
-                               GEOSGeometry **geom, OGRGeometryH *lonlat, dcs_error *err);
+                               GEOSGeometry **geom, dcs_error *err);
 
 /* Next feature with a usable geometry, not converted (its geometry is
  * still the feature's; caller destroys the feature).  Skipped features
@@ -101,7 +99,7 @@ dcs_status dcs_layer_next_raw(dcs_layer *L, OGRFeatureH *feat);
  * dcs_layer_xf_clone() copies L's (DCS_ERR_NOMEM); dcs_layer_xf_free()
  * frees the copies.  Add nrepaired to L->nrepaired when done. */
 typedef struct {
-    OGRCoordinateTransformationH to_work, to_lonlat;
+    OGRCoordinateTransformationH to_work;
     long long nrepaired;
 } dcs_layer_xf;
 
@@ -120,8 +118,10 @@ int dcs_geom_plainly_valid(GEOSContextHandle_t geos, const GEOSGeometry *g);
  * unchanged), through the transformations in xf: safe to call from
  * several threads at once, each with its own xf and GEOS context. */
 dcs_status dcs_layer_convert(const dcs_layer *L, dcs_layer_xf *xf, GEOSContextHandle_t geos,
-                             OGRGeometryH src, GEOSGeometry **geom, OGRGeometryH *lonlat,
-                             dcs_error *err);
+                             OGRGeometryH src, GEOSGeometry **geom, dcs_error *err);
+
+/* The layer's name for messages: the scenario's, else GDAL's. */
+const char *dcs_layer_label(const dcs_layer *L);
 
 void dcs_layer_close(dcs_layer *L);
 

@@ -287,6 +287,36 @@ static dcs_status add_site(dcs_sites *s, const dcs_model *m, OGRFeatureH f, int 
     return DCS_OK;
 }
 
+/* ---- site areas ----------------------------------------------------------- */
+
+/* Planar area / k^2 at the centroid when the scale table answers. */
+static int table_area_m2(GEOSContextHandle_t geos, const GEOSGeometry *g,
+                         const dcs_scalegrid *scale, double *m2)
+{
+    double a, env[4], cx, cy;
+    GEOSGeometry *c = NULL;
+    int ok = scale->inv_k && GEOSArea_r(geos, g, &a) && GEOSGeom_getXMin_r(geos, g, &env[0]) &&
+             GEOSGeom_getYMin_r(geos, g, &env[1]) && GEOSGeom_getXMax_r(geos, g, &env[2]) &&
+             GEOSGeom_getYMax_r(geos, g, &env[3]) && (c = GEOSGetCentroid_r(geos, g)) &&
+             GEOSGeomGetX_r(geos, c, &cx) && GEOSGeomGetY_r(geos, c, &cy);
+    if (c)
+        GEOSGeom_destroy_r(geos, c);
+    return ok && dcs_scalegrid_area(scale, a, env, cx, cy, m2);
+}
+
+/* Ground area in ha of the (multi)polygon g (working CRS) into *ha: from
+ * the scale table when it answers, else geodesic.  0 when PROJ fails. */
+static int site_area_ha(GEOSContextHandle_t geos, const GEOSGeometry *g,
+                        const dcs_scalegrid *scale, OGRCoordinateTransformationH to_lonlat,
+                        double *ha)
+{
+    double m2;
+    if (!table_area_m2(geos, g, scale, &m2))
+        m2 = dcs_geodesic_area_m2(geos, g, to_lonlat);
+    *ha = m2 / 1e4;
+    return !isnan(m2);
+}
+
 /* ---- geometries converted by several threads, a chunk at a time ---------- */
 
 #define READ_CHUNK 4096
@@ -305,6 +335,7 @@ typedef struct {
     GEOSContextHandle_t geos;      /* own context (the sites' for the first) */
     dcs_layer_xf xf;
     OGRCoordinateTransformationH to_lonlat; /* working CRS -> lon/lat */
+    const dcs_scalegrid *scale;    /* the working CRS's scale table (shared) */
     double box[4];                 /* extent of the sites it converted */
     dcs_status st;
     dcs_error err;
@@ -315,21 +346,20 @@ static dcs_status convert_site(site_converter *c, size_t i, dcs_error *err)
 {
     site_chunk *ch = c->chunk;
     dcs_sites *s = ch->s;
-    OGRGeometryH ll = NULL;
     GEOSGeometry *g = NULL;
-    dcs_status st = dcs_layer_convert(ch->L, &c->xf, c->geos, ch->src[i - ch->base], &g, &ll,
-                                      err);
+    dcs_status st = dcs_layer_convert(ch->L, &c->xf, c->geos, ch->src[i - ch->base], &g, err);
+    int t = g ? GEOSGeomTypeId_r(c->geos, g) : -1;
+    double *area = &dcs_site_num(s, i)[DCS_COL_AREA_HA];
+    if (st == DCS_OK && (t == GEOS_POLYGON || t == GEOS_MULTIPOLYGON) &&
+        !site_area_ha(c->geos, g, c->scale, c->to_lonlat, area))
+        st = dcs_error_set(err, DCS_ERR_DATA,
+                           "%s: cannot transform a geometry of layer '%s' to WGS 84: %s",
+                           ch->L->role, dcs_layer_label(ch->L), CPLGetLastErrorMsg());
     if (st != DCS_OK) {
         if (g)
             GEOSGeom_destroy_r(c->geos, g);
-        if (ll)
-            OGR_G_DestroyGeometry(ll);
         return dcs_error_prefix(err, "feature %lld: ", ch->fid[i - ch->base]);
     }
-    int t = GEOSGeomTypeId_r(c->geos, g);
-    if (t == GEOS_POLYGON || t == GEOS_MULTIPOLYGON)
-        dcs_site_num(s, i)[DCS_COL_AREA_HA] = dcs_geodesic_area_m2(ll) / 1e4;
-    OGR_G_DestroyGeometry(ll);
     representative_point(s, i, c->geos, g, c->to_lonlat);
     if (store(s, i, c->geos, g, c->box) != 0)
         return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory loading sites");
@@ -446,6 +476,7 @@ static dcs_status converters_start(site_converter *c, int n, const dcs_sites *s,
         c[t] = (site_converter){.st = DCS_OK, .failed = SIZE_MAX,
                                 .box = {INFINITY, INFINITY, -INFINITY, -INFINITY}};
         c[t].geos = t == 0 ? s->geos : dcs_geos_init();
+        c[t].scale = &crs->scale;
         if (!c[t].geos || dcs_layer_xf_clone(L, &c[t].xf) != DCS_OK ||
             !(c[t].to_lonlat = OCTClone(crs->work_to_lonlat)))
             return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory starting %d threads", n);
@@ -552,22 +583,6 @@ typedef struct {
     dcs_error *err;
 } grid_ctx;
 
-/* Geodesic area (m^2) of a cell given in the working CRS. */
-static double cell_area_m2(const dcs_sites *s, const dcs_crs *crs, const GEOSGeometry *cell)
-{
-    const GEOSCoordSequence *seq =
-        GEOSGeom_getCoordSeq_r(s->geos, GEOSGetExteriorRing_r(s->geos, cell));
-    unsigned n = 0;
-    double x[8], y[8];
-    if (!seq || !GEOSCoordSeq_getSize_r(s->geos, seq, &n) || n > 8)
-        return NAN;
-    for (unsigned k = 0; k < n; k++)
-        GEOSCoordSeq_getXY_r(s->geos, seq, k, &x[k], &y[k]);
-    if (!OCTTransform(crs->work_to_lonlat, (int)n, x, y, NULL))
-        return NAN;
-    return dcs_geodesic_ring_area_m2(x, y, n);
-}
-
 static int add_cell(void *user, long i, long j, double cx, double cy)
 {
     grid_ctx *g = user;
@@ -591,7 +606,8 @@ static int add_cell(void *user, long i, long j, double cx, double cy)
     size_t k = s->n++;
     s->geom[k] = NULL;
     blank_row(s, k);
-    dcs_site_num(s, k)[DCS_COL_AREA_HA] = cell_area_m2(s, g->crs, cell) / 1e4;
+    site_area_ha(s->geos, cell, &g->crs->scale, g->crs->work_to_lonlat,
+                 &dcs_site_num(s, k)[DCS_COL_AREA_HA]);
     if (store(s, k, s->geos, cell, s->extent) != 0) {
         g->st = dcs_error_set(g->err, DCS_ERR_NOMEM, "out of memory making grid cells");
         return 1;

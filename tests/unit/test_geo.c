@@ -94,19 +94,38 @@ static void test_box_area(void **state)
     assert_near(dcs_geodesic_ring_area_m2(lon, lat, 2), 0, 0);
 }
 
+/* The same multipolygon, given in the working CRS (UTM 31N): its vertices
+ * go back to lon/lat and the area is that of the geodesic rings. */
 static void test_polygon_with_hole_area(void **state)
 {
     (void)state;
+    dcs_crs crs;
+    dcs_error err;
+    assert_int_equal(dcs_crs_open(&crs, "EPSG:32631", 0, 0, 1.01, 1.01, &err), DCS_OK);
+    OGRCoordinateTransformationH to_work = OCTNewCoordinateTransformation(crs.lonlat, crs.work);
     OGRGeometryH g = NULL;
     char wkt[] = "MULTIPOLYGON(((0 0,0.02 0,0.02 0.02,0 0.02,0 0),(0.005 0.005,0.015 0.005,"
                  "0.015 0.015,0.005 0.015,0.005 0.005)),((1 1,1.01 1,1.01 1.01,1 1.01,1 1)))";
     char *p = wkt;
     assert_int_equal(OGR_G_CreateFromWkt(&p, NULL, &g), OGRERR_NONE);
+    assert_int_equal(OGR_G_Transform(g, to_work), OGRERR_NONE);
+    unsigned char wkb[1024];
+    size_t size = (size_t)OGR_G_WkbSize(g);
+    assert_true(size <= sizeof wkb);
+    OGR_G_ExportToWkb(g, wkbNDR, wkb);
+    GEOSContextHandle_t geos = GEOS_init_r();
+    GEOSGeometry *gg = GEOSGeomFromWKB_buf_r(geos, wkb, size);
+    assert_non_null(gg);
     double outer = (zone_area(0.02) - zone_area(0)) * 0.02 / 360;
     double hole = (zone_area(0.015) - zone_area(0.005)) * 0.01 / 360;
     double second = (zone_area(1.01) - zone_area(1)) * 0.01 / 360;
-    assert_near(dcs_geodesic_area_m2(g) / (outer - hole + second), 1.0, 1e-7);
+    double a = dcs_geodesic_area_m2(geos, gg, crs.work_to_lonlat);
+    assert_near(a / (outer - hole + second), 1.0, 1e-7);
+    GEOSGeom_destroy_r(geos, gg);
+    GEOS_finish_r(geos);
     OGR_G_DestroyGeometry(g);
+    OCTDestroyCoordinateTransformation(to_work);
+    dcs_crs_close(&crs);
 }
 
 static void test_utm_zone(void **state)

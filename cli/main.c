@@ -10,6 +10,7 @@
 #include <gdal.h>
 #include <math.h>
 #include <ogr_api.h>
+#include <pthread.h>
 #include <ogr_srs_api.h>
 #include <signal.h>
 #include <stdio.h>
@@ -318,9 +319,53 @@ typedef struct {
     int show_top;            /* print the top sites and report paths */
 } run_plan;
 
+/* The run fingerprint hashed in a thread while the run reads and measures.
+ * It reads every input file once more (~300 MB for a million parcels, about
+ * a second), which after measuring would keep one core busy and the other
+ * idle.  Not when the run is held to one thread. */
+typedef struct {
+    const dcs_scenario *scn;
+    pthread_t thread;
+    int started;
+    dcs_status st;
+    char fp[DCS_SHA256_HEX_SIZE];
+} fingerprint_job;
+
+static void *fingerprint_thread(void *arg)
+{
+    fingerprint_job *j = arg;
+    dcs_error err;
+    dcs_error_clear(&err);
+    j->st = dcs_run_fingerprint(j->scn, j->fp, &err);
+    return NULL;
+}
+
+static void fingerprint_start(fingerprint_job *j, const dcs_cli *cli, const dcs_scenario *scn,
+                              const run_plan *plan)
+{
+    long threads = cli->threads > 0 ? cli->threads : sysconf(_SC_NPROCESSORS_ONLN);
+    j->scn = scn;
+    j->st = DCS_ERR_INTERNAL;
+    j->started = !plan->fingerprint && threads > 1 &&
+                 pthread_create(&j->thread, NULL, fingerprint_thread, j) == 0;
+}
+
+/* The fingerprint the thread computed, else NULL: the report writers then
+ * compute it and report why it failed. */
+static const char *fingerprint_finish(fingerprint_job *j)
+{
+    if (!j->started)
+        return NULL;
+    pthread_join(j->thread, NULL);
+    j->started = 0;
+    return j->st == DCS_OK ? j->fp : NULL;
+}
+
 static dcs_status run_and_report(const dcs_cli *cli, const dcs_scenario *scn,
                                  const char *outdir, const run_plan *plan, dcs_error *err)
 {
+    fingerprint_job fj;
+    fingerprint_start(&fj, cli, scn, plan);
     progress_state ps = {isatty(STDERR_FILENO), 0, 0, ""};
     dcs_run_options opt = {cli->quiet ? NULL : show_progress, &ps, &stop_requested,
                            cli->threads, 0, 0, NULL, NULL};
@@ -335,8 +380,9 @@ static dcs_status run_and_report(const dcs_cli *cli, const dcs_scenario *scn,
         writing_reports = 1;
         if (!cli->quiet)
             show_progress(&ps, "writing reports", 0, 1);
+        const char *fp = fingerprint_finish(&fj);
         dcs_report_options ropt = {cli->format, cli->crs, cli->db, cli->table,
-                                   plan->fingerprint};
+                                   plan->fingerprint ? plan->fingerprint : fp};
         dcs_report_xlsx_limits(&res);
         st = dcs_reports_write(&res, outdir, &ropt, &paths, err);
         writing_reports = 0;
@@ -347,6 +393,7 @@ static dcs_status run_and_report(const dcs_cli *cli, const dcs_scenario *scn,
         print_top(&res, scn->outputs.top_n);
         print_reports(&paths);
     }
+    fingerprint_finish(&fj); /* a failed run still waits for the thread */
     dcs_result_free(&res);
     return st;
 }

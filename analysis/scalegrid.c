@@ -8,7 +8,7 @@
 #include "geo.h"
 
 #define HALF_CHORD 100.0   /* m: half the chords that measure k at a point */
-#define MAX_NODES 200000   /* a larger box gets no table (~1 s to measure) */
+#define MAX_NODES 50000    /* a larger box gets no table (~0.25 s to measure) */
 
 /* 1/k at (x, y): the ground length of a 2 * HALF_CHORD chord through it
  * over its planar length, in x, and when spread is not NULL also in y and

@@ -58,7 +58,7 @@ typedef struct {
  * through work_to_lonlat (a working CRS -> WGS 84 lon/lat transformation).
  * DCS_OK with g->inv_k NULL when the table cannot be trusted there (the CRS
  * is not conformal, or too curved for the spacing) or the box needs more
- * than 200,000 nodes; DCS_ERR_NOMEM. */
+ * than 50,000 nodes (460 km square); DCS_ERR_NOMEM. */
 dcs_status dcs_scalegrid_build(dcs_scalegrid *g, OGRCoordinateTransformationH work_to_lonlat,
                                const double box[4]);
 

@@ -126,6 +126,24 @@ static void test_box_too_wide(void **state)
     dcs_crs_close(&crs);
 }
 
+/* The node budget: 223 x 223 nodes (49,729) get a table, 224 x 224
+ * (50,176) do not.  The boxes span 222 and 223 spacings of the lattice. */
+static void test_node_budget(void **state)
+{
+    (void)state;
+    dcs_crs crs;
+    open_crs(&crs, "EPSG:32614", -99.5, 31.0, -98.5, 32.0);
+    const double s = DCS_SCALE_STEP, x = 200 * s, y = 1700 * s;
+    for (int extra = 0; extra < 2; extra++) {
+        double box[4] = {x, y, x + (222 + extra) * s, y + (222 + extra) * s};
+        dcs_scalegrid g;
+        assert_int_equal(dcs_scalegrid_build(&g, crs.work_to_lonlat, box), DCS_OK);
+        assert_true(extra ? g.inv_k == NULL : g.nx == 223 && g.ny == 223 && g.inv_k != NULL);
+        dcs_scalegrid_free(&g);
+    }
+    dcs_crs_close(&crs);
+}
+
 static void test_limits(void **state)
 {
     (void)state;
@@ -222,7 +240,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_utm_distances),   cmocka_unit_test(test_other_conformal_crs),
-        cmocka_unit_test(test_not_conformal),
+        cmocka_unit_test(test_not_conformal),   cmocka_unit_test(test_node_budget),
         cmocka_unit_test(test_box_too_wide),    cmocka_unit_test(test_limits),
         cmocka_unit_test(test_areas),           cmocka_unit_test(test_same_value_from_any_table),
     };

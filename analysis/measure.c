@@ -109,6 +109,36 @@ static dcs_status link_grids(dcs_context_data *cd, dcs_error *err)
     return DCS_OK;
 }
 
+static int same_text(const char *a, const char *b)
+{
+    return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+/* cover_of[k]: the first context with the same coverage layer as k (the
+ * same dataset, layer and filter), so that a site is tested against it
+ * once, e.g. by 100- and 500-year flood overlays that share one. */
+static dcs_status link_coverages(dcs_context_data *cd, dcs_error *err)
+{
+    size_t n = cd->ncontexts;
+    cd->cover_of = calloc(n + 1, sizeof *cd->cover_of);
+    cd->uncovered = calloc(n + 1, 1);
+    if (!cd->cover_of || !cd->uncovered)
+        return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory");
+    const dcs_context *c = cd->model->scn->contexts;
+    for (size_t k = 0; k < n; k++) {
+        cd->cover_of[k] = (long)k;
+        for (size_t j = 0; c[k].cover == DCS_COVER_LAYER && j < k; j++) {
+            const dcs_source *a = &c[j].coverage, *b = &c[k].coverage;
+            if (c[j].cover == DCS_COVER_LAYER && same_text(a->dataset, b->dataset) &&
+                same_text(a->layer, b->layer) && same_text(a->where, b->where)) {
+                cd->cover_of[k] = (long)j;
+                break;
+            }
+        }
+    }
+    return DCS_OK;
+}
+
 /* ---- the inputs with files of their own ------------------------------------
  * Rasters and weather stations are read from their own files, so they can
  * load in a thread of their own while the calling thread reads the sites
@@ -212,14 +242,16 @@ static dcs_status load_vectors(dcs_inputs *in, dcs_context_data *cd, size_t *at,
     const dcs_scenario *scn = cd->model->scn;
     size_t n = scn->ncontexts;
     *at = 0;
-    dcs_status st = dcs_substations_load(&in->layers[DCS_IN_SUBSTATIONS], scn, cd->peak_mw,
-                                         cd->geos, &cd->subs, err);
+    dcs_status st = link_coverages(cd, err);
+    if (st == DCS_OK)
+        st = dcs_substations_load(&in->layers[DCS_IN_SUBSTATIONS], scn, cd->peak_mw, cd->geos,
+                                  &cd->subs, err);
     for (size_t k = 0; st == DCS_OK && k < n; k++) {
         const dcs_context *c = &scn->contexts[k];
         *at = 1 + 2 * k;
         if (c->kind != DCS_CTX_RASTER)
             st = load_vector(in, k, c, cd, err);
-        if (st == DCS_OK && (*at = 2 + 2 * k))
+        if (st == DCS_OK && (*at = 2 + 2 * k) && cd->cover_of[k] == (long)k)
             st = load_coverage(in, k, c, cd, err);
     }
     for (size_t j = 0; st == DCS_OK && j < scn->njoins; j++) {
@@ -303,6 +335,7 @@ dcs_status dcs_context_clone(const dcs_context_data *src, dcs_context_data *cd, 
     size_t n = src->ncontexts;
     *cd = (dcs_context_data){.model = src->model, .peak_mw = src->peak_mw, .tables = src->tables,
                              .ncontexts = n, .njoins = src->njoins, .grid_of = src->grid_of,
+                             .cover_of = src->cover_of,
                              .density = src->density, .is_copy = 1, .crs_copy = *src->crs};
     cd->stations.n = src->stations.n;
     cd->stations.st = src->stations.st;
@@ -314,13 +347,15 @@ dcs_status dcs_context_clone(const dcs_context_data *src, dcs_context_data *cd, 
     cd->cover = calloc(n + 1, sizeof *cd->cover);
     cd->cells = calloc(n + 1, sizeof *cd->cells);
     cd->have_cells = calloc(n + 1, 1);
+    cd->uncovered = calloc(n + 1, 1);
     if (!cd->geos || !cd->sets || !cd->rasters || !cd->cover || !cd->cells || !cd->have_cells ||
+        !cd->uncovered ||
         !(cd->crs_copy.work_to_lonlat = OCTClone(src->crs->work_to_lonlat)))
         return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory copying the context for a thread");
     return clone_geometry(src, cd, err);
 }
 
-/* A copy shares the tables, the stations' results and grid_of. */
+/* A copy shares the tables, the stations' results, grid_of and cover_of. */
 static void free_shared(dcs_context_data *cd)
 {
     for (size_t j = 0; cd->tables && j < cd->njoins; j++)
@@ -328,6 +363,7 @@ static void free_shared(dcs_context_data *cd)
     free(cd->tables);
     dcs_stations_free(&cd->stations);
     free(cd->grid_of);
+    free(cd->cover_of);
     for (size_t k = 0; cd->density && k < cd->ncontexts; k++)
         dcs_density_free(&cd->density[k]);
     free(cd->density);
@@ -363,6 +399,7 @@ void dcs_context_free(dcs_context_data *cd)
     free(cd->cover);
     free(cd->cells);
     free(cd->have_cells);
+    free(cd->uncovered);
     memset(cd, 0, sizeof *cd);
 }
 
@@ -610,7 +647,9 @@ static dcs_status measure_geometry(dcs_context_data *cd, dcs_sites *s, size_t i,
     memset(cd->have_cells, 0, cd->ncontexts);
     dcs_status st = measure_power(cd, s, i, err);
     for (size_t k = 0; st == DCS_OK && k < cd->ncontexts; k++) {
-        int out = !dcs_coverage_contains(&cd->cover[k], cd->site);
+        size_t like = (size_t)cd->cover_of[k];
+        int out = like < k ? cd->uncovered[like] : !dcs_coverage_contains(&cd->cover[k], cd->site);
+        cd->uncovered[k] = (unsigned char)out;
         if (!out)
             st = measure_context(cd, k, s, i, &out, err);
         outside[k] = (unsigned char)out;

@@ -58,6 +58,8 @@ typedef struct {
     dcs_stations stations; /* energy model per weather station (when enabled) */
     size_t ncontexts, njoins;
     long *grid_of;        /* per context: first raster context on the same pixel grid */
+    long *cover_of;       /* per context: first context with the same coverage layer
+                           * (only that one's cover is loaded) */
     dcs_density *density; /* per context: area_weighted grid (row_sum NULL when exact) */
     /* per thread */
     dcs_zonal_work zw;    /* coverage scratch */
@@ -66,6 +68,7 @@ typedef struct {
     GEOSGeometry *site;   /* the current site's geometry (this thread's GEOS context) */
     dcs_cells *cells;     /* per context: the current site's pixel shares on its grid */
     unsigned char *have_cells; /* per context: cells[k] holds the current site's */
+    unsigned char *uncovered;  /* per context: the current site is outside its coverage */
     int is_copy;          /* made by dcs_context_clone() */
     dcs_crs crs_copy;     /* a copy's CRS: its own transformation to lon/lat */
     dcs_file_loader *files; /* from dcs_context_start() to dcs_context_free() */

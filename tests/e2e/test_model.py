@@ -831,8 +831,30 @@ class T05Coverage(FixtureCase):
                            "value": {"type": "categorical", "categories": {"Dallas": 1},
                                      "other": 0}},
                           dict(GRID_CRITERION)])
-        return {mode: run_scenario(wd, scen("cov_" + mode, mode), tag="cov_" + mode)
+        runs = {mode: run_scenario(wd, scen("cov_" + mode, mode), tag="cov_" + mode)
                 for mode in ("exclude", "neutral", "error")}
+        # Two overlays on the same coverage layer (tested once a site) and a
+        # third on another: each must keep its own answer.
+        flood = {"dataset": "fixture.gpkg", "layer": "flood", "outside": "neutral"}
+        shared = base_scenario("cov_shared", overlays=[
+            dict(flood, name="flood", coverage={"dataset": "fixture.gpkg", "layer": "flood_cov"}),
+            dict(flood, name="flood_again",
+                 coverage={"dataset": "fixture.gpkg", "layer": "flood_cov"}),
+            dict(flood, name="flood_by_county",
+                 coverage={"dataset": "fixture.gpkg", "layer": "counties"})])
+        runs["shared"] = run_scenario(wd, shared, tag="cov_shared")
+        return runs
+
+    def test_overlays_sharing_a_coverage_layer_keep_their_own_answers(self):
+        # By design: SITE-C lies outside flood_cov but in Dallas county,
+        # SITE-D inside flood_cov but in no county, SITE-E only partly in
+        # flood_cov and wholly in Collin county.
+        rows = self.ok_run(self.fixture()["shared"]).rows()
+        want = {"SITE-A": set(), "SITE-B": set(),
+                "SITE-C": {"flood", "flood_again"}, "SITE-D": {"flood_by_county"},
+                "SITE-E": {"flood", "flood_again"}}
+        for sid, gaps in want.items():
+            self.assertEqual(gap_names(rows[sid]["coverage_gaps"]), gaps, sid)
 
     def test_exclude_outside_sites_with_coverage_rule(self):
         # By design: SITE-C is outside the flood coverage layer, SITE-D is in

@@ -12,7 +12,7 @@
 #                   (BENCH_SIZES, BENCH_TIMEOUT: see tests/bench/run_bench.sh)
 #   make clean
 
-PKGS      := gdal proj geos xlsxwriter libcjson libcrypto
+PKGS      := gdal proj geos xlsxwriter libcjson libcrypto sqlite3
 BUILD     ?= build
 SAN       ?=
 OPT       ?= -O2

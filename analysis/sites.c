@@ -325,7 +325,8 @@ typedef struct {
     dcs_sites *s;
     const dcs_layer *L;
     size_t base, n;                /* sites base .. base + n - 1 */
-    OGRGeometryH src[READ_CHUNK];  /* their source geometries (owned) */
+    OGRGeometryH src[READ_CHUNK];  /* their source geometries (owned; each
+                                      freed once converted) */
     long long fid[READ_CHUNK];
     atomic_size_t next;
 } site_chunk;
@@ -347,7 +348,10 @@ static dcs_status convert_site(site_converter *c, size_t i, dcs_error *err)
     site_chunk *ch = c->chunk;
     dcs_sites *s = ch->s;
     GEOSGeometry *g = NULL;
-    dcs_status st = dcs_layer_convert(ch->L, &c->xf, c->geos, ch->src[i - ch->base], &g, err);
+    OGRGeometryH *src = &ch->src[i - ch->base];
+    dcs_status st = dcs_layer_convert(ch->L, &c->xf, c->geos, *src, &g, err);
+    OGR_G_DestroyGeometry(*src); /* here, so the threads share the freeing */
+    *src = NULL;
     int t = g ? GEOSGeomTypeId_r(c->geos, g) : -1;
     double *area = &dcs_site_num(s, i)[DCS_COL_AREA_HA];
     if (st == DCS_OK && (t == GEOS_POLYGON || t == GEOS_MULTIPOLYGON) &&

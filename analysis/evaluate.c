@@ -10,7 +10,6 @@
 #include "constraints.h"
 #include "mcda.h"
 #include "score.h"
-#include "strlist.h"
 
 static int allocate(dcs_evaluation *ev, size_t n, size_t nrules, size_t ncrits)
 {
@@ -81,21 +80,54 @@ static int apply_rules(const dcs_model *m, const dcs_site_rows *rows, size_t i,
     return 0;
 }
 
+/* A text grown piece by piece, pieces parted by a separator; s stays NULL
+ * until a piece comes (caller frees s). */
+typedef struct {
+    char *s;
+    size_t len, cap;
+    int nomem;
+} joined;
+
+static void join_add(joined *j, const char *sep, const char *piece)
+{
+    size_t seplen = j->s ? strlen(sep) : 0, n = strlen(piece), need = j->len + seplen + n + 1;
+    if (j->nomem)
+        return;
+    if (need > j->cap) {
+        char *grown = realloc(j->s, need * 2);
+        if (!grown) {
+            j->nomem = 1;
+            return;
+        }
+        j->s = grown;
+        j->cap = need * 2;
+    }
+    memcpy(j->s + j->len, sep, seplen);
+    memcpy(j->s + j->len + seplen, piece, n + 1);
+    j->len += seplen + n;
+}
+
+/* The joined text, or NULL with *nomem set when a piece did not fit. */
+static char *join_finish(joined *j, int *nomem)
+{
+    *nomem = j->nomem;
+    if (!j->nomem)
+        return j->s;
+    free(j->s);
+    return NULL;
+}
+
 char *dcs_evaluation_reasons(const dcs_model *m, const dcs_site_rows *rows,
                              const dcs_evaluation *ev, size_t i, int *nomem)
 {
-    dcs_strlist why = {0};
-    int bad = 0;
+    joined why = {0};
     for (size_t r = 0; r < m->nrules; r++) {
         char reason[256];
         if (ev->failed[i * m->nrules + r] &&
             !check_rule(m, rows, i, &m->rules[r], reason, sizeof reason))
-            bad |= dcs_strlist_addf(&why, "%s", reason) != 0;
+            join_add(&why, "; ", reason);
     }
-    char *out = why.count && !bad ? dcs_strlist_join(&why, "; ") : NULL;
-    *nomem = bad || (why.count && !out);
-    dcs_strlist_free(&why);
-    return out;
+    return join_finish(&why, nomem);
 }
 
 /* Names of the context layers that do not cover site i. */
@@ -104,14 +136,12 @@ static int list_gaps(const dcs_model *m, const dcs_site_rows *rows, size_t i,
 {
     if (!rows->outside)
         return 0;
-    dcs_strlist gaps = {0};
-    int nomem = 0;
+    joined gaps = {0};
     for (size_t k = 0; k < rows->ncontexts; k++)
         if (rows->outside[i * rows->ncontexts + k])
-            nomem |= dcs_strlist_addf(&gaps, "%s", m->scn->contexts[k].name) != 0;
-    if (gaps.count && !(ev->gaps[i] = dcs_strlist_join(&gaps, ", ")))
-        nomem = 1;
-    dcs_strlist_free(&gaps);
+            join_add(&gaps, ", ", m->scn->contexts[k].name);
+    int nomem;
+    ev->gaps[i] = join_finish(&gaps, &nomem);
     return nomem ? -1 : 0;
 }
 

@@ -6,7 +6,8 @@
 #      (tests/bench/make_region.py) into build/bench/N/; cached: skipped when
 #      build/bench/N/.stamp matches the generator's sha256, the seed and N;
 #   2. run  /usr/bin/time -v build/dcsite run scenario.json -o build/bench/N/out
-#      (wall time, peak RSS);
+#      (wall time, peak RSS), after reading the inputs once so that every run
+#      starts with them in the page cache;
 #   3. run the floor: a plain GDAL read of the same parcels layer,
 #      `ogr2ogr -f Memory /vsimem/floor region.gpkg parcels` (best of 3);
 # then print a table (parcels, wall s, parcels/s, peak RSS, ratio to the
@@ -89,6 +90,11 @@ run_dcsite() {
   # The previous run wrote ~0.8 GB at 1M: let the kernel write it back now,
   # untimed, not on the two cores while this run is timed.
   sync
+  # Every run starts from the same warm page cache.  This VM drops cached
+  # file pages on its own even with 22 GB free (fincore: ~10 % of a freshly
+  # read region.gpkg gone after 20 s), so a run could otherwise wait on the
+  # disk for its inputs for a varying part of its reading phase.
+  cat "$dir"/region.gpkg "$dir"/*.tif "$dir"/weather/* > /dev/null
   local t0 rc
   t0=$(date +%s.%N)
   set +e

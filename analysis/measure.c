@@ -488,7 +488,9 @@ static dcs_status site_zonal(dcs_context_data *cd, size_t k, const GEOSGeometry 
             return st;
         cd->have_cells[g] = 1;
     }
-    return dcs_raster_zonal_cells(&cd->rasters[k], &cd->cells[g], &cd->zw, z, err);
+    int majority_too = (cd->model->scn->contexts[k].stats & DCS_STAT_MAJORITY) != 0;
+    return dcs_raster_zonal_cells(&cd->rasters[k], &cd->cells[g], majority_too, &cd->zw, z,
+                                  err);
 }
 
 static dcs_status measure_raster(dcs_context_data *cd, size_t k, dcs_sites *s, size_t i,

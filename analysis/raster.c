@@ -466,13 +466,13 @@ static int reserve_valued(dcs_zonal_work *w, size_t n)
     return 0;
 }
 
-dcs_status dcs_raster_zonal_cells(const dcs_raster *r, const dcs_cells *cells,
+dcs_status dcs_raster_zonal_cells(const dcs_raster *r, const dcs_cells *cells, int majority_too,
                                   dcs_zonal_work *w, dcs_zonal *out, dcs_error *err)
 {
     zonal_empty(out);
-    if (reserve_valued(w, cells->n) != 0)
+    if (majority_too && reserve_valued(w, cells->n) != 0)
         return dcs_error_set(err, DCS_ERR_NOMEM, "raster '%s': out of memory", r->path);
-    cell *valued = w->valued;
+    cell *valued = majority_too ? w->valued : NULL;
     double f = 0, fv = 0, fnodata = 0, lo = INFINITY, hi = -INFINITY;
     size_t n = 0;
     for (size_t k = 0; k < cells->n; k++) {
@@ -482,7 +482,8 @@ dcs_status dcs_raster_zonal_cells(const dcs_raster *r, const dcs_cells *cells,
             fnodata += c->f;
             continue;
         }
-        valued[n++] = (cell){v, c->f};
+        if (valued)
+            valued[n++] = (cell){v, c->f};
         f += c->f;
         fv += c->f * v;
         lo = fmin(lo, v);
@@ -498,7 +499,8 @@ dcs_status dcs_raster_zonal_cells(const dcs_raster *r, const dcs_cells *cells,
     out->mean = fv / f;
     out->min = lo;
     out->max = hi;
-    out->majority = majority(valued, n);
+    if (valued)
+        out->majority = majority(valued, n);
     return DCS_OK;
 }
 
@@ -518,7 +520,7 @@ dcs_status dcs_raster_zonal(const dcs_raster *r, GEOSContextHandle_t geos,
     zonal_empty(out);
     dcs_status st = dcs_raster_cover(r, geos, poly_work, &w, &cells, err);
     if (st == DCS_OK)
-        st = dcs_raster_zonal_cells(r, &cells, &w, out, err);
+        st = dcs_raster_zonal_cells(r, &cells, 1, &w, out, err);
     dcs_cells_free(&cells);
     dcs_zonal_work_free(&w);
     return st;

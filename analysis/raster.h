@@ -134,8 +134,10 @@ dcs_status dcs_raster_cover(const dcs_raster *r, GEOSContextHandle_t geos,
                             dcs_error *err);
 
 /* dcs_raster_zonal()'s statistics from cells made by dcs_raster_cover()
- * on r or on a raster with the same grid. */
-dcs_status dcs_raster_zonal_cells(const dcs_raster *r, const dcs_cells *cells,
+ * on r or on a raster with the same grid.  The majority (a sort of the
+ * covered pixels, the dearest statistic) only when majority_too; NaN
+ * otherwise. */
+dcs_status dcs_raster_zonal_cells(const dcs_raster *r, const dcs_cells *cells, int majority_too,
                                   dcs_zonal_work *w, dcs_zonal *out, dcs_error *err);
 
 /* Statistics of the raster over poly_work (a polygon, multipolygon or

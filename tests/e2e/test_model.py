@@ -698,6 +698,9 @@ POP_V = 7.5
 POP_GT = (-96.95, 0.002, 0.0, 32.88, 0.0, -0.002)     # 100 x 80 pixels, EPSG:4326
 POP_W, POP_H = 100, 80
 POP_RADIUS_KM = 1.5
+# Land cover classes on 100 m UTM pixels: 1 west of x = 700300, 2 east of it
+LC_GT = (699000.0, 100.0, 0.0, 3632000.0, 0.0, -100.0)   # 40 x 30 pixels, EPSG:32614
+LC_W, LC_H, LC_EDGE = 40, 30, 700300.0
 RASTER_SITES = [
     ("R-1", (700000, 3630000, 700400, 3630400)),
     ("R-2", (701500, 3631000, 701900, 3631300)),
@@ -719,6 +722,9 @@ class T04Rasters(FixtureCase):
         write_geotiff(os.path.join(wd, "dem.tif"), 4326, DEM_GT, dem)
         write_geotiff(os.path.join(wd, "pop.tif"), 4326, POP_GT,
                       [[POP_V] * POP_W for _ in range(POP_H)])
+        write_geotiff(os.path.join(wd, "lc.tif"), UTM, LC_GT,
+                      [[1.0 if LC_GT[0] + i * LC_GT[1] < LC_EDGE else 2.0 for i in range(LC_W)]
+                       for _ in range(LC_H)])
         write_gpkg(os.path.join(wd, "fixture.gpkg"), [
             site_layer([(sid, box(*b), {}) for sid, b in RASTER_SITES]),
             subs_layer([("SUB", (700000, 3640000), 345.0, 500.0)]),
@@ -727,6 +733,8 @@ class T04Rasters(FixtureCase):
             {"name": "slope", "dataset": "dem.tif", "slope": True, "stats": ["mean", "max"],
              "outside": "neutral"},
             {"name": "pop", "dataset": "pop.tif", "radius_km": POP_RADIUS_KM,
+             "outside": "neutral"},
+            {"name": "lc", "dataset": "lc.tif", "stats": ["majority", "mean"],
              "outside": "neutral"}])
         return {"run": run_scenario(wd, scen)}
 
@@ -754,6 +762,20 @@ class T04Rasters(FixtureCase):
         self.assertIsNone(rows["R-OUT"]["slope_mean"])
         self.assertIsNone(rows["R-OUT"]["slope_max"])
         self.assertIn("slope", gap_names(rows["R-OUT"]["coverage_gaps"]))
+
+    def test_majority_of_two_classes(self):
+        # Reference: R-1 spans x 700000..700400, 300 m of it on class 1 and
+        # 100 m on class 2 over its whole height, so the majority is 1 and
+        # the area-weighted mean (3 * 1 + 1 * 2) / 4 = 1.25; R-2 lies on
+        # class 2 only.  The pixel edges fall on the site's edges, so the
+        # shares are exact: tolerance 1e-9.
+        fx = self.fixture()
+        rows = self.ok_run(fx["run"]).rows()
+        self.assertEqual(rows["R-1"]["lc_majority"], 1.0)
+        self.assertAlmostEqual(rows["R-1"]["lc_mean"], 1.25, delta=1e-9)
+        self.assertEqual(rows["R-2"]["lc_majority"], 2.0)
+        self.assertAlmostEqual(rows["R-2"]["lc_mean"], 2.0, delta=1e-9)
+        self.assertIsNone(rows["R-OUT"]["lc_majority"])
 
     def test_radius_sum_of_a_constant_raster(self):
         # Reference: v * pi r^2 / pixel area, the pixel area being pyproj's

@@ -177,6 +177,42 @@ static void test_zonal_triangle(void **state)
     dcs_raster_close(&r);
 }
 
+/* The triangle's statistics from its cells without the majority: the same
+ * values as test_zonal_triangle's hand-computed ones, majority NaN; asked
+ * for, the majority is 5 again. */
+static void test_zonal_cells_majority_on_request(void **state)
+{
+    (void)state;
+    spec s = utm_grid(4, 4);
+    dcs_raster r;
+    open_ok(tif("tri2.tif", &s, tri_v), &r);
+    double sfv = 0;
+    for (int i = 0; i < 16; i++)
+        sfv += tri_f[i] * tri_v[i];
+    GEOSGeometry *g = wkt("POLYGON((500000 3600000,500040 3600000,500000 3600030,"
+                          "500000 3600000))");
+    dcs_zonal_work w = {0};
+    dcs_cells cells = {0};
+    dcs_error err;
+    dcs_zonal z;
+    assert_int_equal(dcs_raster_cover(&r, geos, g, &w, &cells, &err), DCS_OK);
+    assert_int_equal(dcs_raster_zonal_cells(&r, &cells, 0, &w, &z, &err), DCS_OK);
+    assert_true(isnan(z.majority));
+    assert_near(z.coverage, 6, 1e-9);
+    assert_near(z.sum, sfv, 1e-9);
+    assert_near(z.mean, sfv / 6, 1e-9);
+    assert_near(z.min, 3, 1e-9);
+    assert_near(z.max, 7, 1e-9);
+    assert_near(z.nodata_fraction, 0, 1e-12);
+    assert_int_equal(z.npixels, 9);
+    assert_int_equal(dcs_raster_zonal_cells(&r, &cells, 1, &w, &z, &err), DCS_OK);
+    assert_near(z.majority, 5, 1e-9);
+    dcs_cells_free(&cells);
+    dcs_zonal_work_free(&w);
+    GEOSGeom_destroy_r(geos, g);
+    dcs_raster_close(&r);
+}
+
 /* A 2 m x 3 m parcel inside pixel (col 2, k=2), value 9: that value, and
  * coverage 6 m^2 / 100 m^2.  A point takes its pixel's value. */
 static void test_zonal_subpixel_and_point(void **state)
@@ -589,6 +625,7 @@ int main(void)
     dcs_init();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_zonal_triangle),
+        cmocka_unit_test(test_zonal_cells_majority_on_request),
         cmocka_unit_test(test_zonal_subpixel_and_point),
         cmocka_unit_test(test_zonal_nodata),
         cmocka_unit_test(test_zonal_other_crs),

@@ -416,81 +416,109 @@ static const GEOSPreparedGeometry *prepared(dcs_polyset *set, size_t k)
     return set->prep[k] = GEOSPrepare_r(set->geos, set->geom[k]);
 }
 
-/* Union of the intersections of site with the hit polygons (NULL: none);
- * *whole = 1 instead when one polygon covers the site, which needs no
- * overlay: the prepared polygons answer that, and whether they touch the
- * site at all, from their indexes. */
-static GEOSGeometry *covered_part(dcs_polyset *set, const GEOSGeometry *site,
-                                  const hit_list *h, int *whole, int *failed)
+/* The hit polygons that meet the site, into meets (*k of them); *whole =
+ * 1 instead when one polygon covers the site, which needs no overlay: the
+ * prepared polygons answer that, and whether they touch the site at all,
+ * from their indexes.  -1 when GEOS fails or memory runs out. */
+static int meeting_polygons(dcs_polyset *set, const GEOSGeometry *site, const hit_list *h,
+                            size_t *meets, size_t *k, int *whole)
+{
+    *k = 0;
+    *whole = 0;
+    for (size_t i = 0; i < h->n; i++) {
+        size_t p = h->hits[i]->index;
+        const GEOSPreparedGeometry *prep = prepared(set, p);
+        char covers = prep ? GEOSPreparedCovers_r(set->geos, prep, site) : 2;
+        char meet = covers == 0 ? GEOSPreparedIntersects_r(set->geos, prep, site) : 0;
+        if (covers == 2 || meet == 2)
+            return -1;
+        if ((*whole = covers == 1))
+            return 0;
+        if (meet == 1)
+            meets[(*k)++] = p;
+    }
+    return 0;
+}
+
+/* Area of site AND polygon p by rings.h's convex clipping, when the set is
+ * flattened and the site is one convex ring (scratch[0] holds it);
+ * otherwise 0 and nothing is set. */
+static int clipped_area(dcs_polyset *set, const GEOSGeometry *site, size_t p, double *area)
+{
+    dcs_rings *w = &set->scratch[0];
+    dcs_rings_clear(w);
+    if (!set->rings || dcs_rings_add_geos(w, set->geos, site) != DCS_OK || !dcs_rings_is_convex(w))
+        return 0;
+    *area = dcs_rings_clip_area(&set->rings[p], w->x, w->y, w->n, &set->scratch[1]);
+    return !isnan(*area);
+}
+
+/* Area of the union of the intersections of site with the k polygons in
+ * meets, by GEOS overlay (one polygon: its intersection, no union).  -1
+ * when GEOS fails. */
+static int overlay_area(dcs_polyset *set, const GEOSGeometry *site, const size_t *meets,
+                        size_t k, double *area)
 {
     GEOSContextHandle_t geos = set->geos;
-    GEOSGeometry **parts = calloc(h->n ? h->n : 1, sizeof *parts);
-    unsigned k = 0;
-    *whole = 0;
-    *failed = !parts;
-    for (size_t i = 0; i < h->n && !*failed && !*whole; i++) {
-        const GEOSPreparedGeometry *prep = prepared(set, h->hits[i]->index);
-        char covers = prep ? GEOSPreparedCovers_r(geos, prep, site) : 2;
-        char meets = covers == 0 ? GEOSPreparedIntersects_r(geos, prep, site) : 0;
-        *failed = covers == 2 || meets == 2;
-        *whole = covers == 1;
-        if (meets == 1 && !(parts[k++] = GEOSIntersection_r(geos, site, h->hits[i]->geom)))
-            *failed = 1;
-    }
-    GEOSGeometry *out = NULL;
-    if (!*failed && !*whole && k > 0) {
-        GEOSGeometry *all = GEOSGeom_createCollection_r(geos, GEOS_GEOMETRYCOLLECTION, parts, k);
-        out = all ? GEOSUnaryUnion_r(geos, all) : NULL;
-        *failed = out == NULL;
-        k = 0; /* the collection owns the parts now */
+    GEOSGeometry **parts = calloc(k, sizeof *parts), *all = NULL, *cover = NULL;
+    int rc = parts ? 0 : -1;
+    for (size_t i = 0; rc == 0 && i < k; i++)
+        if (!(parts[i] = GEOSIntersection_r(geos, site, set->geom[meets[i]])))
+            rc = -1;
+    if (rc == 0 && k == 1) {
+        cover = parts[0];
+        parts[0] = NULL;
+    } else if (rc == 0) {
+        all = GEOSGeom_createCollection_r(geos, GEOS_GEOMETRYCOLLECTION, parts, (unsigned)k);
         if (all)
-            GEOSGeom_destroy_r(geos, all);
+            memset(parts, 0, k * sizeof *parts); /* the collection owns them now */
+        cover = all ? GEOSUnaryUnion_r(geos, all) : NULL;
     }
-    for (unsigned i = 0; i < k; i++)
+    if (rc == 0 && (!cover || !GEOSArea_r(geos, cover, area)))
+        rc = -1;
+    for (size_t i = 0; parts && i < k; i++)
         if (parts[i])
             GEOSGeom_destroy_r(geos, parts[i]);
     free(parts);
-    return out;
+    if (all)
+        GEOSGeom_destroy_r(geos, all);
+    if (cover)
+        GEOSGeom_destroy_r(geos, cover);
+    return rc;
 }
 
 dcs_status dcs_polyset_overlap_pct(dcs_polyset *set, const GEOSGeometry *site, double *pct,
                                    dcs_error *err)
 {
-    GEOSContextHandle_t geos = set->geos;
     hit_list h = {0};
     *pct = 0;
     if (set->n == 0)
         return DCS_OK;
-    GEOSSTRtree_query_r(geos, set->tree, site, collect_hit, &h);
-    if (h.nomem) {
+    GEOSSTRtree_query_r(set->geos, set->tree, site, collect_hit, &h);
+    size_t *meets = h.n ? malloc(h.n * sizeof *meets) : NULL, k = 0;
+    if (h.nomem || (h.n && !meets)) {
         free(h.hits);
+        free(meets);
         return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory");
     }
-    if (h.n == 0) /* no polygon near: nothing to prepare or measure */
-        return DCS_OK;
-    int failed = 0, whole = 0;
-    GEOSGeometry *cover = covered_part(set, site, &h, &whole, &failed);
+    int whole = 0, rc = meeting_polygons(set, site, &h, meets, &k, &whole);
+    double site_area = 0, cover_area = 0;
+    if (rc == 0 && !whole && k > 0 && !(k == 1 && clipped_area(set, site, meets[0], &cover_area)))
+        rc = overlay_area(set, site, meets, k, &cover_area);
     free(h.hits);
-    if (failed)
+    free(meets);
+    if (rc != 0)
         return dcs_error_set(err, DCS_ERR_GEOMETRY, "GEOS overlay failed: %s",
                              "intersection or union of polygons");
     if (whole) {
         *pct = 100;
         return DCS_OK;
     }
-    double site_area = 0, cover_area = 0;
-    GEOSArea_r(geos, site, &site_area);
-    if (cover) {
-        GEOSArea_r(geos, cover, &cover_area);
-        GEOSGeom_destroy_r(geos, cover);
-        if (site_area <= 0) { /* a point site: covered or not */
-            *pct = 100;
-            return DCS_OK;
-        }
-    }
-    *pct = site_area > 0 ? 100.0 * cover_area / site_area : 0;
-    if (*pct > 100)
-        *pct = 100;
+    if (k == 0)
+        return DCS_OK;
+    GEOSArea_r(set->geos, site, &site_area);
+    *pct = site_area > 0 ? 100.0 * cover_area / site_area : 100; /* a point site: covered */
+    *pct = fmin(fmax(*pct, 0), 100); /* clipping's rounding may leave -1e-13 */
     return DCS_OK;
 }
 

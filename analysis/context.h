@@ -64,7 +64,7 @@ typedef struct {
     char **text;    /* n * nfields; NULL for number columns and nulls */
     dcs_rings *rings; /* n flat polygons, from dcs_polyset_flatten() (or NULL) */
     double *area;     /* n areas of the flat polygons */
-    dcs_rings scratch[3]; /* the disc and two clip buffers of area-weighted sums */
+    dcs_rings scratch[3]; /* the disc (or site) and two clip buffers */
     dcs_nearest *near;    /* from dcs_polyset_index_nearest() (or NULL) */
     const GEOSPreparedGeometry **prep; /* n, prepared by dcs_polyset_zone() and
                                         * dcs_polyset_overlap_pct() on first use;
@@ -118,7 +118,8 @@ dcs_status dcs_polyset_from_geoms(GEOSContextHandle_t geos, GEOSGeometry **geoms
 dcs_status dcs_polyset_index_nearest(dcs_polyset *set, dcs_error *err);
 
 /* Flat copies of the polygons and their areas, so that area-weighted sums
- * clip them against a convex disc without GEOS overlay. */
+ * and overlaps clip them against a convex disc or site without GEOS
+ * overlay. */
 dcs_status dcs_polyset_flatten(dcs_polyset *set, dcs_error *err);
 
 /* Copies for another thread (thread safety): the geometries are cloned
@@ -169,8 +170,11 @@ void dcs_coverage_free(dcs_coverage *cov);
 /* Percentage (0-100) of the site's area inside the set's polygons; for a
  * point site, 100 when a polygon covers it, else 0.  Exactly 100 when one
  * polygon covers the site; else the area of the union of the
- * intersections (GEOS overlay) over the site's area.  Prepares the
- * polygons it meets (see prep). */
+ * intersections over the site's area.  When only one polygon meets the
+ * site, the set is flattened and the site is convex, that area comes
+ * from rings.h's convex clipping; otherwise from GEOS overlay.  Prepares
+ * the polygons it meets (see prep); uses the set's scratch rings: one
+ * thread per copy. */
 dcs_status dcs_polyset_overlap_pct(dcs_polyset *set, const GEOSGeometry *site,
                                    double *pct, dcs_error *err);
 

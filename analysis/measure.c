@@ -34,6 +34,8 @@ static dcs_status load_vector(dcs_inputs *in, size_t k, const dcs_context *c,
     dcs_status st = dcs_polyset_load(L, cd->geos, &cd->sets[k], err);
     if (st == DCS_OK && c->kind == DCS_CTX_DISTANCE)
         st = dcs_polyset_index_nearest(&cd->sets[k], err);
+    if (st == DCS_OK && c->kind == DCS_CTX_OVERLAY)
+        st = dcs_polyset_flatten(&cd->sets[k], err);
     return st;
 }
 

@@ -458,13 +458,21 @@ static inline double greater(double a, double b)
     return b > a ? b : a;
 }
 
-static double point_segment(double px, double py, double ax, double ay, double bx, double by)
+/* Squared distances are compared and the root taken once: sqrt is
+ * correctly rounded, hence monotonic, so the root of the least square is
+ * the least of the roots, to the bit. */
+static double point_segment2(double px, double py, double ax, double ay, double bx, double by)
 {
     double dx = bx - ax, dy = by - ay, len2 = dx * dx + dy * dy;
     double t = len2 > 0 ? ((px - ax) * dx + (py - ay) * dy) / len2 : 0;
     t = t < 0 ? 0 : t > 1 ? 1 : t;
     double ex = ax + t * dx - px, ey = ay + t * dy - py;
-    return sqrt(ex * ex + ey * ey);
+    return ex * ex + ey * ey;
+}
+
+static double point_segment(double px, double py, double ax, double ay, double bx, double by)
+{
+    return sqrt(point_segment2(px, py, ax, ay, bx, by));
 }
 
 static double orient(double ax, double ay, double bx, double by, double cx, double cy)
@@ -472,18 +480,19 @@ static double orient(double ax, double ay, double bx, double by, double cx, doub
     return (bx - ax) * (cy - ay) - (by - ay) * (cx - ax);
 }
 
-/* Distance between segments a-b and c-d: 0 when they cross, else the
- * least distance from an end point to the other segment. */
-static double segment_segment(double ax, double ay, double bx, double by, double cx, double cy,
-                              double dx, double dy)
+/* Squared distance between segments a-b and c-d: 0 when they cross, else
+ * the least squared distance from an end point to the other segment. */
+static double segment_segment2(double ax, double ay, double bx, double by, double cx, double cy,
+                               double dx, double dy)
 {
     double o1 = orient(ax, ay, bx, by, cx, cy), o2 = orient(ax, ay, bx, by, dx, dy);
     double o3 = orient(cx, cy, dx, dy, ax, ay), o4 = orient(cx, cy, dx, dy, bx, by);
     if (((o1 < 0 && o2 > 0) || (o1 > 0 && o2 < 0)) && ((o3 < 0 && o4 > 0) || (o3 > 0 && o4 < 0)))
         return 0;
-    double d = lesser(point_segment(ax, ay, cx, cy, dx, dy), point_segment(bx, by, cx, cy, dx, dy));
-    return lesser(d, lesser(point_segment(cx, cy, ax, ay, bx, by),
-                        point_segment(dx, dy, ax, ay, bx, by)));
+    double d = lesser(point_segment2(ax, ay, cx, cy, dx, dy),
+                      point_segment2(bx, by, cx, cy, dx, dy));
+    return lesser(d, lesser(point_segment2(cx, cy, ax, ay, bx, by),
+                            point_segment2(dx, dy, ax, ay, bx, by)));
 }
 
 /* 1 when (px, py) is inside the rings (even-odd rule; a ring may repeat
@@ -515,13 +524,13 @@ static double site_edges_distance(const dcs_near_site *s, double ax, double ay, 
     double best = INFINITY;
     for (size_t r = 0; r < s->nrings; r++) {
         for (size_t i = s->start[r]; i + 1 < s->start[r + 1]; i++) {
-            double d = point ? point_segment(ax, ay, s->x[i], s->y[i], s->x[i + 1], s->y[i + 1])
-                             : segment_segment(ax, ay, bx, by, s->x[i], s->y[i], s->x[i + 1],
-                                               s->y[i + 1]);
+            double d = point ? point_segment2(ax, ay, s->x[i], s->y[i], s->x[i + 1], s->y[i + 1])
+                             : segment_segment2(ax, ay, bx, by, s->x[i], s->y[i], s->x[i + 1],
+                                                s->y[i + 1]);
             best = lesser(best, d);
         }
     }
-    return best;
+    return sqrt(best);
 }
 
 /* 0 when a vertex of the site (the first of each ring, or the point) lies

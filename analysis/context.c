@@ -211,6 +211,7 @@ typedef struct {
     GEOSSTRtree *tree;
     const dcs_nearest *near;
     dcs_near_site *site;
+    const dcs_near_site *flat; /* the site already flattened (or NULL) */
 } nearest_layer;
 
 /* Nearest feature of L to site and the geodesic gap in km: through the
@@ -224,7 +225,9 @@ static dcs_status nearest_in_layer(const nearest_layer *L, const GEOSGeometry *s
     if (L->n == 0)
         return DCS_OK;
     size_t hit = SIZE_MAX;
-    dcs_status st = L->near ? dcs_near_site_set(L->site, L->geos, site) : DCS_OK;
+    dcs_status st = !L->near  ? DCS_OK
+                    : L->flat ? dcs_near_site_copy(L->site, L->flat)
+                              : dcs_near_site_set(L->site, L->geos, site);
     if (st == DCS_OK && L->near && L->site->usable)
         st = dcs_nearest_find(L->near, L->geos, L->geom, site, L->site, &hit);
     if (st != DCS_OK)
@@ -243,17 +246,18 @@ static dcs_status nearest_in_layer(const nearest_layer *L, const GEOSGeometry *s
 }
 
 dcs_status dcs_nearest_substation(dcs_substations *s, const GEOSGeometry *site,
-                                  const dcs_crs *crs, size_t *which, double *km,
-                                  dcs_error *err)
+                                  const dcs_near_site *flat, const dcs_crs *crs, size_t *which,
+                                  double *km, dcs_error *err)
 {
-    nearest_layer L = {s->geos, s->geom, s->n, s->tree, s->near, &s->site};
+    nearest_layer L = {s->geos, s->geom, s->n, s->tree, s->near, &s->site, flat};
     return nearest_in_layer(&L, site, crs, which, km, err);
 }
 
 dcs_status dcs_polyset_nearest(dcs_polyset *set, const GEOSGeometry *site,
-                               const dcs_crs *crs, size_t *which, double *km, dcs_error *err)
+                               const dcs_near_site *flat, const dcs_crs *crs, size_t *which,
+                               double *km, dcs_error *err)
 {
-    nearest_layer L = {set->geos, set->geom, set->n, set->tree, set->near, &set->site};
+    nearest_layer L = {set->geos, set->geom, set->n, set->tree, set->near, &set->site, flat};
     return nearest_in_layer(&L, site, crs, which, km, err);
 }
 

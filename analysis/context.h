@@ -90,11 +90,12 @@ dcs_status dcs_substations_load(dcs_layer *L, const dcs_scenario *scn, double pe
 /* Nearest qualifying substation to site: its index and the geodesic
  * distance in km between the nearest points.  *which is (size_t)-1 and *km
  * NaN when there is none.  The feature with the least GEOSDistance wins,
- * the lowest index on ties (nearest.h).  Uses the set's site scratch: one
- * thread per copy. */
+ * the lowest index on ties (nearest.h).  flat: the site flattened by
+ * dcs_near_site_set(), shared by the searches of one site (NULL: flattened
+ * here).  Uses the set's site scratch: one thread per copy. */
 dcs_status dcs_nearest_substation(dcs_substations *subs, const GEOSGeometry *site,
-                                  const dcs_crs *crs, size_t *which, double *km,
-                                  dcs_error *err);
+                                  const dcs_near_site *flat, const dcs_crs *crs, size_t *which,
+                                  double *km, dcs_error *err);
 
 void dcs_substations_free(dcs_substations *subs);
 
@@ -135,10 +136,12 @@ dcs_status dcs_coverage_clone(const dcs_coverage *src, GEOSContextHandle_t geos,
 
 /* Nearest feature to site: index and geodesic km between the nearest
  * points; (size_t)-1 and NaN when the set is empty.  The feature with the
- * least GEOSDistance wins, the lowest index on ties.  Uses the set's site
- * scratch: one thread per copy. */
+ * least GEOSDistance wins, the lowest index on ties.  flat as for
+ * dcs_nearest_substation().  Uses the set's site scratch: one thread per
+ * copy. */
 dcs_status dcs_polyset_nearest(dcs_polyset *set, const GEOSGeometry *site,
-                               const dcs_crs *crs, size_t *which, double *km, dcs_error *err);
+                               const dcs_near_site *flat, const dcs_crs *crs, size_t *which,
+                               double *km, dcs_error *err);
 
 /* Index of the first polygon (in layer order) containing the point, or
  * (size_t)-1.  The polygons are prepared (GEOSPrepare_r) on first use, in

@@ -396,6 +396,7 @@ void dcs_context_free(dcs_context_data *cd)
     dcs_zonal_work_free(&cd->zw);
     dcs_span_work_free(&cd->spans);
     dcs_rings_free(&cd->site_rings);
+    dcs_near_site_free(&cd->site_flat);
     free(cd->sets);
     free(cd->rasters);
     free(cd->cover);
@@ -426,7 +427,8 @@ static dcs_status measure_power(dcs_context_data *cd, dcs_sites *s, size_t i,
 {
     size_t which;
     double km;
-    dcs_status st = dcs_nearest_substation(&cd->subs, cd->site, cd->crs, &which, &km, err);
+    dcs_status st = dcs_nearest_substation(&cd->subs, cd->site, &cd->site_flat, cd->crs, &which,
+                                            &km, err);
     if (st != DCS_OK || which == SIZE_MAX)
         return st;
     double *num = dcs_site_num(s, i);
@@ -552,7 +554,8 @@ static dcs_status measure_context(dcs_context_data *cd, size_t k, dcs_sites *s, 
     case DCS_CTX_OVERLAY:
         return dcs_polyset_overlap_pct(&cd->sets[k], cd->site, &num[first->col], err);
     case DCS_CTX_DISTANCE:
-        return dcs_polyset_nearest(&cd->sets[k], cd->site, cd->crs, &which, &num[first->col],
+        return dcs_polyset_nearest(&cd->sets[k], cd->site, &cd->site_flat, cd->crs, &which,
+                                   &num[first->col],
                                    err);
     case DCS_CTX_ZONE:
         return measure_zone(cd, k, s, i, outside, err);
@@ -611,8 +614,8 @@ static dcs_status measure_energy(dcs_context_data *cd, dcs_sites *s, size_t i,
     const dcs_model *m = cd->model;
     size_t which;
     double km;
-    dcs_status st = dcs_polyset_nearest(&cd->stations.points, cd->site, cd->crs, &which, &km,
-                                        err);
+    dcs_status st = dcs_polyset_nearest(&cd->stations.points, cd->site, &cd->site_flat, cd->crs,
+                                        &which, &km, err);
     if (st != DCS_OK || which == SIZE_MAX)
         return st;
     const dcs_station *stn = &cd->stations.st[which];
@@ -680,7 +683,11 @@ dcs_status dcs_measure_site(dcs_context_data *cd, dcs_sites *s, size_t i,
     if (!(cd->site = dcs_site_geometry(s, i, cd->geos)))
         return dcs_error_set(err, s->wkb[i] ? DCS_ERR_NOMEM : DCS_ERR_INTERNAL,
                              "%s", s->wkb[i] ? "out of memory" : "the site has no geometry");
-    dcs_status st = measure_geometry(cd, s, i, outside, err);
+    dcs_status st = dcs_near_site_set(&cd->site_flat, cd->geos, cd->site);
+    if (st != DCS_OK)
+        st = dcs_error_set(err, st, "out of memory");
+    if (st == DCS_OK)
+        st = measure_geometry(cd, s, i, outside, err);
     GEOSGeom_destroy_r(cd->geos, cd->site);
     cd->site = NULL;
     return st;

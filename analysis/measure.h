@@ -65,6 +65,7 @@ typedef struct {
     dcs_zonal_work zw;    /* coverage scratch */
     dcs_span_work spans;  /* buffer spans scratch */
     dcs_rings site_rings; /* the current site as flat rings */
+    dcs_near_site site_flat; /* the current site flattened for nearest searches */
     GEOSGeometry *site;   /* the current site's geometry (this thread's GEOS context) */
     dcs_cells *cells;     /* per context: the current site's pixel shares on its grid */
     unsigned char *have_cells; /* per context: cells[k] holds the current site's */

@@ -344,7 +344,8 @@ void dcs_nearest_free(dcs_nearest *ix)
 
 /* ---- sites --------------------------------------------------------------- */
 
-static int site_reserve(dcs_near_site *s, size_t more)
+/* Room for `more` vertices and `rings` rings more (and the end mark). */
+static int site_reserve(dcs_near_site *s, size_t more, size_t rings)
 {
     if (s->n + more > s->cap) {
         size_t c = s->cap ? s->cap : 32;
@@ -360,8 +361,10 @@ static int site_reserve(dcs_near_site *s, size_t more)
             return -1;
         s->cap = c;
     }
-    if (s->nrings + 2 > s->rcap) {
-        size_t c = s->rcap ? s->rcap * 2 : 8;
+    if (s->nrings + rings + 1 > s->rcap) {
+        size_t c = s->rcap ? s->rcap : 8;
+        while (c < s->nrings + rings + 1)
+            c *= 2;
         size_t *st = realloc(s->start, c * sizeof *st);
         if (!st)
             return -1;
@@ -369,6 +372,24 @@ static int site_reserve(dcs_near_site *s, size_t more)
         s->rcap = c;
     }
     return 0;
+}
+
+dcs_status dcs_near_site_copy(dcs_near_site *dst, const dcs_near_site *src)
+{
+    dst->n = dst->nrings = dst->nseg = 0;
+    if (site_reserve(dst, src->n, src->nrings) != 0)
+        return DCS_ERR_NOMEM;
+    memcpy(dst->x, src->x, src->n * sizeof *dst->x);
+    memcpy(dst->y, src->y, src->n * sizeof *dst->y);
+    if (src->nrings)
+        memcpy(dst->start, src->start, (src->nrings + 1) * sizeof *dst->start);
+    dst->n = src->n;
+    dst->nrings = src->nrings;
+    dst->usable = src->usable;
+    dst->is_point = src->is_point;
+    dst->px = src->px, dst->py = src->py;
+    dst->x0 = src->x0, dst->y0 = src->y0, dst->x1 = src->x1, dst->y1 = src->y1;
+    return DCS_OK;
 }
 
 /* Append a ring's coordinates as GEOS holds them. */
@@ -379,7 +400,7 @@ static dcs_status site_add_ring(dcs_near_site *s, GEOSContextHandle_t geos,
     unsigned n = 0;
     if (!seq || !GEOSCoordSeq_getSize_r(geos, seq, &n))
         return DCS_ERR_GEOMETRY;
-    if (site_reserve(s, n) != 0)
+    if (site_reserve(s, n, 1) != 0)
         return DCS_ERR_NOMEM;
     if (n && !GEOSCoordSeq_copyToArrays_r(geos, seq, s->x + s->n, s->y + s->n, NULL, NULL))
         return DCS_ERR_GEOMETRY;

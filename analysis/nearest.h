@@ -89,6 +89,11 @@ void dcs_nearest_free(dcs_nearest *ix);
  * empty).  DCS_ERR_NOMEM. */
 dcs_status dcs_near_site_set(dcs_near_site *s, GEOSContextHandle_t geos, const GEOSGeometry *site);
 
+/* dst = src's flattened site (not its last search's segments): the same
+ * as dcs_near_site_set() on src's site, without asking GEOS again.
+ * DCS_ERR_NOMEM. */
+dcs_status dcs_near_site_copy(dcs_near_site *dst, const dcs_near_site *src);
+
 void dcs_near_site_free(dcs_near_site *s);
 
 /* The feature of geoms (the geometries the index was built from, in the

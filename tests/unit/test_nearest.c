@@ -129,15 +129,34 @@ static void check_segment_pair(const dcs_nearest *ix, const dcs_near_site *s,
     segment_pairs++;
 }
 
+/* The site flattened once and copied for a search (dcs_near_site_copy()),
+ * as dcsite shares one flattening between a site's searches. */
+static dcs_near_site copied;
+
 /* The index over geoms must agree with brute force for site, and so must
- * the nearest points of a lone nearest segment. */
+ * the nearest points of a lone nearest segment; a copy of the flattened
+ * site must find the same feature and segments. */
 static void check_site(const dcs_nearest *ix, GEOSGeometry *const *geoms, size_t n,
                        GEOSGeometry *site, dcs_near_site *s)
 {
     assert_int_equal(dcs_near_site_set(s, geos, site), DCS_OK);
     assert_true(s->usable);
-    size_t which = 12345;
+    size_t which = 12345, which_copy = 54321;
+    assert_int_equal(dcs_near_site_copy(&copied, s), DCS_OK);
+    assert_int_equal(dcs_nearest_find(ix, geos, geoms, site, &copied, &which_copy), DCS_OK);
     assert_int_equal(dcs_nearest_find(ix, geos, geoms, site, s, &which), DCS_OK);
+    assert_int_equal(which_copy, which);
+    assert_int_equal(copied.nseg, s->nseg);
+    assert_int_equal(copied.n, s->n);
+    assert_int_equal(copied.nrings, s->nrings);
+    assert_memory_equal(copied.x, s->x, s->n * sizeof *s->x);
+    assert_memory_equal(copied.y, s->y, s->n * sizeof *s->y);
+    if (s->nrings)
+        assert_memory_equal(copied.start, s->start, (s->nrings + 1) * sizeof *s->start);
+    else
+        assert_true(copied.is_point && copied.px == s->px && copied.py == s->py);
+    if (s->nseg)
+        assert_memory_equal(copied.seg, s->seg, s->nseg * sizeof *s->seg);
     size_t expect = brute_force(geoms, n, site);
     if (which != expect)
         fail_msg("index found %zu, brute force %zu", which, expect);
@@ -161,6 +180,7 @@ static void check_random_sites(GEOSGeometry **geoms, size_t n, unsigned seed, do
         check_site(ix, geoms, n, random_site(&seed, x, y, 20 + rnd(&seed) * 200, k % 4 == 0), &s);
     }
     dcs_near_site_free(&s);
+    dcs_near_site_free(&copied);
     dcs_nearest_free(ix);
     for (size_t i = 0; i < n; i++)
         GEOSGeom_destroy_r(geos, geoms[i]);

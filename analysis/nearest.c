@@ -379,8 +379,10 @@ dcs_status dcs_near_site_copy(dcs_near_site *dst, const dcs_near_site *src)
     dst->n = dst->nrings = dst->nseg = 0;
     if (site_reserve(dst, src->n, src->nrings) != 0)
         return DCS_ERR_NOMEM;
-    memcpy(dst->x, src->x, src->n * sizeof *dst->x);
-    memcpy(dst->y, src->y, src->n * sizeof *dst->y);
+    if (src->n) { /* a point site has no vertices and may have no arrays */
+        memcpy(dst->x, src->x, src->n * sizeof *dst->x);
+        memcpy(dst->y, src->y, src->n * sizeof *dst->y);
+    }
     if (src->nrings)
         memcpy(dst->start, src->start, (src->nrings + 1) * sizeof *dst->start);
     dst->n = src->n;

@@ -47,7 +47,7 @@ CLI_LIB_OBJ = $(filter-out $(BUILD)/cli/main.o,$(CLI_OBJ))
 
 SANFLAGS  := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-.PHONY: all deps deps-test demo test asan valgrind bench clean tests-build fuzz fuzz-build
+.PHONY: all deps deps-test deps-bench demo test asan valgrind bench clean tests-build fuzz fuzz-build
 
 all: $(BUILD)/dcsite
 
@@ -56,6 +56,9 @@ deps:
 
 deps-test:
 	@tools/install-deps.sh test
+
+deps-bench:
+	@tools/install-deps.sh bench
 
 $(BUILD)/%.o: %.c $(wildcard analysis/*.h reports/*.h cli/*.h)
 	@mkdir -p $(dir $@)
@@ -108,7 +111,7 @@ valgrind: deps-test
 	valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
 	  $(BUILD)/dcsite run data/scenarios/dallas.json -o out/valgrind --quiet
 
-bench: deps-test
+bench: deps-bench
 	@$(MAKE) --no-print-directory all
 	@DCSITE=$(BUILD)/dcsite tests/bench/run_bench.sh
 

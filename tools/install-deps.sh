@@ -3,6 +3,8 @@
 #
 #   tools/install-deps.sh build   packages to build and run dcsite
 #   tools/install-deps.sh test    the above plus what the test suite uses
+#   tools/install-deps.sh bench   the test packages plus the benchmark's
+#                                 (ogr2ogr for its floor, GNU time for RSS)
 #
 # As root, missing packages are installed with apt-get (running
 # `apt-get update` first when the package lists are missing or stale).
@@ -14,11 +16,13 @@ build_pkgs=(gcc make pkg-config libgdal-dev libproj-dev libgeos-dev
 test_pkgs=(libcmocka-dev python3 python3-gdal python3-openpyxl python3-pyproj
            valgrind libreoffice-calc-nogui clang-14 libclang-rt-14-dev postgresql-15
            postgresql-15-postgis-3 slurm-wlm munge)
+bench_pkgs=(gdal-bin time)
 
 case "${1:-build}" in
   build) wanted=("${build_pkgs[@]}") ;;
   test)  wanted=("${build_pkgs[@]}" "${test_pkgs[@]}") ;;
-  *) echo "usage: $0 build|test" >&2; exit 2 ;;
+  bench) wanted=("${build_pkgs[@]}" "${test_pkgs[@]}" "${bench_pkgs[@]}") ;;
+  *) echo "usage: $0 build|test|bench" >&2; exit 2 ;;
 esac
 
 missing=()

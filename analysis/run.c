@@ -107,6 +107,7 @@ typedef struct {
     dcs_status st;
     dcs_error err;
     size_t failed_site;        /* the site that failed (SIZE_MAX none) */
+    int reports;               /* the calling thread's worker: reports progress */
 } worker;
 
 /* Measure sites order[a .. b); returns 0 when the work must stop. */
@@ -137,6 +138,8 @@ static void *measure_worker(void *arg)
         size_t a = atomic_fetch_add(w->next, CHUNK);
         if (a >= n || !measure_chunk(w, a, a + CHUNK < n ? a + CHUNK : n))
             break;
+        if (w->reports) /* the callback throttles what it draws */
+            progress(w->opt, "measuring sites", atomic_load(w->done), n);
     }
     atomic_fetch_add(w->finished, 1);
     return NULL;
@@ -157,7 +160,8 @@ static int thread_count(const dcs_run_options *opt, size_t n)
     return (int)t;
 }
 
-/* The calling thread reports progress until the others have finished. */
+/* The calling thread, done with its share, reports progress until the
+ * others have finished. */
 static void wait_reporting(worker *w, int nthreads, const dcs_run_options *opt)
 {
     size_t n = w->res->sites.n;
@@ -220,7 +224,7 @@ static dcs_status measure_sites(dcs_result *res, dcs_context_data *cd,
     }
     for (int t = 0; t < T; t++)
         w[t] = (worker){res, cd, opt, &next, &done, &abort_flag, &finished, order, DCS_OK, {0},
-                        SIZE_MAX};
+                        SIZE_MAX, t == 0};
     dcs_status st = start_workers(res, cd, copies, w, tid, &started, err);
     if (st != DCS_OK)
         atomic_store(&abort_flag, 1);
@@ -270,12 +274,14 @@ static void record_inputs(dcs_result *res, dcs_inputs *in, const dcs_substations
 static dcs_status load_sites(dcs_result *res, dcs_inputs *in, const dcs_run_options *opt,
                              dcs_error *err)
 {
-    progress(opt, "reading sites", 0, 1);
     dcs_layer *L = &in->layers[DCS_IN_SITES];
-    if (res->scn->sites.grid != DCS_GRID_NONE)
+    if (res->scn->sites.grid != DCS_GRID_NONE) {
+        progress(opt, "reading sites", 0, 1);
         return dcs_sites_from_grid(L, &res->model, &res->crs, res->geos, &res->sites, err);
+    }
+    dcs_progress p = {opt ? opt->progress : NULL, opt ? opt->user : NULL};
     return dcs_sites_load(L, &res->model, &res->crs, res->geos,
-                          thread_count(opt, (size_t)1 << 40), &res->sites, err);
+                          thread_count(opt, (size_t)1 << 40), &p, &res->sites, err);
 }
 
 /* The result takes the stations' results and warnings. */

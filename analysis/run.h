@@ -28,14 +28,12 @@
 #include "geo.h"
 #include "inputs.h"
 #include "model.h"
+#include "progress.h"
 #include "scenario.h"
 #include "sensitivity.h"
 #include "sites.h"
 #include "stations.h"
 #include "strlist.h"
-
-/* phase: a short name ("reading sites", "measuring sites"); done of total. */
-typedef void (*dcs_progress_fn)(void *user, const char *phase, size_t done, size_t total);
 
 typedef struct dcs_result dcs_result;
 

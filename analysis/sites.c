@@ -535,9 +535,18 @@ static dcs_status attribute_fields(dcs_layer *L, const dcs_model *m, int *fields
     return DCS_OK;
 }
 
-dcs_status dcs_sites_load(dcs_layer *L, const dcs_model *m, const dcs_crs *crs,
-                          GEOSContextHandle_t geos, int threads, dcs_sites *s, dcs_error *err)
+/* Features read and converted so far, those skipped included, for the
+ * progress report: all read but the chunk `pending` not yet converted. */
+static size_t features_done(const dcs_layer *L, const dcs_sites *s, const site_chunk *pending)
 {
+    return s->n - pending->n + (size_t)L->nnull + (size_t)L->nwrongtype;
+}
+
+dcs_status dcs_sites_load(dcs_layer *L, const dcs_model *m, const dcs_crs *crs,
+                          GEOSContextHandle_t geos, int threads, const dcs_progress *progress,
+                          dcs_sites *s, dcs_error *err)
+{
+    size_t total = L->nfeatures > 0 ? (size_t)L->nfeatures : 0;
     sites_init(s, m, geos);
     int id_field = -1, n = threads < 1 ? 1 : threads > DCS_SITES_MAX_THREADS
                                                  ? DCS_SITES_MAX_THREADS : threads;
@@ -557,10 +566,13 @@ dcs_status dcs_sites_load(dcs_layer *L, const dcs_model *m, const dcs_crs *crs,
         st = attribute_fields(L, m, fields, err);
     if (st == DCS_OK)
         st = converters_start(conv, n, s, L, crs, err);
+    dcs_progress_report(progress, "reading sites", 0, total);
     if (st == DCS_OK)
         st = read_chunk(L, m, id_field, fields, &ch[0], err);
-    for (int k = 0; st == DCS_OK && ch[k].n > 0; k = !k)
+    for (int k = 0; st == DCS_OK && ch[k].n > 0; k = !k) {
         st = convert_and_read(L, m, id_field, fields, &ch[k], &ch[!k], conv, n, err);
+        dcs_progress_report(progress, "reading sites", features_done(L, s, &ch[!k]), total);
+    }
     for (int k = 0; k < 2; k++)
         free_sources(&ch[k]);
     if (st == DCS_OK && s->n == 0)

@@ -17,7 +17,8 @@
  * chunk of features at a time, each with its own GEOS context and PROJ
  * transformations.  While the other threads convert a chunk, the calling
  * thread reads the next one, then helps convert.  The result does not
- * depend on the number of threads.
+ * depend on the number of threads.  Progress ("reading sites", features
+ * read of the layer's count) goes to `progress` (may be NULL) once a chunk.
  *
  * dcs_sites_from_grid() makes the sites instead from the cells of a square
  * or hexagonal lattice over an area of interest (see grid.h).
@@ -37,6 +38,7 @@
 #include "geo.h"
 #include "layers.h"
 #include "model.h"
+#include "progress.h"
 #include "strpool.h"
 
 #define DCS_SITES_MAX_THREADS 64
@@ -58,8 +60,8 @@ typedef struct {
 } dcs_sites;
 
 dcs_status dcs_sites_load(dcs_layer *L, const dcs_model *model, const dcs_crs *crs,
-                          GEOSContextHandle_t geos, int threads, dcs_sites *sites,
-                          dcs_error *err);
+                          GEOSContextHandle_t geos, int threads, const dcs_progress *progress,
+                          dcs_sites *sites, dcs_error *err);
 
 static inline double *dcs_site_num(const dcs_sites *s, size_t i)
 {

@@ -23,6 +23,7 @@
 
 #include "dsn.h"
 #include "batch_report.h"
+#include "cli_progress.h"
 #include "energy.h"
 #include "fingerprint.h"
 #include "inputs.h"
@@ -90,76 +91,6 @@ static int fail(dcs_status st, const char *message)
 {
     print_line(stderr, "dcsite: ERROR: ", message);
     return dcs_exit_code(st);
-}
-
-/* ---- progress on stderr, throttled, ending at 100% ---------------------- */
-
-typedef struct {
-    int tty;
-    double last;
-    double started; /* when the current phase began */
-    char phase[64];
-} progress_state;
-
-static double monotonic(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-/* " 1234/s, ETA 0:42" once the rate is known (after half a second, or at
- * the end however short the phase), else "". */
-static void rate_and_eta(const progress_state *p, double t, size_t done, size_t total, char *buf,
-                         size_t size)
-{
-    double dt = t - p->started;
-    int known = done > 0 && (dt > 0.5 || (done == total && dt > 0));
-    double rate = known ? (double)done / dt : 0;
-    buf[0] = '\0';
-    if (rate <= 0)
-        return;
-    long eta = done < total ? (long)((double)(total - done) / rate + 0.5) : 0;
-    snprintf(buf, size, ", %.0f/s, ETA %ld:%02ld", rate, eta / 60, eta % 60);
-}
-
-static void draw_progress(const progress_state *p, double t, size_t done, size_t total)
-{
-    enum { WIDTH = 24 };
-    char bar[WIDTH + 1], tail[64];
-    int pct = (int)(100.0 * (double)done / (double)total);
-    int fill = (int)((double)WIDTH * (double)done / (double)total);
-    for (int i = 0; i < WIDTH; i++)
-        bar[i] = i < fill ? '#' : '.';
-    bar[WIDTH] = '\0';
-    rate_and_eta(p, t, done, total, tail, sizeof tail);
-    if (p->tty)
-        fprintf(stderr, "\rdcsite: %s [%s] %zu/%zu (%3d%%)%s\033[K%s", p->phase, bar, done,
-                total, pct, tail, done == total ? "\n" : "");
-    else
-        fprintf(stderr, "dcsite: %s %zu/%zu (%d%%)%s\n", p->phase, done, total, pct, tail);
-}
-
-/* A bar with rate and ETA redrawn at most 5 times a second on a terminal;
- * otherwise a plain line every 5 s; always the phase's start and end. */
-static void show_progress(void *user, const char *phase, size_t done, size_t total)
-{
-    progress_state *p = user;
-    double t = monotonic();
-    int finished = total > 0 && done == total;
-    int new_phase = strcmp(p->phase, phase) != 0;
-    if (!finished && !new_phase && t - p->last < (p->tty ? 0.2 : 5.0))
-        return;
-    p->last = t;
-    if (new_phase) {
-        snprintf(p->phase, sizeof p->phase, "%s", phase);
-        p->started = t;
-    }
-    if (total <= 1) {
-        fprintf(stderr, "dcsite: %s...\n", phase);
-        return;
-    }
-    draw_progress(p, t, done, total);
 }
 
 /* ---- run ----------------------------------------------------------------- */
@@ -366,8 +297,9 @@ static dcs_status run_and_report(const dcs_cli *cli, const dcs_scenario *scn,
 {
     fingerprint_job fj;
     fingerprint_start(&fj, cli, scn, plan);
-    progress_state ps = {isatty(STDERR_FILENO), 0, 0, ""};
-    dcs_run_options opt = {cli->quiet ? NULL : show_progress, &ps, &stop_requested,
+    dcs_cli_progress ps;
+    dcs_cli_progress_init(&ps, stderr, isatty(STDERR_FILENO));
+    dcs_run_options opt = {cli->quiet ? NULL : dcs_cli_progress_show, &ps, &stop_requested,
                            cli->threads, 0, 0, NULL, NULL};
     if (plan->shards) {
         opt.rows = dcs_shards_rows;
@@ -379,10 +311,11 @@ static dcs_status run_and_report(const dcs_cli *cli, const dcs_scenario *scn,
     if (st == DCS_OK) {
         writing_reports = 1;
         if (!cli->quiet)
-            show_progress(&ps, "writing reports", 0, 1);
+            dcs_cli_progress_show(&ps, "writing reports", 0, 1);
         const char *fp = fingerprint_finish(&fj);
         dcs_report_options ropt = {cli->format, cli->crs, cli->db, cli->table,
-                                   plan->fingerprint ? plan->fingerprint : fp};
+                                   plan->fingerprint ? plan->fingerprint : fp,
+                                   {opt.progress, &ps}};
         dcs_report_xlsx_limits(&res);
         st = dcs_reports_write(&res, outdir, &ropt, &paths, err);
         writing_reports = 0;
@@ -417,8 +350,9 @@ static int run_shard(const dcs_cli *cli, const dcs_scenario *scn)
                cli->shard_index, cli->shard_count, scn->name, path);
         return DCS_EXIT_OK;
     }
-    progress_state ps = {isatty(STDERR_FILENO), 0, 0, ""};
-    dcs_run_options opt = {cli->quiet ? NULL : show_progress, &ps, &stop_requested,
+    dcs_cli_progress ps;
+    dcs_cli_progress_init(&ps, stderr, isatty(STDERR_FILENO));
+    dcs_run_options opt = {cli->quiet ? NULL : dcs_cli_progress_show, &ps, &stop_requested,
                            cli->threads, cli->shard_index, cli->shard_count, NULL, NULL};
     dcs_result res;
     dcs_error err;
@@ -486,7 +420,7 @@ static int command_merge(const dcs_cli *cli)
     const char *outdir = outdir_of(cli), *dir = cli->shards_dir ? cli->shards_dir : outdir;
     dcs_shard_set set = {0};
     code = fingerprint_or_fail(&scn, fp);
-    dcs_report_options ropt = {cli->format, cli->crs, cli->db, cli->table, fp};
+    dcs_report_options ropt = {cli->format, cli->crs, cli->db, cli->table, fp, {NULL, NULL}};
     if (code == DCS_EXIT_OK && dcs_reports_done(&scn, outdir, &ropt, fp)) {
         printf("Reports of '%s' are complete in %s (same fingerprint): skipped\n", scn.name,
                outdir);
@@ -618,7 +552,7 @@ static void batch_one(const dcs_cli *cli, dcs_batch_item *items, size_t i, const
     }
     if (st == DCS_OK)
         st = dcs_run_fingerprint(&scn, fp, &err);
-    dcs_report_options ropt = {cli->format, cli->crs, cli->db, cli->table, fp};
+    dcs_report_options ropt = {cli->format, cli->crs, cli->db, cli->table, fp, {NULL, NULL}};
     if (st == DCS_OK && dcs_reports_done(&scn, it->outdir, &ropt, fp)) {
         it->status = DCS_BATCH_SKIPPED;
     } else if (st == DCS_OK) {

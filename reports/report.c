@@ -48,7 +48,8 @@ static dcs_status write_pg(const dcs_result *r, const dcs_report_paths *p, const
 {
     (void)p;
     dcs_status st = dcs_pg_write_begin(j->opt->db, j->target, j->pg, e);
-    return st == DCS_OK ? dcs_report_pg(r, j->fmt, j->opt->crs, j->pg, e) : st;
+    return st == DCS_OK ? dcs_report_pg(r, j->fmt, j->opt->crs, j->pg, &j->opt->progress, e)
+                        : st;
 }
 
 static dcs_status write_tif(const dcs_result *r, const dcs_report_paths *p, const report_job *j,
@@ -170,7 +171,7 @@ dcs_status dcs_reports_write(const dcs_result *res, const char *outdir,
     dcs_pg_write pgw = {0};
     memset(&target, 0, sizeof target);
     memset(paths, 0, sizeof *paths);
-    dcs_report_options o = {NULL, NULL, NULL, NULL, NULL};
+    dcs_report_options o = {NULL, NULL, NULL, NULL, NULL, {NULL, NULL}};
     if (opt)
         o = *opt;
     opt = &o;

@@ -34,6 +34,7 @@ typedef struct {
     const char *db;          /* --db: a PostgreSQL connection string for the GIS layers */
     const char *table;       /* --table: [schema.]table there (NULL: the scenario name) */
     const char *fingerprint; /* the run fingerprint (fingerprint.h); NULL: computed */
+    dcs_progress progress;   /* rows written ("writing candidates" ...); fn NULL: none */
 } dcs_report_options;
 
 /* A GIS output format: an OGR vector driver that can create files. */
@@ -87,7 +88,8 @@ dcs_status dcs_report_gis(const dcs_result *res, const dcs_gis_format *fmt,
  * layer creation options lco; label names the destination in messages. */
 dcs_status dcs_report_gis_layers(const dcs_result *res, const dcs_gis_format *fmt,
                                  const char *crs, GDALDatasetH ds, const char *const names[2],
-                                 char **lco, const char *label, dcs_error *err);
+                                 char **lco, const char *label, const dcs_progress *progress,
+                                 dcs_error *err);
 /* The score of grid candidates as a GeoTIFF in the working CRS. */
 dcs_status dcs_report_score_tif(const dcs_result *res, const char *tmp, dcs_error *err);
 dcs_status dcs_report_xlsx(const dcs_result *res, const char *fingerprint, const char *tmp,

@@ -212,6 +212,7 @@ typedef struct {
     const char *tmp;          /* the file, or the destination named in messages */
     dcs_error *err;
     char **lco;               /* layer creation options */
+    const dcs_progress *progress; /* may be NULL */
 } gis_job;
 
 /* One layer's rows for dcs_feature_pipe: row r is site r, or for the
@@ -220,7 +221,15 @@ typedef struct {
     const gis_job *j;
     OGRLayerH lyr;
     int points, multi;
+    size_t n;                 /* rows in all */
 } layer_rows;
+
+#define PROGRESS_ROWS 1024 /* rows between two progress reports */
+
+static const char *row_phase(const layer_rows *w)
+{
+    return w->points ? "writing eligible points" : "writing candidates";
+}
 
 static size_t row_site(const layer_rows *w, size_t r)
 {
@@ -252,12 +261,15 @@ static void fill_row(void *ctx, size_t r, OGRFeatureH f)
 static int put_row(void *ctx, size_t r, OGRFeatureH f)
 {
     const layer_rows *w = ctx;
-    (void)r;
     OGRCoordinateTransformationH ct = w->points ? w->j->ll_to_out : w->j->to_out;
     OGRGeometryH g = OGR_F_GetGeometryRef(f);
     if (g && ct && OGR_G_Transform(g, ct) != OGRERR_NONE)
         OGR_F_SetGeometryDirectly(f, NULL);
-    return OGR_L_CreateFeature(w->lyr, f) != OGRERR_NONE;
+    if (OGR_L_CreateFeature(w->lyr, f) != OGRERR_NONE)
+        return 1;
+    if ((r + 1) % PROGRESS_ROWS == 0)
+        dcs_progress_report(w->j->progress, row_phase(w), r + 1, w->n);
+    return 0;
 }
 
 /* Writing may use threads beside the caller's unless the run was held to
@@ -270,10 +282,13 @@ static int more_threads(const dcs_result *res)
 static dcs_status write_features(const gis_job *j, OGRLayerH lyr, int points, int multi)
 {
     const dcs_result *res = j->res;
-    layer_rows w = {j, lyr, points, multi};
     size_t n = points ? res->eval.neligible : res->sites.n;
+    layer_rows w = {j, lyr, points, multi, n};
+    dcs_progress_report(j->progress, row_phase(&w), 0, n);
     size_t done = dcs_feature_pipe(OGR_L_GetLayerDefn(lyr), n, fill_row, put_row, &w,
                                    more_threads(res));
+    if (done == n)
+        dcs_progress_report(j->progress, row_phase(&w), n, n);
     if (done > n)
         return dcs_error_set(j->err, DCS_ERR_NOMEM, "out of memory");
     if (done < n)
@@ -469,9 +484,10 @@ static dcs_status check_written(const gis_job *j, unsigned layers)
 
 dcs_status dcs_report_gis_layers(const dcs_result *res, const dcs_gis_format *fmt,
                                  const char *crs, GDALDatasetH ds, const char *const names[2],
-                                 char **lco, const char *label, dcs_error *err)
+                                 char **lco, const char *label, const dcs_progress *progress,
+                                 dcs_error *err)
 {
-    gis_job j = {res, fmt, NULL, NULL, NULL, label, err, lco};
+    gis_job j = {res, fmt, NULL, NULL, NULL, label, err, lco, progress};
     dcs_status st = open_transforms(&j, crs);
     if (st == DCS_OK && names[0])
         st = write_layer(&j, ds, names[0], 0);
@@ -532,7 +548,7 @@ dcs_status dcs_report_gis(const dcs_result *res, const dcs_gis_format *fmt,
                           const dcs_report_options *opt, unsigned layers, const char *tmp,
                           dcs_error *err)
 {
-    gis_job j = {res, fmt, NULL, NULL, NULL, tmp, err, (char **)fmt->lco};
+    gis_job j = {res, fmt, NULL, NULL, NULL, tmp, err, (char **)fmt->lco, &opt->progress};
     dcs_status st = open_transforms(&j, opt->crs);
     GDALDatasetH ds = NULL;
     if (st == DCS_OK) {

@@ -150,7 +150,7 @@ dcs_status dcs_pg_write_begin(const char *conn, const dcs_pg_target *t, dcs_pg_w
 }
 
 dcs_status dcs_report_pg(const dcs_result *res, const dcs_gis_format *fmt, const char *crs,
-                         dcs_pg_write *w, dcs_error *err)
+                         dcs_pg_write *w, const dcs_progress *progress, dcs_error *err)
 {
     char schema_opt[96];
     snprintf(schema_opt, sizeof schema_opt, "SCHEMA=%s", w->target.schema);
@@ -158,7 +158,7 @@ dcs_status dcs_report_pg(const dcs_result *res, const dcs_gis_format *fmt, const
                          "LAUNDER=NO", NULL};
     const char *names[2] = {w->tmp[0], w->tmp[1]};
     dcs_status st = dcs_report_gis_layers(res, fmt, crs, w->ds, names, (char **)lco, w->conn,
-                                          err);
+                                          progress, err);
     /* end the COPY now, so that a row the server refuses is reported as such */
     for (int k = 0; k < 2 && st == DCS_OK; k++) {
         char qualified[160];

@@ -66,9 +66,10 @@ dcs_status dcs_pg_preflight(const char *conn, const dcs_pg_target *t, dcs_error 
 dcs_status dcs_pg_write_begin(const char *conn, const dcs_pg_target *t, dcs_pg_write *w,
                               dcs_error *err);
 
-/* Write the candidates and the eligible points into the new tables. */
+/* Write the candidates and the eligible points into the new tables
+ * (rows written to progress, which may be NULL). */
 dcs_status dcs_report_pg(const dcs_result *res, const dcs_gis_format *fmt, const char *crs,
-                         dcs_pg_write *w, dcs_error *err);
+                         dcs_pg_write *w, const dcs_progress *progress, dcs_error *err);
 
 dcs_status dcs_pg_write_commit(dcs_pg_write *w, dcs_error *err);
 

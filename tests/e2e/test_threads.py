@@ -13,10 +13,13 @@ Run: DCSITE=build/dcsite /usr/bin/python3 tests/e2e/test_threads.py
 """
 import json
 import os
+import pty
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
+import tty
 import unittest
 
 import tapkit
@@ -123,6 +126,69 @@ class SameResultsWhateverTheThreads(unittest.TestCase):
 
     def test_quiet_prints_nothing(self):
         self.assertEqual(self.ref_run.stderr, "")
+
+
+def run_on_terminal(outdir):
+    """Run the demo with stderr on a pseudo-terminal (raw, so the bytes are
+    the program's own); returns (exit status, what it wrote to stderr)."""
+    master, slave = pty.openpty()
+    tty.setraw(slave)
+    env = dict(os.environ)
+    env.pop("DCSITE_THREADS", None)
+    p = subprocess.Popen([DCSITE, "run", SCENARIO, "-o", outdir], cwd=REPO, env=env,
+                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=slave)
+    os.close(slave)
+    got = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # EIO: the program closed the terminal
+            break
+        if not chunk:
+            break
+        got += chunk
+    rc = p.wait(timeout=600)
+    os.close(master)
+    return rc, got.decode()
+
+
+class ProgressBarOnATerminal(unittest.TestCase):
+    """On a terminal each counted phase is one line redrawn in place
+    (carriage return, then erase to the end of the line) with a
+    24-character bar, ending with a newline at 100 % (the throttling and
+    the exact lines: tests/unit/test_progress.c)."""
+
+    PHASES = ("reading sites", "measuring sites", "writing candidates", "writing eligible points")
+
+    @classmethod
+    def setUpClass(cls):
+        cls.rc, cls.err = run_on_terminal(os.path.join(TMP, "tty"))
+
+    def draws(self, phase):
+        return re.findall(r"\rdcsite: %s \[([#.]*)\] (\d+)/(\d+) \( *(\d+)%%\)([^\r\n]*?)"
+                          r"\x1b\[K(\n?)" % phase, self.err)
+
+    def test_each_phase_bar_ends_at_100_percent_with_rate(self):
+        self.assertEqual(self.rc, 0, self.err)
+        for phase in self.PHASES:
+            with self.subTest(phase=phase):
+                d = self.draws(phase)
+                self.assertGreaterEqual(len(d), 2, repr(self.err[-2000:]))
+                bar, done, total, pct, tail, newline = d[-1]
+                self.assertEqual(bar, "#" * 24)
+                self.assertEqual(done, total)
+                self.assertEqual(pct, "100")
+                self.assertRegex(tail, r"^, \d+/s, ETA 0:00$")
+                self.assertEqual(newline, "\n")
+                # the earlier draws stay on the line, with a bar of the same width
+                for b, dn, tot, p, _, nl in d[:-1]:
+                    self.assertEqual(len(b), 24)
+                    self.assertLessEqual(int(dn), int(tot))
+                    self.assertEqual(nl, "")
+
+    def test_sites_counted_alike_in_every_phase(self):
+        totals = {phase: self.draws(phase)[-1][2] for phase in self.PHASES[:3]}
+        self.assertEqual(len(set(totals.values())), 1, totals)
 
 
 class ThreadCountErrors(unittest.TestCase):

@@ -341,6 +341,11 @@ static dcs_status write_layer(const gis_job *j, GDALDatasetH ds, const char *nam
         st = write_field_map(j, lyr, name);
     if (st == DCS_OK)
         st = write_features(j, lyr, points, type == wkbMultiPolygon);
+    /* a GeoPackage's commit waits for GDAL's R-tree thread (seconds at 1M) */
+    if (tx && st == DCS_OK)
+        dcs_progress_report(j->progress,
+                            points ? "committing eligible points" : "committing candidates", 0,
+                            1);
     if (tx && st == DCS_OK && GDALDatasetCommitTransaction(ds) != OGRERR_NONE)
         st = dcs_error_set(j->err, DCS_ERR_IO, "cannot commit '%s': %s", j->tmp,
                            gdal_reason());
@@ -577,6 +582,9 @@ dcs_status dcs_report_gis(const dcs_result *res, const dcs_gis_format *fmt,
     if (st == DCS_OK && strcmp(fmt->name, "GPKG") == 0)
         st = write_style(&j, ds);
     if (ds) {
+        /* with one thread, GDAL builds a GeoPackage's R-tree here (~10 s at 1M) */
+        if (st == DCS_OK)
+            dcs_progress_report(&opt->progress, "closing the GIS file (spatial index)", 0, 1);
         CPLErrorReset();
         GDALClose(ds);
         if (st == DCS_OK && CPLGetLastErrorType() >= CE_Failure)

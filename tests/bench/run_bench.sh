@@ -39,8 +39,10 @@
 #                                1 and 2 threads, BENCH_SPEEDUP_REPEAT times
 #                                each (the best of each is compared: the VM's
 #                                neighbours slow single runs by up to 30 %)
-#   BENCH_SPEEDUP_SIZES          default: the smallest size; e.g. "100000
-#                                1000000" (a 1M run on one thread: ~1.5 min)
+#   BENCH_SPEEDUP_SIZES          default (unset): the smallest size; e.g.
+#                                "100000 1000000" (a 1M run on one thread:
+#                                ~1 min); set but empty: no thread rounds
+#                                (BENCH_SIZES=5000000 BENCH_SPEEDUP_SIZES=)
 #   BENCH_SPEEDUP_REPEAT=2
 set -euo pipefail
 
@@ -117,7 +119,7 @@ threads_supported=0
 grep -qa DCSITE_THREADS "$DCSITE" && threads_supported=1
 # shellcheck disable=SC2086  # SIZES is a list of words on purpose
 smallest=$(printf '%s\n' $SIZES | sort -n | head -n 1)
-SPEEDUP=${BENCH_SPEEDUP_SIZES:-$smallest}
+SPEEDUP=${BENCH_SPEEDUP_SIZES-$smallest}
 for n in $SPEEDUP; do
   [[ " $SIZES " == *" $n "* ]] || { echo "bench: BENCH_SPEEDUP_SIZES: $n is not in BENCH_SIZES" >&2; exit 1; }
 done
@@ -304,7 +306,9 @@ elif one_m:
 else:
     targets.append(('1M parcels <= 30 s', 'n/a', '1000000 not in BENCH_SIZES'))
     targets.append(('1M parcels <= 1 GB peak RSS', 'n/a', '1000000 not in BENCH_SIZES'))
-if threads_supported:
+if threads_supported and not speedup_sizes:
+    targets.append(('>= 1.7x speed-up 1 -> 2 threads', 'n/a', 'BENCH_SPEEDUP_SIZES is empty'))
+elif threads_supported:
     # best of the rounds on each side; every size asked for must reach 1.7x
     ups, ok = [], True
     for n in speedup_sizes:

@@ -136,7 +136,7 @@ static void test_phases(void **state)
 
 typedef struct {
     size_t n;
-    char phase[MAX_CALLS][32];
+    char phase[MAX_CALLS][64];
     size_t done[MAX_CALLS], total[MAX_CALLS];
 } record;
 
@@ -173,6 +173,16 @@ static size_t check_phase(const record *r, const char *phase, size_t total)
     if (last != total)
         fail_msg("%s: ended at %zu of %zu", phase, last, total);
     return between;
+}
+
+/* The index of the last call of a phase (rec->n when there is none). */
+static size_t last_call(const record *r, const char *phase)
+{
+    size_t at = r->n;
+    for (size_t k = 0; k < r->n; k++)
+        if (strcmp(r->phase[k], phase) == 0)
+            at = k;
+    return at;
 }
 
 static int demo_run(record *rec, int threads, dcs_scenario *scn, dcs_result *res)
@@ -231,6 +241,11 @@ static void test_reports_count_rows(void **state)
     assert_true(res.sites.n > 1024);
     assert_true(check_phase(&rec, "writing candidates", res.sites.n) >= 1);
     check_phase(&rec, "writing eligible points", res.eval.neligible);
+    /* the slow steps after the rows are named, in the order they happen */
+    size_t a = last_call(&rec, "writing candidates"), b = last_call(&rec, "committing candidates"),
+           c = last_call(&rec, "writing eligible points"),
+           d = last_call(&rec, "closing the GIS file (spatial index)");
+    assert_true(a < b && b < c && c < d && d < rec.n);
     const char *files[] = {paths.json, paths.gis, paths.xlsx};
     for (size_t k = 0; k < 3; k++)
         if (files[k][0])

@@ -55,79 +55,92 @@ static void drawing_close(drawing *d)
     free(d->buf);
 }
 
-/* Draw at time t, then check exactly what came out. */
-static void expect(drawing *d, double t, const char *phase, size_t done, size_t total,
-                   const char *want)
+/* One draw and exactly what must come out of it. */
+typedef struct {
+    double t;
+    const char *phase;
+    size_t done, total;
+    const char *want;
+} step;
+
+static void run_steps(int tty, const step *steps, size_t n)
 {
-    dcs_cli_progress_at(&d->p, t, phase, done, total);
-    char *got = drawn(d);
-    if (strcmp(got, want) != 0)
-        fail_msg("at t=%g %s %zu/%zu: drew \"%s\", expected \"%s\"", t, phase, done, total, got,
-                 want);
-    free(got);
+    drawing d;
+    drawing_open(&d, tty);
+    for (size_t k = 0; k < n; k++) {
+        const step *s = &steps[k];
+        dcs_cli_progress_at(&d.p, s->t, s->phase, s->done, s->total);
+        char *got = drawn(&d);
+        if (strcmp(got, s->want) != 0)
+            fail_msg("step %zu, t=%g %s %zu/%zu: drew \"%s\", expected \"%s\"", k, s->t,
+                     s->phase, s->done, s->total, got, s->want);
+        free(got);
+    }
+    drawing_close(&d);
 }
+
+#define RUN_STEPS(tty, steps) run_steps(tty, steps, sizeof steps / sizeof steps[0])
 
 static void test_plain_lines_every_five_seconds(void **state)
 {
     (void)state;
-    drawing d;
-    drawing_open(&d, 0);
-    expect(&d, 0, "measuring sites", 0, 1000, "dcsite: measuring sites 0/1000 (0%)\n");
-    expect(&d, 1, "measuring sites", 100, 1000, "");
-    expect(&d, 4.99, "measuring sites", 499, 1000, "");
-    /* 500 in 5 s: 100/s; 500 left: 5 s */
-    expect(&d, 5, "measuring sites", 500, 1000,
-           "dcsite: measuring sites 500/1000 (50%), 100/s, ETA 0:05\n");
-    expect(&d, 6, "measuring sites", 600, 1000, "");
-    /* the last is drawn however soon: 1000 in 9 s = 111.1/s */
-    expect(&d, 9, "measuring sites", 1000, 1000,
-           "dcsite: measuring sites 1000/1000 (100%), 111/s, ETA 0:00\n");
-    expect(&d, 20, "measuring sites", 1000, 1000, ""); /* never twice */
-    drawing_close(&d);
+    static const step steps[] = {
+        {0, "measuring sites", 0, 1000, "dcsite: measuring sites 0/1000 (0%)\n"},
+        {1, "measuring sites", 100, 1000, ""},
+        {4.99, "measuring sites", 499, 1000, ""},
+        /* 500 in 5 s: 100/s; 500 left: 5 s */
+        {5, "measuring sites", 500, 1000,
+         "dcsite: measuring sites 500/1000 (50%), 100/s, ETA 0:05\n"},
+        {6, "measuring sites", 600, 1000, ""},
+        /* the last is drawn however soon: 1000 in 9 s = 111.1/s */
+        {9, "measuring sites", 1000, 1000,
+         "dcsite: measuring sites 1000/1000 (100%), 111/s, ETA 0:00\n"},
+        {20, "measuring sites", 1000, 1000, ""}, /* never twice */
+    };
+    RUN_STEPS(0, steps);
 }
 
 static void test_terminal_bar_redrawn_in_place(void **state)
 {
     (void)state;
-    drawing d;
-    drawing_open(&d, 1);
-    expect(&d, 0, "writing candidates", 0, 4000,
-           "\rdcsite: writing candidates [........................] 0/4000 (  0%)\033[K");
-    expect(&d, 0.1, "writing candidates", 100, 4000, ""); /* under 0.2 s */
-    /* a quarter: 6 of 24 marks; no rate before half a second */
-    expect(&d, 0.25, "writing candidates", 1000, 4000,
-           "\rdcsite: writing candidates [######..................] 1000/4000 ( 25%)\033[K");
-    /* 2000 in 1 s; 2000 left: 1 s */
-    expect(&d, 1, "writing candidates", 2000, 4000,
-           "\rdcsite: writing candidates [############............] 2000/4000 ( 50%), "
-           "2000/s, ETA 0:01\033[K");
-    /* the end: a full bar and a newline */
-    expect(&d, 2, "writing candidates", 4000, 4000,
-           "\rdcsite: writing candidates [########################] 4000/4000 (100%), "
-           "2000/s, ETA 0:00\033[K\n");
-    drawing_close(&d);
+    static const step steps[] = {
+        {0, "writing candidates", 0, 4000,
+         "\rdcsite: writing candidates [........................] 0/4000 (  0%)\033[K"},
+        {0.1, "writing candidates", 100, 4000, ""}, /* under 0.2 s */
+        /* a quarter: 6 of 24 marks; no rate before half a second */
+        {0.25, "writing candidates", 1000, 4000,
+         "\rdcsite: writing candidates [######..................] 1000/4000 ( 25%)\033[K"},
+        /* 2000 in 1 s; 2000 left: 1 s */
+        {1, "writing candidates", 2000, 4000,
+         "\rdcsite: writing candidates [############............] 2000/4000 ( 50%), "
+         "2000/s, ETA 0:01\033[K"},
+        /* the end: a full bar and a newline */
+        {2, "writing candidates", 4000, 4000,
+         "\rdcsite: writing candidates [########################] 4000/4000 (100%), "
+         "2000/s, ETA 0:00\033[K\n"},
+    };
+    RUN_STEPS(1, steps);
 }
 
 static void test_phases(void **state)
 {
     (void)state;
-    drawing d;
-    drawing_open(&d, 0);
-    /* a phase without counts is named once */
-    expect(&d, 0, "reading context layers", 0, 1, "dcsite: reading context layers...\n");
-    expect(&d, 8, "reading context layers", 0, 1, "");
-    expect(&d, 9, "reading context layers", 1, 1, "");
-    /* a new phase is drawn at once and its rate counts from its start:
-     * 1000 of 100000 in 10 s = 100/s, 99000 left = 990 s = 16:30 */
-    expect(&d, 10, "measuring sites", 0, 100000, "dcsite: measuring sites 0/100000 (0%)\n");
-    expect(&d, 20, "measuring sites", 1000, 100000,
-           "dcsite: measuring sites 1000/100000 (1%), 100/s, ETA 16:30\n");
-    /* a phase that ends within half a second still gets its rate */
-    expect(&d, 30, "writing eligible points", 0, 50,
-           "dcsite: writing eligible points 0/50 (0%)\n");
-    expect(&d, 30.25, "writing eligible points", 50, 50,
-           "dcsite: writing eligible points 50/50 (100%), 200/s, ETA 0:00\n");
-    drawing_close(&d);
+    static const step steps[] = {
+        /* a phase without counts is named once */
+        {0, "reading context layers", 0, 1, "dcsite: reading context layers...\n"},
+        {8, "reading context layers", 0, 1, ""},
+        {9, "reading context layers", 1, 1, ""},
+        /* a new phase is drawn at once and its rate counts from its start:
+         * 1000 of 100000 in 10 s = 100/s, 99000 left = 990 s = 16:30 */
+        {10, "measuring sites", 0, 100000, "dcsite: measuring sites 0/100000 (0%)\n"},
+        {20, "measuring sites", 1000, 100000,
+         "dcsite: measuring sites 1000/100000 (1%), 100/s, ETA 16:30\n"},
+        /* a phase that ends within half a second still gets its rate */
+        {30, "writing eligible points", 0, 50, "dcsite: writing eligible points 0/50 (0%)\n"},
+        {30.25, "writing eligible points", 50, 50,
+         "dcsite: writing eligible points 50/50 (100%), 200/s, ETA 0:00\n"},
+    };
+    RUN_STEPS(0, steps);
 }
 
 /* ---- reporting ------------------------------------------------------------ */

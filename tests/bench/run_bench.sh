@@ -43,7 +43,7 @@
 #                                "100000 1000000" (a 1M run on one thread:
 #                                ~1 min); set but empty: no thread rounds
 #                                (BENCH_SIZES=5000000 BENCH_SPEEDUP_SIZES=)
-#   BENCH_SPEEDUP_REPEAT=2
+#   BENCH_SPEEDUP_REPEAT=3
 set -euo pipefail
 
 cd "$(dirname "$0")/../.."
@@ -54,7 +54,7 @@ SEED=${BENCH_SEED:-1}
 TIMEOUT=${BENCH_TIMEOUT:-0}
 QUIET=${BENCH_QUIET:-0}
 BDIR=${BENCH_DIR:-build/bench}
-REPEAT=${BENCH_SPEEDUP_REPEAT:-2}
+REPEAT=${BENCH_SPEEDUP_REPEAT:-3}
 GEN=tests/bench/make_region.py
 
 [[ -x $DCSITE ]] || { echo "bench: $DCSITE not built (run make)" >&2; exit 1; }

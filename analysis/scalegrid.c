@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "geo.h"
+#include "ellipsoid.h"
 
 #define HALF_CHORD 100.0   /* m: half the chords that measure k at a point */
 #define MAX_NODES 50000    /* a larger box gets no table (~0.25 s to measure) */

@@ -119,12 +119,3 @@ dcs_status dcs_decision_analyse(dcs_result *res, dcs_error *err)
         st = sensitivity(res, err);
     return st;
 }
-
-void dcs_decision_free(dcs_result *res)
-{
-    free(res->pareto);
-    res->pareto = NULL;
-    dcs_sensitivity_free(&res->sens);
-    res->has_sens = 0;
-    dcs_assembly_free(&res->assembly);
-}

@@ -14,13 +14,10 @@
 #define DCS_DECISION_H
 
 #include "error.h"
-#include "run.h"
+#include "result.h"
 
 dcs_status dcs_decision_prepare(dcs_result *res, dcs_error *err);
 
 dcs_status dcs_decision_analyse(dcs_result *res, dcs_error *err);
-
-/* Frees the decision fields of res. */
-void dcs_decision_free(dcs_result *res);
 
 #endif

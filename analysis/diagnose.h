@@ -17,7 +17,7 @@
 #ifndef DCS_DIAGNOSE_H
 #define DCS_DIAGNOSE_H
 
-#include "run.h"
+#include "result.h"
 
 void dcs_diagnose_inputs(dcs_result *res);
 

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "run.h"
+#include "libctx.h"
 
 /* ---- loading ------------------------------------------------------------- */
 

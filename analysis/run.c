@@ -1,15 +1,10 @@
 /* run.c - the analysis pipeline. See run.h. */
 #include "run.h"
 
-#include "diagnose.h"
-
-#include <cpl_error.h>
 #include <gdal.h>
 #include <math.h>
 #include <pthread.h>
-#include <sqlite3.h>
 #include <stdatomic.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,48 +14,10 @@
 
 #include "context.h"
 #include "decision.h"
+#include "diagnose.h"
+#include "libctx.h"
 #include "measure.h"
 #include "shard.h"
-
-static void geos_quiet(const char *fmt, ...)
-{
-    (void)fmt;
-}
-
-/* SQLite keeps process-wide memory statistics by default, under one global
- * mutex taken by every allocation.  GDAL's GeoPackage driver allocates from
- * two threads at once when it fills a layer's R-tree beside the inserts
- * (report_gis.c), and the two contended for that mutex: writing the bench's
- * 100k sites made 61,000 futex calls with the statistics, 10,000 without.
- * dcsite never reads them.  SQLite accepts the setting only before it is initialised;
- * if something initialised it first, it stays on (slower, same results). */
-static void sqlite_without_statistics(void)
-{
-    (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
-}
-
-void dcs_init(void)
-{
-    sqlite_without_statistics();
-    GDALAllRegister();
-    CPLSetErrorHandler(CPLQuietErrorHandler);
-}
-
-GEOSContextHandle_t dcs_geos_init(void)
-{
-    GEOSContextHandle_t h = GEOS_init_r();
-    if (h) {
-        GEOSContext_setNoticeHandler_r(h, geos_quiet);
-        GEOSContext_setErrorHandler_r(h, geos_quiet);
-    }
-    return h;
-}
-
-void dcs_geos_finish(GEOSContextHandle_t geos)
-{
-    if (geos)
-        GEOS_finish_r(geos);
-}
 
 static double now_seconds(void)
 {
@@ -303,23 +260,9 @@ static void warn_joins(dcs_result *res, const dcs_context_data *cd)
                              "was used", res->scn->joins[j].name, cd->tables[j].nduplicates);
 }
 
-static dcs_site_rows result_rows(const dcs_result *res)
-{
-    return (dcs_site_rows){res->sites.n,    (const char *const *)res->sites.id,
-                           res->sites.num,  res->sites.text,
-                           res->sites.nnum, res->sites.ntext,
-                           res->outside,    res->ncontexts};
-}
-
-char *dcs_result_reasons(const dcs_result *res, size_t i, int *nomem)
-{
-    dcs_site_rows rows = result_rows(res);
-    return dcs_evaluation_reasons(&res->model, &rows, &res->eval, i, nomem);
-}
-
 static dcs_status evaluate_sites(dcs_result *res, dcs_error *err)
 {
-    dcs_site_rows rows = result_rows(res);
+    dcs_site_rows rows = dcs_result_rows(res);
     return dcs_evaluate_threads(&res->model, &rows, res->threads, &res->eval, err);
 }
 
@@ -380,21 +323,4 @@ dcs_status dcs_run(const dcs_scenario *scn, const dcs_run_options *opt, dcs_resu
         st = dcs_decision_analyse(res, err);
     res->seconds = now_seconds() - t0;
     return st;
-}
-
-void dcs_result_free(dcs_result *res)
-{
-    dcs_decision_free(res);
-    dcs_evaluation_free(&res->eval);
-    dcs_sites_free(&res->sites);
-    dcs_model_free(&res->model);
-    dcs_crs_close(&res->crs);
-    free(res->inputs);
-    free(res->outside);
-    for (size_t i = 0; i < res->nstations; i++)
-        free(res->stations[i].file);
-    free(res->stations);
-    dcs_strlist_free(&res->warnings);
-    dcs_geos_finish(res->geos);
-    memset(res, 0, sizeof *res);
 }

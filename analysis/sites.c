@@ -11,7 +11,7 @@
 
 #include "context.h"
 #include "grid.h"
-#include "run.h"
+#include "libctx.h"
 #include "strlist.h"
 
 /* Room for at least need sites (the arrays move only here). */

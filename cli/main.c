@@ -27,6 +27,7 @@
 #include "energy.h"
 #include "fingerprint.h"
 #include "inputs.h"
+#include "libctx.h"
 #include "model.h"
 #include "options.h"
 #include "report.h"

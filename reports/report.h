@@ -14,7 +14,7 @@
 
 #include "error.h"
 #include "output.h"
-#include "run.h"
+#include "result.h"
 
 #include <gdal.h>
 

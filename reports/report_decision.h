@@ -19,7 +19,7 @@
 #include <stddef.h>
 #include <xlsxwriter.h>
 
-#include "run.h"
+#include "result.h"
 
 typedef enum {
     DCS_DCOL_PARETO,

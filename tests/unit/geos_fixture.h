@@ -5,6 +5,7 @@
 #ifndef DCS_GEOS_FIXTURE_H
 #define DCS_GEOS_FIXTURE_H
 
+#include "libctx.h"
 #include "run.h"
 
 static GEOSContextHandle_t geos;

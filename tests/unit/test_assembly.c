@@ -10,6 +10,7 @@
  * (seeds largest first, ties by id; grow by the largest free neighbour,
  * ties by id; corner contact is not adjacency).
  */
+#include "libctx.h"
 #include "testutil.h"
 
 #include <stdlib.h>

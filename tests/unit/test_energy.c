@@ -26,6 +26,7 @@
  *    2016 report gives for water-cooled plants (here 2.1 to 2.4: all heat
  *    rejected by evaporation, 4 cycles of concentration).
  */
+#include "libctx.h"
 #include "testutil.h"
 
 #include <dirent.h>

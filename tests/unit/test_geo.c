@@ -19,6 +19,7 @@
  *  - pyproj 3.4 Geod.polygon_area_perimeter of the same 0.01 degree box
  *    at Dallas: 1 038 908.471 m^2.
  */
+#include "libctx.h"
 #include "testutil.h"
 
 #include "geo.h"

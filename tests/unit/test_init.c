@@ -5,6 +5,7 @@
  * the statistics on (SQLite's default) both counters read here are above
  * zero as soon as one database is open.
  */
+#include "libctx.h"
 #include "testutil.h"
 
 #include "run.h"

@@ -13,6 +13,7 @@
  * never goes back, ends at its total, and measuring is reported while the
  * sites are measured, not only at the end.
  */
+#include "libctx.h"
 #include "testutil.h"
 
 #include <stdlib.h>

@@ -9,6 +9,7 @@
  * easting X0, northing Y0 + 10 * height, so "grid" coordinates (u, w) in
  * metres from the bottom-left corner are (x - X0, y - Y0).
  */
+#include "libctx.h"
 #include "testutil.h"
 
 #include <dirent.h>

@@ -2,6 +2,7 @@
  *
  * References are by hand: shard I of N holds the sites i with i mod N == I,
  * in order; with n sites that is ceil((n - I) / N) of them. */
+#include "libctx.h"
 #include "testutil.h"
 
 #include <stdlib.h>

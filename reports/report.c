@@ -8,7 +8,11 @@
  * transaction: written under temporary table names, swapped in and
  * committed at the commit step, rolled back on failure (report_pg.h). */
 #include "report.h"
+#include "report_gis.h"
+#include "report_json.h"
 #include "report_pg.h"
+#include "report_raster.h"
+#include "report_xlsx.h"
 
 #include "fingerprint.h"
 

@@ -1,4 +1,4 @@
-/* report_gis.c - the scored candidates as GIS layers (OGR). See report.h.
+/* report_gis.c - the scored candidates as GIS layers (OGR). See report_gis.h.
  *
  * Layer "candidates", one feature per candidate site, with its geometry
  * and the fields (a contract for downstream tools, listed in README.md):
@@ -23,7 +23,7 @@
 #include <string.h>
 
 #include "feature_pipe.h"
-#include "report.h"
+#include "report_gis.h"
 #include "report_decision.h"
 
 /* GDAL's last message without the SQL statement that SQLite's GeoPackage

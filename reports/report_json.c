@@ -1,4 +1,4 @@
-/* report_json.c - the JSON run summary (cJSON). See report.h.
+/* report_json.c - the JSON run summary (cJSON). See report_json.h.
  *
  * Layout (the field names are a contract for pipelines; see README):
  *   dcsite_version, libraries, scenario{name,file,description}, fingerprint,
@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "report.h"
+#include "report_json.h"
 #include "report_decision.h"
 #include "dsn.h"
 #include "mcda.h"

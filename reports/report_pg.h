@@ -36,7 +36,7 @@
 #include <gdal.h>
 
 #include "error.h"
-#include "report.h"
+#include "report_gis.h"
 
 #define DCS_PG_TABLE_MAX 40
 

@@ -1,4 +1,4 @@
-/* report_raster.c - the score of grid candidates as a GeoTIFF. See report.h.
+/* report_raster.c - the score of grid candidates as a GeoTIFF. See report_raster.h.
  *
  * For grid candidates a raster is the natural form of the result: one band
  * of Float32 scores (nodata -9999 for excluded cells and outside the grid)
@@ -11,7 +11,7 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "report.h"
+#include "report_raster.h"
 
 #define NODATA -9999.0
 

@@ -1,5 +1,5 @@
 /* report_xlsx.c - the planners' workbook (libxlsxwriter 1.1.4).
- * See report.h.
+ * See report_xlsx.h.
  *
  * Sheets:
  *  Summary      the scenario, facility, run (date, duration, working CRS),
@@ -49,7 +49,7 @@
 #include "dsn.h"
 #include "fingerprint.h"
 #include "mcda.h"
-#include "report.h"
+#include "report_xlsx.h"
 #include "report_decision.h"
 #include "version.h"
 

@@ -32,7 +32,7 @@ CFLAGS  = -std=c11 -D_GNU_SOURCE -DGEOS_USE_ONLY_R_API -Wall -Wextra -Werror \
           -Ianalysis -Ireports -Icli $(PKG_CFLAGS) $(SAN)
 LDLIBS  = $(PKG_LIBS) -lm -lpthread
 
-LIB_SRC   := $(sort $(wildcard analysis/*.c reports/*.c))
+LIB_SRC   := $(sort $(wildcard analysis/*/*.c reports/*.c))
 CLI_SRC   := $(sort $(wildcard cli/*.c))
 TEST_SRC  := $(sort $(wildcard tests/unit/test_*.c))
 LIB_OBJ   = $(LIB_SRC:%.c=$(BUILD)/%.o)
@@ -60,7 +60,7 @@ deps-test:
 deps-bench:
 	@tools/install-deps.sh bench
 
-$(BUILD)/%.o: %.c $(wildcard analysis/*.h reports/*.h cli/*.h)
+$(BUILD)/%.o: %.c $(wildcard analysis/*/*.h reports/*.h cli/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
 

@@ -1,6 +1,6 @@
 /*
  * cli_progress.h - progress on stderr for the command line: what a
- * dcs_progress_fn (analysis/progress.h) draws.
+ * dcs_progress_fn (analysis/core/progress.h) draws.
  *
  * On a terminal, one line redrawn in place at most 5 times a second:
  *   dcsite: measuring sites [#########...............] 52000/100000 ( 52%), 4410/s, ETA 0:11

@@ -21,25 +21,25 @@
 
 #include <cjson/cJSON.h>
 
-#include "dsn.h"
+#include "inputs/dsn.h"
 #include "batch_report.h"
 #include "cli_progress.h"
-#include "energy.h"
+#include "energy/energy.h"
 #include "fingerprint.h"
-#include "inputs.h"
-#include "libctx.h"
-#include "model.h"
+#include "inputs/inputs.h"
+#include "core/libctx.h"
+#include "inputs/model.h"
 #include "options.h"
 #include "report.h"
 #include "report_gis.h"
 #include "report_json.h"
 #include "report_pg.h"
 #include "report_xlsx.h"
-#include "run.h"
-#include "scenario.h"
+#include "pipeline/run.h"
+#include "inputs/scenario.h"
 #include "shard_io.h"
-#include "version.h"
-#include "weather.h"
+#include "core/version.h"
+#include "energy/weather.h"
 
 static volatile sig_atomic_t stop_requested;
 static volatile sig_atomic_t writing_reports;
@@ -296,6 +296,36 @@ static const char *fingerprint_finish(fingerprint_job *j)
     return j->st == DCS_OK ? j->fp : NULL;
 }
 
+/* The engine's options for a run of the command line (progress drawn on
+ * stderr through ps unless --quiet; SIGINT/SIGTERM stop it). */
+static dcs_run_options run_options_of(const dcs_cli *cli, dcs_cli_progress *ps)
+{
+    return (dcs_run_options){
+        .progress = cli->quiet ? NULL : dcs_cli_progress_show,
+        .user = ps,
+        .stop = &stop_requested,
+        .threads = cli->threads,
+        .shard_index = 0,
+        .shard_count = 0,
+        .rows = NULL,
+        .rows_user = NULL,
+    };
+}
+
+/* How the reports are written: --format, --crs, --db, --table and the run
+ * fingerprint; no progress unless the caller sets it. */
+static dcs_report_options report_options_of(const dcs_cli *cli, const char *fingerprint)
+{
+    return (dcs_report_options){
+        .format = cli->format,
+        .crs = cli->crs,
+        .db = cli->db,
+        .table = cli->table,
+        .fingerprint = fingerprint,
+        .progress = {.fn = NULL, .user = NULL},
+    };
+}
+
 static dcs_status run_and_report(const dcs_cli *cli, const dcs_scenario *scn,
                                  const char *outdir, const run_plan *plan, dcs_error *err)
 {
@@ -303,8 +333,7 @@ static dcs_status run_and_report(const dcs_cli *cli, const dcs_scenario *scn,
     fingerprint_start(&fj, cli, scn, plan);
     dcs_cli_progress ps;
     dcs_cli_progress_init(&ps, stderr, isatty(STDERR_FILENO));
-    dcs_run_options opt = {cli->quiet ? NULL : dcs_cli_progress_show, &ps, &stop_requested,
-                           cli->threads, 0, 0, NULL, NULL};
+    dcs_run_options opt = run_options_of(cli, &ps);
     if (plan->shards) {
         opt.rows = dcs_shards_rows;
         opt.rows_user = (void *)plan->shards;
@@ -317,9 +346,9 @@ static dcs_status run_and_report(const dcs_cli *cli, const dcs_scenario *scn,
         if (!cli->quiet)
             dcs_cli_progress_show(&ps, "writing reports", 0, 1);
         const char *fp = fingerprint_finish(&fj);
-        dcs_report_options ropt = {cli->format, cli->crs, cli->db, cli->table,
-                                   plan->fingerprint ? plan->fingerprint : fp,
-                                   {opt.progress, &ps}};
+        dcs_report_options ropt =
+            report_options_of(cli, plan->fingerprint ? plan->fingerprint : fp);
+        ropt.progress = (dcs_progress){.fn = opt.progress, .user = &ps};
         dcs_report_xlsx_limits(&res);
         st = dcs_reports_write(&res, outdir, &ropt, &paths, err);
         writing_reports = 0;
@@ -356,8 +385,9 @@ static int run_shard(const dcs_cli *cli, const dcs_scenario *scn)
     }
     dcs_cli_progress ps;
     dcs_cli_progress_init(&ps, stderr, isatty(STDERR_FILENO));
-    dcs_run_options opt = {cli->quiet ? NULL : dcs_cli_progress_show, &ps, &stop_requested,
-                           cli->threads, cli->shard_index, cli->shard_count, NULL, NULL};
+    dcs_run_options opt = run_options_of(cli, &ps);
+    opt.shard_index = cli->shard_index;
+    opt.shard_count = cli->shard_count;
     dcs_result res;
     dcs_error err;
     dcs_error_clear(&err);
@@ -398,7 +428,7 @@ static int command_run(const dcs_cli *cli)
     } else if (cli->shard_text) {
         code = run_shard(cli, &scn);
     } else {
-        run_plan plan = {NULL, NULL, 1};
+        run_plan plan = {.fingerprint = NULL, .shards = NULL, .show_top = 1};
         dcs_status st = run_and_report(cli, &scn, outdir_of(cli), &plan, &err);
         code = st == DCS_OK ? DCS_EXIT_OK : fail(st, err.message);
     }
@@ -424,7 +454,7 @@ static int command_merge(const dcs_cli *cli)
     const char *outdir = outdir_of(cli), *dir = cli->shards_dir ? cli->shards_dir : outdir;
     dcs_shard_set set = {0};
     code = fingerprint_or_fail(&scn, fp);
-    dcs_report_options ropt = {cli->format, cli->crs, cli->db, cli->table, fp, {NULL, NULL}};
+    dcs_report_options ropt = report_options_of(cli, fp);
     if (code == DCS_EXIT_OK && dcs_reports_done(&scn, outdir, &ropt, fp)) {
         printf("Reports of '%s' are complete in %s (same fingerprint): skipped\n", scn.name,
                outdir);
@@ -432,7 +462,7 @@ static int command_merge(const dcs_cli *cli)
         dcs_status st = dcs_shards_find(dir, fp, &set, &err);
         if (st == DCS_OK && !cli->quiet)
             fprintf(stderr, "dcsite: merging %zu shards from %s\n", set.count, dir);
-        run_plan plan = {fp, &set, 1};
+        run_plan plan = {.fingerprint = fp, .shards = &set, .show_top = 1};
         if (st == DCS_OK)
             st = run_and_report(cli, &scn, outdir, &plan, &err);
         if (st != DCS_OK)
@@ -556,13 +586,13 @@ static void batch_one(const dcs_cli *cli, dcs_batch_item *items, size_t i, const
     }
     if (st == DCS_OK)
         st = dcs_run_fingerprint(&scn, fp, &err);
-    dcs_report_options ropt = {cli->format, cli->crs, cli->db, cli->table, fp, {NULL, NULL}};
+    dcs_report_options ropt = report_options_of(cli, fp);
     if (st == DCS_OK && dcs_reports_done(&scn, it->outdir, &ropt, fp)) {
         it->status = DCS_BATCH_SKIPPED;
     } else if (st == DCS_OK) {
         if (!cli->quiet)
             fprintf(stderr, "dcsite: scenario %zu: %s\n", i + 1, it->scenario);
-        run_plan plan = {fp, NULL, 0};
+        run_plan plan = {.fingerprint = fp, .shards = NULL, .show_top = 0};
         st = run_and_report(cli, &scn, it->outdir, &plan, &err);
         it->status = DCS_BATCH_RAN;
     }

@@ -1,7 +1,7 @@
 /* options.c - option table, parsing, help, exit codes. See options.h. */
 #include "options.h"
 
-#include "shard.h"
+#include "pipeline/shard.h"
 
 #include <getopt.h>
 #include <stdlib.h>

@@ -18,7 +18,7 @@
 
 #include <stddef.h>
 
-#include "error.h"
+#include "core/error.h"
 
 typedef enum {
     DCS_CMD_NONE,

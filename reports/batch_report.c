@@ -8,7 +8,7 @@
 #include <string.h>
 #include <xlsxwriter.h>
 
-#include "version.h"
+#include "core/version.h"
 
 static const char *const key_metrics[] = {"pue_annual",          "energy_mwh_yr",
                                           "water_m3_yr",         "co2_t_yr",

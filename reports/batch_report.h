@@ -20,7 +20,7 @@
 
 #include <stddef.h>
 
-#include "error.h"
+#include "core/error.h"
 #include "output.h"
 
 typedef enum { DCS_BATCH_RAN, DCS_BATCH_SKIPPED, DCS_BATCH_FAILED } dcs_batch_status;

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "version.h"
+#include "core/version.h"
 
 enum { CHUNK = 1 << 16 };
 
@@ -184,7 +184,7 @@ dcs_status dcs_run_fingerprint(const dcs_scenario *scn, char hex[DCS_SHA256_HEX_
                                dcs_error *err)
 {
     hex[0] = '\0';
-    run_digest d = {EVP_MD_CTX_new(), NULL, 0, 0, 0};
+    run_digest d = {.ctx = EVP_MD_CTX_new(), .files = NULL, .n = 0, .cap = 0, .evp_failed = 0};
     if (!d.ctx)
         return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory fingerprinting the run");
     d.evp_failed = EVP_DigestInit_ex(d.ctx, EVP_sha256(), NULL) != 1;

@@ -9,8 +9,8 @@
 #ifndef DCS_FINGERPRINT_H
 #define DCS_FINGERPRINT_H
 
-#include "error.h"
-#include "scenario.h"
+#include "core/error.h"
+#include "inputs/scenario.h"
 
 /* Length of a SHA-256 digest in lower-case hex, with its terminating NUL. */
 #define DCS_SHA256_HEX_SIZE 65

@@ -14,7 +14,7 @@
 
 #include <stddef.h>
 
-#include "error.h"
+#include "core/error.h"
 
 #define DCS_PATH_MAX 4096
 

@@ -175,7 +175,14 @@ dcs_status dcs_reports_write(const dcs_result *res, const char *outdir,
     dcs_pg_write pgw = {0};
     memset(&target, 0, sizeof target);
     memset(paths, 0, sizeof *paths);
-    dcs_report_options o = {NULL, NULL, NULL, NULL, NULL, {NULL, NULL}};
+    dcs_report_options o = {
+        .format = NULL,
+        .crs = NULL,
+        .db = NULL,
+        .table = NULL,
+        .fingerprint = NULL,
+        .progress = {.fn = NULL, .user = NULL},
+    };
     if (opt)
         o = *opt;
     opt = &o;

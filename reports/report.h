@@ -15,10 +15,10 @@
 
 #include <stddef.h>
 
-#include "error.h"
+#include "core/error.h"
 #include "output.h"
 #include "report_common.h"
-#include "result.h"
+#include "pipeline/result.h"
 
 /* Write every output the scenario asks for into outdir (created when
  * missing).  Paths not written are left empty.  Every output records the

@@ -14,8 +14,8 @@
 #include <gdal.h>
 
 #include "output.h"
-#include "progress.h"
-#include "result.h"
+#include "core/progress.h"
+#include "pipeline/result.h"
 
 typedef struct {
     char json[DCS_PATH_MAX];

@@ -1,7 +1,7 @@
 /*
  * report_decision.h - the decision-support fields in every report: the
  * Pareto flag, the sensitivity figures and the parcels of assembled
- * campuses (analysis/decision.h).
+ * campuses (analysis/pipeline/decision_support.h).
  *
  * Per-site columns, present only when the scenario asks for them:
  *   pareto     1 on the Pareto front, else 0           ("pareto" section)
@@ -19,7 +19,7 @@
 #include <stddef.h>
 #include <xlsxwriter.h>
 
-#include "result.h"
+#include "pipeline/result.h"
 
 typedef enum {
     DCS_DCOL_PARETO,

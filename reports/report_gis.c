@@ -283,7 +283,7 @@ static dcs_status write_features(const gis_job *j, OGRLayerH lyr, int points, in
 {
     const dcs_result *res = j->res;
     size_t n = points ? res->eval.neligible : res->sites.n;
-    layer_rows w = {j, lyr, points, multi, n};
+    layer_rows w = {.j = j, .lyr = lyr, .points = points, .multi = multi, .n = n};
     dcs_progress_report(j->progress, row_phase(&w), 0, n);
     size_t done = dcs_feature_pipe(OGR_L_GetLayerDefn(lyr), n, fill_row, put_row, &w,
                                    more_threads(res));
@@ -492,7 +492,14 @@ dcs_status dcs_report_gis_layers(const dcs_result *res, const dcs_gis_format *fm
                                  char **lco, const char *label, const dcs_progress *progress,
                                  dcs_error *err)
 {
-    gis_job j = {res, fmt, NULL, NULL, NULL, label, err, lco, progress};
+    gis_job j = {
+        .res = res,
+        .fmt = fmt,
+        .tmp = label,
+        .err = err,
+        .lco = lco,
+        .progress = progress,
+    };
     dcs_status st = open_transforms(&j, crs);
     if (st == DCS_OK && names[0])
         st = write_layer(&j, ds, names[0], 0);
@@ -553,7 +560,14 @@ dcs_status dcs_report_gis(const dcs_result *res, const dcs_gis_format *fmt,
                           const dcs_report_options *opt, unsigned layers, const char *tmp,
                           dcs_error *err)
 {
-    gis_job j = {res, fmt, NULL, NULL, NULL, tmp, err, (char **)fmt->lco, &opt->progress};
+    gis_job j = {
+        .res = res,
+        .fmt = fmt,
+        .tmp = tmp,
+        .err = err,
+        .lco = (char **)fmt->lco,
+        .progress = &opt->progress,
+    };
     dcs_status st = open_transforms(&j, opt->crs);
     GDALDatasetH ds = NULL;
     if (st == DCS_OK) {

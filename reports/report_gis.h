@@ -10,7 +10,7 @@
 
 #include <gdal.h>
 
-#include "error.h"
+#include "core/error.h"
 #include "report_common.h"
 
 /* GPKG, GeoJSON, FlatGeobuf, Shapefile, CSV (with WKT) or any other OGR

@@ -15,9 +15,9 @@
 
 #include "report_json.h"
 #include "report_decision.h"
-#include "dsn.h"
-#include "mcda.h"
-#include "version.h"
+#include "inputs/dsn.h"
+#include "decision/mcda.h"
+#include "core/version.h"
 
 /* cJSON numbers cannot be NaN: missing values are null. */
 static cJSON *add_number(cJSON *obj, const char *key, double v)

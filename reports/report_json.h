@@ -6,9 +6,9 @@
 #ifndef DCS_REPORT_JSON_H
 #define DCS_REPORT_JSON_H
 
-#include "error.h"
+#include "core/error.h"
 #include "report_common.h"
-#include "stations.h"
+#include "inputs/stations.h"
 
 struct cJSON;
 

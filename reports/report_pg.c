@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "dsn.h"
+#include "inputs/dsn.h"
 
 /* ---- target ------------------------------------------------------------- */
 

@@ -35,7 +35,7 @@
 
 #include <gdal.h>
 
-#include "error.h"
+#include "core/error.h"
 #include "report_gis.h"
 
 #define DCS_PG_TABLE_MAX 40

@@ -4,7 +4,7 @@
 #ifndef DCS_REPORT_RASTER_H
 #define DCS_REPORT_RASTER_H
 
-#include "error.h"
+#include "core/error.h"
 #include "report_common.h"
 
 /* The score of grid candidates as a GeoTIFF in the working CRS. */

@@ -46,12 +46,12 @@
 #include <strings.h>
 #include <xlsxwriter.h>
 
-#include "dsn.h"
+#include "inputs/dsn.h"
 #include "fingerprint.h"
-#include "mcda.h"
+#include "decision/mcda.h"
 #include "report_xlsx.h"
 #include "report_decision.h"
-#include "version.h"
+#include "core/version.h"
 
 #define EXCEL_MAX_ROWS 1048576u
 #define EXCEL_MAX_COLS 16384u

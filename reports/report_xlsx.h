@@ -6,7 +6,7 @@
 #ifndef DCS_REPORT_XLSX_H
 #define DCS_REPORT_XLSX_H
 
-#include "error.h"
+#include "core/error.h"
 #include "report_common.h"
 
 /* Warnings, added to res->warnings, for what the workbook must leave out:

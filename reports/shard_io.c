@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "shard.h"
-#include "version.h"
+#include "pipeline/shard.h"
+#include "core/version.h"
 
 enum { FIELD_INDEX = 0, FIELD_ID = 1, FIELD_FIRST_METRIC = 2 };
 

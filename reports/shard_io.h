@@ -1,7 +1,7 @@
 /*
  * shard_io.h - the files of a run split into shards, and merging them.
  *
- * A shard run (`dcsite run --shard I/N`, see analysis/shard.h) writes
+ * A shard run (`dcsite run --shard I/N`, see analysis/pipeline/shard.h) writes
  * DIR/shard-I-of-N.gpkg: a GeoPackage with one layer "rows", one feature
  * per site of the shard in run order, holding the site's geometry (working
  * CRS) and its raw measurements, nothing ranked:
@@ -27,10 +27,10 @@
 
 #include <stddef.h>
 
-#include "error.h"
+#include "core/error.h"
 #include "fingerprint.h"
 #include "output.h"
-#include "run.h"
+#include "pipeline/run.h"
 
 typedef struct {
     char fingerprint[DCS_SHA256_HEX_SIZE];

@@ -10,7 +10,7 @@ The fixture is built here in UTM 14N near Dallas:
   - BIG2, 300 m x 300 m (9 ha), 1.5 km from S1;
   - price_k: BIG1 900, BIG2 100, every small parcel 300.
 The facility needs 2.5 ha, so no small parcel qualifies alone.  By the
-assembly rule (analysis/assembly.h) with owners, worked out by hand: X
+assembly rule (analysis/decision/assembly.h) with owners, worked out by hand: X
 gives campus_p0 = p0;p3;p6, Y gives campus_p1 = p1;p2;p4 and campus_p5 =
 p5;p8;p7.  Criteria: distance to S1 (2 km worst, 0 best) and area (0 worst,
 12 ha best), weights 1:1.  BIG1 is nearest and largest, so it leads under

@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "weather.h"
+#include "energy/weather.h"
 
 static int fuzz_weather(const char *name, const char *prefix, const uint8_t *data, size_t size)
 {

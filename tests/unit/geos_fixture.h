@@ -5,8 +5,8 @@
 #ifndef DCS_GEOS_FIXTURE_H
 #define DCS_GEOS_FIXTURE_H
 
-#include "libctx.h"
-#include "run.h"
+#include "core/libctx.h"
+#include "pipeline/run.h"
 
 static GEOSContextHandle_t geos;
 

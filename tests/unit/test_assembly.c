@@ -10,14 +10,14 @@
  * (seeds largest first, ties by id; grow by the largest free neighbour,
  * ties by id; corner contact is not adjacency).
  */
-#include "libctx.h"
+#include "core/libctx.h"
 #include "testutil.h"
 
 #include <stdlib.h>
 
-#include "assembly.h"
-#include "run.h"
-#include "strlist.h"
+#include "decision/assembly.h"
+#include "pipeline/run.h"
+#include "core/strlist.h"
 
 #define X0 700000.0
 #define Y0 3630000.0

@@ -17,7 +17,7 @@
  */
 #include "testutil.h"
 
-#include "cooling.h"
+#include "energy/cooling.h"
 
 static dcs_hour_weather wx(double db, double wb, double dew)
 {

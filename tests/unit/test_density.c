@@ -24,8 +24,8 @@
 
 #include <stdlib.h>
 
-#include "density.h"
-#include "run.h"
+#include "geometry/density.h"
+#include "pipeline/run.h"
 
 static GEOSGeometry *wkt(const char *text)
 {

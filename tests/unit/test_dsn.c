@@ -11,7 +11,7 @@
 
 #include <stdlib.h>
 
-#include "dsn.h"
+#include "inputs/dsn.h"
 
 static void expect(const char *in, const char *want)
 {

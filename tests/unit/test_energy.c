@@ -26,14 +26,14 @@
  *    2016 report gives for water-cooled plants (here 2.1 to 2.4: all heat
  *    rejected by evaporation, 4 cycles of concentration).
  */
-#include "libctx.h"
+#include "core/libctx.h"
 #include "testutil.h"
 
 #include <dirent.h>
 #include <stdlib.h>
 
-#include "energy.h"
-#include "run.h"
+#include "energy/energy.h"
+#include "pipeline/run.h"
 
 #define FIX "tests/fixtures/weather/"
 #define TMY3 FIX "tmy3/"

@@ -1,7 +1,7 @@
 /* test_error.c - the status enum and dcs_strerror() stay in sync. */
 #include "testutil.h"
 
-#include "error.h"
+#include "core/error.h"
 
 /* Every status has its own description, none is the fallback text. */
 static void test_strerror_covers_every_status(void **state)

@@ -9,12 +9,12 @@
 
 #include <stdlib.h>
 
-#include "constraints.h"
-#include "evaluate.h"
-#include "mcda.h"
-#include "model.h"
-#include "scenario.h"
-#include "score.h"
+#include "decision/constraints.h"
+#include "decision/evaluate.h"
+#include "decision/mcda.h"
+#include "inputs/model.h"
+#include "inputs/scenario.h"
+#include "decision/score.h"
 
 /* Two criteria: grid (substation_km, 20 km worst -> 0 km best, weight 3)
  * and land (area_ha, 0 worst -> 50 best, weight 1): normalised 0.75 and

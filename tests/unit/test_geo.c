@@ -19,11 +19,11 @@
  *  - pyproj 3.4 Geod.polygon_area_perimeter of the same 0.01 degree box
  *    at Dallas: 1 038 908.471 m^2.
  */
-#include "libctx.h"
+#include "core/libctx.h"
 #include "testutil.h"
 
-#include "geo.h"
-#include "run.h"
+#include "geometry/geo.h"
+#include "pipeline/run.h"
 
 #define WGS84_A 6378137.0
 #define WGS84_F (1.0 / 298.257223563)

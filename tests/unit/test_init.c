@@ -5,10 +5,10 @@
  * the statistics on (SQLite's default) both counters read here are above
  * zero as soon as one database is open.
  */
-#include "libctx.h"
+#include "core/libctx.h"
 #include "testutil.h"
 
-#include "run.h"
+#include "pipeline/run.h"
 
 #include <gdal.h>
 #include <ogr_api.h>

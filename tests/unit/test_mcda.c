@@ -11,8 +11,8 @@
  */
 #include "testutil.h"
 
-#include "error.h"
-#include "mcda.h"
+#include "core/error.h"
+#include "decision/mcda.h"
 
 /* Half a unit in the third decimal: Saaty prints three decimals. */
 #define PRINTED_TOL 5e-4

@@ -20,8 +20,8 @@
 
 #include <stdlib.h>
 
-#include "nearest.h"
-#include "run.h"
+#include "geometry/nearest.h"
+#include "pipeline/run.h"
 
 enum { X0 = 500000, Y0 = 4000000 };
 

@@ -25,8 +25,8 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "context.h"
-#include "run.h"
+#include "inputs/context.h"
+#include "pipeline/run.h"
 
 enum { X0 = 500000, Y0 = 4000000 };
 

@@ -7,8 +7,8 @@
 
 #include <stdlib.h>
 
-#include "pareto.h"
-#include "sensitivity.h"
+#include "decision/pareto.h"
+#include "decision/sensitivity.h"
 
 static void front_ok(const double *num, size_t nnum, size_t n, const unsigned char *el,
                      const dcs_pareto_goal *g, size_t ng, unsigned char *front)

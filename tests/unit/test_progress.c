@@ -7,13 +7,13 @@
  * done / seconds since the phase began, time left = (total - done) / rate,
  * rounded).
  *
- * Reporting (analysis/run.c, analysis/sites.c, reports/report_gis.c) on the
+ * Reporting (analysis/pipeline/run.c, analysis/inputs/sites.c, reports/report_gis.c) on the
  * shipped demo (data/scenarios/dallas.json, run from the repository root),
  * with a callback that records every call: each counted phase starts at 0,
  * never goes back, ends at its total, and measuring is reported while the
  * sites are measured, not only at the end.
  */
-#include "libctx.h"
+#include "core/libctx.h"
 #include "testutil.h"
 
 #include <stdlib.h>
@@ -21,7 +21,7 @@
 
 #include "cli_progress.h"
 #include "report.h"
-#include "run.h"
+#include "pipeline/run.h"
 
 /* ---- drawing ------------------------------------------------------------- */
 

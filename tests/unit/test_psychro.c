@@ -46,7 +46,7 @@
  */
 #include "testutil.h"
 
-#include "psychro.h"
+#include "energy/psychro.h"
 
 #define P_STD 101325.0
 

@@ -9,7 +9,7 @@
  * easting X0, northing Y0 + 10 * height, so "grid" coordinates (u, w) in
  * metres from the bottom-left corner are (x - X0, y - Y0).
  */
-#include "libctx.h"
+#include "core/libctx.h"
 #include "testutil.h"
 
 #include <dirent.h>
@@ -17,8 +17,8 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "raster.h"
-#include "run.h"
+#include "geometry/raster.h"
+#include "pipeline/run.h"
 
 #define X0 500000.0
 #define Y0 3600000.0

@@ -7,7 +7,7 @@
 #include "testutil.h"
 
 #include "report_xlsx.h"
-#include "run.h"
+#include "pipeline/run.h"
 
 static void limits(size_t nsites, size_t neligible, int xlsx, dcs_strlist *out)
 {

@@ -13,8 +13,8 @@
 
 #include <stdlib.h>
 
-#include "rings.h"
-#include "run.h"
+#include "geometry/rings.h"
+#include "pipeline/run.h"
 
 static void test_orientation_and_area(void **state)
 {

@@ -17,8 +17,8 @@
  */
 #include "testutil.h"
 
-#include "geo.h"
-#include "scalegrid.h"
+#include "geometry/geo.h"
+#include "geometry/scalegrid.h"
 
 #define TOL 1e-7      /* distances */
 #define AREA_TOL 2e-7 /* areas */

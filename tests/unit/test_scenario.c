@@ -11,7 +11,7 @@
 #include <dirent.h>
 #include <stdlib.h>
 
-#include "scenario.h"
+#include "inputs/scenario.h"
 
 #define GOLDEN_DIR "tests/golden/scenario"
 

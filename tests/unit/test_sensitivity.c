@@ -20,8 +20,8 @@
 
 #include <stdlib.h>
 
-#include "mcda.h"
-#include "sensitivity.h"
+#include "decision/mcda.h"
+#include "decision/sensitivity.h"
 
 static const char *const ids3[] = {"A", "B", "C"};
 

@@ -1,15 +1,15 @@
-/* test_shard.c - which sites a shard keeps (analysis/shard.c).
+/* test_shard.c - which sites a shard keeps (analysis/pipeline/shard.c).
  *
  * References are by hand: shard I of N holds the sites i with i mod N == I,
  * in order; with n sites that is ceil((n - I) / N) of them. */
-#include "libctx.h"
+#include "core/libctx.h"
 #include "testutil.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "run.h"
-#include "shard.h"
+#include "pipeline/run.h"
+#include "pipeline/shard.h"
 
 static void test_parse(void **state)
 {

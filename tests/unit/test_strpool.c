@@ -8,7 +8,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 
-#include "strpool.h"
+#include "core/strpool.h"
 
 static void test_same_text_same_copy(void **state)
 {

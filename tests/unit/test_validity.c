@@ -16,7 +16,7 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "layers.h"
+#include "inputs/layers.h"
 
 static GEOSGeometry *from_wkt(const char *text)
 {

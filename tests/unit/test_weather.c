@@ -27,8 +27,8 @@
 #include <cpl_conv.h>
 #include <cpl_vsi.h>
 
-#include "psychro.h"
-#include "weather.h"
+#include "energy/psychro.h"
+#include "energy/weather.h"
 
 #define FIX "tests/fixtures/weather/"
 #define CHICAGO_EPW FIX "chicago.epw.gz"

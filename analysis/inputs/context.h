@@ -1,0 +1,186 @@
+/*
+ * context.h - context layers indexed for spatial queries, and the per-site
+ * spatial metrics computed against them.
+ *
+ * Substations: only those that qualify (voltage >= the scenario's floor,
+ * and, unless the scenario waives it, headroom >= the facility's peak
+ * demand) enter a GEOS STRtree and the flat index of nearest.h; the
+ * nearest is found through the index (no scan of every substation) and its
+ * distance is measured on the ellipsoid between the two nearest points.
+ *
+ * Feature sets (overlays, distances, zones, area-weighted sums): geometries
+ * in an STRtree with optional attribute columns; the share of a site inside
+ * the union of the polygons that touch it, the geodesic distance to the
+ * nearest feature, the zone holding a point, the area-weighted sum of a
+ * field within a radius.
+ *
+ * Coverage: where a layer has data (its extent, a polygon layer, or
+ * everywhere); a site is covered when the coverage area contains it.
+ *
+ * Ownership: each set owns its geometries and tree; *_free() releases them.
+ */
+#ifndef DCS_CONTEXT_H
+#define DCS_CONTEXT_H
+
+#include <geos_c.h>
+#include <stddef.h>
+
+#include "core/error.h"
+#include "geometry/geo.h"
+#include "inputs/layers.h"
+#include "geometry/nearest.h"
+#include "geometry/rings.h"
+#include "inputs/scenario.h"
+
+typedef struct {
+    const GEOSGeometry *geom;
+    size_t index;
+} dcs_tree_item;
+
+typedef struct {
+    size_t n;
+    char **id;
+    double *kv;
+    double *headroom_mw;
+    GEOSGeometry **geom;
+    dcs_tree_item *items;
+    GEOSSTRtree *tree;
+    GEOSContextHandle_t geos;
+    dcs_nearest *near;  /* flat index for the nearest search (shared by clones) */
+    dcs_near_site site; /* the site being searched (one thread per copy) */
+    /* what was read and why substations did not qualify */
+    long long nread, nlow_voltage, nno_voltage, nlow_headroom;
+    int borrowed; /* a clone: ids, kv and headroom belong to the original */
+} dcs_substations;
+
+typedef struct {
+    size_t n;
+    GEOSGeometry **geom;
+    dcs_tree_item *items;
+    GEOSSTRtree *tree;
+    GEOSContextHandle_t geos;
+    size_t nfields; /* attribute columns, from dcs_polyset_load_fields() */
+    double *num;    /* n * nfields; NaN for text columns and nulls */
+    char **text;    /* n * nfields; NULL for number columns and nulls */
+    dcs_rings *rings; /* n flat polygons, from dcs_polyset_flatten() (or NULL) */
+    double *area;     /* n areas of the flat polygons */
+    dcs_rings scratch[3]; /* the disc (or site) and two clip buffers */
+    dcs_nearest *near;    /* from dcs_polyset_index_nearest() (or NULL) */
+    const GEOSPreparedGeometry **prep; /* n, prepared by dcs_polyset_zone() and
+                                        * dcs_polyset_overlap_pct() on first use;
+                                        * each copy prepares its own and keeps
+                                        * the last 256 (NULL: not kept) */
+    size_t *prep_fifo, prep_next;       /* which were prepared, in order */
+    dcs_near_site site;   /* the site being searched (one thread per copy) */
+    int borrowed;   /* a clone: num, text, rings, area and near belong to the original */
+} dcs_polyset;
+
+/* Where a layer has data, in the working CRS; geom NULL = everywhere. */
+typedef struct {
+    GEOSGeometry *geom;
+    const GEOSPreparedGeometry *prep;
+    GEOSContextHandle_t geos;
+} dcs_coverage;
+
+/* Load the substations that qualify for a facility of peak_mw. */
+dcs_status dcs_substations_load(dcs_layer *L, const dcs_scenario *scn, double peak_mw,
+                                GEOSContextHandle_t geos, dcs_substations *subs,
+                                dcs_error *err);
+
+/* Nearest qualifying substation to site: its index and the geodesic
+ * distance in km between the nearest points.  *which is (size_t)-1 and *km
+ * NaN when there is none.  The feature with the least GEOSDistance wins,
+ * the lowest index on ties (nearest.h).  flat: the site flattened by
+ * dcs_near_site_set(), shared by the searches of one site (NULL: flattened
+ * here).  Uses the set's site scratch: one thread per copy. */
+dcs_status dcs_nearest_substation(dcs_substations *subs, const GEOSGeometry *site,
+                                  const dcs_near_site *flat, const dcs_crs *crs, size_t *which,
+                                  double *km, dcs_error *err);
+
+void dcs_substations_free(dcs_substations *subs);
+
+dcs_status dcs_polyset_load(dcs_layer *L, GEOSContextHandle_t geos, dcs_polyset *set,
+                            dcs_error *err);
+
+/* Same, also reading nfields attribute columns (fields[i] of the layer,
+ * read as number or text by kinds[i]: 0 number, 1 text). */
+dcs_status dcs_polyset_load_fields(dcs_layer *L, GEOSContextHandle_t geos, const int *fields,
+                                   const int *text_kinds, size_t nfields, dcs_polyset *set,
+                                   dcs_error *err);
+
+/* A set over geometries made elsewhere (taking them over; freed on
+ * failure too). */
+dcs_status dcs_polyset_from_geoms(GEOSContextHandle_t geos, GEOSGeometry **geoms, size_t n,
+                                  dcs_polyset *set, dcs_error *err);
+
+/* The flat index of nearest.h, for dcs_polyset_nearest() (sets built by
+ * dcs_polyset_from_geoms() have it already); without it the search goes
+ * through the STRtree and GEOSDistance, with the same result. */
+dcs_status dcs_polyset_index_nearest(dcs_polyset *set, dcs_error *err);
+
+/* Flat copies of the polygons and their areas, so that area-weighted sums
+ * and overlaps clip them against a convex disc or site without GEOS
+ * overlay. */
+dcs_status dcs_polyset_flatten(dcs_polyset *set, dcs_error *err);
+
+/* Copies for another thread (thread safety): the geometries are cloned
+ * into geos and indexed anew, prepared geometries made anew; attribute
+ * arrays (and flat rings) are shared read-only with src, which must
+ * outlive the copy.  Free the copy with the matching *_free(). */
+dcs_status dcs_polyset_clone(const dcs_polyset *src, GEOSContextHandle_t geos, dcs_polyset *dst,
+                             dcs_error *err);
+dcs_status dcs_substations_clone(const dcs_substations *src, GEOSContextHandle_t geos,
+                                 dcs_substations *dst, dcs_error *err);
+dcs_status dcs_coverage_clone(const dcs_coverage *src, GEOSContextHandle_t geos,
+                              dcs_coverage *dst, dcs_error *err);
+
+/* Nearest feature to site: index and geodesic km between the nearest
+ * points; (size_t)-1 and NaN when the set is empty.  The feature with the
+ * least GEOSDistance wins, the lowest index on ties.  flat as for
+ * dcs_nearest_substation().  Uses the set's site scratch: one thread per
+ * copy. */
+dcs_status dcs_polyset_nearest(dcs_polyset *set, const GEOSGeometry *site,
+                               const dcs_near_site *flat, const dcs_crs *crs, size_t *which,
+                               double *km, dcs_error *err);
+
+/* Index of the first polygon (in layer order) containing the point, or
+ * (size_t)-1.  The polygons are prepared (GEOSPrepare_r) on first use, in
+ * this copy: one thread per copy. */
+dcs_status dcs_polyset_zone(dcs_polyset *set, const GEOSGeometry *point, size_t *which,
+                            dcs_error *err);
+
+/* Sum over the polygons of field column col times the share of each
+ * polygon's area inside the site buffered by radius_m.  When the set is
+ * flattened and the buffer is convex (a point or a convex site), the
+ * shares come from rings.h's convex clipping; otherwise from GEOS
+ * overlay.  Uses the set's scratch rings: one thread per set. */
+dcs_status dcs_polyset_area_weighted(dcs_polyset *set, const GEOSGeometry *site,
+                                     double radius_m, size_t col, double *sum, dcs_error *err);
+
+/* Coverage from a layer's extent (a rectangle in its own CRS, densified
+ * and transformed), from the union of a polygon layer's features, or
+ * everywhere (L NULL). */
+dcs_status dcs_coverage_from_extent(const dcs_layer *L, GEOSContextHandle_t geos,
+                                    dcs_coverage *cov, dcs_error *err);
+dcs_status dcs_coverage_from_layer(dcs_layer *L, GEOSContextHandle_t geos, dcs_coverage *cov,
+                                   dcs_error *err);
+
+/* 1 when the coverage contains the geometry (always for everywhere). */
+int dcs_coverage_contains(const dcs_coverage *cov, const GEOSGeometry *g);
+
+void dcs_coverage_free(dcs_coverage *cov);
+
+/* Percentage (0-100) of the site's area inside the set's polygons; for a
+ * point site, 100 when a polygon covers it, else 0.  Exactly 100 when one
+ * polygon covers the site; else the area of the union of the
+ * intersections over the site's area.  When only one polygon meets the
+ * site, the set is flattened and the site is convex, that area comes
+ * from rings.h's convex clipping; otherwise from GEOS overlay.  Prepares
+ * the polygons it meets (see prep); uses the set's scratch rings: one
+ * thread per copy. */
+dcs_status dcs_polyset_overlap_pct(dcs_polyset *set, const GEOSGeometry *site,
+                                   double *pct, dcs_error *err);
+
+void dcs_polyset_free(dcs_polyset *set);
+
+#endif

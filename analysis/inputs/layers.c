@@ -1,0 +1,486 @@
+/* layers.c - GDAL layers and their geometries in GEOS. See layers.h. */
+#include "inputs/layers.h"
+
+#include <cpl_error.h>
+#include <cpl_vsi.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/strlist.h"
+
+const char *dcs_layer_label(const dcs_layer *L)
+{
+    return L->src->layer ? L->src->layer : OGR_L_GetName(L->lyr);
+}
+
+/* Layer names listed in a message at most (a database may hold thousands). */
+enum { MAX_LISTED_LAYERS = 40 };
+
+/* "a, b, c" of the dataset's layer names (caller frees). */
+static char *layer_names(GDALDatasetH ds)
+{
+    dcs_strlist names = {0};
+    int n = GDALDatasetGetLayerCount(ds);
+    for (int i = 0; i < n && i < MAX_LISTED_LAYERS; i++)
+        dcs_strlist_addf(&names, "%s", OGR_L_GetName(GDALDatasetGetLayer(ds, i)));
+    if (n > MAX_LISTED_LAYERS)
+        dcs_strlist_addf(&names, "and %d more", n - MAX_LISTED_LAYERS);
+    char *s = dcs_strlist_join(&names, ", ");
+    dcs_strlist_free(&names);
+    return s;
+}
+
+static dcs_status find_layer(dcs_layer *L, dcs_error *err)
+{
+    int count = GDALDatasetGetLayerCount(L->ds);
+    if (L->src->layer) {
+        L->lyr = GDALDatasetGetLayerByName(L->ds, L->src->layer);
+    } else if (count == 1) {
+        L->lyr = GDALDatasetGetLayer(L->ds, 0);
+    } else {
+        char *names = layer_names(L->ds);
+        dcs_error_set(err, DCS_ERR_DATA,
+                      "%s: dataset '%s' has %d layers; name one with \"layer\" (layers: %s)",
+                      L->role, L->src->dataset, count, names ? names : "");
+        free(names);
+        return DCS_ERR_DATA;
+    }
+    if (!L->lyr) {
+        char *names = layer_names(L->ds);
+        dcs_error_set(err, DCS_ERR_DATA, "%s: layer '%s' not found in '%s' (layers: %s)",
+                      L->role, L->src->layer, L->src->dataset,
+                      names && *names ? names : "none");
+        free(names);
+        return DCS_ERR_DATA;
+    }
+    return DCS_OK;
+}
+
+static dcs_status read_crs(dcs_layer *L, dcs_error *err)
+{
+    OGRSpatialReferenceH srs = OGR_L_GetSpatialRef(L->lyr);
+    if (!srs)
+        return dcs_error_set(err, DCS_ERR_DATA,
+                             "%s: layer '%s' of '%s' has no CRS (a Shapefile without its .prj?); "
+                             "assign one, e.g. with ogr2ogr -a_srs",
+                             L->role, dcs_layer_label(L), L->src->dataset);
+    L->srs = dcs_srs_clone_gis_order(srs);
+    if (!L->srs)
+        return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory");
+    dcs_srs_describe(L->srs, L->crs_name, sizeof L->crs_name);
+    return DCS_OK;
+}
+
+const char *dcs_open_failure(const char *name, const char *what, char *buf, size_t size)
+{
+    if (*CPLGetLastErrorMsg())
+        return CPLGetLastErrorMsg();
+    /* a file name (not a connection string such as PG:...): say why */
+    int file = strncmp(name, "/vsi", 4) == 0 || !strchr(name, ':');
+    VSIStatBufL st;
+    if (file && VSIStatL(name, &st) != 0)
+        snprintf(buf, size, "no such file or directory");
+    else if (file && strncmp(name, "/vsi", 4) != 0 && access(name, R_OK) != 0)
+        snprintf(buf, size, "%s", strerror(errno));
+    else
+        snprintf(buf, size, "not %s GDAL can read", what);
+    return buf;
+}
+
+dcs_status dcs_layer_open(dcs_layer *L, const char *role, const dcs_source *src,
+                          dcs_geom_want want, dcs_error *err)
+{
+    memset(L, 0, sizeof *L);
+    snprintf(L->role, sizeof L->role, "%s", role);
+    L->src = src;
+    L->want = want;
+    CPLErrorReset();
+    L->ds = GDALOpenEx(src->dataset, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
+    char why[128];
+    if (!L->ds) {
+        L->cannot_open = 1;
+        return dcs_error_set(err, DCS_ERR_DATA, "%s: cannot open '%s': %s", role, src->dataset,
+                             dcs_open_failure(src->dataset, "a vector dataset", why, sizeof why));
+    }
+    dcs_status st = find_layer(L, err);
+    if (st == DCS_OK && src->where &&
+        OGR_L_SetAttributeFilter(L->lyr, src->where) != OGRERR_NONE)
+        st = dcs_error_set(err, DCS_ERR_DATA, "%s: bad \"where\" filter \"%s\" on layer '%s': %s",
+                           role, src->where, dcs_layer_label(L), CPLGetLastErrorMsg());
+    if (st == DCS_OK && want != DCS_GEOM_NONE)
+        st = read_crs(L, err);
+    if (st != DCS_OK) {
+        dcs_layer_close(L);
+        return st;
+    }
+    CPLErrorReset();
+    L->nfeatures = (long long)OGR_L_GetFeatureCount(L->lyr, 1);
+    if (L->nfeatures < 0 || CPLGetLastErrorType() >= CE_Failure) {
+        /* e.g. a database table this role may not read */
+        dcs_error_set(err, DCS_ERR_DATA, "%s: cannot read layer '%s' of '%s': %s", role,
+                      dcs_layer_label(L), src->dataset,
+                      *CPLGetLastErrorMsg() ? CPLGetLastErrorMsg()
+                                            : "GDAL cannot count its features");
+        dcs_layer_close(L);
+        return DCS_ERR_DATA;
+    }
+    if (want == DCS_GEOM_NONE || OGR_L_GetExtent(L->lyr, &L->extent, 1) != OGRERR_NONE)
+        memset(&L->extent, 0, sizeof L->extent);
+    snprintf(L->geom_type, sizeof L->geom_type, "%s",
+             OGRGeometryTypeToName(OGR_L_GetGeomType(L->lyr)));
+    return DCS_OK;
+}
+
+int dcs_layer_field(const dcs_layer *L, const char *field, dcs_error *err)
+{
+    OGRFeatureDefnH defn = OGR_L_GetLayerDefn(L->lyr);
+    int idx = OGR_FD_GetFieldIndex(defn, field);
+    if (idx >= 0)
+        return idx;
+    dcs_strlist names = {0};
+    for (int i = 0; i < OGR_FD_GetFieldCount(defn); i++)
+        dcs_strlist_addf(&names, "%s", OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, i)));
+    char *s = dcs_strlist_join(&names, ", ");
+    dcs_error_set(err, DCS_ERR_DATA, "%s: field '%s' not found in layer '%s' of '%s' (fields: %s)",
+                  L->role, field, dcs_layer_label(L), L->src->dataset, s && *s ? s : "none");
+    free(s);
+    dcs_strlist_free(&names);
+    return -1;
+}
+
+dcs_status dcs_layer_lonlat_extent(const dcs_layer *L, OGREnvelope *out, dcs_error *err)
+{
+    OGRSpatialReferenceH ll = OSRNewSpatialReference(NULL);
+    OGRCoordinateTransformationH ct = NULL;
+    dcs_status st = DCS_OK;
+    if (!ll || OSRImportFromEPSG(ll, 4326) != OGRERR_NONE) {
+        st = dcs_error_set(err, DCS_ERR_DATA, "PROJ cannot find EPSG:4326: %s",
+                           CPLGetLastErrorMsg());
+        goto fail;
+    }
+    OSRSetAxisMappingStrategy(ll, OAMS_TRADITIONAL_GIS_ORDER);
+    ct = OCTNewCoordinateTransformation(L->srs, ll);
+    if (!ct || !OCTTransformBounds(ct, L->extent.MinX, L->extent.MinY, L->extent.MaxX,
+                                   L->extent.MaxY, &out->MinX, &out->MinY, &out->MaxX,
+                                   &out->MaxY, 21)) {
+        st = dcs_error_set(err, DCS_ERR_DATA,
+                           "%s: cannot transform the extent of layer '%s' from %s to WGS 84: %s",
+                           L->role, dcs_layer_label(L), L->crs_name, CPLGetLastErrorMsg());
+    }
+fail:
+    if (ct)
+        OCTDestroyCoordinateTransformation(ct);
+    if (ll)
+        OSRRelease(ll);
+    return st;
+}
+
+static int type_fits(dcs_geom_want want, OGRwkbGeometryType t)
+{
+    t = wkbFlatten(t);
+    int poly = t == wkbPolygon || t == wkbMultiPolygon;
+    int point = t == wkbPoint || t == wkbMultiPoint;
+    switch (want) {
+    case DCS_GEOM_POLYGON_OR_POINT:
+        return poly || point;
+    case DCS_GEOM_POINT:
+        return point;
+    case DCS_GEOM_POLYGON:
+        return poly;
+    case DCS_GEOM_ANY:
+        return t != wkbUnknown && t != wkbNone;
+    case DCS_GEOM_NONE:
+        return 1;
+    }
+    return 0;
+}
+
+static const char *want_name(dcs_geom_want want)
+{
+    switch (want) {
+    case DCS_GEOM_POLYGON_OR_POINT:
+        return "polygons or points";
+    case DCS_GEOM_POINT:
+        return "points";
+    case DCS_GEOM_POLYGON:
+        return "polygons";
+    case DCS_GEOM_ANY:
+        return "points, lines or polygons";
+    case DCS_GEOM_NONE:
+        return "a table";
+    }
+    return "?";
+}
+
+dcs_status dcs_layer_check_type(const dcs_layer *L, dcs_error *err)
+{
+    OGRwkbGeometryType t = wkbFlatten(OGR_L_GetGeomType(L->lyr));
+    if (L->want == DCS_GEOM_NONE || t == wkbUnknown || t == wkbGeometryCollection ||
+        type_fits(L->want, t))
+        return DCS_OK;
+    return dcs_error_set(err, DCS_ERR_DATA, "%s: layer '%s' of '%s' holds %s; expected %s",
+                         L->role, dcs_layer_label(L), L->src->dataset, L->geom_type,
+                         want_name(L->want));
+}
+
+dcs_status dcs_layer_prepare(dcs_layer *L, const dcs_crs *crs, dcs_error *err)
+{
+    if (L->want == DCS_GEOM_NONE) {
+        OGR_L_ResetReading(L->lyr);
+        return DCS_OK;
+    }
+    static const char *const same_axes[] = {"IGNORE_DATA_AXIS_TO_SRS_AXIS_MAPPING=NO", NULL};
+    L->in_work_crs = L->srs && OSRIsSameEx(L->srs, crs->work, same_axes);
+    L->to_work = OCTNewCoordinateTransformation(L->srs, crs->work);
+    if (!L->to_work)
+        return dcs_error_set(err, DCS_ERR_DATA, "%s: PROJ cannot transform %s to %s: %s",
+                             L->role, L->crs_name, crs->name, CPLGetLastErrorMsg());
+    OGR_L_ResetReading(L->lyr);
+    return DCS_OK;
+}
+
+/* L's transformations, copied from `like` (prepared, in the same CRS). */
+static dcs_status prepare_like(dcs_layer *L, const dcs_layer *like, dcs_error *err)
+{
+    L->in_work_crs = like->in_work_crs;
+    L->to_work = OCTClone(like->to_work);
+    if (!L->to_work)
+        return dcs_error_set(err, DCS_ERR_NOMEM, "%s: out of memory copying a transformation",
+                             L->role);
+    OGR_L_ResetReading(L->lyr);
+    return DCS_OK;
+}
+
+dcs_status dcs_layers_prepare(dcs_layer *layers, size_t n, const dcs_crs *crs, dcs_error *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        dcs_layer *L = &layers[i];
+        const dcs_layer *like = NULL;
+        for (size_t j = 0; L->want != DCS_GEOM_NONE && !like && j < i; j++)
+            if (layers[j].to_work && OSRIsSame(layers[j].srs, L->srs))
+                like = &layers[j];
+        dcs_status st = like ? prepare_like(L, like, err) : dcs_layer_prepare(L, crs, err);
+        if (st != DCS_OK)
+            return st;
+    }
+    return DCS_OK;
+}
+
+/* OGR geometry -> GEOS through WKB. */
+static GEOSGeometry *to_geos(GEOSContextHandle_t geos, OGRGeometryH g)
+{
+    size_t n = (size_t)OGR_G_WkbSize(g);
+    unsigned char *wkb = malloc(n ? n : 1);
+    if (!wkb)
+        return NULL;
+    GEOSGeometry *out = NULL;
+    if (OGR_G_ExportToIsoWkb(g, wkbNDR, wkb) == OGRERR_NONE)
+        out = GEOSGeomFromWKB_buf_r(geos, wkb, n);
+    free(wkb);
+    return out;
+}
+
+/* The polygons inside a collection made by GEOSMakeValid (which may add
+ * stray lines or points where a polygon collapsed); NULL when none. */
+static GEOSGeometry *polygonal_part(GEOSContextHandle_t geos, const GEOSGeometry *g)
+{
+    int n = GEOSGetNumGeometries_r(geos, g);
+    GEOSGeometry **parts = calloc((size_t)(n > 0 ? n : 1), sizeof *parts);
+    unsigned k = 0;
+    if (!parts)
+        return NULL;
+    for (int i = 0; i < n; i++) {
+        const GEOSGeometry *p = GEOSGetGeometryN_r(geos, g, i);
+        int t = GEOSGeomTypeId_r(geos, p);
+        if (t == GEOS_POLYGON || t == GEOS_MULTIPOLYGON)
+            parts[k++] = GEOSGeom_clone_r(geos, p);
+    }
+    GEOSGeometry *out = NULL;
+    if (k == 1)
+        out = parts[0];
+    else if (k > 1) {
+        /* the collection takes ownership of the parts */
+        GEOSGeometry *all = GEOSGeom_createCollection_r(geos, GEOS_GEOMETRYCOLLECTION, parts, k);
+        out = all ? GEOSUnaryUnion_r(geos, all) : NULL;
+        if (all)
+            GEOSGeom_destroy_r(geos, all);
+    }
+    free(parts);
+    return out;
+}
+
+/* Repair an invalid geometry (counted in xf); NULL when nothing usable is left. */
+static GEOSGeometry *repair(const dcs_layer *L, dcs_layer_xf *xf, GEOSContextHandle_t geos,
+                            GEOSGeometry *g)
+{
+    GEOSGeometry *fixed = GEOSMakeValid_r(geos, g);
+    GEOSGeom_destroy_r(geos, g);
+    if (!fixed)
+        return NULL;
+    xf->nrepaired++;
+    if (L->want == DCS_GEOM_POLYGON && GEOSGeomTypeId_r(geos, fixed) == GEOS_GEOMETRYCOLLECTION) {
+        GEOSGeometry *polys = polygonal_part(geos, fixed);
+        GEOSGeom_destroy_r(geos, fixed);
+        fixed = polys;
+    }
+    return fixed;
+}
+
+/* Sign changes around a cycle of signs (zeros skipped): *first and *last
+ * are the first and last non-zero signs seen so far. */
+static void count_flip(double d, int *first, int *last, int *flips)
+{
+    int s = d > 0 ? 1 : d < 0 ? -1 : 0;
+    if (!s)
+        return;
+    if (*last && s != *last)
+        (*flips)++;
+    if (!*first)
+        *first = s;
+    *last = s;
+}
+
+int dcs_geom_plainly_valid(GEOSContextHandle_t geos, const GEOSGeometry *g)
+{
+    if (GEOSGeomTypeId_r(geos, g) != GEOS_POLYGON || GEOSGetNumInteriorRings_r(geos, g) != 0)
+        return 0;
+    const GEOSGeometry *ring = GEOSGetExteriorRing_r(geos, g);
+    const GEOSCoordSequence *seq = ring ? GEOSGeom_getCoordSeq_r(geos, ring) : NULL;
+    unsigned n = 0;
+    double x[16], y[16];
+    if (!seq || !GEOSCoordSeq_getSize_r(geos, seq, &n) || n < 4 || n > 16 ||
+        !GEOSCoordSeq_copyToArrays_r(geos, seq, x, y, NULL, NULL) || x[0] != x[n - 1] ||
+        y[0] != y[n - 1])
+        return 0;
+    int turn = 0, fx = 0, lx = 0, nx = 0, fy = 0, ly = 0, ny = 0;
+    for (unsigned i = 0; i + 1 < n; i++) {
+        unsigned j = i + 1, k = i + 2 < n ? i + 2 : 1; /* the turn at j; vertex n-1 is 0 */
+        double ax = x[j] - x[i], ay = y[j] - y[i], bx = x[k] - x[j], by = y[k] - y[j];
+        double cross = ax * by - ay * bx;
+        double tol = 1e-12 * (fabs(ax) + fabs(ay)) * (fabs(bx) + fabs(by)); /* >> rounding */
+        int s = cross > tol ? 1 : cross < -tol ? -1 : 0;
+        if (!isfinite(x[i]) || !isfinite(y[i]) || !(tol > 0) || !s || (turn && s != turn))
+            return 0;
+        turn = s;
+        count_flip(ax, &fx, &lx, &nx);
+        count_flip(ay, &fy, &ly, &ny);
+    }
+    nx += lx != fx, ny += ly != fy; /* around the cycle */
+    return nx <= 2 && ny <= 2;
+}
+
+dcs_status dcs_layer_convert(const dcs_layer *L, dcs_layer_xf *xf, GEOSContextHandle_t geos,
+                             OGRGeometryH src, GEOSGeometry **geom, dcs_error *err)
+{
+    *geom = NULL;
+    OGRGeometryH w = L->in_work_crs ? NULL : OGR_G_Clone(src); /* src itself when in it */
+    if (!L->in_work_crs && !w)
+        return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory");
+    if (w && OGR_G_Transform(w, xf->to_work) != OGRERR_NONE) {
+        OGR_G_DestroyGeometry(w);
+        return dcs_error_set(err, DCS_ERR_DATA,
+                             "%s: cannot transform a geometry of layer '%s' to the working CRS: %s",
+                             L->role, dcs_layer_label(L), CPLGetLastErrorMsg());
+    }
+    *geom = to_geos(geos, w ? w : src);
+    if (w)
+        OGR_G_DestroyGeometry(w);
+    if (!*geom)
+        return dcs_error_set(err, DCS_ERR_GEOMETRY, "%s: GEOS cannot read a geometry of '%s'",
+                             L->role, dcs_layer_label(L));
+    int invalid = !dcs_geom_plainly_valid(geos, *geom) && !GEOSisValid_r(geos, *geom);
+    if (invalid && !(*geom = repair(L, xf, geos, *geom)))
+        return dcs_error_set(err, DCS_ERR_GEOMETRY,
+                             "%s: an invalid geometry in layer '%s' could not be repaired",
+                             L->role, dcs_layer_label(L));
+    return DCS_OK;
+}
+
+dcs_status dcs_layer_next_raw(dcs_layer *L, OGRFeatureH *feat)
+{
+    for (;;) {
+        *feat = OGR_L_GetNextFeature(L->lyr);
+        if (!*feat)
+            return DCS_OK;
+        OGRGeometryH g = OGR_F_GetGeometryRef(*feat);
+        if (!g || OGR_G_IsEmpty(g))
+            L->nnull++;
+        else if (!type_fits(L->want, OGR_G_GetGeometryType(g)))
+            L->nwrongtype++;
+        else
+            return DCS_OK;
+        OGR_F_Destroy(*feat);
+    }
+}
+
+dcs_status dcs_layer_next_geos(dcs_layer *L, GEOSContextHandle_t geos, OGRFeatureH *feat,
+                               GEOSGeometry **geom, dcs_error *err)
+{
+    *geom = NULL;
+    dcs_layer_next_raw(L, feat);
+    if (!*feat)
+        return DCS_OK;
+    dcs_layer_xf xf = {.to_work = L->to_work, .nrepaired = 0};
+    dcs_status st = dcs_layer_convert(L, &xf, geos, OGR_F_GetGeometryRef(*feat), geom, err);
+    L->nrepaired += xf.nrepaired;
+    if (st != DCS_OK) {
+        if (*geom)
+            GEOSGeom_destroy_r(geos, *geom);
+        *geom = NULL;
+        dcs_error_prefix(err, "feature %lld: ", (long long)OGR_F_GetFID(*feat));
+        OGR_F_Destroy(*feat);
+        *feat = NULL;
+    }
+    return st;
+}
+
+dcs_status dcs_layer_xf_clone(const dcs_layer *L, dcs_layer_xf *xf)
+{
+    xf->nrepaired = 0;
+    xf->to_work = OCTClone(L->to_work);
+    if (xf->to_work)
+        return DCS_OK;
+    dcs_layer_xf_free(xf);
+    return DCS_ERR_NOMEM;
+}
+
+void dcs_layer_xf_free(dcs_layer_xf *xf)
+{
+    if (xf->to_work)
+        OCTDestroyCoordinateTransformation(xf->to_work);
+    xf->to_work = NULL;
+}
+
+void dcs_layer_close(dcs_layer *L)
+{
+    if (L->to_work)
+        OCTDestroyCoordinateTransformation(L->to_work);
+    if (L->srs)
+        OSRRelease(L->srs);
+    if (L->ds)
+        GDALClose(L->ds);
+    L->to_work = NULL;
+    L->srs = NULL;
+    L->ds = NULL;
+    L->lyr = NULL;
+}
+
+double dcs_field_double(OGRFeatureH f, int field)
+{
+    if (field < 0 || !OGR_F_IsFieldSetAndNotNull(f, field))
+        return NAN;
+    OGRFieldType t = OGR_Fld_GetType(OGR_F_GetFieldDefnRef(f, field));
+    if (t == OFTInteger || t == OFTInteger64 || t == OFTReal)
+        return OGR_F_GetFieldAsDouble(f, field);
+    if (t == OFTString) {
+        const char *s = OGR_F_GetFieldAsString(f, field);
+        char *end;
+        double v = strtod(s, &end);
+        return end != s && *end == '\0' ? v : NAN;
+    }
+    return NAN;
+}

@@ -1,0 +1,411 @@
+/* model.c - metric table and bound rules and criteria. See model.h. */
+#include "inputs/model.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "decision/mcda.h"
+
+static const struct {
+    const char *name, *unit, *description;
+    dcs_metric_kind kind;
+} builtin[] = {
+    /* in the order of DCS_COL_* and DCS_TCOL_* */
+    {"area_ha", "ha", "site area (geodesic)", DCS_NUM},
+    {"substation_km", "km", "geodesic distance to the nearest qualifying substation", DCS_NUM},
+    {"substation_kv", "kV", "voltage of that substation", DCS_NUM},
+    {"substation_headroom_mw", "MW", "spare capacity of that substation", DCS_NUM},
+    {"interconnect_cost_musd", "M$",
+     "line to that substation (cost per km of its voltage class) plus an upgrade when its "
+     "headroom is short of the peak demand",
+     DCS_NUM},
+    {"substation_id", "", "id of that substation", DCS_TEXT},
+};
+#define NBUILTIN (sizeof builtin / sizeof builtin[0])
+
+static const struct {
+    const char *name, *unit, *description;
+    dcs_metric_kind kind;
+} energy_metrics[DCS_EN_COUNT] = {
+    [DCS_EN_STATION] = {"weather_station", "", "nearest weather station", DCS_TEXT},
+    [DCS_EN_STATION_KM] = {"weather_station_km", "km", "geodesic distance to it", DCS_NUM},
+    [DCS_EN_PUE_ANNUAL] = {"pue_annual", "", "facility energy / IT energy over the year", DCS_NUM},
+    [DCS_EN_PUE_PEAK] = {"pue_peak", "", "highest hourly PUE", DCS_NUM},
+    [DCS_EN_PEAK_MW] = {"peak_demand_mw", "MW", "highest hourly facility demand (grid request)",
+                        DCS_NUM},
+    [DCS_EN_ENERGY_MWH] = {"energy_mwh_yr", "MWh", "facility energy per year", DCS_NUM},
+    [DCS_EN_WATER_M3] = {"water_m3_yr", "m3", "water evaporated and blown down per year",
+                         DCS_NUM},
+    [DCS_EN_WUE] = {"wue_l_kwh", "L/kWh", "water per kWh of IT energy", DCS_NUM},
+    [DCS_EN_PEAK_DAY_WATER] = {"peak_day_water_m3", "m3", "water on the peak day", DCS_NUM},
+    [DCS_EN_ECONOMIZER_HOURS] = {"economizer_hours", "h",
+                                 "hours of free or partial (economizer) cooling", DCS_NUM},
+    [DCS_EN_MECHANICAL_HOURS] = {"mechanical_hours", "h", "hours of full mechanical cooling",
+                                 DCS_NUM},
+    [DCS_EN_CO2_T] = {"co2_t_yr", "t", "CO2 per year at the grid region's rate", DCS_NUM},
+    [DCS_EN_COST_USD] = {"energy_cost_usd_yr", "$", "energy cost per year", DCS_NUM},
+    [DCS_EN_USD_PER_MWH_IT] = {"cost_usd_per_mwh_it", "$/MWh", "energy cost per MWh of IT energy",
+                               DCS_NUM},
+    [DCS_EN_USD_PER_ACCEL_HOUR] = {"cost_usd_per_accel_hour", "$",
+                                   "energy cost of one accelerator-hour", DCS_NUM},
+    [DCS_EN_HEADROOM_MARGIN] = {"headroom_margin_mw", "MW",
+                                "substation headroom minus the modelled peak demand", DCS_NUM},
+    [DCS_EN_WUE_STRESS] = {"wue_x_water_stress", "", "WUE times the site's water stress score",
+                           DCS_NUM},
+};
+
+static const char *const stat_names[] = {"mean", "min", "max", "sum", "majority"};
+
+size_t dcs_model_attr_slots(const dcs_scenario *scn)
+{
+    size_t n = scn->sites.nattrs;
+    for (size_t i = 0; i < scn->ncontexts; i++)
+        n += scn->contexts[i].nattrs;
+    for (size_t i = 0; i < scn->njoins; i++)
+        n += scn->joins[i].nattrs;
+    return n;
+}
+
+/* Upper bound of the number of metrics. */
+static size_t metric_capacity(const dcs_scenario *scn)
+{
+    return NBUILTIN + dcs_model_attr_slots(scn) + 8 * scn->ncontexts + DCS_EN_COUNT;
+}
+
+static int add_metric(dcs_model *m, char *name, const char *unit, const char *desc,
+                      dcs_metric_kind kind, long context, dcs_strlist *problems)
+{
+    if (!name)
+        return -1;
+    if (dcs_model_find_metric(m, name) >= 0 &&
+        dcs_strlist_addf(problems, "metric \"%s\" is defined twice; rename one of them", name))
+        return -1;
+    dcs_metric *x = &m->metrics[m->nmetrics++];
+    x->name = name;
+    x->unit = unit;
+    x->description = desc;
+    x->kind = kind;
+    x->col = kind == DCS_NUM ? m->nnum++ : m->ntext++;
+    x->context = context;
+    return 0;
+}
+
+static char *concat(const char *a, const char *b)
+{
+    size_t n = strlen(a) + strlen(b) + 1;
+    char *s = malloc(n);
+    if (s)
+        snprintf(s, n, "%s%s", a, b);
+    return s;
+}
+
+static int add_attrs(dcs_model *m, const dcs_attribute *attrs, size_t n,
+                     const dcs_metric_kind **kinds, long context, const char *desc,
+                     dcs_strlist *problems)
+{
+    for (size_t i = 0; i < n; i++, (*kinds)++)
+        if (add_metric(m, strdup(attrs[i].metric), "", desc, **kinds, context, problems) != 0)
+            return -1;
+    return 0;
+}
+
+static int add_raster_metrics(dcs_model *m, const dcs_context *c, long k, dcs_strlist *p)
+{
+    for (unsigned s = 0; s < 5; s++) {
+        char suffix[16];
+        snprintf(suffix, sizeof suffix, "_%s", stat_names[s]);
+        if ((c->stats & (1u << s)) &&
+            add_metric(m, concat(c->name, suffix), "", "raster statistic over the site (coverage-weighted)",
+                       DCS_NUM, k, p) != 0)
+            return -1;
+    }
+    if (c->stats && add_metric(m, concat(c->name, "_nodata_pct"), "%",
+                               "share of the site's pixels (by area) that are nodata", DCS_NUM,
+                               k, p) != 0)
+        return -1;
+    if (c->radius_km > 0 &&
+        add_metric(m, concat(c->name, "_radius_sum"), "", "raster sum within the radius",
+                   DCS_NUM, k, p) != 0)
+        return -1;
+    return 0;
+}
+
+static int add_context_metrics(dcs_model *m, const dcs_context *c, long k,
+                               const dcs_metric_kind **kinds, dcs_strlist *p)
+{
+    switch (c->kind) {
+    case DCS_CTX_OVERLAY:
+        return add_metric(m, concat(c->name, "_pct"), "%", "share of the site inside this layer",
+                          DCS_NUM, k, p);
+    case DCS_CTX_DISTANCE:
+        return add_metric(m, concat(c->name, "_km"), "km",
+                          "geodesic distance to the nearest feature", DCS_NUM, k, p);
+    case DCS_CTX_ZONE:
+        return add_attrs(m, c->attrs, c->nattrs, kinds, k, "attribute of the zone holding the site",
+                         p);
+    case DCS_CTX_AREA_WEIGHTED:
+        return add_metric(m, strdup(c->name), "", "area-weighted sum within the radius", DCS_NUM,
+                          k, p);
+    case DCS_CTX_RASTER:
+        return add_raster_metrics(m, c, k, p);
+    }
+    return -1;
+}
+
+static int build_metrics(const dcs_scenario *scn, const dcs_metric_kind *kinds, dcs_model *m,
+                         dcs_strlist *problems)
+{
+    m->metrics = calloc(metric_capacity(scn), sizeof *m->metrics);
+    m->ctx_first = calloc(scn->ncontexts + 1, sizeof *m->ctx_first);
+    m->join_first = calloc(scn->njoins + 1, sizeof *m->join_first);
+    m->join_on = calloc(scn->njoins + 1, sizeof *m->join_on);
+    if (!m->metrics || !m->ctx_first || !m->join_first || !m->join_on)
+        return -1;
+    for (size_t i = 0; i < NBUILTIN; i++)
+        if (add_metric(m, strdup(builtin[i].name), builtin[i].unit, builtin[i].description,
+                       builtin[i].kind, -1, problems) != 0)
+            return -1;
+    m->attr_first = m->nmetrics;
+    if (add_attrs(m, scn->sites.attrs, scn->sites.nattrs, &kinds, -1, "site attribute",
+                  problems) != 0)
+        return -1;
+    for (size_t k = 0; k < scn->ncontexts; k++) {
+        m->ctx_first[k] = m->nmetrics;
+        if (add_context_metrics(m, &scn->contexts[k], (long)k, &kinds, problems) != 0)
+            return -1;
+    }
+    for (size_t j = 0; j < scn->njoins; j++) {
+        m->join_first[j] = m->nmetrics;
+        if (add_attrs(m, scn->joins[j].attrs, scn->joins[j].nattrs, &kinds, -1,
+                      "attribute joined from a table", problems) != 0)
+            return -1;
+    }
+    m->energy_first = m->nmetrics;
+    for (size_t k = 0; scn->energy.enabled && k < DCS_EN_COUNT; k++)
+        if (add_metric(m, strdup(energy_metrics[k].name), energy_metrics[k].unit,
+                       energy_metrics[k].description, energy_metrics[k].kind, -1, problems) != 0)
+            return -1;
+    return 0;
+}
+
+long dcs_model_find_metric(const dcs_model *model, const char *name)
+{
+    for (size_t i = 0; i < model->nmetrics; i++)
+        if (strcmp(model->metrics[i].name, name) == 0)
+            return (long)i;
+    return -1;
+}
+
+/* Resolve name for the item at path; check its kind. */
+static long bind_metric(const dcs_model *m, const char *path, const char *name,
+                        dcs_metric_kind want, dcs_strlist *problems, int *nomem)
+{
+    long idx = dcs_model_find_metric(m, name);
+    if (idx < 0) {
+        dcs_strlist names = {0};
+        for (size_t i = 0; i < m->nmetrics; i++)
+            *nomem |= dcs_strlist_addf(&names, "%s", m->metrics[i].name) != 0;
+        char *known = dcs_strlist_join(&names, ", ");
+        *nomem |= !known ||
+                  dcs_strlist_addf(problems, "%s: unknown metric \"%s\" (known: %s)",
+                                   path, name, known ? known : "") != 0;
+        free(known);
+        dcs_strlist_free(&names);
+        return -1;
+    }
+    if (m->metrics[idx].kind != want) {
+        *nomem |= dcs_strlist_addf(problems, "%s: \"%s\" is %s, this needs %s", path,
+                                   name, m->metrics[idx].kind == DCS_NUM ? "a number" : "text",
+                                   want == DCS_NUM ? "a number" : "text") != 0;
+        return -1;
+    }
+    return idx;
+}
+
+/* Each join matches on a text metric defined before its own attributes. */
+static int bind_joins(const dcs_scenario *scn, dcs_model *m, dcs_strlist *problems)
+{
+    int nomem = 0;
+    for (size_t j = 0; j < scn->njoins; j++) {
+        char path[64];
+        snprintf(path, sizeof path, "joins[%zu].on", j);
+        long idx = bind_metric(m, path, scn->joins[j].on, DCS_TEXT, problems, &nomem);
+        if (idx >= 0 && (size_t)idx >= m->join_first[j]) {
+            nomem |= dcs_strlist_addf(problems, "%s: \"%s\" comes from this join or a later "
+                                      "one; a join matches on a metric known before it",
+                                      path, scn->joins[j].on) != 0;
+            idx = -1;
+        }
+        m->join_on[j] = idx >= 0 ? (size_t)idx : 0;
+    }
+    return nomem ? -1 : 0;
+}
+
+/* The metrics the energy model reads from the site (CO2 rate, price,
+ * water stress): numbers defined before the energy block. */
+static int bind_energy_inputs(const dcs_scenario *scn, dcs_model *m, dcs_strlist *problems)
+{
+    const struct {
+        const char *path, *name;
+        long *out;
+    } inputs[] = {{"energy.co2_metric", scn->energy.co2_metric, &m->co2_metric},
+                  {"energy.price_metric", scn->energy.price_metric, &m->price_metric},
+                  {"energy.water_stress_metric", scn->energy.water_stress_metric,
+                   &m->stress_metric}};
+    int nomem = 0;
+    for (size_t k = 0; k < sizeof inputs / sizeof inputs[0]; k++) {
+        *inputs[k].out = -1;
+        if (!inputs[k].name)
+            continue;
+        long idx = bind_metric(m, inputs[k].path, inputs[k].name, DCS_NUM, problems, &nomem);
+        if (idx >= (long)m->energy_first && scn->energy.enabled) {
+            nomem |= dcs_strlist_addf(problems, "%s: \"%s\" is an energy metric itself",
+                                      inputs[k].path, inputs[k].name) != 0;
+            idx = -1;
+        }
+        *inputs[k].out = idx;
+    }
+    return nomem ? -1 : 0;
+}
+
+static void add_system_rules(const dcs_scenario *scn, dcs_model *m)
+{
+    if (scn->land_ha > 0) {
+        dcs_rule *r = &m->rules[m->nrules++];
+        r->name = "facility_land";
+        r->metric = (size_t)dcs_model_find_metric(m, "area_ha");
+        r->context = -1;
+        r->op = DCS_OP_MIN;
+        r->limit = scn->land_ha;
+    }
+    for (size_t k = 0; k < scn->ncontexts; k++) {
+        const dcs_context *c = &scn->contexts[k];
+        int can_miss = c->cover != DCS_COVER_EVERYWHERE || c->kind == DCS_CTX_ZONE ||
+                       c->kind == DCS_CTX_RASTER;
+        if (c->outside != DCS_OUTSIDE_EXCLUDE || !can_miss)
+            continue;
+        dcs_rule *r = &m->rules[m->nrules++];
+        r->name = scn->contexts[k].name; /* reported as coverage_<name> */
+        r->context = (long)k;
+    }
+}
+
+static int bind_rules(const dcs_scenario *scn, dcs_model *m, dcs_strlist *problems)
+{
+    int nomem = 0;
+    m->rules = calloc(scn->nconstraints + scn->ncontexts + 1, sizeof *m->rules);
+    if (!m->rules)
+        return -1;
+    add_system_rules(scn, m);
+    for (size_t i = 0; i < scn->nconstraints; i++) {
+        const dcs_constraint *c = &scn->constraints[i];
+        char path[64];
+        snprintf(path, sizeof path, "constraints[%zu].metric", i);
+        dcs_metric_kind want = c->op == DCS_OP_MIN || c->op == DCS_OP_MAX ? DCS_NUM : DCS_TEXT;
+        long idx = bind_metric(m, path, c->metric, want, problems, &nomem);
+        if (idx < 0)
+            continue;
+        dcs_rule *r = &m->rules[m->nrules++];
+        *r = (dcs_rule){
+            .name = c->name,
+            .metric = (size_t)idx,
+            .context = -1,
+            .op = c->op,
+            .limit = c->limit,
+            .set = c->set,
+            .nset = c->nset,
+        };
+    }
+    return nomem ? -1 : 0;
+}
+
+/* Weights from the AHP matrix; refused above the consistency limit. */
+static dcs_status ahp_weights(const dcs_scenario *scn, dcs_model *m, double *w,
+                              dcs_strlist *problems)
+{
+    dcs_error e;
+    m->ahp = 1;
+    if (dcs_ahp_weights(scn->ahp_matrix, scn->ncriteria, w, &m->ahp_lambda, &m->ahp_ci,
+                        &m->ahp_cr, &e) != DCS_OK) {
+        dcs_strlist_addf(problems, "ahp.%s", e.message);
+        return DCS_ERR_SCENARIO;
+    }
+    if (m->ahp_cr > DCS_AHP_CR_LIMIT && !scn->ahp_accept_inconsistent) {
+        dcs_strlist_addf(problems,
+                         "ahp.matrix: consistency ratio %.3f is above %.1f; revise the "
+                         "comparisons or set \"accept_inconsistent\": true",
+                         m->ahp_cr, DCS_AHP_CR_LIMIT);
+        return DCS_ERR_SCENARIO;
+    }
+    return DCS_OK;
+}
+
+static int bind_criteria(const dcs_scenario *scn, dcs_model *m, dcs_strlist *problems)
+{
+    int nomem = 0;
+    double total = 0;
+    double *w = calloc(scn->ncriteria + 1, sizeof *w);
+    m->crits = calloc(scn->ncriteria + 1, sizeof *m->crits);
+    if (!m->crits || !w) {
+        free(w);
+        return -1;
+    }
+    for (size_t i = 0; i < scn->ncriteria; i++)
+        w[i] = scn->criteria[i].weight;
+    if (scn->ahp_matrix && ahp_weights(scn, m, w, problems) != DCS_OK) {
+        free(w);
+        return 0;
+    }
+    for (size_t i = 0; i < scn->ncriteria; i++) {
+        const dcs_criterion *c = &scn->criteria[i];
+        char path[64];
+        snprintf(path, sizeof path, "criteria[%zu].metric", i);
+        dcs_metric_kind want = c->fn.type == DCS_VF_CATEGORICAL ? DCS_TEXT : DCS_NUM;
+        long idx = bind_metric(m, path, c->metric, want, problems, &nomem);
+        if (idx < 0)
+            continue;
+        m->crits[m->ncrits++] = (dcs_crit){c->name, (size_t)idx, w[i], &c->fn};
+        total += w[i];
+    }
+    for (size_t i = 0; i < m->ncrits && total > 0; i++)
+        m->crits[i].weight /= total;
+    free(w);
+    return nomem ? -1 : 0;
+}
+
+dcs_status dcs_model_build(const dcs_scenario *scn, const dcs_metric_kind *attr_kinds,
+                           dcs_model *model, dcs_strlist *problems, dcs_error *err)
+{
+    dcs_strlist local = {0};
+    dcs_strlist *probs = problems ? problems : &local;
+    size_t before = probs->count;
+    dcs_status st = DCS_OK;
+    memset(model, 0, sizeof *model);
+    model->scn = scn;
+    if (build_metrics(scn, attr_kinds, model, probs) != 0 || bind_joins(scn, model, probs) != 0 ||
+        bind_energy_inputs(scn, model, probs) != 0 ||
+        bind_rules(scn, model, probs) != 0 || bind_criteria(scn, model, probs) != 0)
+        st = dcs_error_set(err, DCS_ERR_NOMEM, "out of memory building the model");
+    else if (probs->count > before)
+        st = dcs_error_set(err, DCS_ERR_SCENARIO, "%s: %s%s", scn->path, probs->items[before],
+                           probs->count - before > 1 ? " (and more problems)" : "");
+    if (st != DCS_OK)
+        dcs_model_free(model);
+    dcs_strlist_free(&local);
+    return st;
+}
+
+void dcs_model_free(dcs_model *model)
+{
+    for (size_t i = 0; i < model->nmetrics; i++)
+        free(model->metrics[i].name);
+    free(model->metrics);
+    free(model->ctx_first);
+    free(model->join_first);
+    free(model->join_on);
+    free(model->rules);
+    free(model->crits);
+    memset(model, 0, sizeof *model);
+}

@@ -1,0 +1,133 @@
+/*
+ * model.h - the metric table and the rules and criteria bound to it.
+ *
+ * Every per-site quantity dcsite computes or carries is a metric with a
+ * name, a unit and a kind (number or text).  Order: the built-in metrics
+ * (area_ha, substation_*, interconnect_cost_musd), then the site
+ * attributes, then each context layer's metrics in scenario order
+ * (<name>_pct, <name>_km, zone attributes, <name> for an area-weighted
+ * sum, <name>_<stat>, <name>_nodata_pct and <name>_radius_sum for a
+ * raster), then each join's
+ * attributes.  Numbers live in column `col` of a site's number row, texts
+ * in column `col` of its text row (see sites.h).  A metric that comes from
+ * a context layer records it in `context` (-1 otherwise), so that a site
+ * outside that layer's coverage is treated as the scenario says.
+ *
+ * dcs_model_build() binds the scenario's constraints and criteria to
+ * metric columns (and each join's `on` to a text metric), checking that
+ * each metric exists and has the right kind;
+ * every problem is appended to `problems`.  It adds the rule
+ * "facility_land" (area_ha >= facility.land_ha) when land_ha > 0, and a
+ * rule "coverage_<name>" for each context layer whose `outside` is
+ * "exclude".  Weights are normalised to sum 1, or derived from the AHP
+ * matrix (refused above a consistency ratio of 0.1 unless accepted).
+ *
+ * Attribute kinds: dcs_model_build() takes the kind of every mapped field
+ * (number or text, from the layer's field type) as one flat array, in the
+ * order of dcs_model_attr_slots(): site attributes, zone attributes of
+ * each zone context in order, join attributes of each join in order.
+ *
+ * Ownership: the model owns its metric names and arrays; dcs_model_free().
+ * It points into the scenario, which must outlive it.
+ */
+#ifndef DCS_MODEL_H
+#define DCS_MODEL_H
+
+#include <stddef.h>
+
+#include "core/error.h"
+#include "inputs/scenario.h"
+#include "core/strlist.h"
+
+typedef enum { DCS_NUM, DCS_TEXT } dcs_metric_kind;
+
+typedef struct {
+    char *name;
+    const char *unit;        /* "ha", "km", "kV", "MW", "%", "" */
+    const char *description; /* one line for reports */
+    dcs_metric_kind kind;
+    size_t col;
+    long context; /* index of the context layer it comes from, or -1 */
+} dcs_metric;
+
+/* Number columns of the built-in metrics. */
+enum {
+    DCS_COL_AREA_HA = 0,
+    DCS_COL_SUB_KM,
+    DCS_COL_SUB_KV,
+    DCS_COL_SUB_HEADROOM_MW,
+    DCS_COL_INTERCONNECT_MUSD,
+    DCS_COL_BUILTIN_NUM
+};
+/* Text columns of the built-in metrics. */
+enum { DCS_TCOL_SUB_ID = 0, DCS_TCOL_BUILTIN };
+
+/* The energy metrics, in this order from model->energy_first. */
+enum {
+    DCS_EN_STATION,         /* text: the nearest weather station */
+    DCS_EN_STATION_KM,
+    DCS_EN_PUE_ANNUAL,
+    DCS_EN_PUE_PEAK,
+    DCS_EN_PEAK_MW,
+    DCS_EN_ENERGY_MWH,
+    DCS_EN_WATER_M3,
+    DCS_EN_WUE,
+    DCS_EN_PEAK_DAY_WATER,
+    DCS_EN_ECONOMIZER_HOURS,
+    DCS_EN_MECHANICAL_HOURS,
+    DCS_EN_CO2_T,
+    DCS_EN_COST_USD,
+    DCS_EN_USD_PER_MWH_IT,
+    DCS_EN_USD_PER_ACCEL_HOUR,
+    DCS_EN_HEADROOM_MARGIN,
+    DCS_EN_WUE_STRESS,
+    DCS_EN_COUNT
+};
+
+typedef struct {
+    const char *name;
+    size_t metric; /* index into metrics (unused for coverage rules) */
+    long context;  /* coverage rule: the context layer that must cover the site; else -1 */
+    dcs_constraint_op op;
+    double limit;
+    char *const *set;
+    size_t nset;
+} dcs_rule;
+
+typedef struct {
+    const char *name;
+    size_t metric;
+    double weight; /* normalised: the weights add up to 1 */
+    const dcs_value_fn *fn;
+} dcs_crit;
+
+typedef struct {
+    const dcs_scenario *scn;
+    dcs_metric *metrics;
+    size_t nmetrics, nnum, ntext;
+    size_t *ctx_first;  /* ncontexts: index of each context layer's first metric */
+    size_t *join_first; /* njoins: index of each join's first metric */
+    size_t *join_on;    /* njoins: the text metric each join matches on */
+    size_t attr_first;  /* index of the first site attribute metric */
+    size_t energy_first; /* index of the first energy metric (when enabled) */
+    long co2_metric, price_metric, stress_metric; /* energy inputs, -1 when not given */
+    dcs_rule *rules;
+    size_t nrules;
+    dcs_crit *crits;
+    size_t ncrits;
+    int ahp;           /* 1 when the weights come from the AHP matrix */
+    double ahp_lambda, ahp_ci, ahp_cr;
+} dcs_model;
+
+/* How many attribute kinds dcs_model_build() expects. */
+size_t dcs_model_attr_slots(const dcs_scenario *scn);
+
+dcs_status dcs_model_build(const dcs_scenario *scn, const dcs_metric_kind *attr_kinds,
+                           dcs_model *model, dcs_strlist *problems, dcs_error *err);
+
+/* Index of the metric called name, or -1. */
+long dcs_model_find_metric(const dcs_model *model, const char *name);
+
+void dcs_model_free(dcs_model *model);
+
+#endif

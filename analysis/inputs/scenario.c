@@ -1,0 +1,1498 @@
+/* scenario.c - strict reading of the scenario JSON. See scenario.h. */
+#include "inputs/scenario.h"
+
+#include <cjson/cJSON.h>
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PATH_MAX_LEN 256
+
+/* Problems are collected here while reading; `nomem` latches. */
+typedef struct {
+    dcs_strlist *problems;
+    int nproblems;
+    int nomem;
+} reader;
+
+static void problem(reader *r, const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void problem(reader *r, const char *path, const char *fmt, ...)
+{
+    char text[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    r->nproblems++;
+    if (dcs_strlist_addf(r->problems, "%s%s%s", path, *path ? ": " : "", text) != 0)
+        r->nomem = 1;
+}
+
+/* "a number", "an object", ... for "expected X" messages. */
+static const char *type_name(const cJSON *v)
+{
+    if (cJSON_IsNumber(v))
+        return "a number";
+    if (cJSON_IsString(v))
+        return "a string";
+    if (cJSON_IsBool(v))
+        return "true or false";
+    if (cJSON_IsNull(v))
+        return "null";
+    if (cJSON_IsArray(v))
+        return "an array";
+    if (cJSON_IsObject(v))
+        return "an object";
+    return "an invalid value";
+}
+
+/* The value as it appears in the file, for "got X" (short values only). */
+static void describe(const cJSON *v, char *buf, size_t size)
+{
+    if (cJSON_IsString(v))
+        snprintf(buf, size, "\"%.60s\"", v->valuestring);
+    else if (cJSON_IsNumber(v))
+        snprintf(buf, size, "%.17g", v->valuedouble);
+    else if (cJSON_IsBool(v))
+        snprintf(buf, size, "%s", cJSON_IsTrue(v) ? "true" : "false");
+    else
+        snprintf(buf, size, "%s", type_name(v));
+}
+
+static void wrong_type(reader *r, const char *path, const char *expected, const cJSON *got)
+{
+    char seen[96];
+    describe(got, seen, sizeof seen);
+    problem(r, path, "expected %s, got %s", expected, seen);
+}
+
+static void join_path(char *out, const char *base, const char *key)
+{
+    snprintf(out, PATH_MAX_LEN, "%s%s%s", base, *base ? "." : "", key);
+}
+
+static void index_path(char *out, const char *base, size_t i)
+{
+    snprintf(out, PATH_MAX_LEN, "%s[%zu]", base, i);
+}
+
+/* Report keys of obj not in allowed (NULL-terminated) and duplicates. */
+static void check_keys(reader *r, const cJSON *obj, const char *path, const char *const *allowed)
+{
+    for (const cJSON *c = obj->child; c; c = c->next) {
+        char kp[PATH_MAX_LEN];
+        join_path(kp, path, c->string);
+        int known = 0;
+        for (size_t i = 0; allowed[i]; i++)
+            known |= strcmp(allowed[i], c->string) == 0;
+        if (!known) {
+            char list[512] = "";
+            for (size_t i = 0; allowed[i]; i++) {
+                strncat(list, i ? ", " : "", sizeof list - strlen(list) - 1);
+                strncat(list, allowed[i], sizeof list - strlen(list) - 1);
+            }
+            problem(r, kp, "unknown key (expected one of: %s)", list);
+        }
+        for (const cJSON *d = obj->child; d != c; d = d->next)
+            if (strcmp(d->string, c->string) == 0) {
+                problem(r, kp, "key appears more than once");
+                break;
+            }
+    }
+}
+
+/* Look up key; report when required and missing. */
+static const cJSON *member(reader *r, const cJSON *obj, const char *path, const char *key,
+                           int required, const char *expected)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    if (!v && required) {
+        char kp[PATH_MAX_LEN];
+        join_path(kp, path, key);
+        problem(r, kp, "required key is missing (expected %s)", expected);
+    }
+    return v;
+}
+
+static int read_string(reader *r, const cJSON *obj, const char *path, const char *key,
+                       int required, char **out)
+{
+    const cJSON *v = member(r, obj, path, key, required, "a string");
+    char kp[PATH_MAX_LEN];
+    join_path(kp, path, key);
+    if (!v)
+        return 0;
+    if (!cJSON_IsString(v)) {
+        wrong_type(r, kp, "a string", v);
+        return 0;
+    }
+    if (required && v->valuestring[0] == '\0') {
+        problem(r, kp, "must not be empty");
+        return 0;
+    }
+    *out = dcs_strdup(v->valuestring);
+    if (!*out)
+        r->nomem = 1;
+    return *out != NULL;
+}
+
+/* Reads a number into *out (left unchanged when absent) and checks it
+ * lies in [lo, hi]. */
+static int read_number(reader *r, const cJSON *obj, const char *path, const char *key,
+                       int required, double lo, double hi, double *out)
+{
+    const cJSON *v = member(r, obj, path, key, required, "a number");
+    char kp[PATH_MAX_LEN];
+    join_path(kp, path, key);
+    if (!v)
+        return 0;
+    if (!cJSON_IsNumber(v)) {
+        wrong_type(r, kp, "a number", v);
+        return 0;
+    }
+    if (!isfinite(v->valuedouble) || v->valuedouble < lo || v->valuedouble > hi) {
+        problem(r, kp, "%g is out of range (expected %g to %g)", v->valuedouble, lo, hi);
+        return 0;
+    }
+    *out = v->valuedouble;
+    return 1;
+}
+
+static void read_bool(reader *r, const cJSON *obj, const char *path, const char *key, int *out)
+{
+    const cJSON *v = member(r, obj, path, key, 0, "true or false");
+    char kp[PATH_MAX_LEN];
+    join_path(kp, path, key);
+    if (!v)
+        return;
+    if (!cJSON_IsBool(v)) {
+        wrong_type(r, kp, "true or false", v);
+        return;
+    }
+    *out = cJSON_IsTrue(v);
+}
+
+/* The object under key, or NULL (reported when required or mistyped). */
+static const cJSON *read_object(reader *r, const cJSON *obj, const char *path, const char *key,
+                                int required)
+{
+    const cJSON *v = member(r, obj, path, key, required, "an object");
+    if (v && !cJSON_IsObject(v)) {
+        char kp[PATH_MAX_LEN];
+        join_path(kp, path, key);
+        wrong_type(r, kp, "an object", v);
+        return NULL;
+    }
+    return v;
+}
+
+static const cJSON *read_array(reader *r, const cJSON *obj, const char *path, const char *key,
+                               int required)
+{
+    const cJSON *v = member(r, obj, path, key, required, "an array");
+    if (v && !cJSON_IsArray(v)) {
+        char kp[PATH_MAX_LEN];
+        join_path(kp, path, key);
+        wrong_type(r, kp, "an array", v);
+        return NULL;
+    }
+    return v;
+}
+
+/* Names must be usable as field names: letters, digits, underscore. */
+static void check_name(reader *r, const char *path, const char *name)
+{
+    int ok = isalpha((unsigned char)name[0]) != 0;
+    for (const char *p = name; ok && *p; p++)
+        ok = isalnum((unsigned char)*p) || *p == '_';
+    if (!ok || strlen(name) > 40)
+        problem(r, path,
+                "\"%s\" is not a valid name (letters, digits and '_', starting with a letter, "
+                "at most 40 characters)",
+                name);
+}
+
+/* One of the names in `names` (NULL-terminated); returns its index. */
+static int read_choice(reader *r, const cJSON *o, const char *p, const char *key,
+                       const char *const *names, int fallback)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    if (!v)
+        return fallback;
+    char kp[PATH_MAX_LEN], list[256] = "";
+    join_path(kp, p, key);
+    for (int i = 0; names[i]; i++) {
+        if (cJSON_IsString(v) && strcmp(v->valuestring, names[i]) == 0)
+            return i;
+        strncat(list, i ? ", " : "", sizeof list - strlen(list) - 1);
+        strncat(list, names[i], sizeof list - strlen(list) - 1);
+    }
+    char seen[96];
+    describe(v, seen, sizeof seen);
+    problem(r, kp, "expected one of %s, got %s", list, seen);
+    return fallback;
+}
+
+/* An object's string->string map (metric name -> field). */
+static void read_attr_map(reader *r, const cJSON *obj, const char *path, const char *key,
+                          int required, dcs_attribute **out, size_t *n)
+{
+    const cJSON *a = read_object(r, obj, path, key, required);
+    if (!a)
+        return;
+    char ap[PATH_MAX_LEN];
+    join_path(ap, path, key);
+    size_t cap = (size_t)cJSON_GetArraySize(a);
+    if (cap == 0 && required)
+        problem(r, ap, "expected at least one metric: field pair");
+    *out = calloc(cap ? cap : 1, sizeof **out);
+    if (!*out) {
+        r->nomem = 1;
+        return;
+    }
+    for (const cJSON *c = a->child; c; c = c->next) {
+        char kp[PATH_MAX_LEN];
+        join_path(kp, ap, c->string);
+        if (!cJSON_IsString(c)) {
+            wrong_type(r, kp, "a field name (string)", c);
+            continue;
+        }
+        check_name(r, kp, c->string);
+        dcs_attribute *at = &(*out)[(*n)++];
+        at->metric = dcs_strdup(c->string);
+        at->field = dcs_strdup(c->valuestring);
+        if (!at->metric || !at->field)
+            r->nomem = 1;
+    }
+}
+
+/* "name" of a list item, checked as a metric-safe name. */
+static void read_item_name(reader *r, const cJSON *o, const char *p, char **name)
+{
+    if (read_string(r, o, p, "name", 1, name)) {
+        char np[PATH_MAX_LEN];
+        join_path(np, p, "name");
+        check_name(r, np, *name);
+    }
+}
+
+/* ---- dataset paths ---------------------------------------------------- */
+
+static char *resolve_dataset(const char *base_dir, const char *name);
+
+/* True for connection strings and driver-prefixed names ("PG:...",
+ * "GPKG:...", "/vsizip/...") which must be passed to GDAL unchanged. */
+static int is_connection_string(const char *s)
+{
+    if (s[0] == '/')
+        return 1;
+    size_t i = 0;
+    while (isalnum((unsigned char)s[i]) || s[i] == '_')
+        i++;
+    return i > 1 && s[i] == ':';
+}
+
+char *dcs_scenario_resolve(const dcs_scenario *scn, const char *name)
+{
+    return resolve_dataset(scn->dir, name);
+}
+
+static char *resolve_dataset(const char *base_dir, const char *name)
+{
+    if (is_connection_string(name) || !base_dir || !*base_dir)
+        return dcs_strdup(name);
+    size_t n = strlen(base_dir) + strlen(name) + 2;
+    char *out = malloc(n);
+    if (out)
+        snprintf(out, n, "%s/%s", base_dir, name);
+    return out;
+}
+
+/* ---- sections ----------------------------------------------------------- */
+
+static void read_source(reader *r, const cJSON *obj, const char *path, const char *base_dir,
+                        dcs_source *src)
+{
+    char *raw = NULL;
+    if (read_string(r, obj, path, "dataset", 1, &raw)) {
+        src->dataset = resolve_dataset(base_dir, raw);
+        if (!src->dataset)
+            r->nomem = 1;
+    }
+    free(raw);
+    read_string(r, obj, path, "layer", 0, &src->layer);
+    read_string(r, obj, path, "where", 0, &src->where);
+}
+
+static void read_facility(reader *r, const cJSON *root, dcs_scenario *scn)
+{
+    static const char *const keys[] = {"it_load_mw", "design_pue", "land_ha", NULL};
+    const cJSON *f = read_object(r, root, "", "facility", 1);
+    if (!f)
+        return;
+    check_keys(r, f, "facility", keys);
+    read_number(r, f, "facility", "it_load_mw", 1, 0.001, 10000, &scn->it_load_mw);
+    read_number(r, f, "facility", "design_pue", 0, 1.0, 3.0, &scn->design_pue);
+    read_number(r, f, "facility", "land_ha", 0, 0, 1e6, &scn->land_ha);
+}
+
+/* "grid": {"shape": "hexagon"|"square", "cell_area_ha": N, "aoi": {layer}} */
+static void read_grid(reader *r, const cJSON *grid, const char *base_dir, dcs_scenario *scn)
+{
+    static const char *const keys[] = {"shape", "cell_area_ha", "aoi", NULL};
+    static const char *const shapes[] = {"square", "hexagon", NULL};
+    check_keys(r, grid, "sites.grid", keys);
+    scn->sites.grid = read_choice(r, grid, "sites.grid", "shape", shapes, 1) == 0
+                          ? DCS_GRID_SQUARE
+                          : DCS_GRID_HEXAGON;
+    read_number(r, grid, "sites.grid", "cell_area_ha", 1, 0.01, 1e6, &scn->sites.cell_area_ha);
+    const cJSON *aoi = read_object(r, grid, "sites.grid", "aoi", 1);
+    if (aoi) {
+        static const char *const aoi_keys[] = {"dataset", "layer", "where", NULL};
+        check_keys(r, aoi, "sites.grid.aoi", aoi_keys);
+        read_source(r, aoi, "sites.grid.aoi", base_dir, &scn->sites.src);
+    }
+}
+
+static void read_sites(reader *r, const cJSON *root, const char *base_dir, dcs_scenario *scn)
+{
+    static const char *const keys[] = {"dataset", "layer",      "where", "id_field",
+                                       "grid",    "attributes", NULL};
+    const cJSON *s = read_object(r, root, "", "sites", 1);
+    if (!s)
+        return;
+    check_keys(r, s, "sites", keys);
+    const cJSON *grid = read_object(r, s, "sites", "grid", 0);
+    if (grid) {
+        read_grid(r, grid, base_dir, scn);
+        static const char *const layer_only[] = {"dataset", "layer", "where", "id_field",
+                                                 "attributes", NULL};
+        for (size_t i = 0; layer_only[i]; i++)
+            if (cJSON_GetObjectItemCaseSensitive(s, layer_only[i])) {
+                char kp[PATH_MAX_LEN];
+                join_path(kp, "sites", layer_only[i]);
+                problem(r, kp, "not used with \"grid\" (grid cells have no source fields)");
+            }
+        return;
+    }
+    read_source(r, s, "sites", base_dir, &scn->sites.src);
+    read_string(r, s, "sites", "id_field", 0, &scn->sites.id_field);
+    read_attr_map(r, s, "sites", "attributes", 0, &scn->sites.attrs, &scn->sites.nattrs);
+}
+
+static void read_substations(reader *r, const cJSON *root, const char *base_dir,
+                             dcs_scenario *scn)
+{
+    static const char *const keys[] = {"dataset",        "layer",          "where",
+                                       "id_field",       "voltage_field",  "headroom_field",
+                                       "min_voltage_kv", "require_headroom", NULL};
+    const cJSON *s = read_object(r, root, "", "substations", 1);
+    if (!s)
+        return;
+    check_keys(r, s, "substations", keys);
+    read_source(r, s, "substations", base_dir, &scn->substations.src);
+    read_string(r, s, "substations", "id_field", 0, &scn->substations.id_field);
+    read_string(r, s, "substations", "voltage_field", 1, &scn->substations.voltage_field);
+    read_string(r, s, "substations", "headroom_field", 1, &scn->substations.headroom_field);
+    read_number(r, s, "substations", "min_voltage_kv", 0, 0, 2000,
+                &scn->substations.min_voltage_kv);
+    scn->substations.require_headroom = 1;
+    read_bool(r, s, "substations", "require_headroom", &scn->substations.require_headroom);
+}
+
+/* Default interconnection costs, in million US$ per km of new line by the
+ * substation's voltage class, and for a substation upgrade.  Order of
+ * magnitude from MISO's Transmission Cost Estimation Guide (MTEP 2024):
+ * single-circuit overhead line roughly 1.5-2.5 M$/mile at 69-161 kV,
+ * 2.5-3.5 at 230 kV and 3.5-5 at 345 kV, converted to km; a new 100+ MVA
+ * transformer bay about 15-30 M$. */
+static const double default_class_kv[] = {69, 161, 230, 345, 1e9};
+static const double default_musd_km[] = {1.2, 1.6, 2.0, 2.8, 4.0};
+#define DEFAULT_UPGRADE_MUSD 25.0
+
+static int set_default_interconnection(dcs_scenario *scn)
+{
+    size_t n = sizeof default_class_kv / sizeof default_class_kv[0];
+    scn->interconnection.max_kv = malloc(n * sizeof(double));
+    scn->interconnection.musd_per_km = malloc(n * sizeof(double));
+    if (!scn->interconnection.max_kv || !scn->interconnection.musd_per_km)
+        return -1;
+    memcpy(scn->interconnection.max_kv, default_class_kv, sizeof default_class_kv);
+    memcpy(scn->interconnection.musd_per_km, default_musd_km, sizeof default_musd_km);
+    scn->interconnection.nclasses = n;
+    scn->interconnection.upgrade_musd = DEFAULT_UPGRADE_MUSD;
+    return 0;
+}
+
+/* "interconnection": {"classes": [{"max_kv": 138, "musd_per_km": 1.5}, ...],
+ *                     "upgrade_musd": 25} */
+static void read_interconnection(reader *r, const cJSON *root, dcs_scenario *scn)
+{
+    static const char *const keys[] = {"classes", "upgrade_musd", NULL};
+    static const char *const class_keys[] = {"max_kv", "musd_per_km", NULL};
+    if (set_default_interconnection(scn) != 0) {
+        r->nomem = 1;
+        return;
+    }
+    const cJSON *o = read_object(r, root, "", "interconnection", 0);
+    if (!o)
+        return;
+    check_keys(r, o, "interconnection", keys);
+    read_number(r, o, "interconnection", "upgrade_musd", 0, 0, 1e5,
+                &scn->interconnection.upgrade_musd);
+    const cJSON *a = read_array(r, o, "interconnection", "classes", 0);
+    size_t n = a ? (size_t)cJSON_GetArraySize(a) : 0, i = 0;
+    if (!a)
+        return;
+    if (n == 0 || n > 5) {
+        problem(r, "interconnection.classes", "expected 1 to 5 voltage classes, got %zu", n);
+        return;
+    }
+    scn->interconnection.nclasses = n;
+    for (const cJSON *c = a->child; c; c = c->next, i++) {
+        char p[PATH_MAX_LEN];
+        index_path(p, "interconnection.classes", i);
+        if (!cJSON_IsObject(c)) {
+            wrong_type(r, p, "an object", c);
+            continue;
+        }
+        check_keys(r, c, p, class_keys);
+        read_number(r, c, p, "max_kv", 1, 0, 1e9, &scn->interconnection.max_kv[i]);
+        read_number(r, c, p, "musd_per_km", 1, 0, 1e4, &scn->interconnection.musd_per_km[i]);
+        if (i > 0 && scn->interconnection.max_kv[i] <= scn->interconnection.max_kv[i - 1])
+            problem(r, p, "max_kv must increase from one class to the next");
+    }
+}
+
+
+/* "everywhere" (default), "extent", or a polygon layer object. */
+static void read_coverage(reader *r, const cJSON *o, const char *p, const char *base_dir,
+                          dcs_context *c)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "coverage");
+    char cp[PATH_MAX_LEN];
+    join_path(cp, p, "coverage");
+    c->cover = DCS_COVER_EVERYWHERE;
+    if (!v || (cJSON_IsString(v) && strcmp(v->valuestring, "everywhere") == 0))
+        return;
+    if (cJSON_IsString(v) && strcmp(v->valuestring, "extent") == 0) {
+        c->cover = DCS_COVER_EXTENT;
+    } else if (cJSON_IsObject(v)) {
+        static const char *const keys[] = {"dataset", "layer", "where", NULL};
+        check_keys(r, v, cp, keys);
+        c->cover = DCS_COVER_LAYER;
+        read_source(r, v, cp, base_dir, &c->coverage);
+    } else {
+        wrong_type(r, cp, "\"extent\", \"everywhere\" or a polygon layer object", v);
+    }
+}
+
+static void read_outside(reader *r, const cJSON *o, const char *p, dcs_context *c)
+{
+    static const char *const names[] = {"neutral", "exclude", "error", NULL};
+    c->outside = (dcs_outside)read_choice(r, o, p, "outside", names, DCS_OUTSIDE_EXCLUDE);
+}
+
+static void read_raster_stats(reader *r, const cJSON *o, const char *p, dcs_context *c)
+{
+    static const char *const names[] = {"mean", "min", "max", "sum", "majority", NULL};
+    const cJSON *a = read_array(r, o, p, "stats", 0);
+    char sp[PATH_MAX_LEN];
+    join_path(sp, p, "stats");
+    c->stats = 0;
+    if (!a) {
+        c->stats = c->radius_km > 0 ? 0 : DCS_STAT_MEAN;
+        return;
+    }
+    size_t i = 0;
+    for (const cJSON *v = a->child; v; v = v->next, i++) {
+        char ip[PATH_MAX_LEN];
+        index_path(ip, sp, i);
+        int k = 0;
+        while (names[k] && !(cJSON_IsString(v) && strcmp(v->valuestring, names[k]) == 0))
+            k++;
+        if (names[k])
+            c->stats |= 1u << k;
+        else
+            wrong_type(r, ip, "one of mean, min, max, sum, majority", v);
+    }
+    if (i == 0 && c->radius_km <= 0)
+        problem(r, sp, "expected at least one of mean, min, max, sum, majority (or a radius_km)");
+}
+
+static void read_context_kind(reader *r, const cJSON *o, const char *p, const char *base_dir,
+                              dcs_context *c)
+{
+    static const char *const methods[] = {"grid", "exact", NULL};
+    switch (c->kind) {
+    case DCS_CTX_ZONE:
+        read_attr_map(r, o, p, "attributes", 1, &c->attrs, &c->nattrs);
+        break;
+    case DCS_CTX_AREA_WEIGHTED:
+        read_string(r, o, p, "field", 1, &c->field);
+        read_number(r, o, p, "radius_km", 1, 0.001, 1000, &c->radius_km);
+        c->exact = read_choice(r, o, p, "method", methods, 0) == 1;
+        read_number(r, o, p, "cell_m", 0, 0.01, 100000, &c->cell_m);
+        break;
+    case DCS_CTX_RASTER: {
+        double band = 1;
+        read_number(r, o, p, "band", 0, 1, 100000, &band);
+        c->band = (int)band;
+        read_bool(r, o, p, "slope", &c->slope);
+        read_number(r, o, p, "radius_km", 0, 0.001, 1000, &c->radius_km);
+        read_raster_stats(r, o, p, c);
+        break;
+    }
+    case DCS_CTX_OVERLAY:
+    case DCS_CTX_DISTANCE:
+        break;
+    }
+    (void)base_dir;
+}
+
+static const char *const *context_keys(dcs_context_kind kind)
+{
+    static const char *const plain[] = {"name", "dataset", "layer", "where", "coverage",
+                                        "outside", NULL};
+    static const char *const zone[] = {"name",     "dataset", "layer",      "where",
+                                       "coverage", "outside", "attributes", NULL};
+    static const char *const weighted[] = {"name",    "dataset", "layer",     "where",
+                                           "coverage", "outside", "field",    "radius_km",
+                                           "method",   "cell_m",  NULL};
+    static const char *const raster[] = {"name",  "dataset", "band",      "slope", "stats",
+                                         "radius_km", "coverage", "outside", NULL};
+    switch (kind) {
+    case DCS_CTX_ZONE:
+        return zone;
+    case DCS_CTX_AREA_WEIGHTED:
+        return weighted;
+    case DCS_CTX_RASTER:
+        return raster;
+    case DCS_CTX_OVERLAY:
+    case DCS_CTX_DISTANCE:
+        break;
+    }
+    return plain;
+}
+
+/* Append the items of the array `key` as contexts of one kind. */
+static void read_contexts(reader *r, const cJSON *root, const char *key, dcs_context_kind kind,
+                          const char *base_dir, dcs_scenario *scn, size_t cap)
+{
+    const cJSON *a = read_array(r, root, "", key, 0);
+    size_t i = 0;
+    for (const cJSON *o = a ? a->child : NULL; o; o = o->next, i++) {
+        char p[PATH_MAX_LEN];
+        index_path(p, key, i);
+        if (!cJSON_IsObject(o)) {
+            wrong_type(r, p, "an object", o);
+            continue;
+        }
+        if (scn->ncontexts >= cap)
+            break;
+        dcs_context *c = &scn->contexts[scn->ncontexts++];
+        c->kind = kind;
+        check_keys(r, o, p, context_keys(kind));
+        read_item_name(r, o, p, &c->name);
+        read_source(r, o, p, base_dir, &c->src);
+        read_coverage(r, o, p, base_dir, c);
+        read_outside(r, o, p, c);
+        read_context_kind(r, o, p, base_dir, c);
+    }
+}
+
+static size_t array_size(const cJSON *root, const char *key)
+{
+    const cJSON *a = cJSON_GetObjectItemCaseSensitive(root, key);
+    return cJSON_IsArray(a) ? (size_t)cJSON_GetArraySize(a) : 0;
+}
+
+static void read_all_contexts(reader *r, const cJSON *root, const char *base_dir,
+                              dcs_scenario *scn)
+{
+    static const struct {
+        const char *key;
+        dcs_context_kind kind;
+    } lists[] = {{"overlays", DCS_CTX_OVERLAY},
+                 {"distances", DCS_CTX_DISTANCE},
+                 {"zones", DCS_CTX_ZONE},
+                 {"area_weighted", DCS_CTX_AREA_WEIGHTED},
+                 {"rasters", DCS_CTX_RASTER}};
+    size_t cap = 0;
+    for (size_t k = 0; k < sizeof lists / sizeof lists[0]; k++)
+        cap += array_size(root, lists[k].key);
+    scn->contexts = calloc(cap ? cap : 1, sizeof *scn->contexts);
+    if (!scn->contexts) {
+        r->nomem = 1;
+        return;
+    }
+    for (size_t k = 0; k < sizeof lists / sizeof lists[0]; k++)
+        read_contexts(r, root, lists[k].key, lists[k].kind, base_dir, scn, cap);
+}
+
+static void read_joins(reader *r, const cJSON *root, const char *base_dir, dcs_scenario *scn)
+{
+    static const char *const keys[] = {"name", "dataset", "layer",      "where",
+                                       "key_field", "on", "attributes", NULL};
+    const cJSON *a = read_array(r, root, "", "joins", 0);
+    size_t n = array_size(root, "joins"), i = 0;
+    scn->joins = calloc(n ? n : 1, sizeof *scn->joins);
+    if (!scn->joins) {
+        r->nomem = 1;
+        return;
+    }
+    for (const cJSON *o = a ? a->child : NULL; o; o = o->next, i++) {
+        char p[PATH_MAX_LEN];
+        index_path(p, "joins", i);
+        if (!cJSON_IsObject(o)) {
+            wrong_type(r, p, "an object", o);
+            continue;
+        }
+        dcs_join *j = &scn->joins[scn->njoins++];
+        check_keys(r, o, p, keys);
+        read_item_name(r, o, p, &j->name);
+        read_source(r, o, p, base_dir, &j->src);
+        read_string(r, o, p, "key_field", 1, &j->key_field);
+        read_string(r, o, p, "on", 1, &j->on);
+        read_attr_map(r, o, p, "attributes", 1, &j->attrs, &j->nattrs);
+    }
+}
+
+static int read_string_set(reader *r, const cJSON *arr, const char *path, dcs_constraint *c)
+{
+    size_t n = (size_t)cJSON_GetArraySize(arr), i = 0;
+    if (n == 0) {
+        problem(r, path, "expected a non-empty array of strings");
+        return 0;
+    }
+    c->set = calloc(n, sizeof *c->set);
+    if (!c->set) {
+        r->nomem = 1;
+        return 0;
+    }
+    for (const cJSON *v = arr->child; v; v = v->next, i++) {
+        char ip[PATH_MAX_LEN];
+        index_path(ip, path, i);
+        if (!cJSON_IsString(v)) {
+            wrong_type(r, ip, "a string", v);
+            continue;
+        }
+        if (!(c->set[c->nset++] = dcs_strdup(v->valuestring)))
+            r->nomem = 1;
+    }
+    return 1;
+}
+
+/* Exactly one of min, max, in, not_in. */
+static void read_constraint_rule(reader *r, const cJSON *o, const char *p, dcs_constraint *c)
+{
+    static const char *const ops[] = {"min", "max", "in", "not_in"};
+    int found = 0;
+    for (int k = 0; k < 4; k++) {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, ops[k]);
+        if (!v)
+            continue;
+        char kp[PATH_MAX_LEN];
+        join_path(kp, p, ops[k]);
+        if (found++) {
+            problem(r, kp, "a constraint takes only one of min, max, in, not_in");
+            continue;
+        }
+        c->op = (dcs_constraint_op)k;
+        if (k < 2 && !cJSON_IsNumber(v))
+            wrong_type(r, kp, "a number", v);
+        else if (k < 2)
+            c->limit = v->valuedouble;
+        else if (!cJSON_IsArray(v))
+            wrong_type(r, kp, "an array of strings", v);
+        else
+            read_string_set(r, v, kp, c);
+    }
+    if (!found)
+        problem(r, p, "needs one of min, max, in, not_in");
+}
+
+static void read_constraints(reader *r, const cJSON *root, dcs_scenario *scn)
+{
+    static const char *const keys[] = {"name", "metric", "min", "max", "in", "not_in", NULL};
+    const cJSON *a = read_array(r, root, "", "constraints", 0);
+    if (!a)
+        return;
+    size_t n = (size_t)cJSON_GetArraySize(a), i = 0;
+    scn->constraints = calloc(n ? n : 1, sizeof *scn->constraints);
+    if (!scn->constraints) {
+        r->nomem = 1;
+        return;
+    }
+    for (const cJSON *o = a->child; o; o = o->next, i++) {
+        char p[PATH_MAX_LEN];
+        index_path(p, "constraints", i);
+        if (!cJSON_IsObject(o)) {
+            wrong_type(r, p, "an object", o);
+            continue;
+        }
+        dcs_constraint *c = &scn->constraints[scn->nconstraints++];
+        check_keys(r, o, p, keys);
+        if (read_string(r, o, p, "name", 1, &c->name)) {
+            char np[PATH_MAX_LEN];
+            join_path(np, p, "name");
+            check_name(r, np, c->name);
+        }
+        read_string(r, o, p, "metric", 1, &c->metric);
+        read_constraint_rule(r, o, p, c);
+    }
+}
+
+/* "points": [[x, value], ...] with x strictly ascending, value in [0, 1]. */
+static void read_points(reader *r, const cJSON *v, const char *vp, dcs_value_fn *fn)
+{
+    const cJSON *a = read_array(r, v, vp, "points", 1);
+    if (!a)
+        return;
+    char pp[PATH_MAX_LEN];
+    join_path(pp, vp, "points");
+    size_t n = (size_t)cJSON_GetArraySize(a), i = 0;
+    if (n < 2) {
+        problem(r, pp, "expected at least 2 [x, value] points, got %zu", n);
+        return;
+    }
+    fn->x = calloc(n, sizeof *fn->x);
+    fn->v = calloc(n, sizeof *fn->v);
+    if (!fn->x || !fn->v) {
+        r->nomem = 1;
+        return;
+    }
+    for (const cJSON *pt = a->child; pt; pt = pt->next, i++) {
+        char ip[PATH_MAX_LEN];
+        index_path(ip, pp, i);
+        const cJSON *x = cJSON_GetArrayItem(pt, 0), *y = cJSON_GetArrayItem(pt, 1);
+        if (!cJSON_IsArray(pt) || cJSON_GetArraySize(pt) != 2 || !cJSON_IsNumber(x) ||
+            !cJSON_IsNumber(y)) {
+            wrong_type(r, ip, "[x, value] (two numbers)", pt);
+            continue;
+        }
+        if (y->valuedouble < 0 || y->valuedouble > 1)
+            problem(r, ip, "value %g is outside 0 to 1", y->valuedouble);
+        if (fn->npoints > 0 && x->valuedouble <= fn->x[fn->npoints - 1])
+            problem(r, ip, "x %g must be greater than the previous point's %g", x->valuedouble,
+                    fn->x[fn->npoints - 1]);
+        fn->x[fn->npoints] = x->valuedouble;
+        fn->v[fn->npoints++] = y->valuedouble;
+    }
+}
+
+/* "categories": {"industrial": 1, ...}, "other": 0 */
+static void read_categories(reader *r, const cJSON *v, const char *vp, dcs_value_fn *fn)
+{
+    const cJSON *c = read_object(r, v, vp, "categories", 1);
+    read_number(r, v, vp, "other", 0, 0, 1, &fn->other);
+    if (!c)
+        return;
+    char cp[PATH_MAX_LEN];
+    join_path(cp, vp, "categories");
+    size_t n = (size_t)cJSON_GetArraySize(c);
+    if (n == 0)
+        problem(r, cp, "expected at least one category");
+    fn->cat = calloc(n ? n : 1, sizeof *fn->cat);
+    fn->v = calloc(n ? n : 1, sizeof *fn->v);
+    if (!fn->cat || !fn->v) {
+        r->nomem = 1;
+        return;
+    }
+    for (const cJSON *e = c->child; e; e = e->next) {
+        char kp[PATH_MAX_LEN];
+        join_path(kp, cp, e->string);
+        if (!cJSON_IsNumber(e) || e->valuedouble < 0 || e->valuedouble > 1) {
+            wrong_type(r, kp, "a value from 0 to 1", e);
+            continue;
+        }
+        fn->cat[fn->ncat] = dcs_strdup(e->string);
+        fn->v[fn->ncat++] = e->valuedouble;
+    }
+}
+
+static const char *const *value_fn_keys(dcs_value_fn_type type)
+{
+    static const char *const linear[] = {"type", "worst", "best", NULL};
+    static const char *const points[] = {"type", "points", NULL};
+    static const char *const cats[] = {"type", "categories", "other", NULL};
+    return type == DCS_VF_LINEAR ? linear : type == DCS_VF_CATEGORICAL ? cats : points;
+}
+
+static void read_value_fn(reader *r, const cJSON *o, const char *p, dcs_value_fn *fn)
+{
+    static const char *const types[] = {"linear", "piecewise", "step", "categorical", NULL};
+    const cJSON *v = read_object(r, o, p, "value", 1);
+    if (!v)
+        return;
+    char vp[PATH_MAX_LEN];
+    join_path(vp, p, "value");
+    if (!cJSON_GetObjectItemCaseSensitive(v, "type"))
+        problem(r, vp, "required key \"type\" is missing (linear, piecewise, step or categorical)");
+    fn->type = (dcs_value_fn_type)read_choice(r, v, vp, "type", types, DCS_VF_LINEAR);
+    check_keys(r, v, vp, value_fn_keys(fn->type));
+    if (fn->type == DCS_VF_LINEAR) {
+        int ok = read_number(r, v, vp, "worst", 1, -1e15, 1e15, &fn->worst);
+        ok &= read_number(r, v, vp, "best", 1, -1e15, 1e15, &fn->best);
+        if (ok && fn->worst == fn->best)
+            problem(r, vp, "worst and best must differ (both %g)", fn->best);
+    } else if (fn->type == DCS_VF_CATEGORICAL) {
+        read_categories(r, v, vp, fn);
+    } else {
+        read_points(r, v, vp, fn);
+    }
+}
+
+static void read_criteria(reader *r, const cJSON *root, dcs_scenario *scn)
+{
+    static const char *const keys[] = {"name", "metric", "weight", "value", NULL};
+    const cJSON *a = read_array(r, root, "", "criteria", 1);
+    int ahp = cJSON_GetObjectItemCaseSensitive(root, "ahp") != NULL;
+    if (!a)
+        return;
+    size_t n = (size_t)cJSON_GetArraySize(a), i = 0;
+    if (n == 0)
+        problem(r, "criteria", "at least one criterion is needed to rank sites");
+    scn->criteria = calloc(n ? n : 1, sizeof *scn->criteria);
+    if (!scn->criteria) {
+        r->nomem = 1;
+        return;
+    }
+    double total = 0;
+    for (const cJSON *o = a->child; o; o = o->next, i++) {
+        char p[PATH_MAX_LEN];
+        index_path(p, "criteria", i);
+        if (!cJSON_IsObject(o)) {
+            wrong_type(r, p, "an object", o);
+            continue;
+        }
+        dcs_criterion *c = &scn->criteria[scn->ncriteria++];
+        check_keys(r, o, p, keys);
+        read_item_name(r, o, p, &c->name);
+        read_string(r, o, p, "metric", 1, &c->metric);
+        if (ahp && cJSON_GetObjectItemCaseSensitive(o, "weight")) {
+            char wp[PATH_MAX_LEN];
+            join_path(wp, p, "weight");
+            problem(r, wp, "not used when \"ahp\" gives the weights; remove it");
+        } else if (!ahp && read_number(r, o, p, "weight", 1, 0, 1e9, &c->weight)) {
+            total += c->weight;
+        }
+        read_value_fn(r, o, p, &c->fn);
+    }
+    if (!ahp && n > 0 && total <= 0 && r->nproblems == 0)
+        problem(r, "criteria", "the weights add up to 0; at least one must be positive");
+}
+
+/* "ahp": {"matrix": [[1, 3], [0.333, 1]], "accept_inconsistent": false}:
+ * pairwise comparisons of the criteria, in their order. */
+static void read_ahp(reader *r, const cJSON *root, dcs_scenario *scn)
+{
+    static const char *const keys[] = {"matrix", "accept_inconsistent", NULL};
+    const cJSON *o = read_object(r, root, "", "ahp", 0);
+    if (!o)
+        return;
+    check_keys(r, o, "ahp", keys);
+    read_bool(r, o, "ahp", "accept_inconsistent", &scn->ahp_accept_inconsistent);
+    const cJSON *m = read_array(r, o, "ahp", "matrix", 1);
+    size_t n = scn->ncriteria;
+    if (!m || n == 0)
+        return;
+    if ((size_t)cJSON_GetArraySize(m) != n) {
+        problem(r, "ahp.matrix", "expected %zu rows (one per criterion), got %d", n,
+                cJSON_GetArraySize(m));
+        return;
+    }
+    if (!(scn->ahp_matrix = calloc(n * n, sizeof *scn->ahp_matrix))) {
+        r->nomem = 1;
+        return;
+    }
+    size_t i = 0;
+    for (const cJSON *row = m->child; row; row = row->next, i++) {
+        char rp[PATH_MAX_LEN];
+        index_path(rp, "ahp.matrix", i);
+        if (!cJSON_IsArray(row) || (size_t)cJSON_GetArraySize(row) != n) {
+            problem(r, rp, "expected a row of %zu numbers", n);
+            continue;
+        }
+        size_t j = 0;
+        for (const cJSON *v = row->child; v; v = v->next, j++) {
+            char ep[PATH_MAX_LEN];
+            index_path(ep, rp, j);
+            if (!cJSON_IsNumber(v))
+                wrong_type(r, ep, "a number", v);
+            else
+                scn->ahp_matrix[i * n + j] = v->valuedouble;
+        }
+    }
+}
+
+/* "parameters": {"supply_c": 25, ...}: overrides of the cooling defaults. */
+static void read_cooling_params(reader *r, const cJSON *e, dcs_scenario *scn)
+{
+    const cJSON *o = read_object(r, e, "energy", "parameters", 0);
+    size_t n;
+    const dcs_cooling_param *table = dcs_cooling_param_table(&n);
+    for (const cJSON *c = o ? o->child : NULL; c; c = c->next) {
+        char kp[PATH_MAX_LEN];
+        join_path(kp, "energy.parameters", c->string);
+        size_t k = 0;
+        while (k < n && strcmp(table[k].name, c->string) != 0)
+            k++;
+        if (k == n) {
+            problem(r, kp, "unknown cooling parameter (see README: cooling parameters)");
+            continue;
+        }
+        double v;
+        if (read_number(r, o, "energy.parameters", c->string, 1, table[k].lo, table[k].hi, &v))
+            *(double *)((char *)&scn->energy.cooling + table[k].offset) = v;
+    }
+}
+
+static void read_station_list(reader *r, const cJSON *e, const char *base_dir, dcs_scenario *scn)
+{
+    const cJSON *a = read_array(r, e, "energy", "stations", 0);
+    size_t n = a ? (size_t)cJSON_GetArraySize(a) : 0, i = 0;
+    scn->energy.stations = calloc(n ? n : 1, sizeof *scn->energy.stations);
+    if (!scn->energy.stations) {
+        r->nomem = 1;
+        return;
+    }
+    for (const cJSON *v = a ? a->child : NULL; v; v = v->next, i++) {
+        char ip[PATH_MAX_LEN];
+        index_path(ip, "energy.stations", i);
+        if (!cJSON_IsString(v) || !*v->valuestring) {
+            wrong_type(r, ip, "a weather file path", v);
+            continue;
+        }
+        char *path = resolve_dataset(base_dir, v->valuestring);
+        if (!path)
+            r->nomem = 1;
+        scn->energy.stations[scn->energy.nstations++] = path;
+    }
+}
+
+static void read_station_table(reader *r, const cJSON *e, const char *base_dir,
+                               dcs_scenario *scn)
+{
+    static const char *const keys[] = {"dataset", "layer", "where", "file_field", NULL};
+    const cJSON *t = read_object(r, e, "energy", "station_table", 0);
+    if (!t)
+        return;
+    check_keys(r, t, "energy.station_table", keys);
+    read_source(r, t, "energy.station_table", base_dir, &scn->energy.station_table);
+    read_string(r, t, "energy.station_table", "file_field", 1, &scn->energy.file_field);
+}
+
+/* "energy": {"cooling": "water_economizer", "parameters": {...},
+ *            "stations": [...] | "station_table": {...}, metrics, ...} */
+static void read_energy(reader *r, const cJSON *root, const char *base_dir, dcs_scenario *scn)
+{
+    static const char *const keys[] = {"cooling",       "parameters",         "stations",
+                                       "station_table", "co2_metric",         "price_metric",
+                                       "water_stress_metric", "accelerator_kw", NULL};
+    static const char *const archetypes[] = {"air_economizer", "water_economizer",
+                                             "air_chiller", "liquid", NULL};
+    const cJSON *e = read_object(r, root, "", "energy", 0);
+    if (!e)
+        return;
+    scn->energy.enabled = 1;
+    check_keys(r, e, "energy", keys);
+    if (!cJSON_GetObjectItemCaseSensitive(e, "cooling"))
+        problem(r, "energy.cooling", "required key is missing (expected one of air_economizer, "
+                                     "water_economizer, air_chiller, liquid)");
+    int a = read_choice(r, e, "energy", "cooling", archetypes, DCS_COOL_WATER_ECONOMIZER);
+    scn->energy.cooling = dcs_cooling_defaults((dcs_cooling_archetype)a);
+    int before = r->nproblems;
+    read_cooling_params(r, e, scn);
+    dcs_error ce;
+    if (r->nproblems == before && dcs_cooling_check(&scn->energy.cooling, &ce) != DCS_OK)
+        problem(r, "", "energy.parameters.%s", ce.message + strlen("cooling."));
+    read_station_list(r, e, base_dir, scn);
+    read_station_table(r, e, base_dir, scn);
+    if (scn->energy.nstations == 0 && !scn->energy.station_table.dataset)
+        problem(r, "energy", "needs \"stations\" (weather files) or a \"station_table\"");
+    read_string(r, e, "energy", "co2_metric", 0, &scn->energy.co2_metric);
+    read_string(r, e, "energy", "price_metric", 0, &scn->energy.price_metric);
+    read_string(r, e, "energy", "water_stress_metric", 0, &scn->energy.water_stress_metric);
+    scn->energy.accelerator_kw = 1.0;
+    read_number(r, e, "energy", "accelerator_kw", 0, 0.01, 100, &scn->energy.accelerator_kw);
+}
+
+static void read_aggregation(reader *r, const cJSON *root, dcs_scenario *scn)
+{
+    /* in the order of dcs_aggregation (mcda.h) */
+    static const char *const names[] = {"weighted_sum", "weighted_product", "topsis", NULL};
+    scn->aggregation = read_choice(r, root, "", "aggregation", names, 0);
+}
+
+static void read_outputs(reader *r, const cJSON *root, dcs_scenario *scn)
+{
+    static const char *const keys[] = {"xlsx", "gpkg", "json", "top_n", NULL};
+    scn->outputs.xlsx = scn->outputs.gpkg = scn->outputs.json = 1;
+    scn->outputs.top_n = 10;
+    const cJSON *o = read_object(r, root, "", "outputs", 0);
+    if (!o)
+        return;
+    check_keys(r, o, "outputs", keys);
+    read_bool(r, o, "outputs", "xlsx", &scn->outputs.xlsx);
+    read_bool(r, o, "outputs", "gpkg", &scn->outputs.gpkg);
+    read_bool(r, o, "outputs", "json", &scn->outputs.json);
+    double top = 10;
+    if (read_number(r, o, "outputs", "top_n", 0, 1, 1e6, &top))
+        scn->outputs.top_n = (size_t)top;
+}
+
+/* "ranges": {"criterion": [lo, hi], ...} on the normalised weights. */
+static void read_weight_ranges(reader *r, const cJSON *o, dcs_scenario *scn)
+{
+    static const char *p = "sensitivity.ranges";
+    size_t n = scn->ncriteria;
+    scn->sensitivity.lo = malloc((n ? n : 1) * sizeof *scn->sensitivity.lo);
+    scn->sensitivity.hi = malloc((n ? n : 1) * sizeof *scn->sensitivity.hi);
+    if (!scn->sensitivity.lo || !scn->sensitivity.hi) {
+        r->nomem = 1;
+        return;
+    }
+    for (size_t c = 0; c < n; c++)
+        scn->sensitivity.lo[c] = scn->sensitivity.hi[c] = NAN;
+    if (!o->child)
+        problem(r, p, "expected at least one \"criterion\": [low, high] pair");
+    for (const cJSON *v = o->child; v; v = v->next) {
+        char kp[PATH_MAX_LEN];
+        join_path(kp, p, v->string);
+        size_t c = 0;
+        while (c < n && !(scn->criteria[c].name && strcmp(scn->criteria[c].name, v->string) == 0))
+            c++;
+        const cJSON *a = cJSON_IsArray(v) ? v->child : NULL, *b = a ? a->next : NULL;
+        if (c == n)
+            problem(r, kp, "no criterion is called \"%s\"", v->string);
+        else if (cJSON_GetArraySize(v) != 2 || !cJSON_IsNumber(a) || !cJSON_IsNumber(b))
+            wrong_type(r, kp, "[low, high] (two numbers)", v);
+        else if (!(a->valuedouble >= 0 && a->valuedouble <= b->valuedouble && b->valuedouble <= 1))
+            problem(r, kp, "[%g, %g] is not a range within 0 to 1 (weights as shares of 1)",
+                    a->valuedouble, b->valuedouble);
+        else {
+            scn->sensitivity.lo[c] = a->valuedouble;
+            scn->sensitivity.hi[c] = b->valuedouble;
+        }
+    }
+}
+
+/* "sensitivity": {"runs", "seed", "top_n", "perturbation" | "ranges",
+ * "sweep_steps"}. */
+static void read_sensitivity(reader *r, const cJSON *root, dcs_scenario *scn)
+{
+    static const char *const keys[] = {"runs",   "seed",        "top_n", "perturbation",
+                                       "ranges", "sweep_steps", NULL};
+    const cJSON *o = read_object(r, root, "", "sensitivity", 0);
+    if (!o)
+        return;
+    check_keys(r, o, "sensitivity", keys);
+    double runs = 1000, seed = 1, top = 10, steps = 21;
+    scn->sensitivity.enabled = 1;
+    scn->sensitivity.perturbation = 0.2;
+    read_number(r, o, "sensitivity", "runs", 0, 1, 1e6, &runs);
+    if (read_number(r, o, "sensitivity", "seed", 0, 0, 9007199254740991.0, &seed) &&
+        seed != floor(seed))
+        problem(r, "sensitivity.seed", "%g is not a whole number", seed);
+    read_number(r, o, "sensitivity", "top_n", 0, 1, 1e6, &top);
+    read_number(r, o, "sensitivity", "sweep_steps", 0, 2, 1001, &steps);
+    read_number(r, o, "sensitivity", "perturbation", 0, 1e-6, 1,
+                &scn->sensitivity.perturbation);
+    scn->sensitivity.runs = (size_t)runs;
+    scn->sensitivity.seed = (unsigned long long)seed;
+    scn->sensitivity.top_n = (size_t)top;
+    scn->sensitivity.sweep_steps = (size_t)steps;
+    const cJSON *ranges = read_object(r, o, "sensitivity", "ranges", 0);
+    if (ranges && cJSON_GetObjectItemCaseSensitive(o, "perturbation"))
+        problem(r, "sensitivity", "give \"perturbation\" or \"ranges\", not both");
+    else if (ranges)
+        read_weight_ranges(r, ranges, scn);
+}
+
+/* "pareto": {"metrics": [{"metric": "...", "goal": "min" | "max"}, ...]} */
+static void read_pareto(reader *r, const cJSON *root, dcs_scenario *scn)
+{
+    static const char *const keys[] = {"metrics", NULL};
+    static const char *const item_keys[] = {"metric", "goal", NULL};
+    static const char *const goals[] = {"min", "max", NULL};
+    const cJSON *o = read_object(r, root, "", "pareto", 0);
+    const cJSON *a = o ? read_array(r, o, "pareto", "metrics", 1) : NULL;
+    if (o)
+        check_keys(r, o, "pareto", keys);
+    if (!a)
+        return;
+    size_t n = (size_t)cJSON_GetArraySize(a), i = 0;
+    if (n == 0)
+        problem(r, "pareto.metrics", "expected at least one metric");
+    scn->pareto.metric = calloc(n ? n : 1, sizeof *scn->pareto.metric);
+    scn->pareto.maximize = calloc(n ? n : 1, sizeof *scn->pareto.maximize);
+    if (!scn->pareto.metric || !scn->pareto.maximize) {
+        r->nomem = 1;
+        return;
+    }
+    for (const cJSON *m = a->child; m; m = m->next, i++) {
+        char p[PATH_MAX_LEN];
+        index_path(p, "pareto.metrics", i);
+        if (!cJSON_IsObject(m)) {
+            wrong_type(r, p, "an object", m);
+            continue;
+        }
+        check_keys(r, m, p, item_keys);
+        size_t k = scn->pareto.n++;
+        read_string(r, m, p, "metric", 1, &scn->pareto.metric[k]);
+        if (member(r, m, p, "goal", 1, "\"min\" or \"max\""))
+            scn->pareto.maximize[k] = read_choice(r, m, p, "goal", goals, 0);
+    }
+}
+
+/* "assembly": {"enabled", "owner_field", "max_parcels", "min_area_ha"} */
+static void read_assembly(reader *r, const cJSON *root, dcs_scenario *scn)
+{
+    static const char *const keys[] = {"enabled", "owner_field", "max_parcels", "min_area_ha",
+                                       NULL};
+    const cJSON *o = read_object(r, root, "", "assembly", 0);
+    if (!o)
+        return;
+    check_keys(r, o, "assembly", keys);
+    double maxp = 8;
+    scn->assembly.enabled = 1;
+    scn->assembly.min_area_ha = scn->land_ha;
+    read_bool(r, o, "assembly", "enabled", &scn->assembly.enabled);
+    read_string(r, o, "assembly", "owner_field", 0, &scn->assembly.owner_field);
+    read_number(r, o, "assembly", "max_parcels", 0, 2, 1000, &maxp);
+    scn->assembly.max_parcels = (size_t)maxp;
+    int given = read_number(r, o, "assembly", "min_area_ha", 0, 1e-6, 1e9,
+                            &scn->assembly.min_area_ha);
+    if (scn->assembly.enabled && !given && !(scn->assembly.min_area_ha > 0) &&
+        !cJSON_GetObjectItemCaseSensitive(o, "min_area_ha"))
+        problem(r, "assembly.min_area_ha",
+                "required when facility.land_ha is not given (the land a campus must reach)");
+    if (scn->assembly.enabled && scn->sites.grid != DCS_GRID_NONE)
+        problem(r, "assembly", "needs a site layer of parcels; grid cells are not assembled");
+}
+
+/* Names must be unique within constraints and within criteria. */
+static void check_unique_names(reader *r, dcs_scenario *scn)
+{
+    for (size_t i = 0; i < scn->nconstraints; i++)
+        for (size_t j = 0; j < i; j++)
+            if (scn->constraints[i].name && scn->constraints[j].name &&
+                strcmp(scn->constraints[i].name, scn->constraints[j].name) == 0) {
+                char p[PATH_MAX_LEN];
+                snprintf(p, sizeof p, "constraints[%zu].name", i);
+                problem(r, p, "\"%s\" is already used by constraints[%zu]",
+                        scn->constraints[i].name, j);
+            }
+    for (size_t i = 0; i < scn->ncriteria; i++)
+        for (size_t j = 0; j < i; j++)
+            if (scn->criteria[i].name && scn->criteria[j].name &&
+                strcmp(scn->criteria[i].name, scn->criteria[j].name) == 0) {
+                char p[PATH_MAX_LEN];
+                snprintf(p, sizeof p, "criteria[%zu].name", i);
+                problem(r, p, "\"%s\" is already used by criteria[%zu]", scn->criteria[i].name,
+                        j);
+            }
+}
+
+static void read_root(reader *r, const cJSON *root, const char *base_dir, dcs_scenario *scn)
+{
+    static const char *const keys[] = {
+        "name",      "description", "facility",      "working_crs", "sites",
+        "substations", "interconnection", "overlays", "distances",   "zones",
+        "area_weighted", "rasters",   "joins",         "constraints", "criteria",
+        "ahp",       "aggregation", "outputs",       "energy",      "sensitivity",
+        "pareto",    "assembly",    NULL};
+    check_keys(r, root, "", keys);
+    if (read_string(r, root, "", "name", 1, &scn->name))
+        check_name(r, "name", scn->name);
+    read_string(r, root, "", "description", 0, &scn->description);
+    read_string(r, root, "", "working_crs", 0, &scn->working_crs);
+    read_interconnection(r, root, scn);
+    read_aggregation(r, root, scn);
+    if (scn->working_crs && strcmp(scn->working_crs, "auto") == 0) {
+        free(scn->working_crs);
+        scn->working_crs = NULL;
+    }
+    scn->design_pue = 1.3;
+    read_facility(r, root, scn);
+    read_sites(r, root, base_dir, scn);
+    read_substations(r, root, base_dir, scn);
+    read_all_contexts(r, root, base_dir, scn);
+    read_joins(r, root, base_dir, scn);
+    read_energy(r, root, base_dir, scn);
+    read_constraints(r, root, scn);
+    read_criteria(r, root, scn);
+    read_ahp(r, root, scn);
+    read_outputs(r, root, scn);
+    read_sensitivity(r, root, scn);
+    read_pareto(r, root, scn);
+    read_assembly(r, root, scn);
+    check_unique_names(r, scn);
+}
+
+/* Line and column (1-based) of pos within text. */
+static void line_col(const char *text, const char *pos, int *line, int *col)
+{
+    *line = 1;
+    *col = 1;
+    for (const char *p = text; p < pos && *p; p++) {
+        if (*p == '\n') {
+            (*line)++;
+            *col = 1;
+        } else {
+            (*col)++;
+        }
+    }
+}
+
+/* "path:line:column: JSON syntax error near "..."" for where cJSON
+ * stopped; bytes that are not printable ASCII are shown as \xHH, and the
+ * end of the text is named as such (an unclosed { or [). */
+static void syntax_problem(reader *r, const char *text, const char *at, const char *path)
+{
+    int line, col;
+    line_col(text, at, &line, &col);
+    if (!*at) {
+        problem(r, "", "%s:%d:%d: JSON syntax error: the text ends too early "
+                       "(an unclosed {, [ or string?)", path, line, col);
+        return;
+    }
+    char near[96];
+    size_t k = 0;
+    for (const unsigned char *p = (const unsigned char *)at;
+         *p && *p != '\n' && *p != '\r' && p < (const unsigned char *)at + 20; p++) {
+        if (*p >= 0x20 && *p < 0x7f && *p != '"' && *p != '\\')
+            near[k++] = (char)*p;
+        else
+            k += (size_t)snprintf(near + k, sizeof near - k, *p == '"' || *p == '\\' ? "\\%c"
+                                                                                : "\\x%02X", *p);
+    }
+    near[k] = '\0';
+    problem(r, "", "%s:%d:%d: JSON syntax error near \"%s\"", path, line, col, near);
+}
+
+dcs_status dcs_scenario_parse(const char *text, const char *base_dir, const char *path,
+                              dcs_scenario *scn, dcs_strlist *problems, dcs_error *err)
+{
+    dcs_strlist local = {0};
+    reader r = {.problems = problems ? problems : &local, .nproblems = 0, .nomem = 0};
+    memset(scn, 0, sizeof *scn);
+    scn->path = dcs_strdup(path);
+    scn->dir = dcs_strdup(base_dir ? base_dir : "");
+
+    const char *end = NULL;
+    cJSON *root = cJSON_ParseWithOpts(text, &end, 1);
+    int syntax = !root;
+    if (!root)
+        syntax_problem(&r, text, end ? end : text, path);
+    else if (!cJSON_IsObject(root)) {
+        wrong_type(&r, "(top level)", "an object", root);
+    } else {
+        read_root(&r, root, base_dir, scn);
+    }
+    cJSON_Delete(root);
+
+    dcs_status st = DCS_OK;
+    if (r.nomem)
+        st = dcs_error_set(err, DCS_ERR_NOMEM, "out of memory reading scenario '%s'", path);
+    else if (syntax) /* the message already starts with path:line:column */
+        st = dcs_error_set(err, DCS_ERR_SCENARIO, "%s", r.problems->items[r.problems->count - 1]);
+    else if (r.nproblems)
+        st = dcs_error_set(err, DCS_ERR_SCENARIO, "%s: %s%s", path,
+                           r.problems->items[r.problems->count - (size_t)r.nproblems],
+                           r.nproblems > 1 ? " (and more problems)" : "");
+    dcs_strlist_free(&local);
+    return st;
+}
+
+static char *read_whole_file(const char *path, dcs_error *err)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp) {
+        dcs_error_set(err, DCS_ERR_SCENARIO, "cannot open scenario '%s': %s", path,
+                      strerror(errno));
+        return NULL;
+    }
+    char *buf = NULL;
+    size_t len = 0, cap = 0;
+    for (;;) {
+        if (cap - len < 4096) {
+            cap = cap ? cap * 2 : 65536;
+            char *grown = realloc(buf, cap + 1);
+            if (!grown) {
+                dcs_error_set(err, DCS_ERR_NOMEM, "out of memory reading '%s'", path);
+                goto fail;
+            }
+            buf = grown;
+        }
+        size_t got = fread(buf + len, 1, cap - len, fp);
+        len += got;
+        if (got == 0)
+            break;
+    }
+    if (ferror(fp)) {
+        dcs_error_set(err, DCS_ERR_SCENARIO, "cannot read scenario '%s': %s", path,
+                      strerror(errno));
+        goto fail;
+    }
+    if (memchr(buf, '\0', len)) {
+        dcs_error_set(err, DCS_ERR_SCENARIO, "scenario '%s' is not a text file (NUL byte)",
+                      path);
+        goto fail;
+    }
+    buf[len] = '\0';
+    fclose(fp);
+    return buf;
+fail:
+    free(buf);
+    fclose(fp);
+    return NULL;
+}
+
+dcs_status dcs_scenario_load(const char *path, dcs_scenario *scn, dcs_strlist *problems,
+                             dcs_error *err)
+{
+    memset(scn, 0, sizeof *scn);
+    char *text = read_whole_file(path, err);
+    if (!text) {
+        if (problems)
+            dcs_strlist_addf(problems, "%s", err->message);
+        return err->status;
+    }
+    char *dir = dcs_strdup(path);
+    if (!dir) {
+        free(text);
+        return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory");
+    }
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        *slash = '\0';
+    else
+        strcpy(dir, ".");
+    dcs_status st = dcs_scenario_parse(text, dir, path, scn, problems, err);
+    free(dir);
+    free(text);
+    return st;
+}
+
+static void free_source(dcs_source *s)
+{
+    free(s->dataset);
+    free(s->layer);
+    free(s->where);
+}
+
+static void free_attrs(dcs_attribute *attrs, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(attrs[i].metric);
+        free(attrs[i].field);
+    }
+    free(attrs);
+}
+
+static void free_value_fn(dcs_value_fn *fn)
+{
+    free(fn->x);
+    free(fn->v);
+    for (size_t i = 0; i < fn->ncat; i++)
+        free(fn->cat[i]);
+    free(fn->cat);
+}
+
+void dcs_scenario_free(dcs_scenario *scn)
+{
+    if (!scn)
+        return;
+    free(scn->path);
+    free(scn->dir);
+    free(scn->name);
+    free(scn->description);
+    free(scn->working_crs);
+    free_source(&scn->sites.src);
+    free(scn->sites.id_field);
+    free_attrs(scn->sites.attrs, scn->sites.nattrs);
+    free_source(&scn->substations.src);
+    free(scn->substations.id_field);
+    free(scn->substations.voltage_field);
+    free(scn->substations.headroom_field);
+    for (size_t i = 0; i < scn->ncontexts; i++) {
+        dcs_context *c = &scn->contexts[i];
+        free(c->name);
+        free_source(&c->src);
+        free_source(&c->coverage);
+        free_attrs(c->attrs, c->nattrs);
+        free(c->field);
+    }
+    free(scn->contexts);
+    for (size_t i = 0; i < scn->njoins; i++) {
+        dcs_join *j = &scn->joins[i];
+        free(j->name);
+        free_source(&j->src);
+        free(j->key_field);
+        free(j->on);
+        free_attrs(j->attrs, j->nattrs);
+    }
+    free(scn->joins);
+    free(scn->interconnection.max_kv);
+    free(scn->interconnection.musd_per_km);
+    free(scn->ahp_matrix);
+    for (size_t i = 0; i < scn->energy.nstations; i++)
+        free(scn->energy.stations[i]);
+    free(scn->energy.stations);
+    free_source(&scn->energy.station_table);
+    free(scn->energy.file_field);
+    free(scn->energy.co2_metric);
+    free(scn->energy.price_metric);
+    free(scn->energy.water_stress_metric);
+    for (size_t i = 0; i < scn->nconstraints; i++) {
+        dcs_constraint *c = &scn->constraints[i];
+        free(c->name);
+        free(c->metric);
+        for (size_t k = 0; k < c->nset; k++)
+            free(c->set[k]);
+        free(c->set);
+    }
+    free(scn->constraints);
+    for (size_t i = 0; i < scn->ncriteria; i++) {
+        free(scn->criteria[i].name);
+        free(scn->criteria[i].metric);
+        free_value_fn(&scn->criteria[i].fn);
+    }
+    free(scn->criteria);
+    free(scn->sensitivity.lo);
+    free(scn->sensitivity.hi);
+    for (size_t i = 0; i < scn->pareto.n; i++)
+        free(scn->pareto.metric[i]);
+    free(scn->pareto.metric);
+    free(scn->pareto.maximize);
+    free(scn->assembly.owner_field);
+    memset(scn, 0, sizeof *scn);
+}
+
+double dcs_scenario_peak_mw(const dcs_scenario *scn)
+{
+    return scn->it_load_mw * scn->design_pue;
+}
+
+const char *dcs_constraint_op_name(dcs_constraint_op op)
+{
+    switch (op) {
+    case DCS_OP_MIN:
+        return "min";
+    case DCS_OP_MAX:
+        return "max";
+    case DCS_OP_IN:
+        return "in";
+    case DCS_OP_NOT_IN:
+        return "not_in";
+    }
+    return "?";
+}

@@ -1,0 +1,264 @@
+/*
+ * scenario.h - the scenario file: what to analyse and how.
+ *
+ * A scenario is a JSON document (parsed with cJSON) naming the candidate
+ * site layer and the context layers (each a GDAL dataset, a layer and a
+ * field mapping), the facility, the hard constraints, the weighted
+ * criteria and the outputs.  dcs_scenario_load() checks the document
+ * strictly: unknown keys, wrong types, missing required keys and values out
+ * of range are all reported with their key path, e.g.
+ *   criteria[2].weight: expected a number, got "high"
+ * Every problem found is appended to `problems`; the error record carries
+ * the first one.  Relative dataset paths are resolved against the
+ * directory of the scenario file.
+ *
+ * Metric names used by constraints and criteria are checked later, against
+ * the metric table (metrics.h), once the layers' fields are known.
+ *
+ * Ownership: dcs_scenario_load() allocates everything inside *scn;
+ * dcs_scenario_free() frees it all (safe on a zeroed or partly loaded
+ * scenario).
+ */
+#ifndef DCS_SCENARIO_H
+#define DCS_SCENARIO_H
+
+#include <stddef.h>
+
+#include "energy/cooling.h"
+#include "core/error.h"
+#include "core/strlist.h"
+
+/* A layer in a GDAL dataset. */
+typedef struct {
+    char *dataset; /* path (resolved) or connection string */
+    char *layer;   /* NULL: the dataset's only layer */
+    char *where;   /* optional OGR attribute filter, NULL when none */
+} dcs_source;
+
+/* A site attribute carried into the analysis as a metric. */
+typedef struct {
+    char *metric; /* metric name used in constraints, criteria, outputs */
+    char *field;  /* field in the site layer */
+} dcs_attribute;
+
+/* What a context layer measures for each site. */
+typedef enum {
+    DCS_CTX_OVERLAY,       /* polygons: <name>_pct, share of the site inside them */
+    DCS_CTX_DISTANCE,      /* any geometry: <name>_km, geodesic distance to the nearest */
+    DCS_CTX_ZONE,          /* polygons: attributes of the polygon holding the site */
+    DCS_CTX_AREA_WEIGHTED, /* polygons: area-weighted sum of a field within a radius */
+    DCS_CTX_RASTER,        /* raster band: <name>_<stat> or <name>_radius_sum */
+} dcs_context_kind;
+
+/* What to do with a site the layer does not cover. */
+typedef enum {
+    DCS_OUTSIDE_NEUTRAL, /* the layer's criteria score 0.5, its rules are not applied */
+    DCS_OUTSIDE_EXCLUDE, /* the site is excluded (rule "coverage_<name>") */
+    DCS_OUTSIDE_ERROR,   /* the run stops with an error naming the site */
+} dcs_outside;
+
+/* Raster statistics (bit mask). */
+enum {
+    DCS_STAT_MEAN = 1,
+    DCS_STAT_MIN = 2,
+    DCS_STAT_MAX = 4,
+    DCS_STAT_SUM = 8,
+    DCS_STAT_MAJORITY = 16,
+};
+
+/* Where a layer has data: everywhere (default: a missing feature means
+ * "none here"), the layer's own extent, or a polygon layer.  Zones and
+ * rasters are also outside where no polygon holds the site or no valid
+ * pixel lies under it. */
+typedef enum { DCS_COVER_EXTENT, DCS_COVER_LAYER, DCS_COVER_EVERYWHERE } dcs_cover_kind;
+
+typedef struct {
+    dcs_context_kind kind;
+    char *name;
+    dcs_source src;
+    dcs_cover_kind cover;
+    dcs_source coverage; /* DCS_COVER_LAYER */
+    dcs_outside outside;
+    dcs_attribute *attrs; /* zone: metrics taken from the polygon's fields */
+    size_t nattrs;
+    char *field;          /* area_weighted: the field summed */
+    double radius_km;     /* area_weighted; raster radius sum (0 = none) */
+    int exact;            /* area_weighted: clip every polygon, not the grid */
+    double cell_m;        /* area_weighted grid cell (0 = radius / 40) */
+    int band;             /* raster, 1-based */
+    int slope;            /* raster: take the slope (degrees) of the band */
+    unsigned stats;       /* raster: DCS_STAT_* over the site */
+} dcs_context;
+
+/* A table joined to the sites on a text metric: its fields become metrics. */
+typedef struct {
+    char *name;
+    dcs_source src;
+    char *key_field; /* field in the table */
+    char *on;        /* metric (text) of the site to match */
+    dcs_attribute *attrs;
+    size_t nattrs;
+} dcs_join;
+
+/* Candidate cells generated over an area of interest. */
+typedef enum { DCS_GRID_NONE, DCS_GRID_SQUARE, DCS_GRID_HEXAGON } dcs_grid_shape;
+
+typedef enum {
+    DCS_OP_MIN,    /* value >= limit */
+    DCS_OP_MAX,    /* value <= limit */
+    DCS_OP_IN,     /* text value is one of set */
+    DCS_OP_NOT_IN, /* text value is none of set */
+} dcs_constraint_op;
+
+typedef struct {
+    char *name;
+    char *metric;
+    dcs_constraint_op op;
+    double limit;  /* DCS_OP_MIN / DCS_OP_MAX */
+    char **set;    /* DCS_OP_IN / DCS_OP_NOT_IN */
+    size_t nset;
+} dcs_constraint;
+
+typedef enum {
+    DCS_VF_LINEAR,      /* 0 at `worst`, 1 at `best`, linear between, clamped */
+    DCS_VF_PIECEWISE,   /* linear between breakpoints (x, value), clamped at the ends */
+    DCS_VF_STEP,        /* value of the last breakpoint with x <= metric (first below) */
+    DCS_VF_CATEGORICAL, /* text metric: value from a table, `other` otherwise */
+} dcs_value_fn_type;
+
+typedef struct {
+    dcs_value_fn_type type;
+    double worst, best;  /* linear */
+    double *x, *v;       /* piecewise, step: npoints breakpoints, x ascending */
+    size_t npoints;
+    char **cat;          /* categorical: ncat categories and their values in v */
+    size_t ncat;
+    double other;        /* categorical: value of any other category */
+} dcs_value_fn;
+
+typedef struct {
+    char *name;
+    char *metric;
+    double weight; /* as given; normalised to sum 1 by the scoring step */
+    dcs_value_fn fn;
+} dcs_criterion;
+
+typedef struct {
+    char *path;        /* the scenario file as given */
+    char *dir;         /* its directory: relative paths are taken from here */
+    char *name;        /* report base name */
+    char *description; /* may be NULL */
+
+    double it_load_mw; /* IT (critical) load */
+    double design_pue; /* peak PUE used for the grid request */
+    double land_ha;    /* land needed; 0 = no land rule */
+    char *working_crs; /* "EPSG:xxxx" etc., NULL = chosen from the data */
+
+    struct {
+        dcs_source src;     /* the site layer, or the area of interest of a grid */
+        dcs_grid_shape grid; /* DCS_GRID_NONE: sites come from src */
+        double cell_area_ha; /* grid cell area */
+        char *id_field; /* NULL: the feature id */
+        dcs_attribute *attrs;
+        size_t nattrs;
+    } sites;
+
+    struct {
+        dcs_source src;
+        char *id_field;
+        char *voltage_field;
+        char *headroom_field;
+        double min_voltage_kv;
+        int require_headroom; /* 1: headroom >= peak demand to qualify */
+    } substations;
+
+    /* Interconnection cost: distance x cost per km of the substation's
+     * voltage class, plus an upgrade when its headroom is short. */
+    struct {
+        double *max_kv;      /* class upper bounds, ascending */
+        double *musd_per_km; /* cost per km of line for each class */
+        size_t nclasses;
+        double upgrade_musd; /* substation upgrade when headroom < peak */
+    } interconnection;
+
+    /* The energy and cooling model (energy.h); enabled when the scenario
+     * has an "energy" section. */
+    struct {
+        int enabled;
+        dcs_cooling_params cooling; /* archetype defaults with the overrides */
+        char **stations;            /* weather files (resolved paths) */
+        size_t nstations;
+        dcs_source station_table;   /* or a table listing them (dataset NULL: none) */
+        char *file_field;           /* the table's field with the file paths */
+        char *co2_metric;           /* lb CO2 / MWh, e.g. from an eGRID zone */
+        char *price_metric;         /* $ / kWh, e.g. from a joined price table */
+        char *water_stress_metric;  /* 0-5, e.g. from an Aqueduct zone */
+        double accelerator_kw;      /* power of one accelerator, its server share included */
+    } energy;
+
+    /* How robust the ranking is to the weights (sensitivity.h); enabled
+     * when the scenario has a "sensitivity" section. */
+    struct {
+        int enabled;
+        size_t runs, top_n, sweep_steps;
+        unsigned long long seed;
+        double perturbation; /* used when lo is NULL */
+        double *lo, *hi;     /* ncriteria normalised-weight ranges, NaN: none; NULL: none given */
+    } sensitivity;
+
+    /* Pareto front on these metrics (pareto.h); n = 0: none. */
+    struct {
+        char **metric;
+        int *maximize; /* 1: "max", 0: "min" */
+        size_t n;
+    } pareto;
+
+    /* Parcel assembly into campuses (assembly.h). */
+    struct {
+        int enabled;
+        char *owner_field; /* a field mapped in sites.attributes, or NULL */
+        size_t max_parcels;
+        double min_area_ha; /* default: facility.land_ha */
+    } assembly;
+
+    int aggregation;           /* dcs_aggregation (mcda.h) */
+    double *ahp_matrix;        /* ncriteria^2, row-major; NULL: direct weights */
+    int ahp_accept_inconsistent;
+
+    dcs_context *contexts; /* overlays, distances, zones, area_weighted, rasters */
+    size_t ncontexts;
+    dcs_join *joins;
+    size_t njoins;
+    dcs_constraint *constraints;
+    size_t nconstraints;
+    dcs_criterion *criteria;
+    size_t ncriteria;
+
+    struct {
+        int xlsx, gpkg, json;
+        size_t top_n;
+    } outputs;
+} dcs_scenario;
+
+/* Peak facility demand in MW: IT load times design PUE. */
+double dcs_scenario_peak_mw(const dcs_scenario *scn);
+
+/* Read and check the scenario at path.  On failure returns
+ * DCS_ERR_SCENARIO (or DCS_ERR_NOMEM) with every problem in `problems`
+ * (may be NULL) and the first in err. */
+dcs_status dcs_scenario_load(const char *path, dcs_scenario *scn, dcs_strlist *problems,
+                             dcs_error *err);
+
+/* Same, from a JSON text; relative paths resolve against base_dir. */
+dcs_status dcs_scenario_parse(const char *text, const char *base_dir, const char *path,
+                              dcs_scenario *scn, dcs_strlist *problems, dcs_error *err);
+
+/* A path named inside the scenario's data (e.g. in a station table),
+ * resolved like the scenario's own datasets; caller frees. */
+char *dcs_scenario_resolve(const dcs_scenario *scn, const char *name);
+
+void dcs_scenario_free(dcs_scenario *scn);
+
+const char *dcs_constraint_op_name(dcs_constraint_op op);
+
+#endif

@@ -1,0 +1,703 @@
+/* sites.c - load candidate sites. See sites.h. */
+#include "inputs/sites.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "inputs/context.h"
+#include "inputs/grid.h"
+#include "core/libctx.h"
+#include "core/strlist.h"
+
+/* Room for at least need sites (the arrays move only here). */
+static int reserve(dcs_sites *s, size_t need)
+{
+    if (need <= s->cap)
+        return 0;
+    size_t cap = s->cap ? s->cap : 1024;
+    while (cap < need)
+        cap *= 2;
+    char **id = realloc(s->id, cap * sizeof *id);
+    if (id)
+        s->id = id;
+    GEOSGeometry **geom = realloc(s->geom, cap * sizeof *geom);
+    if (geom)
+        s->geom = geom;
+    unsigned char **wkb = realloc(s->wkb, cap * sizeof *wkb);
+    if (wkb)
+        s->wkb = wkb;
+    size_t *wkb_size = realloc(s->wkb_size, cap * sizeof *wkb_size);
+    if (wkb_size)
+        s->wkb_size = wkb_size;
+    double *lon = realloc(s->lon, cap * sizeof *lon);
+    if (lon)
+        s->lon = lon;
+    double *lat = realloc(s->lat, cap * sizeof *lat);
+    if (lat)
+        s->lat = lat;
+    double *x = realloc(s->x, cap * sizeof *x);
+    if (x)
+        s->x = x;
+    double *y = realloc(s->y, cap * sizeof *y);
+    if (y)
+        s->y = y;
+    double *num = realloc(s->num, cap * (s->nnum ? s->nnum : 1) * sizeof *num);
+    if (num)
+        s->num = num;
+    char **text = realloc(s->text, cap * (s->ntext ? s->ntext : 1) * sizeof *text);
+    if (text)
+        s->text = text;
+    if (!id || !geom || !wkb || !wkb_size || !lon || !lat || !x || !y || !num || !text)
+        return -1;
+    s->cap = cap;
+    return 0;
+}
+
+static int grow(dcs_sites *s)
+{
+    return reserve(s, s->n + 1);
+}
+
+static void sites_init(dcs_sites *s, const dcs_model *m, GEOSContextHandle_t geos)
+{
+    memset(s, 0, sizeof *s);
+    s->geos = geos;
+    s->nnum = m->nnum;
+    s->ntext = m->ntext;
+    s->extent[0] = s->extent[1] = INFINITY;
+    s->extent[2] = s->extent[3] = -INFINITY;
+    s->pool = dcs_strpool_new();
+}
+
+int dcs_site_set_text(dcs_sites *s, size_t i, size_t col, const char *t)
+{
+    char **cell = &dcs_site_text(s, i)[col];
+    if (!s->pool)
+        free(*cell);
+    *cell = t ? (s->pool ? dcs_strpool_intern(s->pool, t) : dcs_strdup(t)) : NULL;
+    return t && !*cell ? -1 : 0;
+}
+
+/* Grow box to cover g. */
+static void cover_box(GEOSContextHandle_t geos, const GEOSGeometry *g, double box[4])
+{
+    double x0, y0, x1, y1;
+    if (GEOSisEmpty_r(geos, g) != 0 || !GEOSGeom_getXMin_r(geos, g, &x0) ||
+        !GEOSGeom_getYMin_r(geos, g, &y0) || !GEOSGeom_getXMax_r(geos, g, &x1) ||
+        !GEOSGeom_getYMax_r(geos, g, &y1))
+        return;
+    box[0] = fmin(box[0], x0);
+    box[1] = fmin(box[1], y0);
+    box[2] = fmax(box[2], x1);
+    box[3] = fmax(box[3], y1);
+}
+
+/* Site i's geometry as WKB from g (freed here), its extent added to box. */
+static int store(dcs_sites *s, size_t i, GEOSContextHandle_t geos, GEOSGeometry *g,
+                 double box[4])
+{
+    cover_box(geos, g, box);
+    s->wkb[i] = GEOSGeomToWKB_buf_r(geos, g, &s->wkb_size[i]);
+    GEOSGeom_destroy_r(geos, g);
+    return s->wkb[i] ? 0 : -1;
+}
+
+int dcs_site_store(dcs_sites *s, size_t i, GEOSContextHandle_t geos, GEOSGeometry *g)
+{
+    if (s->wkb[i])
+        GEOSFree_r(geos, s->wkb[i]);
+    s->wkb[i] = NULL;
+    return store(s, i, geos, g, s->extent);
+}
+
+GEOSGeometry *dcs_site_geometry(const dcs_sites *s, size_t i, GEOSContextHandle_t geos)
+{
+    if (s->geom && s->geom[i])
+        return GEOSGeom_clone_r(geos, s->geom[i]);
+    return s->wkb[i] ? GEOSGeomFromWKB_buf_r(geos, s->wkb[i], s->wkb_size[i]) : NULL;
+}
+
+OGRGeometryH dcs_site_ogr(const dcs_sites *s, size_t i)
+{
+    OGRGeometryH g = NULL;
+    if (!s->wkb[i] || OGR_G_CreateFromWkbEx(s->wkb[i], NULL, &g, s->wkb_size[i]) != OGRERR_NONE)
+        return NULL;
+    return g;
+}
+
+int dcs_site_is_polygon(const dcs_sites *s, size_t i)
+{
+    GEOSGeometry *g = dcs_site_geometry(s, i, s->geos);
+    int t = g ? GEOSGeomTypeId_r(s->geos, g) : -1;
+    if (g)
+        GEOSGeom_destroy_r(s->geos, g);
+    return t == GEOS_POLYGON || t == GEOS_MULTIPOLYGON;
+}
+
+/* Bits of v (< 2^16) spread to the even positions. */
+static uint32_t spread_bits(uint32_t v)
+{
+    v = (v | (v << 8)) & 0x00FF00FFu;
+    v = (v | (v << 4)) & 0x0F0F0F0Fu;
+    v = (v | (v << 2)) & 0x33333333u;
+    v = (v | (v << 1)) & 0x55555555u;
+    return v;
+}
+
+typedef struct {
+    uint32_t key;
+    size_t i;
+} keyed_site;
+
+static int compare_keyed(const void *a, const void *b)
+{
+    const keyed_site *x = a, *y = b;
+    if (x->key != y->key)
+        return x->key < y->key ? -1 : 1;
+    return (x->i > y->i) - (x->i < y->i);
+}
+
+/* Cell (0 .. 65535) of v in [lo, hi]; 0 for NaN. */
+static uint32_t cell16(double v, double lo, double hi)
+{
+    double t = hi > lo ? (v - lo) / (hi - lo) : 0;
+    return isnan(t) ? 0 : (uint32_t)(fmax(0, fmin(1, t)) * 65535);
+}
+
+int dcs_sites_spatial_order(const dcs_sites *s, size_t *order)
+{
+    keyed_site *k = malloc((s->n ? s->n : 1) * sizeof *k);
+    if (!k)
+        return -1;
+    const double *e = s->extent;
+    for (size_t i = 0; i < s->n; i++)
+        k[i] = (keyed_site){spread_bits(cell16(s->x[i], e[0], e[2])) |
+                                spread_bits(cell16(s->y[i], e[1], e[3])) << 1,
+                            i};
+    qsort(k, s->n, sizeof *k, compare_keyed);
+    for (size_t i = 0; i < s->n; i++)
+        order[i] = k[i].i;
+    free(k);
+    return 0;
+}
+
+dcs_status dcs_sites_expand(dcs_sites *s)
+{
+    for (size_t i = 0; i < s->n; i++)
+        if (!s->geom[i] && s->wkb[i] && !(s->geom[i] = dcs_site_geometry(s, i, s->geos)))
+            return DCS_ERR_NOMEM;
+    return DCS_OK;
+}
+
+dcs_status dcs_sites_compact(dcs_sites *s)
+{
+    dcs_status st = DCS_OK;
+    for (size_t i = 0; i < s->n; i++) {
+        GEOSGeometry *g = s->geom[i];
+        s->geom[i] = NULL;
+        if (g && s->wkb[i])
+            GEOSGeom_destroy_r(s->geos, g); /* unchanged since dcs_sites_expand() */
+        else if (g && store(s, i, s->geos, g, s->extent) != 0)
+            st = DCS_ERR_NOMEM;
+    }
+    return st;
+}
+
+/* Blank metric rows for site i: every number NaN, every text NULL. */
+static void blank_row(dcs_sites *s, size_t i)
+{
+    for (size_t k = 0; k < s->nnum; k++)
+        dcs_site_num(s, i)[k] = NAN;
+    for (size_t k = 0; k < s->ntext; k++)
+        dcs_site_text(s, i)[k] = NULL;
+}
+
+/* A point on the site's surface, in the working CRS and in lon/lat. */
+static void representative_point(dcs_sites *s, size_t i, GEOSContextHandle_t geos,
+                                 const GEOSGeometry *g, OGRCoordinateTransformationH to_lonlat)
+{
+    s->lon[i] = s->lat[i] = s->x[i] = s->y[i] = NAN;
+    GEOSGeometry *p = GEOSPointOnSurface_r(geos, g);
+    double x, y;
+    if (p && GEOSGeomGetX_r(geos, p, &x) && GEOSGeomGetY_r(geos, p, &y)) {
+        s->x[i] = x;
+        s->y[i] = y;
+        if (OCTTransform(to_lonlat, 1, &x, &y, NULL)) {
+            s->lon[i] = x;
+            s->lat[i] = y;
+        }
+    }
+    if (p)
+        GEOSGeom_destroy_r(geos, p);
+}
+
+static char *feature_id(OGRFeatureH f, int id_field)
+{
+    if (id_field < 0) {
+        char buf[32];
+        snprintf(buf, sizeof buf, "%lld", (long long)OGR_F_GetFID(f));
+        return dcs_strdup(buf);
+    }
+    if (!OGR_F_IsFieldSetAndNotNull(f, id_field))
+        return NULL;
+    return dcs_strdup(OGR_F_GetFieldAsString(f, id_field));
+}
+
+/* -1 when out of memory. */
+static int read_attributes(dcs_sites *s, size_t i, const dcs_model *m, OGRFeatureH f,
+                           const int *fields)
+{
+    for (size_t a = 0; a < m->scn->sites.nattrs; a++) {
+        const dcs_metric *mt = &m->metrics[m->attr_first + a];
+        if (mt->kind == DCS_NUM)
+            dcs_site_num(s, i)[mt->col] = dcs_field_double(f, fields[a]);
+        else if (OGR_F_IsFieldSetAndNotNull(f, fields[a]) &&
+                 dcs_site_set_text(s, i, mt->col, OGR_F_GetFieldAsString(f, fields[a])) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* Site i's id, blank row and attributes from feature f; its geometry is
+ * converted later (geom NULL until then). */
+static dcs_status add_site(dcs_sites *s, const dcs_model *m, OGRFeatureH f, int id_field,
+                           const int *fields, dcs_error *err)
+{
+    if (grow(s) != 0)
+        return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory loading sites");
+    size_t i = s->n;
+    s->id[i] = feature_id(f, id_field);
+    if (!s->id[i])
+        return dcs_error_set(err, DCS_ERR_DATA, "sites: feature %lld has no id (field '%s' is null)",
+                             (long long)OGR_F_GetFID(f),
+                             OGR_Fld_GetNameRef(OGR_F_GetFieldDefnRef(f, id_field)));
+    s->geom[i] = NULL;
+    s->wkb[i] = NULL;
+    s->wkb_size[i] = 0;
+    s->lon[i] = s->lat[i] = s->x[i] = s->y[i] = NAN;
+    blank_row(s, i);
+    s->n++;
+    if (read_attributes(s, i, m, f, fields) != 0)
+        return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory loading sites");
+    return DCS_OK;
+}
+
+/* ---- site areas ----------------------------------------------------------- */
+
+/* Planar area / k^2 at the centroid when the scale table answers. */
+static int table_area_m2(GEOSContextHandle_t geos, const GEOSGeometry *g,
+                         const dcs_scalegrid *scale, double *m2)
+{
+    double a, env[4], cx, cy;
+    GEOSGeometry *c = NULL;
+    int ok = scale->inv_k && GEOSArea_r(geos, g, &a) && GEOSGeom_getXMin_r(geos, g, &env[0]) &&
+             GEOSGeom_getYMin_r(geos, g, &env[1]) && GEOSGeom_getXMax_r(geos, g, &env[2]) &&
+             GEOSGeom_getYMax_r(geos, g, &env[3]) && (c = GEOSGetCentroid_r(geos, g)) &&
+             GEOSGeomGetX_r(geos, c, &cx) && GEOSGeomGetY_r(geos, c, &cy);
+    if (c)
+        GEOSGeom_destroy_r(geos, c);
+    return ok && dcs_scalegrid_area(scale, a, env, cx, cy, m2);
+}
+
+/* Ground area in ha of the (multi)polygon g (working CRS) into *ha: from
+ * the scale table when it answers, else geodesic.  0 when PROJ fails. */
+static int site_area_ha(GEOSContextHandle_t geos, const GEOSGeometry *g,
+                        const dcs_scalegrid *scale, OGRCoordinateTransformationH to_lonlat,
+                        double *ha)
+{
+    double m2;
+    if (!table_area_m2(geos, g, scale, &m2))
+        m2 = dcs_geodesic_area_m2(geos, g, to_lonlat);
+    *ha = m2 / 1e4;
+    return !isnan(m2);
+}
+
+/* ---- geometries converted by several threads, a chunk at a time ---------- */
+
+#define READ_CHUNK 4096
+
+typedef struct {
+    dcs_sites *s;
+    const dcs_layer *L;
+    size_t base, n;                /* sites base .. base + n - 1 */
+    OGRGeometryH src[READ_CHUNK];  /* their source geometries (owned; each
+                                      freed once converted) */
+    long long fid[READ_CHUNK];
+    atomic_size_t next;
+} site_chunk;
+
+typedef struct {
+    site_chunk *chunk;
+    GEOSContextHandle_t geos;      /* own context (the sites' for the first) */
+    dcs_layer_xf xf;
+    OGRCoordinateTransformationH to_lonlat; /* working CRS -> lon/lat */
+    const dcs_scalegrid *scale;    /* the working CRS's scale table (shared) */
+    double box[4];                 /* extent of the sites it converted */
+    dcs_status st;
+    dcs_error err;
+    size_t failed;                 /* lowest failed site (SIZE_MAX none) */
+} site_converter;
+
+static dcs_status convert_site(site_converter *c, size_t i, dcs_error *err)
+{
+    site_chunk *ch = c->chunk;
+    dcs_sites *s = ch->s;
+    GEOSGeometry *g = NULL;
+    OGRGeometryH *src = &ch->src[i - ch->base];
+    dcs_status st = dcs_layer_convert(ch->L, &c->xf, c->geos, *src, &g, err);
+    OGR_G_DestroyGeometry(*src); /* here, so the threads share the freeing */
+    *src = NULL;
+    int t = g ? GEOSGeomTypeId_r(c->geos, g) : -1;
+    double *area = &dcs_site_num(s, i)[DCS_COL_AREA_HA];
+    if (st == DCS_OK && (t == GEOS_POLYGON || t == GEOS_MULTIPOLYGON) &&
+        !site_area_ha(c->geos, g, c->scale, c->to_lonlat, area))
+        st = dcs_error_set(err, DCS_ERR_DATA,
+                           "%s: cannot transform a geometry of layer '%s' to WGS 84: %s",
+                           ch->L->role, dcs_layer_label(ch->L), CPLGetLastErrorMsg());
+    if (st != DCS_OK) {
+        if (g)
+            GEOSGeom_destroy_r(c->geos, g);
+        return dcs_error_prefix(err, "feature %lld: ", ch->fid[i - ch->base]);
+    }
+    representative_point(s, i, c->geos, g, c->to_lonlat);
+    if (store(s, i, c->geos, g, c->box) != 0)
+        return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory loading sites");
+    return DCS_OK;
+}
+
+/* Convert sites of the chunk until none is left.  Each thread keeps its
+ * first failure (its lowest index: indices are handed out in order) and
+ * goes on, so the failure reported does not depend on timing. */
+static void *convert_sites(void *arg)
+{
+    site_converter *c = arg;
+    site_chunk *ch = c->chunk;
+    for (size_t k; (k = atomic_fetch_add(&ch->next, 1)) < ch->n;) {
+        dcs_error scratch;
+        dcs_status st = convert_site(c, ch->base + k, c->failed == SIZE_MAX ? &c->err : &scratch);
+        if (st != DCS_OK && c->failed == SIZE_MAX) {
+            c->st = st;
+            c->failed = ch->base + k;
+        }
+    }
+    return NULL;
+}
+
+static void free_sources(site_chunk *ch)
+{
+    for (size_t k = 0; k < ch->n; k++)
+        OGR_G_DestroyGeometry(ch->src[k]);
+    ch->n = 0;
+}
+
+/* Start converters 1 .. n - 1 on the chunk in threads; returns how many
+ * were started (the first is the calling thread's, not started here). */
+static int convert_start(site_chunk *ch, site_converter *c, int n, pthread_t *tid)
+{
+    int started = 1;
+    atomic_store(&ch->next, 0);
+    for (int t = 0; t < n; t++)
+        c[t].chunk = ch;
+    for (; started < n; started++)
+        if (pthread_create(&tid[started], NULL, convert_sites, &c[started]) != 0)
+            break;
+    return started;
+}
+
+/* The calling thread converts what is left of the chunk, waits for the
+ * threads, frees the sources and reports the chunk's first failure. */
+static dcs_status convert_finish(site_chunk *ch, site_converter *c, int n, pthread_t *tid,
+                                 int started, dcs_error *err)
+{
+    convert_sites(&c[0]);
+    for (int t = 1; t < started; t++)
+        pthread_join(tid[t], NULL);
+    free_sources(ch);
+    site_converter *first = NULL;
+    for (int t = 0; t < n; t++)
+        if (c[t].failed != SIZE_MAX && (!first || c[t].failed < first->failed))
+            first = &c[t];
+    if (first)
+        *err = first->err;
+    return first ? first->st : DCS_OK;
+}
+
+/* Read up to READ_CHUNK more features into the chunk: ids and attributes
+ * now, geometries kept for the converters. */
+static dcs_status read_chunk(dcs_layer *L, const dcs_model *m, int id_field, const int *fields,
+                             site_chunk *ch, dcs_error *err)
+{
+    dcs_sites *s = ch->s;
+    ch->base = s->n;
+    ch->n = 0;
+    while (ch->n < READ_CHUNK) {
+        OGRFeatureH f;
+        dcs_layer_next_raw(L, &f);
+        if (!f)
+            break;
+        dcs_status st = add_site(s, m, f, id_field, fields, err);
+        if (st == DCS_OK) {
+            ch->fid[ch->n] = (long long)OGR_F_GetFID(f);
+            ch->src[ch->n++] = OGR_F_StealGeometry(f);
+        }
+        OGR_F_Destroy(f);
+        if (st != DCS_OK)
+            return st;
+    }
+    return DCS_OK;
+}
+
+/* Convert chunk cur while the calling thread reads the next one, then
+ * help convert.  Room for the next chunk is made first, so no site array
+ * moves under the converters.  A failure in cur comes before any in next. */
+static dcs_status convert_and_read(dcs_layer *L, const dcs_model *m, int id_field,
+                                   const int *fields, site_chunk *cur, site_chunk *next,
+                                   site_converter *c, int n, dcs_error *err)
+{
+    pthread_t tid[DCS_SITES_MAX_THREADS];
+    if (reserve(cur->s, cur->s->n + READ_CHUNK) != 0)
+        return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory loading sites");
+    int started = convert_start(cur, c, n, tid);
+    dcs_error rerr;
+    dcs_status rst = read_chunk(L, m, id_field, fields, next, &rerr);
+    dcs_status st = convert_finish(cur, c, n, tid, started, err);
+    if (st == DCS_OK && rst != DCS_OK) {
+        *err = rerr;
+        st = rst;
+    }
+    return st;
+}
+
+static dcs_status converters_start(site_converter *c, int n, const dcs_sites *s,
+                                   const dcs_layer *L, const dcs_crs *crs, dcs_error *err)
+{
+    for (int t = 0; t < n; t++) {
+        c[t] = (site_converter){.st = DCS_OK, .failed = SIZE_MAX,
+                                .box = {INFINITY, INFINITY, -INFINITY, -INFINITY}};
+        c[t].geos = t == 0 ? s->geos : dcs_geos_init();
+        c[t].scale = &crs->scale;
+        if (!c[t].geos || dcs_layer_xf_clone(L, &c[t].xf) != DCS_OK ||
+            !(c[t].to_lonlat = OCTClone(crs->work_to_lonlat)))
+            return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory starting %d threads", n);
+    }
+    return DCS_OK;
+}
+
+static void converters_stop(site_converter *c, int n, dcs_layer *L, dcs_sites *s)
+{
+    for (int t = 0; t < n; t++) {
+        L->nrepaired += c[t].xf.nrepaired;
+        s->extent[0] = fmin(s->extent[0], c[t].box[0]);
+        s->extent[1] = fmin(s->extent[1], c[t].box[1]);
+        s->extent[2] = fmax(s->extent[2], c[t].box[2]);
+        s->extent[3] = fmax(s->extent[3], c[t].box[3]);
+        dcs_layer_xf_free(&c[t].xf);
+        if (c[t].to_lonlat)
+            OCTDestroyCoordinateTransformation(c[t].to_lonlat);
+        if (t > 0 && c[t].geos)
+            dcs_geos_finish(c[t].geos);
+    }
+}
+static int compare_ids(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static dcs_status check_unique_ids(const dcs_sites *s, dcs_error *err)
+{
+    char **sorted = malloc((s->n ? s->n : 1) * sizeof *sorted);
+    if (!sorted)
+        return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory");
+    memcpy(sorted, s->id, s->n * sizeof *sorted);
+    qsort(sorted, s->n, sizeof *sorted, compare_ids);
+    dcs_status st = DCS_OK;
+    for (size_t i = 1; i < s->n && st == DCS_OK; i++)
+        if (strcmp(sorted[i - 1], sorted[i]) == 0)
+            st = dcs_error_set(err, DCS_ERR_DATA,
+                               "sites: id \"%s\" is used by more than one feature; "
+                               "site ids must be unique",
+                               sorted[i]);
+    free(sorted);
+    return st;
+}
+
+static dcs_status attribute_fields(dcs_layer *L, const dcs_model *m, int *fields,
+                                   dcs_error *err)
+{
+    for (size_t a = 0; a < m->scn->sites.nattrs; a++)
+        if ((fields[a] = dcs_layer_field(L, m->scn->sites.attrs[a].field, err)) < 0)
+            return DCS_ERR_DATA;
+    return DCS_OK;
+}
+
+/* Features read and converted so far, those skipped included, for the
+ * progress report: all read but the chunk `pending` not yet converted. */
+static size_t features_done(const dcs_layer *L, const dcs_sites *s, const site_chunk *pending)
+{
+    return s->n - pending->n + (size_t)L->nnull + (size_t)L->nwrongtype;
+}
+
+dcs_status dcs_sites_load(dcs_layer *L, const dcs_model *m, const dcs_crs *crs,
+                          GEOSContextHandle_t geos, int threads, const dcs_progress *progress,
+                          dcs_sites *s, dcs_error *err)
+{
+    size_t total = L->nfeatures > 0 ? (size_t)L->nfeatures : 0;
+    sites_init(s, m, geos);
+    int id_field = -1, n = threads < 1 ? 1 : threads > DCS_SITES_MAX_THREADS
+                                                 ? DCS_SITES_MAX_THREADS : threads;
+    int *fields = calloc(m->scn->sites.nattrs + 1, sizeof *fields);
+    site_chunk *ch = calloc(2, sizeof *ch);
+    site_converter conv[DCS_SITES_MAX_THREADS];
+    memset(conv, 0, sizeof conv);
+    dcs_status st = DCS_OK;
+    if (!fields || !ch) {
+        st = dcs_error_set(err, DCS_ERR_NOMEM, "out of memory");
+        goto fail;
+    }
+    ch[0] = ch[1] = (site_chunk){.s = s, .L = L};
+    if (m->scn->sites.id_field && (id_field = dcs_layer_field(L, m->scn->sites.id_field, err)) < 0)
+        st = DCS_ERR_DATA;
+    if (st == DCS_OK)
+        st = attribute_fields(L, m, fields, err);
+    if (st == DCS_OK)
+        st = converters_start(conv, n, s, L, crs, err);
+    dcs_progress_report(progress, "reading sites", 0, total);
+    if (st == DCS_OK)
+        st = read_chunk(L, m, id_field, fields, &ch[0], err);
+    for (int k = 0; st == DCS_OK && ch[k].n > 0; k = !k) {
+        st = convert_and_read(L, m, id_field, fields, &ch[k], &ch[!k], conv, n, err);
+        dcs_progress_report(progress, "reading sites", features_done(L, s, &ch[!k]), total);
+    }
+    for (int k = 0; k < 2; k++)
+        free_sources(&ch[k]);
+    if (st == DCS_OK && s->n == 0)
+        st = dcs_error_set(err, DCS_ERR_DATA, "sites: layer '%s' of '%s' has no usable features",
+                           OGR_L_GetName(L->lyr), L->src->dataset);
+    if (st == DCS_OK)
+        st = check_unique_ids(s, err);
+fail:
+    converters_stop(conv, n, L, s);
+    free(ch);
+    free(fields);
+    return st;
+}
+
+/* Most cells a grid may have: beyond this, ask for a larger cell. */
+#define MAX_GRID_CELLS 20000000.0
+
+typedef struct {
+    dcs_sites *s;
+    const dcs_model *m;
+    const dcs_crs *crs;
+    const GEOSPreparedGeometry *aoi;
+    dcs_status st;
+    dcs_error *err;
+} grid_ctx;
+
+static int add_cell(void *user, long i, long j, double cx, double cy)
+{
+    grid_ctx *g = user;
+    dcs_sites *s = g->s;
+    GEOSGeometry *pt = GEOSGeom_createPointFromXY_r(s->geos, cx, cy);
+    int inside = pt && GEOSPreparedContains_r(s->geos, g->aoi, pt) == 1;
+    if (pt)
+        GEOSGeom_destroy_r(s->geos, pt);
+    if (!inside)
+        return 0;
+    dcs_grid_shape shape = g->m->scn->sites.grid;
+    char id[64];
+    dcs_grid_cell_id(shape, i, j, id, sizeof id);
+    GEOSGeometry *cell = dcs_grid_cell(s->geos, shape, g->m->scn->sites.cell_area_ha * 1e4, i, j);
+    if (!cell || grow(s) != 0 || !(s->id[s->n] = dcs_strdup(id))) {
+        if (cell)
+            GEOSGeom_destroy_r(s->geos, cell);
+        g->st = dcs_error_set(g->err, DCS_ERR_NOMEM, "out of memory making grid cells");
+        return 1;
+    }
+    size_t k = s->n++;
+    s->geom[k] = NULL;
+    blank_row(s, k);
+    site_area_ha(s->geos, cell, &g->crs->scale, g->crs->work_to_lonlat,
+                 &dcs_site_num(s, k)[DCS_COL_AREA_HA]);
+    if (store(s, k, s->geos, cell, s->extent) != 0) {
+        g->st = dcs_error_set(g->err, DCS_ERR_NOMEM, "out of memory making grid cells");
+        return 1;
+    }
+    s->lon[k] = s->x[k] = cx;
+    s->lat[k] = s->y[k] = cy;
+    OCTTransform(g->crs->work_to_lonlat, 1, &s->lon[k], &s->lat[k], NULL);
+    return 0;
+}
+
+/* The union of the area-of-interest polygons. */
+static dcs_status load_aoi(dcs_layer *L, GEOSContextHandle_t geos, dcs_coverage *aoi,
+                           dcs_error *err)
+{
+    dcs_status st = dcs_coverage_from_layer(L, geos, aoi, err);
+    if (st == DCS_OK && GEOSisEmpty_r(geos, aoi->geom) == 1)
+        st = dcs_error_set(err, DCS_ERR_DATA, "%s: layer '%s' of '%s' has no polygons", L->role,
+                           OGR_L_GetName(L->lyr), L->src->dataset);
+    return st;
+}
+
+dcs_status dcs_sites_from_grid(dcs_layer *L, const dcs_model *m, const dcs_crs *crs,
+                               GEOSContextHandle_t geos, dcs_sites *s, dcs_error *err)
+{
+    sites_init(s, m, geos);
+    dcs_coverage aoi;
+    dcs_status st = load_aoi(L, geos, &aoi, err);
+    double x0, y0, x1, y1, area = m->scn->sites.cell_area_ha * 1e4;
+    if (st == DCS_OK && !GEOSGeom_getXMin_r(geos, aoi.geom, &x0))
+        st = dcs_error_set(err, DCS_ERR_GEOMETRY, "GEOS could not measure the area of interest");
+    if (st == DCS_OK) {
+        GEOSGeom_getYMin_r(geos, aoi.geom, &y0);
+        GEOSGeom_getXMax_r(geos, aoi.geom, &x1);
+        GEOSGeom_getYMax_r(geos, aoi.geom, &y1);
+        if ((x1 - x0) * (y1 - y0) / area > MAX_GRID_CELLS)
+            st = dcs_error_set(err, DCS_ERR_SCENARIO,
+                               "sites.grid.cell_area_ha: %g ha cells over this area of interest "
+                               "would make more than %.0f cells; use larger cells",
+                               m->scn->sites.cell_area_ha, MAX_GRID_CELLS);
+    }
+    if (st == DCS_OK) {
+        grid_ctx g = {.s = s, .m = m, .crs = crs, .aoi = aoi.prep, .st = DCS_OK, .err = err};
+        dcs_grid_visit_box(m->scn->sites.grid, area, x0, y0, x1, y1, add_cell, &g);
+        st = g.st;
+    }
+    if (st == DCS_OK && s->n == 0)
+        st = dcs_error_set(err, DCS_ERR_DATA,
+                           "sites.grid: no cell centre falls inside the area of interest; use "
+                           "smaller cells");
+    dcs_coverage_free(&aoi);
+    return st;
+}
+
+void dcs_sites_free(dcs_sites *s)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        free(s->id[i]);
+        if (s->geom[i])
+            GEOSGeom_destroy_r(s->geos, s->geom[i]);
+        if (s->wkb[i])
+            GEOSFree_r(s->geos, s->wkb[i]);
+        for (size_t k = 0; !s->pool && k < s->ntext; k++)
+            free(dcs_site_text(s, i)[k]);
+    }
+    dcs_strpool_free(s->pool);
+    free(s->id);
+    free(s->geom);
+    free(s->wkb);
+    free(s->wkb_size);
+    free(s->lon);
+    free(s->lat);
+    free(s->x);
+    free(s->y);
+    free(s->num);
+    free(s->text);
+    memset(s, 0, sizeof *s);
+}

@@ -1,0 +1,140 @@
+/* decision_support.c - assembly, Pareto front and sensitivity in a run.
+ * See decision_support.h. */
+#include "pipeline/decision_support.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "decision/pareto.h"
+
+/* The number metric a pareto entry names, or an error naming the key. */
+static dcs_status pareto_column(const dcs_result *res, size_t k, size_t *col, dcs_error *err)
+{
+    const char *name = res->scn->pareto.metric[k];
+    long m = dcs_model_find_metric(&res->model, name);
+    if (m < 0)
+        return dcs_error_set(err, DCS_ERR_SCENARIO, "pareto.metrics[%zu].metric: no metric is "
+                             "called \"%s\"", k, name);
+    if (res->model.metrics[m].kind != DCS_NUM)
+        return dcs_error_set(err, DCS_ERR_SCENARIO, "pareto.metrics[%zu].metric: \"%s\" is a "
+                             "text metric; the Pareto front needs numbers", k, name);
+    *col = res->model.metrics[m].col;
+    return DCS_OK;
+}
+
+/* The owner field as a site attribute column. */
+static dcs_status owner_column(const dcs_result *res, dcs_assembly_params *p, dcs_error *err)
+{
+    const dcs_scenario *scn = res->scn;
+    p->owner_col = -1;
+    if (!scn->assembly.owner_field)
+        return DCS_OK;
+    for (size_t a = 0; a < scn->sites.nattrs; a++)
+        if (strcmp(scn->sites.attrs[a].field, scn->assembly.owner_field) == 0) {
+            const dcs_metric *m = &res->model.metrics[res->model.attr_first + a];
+            p->owner_col = (long)m->col;
+            p->owner_is_text = m->kind == DCS_TEXT;
+            return DCS_OK;
+        }
+    return dcs_error_set(err, DCS_ERR_SCENARIO, "assembly.owner_field: field \"%s\" is not "
+                         "mapped in sites.attributes (add e.g. \"owner\": \"%s\")",
+                         scn->assembly.owner_field, scn->assembly.owner_field);
+}
+
+dcs_status dcs_decision_prepare(dcs_result *res, dcs_error *err)
+{
+    const dcs_scenario *scn = res->scn;
+    size_t col;
+    for (size_t k = 0; k < scn->pareto.n; k++) {
+        dcs_status st = pareto_column(res, k, &col, err);
+        if (st != DCS_OK)
+            return st;
+    }
+    if (!scn->assembly.enabled)
+        return DCS_OK;
+    dcs_assembly_params p = {
+        .min_area_ha = scn->assembly.min_area_ha,
+        .max_parcels = scn->assembly.max_parcels,
+        .owner_col = -1,
+        .owner_is_text = 0,
+    };
+    dcs_status st = owner_column(res, &p, err);
+    if (st == DCS_OK && dcs_sites_expand(&res->sites) != DCS_OK)
+        st = dcs_error_set(err, DCS_ERR_NOMEM, "out of memory (parcel assembly)");
+    if (st == DCS_OK)
+        st = dcs_assemble_campuses(&res->sites, &p, &res->crs, &res->assembly, err);
+    if (dcs_sites_compact(&res->sites) != DCS_OK && st == DCS_OK)
+        st = dcs_error_set(err, DCS_ERR_NOMEM, "out of memory (parcel assembly)");
+    return st;
+}
+
+static dcs_status pareto(dcs_result *res, dcs_error *err)
+{
+    const dcs_scenario *scn = res->scn;
+    size_t n = res->sites.n;
+    dcs_pareto_goal *g = calloc(scn->pareto.n, sizeof *g);
+    res->pareto = calloc(n ? n : 1, 1);
+    if (!g || !res->pareto) {
+        free(g);
+        return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory (Pareto front)");
+    }
+    dcs_status st = DCS_OK;
+    for (size_t k = 0; k < scn->pareto.n && st == DCS_OK; k++) {
+        g[k].maximize = scn->pareto.maximize[k];
+        st = pareto_column(res, k, &g[k].col, err);
+    }
+    if (st == DCS_OK)
+        st = dcs_pareto_front(res->sites.num, res->sites.nnum, n, res->eval.eligible, g,
+                              scn->pareto.n, res->pareto, err);
+    free(g);
+    return st;
+}
+
+static dcs_status sensitivity(dcs_result *res, dcs_error *err)
+{
+    const dcs_scenario *scn = res->scn;
+    size_t nc = res->model.ncrits;
+    double *w = malloc((nc ? nc : 1) * sizeof *w);
+    if (!w)
+        return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory (sensitivity analysis)");
+    for (size_t c = 0; c < nc; c++)
+        w[c] = res->model.crits[c].weight;
+    dcs_sens_input in = {
+        .n = res->sites.n,
+        .ncrits = nc,
+        .value = res->eval.value,
+        .eligible = res->eval.eligible,
+        .id = (const char *const *)res->sites.id,
+        .base_rank = res->eval.rank,
+        .weight = w,
+        .aggregation = scn->aggregation,
+    };
+    dcs_sens_params p = {
+        .runs = scn->sensitivity.runs,
+        .seed = scn->sensitivity.seed,
+        .top_n = scn->sensitivity.top_n,
+        .perturbation = scn->sensitivity.perturbation,
+        .lo = scn->sensitivity.lo,
+        .hi = scn->sensitivity.hi,
+        .sweep_steps = scn->sensitivity.sweep_steps,
+    };
+    dcs_status st = dcs_sensitivity_run(&in, &p, &res->sens, err);
+    if (st == DCS_OK)
+        res->has_sens = 1;
+    if (st == DCS_OK && res->sens.ntracked < res->eval.neligible)
+        dcs_strlist_addf(&res->warnings, "sensitivity: rank percentiles kept for the first %zu "
+                         "of %zu eligible sites (runs x sites above %zu)", res->sens.ntracked,
+                         res->eval.neligible, (size_t)DCS_SENS_MAX_CELLS);
+    free(w);
+    return st;
+}
+
+dcs_status dcs_decision_analyse(dcs_result *res, dcs_error *err)
+{
+    dcs_status st = DCS_OK;
+    if (res->scn->pareto.n)
+        st = pareto(res, err);
+    if (st == DCS_OK && res->scn->sensitivity.enabled)
+        st = sensitivity(res, err);
+    return st;
+}

@@ -1,0 +1,694 @@
+/* measure.c - context data and per-site metrics. See measure.h. */
+#include "pipeline/measure.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/libctx.h"
+
+/* ---- loading ------------------------------------------------------------- */
+
+static dcs_status load_vector(dcs_inputs *in, size_t k, const dcs_context *c,
+                              dcs_context_data *cd, dcs_error *err)
+{
+    dcs_layer *L = &in->layers[in->ctx_layer[k]];
+    if (c->kind == DCS_CTX_ZONE || c->kind == DCS_CTX_AREA_WEIGHTED) {
+        size_t nf = c->kind == DCS_CTX_ZONE ? c->nattrs : 1;
+        int *text = calloc(nf + 1, sizeof *text);
+        if (!text)
+            return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory");
+        for (size_t a = 0; c->kind == DCS_CTX_ZONE && a < nf; a++)
+            text[a] = cd->model->metrics[cd->model->ctx_first[k] + a].kind == DCS_TEXT;
+        const int *fields = c->kind == DCS_CTX_ZONE ? in->zone_fields[k] : &in->weighted_field[k];
+        dcs_status st = dcs_polyset_load_fields(L, cd->geos, fields, text, nf, &cd->sets[k], err);
+        free(text);
+        if (st == DCS_OK && c->kind == DCS_CTX_AREA_WEIGHTED)
+            st = dcs_polyset_flatten(&cd->sets[k], err);
+        return st;
+    }
+    dcs_status st = dcs_polyset_load(L, cd->geos, &cd->sets[k], err);
+    if (st == DCS_OK && c->kind == DCS_CTX_DISTANCE)
+        st = dcs_polyset_index_nearest(&cd->sets[k], err);
+    if (st == DCS_OK && c->kind == DCS_CTX_OVERLAY)
+        st = dcs_polyset_flatten(&cd->sets[k], err);
+    return st;
+}
+
+static dcs_status load_raster(const dcs_context *c, dcs_context_data *cd, size_t k,
+                              OGRSpatialReferenceH work, dcs_error *err)
+{
+    dcs_raster *r = &cd->rasters[k];
+    dcs_status st = dcs_raster_open(c->src.dataset, c->band, work, r, err);
+    if (st == DCS_OK && c->slope) {
+        dcs_raster slope;
+        st = dcs_raster_slope(r, &slope, err);
+        dcs_raster_close(r);
+        if (st == DCS_OK)
+            *r = slope;
+    }
+    if (st == DCS_OK && c->radius_km > 0)
+        st = dcs_raster_build_sat(r);
+    if (st == DCS_OK && c->radius_km > 0 && !c->stats) {
+        free(r->data); /* radius sums read only the prefix sums */
+        r->data = NULL;
+    }
+    if (st != DCS_OK && err->status == DCS_OK)
+        dcs_error_set(err, st, "%s: out of memory for the radius sums of '%s'", c->name,
+                      c->src.dataset);
+    return st;
+}
+
+static dcs_status load_coverage(dcs_inputs *in, size_t k, const dcs_context *c,
+                                dcs_context_data *cd, dcs_error *err)
+{
+    if (c->cover == DCS_COVER_LAYER)
+        return dcs_coverage_from_layer(&in->layers[in->cover_layer[k]], cd->geos, &cd->cover[k],
+                                       err);
+    if (c->cover == DCS_COVER_EXTENT && c->kind != DCS_CTX_RASTER)
+        return dcs_coverage_from_extent(&in->layers[in->ctx_layer[k]], cd->geos, &cd->cover[k],
+                                        err);
+    return DCS_OK; /* everywhere; a raster's own extent is judged by its pixels */
+}
+
+static dcs_status load_join(dcs_inputs *in, size_t j, dcs_context_data *cd, dcs_error *err)
+{
+    const dcs_join *jn = &cd->model->scn->joins[j];
+    int *text = calloc(jn->nattrs + 1, sizeof *text);
+    if (!text)
+        return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory");
+    for (size_t a = 0; a < jn->nattrs; a++)
+        text[a] = cd->model->metrics[cd->model->join_first[j] + a].kind == DCS_TEXT;
+    dcs_status st = dcs_table_load(&in->layers[in->join_layer[j]], in->join_key[j],
+                                   in->join_fields[j], text, jn->nattrs, &cd->tables[j], err);
+    free(text);
+    return st;
+}
+
+/* grid_of[k]: the first raster context with the same pixel grid as k. */
+static dcs_status link_grids(dcs_context_data *cd, dcs_error *err)
+{
+    size_t n = cd->ncontexts;
+    cd->grid_of = calloc(n + 1, sizeof *cd->grid_of);
+    cd->cells = calloc(n + 1, sizeof *cd->cells);
+    cd->have_cells = calloc(n + 1, 1);
+    if (!cd->grid_of || !cd->cells || !cd->have_cells)
+        return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory");
+    const dcs_context *c = cd->model->scn->contexts;
+    for (size_t k = 0; k < n; k++) {
+        cd->grid_of[k] = (long)k;
+        for (size_t j = 0; c[k].kind == DCS_CTX_RASTER && j < k; j++)
+            if (c[j].kind == DCS_CTX_RASTER &&
+                dcs_raster_same_grid(&cd->rasters[j], &cd->rasters[k])) {
+                cd->grid_of[k] = (long)j;
+                break;
+            }
+    }
+    return DCS_OK;
+}
+
+static int same_text(const char *a, const char *b)
+{
+    return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+/* cover_of[k]: the first context with the same coverage layer as k (the
+ * same dataset, layer and filter), so that a site is tested against it
+ * once, e.g. by 100- and 500-year flood overlays that share one. */
+static dcs_status link_coverages(dcs_context_data *cd, dcs_error *err)
+{
+    size_t n = cd->ncontexts;
+    cd->cover_of = calloc(n + 1, sizeof *cd->cover_of);
+    cd->uncovered = calloc(n + 1, 1);
+    if (!cd->cover_of || !cd->uncovered)
+        return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory");
+    const dcs_context *c = cd->model->scn->contexts;
+    for (size_t k = 0; k < n; k++) {
+        cd->cover_of[k] = (long)k;
+        for (size_t j = 0; c[k].cover == DCS_COVER_LAYER && j < k; j++) {
+            const dcs_source *a = &c[j].coverage, *b = &c[k].coverage;
+            if (c[j].cover == DCS_COVER_LAYER && same_text(a->dataset, b->dataset) &&
+                same_text(a->layer, b->layer) && same_text(a->where, b->where)) {
+                cd->cover_of[k] = (long)j;
+                break;
+            }
+        }
+    }
+    return DCS_OK;
+}
+
+/* ---- the inputs with files of their own ------------------------------------
+ * Rasters and weather stations are read from their own files, so they can
+ * load in a thread of their own while the calling thread reads the sites
+ * and the vector layers (whose OGR datasets that thread owns). */
+
+struct dcs_file_loader {
+    dcs_context_data *cd;
+    OGRSpatialReferenceH work; /* the loader's own copy of the working CRS */
+    pthread_t tid;
+    int running;
+    atomic_int stop;
+    size_t failed;             /* the raster context that failed, SIZE_MAX none */
+    dcs_error err;
+    dcs_error stations_err;    /* listing the weather files failed (reported in order) */
+};
+
+/* Rasters in context order, then weather stations until none is left;
+ * stops at the first failure. */
+static void *load_files(void *arg)
+{
+    dcs_file_loader *f = arg;
+    dcs_context_data *cd = f->cd;
+    const dcs_context *c = cd->model->scn->contexts;
+    for (size_t k = 0; k < cd->ncontexts && f->failed == SIZE_MAX; k++)
+        if (c[k].kind == DCS_CTX_RASTER && !atomic_load(&f->stop) &&
+            load_raster(&c[k], cd, k, f->work, &f->err) != DCS_OK)
+            f->failed = k;
+    while (f->failed == SIZE_MAX && !atomic_load(&f->stop) && cd->stations.work &&
+           dcs_stations_model_next(&cd->stations))
+        ;
+    return NULL;
+}
+
+/* Wait for the loader (help with the stations first when `help`) or run
+ * it here when it has no thread. */
+static void files_wait(dcs_file_loader *f, int help)
+{
+    if (!f->running) {
+        load_files(f);
+        return;
+    }
+    while (help && f->cd->stations.work && dcs_stations_model_next(&f->cd->stations))
+        ;
+    pthread_join(f->tid, NULL);
+    f->running = 0;
+}
+
+static void files_free(dcs_file_loader *f)
+{
+    if (!f)
+        return;
+    if (f->running) {
+        atomic_store(&f->stop, 1);
+        pthread_join(f->tid, NULL);
+    }
+    if (f->work)
+        OSRRelease(f->work);
+    free(f);
+}
+
+dcs_status dcs_context_start(dcs_inputs *in, const dcs_model *model, const dcs_crs *crs,
+                             GEOSContextHandle_t geos, double peak_mw, int background,
+                             dcs_context_data *cd, dcs_error *err)
+{
+    const dcs_scenario *scn = model->scn;
+    memset(cd, 0, sizeof *cd);
+    *cd = (dcs_context_data){.model = model, .crs = crs, .geos = geos, .peak_mw = peak_mw,
+                             .ncontexts = scn->ncontexts, .njoins = scn->njoins};
+    cd->sets = calloc(scn->ncontexts + 1, sizeof *cd->sets);
+    cd->rasters = calloc(scn->ncontexts + 1, sizeof *cd->rasters);
+    cd->cover = calloc(scn->ncontexts + 1, sizeof *cd->cover);
+    cd->tables = calloc(scn->njoins + 1, sizeof *cd->tables);
+    cd->density = calloc(scn->ncontexts + 1, sizeof *cd->density);
+    dcs_file_loader *f = cd->files = calloc(1, sizeof *cd->files);
+    if (!cd->sets || !cd->rasters || !cd->cover || !cd->tables || !cd->density || !f)
+        return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory loading context layers");
+    *f = (dcs_file_loader){.cd = cd, .failed = SIZE_MAX, .work = OSRClone(crs->work)};
+    atomic_init(&f->stop, 0);
+    if (!f->work)
+        return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory loading context layers");
+    /* a failure to list the weather files waits for its turn in
+     * dcs_context_load(): the sites and the other layers come first */
+    if (scn->energy.enabled &&
+        dcs_stations_begin(scn, in->station_layer >= 0 ? &in->layers[in->station_layer] : NULL,
+                           in->station_field, geos, &cd->stations, &f->stations_err) != DCS_OK &&
+        f->stations_err.status == DCS_ERR_NOMEM) {
+        *err = f->stations_err;
+        return err->status;
+    }
+    if (background)
+        f->running = pthread_create(&f->tid, NULL, load_files, f) == 0; /* else later, here */
+    return DCS_OK;
+}
+
+/* The vector inputs, in scenario order, up to the first failure; *at is
+ * its place in that order (SIZE_MAX none): substations 0, context k 1 + 2k,
+ * its coverage 2 + 2k, join j 1 + 2n + j. */
+static dcs_status load_vectors(dcs_inputs *in, dcs_context_data *cd, size_t *at,
+                               dcs_error *err)
+{
+    const dcs_scenario *scn = cd->model->scn;
+    size_t n = scn->ncontexts;
+    *at = 0;
+    dcs_status st = link_coverages(cd, err);
+    if (st == DCS_OK)
+        st = dcs_substations_load(&in->layers[DCS_IN_SUBSTATIONS], scn, cd->peak_mw, cd->geos,
+                                  &cd->subs, err);
+    for (size_t k = 0; st == DCS_OK && k < n; k++) {
+        const dcs_context *c = &scn->contexts[k];
+        *at = 1 + 2 * k;
+        if (c->kind != DCS_CTX_RASTER)
+            st = load_vector(in, k, c, cd, err);
+        if (st == DCS_OK && (*at = 2 + 2 * k) && cd->cover_of[k] == (long)k)
+            st = load_coverage(in, k, c, cd, err);
+    }
+    for (size_t j = 0; st == DCS_OK && j < scn->njoins; j++) {
+        *at = 1 + 2 * n + j;
+        st = load_join(in, j, cd, err);
+    }
+    if (st == DCS_OK)
+        *at = SIZE_MAX;
+    return st;
+}
+
+dcs_status dcs_context_load(dcs_inputs *in, dcs_context_data *cd, dcs_error *err)
+{
+    size_t at;
+    dcs_error verr;
+    dcs_status st = load_vectors(in, cd, &at, &verr);
+    dcs_file_loader *f = cd->files;
+    files_wait(f, st == DCS_OK);
+    if (f->failed != SIZE_MAX && 1 + 2 * f->failed < at) { /* the earlier failure wins */
+        *err = f->err;
+        return f->err.status;
+    }
+    if (st != DCS_OK) {
+        *err = verr;
+        return st;
+    }
+    if (f->stations_err.status != DCS_OK) {
+        *err = f->stations_err;
+        return err->status;
+    }
+    if (cd->stations.work)
+        st = dcs_stations_finish(&cd->stations, cd->crs, err);
+    if (st == DCS_OK)
+        st = link_grids(cd, err);
+    return st;
+}
+
+dcs_status dcs_context_prepare_sites(dcs_context_data *cd, const dcs_sites *sites,
+                                     dcs_error *err)
+{
+    const double *box = sites->extent;
+    if (!(box[0] <= box[2] && box[1] <= box[3]))
+        return DCS_OK; /* no sites */
+    for (size_t k = 0; k < cd->ncontexts; k++) {
+        const dcs_context *c = &cd->model->scn->contexts[k];
+        if (c->kind != DCS_CTX_AREA_WEIGHTED || c->exact)
+            continue;
+        double r = c->radius_km * 1000, cell = c->cell_m > 0 ? c->cell_m : r / 40;
+        double win[4] = {box[0] - r - cell, box[1] - r - cell, box[2] + r + cell,
+                         box[3] + r + cell};
+        const dcs_polyset *set = &cd->sets[k];
+        dcs_status st = dcs_density_build(set->rings, set->area, set->num, set->n, win, cell,
+                                          &cd->density[k]);
+        if (st != DCS_OK)
+            return dcs_error_set(err, st, "%s: out of memory for the grid of '%s'", c->name,
+                                 c->src.dataset);
+    }
+    return DCS_OK;
+}
+
+/* The copy's own substations, layers, coverages and station points. */
+static dcs_status clone_geometry(const dcs_context_data *src, dcs_context_data *cd,
+                                 dcs_error *err)
+{
+    dcs_status st = dcs_substations_clone(&src->subs, cd->geos, &cd->subs, err);
+    for (size_t k = 0; st == DCS_OK && k < cd->ncontexts; k++) {
+        if (src->sets[k].tree)
+            st = dcs_polyset_clone(&src->sets[k], cd->geos, &cd->sets[k], err);
+        if (st == DCS_OK && src->rasters[k].width > 0)
+            st = dcs_raster_share(&src->rasters[k], &cd->rasters[k], err);
+        if (st == DCS_OK)
+            st = dcs_coverage_clone(&src->cover[k], cd->geos, &cd->cover[k], err);
+    }
+    if (st == DCS_OK && src->stations.points.tree)
+        st = dcs_polyset_clone(&src->stations.points, cd->geos, &cd->stations.points, err);
+    return st;
+}
+
+dcs_status dcs_context_clone(const dcs_context_data *src, dcs_context_data *cd, dcs_error *err)
+{
+    size_t n = src->ncontexts;
+    *cd = (dcs_context_data){.model = src->model, .peak_mw = src->peak_mw, .tables = src->tables,
+                             .ncontexts = n, .njoins = src->njoins, .grid_of = src->grid_of,
+                             .cover_of = src->cover_of,
+                             .density = src->density, .is_copy = 1, .crs_copy = *src->crs};
+    cd->stations.n = src->stations.n;
+    cd->stations.st = src->stations.st;
+    cd->crs_copy.work_to_lonlat = NULL;
+    cd->crs = &cd->crs_copy;
+    cd->geos = dcs_geos_init();
+    cd->sets = calloc(n + 1, sizeof *cd->sets);
+    cd->rasters = calloc(n + 1, sizeof *cd->rasters);
+    cd->cover = calloc(n + 1, sizeof *cd->cover);
+    cd->cells = calloc(n + 1, sizeof *cd->cells);
+    cd->have_cells = calloc(n + 1, 1);
+    cd->uncovered = calloc(n + 1, 1);
+    if (!cd->geos || !cd->sets || !cd->rasters || !cd->cover || !cd->cells || !cd->have_cells ||
+        !cd->uncovered ||
+        !(cd->crs_copy.work_to_lonlat = OCTClone(src->crs->work_to_lonlat)))
+        return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory copying the context for a thread");
+    return clone_geometry(src, cd, err);
+}
+
+/* A copy shares the tables, the stations' results, grid_of and cover_of. */
+static void free_shared(dcs_context_data *cd)
+{
+    for (size_t j = 0; cd->tables && j < cd->njoins; j++)
+        dcs_table_free(&cd->tables[j]);
+    free(cd->tables);
+    dcs_stations_free(&cd->stations);
+    free(cd->grid_of);
+    free(cd->cover_of);
+    for (size_t k = 0; cd->density && k < cd->ncontexts; k++)
+        dcs_density_free(&cd->density[k]);
+    free(cd->density);
+}
+
+void dcs_context_free(dcs_context_data *cd)
+{
+    files_free(cd->files); /* first: its thread may still be loading */
+    dcs_substations_free(&cd->subs);
+    for (size_t k = 0; k < cd->ncontexts; k++) {
+        if (cd->sets)
+            dcs_polyset_free(&cd->sets[k]);
+        if (cd->rasters)
+            dcs_raster_close(&cd->rasters[k]);
+        if (cd->cover)
+            dcs_coverage_free(&cd->cover[k]);
+        if (cd->cells)
+            dcs_cells_free(&cd->cells[k]);
+    }
+    if (cd->is_copy) {
+        dcs_polyset_free(&cd->stations.points);
+        if (cd->crs_copy.work_to_lonlat)
+            OCTDestroyCoordinateTransformation(cd->crs_copy.work_to_lonlat);
+        dcs_geos_finish(cd->geos);
+    } else {
+        free_shared(cd);
+    }
+    dcs_zonal_work_free(&cd->zw);
+    dcs_span_work_free(&cd->spans);
+    dcs_rings_free(&cd->site_rings);
+    dcs_near_site_free(&cd->site_flat);
+    free(cd->sets);
+    free(cd->rasters);
+    free(cd->cover);
+    free(cd->cells);
+    free(cd->have_cells);
+    free(cd->uncovered);
+    memset(cd, 0, sizeof *cd);
+}
+
+/* ---- measuring ------------------------------------------------------------- */
+
+double dcs_interconnect_cost(const dcs_scenario *scn, double km, double kv, double headroom_mw,
+                             double need_mw)
+{
+    if (isnan(km) || isnan(kv))
+        return NAN;
+    size_t c = 0, n = scn->interconnection.nclasses;
+    while (c + 1 < n && kv > scn->interconnection.max_kv[c])
+        c++;
+    double cost = km * scn->interconnection.musd_per_km[c];
+    if (isnan(headroom_mw) || headroom_mw < need_mw)
+        cost += scn->interconnection.upgrade_musd;
+    return cost;
+}
+
+static dcs_status measure_power(dcs_context_data *cd, dcs_sites *s, size_t i,
+                                dcs_error *err)
+{
+    size_t which;
+    double km;
+    dcs_status st = dcs_nearest_substation(&cd->subs, cd->site, &cd->site_flat, cd->crs, &which,
+                                            &km, err);
+    if (st != DCS_OK || which == SIZE_MAX)
+        return st;
+    double *num = dcs_site_num(s, i);
+    num[DCS_COL_SUB_KM] = km;
+    num[DCS_COL_SUB_KV] = cd->subs.kv[which];
+    num[DCS_COL_SUB_HEADROOM_MW] = cd->subs.headroom_mw[which];
+    num[DCS_COL_INTERCONNECT_MUSD] = dcs_interconnect_cost(
+        cd->model->scn, km, cd->subs.kv[which], cd->subs.headroom_mw[which], cd->peak_mw);
+    if (dcs_site_set_text(s, i, DCS_TCOL_SUB_ID, cd->subs.id[which]) != 0)
+        return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory");
+    return DCS_OK;
+}
+
+/* Copy row `row` of a set's or table's columns into the metrics starting
+ * at metric index `first`. */
+static int copy_columns(const dcs_model *m, dcs_sites *s, size_t i, size_t first, size_t n,
+                        const double *num, char *const *text)
+{
+    for (size_t a = 0; a < n; a++) {
+        const dcs_metric *mt = &m->metrics[first + a];
+        if (mt->kind == DCS_NUM)
+            dcs_site_num(s, i)[mt->col] = num[a];
+        else if (text[a] && dcs_site_set_text(s, i, mt->col, text[a]) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+static dcs_status measure_zone(dcs_context_data *cd, size_t k, dcs_sites *s, size_t i,
+                               int *outside, dcs_error *err)
+{
+    dcs_polyset *set = &cd->sets[k];
+    GEOSGeometry *pt = GEOSGeom_createPointFromXY_r(cd->geos, s->x[i], s->y[i]);
+    size_t which = SIZE_MAX;
+    dcs_status st = pt ? dcs_polyset_zone(set, pt, &which, err)
+                       : dcs_error_set(err, DCS_ERR_NOMEM, "out of memory");
+    if (pt)
+        GEOSGeom_destroy_r(cd->geos, pt);
+    if (st != DCS_OK)
+        return st;
+    if (which == SIZE_MAX) {
+        *outside = 1;
+        return DCS_OK;
+    }
+    if (copy_columns(cd->model, s, i, cd->model->ctx_first[k], set->nfields,
+                     set->num + which * set->nfields, set->text + which * set->nfields) != 0)
+        return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory");
+    return DCS_OK;
+}
+
+/* Zonal statistics of raster k over the site, with the pixel shares
+ * computed once per site for all the rasters on one grid. */
+static dcs_status site_zonal(dcs_context_data *cd, size_t k, const GEOSGeometry *site,
+                             dcs_zonal *z, dcs_error *err)
+{
+    size_t g = (size_t)cd->grid_of[k];
+    if (!cd->have_cells[g]) {
+        dcs_status st = dcs_raster_cover(&cd->rasters[g], cd->geos, site, &cd->zw, &cd->cells[g],
+                                         err);
+        if (st != DCS_OK)
+            return st;
+        cd->have_cells[g] = 1;
+    }
+    int majority_too = (cd->model->scn->contexts[k].stats & DCS_STAT_MAJORITY) != 0;
+    return dcs_raster_zonal_cells(&cd->rasters[k], &cd->cells[g], majority_too, &cd->zw, z,
+                                  err);
+}
+
+static dcs_status measure_raster(dcs_context_data *cd, size_t k, dcs_sites *s, size_t i,
+                                 int *outside, dcs_error *err)
+{
+    const dcs_context *c = &cd->model->scn->contexts[k];
+    double *num = dcs_site_num(s, i);
+    size_t metric = cd->model->ctx_first[k];
+    if (c->stats) {
+        dcs_zonal z;
+        dcs_status st = site_zonal(cd, k, cd->site, &z, err);
+        if (st != DCS_OK)
+            return st;
+        const double vals[] = {z.mean, z.min, z.max, z.sum, z.majority};
+        for (unsigned b = 0; b < 5; b++)
+            if (c->stats & (1u << b))
+                num[cd->model->metrics[metric++].col] = vals[b];
+        num[cd->model->metrics[metric++].col] = 100.0 * z.nodata_fraction;
+        *outside |= z.coverage <= 0;
+    }
+    if (c->radius_km > 0) {
+        double sum, valid;
+        dcs_status st = dcs_raster_radius_sum(&cd->rasters[k], s->x[i], s->y[i],
+                                              c->radius_km * 1000, &sum, &valid);
+        if (st != DCS_OK)
+            return dcs_error_set(err, st, "%s: radius sum failed at site \"%s\"", c->name,
+                                 s->id[i]);
+        num[cd->model->metrics[metric].col] = sum;
+        *outside |= !(valid > 0);
+    }
+    return DCS_OK;
+}
+
+/* Area-weighted sum within the radius of the current site from the grid of k. */
+static dcs_status measure_on_grid(dcs_context_data *cd, size_t k, double *sum, dcs_error *err)
+{
+    dcs_rings_clear(&cd->site_rings);
+    dcs_status st = dcs_rings_add_geos(&cd->site_rings, cd->geos, cd->site);
+    if (st != DCS_OK)
+        return dcs_error_set(err, st, "%s", st == DCS_ERR_NOMEM
+                                                ? "out of memory"
+                                                : "GEOS cannot read the site's coordinates");
+    *sum = dcs_density_buffer_sum(&cd->density[k], &cd->site_rings,
+                                  cd->model->scn->contexts[k].radius_km * 1000, &cd->spans);
+    return isnan(*sum) ? dcs_error_set(err, DCS_ERR_NOMEM, "out of memory") : DCS_OK;
+}
+
+/* The metrics of context layer k for site i; *outside when it has none. */
+static dcs_status measure_context(dcs_context_data *cd, size_t k, dcs_sites *s, size_t i,
+                                  int *outside, dcs_error *err)
+{
+    const dcs_context *c = &cd->model->scn->contexts[k];
+    const dcs_metric *first = &cd->model->metrics[cd->model->ctx_first[k]];
+    double *num = dcs_site_num(s, i);
+    size_t which;
+    switch (c->kind) {
+    case DCS_CTX_OVERLAY:
+        return dcs_polyset_overlap_pct(&cd->sets[k], cd->site, &num[first->col], err);
+    case DCS_CTX_DISTANCE:
+        return dcs_polyset_nearest(&cd->sets[k], cd->site, &cd->site_flat, cd->crs, &which,
+                                   &num[first->col],
+                                   err);
+    case DCS_CTX_ZONE:
+        return measure_zone(cd, k, s, i, outside, err);
+    case DCS_CTX_AREA_WEIGHTED:
+        if (cd->density[k].row_sum)
+            return measure_on_grid(cd, k, &num[first->col], err);
+        return dcs_polyset_area_weighted(&cd->sets[k], cd->site, c->radius_km * 1000, 0,
+                                         &num[first->col], err);
+    case DCS_CTX_RASTER:
+        return measure_raster(cd, k, s, i, outside, err);
+    }
+    return dcs_error_set(err, DCS_ERR_INTERNAL, "unknown context kind");
+}
+
+/* Forget the metrics of context k for site i (outside its coverage). */
+static void clear_context(dcs_context_data *cd, size_t k, dcs_sites *s, size_t i)
+{
+    size_t end = k + 1 < cd->ncontexts ? cd->model->ctx_first[k + 1]
+                 : cd->njoins        ? cd->model->join_first[0]
+                                     : cd->model->energy_first;
+    for (size_t m = cd->model->ctx_first[k]; m < end; m++) {
+        const dcs_metric *mt = &cd->model->metrics[m];
+        if (mt->kind == DCS_NUM) {
+            dcs_site_num(s, i)[mt->col] = NAN;
+        } else {
+            dcs_site_set_text(s, i, mt->col, NULL);
+        }
+    }
+}
+
+static dcs_status measure_joins(dcs_context_data *cd, dcs_sites *s, size_t i,
+                                dcs_error *err)
+{
+    const dcs_model *m = cd->model;
+    for (size_t j = 0; j < cd->njoins; j++) {
+        const char *key = dcs_site_text(s, i)[m->metrics[m->join_on[j]].col];
+        long row = key ? dcs_table_find(&cd->tables[j], key) : -1;
+        const dcs_table *t = &cd->tables[j];
+        if (row >= 0 && copy_columns(m, s, i, m->join_first[j], t->nfields,
+                                     t->num + (size_t)row * t->nfields,
+                                     t->text + (size_t)row * t->nfields) != 0)
+            return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory");
+    }
+    return DCS_OK;
+}
+
+/* A site metric that may be missing (index -1). */
+static double site_metric(const dcs_model *m, const dcs_sites *s, size_t i, long metric)
+{
+    return metric >= 0 ? dcs_site_num(s, i)[m->metrics[metric].col] : NAN;
+}
+
+static dcs_status measure_energy(dcs_context_data *cd, dcs_sites *s, size_t i,
+                                 dcs_error *err)
+{
+    const dcs_model *m = cd->model;
+    size_t which;
+    double km;
+    dcs_status st = dcs_polyset_nearest(&cd->stations.points, cd->site, &cd->site_flat, cd->crs,
+                                        &which, &km, err);
+    if (st != DCS_OK || which == SIZE_MAX)
+        return st;
+    const dcs_station *stn = &cd->stations.st[which];
+    const dcs_energy *e = &stn->energy;
+    dcs_economics x = dcs_energy_economics(e, site_metric(m, s, i, m->co2_metric),
+                                           site_metric(m, s, i, m->price_metric),
+                                           m->scn->energy.accelerator_kw);
+    double v[DCS_EN_COUNT] = {
+        [DCS_EN_STATION_KM] = km,
+        [DCS_EN_PUE_ANNUAL] = e->pue_annual,
+        [DCS_EN_PUE_PEAK] = e->pue_peak,
+        [DCS_EN_PEAK_MW] = e->peak_mw,
+        [DCS_EN_ENERGY_MWH] = e->energy_mwh,
+        [DCS_EN_WATER_M3] = e->water_m3,
+        [DCS_EN_WUE] = e->wue_l_kwh,
+        [DCS_EN_PEAK_DAY_WATER] = e->peak_day_water_m3,
+        [DCS_EN_ECONOMIZER_HOURS] = e->mode_hours[DCS_MODE_FREE] + e->mode_hours[DCS_MODE_PARTIAL],
+        [DCS_EN_MECHANICAL_HOURS] = e->mode_hours[DCS_MODE_MECHANICAL],
+        [DCS_EN_CO2_T] = x.co2_t,
+        [DCS_EN_COST_USD] = x.cost_usd,
+        [DCS_EN_USD_PER_MWH_IT] = x.usd_per_mwh_it,
+        [DCS_EN_USD_PER_ACCEL_HOUR] = x.usd_per_accel_hour,
+        [DCS_EN_HEADROOM_MARGIN] = dcs_site_num(s, i)[DCS_COL_SUB_HEADROOM_MW] - e->peak_mw,
+        [DCS_EN_WUE_STRESS] = e->wue_l_kwh * site_metric(m, s, i, m->stress_metric),
+    };
+    for (size_t k = DCS_EN_STATION_KM; k < DCS_EN_COUNT; k++)
+        dcs_site_num(s, i)[m->metrics[m->energy_first + k].col] = v[k];
+    if (dcs_site_set_text(s, i, m->metrics[m->energy_first + DCS_EN_STATION].col, stn->name) != 0)
+        return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory");
+    return DCS_OK;
+}
+
+static dcs_status measure_geometry(dcs_context_data *cd, dcs_sites *s, size_t i,
+                                   unsigned char *outside, dcs_error *err)
+{
+    memset(cd->have_cells, 0, cd->ncontexts);
+    dcs_status st = measure_power(cd, s, i, err);
+    for (size_t k = 0; st == DCS_OK && k < cd->ncontexts; k++) {
+        size_t like = (size_t)cd->cover_of[k];
+        int out = like < k ? cd->uncovered[like] : !dcs_coverage_contains(&cd->cover[k], cd->site);
+        cd->uncovered[k] = (unsigned char)out;
+        if (!out)
+            st = measure_context(cd, k, s, i, &out, err);
+        outside[k] = (unsigned char)out;
+        if (st != DCS_OK || !out)
+            continue;
+        clear_context(cd, k, s, i);
+        const dcs_context *c = &cd->model->scn->contexts[k];
+        if (c->outside == DCS_OUTSIDE_ERROR)
+            st = dcs_error_set(err, DCS_ERR_DATA,
+                               "layer '%s' does not cover this site (outside: error); set "
+                               "\"outside\" to \"exclude\" or \"neutral\" to go on",
+                               c->name);
+    }
+    if (st == DCS_OK)
+        st = measure_joins(cd, s, i, err);
+    if (st == DCS_OK && cd->model->scn->energy.enabled)
+        st = measure_energy(cd, s, i, err);
+    return st;
+}
+
+dcs_status dcs_measure_site(dcs_context_data *cd, dcs_sites *s, size_t i,
+                            unsigned char *outside, dcs_error *err)
+{
+    if (!(cd->site = dcs_site_geometry(s, i, cd->geos)))
+        return dcs_error_set(err, s->wkb[i] ? DCS_ERR_NOMEM : DCS_ERR_INTERNAL,
+                             "%s", s->wkb[i] ? "out of memory" : "the site has no geometry");
+    dcs_status st = dcs_near_site_set(&cd->site_flat, cd->geos, cd->site);
+    if (st != DCS_OK)
+        st = dcs_error_set(err, st, "out of memory");
+    if (st == DCS_OK)
+        st = measure_geometry(cd, s, i, outside, err);
+    GEOSGeom_destroy_r(cd->geos, cd->site);
+    cd->site = NULL;
+    return st;
+}

@@ -1,0 +1,68 @@
+/*
+ * result.h - what a run found: the model, the measured sites, their
+ * evaluation, the weather stations, what was read and the warnings, and
+ * the decision-support figures.  dcs_run() (run.h) fills it, `dcsite
+ * merge` fills it from shards, the report writers (reports/) read it.
+ *
+ * Ownership: the result owns the model, the sites, the evaluation, the
+ * input records, the stations, the warnings, the decision-support arrays
+ * and its GEOS context; dcs_result_free() frees them all and leaves the
+ * result zeroed.  It points into the scenario, which must outlive it.
+ * A finished result is read-only and may be read by several threads.
+ */
+#ifndef DCS_RESULT_H
+#define DCS_RESULT_H
+
+#include <geos_c.h>
+#include <stddef.h>
+
+#include "decision/assembly.h"
+#include "decision/evaluate.h"
+#include "geometry/geo.h"
+#include "inputs/inputs.h"
+#include "inputs/model.h"
+#include "inputs/scenario.h"
+#include "decision/sensitivity.h"
+#include "inputs/sites.h"
+#include "inputs/stations.h"
+#include "core/strlist.h"
+
+typedef struct dcs_result dcs_result;
+
+struct dcs_result {
+    const dcs_scenario *scn;
+    GEOSContextHandle_t geos;
+    dcs_model model;
+    dcs_crs crs;
+    dcs_sites sites;
+    dcs_evaluation eval;
+    unsigned char *outside; /* sites.n * ncontexts: 1 when layer k does not cover site i */
+    dcs_station *stations;  /* the energy model's stations and their year */
+    size_t nstations;
+    size_t ncontexts;
+    dcs_input_info *inputs;
+    size_t ninputs;
+    dcs_strlist warnings;
+    long long subs_read, subs_qualified;
+    double peak_mw;
+    int threads;          /* threads that measured the sites */
+    /* decision support (pipeline/decision_support.h) */
+    dcs_assembly assembly;  /* campus sites (appended to sites) and their parcels */
+    unsigned char *pareto;  /* sites.n: 1 on the Pareto front; NULL: no "pareto" section */
+    dcs_sensitivity sens;   /* valid when has_sens */
+    int has_sens;
+    char started_utc[32]; /* ISO 8601 */
+    double seconds;
+};
+
+void dcs_result_free(dcs_result *res);
+
+/* The sites' metric rows as dcs_evaluate() takes them (pointers into the
+ * result; nothing to free). */
+dcs_site_rows dcs_result_rows(const dcs_result *res);
+
+/* Why site i of a finished run was excluded (dcs_evaluation_reasons():
+ * new string, caller frees; NULL when eligible or *nomem). */
+char *dcs_result_reasons(const dcs_result *res, size_t i, int *nomem);
+
+#endif

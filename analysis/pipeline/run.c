@@ -1,0 +1,338 @@
+/* run.c - the analysis pipeline. See run.h. */
+#include "pipeline/run.h"
+
+#include <gdal.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "inputs/context.h"
+#include "pipeline/decision_support.h"
+#include "pipeline/diagnose.h"
+#include "core/libctx.h"
+#include "pipeline/measure.h"
+#include "pipeline/shard.h"
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void progress(const dcs_run_options *opt, const char *phase, size_t done, size_t total)
+{
+    if (opt && opt->progress)
+        opt->progress(opt->user, phase, done, total);
+}
+
+static int stopped(const dcs_run_options *opt)
+{
+    return opt && opt->stop && *opt->stop;
+}
+
+/* Working CRS from the site layer's lon/lat extent (or the scenario). */
+static dcs_status open_working_crs(const dcs_scenario *scn, dcs_inputs *in, dcs_result *res,
+                                   dcs_error *err)
+{
+    OGREnvelope ll;
+    dcs_status st = dcs_layer_lonlat_extent(&in->layers[DCS_IN_SITES], &ll, err);
+    if (st != DCS_OK)
+        return st;
+    st = dcs_crs_open(&res->crs, scn->working_crs, ll.MinX, ll.MinY, ll.MaxX, ll.MaxY, err);
+    return st == DCS_OK ? dcs_layers_prepare(in->layers, in->n, &res->crs, err) : st;
+}
+
+/* ---- measuring sites in threads ------------------------------------------ */
+
+#define CHUNK 64 /* sites a thread takes at a time */
+
+typedef struct {
+    dcs_result *res;
+    dcs_context_data *cd;      /* this thread's copy (or the original) */
+    const dcs_run_options *opt;
+    atomic_size_t *next, *done;
+    atomic_int *abort;         /* set by the first failure */
+    atomic_int *finished;      /* threads done */
+    const size_t *order;       /* the sites in the order they are measured */
+    dcs_status st;
+    dcs_error err;
+    size_t failed_site;        /* the site that failed (SIZE_MAX none) */
+    int reports;               /* the calling thread's worker: reports progress */
+} worker;
+
+/* Measure sites order[a .. b); returns 0 when the work must stop. */
+static int measure_chunk(worker *w, size_t a, size_t b)
+{
+    dcs_result *res = w->res;
+    size_t nc = res->ncontexts;
+    for (size_t k = a; k < b; k++) {
+        size_t i = w->order[k];
+        if (atomic_load(w->abort) || stopped(w->opt))
+            return 0;
+        w->st = dcs_measure_site(w->cd, &res->sites, i, res->outside + i * nc, &w->err);
+        if (w->st != DCS_OK) {
+            w->failed_site = i;
+            atomic_store(w->abort, 1);
+            return 0;
+        }
+        atomic_fetch_add(w->done, 1);
+    }
+    return 1;
+}
+
+static void *measure_worker(void *arg)
+{
+    worker *w = arg;
+    size_t n = w->res->sites.n;
+    for (;;) {
+        size_t a = atomic_fetch_add(w->next, CHUNK);
+        if (a >= n || !measure_chunk(w, a, a + CHUNK < n ? a + CHUNK : n))
+            break;
+        if (w->reports) /* the callback throttles what it draws */
+            progress(w->opt, "measuring sites", atomic_load(w->done), n);
+    }
+    atomic_fetch_add(w->finished, 1);
+    return NULL;
+}
+
+/* Threads to use for n sites: as asked, else one per online CPU; never
+ * more than there are chunks of sites. */
+static int thread_count(const dcs_run_options *opt, size_t n)
+{
+    long t = opt && opt->threads > 0 ? opt->threads : sysconf(_SC_NPROCESSORS_ONLN);
+    size_t chunks = (n + CHUNK - 1) / CHUNK;
+    if (t < 1)
+        t = 1;
+    if (t > DCS_MAX_THREADS)
+        t = DCS_MAX_THREADS;
+    if ((size_t)t > chunks)
+        t = chunks ? (long)chunks : 1;
+    return (int)t;
+}
+
+/* The calling thread, done with its share, reports progress until the
+ * others have finished. */
+static void wait_reporting(worker *w, int nthreads, const dcs_run_options *opt)
+{
+    size_t n = w->res->sites.n;
+    const struct timespec tick = {0, 50 * 1000 * 1000};
+    while (atomic_load(w->finished) < nthreads) {
+        progress(opt, "measuring sites", atomic_load(w->done), n);
+        nanosleep(&tick, NULL);
+    }
+}
+
+/* The failure of the lowest-numbered site, or an interruption. */
+static dcs_status collect_status(dcs_result *res, worker *w, int nthreads,
+                                 const dcs_run_options *opt, dcs_error *err)
+{
+    worker *first = NULL;
+    for (int t = 0; t < nthreads; t++)
+        if (w[t].st != DCS_OK && (!first || w[t].failed_site < first->failed_site))
+            first = &w[t];
+    if (first) {
+        *err = first->err;
+        return dcs_error_prefix(err, "site \"%s\": ", res->sites.id[first->failed_site]);
+    }
+    if (stopped(opt))
+        return dcs_error_set(err, DCS_ERR_INTERRUPTED, "interrupted while measuring sites");
+    return DCS_OK;
+}
+
+static dcs_status start_workers(dcs_result *res, dcs_context_data *cd, dcs_context_data *copies,
+                                worker *w, pthread_t *tid, int *nstarted, dcs_error *err)
+{
+    for (int t = 1; t < res->threads; t++) {
+        dcs_status st = dcs_context_clone(cd, &copies[t], err);
+        if (st != DCS_OK)
+            return st;
+        w[t].cd = &copies[t];
+        if (pthread_create(&tid[t], NULL, measure_worker, &w[t]) != 0)
+            return dcs_error_set(err, DCS_ERR_NOMEM, "cannot start thread %d of %d", t + 1,
+                                 res->threads);
+        (*nstarted)++;
+    }
+    return DCS_OK;
+}
+
+static dcs_status measure_sites(dcs_result *res, dcs_context_data *cd,
+                                const dcs_run_options *opt, dcs_error *err)
+{
+    size_t n = res->sites.n, nc = res->ncontexts;
+    atomic_size_t next = 0, done = 0;
+    atomic_int abort_flag = 0, finished = 0;
+    int T = res->threads = thread_count(opt, n), started = 0;
+    worker w[DCS_MAX_THREADS];
+    pthread_t tid[DCS_MAX_THREADS];
+    dcs_context_data copies[DCS_MAX_THREADS];
+    memset(copies, 0, sizeof copies);
+    size_t *order = malloc((n ? n : 1) * sizeof *order);
+    res->outside = calloc((n ? n : 1) * (nc ? nc : 1), 1);
+    if (!res->outside || !order || dcs_sites_spatial_order(&res->sites, order) != 0) {
+        free(order);
+        return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory");
+    }
+    for (int t = 0; t < T; t++)
+        w[t] = (worker){
+            .res = res,
+            .cd = cd,
+            .opt = opt,
+            .next = &next,
+            .done = &done,
+            .abort = &abort_flag,
+            .finished = &finished,
+            .order = order,
+            .st = DCS_OK,
+            .err = {0},
+            .failed_site = SIZE_MAX,
+            .reports = t == 0,
+        };
+    dcs_status st = start_workers(res, cd, copies, w, tid, &started, err);
+    if (st != DCS_OK)
+        atomic_store(&abort_flag, 1);
+    progress(opt, "measuring sites", 0, n);
+    measure_worker(&w[0]);
+    wait_reporting(&w[0], started + 1, opt);
+    for (int t = 1; t <= started; t++)
+        pthread_join(tid[t], NULL);
+    for (int t = 1; t < T; t++)
+        dcs_context_free(&copies[t]);
+    free(order);
+    if (st == DCS_OK && (st = collect_status(res, w, started + 1, opt, err)) == DCS_OK)
+        progress(opt, "measuring sites", n, n);
+    return st;
+}
+
+static void warn_layer(dcs_result *res, const dcs_input_info *info)
+{
+    if (info->nrepaired)
+        dcs_strlist_addf(&res->warnings, "%s: %lld invalid geometries repaired (GEOS MakeValid)",
+                         info->role, info->nrepaired);
+    if (info->nnull)
+        dcs_strlist_addf(&res->warnings, "%s: %lld features without geometry skipped",
+                         info->role, info->nnull);
+    if (info->nwrongtype)
+        dcs_strlist_addf(&res->warnings, "%s: %lld features of the wrong geometry type skipped",
+                         info->role, info->nwrongtype);
+}
+
+static void record_inputs(dcs_result *res, dcs_inputs *in, const dcs_substations *subs)
+{
+    dcs_inputs_collect_counts(in);
+    res->inputs = in->info;
+    res->ninputs = in->ninfo;
+    in->info = NULL; /* the result owns the records now */
+    for (size_t i = 0; i < res->ninputs; i++)
+        warn_layer(res, &res->inputs[i]);
+    res->subs_read = subs->nread;
+    res->subs_qualified = (long long)subs->n;
+    if (subs->n == 0)
+        dcs_strlist_addf(&res->warnings,
+                         "substations: none of %lld qualifies (>= %g kV with >= %.1f MW headroom); "
+                         "every site lacks a substation distance",
+                         subs->nread, res->scn->substations.min_voltage_kv, res->peak_mw);
+}
+
+static dcs_status load_sites(dcs_result *res, dcs_inputs *in, const dcs_run_options *opt,
+                             dcs_error *err)
+{
+    dcs_layer *L = &in->layers[DCS_IN_SITES];
+    if (res->scn->sites.grid != DCS_GRID_NONE) {
+        progress(opt, "reading sites", 0, 1);
+        return dcs_sites_from_grid(L, &res->model, &res->crs, res->geos, &res->sites, err);
+    }
+    dcs_progress p = {.fn = opt ? opt->progress : NULL, .user = opt ? opt->user : NULL};
+    return dcs_sites_load(L, &res->model, &res->crs, res->geos,
+                          thread_count(opt, (size_t)1 << 40), &p, &res->sites, err);
+}
+
+/* The result takes the stations' results and warnings. */
+static void keep_stations(dcs_result *res, dcs_context_data *cd)
+{
+    res->stations = cd->stations.st;
+    res->nstations = cd->stations.n;
+    cd->stations.st = NULL;
+    cd->stations.n = 0;
+    for (size_t i = 0; i < cd->stations.warnings.count; i++)
+        dcs_strlist_addf(&res->warnings, "%s", cd->stations.warnings.items[i]);
+}
+
+static void warn_joins(dcs_result *res, const dcs_context_data *cd)
+{
+    for (size_t j = 0; j < cd->njoins; j++)
+        if (cd->tables[j].nduplicates)
+            dcs_strlist_addf(&res->warnings, "%s (join): %zu repeated keys; the first row of each "
+                             "was used", res->scn->joins[j].name, cd->tables[j].nduplicates);
+}
+
+static dcs_status evaluate_sites(dcs_result *res, dcs_error *err)
+{
+    dcs_site_rows rows = dcs_result_rows(res);
+    return dcs_evaluate_threads(&res->model, &rows, res->threads, &res->eval, err);
+}
+
+dcs_status dcs_run(const dcs_scenario *scn, const dcs_run_options *opt, dcs_result *res,
+                   dcs_error *err)
+{
+    double t0 = now_seconds();
+    memset(res, 0, sizeof *res);
+    res->scn = scn;
+    res->ncontexts = scn->ncontexts;
+    res->peak_mw = dcs_scenario_peak_mw(scn);
+    time_t now = time(NULL);
+    strftime(res->started_utc, sizeof res->started_utc, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+
+    dcs_inputs in;
+    dcs_context_data cd = {0};
+    if (!(res->geos = dcs_geos_init()))
+        return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory starting the run");
+    dcs_status st = dcs_inputs_open(scn, &in, NULL, err);
+    if (st == DCS_OK)
+        st = dcs_model_build(scn, in.attr_kinds, &res->model, NULL, err);
+    if (st == DCS_OK)
+        st = open_working_crs(scn, &in, res, err);
+    if (st == DCS_OK)
+        st = dcs_context_start(&in, &res->model, &res->crs, res->geos, res->peak_mw,
+                               thread_count(opt, (size_t)1 << 40) > 1, &cd, err);
+    if (st == DCS_OK)
+        st = load_sites(res, &in, opt, err);
+    if (st == DCS_OK && opt && opt->shard_count > 1 && scn->assembly.enabled)
+        st = dcs_error_set(err, DCS_ERR_SCENARIO,
+                           "assembly: campuses span shards; run this scenario without --shard");
+    if (st == DCS_OK && opt && opt->shard_count > 1)
+        st = dcs_shard_select(&res->sites, opt->shard_index, opt->shard_count, err);
+    if (st == DCS_OK)
+        st = dcs_decision_prepare(res, err);
+    if (st == DCS_OK) {
+        progress(opt, "reading context layers", 0, 1);
+        st = dcs_context_load(&in, &cd, err);
+    }
+    if (st == DCS_OK && !(opt && opt->rows))
+        st = dcs_context_prepare_sites(&cd, &res->sites, err);
+    if (st == DCS_OK)
+        st = opt && opt->rows ? opt->rows(opt->rows_user, res, err)
+                              : measure_sites(res, &cd, opt, err);
+    if (st == DCS_OK) {
+        record_inputs(res, &in, &cd.subs);
+        warn_joins(res, &cd);
+        keep_stations(res, &cd);
+        dcs_diagnose_inputs(res);
+    }
+    /* Context and inputs go before the evaluation's arrays come: the peak
+     * memory is then the sites' and the context's, not all three. */
+    dcs_context_free(&cd);
+    dcs_inputs_close(&in);
+    if (st == DCS_OK)
+        st = evaluate_sites(res, err);
+    if (st == DCS_OK)
+        st = dcs_decision_analyse(res, err);
+    res->seconds = now_seconds() - t0;
+    return st;
+}

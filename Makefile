@@ -10,6 +10,8 @@
 #                   FUZZ_SECONDS (default 20) per target; part of make test
 #   make bench      benchmark: synthetic regions of 100k and 1M parcels
 #                   (BENCH_SIZES, BENCH_TIMEOUT: see tests/bench/run_bench.sh)
+#   make install    build/dcsite and its manual page into $(DESTDIR)$(PREFIX)
+#                   (bin/dcsite, share/man/man1/dcsite.1, share/doc/dcsite/)
 #   make clean
 
 PKGS      := gdal proj geos xlsxwriter libcjson libcrypto sqlite3
@@ -17,6 +19,8 @@ BUILD     ?= build
 SAN       ?=
 OPT       ?= -O2
 CC        ?= gcc
+PREFIX    ?= /usr/local
+DESTDIR   ?=
 
 # Recursive (=) so pkg-config runs when a recipe needs it, after the
 # dependency step has installed the packages.
@@ -47,9 +51,10 @@ CLI_LIB_OBJ = $(filter-out $(BUILD)/cli/main.o,$(CLI_OBJ))
 
 SANFLAGS  := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-.PHONY: all deps deps-test deps-bench demo test asan valgrind bench clean tests-build fuzz fuzz-build
+.PHONY: all deps deps-test deps-bench demo test asan valgrind bench clean tests-build fuzz fuzz-build \
+        install
 
-all: $(BUILD)/dcsite
+all: $(BUILD)/dcsite $(BUILD)/dcsite.1
 
 deps:
 	@tools/install-deps.sh build
@@ -71,6 +76,17 @@ $(BUILD)/libdcsite.a: $(LIB_OBJ) $(CLI_LIB_OBJ)
 $(BUILD)/dcsite: $(BUILD)/cli/main.o $(BUILD)/libdcsite.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
+# The manual page comes from the option tables (cli/manpage.c).
+$(BUILD)/dcsite.1: $(BUILD)/dcsite
+	$(BUILD)/dcsite --man > $@.tmp && mv $@.tmp $@
+
+install: $(BUILD)/dcsite $(BUILD)/dcsite.1
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+	  $(DESTDIR)$(PREFIX)/share/doc/dcsite
+	install -m 755 $(BUILD)/dcsite $(DESTDIR)$(PREFIX)/bin/dcsite
+	install -m 644 $(BUILD)/dcsite.1 $(DESTDIR)$(PREFIX)/share/man/man1/dcsite.1
+	install -m 644 README.md docs/*.md $(DESTDIR)$(PREFIX)/share/doc/dcsite/
+
 $(BUILD)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(BUILD)/libdcsite.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libdcsite.a $(LDLIBS) $(CMOCKA_LIBS)
@@ -84,7 +100,7 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz_weather.h $(BUILD)/libdcsite.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -fsanitize=fuzzer -o $@ $< $(BUILD)/libdcsite.a $(LDLIBS)
 
-tests-build: $(BUILD)/dcsite $(TEST_BIN)
+tests-build: $(BUILD)/dcsite $(BUILD)/dcsite.1 $(TEST_BIN)
 
 fuzz-build: $(FUZZ_BIN)
 

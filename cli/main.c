@@ -29,6 +29,7 @@
 #include "inputs/inputs.h"
 #include "core/libctx.h"
 #include "inputs/model.h"
+#include "manpage.h"
 #include "options.h"
 #include "report.h"
 #include "report_gis.h"
@@ -809,6 +810,10 @@ int main(int argc, char **argv)
     }
     if (cli.version) {
         print_version();
+        return DCS_EXIT_OK;
+    }
+    if (cli.man) {
+        dcs_cli_man(stdout);
         return DCS_EXIT_OK;
     }
     dcs_init();

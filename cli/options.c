@@ -1,4 +1,4 @@
-/* options.c - option table, parsing, help, exit codes. See options.h. */
+/* options.c - option, command and exit-code tables; parsing, help. See options.h. */
 #include "options.h"
 
 #include "pipeline/shard.h"
@@ -7,88 +7,142 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct {
-    const char *name;
-    int short_name;
-    const char *arg;      /* NULL: takes no argument */
-    const char *commands; /* where it applies: "run", "run check", "" = all */
-    const char *help;
-} option_spec;
+#define OPT(long_, short_, arg_, where, text)                                                 \
+    {.name = long_, .short_name = short_, .arg = arg_, .commands = where, .help = text}
 
-static const option_spec options[] = {
-    {"output", 'o', "DIR", "run merge batch", "write the reports into DIR (default: out)"},
-    {"quiet", 'q', NULL, "run merge batch", "no progress or summary on stderr"},
-    {"format", 'f', "FORMAT", "run merge batch",
-     "GIS output: GPKG (default), GeoJSON, FlatGeobuf, Shapefile, CSV or any OGR vector "
-     "driver"},
-    {"crs", 'r', "CRS", "run merge batch", "CRS of the GIS output (default: the working CRS)"},
-    {"shard", 's', "I/N", "run",
-     "measure only shard I of N (sites i with i mod N = I) into DIR/shard-I-of-N.gpkg"},
-    {"shards", 'S', "DIR", "merge", "where the shard files are (default: the output DIR)"},
-    {"db", 'd', "CONNECTION", "run",
-     "write the GIS layers to PostgreSQL/PostGIS ('PG:dbname=... host=...'), replacing an "
-     "earlier run's tables once complete"},
-    {"table", 't', "[SCHEMA.]TABLE", "run",
-     "table for --db (default: public.<scenario name>); eligible points go to TABLE_points"},
-    {"threads", 'T', "N", "run merge batch",
-     "threads measuring sites (default: $DCSITE_THREADS, else one per CPU)"},
-    {"cooling", 'c', "ARCHETYPE", "energy",
-     "air_economizer, water_economizer (default), air_chiller or liquid"},
-    {"it-mw", 'm', "N", "energy", "IT load in MW (default 100)"},
-    {"json", 'j', NULL, "energy", "print the results as JSON"},
-    {"help", 'h', NULL, "", "show this help and exit"},
-    {"version", 'V', NULL, "", "show dcsite's and the libraries' versions and exit"},
+const dcs_cli_option dcs_cli_options[] = {
+    OPT("output", 'o', "DIR", "run merge batch", "write the reports into DIR (default: out)"),
+    OPT("quiet", 'q', NULL, "run merge batch", "no progress or summary on stderr"),
+    OPT("format", 'f', "FORMAT", "run merge batch",
+        "GIS output: GPKG (default), GeoJSON, FlatGeobuf, Shapefile, CSV or any OGR vector "
+        "driver"),
+    OPT("crs", 'r', "CRS", "run merge batch", "CRS of the GIS output (default: the working CRS)"),
+    OPT("shard", 's', "I/N", "run",
+        "measure only shard I of N (sites i with i mod N = I) into DIR/shard-I-of-N.gpkg"),
+    OPT("shards", 'S', "DIR", "merge", "where the shard files are (default: the output DIR)"),
+    OPT("db", 'd', "CONNECTION", "run",
+        "write the GIS layers to PostgreSQL/PostGIS ('PG:dbname=... host=...'), replacing an "
+        "earlier run's tables once complete"),
+    OPT("table", 't', "[SCHEMA.]TABLE", "run",
+        "table for --db (default: public.<scenario name>); eligible points go to TABLE_points"),
+    OPT("threads", 'T', "N", "run merge batch",
+        "threads measuring sites (default: $DCSITE_THREADS, else one per CPU)"),
+    OPT("cooling", 'c', "ARCHETYPE", "energy",
+        "air_economizer, water_economizer (default), air_chiller or liquid"),
+    OPT("it-mw", 'm', "N", "energy", "IT load in MW (default 100)"),
+    OPT("json", 'j', NULL, "energy", "print the results as JSON"),
+    OPT("help", 'h', NULL, "", "show this help and exit"),
+    OPT("man", 'M', NULL, "", "print the manual page (roff, for man -l -) and exit"),
+    OPT("version", 'V', NULL, "", "show dcsite's and the libraries' versions and exit"),
 };
-#define NOPTIONS (sizeof options / sizeof options[0])
+#undef OPT
+const size_t dcs_cli_noptions = sizeof dcs_cli_options / sizeof dcs_cli_options[0];
+#define NOPTIONS_MAX 32 /* room in the getopt tables */
+_Static_assert(sizeof dcs_cli_options / sizeof dcs_cli_options[0] <= NOPTIONS_MAX,
+               "raise NOPTIONS_MAX");
 
-static const struct {
-    const char *name;
-    dcs_command command;
-    const char *usage;
-    const char *help;
-} commands[] = {
-    {"run", DCS_CMD_RUN,
-     "run SCENARIO.json [-o DIR] [--format F] [--crs CRS] [--db CONN [--table T]]\n"
-     "             [--threads N] [--quiet]",
-     "score and rank the candidate sites; write .xlsx, .gpkg and .json reports"},
-    {"merge", DCS_CMD_MERGE, "merge SCENARIO.json [--shards DIR] [-o DIR]",
-     "rank the sites of all shards of a split run; the same reports as one run"},
-    {"batch", DCS_CMD_BATCH, "batch SCENARIO.json...|LIST [-o DIR]",
-     "run many scenarios: DIR/<name>/ each, DIR/batch.xlsx and .json comparing them"},
-    {"check", DCS_CMD_CHECK, "check SCENARIO.json",
-     "validate the scenario and every layer it names, without running"},
-    {"energy", DCS_CMD_ENERGY, "energy WEATHERFILE [--cooling A] [--it-mw N] [--json]",
-     "model a year of energy and water at one weather station (EPW or TMY3)"},
+const dcs_cli_command dcs_cli_commands[] = {
+    {.name = "run",
+     .command = DCS_CMD_RUN,
+     .usage = "run SCENARIO.json [-o DIR] [--format F] [--crs CRS] [--db CONN [--table T]]\n"
+              "             [--threads N] [--quiet]",
+     .help = "score and rank the candidate sites; write .xlsx, .gpkg and .json reports"},
+    {.name = "merge",
+     .command = DCS_CMD_MERGE,
+     .usage = "merge SCENARIO.json [--shards DIR] [-o DIR]",
+     .help = "rank the sites of all shards of a split run; the same reports as one run"},
+    {.name = "batch",
+     .command = DCS_CMD_BATCH,
+     .usage = "batch SCENARIO.json...|LIST [-o DIR]",
+     .help = "run many scenarios: DIR/<name>/ each, DIR/batch.xlsx and .json comparing them"},
+    {.name = "check",
+     .command = DCS_CMD_CHECK,
+     .usage = "check SCENARIO.json",
+     .help = "validate the scenario and every layer it names, without running"},
+    {.name = "energy",
+     .command = DCS_CMD_ENERGY,
+     .usage = "energy WEATHERFILE [--cooling A] [--it-mw N] [--json]",
+     .help = "model a year of energy and water at one weather station (EPW or TMY3)"},
 };
-#define NCOMMANDS (sizeof commands / sizeof commands[0])
+const size_t dcs_cli_ncommands = sizeof dcs_cli_commands / sizeof dcs_cli_commands[0];
+
+const dcs_cli_exit dcs_cli_exits[] = {
+    {.code = DCS_EXIT_OK, .brief = "success", .meaning = "success"},
+    {.code = DCS_EXIT_INTERNAL,
+     .brief = "internal error",
+     .meaning = "internal error (out of memory, a bug)"},
+    {.code = DCS_EXIT_USAGE,
+     .brief = "usage error",
+     .meaning = "usage error (unknown command or option, missing argument)"},
+    {.code = DCS_EXIT_SCENARIO,
+     .brief = "bad scenario",
+     .meaning = "bad scenario (JSON syntax, unknown key, wrong type, missing key, value out of "
+                "range, unknown metric)"},
+    {.code = DCS_EXIT_DATA,
+     .brief = "bad input data",
+     .meaning = "bad input data (a dataset or database that cannot be opened, a missing layer, "
+                "table or field, no CRS, the wrong geometry type, duplicate site ids, geometry "
+                "that cannot be used)"},
+    {.code = DCS_EXIT_IO,
+     .brief = "output failure",
+     .meaning = "output failure (the output directory or a report cannot be written; --db: "
+                "cannot connect, create or replace the tables)"},
+    {.code = DCS_EXIT_PARTIAL,
+     .brief = "some scenarios of a batch failed",
+     .meaning = "batch only: some scenarios failed; the others' reports and the comparison are "
+                "written"},
+    {.code = DCS_EXIT_INTERRUPTED,
+     .brief = "interrupted",
+     .meaning = "interrupted (SIGINT or SIGTERM) while the sites are read or measured; a signal "
+                "while the reports are written removes the temporary files and is re-raised"},
+};
+const size_t dcs_cli_nexits = sizeof dcs_cli_exits / sizeof dcs_cli_exits[0];
+
+/* "Exit codes: 0 success, 1 internal error, ..." wrapped before 78 columns. */
+static void print_exit_codes(FILE *out)
+{
+    const char *lead = "Exit codes:";
+    size_t col = 0;
+    fprintf(out, "\n");
+    for (size_t i = 0; i < dcs_cli_nexits; i++) {
+        char item[96];
+        snprintf(item, sizeof item, "%d %s%s", dcs_cli_exits[i].code, dcs_cli_exits[i].brief,
+                 i + 1 < dcs_cli_nexits ? "," : ".");
+        if (i == 0)
+            col = (size_t)fprintf(out, "%s %s", lead, item);
+        else if (col + 1 + strlen(item) > 78)
+            col = (size_t)fprintf(out, "\n%s", item) - 1;
+        else
+            col += (size_t)fprintf(out, " %s", item);
+    }
+    fprintf(out, "\n");
+}
 
 void dcs_cli_help(FILE *out)
 {
     fprintf(out, "dcsite - where a data center can go and what it costs the grid,\n"
                  "the water supply and the neighbours.\n\nUsage:\n");
-    for (size_t i = 0; i < NCOMMANDS; i++)
-        fprintf(out, "  dcsite %s\n      %s\n", commands[i].usage, commands[i].help);
+    for (size_t i = 0; i < dcs_cli_ncommands; i++)
+        fprintf(out, "  dcsite %s\n      %s\n", dcs_cli_commands[i].usage, dcs_cli_commands[i].help);
     fprintf(out, "  dcsite --help | --version\n\nOptions:\n");
-    for (size_t i = 0; i < NOPTIONS; i++) {
+    for (size_t i = 0; i < dcs_cli_noptions; i++) {
         char left[64];
-        snprintf(left, sizeof left, "-%c, --%s%s%s", options[i].short_name, options[i].name,
-                 options[i].arg ? " " : "", options[i].arg ? options[i].arg : "");
-        fprintf(out, "  %-26s %s%s%s%s\n", left, options[i].help,
-                options[i].commands[0] ? " [" : "", options[i].commands,
-                options[i].commands[0] ? "]" : "");
+        snprintf(left, sizeof left, "-%c, --%s%s%s", dcs_cli_options[i].short_name, dcs_cli_options[i].name,
+                 dcs_cli_options[i].arg ? " " : "", dcs_cli_options[i].arg ? dcs_cli_options[i].arg : "");
+        fprintf(out, "  %-26s %s%s%s%s\n", left, dcs_cli_options[i].help,
+                dcs_cli_options[i].commands[0] ? " [" : "", dcs_cli_options[i].commands,
+                dcs_cli_options[i].commands[0] ? "]" : "");
     }
-    fprintf(out, "\nExit codes: 0 success, 1 internal error, 2 usage error, 3 bad scenario,\n"
-                 "4 bad input data, 5 output failure, 6 some scenarios of a batch failed,\n"
-                 "130 interrupted.\n");
+    print_exit_codes(out);
 }
 
-static int applies(const option_spec *o, dcs_command cmd)
+static int applies(const dcs_cli_option *o, dcs_command cmd)
 {
     if (!o->commands[0] || cmd == DCS_CMD_NONE)
         return 1;
-    for (size_t i = 0; i < NCOMMANDS; i++)
-        if (commands[i].command == cmd)
-            return strstr(o->commands, commands[i].name) != NULL;
+    for (size_t i = 0; i < dcs_cli_ncommands; i++)
+        if (dcs_cli_commands[i].command == cmd)
+            return strstr(o->commands, dcs_cli_commands[i].name) != NULL;
     return 0;
 }
 
@@ -106,6 +160,9 @@ static void set_option(dcs_cli *cli, int code)
         break;
     case 'V':
         cli->version = 1;
+        break;
+    case 'M':
+        cli->man = 1;
         break;
     case 'c':
         cli->cooling = optarg;
@@ -142,9 +199,9 @@ static void set_option(dcs_cli *cli, int code)
 
 static const char *command_name(dcs_command cmd)
 {
-    for (size_t i = 0; i < NCOMMANDS; i++)
-        if (commands[i].command == cmd)
-            return commands[i].name;
+    for (size_t i = 0; i < dcs_cli_ncommands; i++)
+        if (dcs_cli_commands[i].command == cmd)
+            return dcs_cli_commands[i].name;
     return "?";
 }
 
@@ -196,9 +253,9 @@ static int parse_numbers(dcs_cli *cli, char *msg, size_t size)
 
 static dcs_command find_command(const char *word)
 {
-    for (size_t i = 0; i < NCOMMANDS; i++)
-        if (strcmp(commands[i].name, word) == 0)
-            return commands[i].command;
+    for (size_t i = 0; i < dcs_cli_ncommands; i++)
+        if (strcmp(dcs_cli_commands[i].name, word) == 0)
+            return dcs_cli_commands[i].command;
     return DCS_CMD_NONE;
 }
 
@@ -208,22 +265,24 @@ static void getopt_tables(struct option *longopts, char *shortopts)
     char *s = shortopts;
     *s++ = '+'; /* stop at the first non-option: the command word */
     *s++ = ':'; /* report a missing argument as ':' */
-    for (size_t i = 0; i < NOPTIONS; i++) {
-        longopts[i] = (struct option){options[i].name, options[i].arg ? required_argument : 0,
-                                      NULL, options[i].short_name};
-        *s++ = (char)options[i].short_name;
-        if (options[i].arg)
+    for (size_t i = 0; i < dcs_cli_noptions; i++) {
+        longopts[i] = (struct option){.name = dcs_cli_options[i].name,
+                                      .has_arg = dcs_cli_options[i].arg ? required_argument : 0,
+                                      .flag = NULL,
+                                      .val = dcs_cli_options[i].short_name};
+        *s++ = (char)dcs_cli_options[i].short_name;
+        if (dcs_cli_options[i].arg)
             *s++ = ':';
     }
-    longopts[NOPTIONS] = (struct option){0};
+    longopts[dcs_cli_noptions] = (struct option){0};
     *s = '\0';
 }
 
-static const option_spec *spec_for(int code)
+static const dcs_cli_option *spec_for(int code)
 {
-    for (size_t i = 0; i < NOPTIONS; i++)
-        if (options[i].short_name == code)
-            return &options[i];
+    for (size_t i = 0; i < dcs_cli_noptions; i++)
+        if (dcs_cli_options[i].short_name == code)
+            return &dcs_cli_options[i];
     return NULL;
 }
 
@@ -231,8 +290,8 @@ static const option_spec *spec_for(int code)
  * operand; seen[k] is set for each option of the table that was given. */
 static int parse_words(int argc, char **argv, dcs_cli *cli, int *seen, char *msg, size_t size)
 {
-    struct option longopts[NOPTIONS + 1];
-    char shortopts[2 + 2 * NOPTIONS + 1];
+    struct option longopts[NOPTIONS_MAX + 1];
+    char shortopts[2 + 2 * NOPTIONS_MAX + 1];
     getopt_tables(longopts, shortopts);
     opterr = 0;
     for (;;) {
@@ -268,26 +327,26 @@ static int parse_words(int argc, char **argv, dcs_cli *cli, int *seen, char *msg
                      what);
             return -1;
         }
-        const option_spec *o = spec_for(c);
+        const dcs_cli_option *o = spec_for(c);
         if (o)
-            seen[o - options] = 1;
+            seen[o - dcs_cli_options] = 1;
         set_option(cli, c);
     }
 }
 
 int dcs_cli_parse(int argc, char **argv, dcs_cli *cli, char *msg, size_t size)
 {
-    int seen[NOPTIONS] = {0};
+    int seen[NOPTIONS_MAX] = {0};
     memset(cli, 0, sizeof *cli);
     optind = 0; /* 0: glibc reinitialises getopt (parse may run more than once) */
     if (parse_words(argc, argv, cli, seen, msg, size) != 0)
         return -1;
-    for (size_t k = 0; k < NOPTIONS; k++)
-        if (seen[k] && !applies(&options[k], cli->command)) {
-            snprintf(msg, size, "option '--%s' does not apply to this command", options[k].name);
+    for (size_t k = 0; k < dcs_cli_noptions; k++)
+        if (seen[k] && !applies(&dcs_cli_options[k], cli->command)) {
+            snprintf(msg, size, "option '--%s' does not apply to this command", dcs_cli_options[k].name);
             return -1;
         }
-    if (cli->help || cli->version)
+    if (cli->help || cli->version || cli->man)
         return 0;
     if (cli->command == DCS_CMD_NONE) {
         snprintf(msg, size, "no command given (try 'dcsite --help')");

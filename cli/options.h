@@ -1,6 +1,6 @@
 /*
- * options.h - the command line: one option table drives both parsing and
- * --help.
+ * options.h - the command line: one table of options, one of commands and
+ * one of exit codes drive parsing, --help and the manual page (manpage.h).
  *
  *   dcsite run SCENARIO.json [-o OUTDIR] [--format F] [--crs CRS]
  *              [--db CONNECTION [--table [SCHEMA.]TABLE]] [--threads N] [--quiet]
@@ -54,11 +54,12 @@ typedef struct {
     int json;
     int help;
     int version;
+    int man;
 } dcs_cli;
 
 #define DCS_CLI_MAX_THREADS 64 /* = DCS_MAX_THREADS in run.h */
 
-/* Exit codes (listed in README.md). */
+/* Exit codes (dcs_cli_exits below; docs/cli.md). */
 enum {
     DCS_EXIT_OK = 0,
     DCS_EXIT_INTERNAL = 1,
@@ -69,6 +70,38 @@ enum {
     DCS_EXIT_PARTIAL = 6, /* batch: some scenarios failed, the others' results are written */
     DCS_EXIT_INTERRUPTED = 130,
 };
+
+/* One option of the command line. */
+typedef struct {
+    const char *name;     /* long name, without "--" */
+    int short_name;
+    const char *arg;      /* NULL: takes no argument */
+    const char *commands; /* where it applies: "run", "run merge", "" = all */
+    const char *help;
+} dcs_cli_option;
+
+/* One command word. */
+typedef struct {
+    const char *name;
+    dcs_command command;
+    const char *usage; /* after "dcsite " */
+    const char *help;
+} dcs_cli_command;
+
+/* One exit code: a few words for --help, a sentence for the manual. */
+typedef struct {
+    int code;
+    const char *brief;
+    const char *meaning;
+} dcs_cli_exit;
+
+/* The tables (constant, thread-safe to read). */
+extern const dcs_cli_option dcs_cli_options[];
+extern const size_t dcs_cli_noptions;
+extern const dcs_cli_command dcs_cli_commands[];
+extern const size_t dcs_cli_ncommands;
+extern const dcs_cli_exit dcs_cli_exits[];
+extern const size_t dcs_cli_nexits;
 
 /* Parse argv; on a usage error returns -1 with a message in msg. */
 int dcs_cli_parse(int argc, char **argv, dcs_cli *cli, char *msg, size_t size);

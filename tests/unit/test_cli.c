@@ -1,8 +1,10 @@
-/* test_cli.c - option parsing, --help from the option table, exit codes. */
+/* test_cli.c - option parsing, --help and the manual page from the option
+ * tables, exit codes. */
 #include "testutil.h"
 
 #include <stdlib.h>
 
+#include "manpage.h"
 #include "options.h"
 
 static int parse(dcs_cli *cli, char *msg, int argc, ...)
@@ -184,6 +186,82 @@ static void test_help_lists_every_option(void **state)
     free(buf);
 }
 
+/* name with each hyphen as roff's "\-". */
+static void roff_hyphens(const char *name, char *out, size_t size)
+{
+    size_t n = 0;
+    for (; *name && n + 3 < size; name++) {
+        if (*name == '-')
+            out[n++] = '\\';
+        out[n++] = *name;
+    }
+    out[n] = '\0';
+}
+
+/* Every option, command and exit code of the tables in --help and in the
+ * manual page (roff: "\-\-name", bold tags), and nothing else claimed as an
+ * option: each "\-\-word" of the page's OPTIONS section is in the table. */
+static void test_help_and_man_follow_the_tables(void **state)
+{
+    (void)state;
+    char *help = NULL, *man = NULL;
+    size_t help_len = 0, man_len = 0;
+    FILE *fp = open_memstream(&help, &help_len);
+    dcs_cli_help(fp);
+    fclose(fp);
+    fp = open_memstream(&man, &man_len);
+    dcs_cli_man(fp);
+    fclose(fp);
+    char want[128];
+    for (size_t i = 0; i < dcs_cli_noptions; i++) {
+        snprintf(want, sizeof want, "-%c, --%s", dcs_cli_options[i].short_name,
+                 dcs_cli_options[i].name);
+        assert_contains(help, want);
+        char name[64];
+        roff_hyphens(dcs_cli_options[i].name, name, sizeof name);
+        snprintf(want, sizeof want, ".BR \\-%c \", \" \\-\\-%s%s", dcs_cli_options[i].short_name,
+                 name, dcs_cli_options[i].arg ? " \" \" \\fI" : "\n");
+        assert_contains(man, want);
+    }
+    for (size_t i = 0; i < dcs_cli_ncommands; i++) {
+        snprintf(want, sizeof want, ".TP\n.B %s\n", dcs_cli_commands[i].name);
+        assert_contains(man, want);
+    }
+    const char *exits = strstr(man, ".SH EXIT STATUS\n");
+    assert_non_null(exits);
+    for (size_t i = 0; i < dcs_cli_nexits; i++) {
+        snprintf(want, sizeof want, "%d %s", dcs_cli_exits[i].code, dcs_cli_exits[i].brief);
+        assert_contains(help, want);
+        snprintf(want, sizeof want, ".TP\n.B %d\n", dcs_cli_exits[i].code);
+        assert_contains(exits, want);
+    }
+    /* the OPTIONS section names no option the parser does not take */
+    const char *opts = strstr(man, ".SH OPTIONS\n"), *end = strstr(man, ".SH ENVIRONMENT\n");
+    assert_true(opts && end && opts < end);
+    size_t tags = 0;
+    for (const char *p = opts; (p = strstr(p, ".BR \\-")) && p < end; p++, tags++) {
+        char name[64], plain[64];
+        size_t n = 0;
+        assert_int_equal(sscanf(p, ".BR \\-%*c \", \" \\-\\-%63[a-z\\-]", name), 1);
+        for (const char *q = name; *q; q++) /* "\-" back to "-" */
+            if (*q != '\\')
+                plain[n++] = *q;
+        plain[n] = '\0';
+        dcs_cli cli;
+        char msg[256], arg[80];
+        snprintf(arg, sizeof arg, "--%s", plain);
+        /* every tagged option parses, with a value or as a flag */
+        assert_true(parse(&cli, msg, 4, "dcsite", "--help", arg, "x") == 0 ||
+                    parse(&cli, msg, 3, "dcsite", "--help", arg) == 0);
+    }
+    assert_int_equal(tags, dcs_cli_noptions);
+    /* a version-stamped header and the roff escapes for hyphens */
+    assert_contains(man, ".TH DCSITE 1");
+    assert_null(strstr(opts, " --"));
+    free(help);
+    free(man);
+}
+
 static void test_exit_codes(void **state)
 {
     (void)state;
@@ -206,6 +284,7 @@ int main(void)
         cmocka_unit_test(test_threads),
         cmocka_unit_test(test_shard_merge_batch),
         cmocka_unit_test(test_help_lists_every_option),
+        cmocka_unit_test(test_help_and_man_follow_the_tables),
         cmocka_unit_test(test_exit_codes),
     };
     return cmocka_run_group_tests_name("cli", tests, NULL, NULL);

@@ -4,7 +4,8 @@
 #   tests/run.sh build [build-asan ...]
 #
 # Each cmocka binary in BUILD/tests runs with TAP output; the end-to-end
-# suite runs against BUILD/dcsite; for plain builds the Slurm test
+# suite runs against BUILD/dcsite, the source-tree checks (tests/repo) once;
+# for plain builds the Slurm test
 # (tests/slurm/test_slurm.sh, as root) runs a split job on a local cluster.  A binary that crashes or exits non-zero
 # without a failing test line counts as one failure.  The last line is
 # "tests: N passed, M failed"; the exit status is 0 only when M is 0.
@@ -63,6 +64,14 @@ for build in "$@"; do
     [[ -f $suite ]] || continue
     DCSITE="$build/dcsite" run_tap "$build/$(basename "$suite" .py)" /usr/bin/python3 "$suite"
   done
+done
+
+# checks of the source tree and what it installs (layout and includes,
+# README and docs/ links, make install and the manual page): once, with the
+# first build's binary
+for suite in tests/repo/test_*.py; do
+  [[ -f $suite ]] || continue
+  DCSITE="$1/dcsite" BUILD_DIR="$1" run_tap "repo/$(basename "$suite" .py)" /usr/bin/python3 "$suite"
 done
 
 # libFuzzer targets (FUZZ_BUILD from make test: regression replays and a

@@ -14,9 +14,9 @@ sources as text (nothing is built) and check:
     their reason, each of which must still be needed;
   * each folder of analysis/ has a README.md naming every module in it,
     and each header opens with a comment naming itself;
-  * options and parameter structs are filled with designated
+  * options, parameter and input structs are filled with designated
     initializers (`{.field = value}`), so a new field cannot shift the
-    others.
+    others (in the tests too).
 
 The checks themselves are tested on small made-up graphs, so a checker
 that finds nothing cannot pass for a tree that is clean.
@@ -227,10 +227,15 @@ class TheTree(unittest.TestCase):
         self.assertEqual(bad, [])
 
     def test_options_and_params_are_designated(self):
-        pos = re.compile(r"\b(\w+_(?:options|params))\s+\w+\s*=\s*\{(?!\s*(?:\.|0\s*\}|\}))"
-                         r"|\((\w+_(?:options|params))\)\s*\{(?!\s*\.)")
+        pos = re.compile(r"\b(\w+_(?:options|params|input))\s+\w+\s*=\s*\{(?!\s*(?:\.|0\s*\}|\}))"
+                         r"|\((\w+_(?:options|params|input))\)\s*\{(?!\s*\.)")
+        tests = [os.path.relpath(os.path.join(d, n), ROOT)
+                 for top in ("tests/unit", "tests/fuzz")
+                 for d, _, names in os.walk(os.path.join(ROOT, top))
+                 for n in names if n.endswith((".c", ".h"))]
+        self.assertGreater(len(tests), 20)
         bad = []
-        for f in self.files:
+        for f in self.files + sorted(tests):
             with open(os.path.join(ROOT, f)) as fh:
                 text = fh.read()
             for m in pos.finditer(text):

@@ -109,7 +109,8 @@ static void fabric(fixture *f, const char *const *owners)
 
 static void assemble_ok(fixture *f, double min_ha, size_t max_parcels, long owner_col)
 {
-    dcs_assembly_params p = {min_ha, max_parcels, owner_col, 1};
+    dcs_assembly_params p = {
+        .min_area_ha = min_ha, .max_parcels = max_parcels, .owner_col = owner_col, .owner_is_text = 1};
     dcs_error err;
     dcs_error_clear(&err);
     if (dcs_assemble_campuses(&f->s, &p, &f->crs, &f->a, &err) != DCS_OK)
@@ -236,7 +237,7 @@ static void test_id_clash(void **state)
     add_parcel(f, "a", square(f->geos, X0, Y0, 100), 1, "T", 0);
     add_parcel(f, "b", square(f->geos, X0 + 100, Y0, 100), 1, "T", 0);
     add_parcel(f, "campus_a", square(f->geos, X0 + 500, Y0, 300), 9, "T", 0);
-    dcs_assembly_params p = {1.5, 8, -1, 1};
+    dcs_assembly_params p = {.min_area_ha = 1.5, .max_parcels = 8, .owner_col = -1, .owner_is_text = 1};
     dcs_error err;
     assert_int_equal(dcs_assemble_campuses(&f->s, &p, &f->crs, &f->a, &err), DCS_ERR_DATA);
     assert_contains(err.message, "\"campus_a\"");

@@ -204,7 +204,7 @@ static int demo_run(record *rec, int threads, dcs_scenario *scn, dcs_result *res
     dcs_error err;
     dcs_init();
     assert_int_equal(dcs_scenario_load("data/scenarios/dallas.json", scn, NULL, &err), DCS_OK);
-    dcs_run_options opt = {record_call, rec, NULL, threads, 0, 0, NULL, NULL};
+    dcs_run_options opt = {.progress = record_call, .user = rec, .stop = NULL, .threads = threads};
     dcs_status st = dcs_run(scn, &opt, res, &err);
     if (st != DCS_OK)
         fail_msg("demo run: %s", err.message);
@@ -245,7 +245,7 @@ static void test_reports_count_rows(void **state)
     rec.n = 0;
     char dir[] = "/tmp/dcsite-progress-XXXXXX";
     assert_non_null(mkdtemp(dir));
-    dcs_report_options ropt = {NULL, NULL, NULL, NULL, "test", {record_call, &rec}};
+    dcs_report_options ropt = {.fingerprint = "test", .progress = {.fn = record_call, .user = &rec}};
     dcs_report_paths paths;
     dcs_error err;
     dcs_status st = dcs_reports_write(&res, dir, &ropt, &paths, &err);

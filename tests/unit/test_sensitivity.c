@@ -29,7 +29,14 @@ static dcs_sens_input input(size_t n, size_t ncrits, const double *value,
                             const unsigned char *eligible, const char *const *id,
                             const size_t *base_rank, const double *w, int agg)
 {
-    dcs_sens_input in = {n, ncrits, value, eligible, id, base_rank, w, agg};
+    dcs_sens_input in = {.n = n,
+                         .ncrits = ncrits,
+                         .value = value,
+                         .eligible = eligible,
+                         .id = id,
+                         .base_rank = base_rank,
+                         .weight = w,
+                         .aggregation = agg};
     return in;
 }
 
@@ -89,7 +96,8 @@ static void check_dominance(int agg)
     const size_t rank[3] = {1, 2, 3};
     const double w[2] = {0.6, 0.4};
     dcs_sens_input in = input(3, 2, v, el, ids3, rank, w, agg);
-    dcs_sens_params p = {500, 42, 1, 0.9, NULL, NULL, 11};
+    dcs_sens_params p = {.runs = 500, .seed = 42, .top_n = 1, .perturbation = 0.9,
+                         .lo = NULL, .hi = NULL, .sweep_steps = 11};
     dcs_sensitivity s;
     run_ok(&in, &p, &s);
     assert_true(s.p_top[0] == 1.0);
@@ -132,7 +140,8 @@ static void test_top_n_and_excluded(void **state)
     const size_t rank[4] = {1, 2, 3, 0};
     const double w[2] = {0.5, 0.5};
     dcs_sens_input in = input(4, 2, v, el, id, rank, w, DCS_AGG_WEIGHTED_SUM);
-    dcs_sens_params p = {200, 1, 2, 0.5, NULL, NULL, 5};
+    dcs_sens_params p = {.runs = 200, .seed = 1, .top_n = 2, .perturbation = 0.5,
+                         .lo = NULL, .hi = NULL, .sweep_steps = 5};
     dcs_sensitivity s;
     run_ok(&in, &p, &s);
     assert_true(s.p_top[0] == 1 && s.p_top[1] == 1 && s.p_top[2] == 0);
@@ -150,7 +159,8 @@ static void ranged_run(uint64_t seed, dcs_sensitivity *s)
     static const double lo[2] = {0, 0.5}, hi[2] = {1, 0.5};
     dcs_sens_input in = input(2, 2, swap_v, swap_el, ids3, swap_rank, swap_w,
                               DCS_AGG_WEIGHTED_SUM);
-    dcs_sens_params p = {20000, seed, 1, 0, lo, hi, 21};
+    dcs_sens_params p = {.runs = 20000, .seed = seed, .top_n = 1, .perturbation = 0,
+                         .lo = lo, .hi = hi, .sweep_steps = 21};
     run_ok(&in, &p, s);
 }
 
@@ -190,7 +200,8 @@ static void test_small_perturbation_keeps_lead(void **state)
     (void)state;
     dcs_sens_input in = input(2, 2, swap_v, swap_el, ids3, swap_rank, swap_w,
                               DCS_AGG_WEIGHTED_SUM);
-    dcs_sens_params p = {1000, 5, 1, 0.1, NULL, NULL, 11};
+    dcs_sens_params p = {.runs = 1000, .seed = 5, .top_n = 1, .perturbation = 0.1,
+                         .lo = NULL, .hi = NULL, .sweep_steps = 11};
     dcs_sensitivity s;
     run_ok(&in, &p, &s);
     assert_true(s.p_top[0] == 1 && s.p_top[1] == 0);
@@ -202,7 +213,8 @@ static void test_sweep_switch_points(void **state)
     (void)state;
     dcs_sens_input in = input(2, 2, swap_v, swap_el, ids3, swap_rank, swap_w,
                               DCS_AGG_WEIGHTED_SUM);
-    dcs_sens_params p = {10, 1, 1, 0.2, NULL, NULL, 11};
+    dcs_sens_params p = {.runs = 10, .seed = 1, .top_n = 1, .perturbation = 0.2,
+                         .lo = NULL, .hi = NULL, .sweep_steps = 11};
     dcs_sensitivity s;
     run_ok(&in, &p, &s);
     /* criterion 0: A keeps the lead from 4/7 up to 1; B below */
@@ -224,7 +236,8 @@ static void test_bad_parameters(void **state)
     (void)state;
     dcs_sens_input in = input(2, 2, swap_v, swap_el, ids3, swap_rank, swap_w,
                               DCS_AGG_WEIGHTED_SUM);
-    dcs_sens_params p = {0, 1, 1, 0.2, NULL, NULL, 11};
+    dcs_sens_params p = {.runs = 0, .seed = 1, .top_n = 1, .perturbation = 0.2,
+                         .lo = NULL, .hi = NULL, .sweep_steps = 11};
     dcs_sensitivity s;
     dcs_error err;
     assert_int_equal(dcs_sensitivity_run(&in, &p, &s, &err), DCS_ERR_INTERNAL);

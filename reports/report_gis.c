@@ -1,7 +1,7 @@
 /* report_gis.c - the scored candidates as GIS layers (OGR). See report_gis.h.
  *
  * Layer "candidates", one feature per candidate site, with its geometry
- * and the fields (a contract for downstream tools, listed in README.md):
+ * and the fields (a contract for downstream tools, listed in docs/outputs.md):
  *   site_id, status, rank (null when excluded), score, reasons,
  *   every metric (numbers as Real, texts as String),
  *   <criterion>_value (0-1) and <criterion>_contrib (weight x value),

@@ -1,6 +1,6 @@
 /* report_json.c - the JSON run summary (cJSON). See report_json.h.
  *
- * Layout (the field names are a contract for pipelines; see README):
+ * Layout (the field names are a contract for pipelines; see docs/outputs.md):
  *   dcsite_version, libraries, scenario{name,file,description}, fingerprint,
  *   run{started_utc,seconds,working_crs}, facility{...},
  *   inputs[], counts{candidates,eligible,excluded,excluded_by_rule{}},

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # climate_table.sh - annual PUE and WUE of every cooling archetype at every
 # TMY3 station in tests/fixtures/weather/tmy3, as a Markdown table (the one
-# in README.md).  Usage: tools/climate_table.sh [path/to/dcsite]
+# in docs/methods.md).  Usage: tools/climate_table.sh [path/to/dcsite]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dcsite=${1:-build/dcsite}

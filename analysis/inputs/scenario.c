@@ -945,7 +945,7 @@ static void read_cooling_params(reader *r, const cJSON *e, dcs_scenario *scn)
         while (k < n && strcmp(table[k].name, c->string) != 0)
             k++;
         if (k == n) {
-            problem(r, kp, "unknown cooling parameter (see README: cooling parameters)");
+            problem(r, kp, "unknown cooling parameter (see docs/methods.md: cooling parameters)");
             continue;
         }
         double v;

@@ -8,7 +8,7 @@ Each test builds its bad input in a fresh temporary directory (GeoPackages,
 Shapefiles and GeoTIFFs with osgeo.ogr/gdal, weather files cut or edited
 from tests/fixtures/weather, scenario files by hand) and asserts the exit
 code AND that the message names the offending file, layer, field or value.
-The table "Bad input: messages and exit codes" in README.md lists one row
+The table "Bad input: messages and exit codes" in docs/cli.md lists one row
 per test method here.
 
 Output faults: a full disk is simulated by the LD_PRELOAD shim

@@ -3,7 +3,7 @@
  * are accepted and where the default comes from.  No database is needed;
  * writing to one is tested end to end (tests/e2e/test_postgis.py).
  *
- * The rules checked are the ones README.md states: [schema.]table of
+ * The rules checked are the ones docs/postgis.md states: [schema.]table of
  * lower-case ASCII letters, digits and '_', not starting with a digit,
  * table at most 40 characters (PostgreSQL's identifiers hold 63, and
  * "<table>_points_geom_geom_idx" must fit), default schema public, default

@@ -11,7 +11,8 @@
 #   make bench      benchmark: synthetic regions of 100k and 1M parcels
 #                   (BENCH_SIZES, BENCH_TIMEOUT: see tests/bench/run_bench.sh)
 #   make install    build/dcsite and its manual page into $(DESTDIR)$(PREFIX)
-#                   (bin/dcsite, share/man/man1/dcsite.1, share/doc/dcsite/)
+#                   (bin/dcsite, share/man/man1/dcsite.1, share/doc/dcsite/ with
+#                   README.md and docs/)
 #   make clean
 
 PKGS      := gdal proj geos xlsxwriter libcjson libcrypto sqlite3
@@ -82,10 +83,11 @@ $(BUILD)/dcsite.1: $(BUILD)/dcsite
 
 install: $(BUILD)/dcsite $(BUILD)/dcsite.1
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
-	  $(DESTDIR)$(PREFIX)/share/doc/dcsite
+	  $(DESTDIR)$(PREFIX)/share/doc/dcsite/docs
 	install -m 755 $(BUILD)/dcsite $(DESTDIR)$(PREFIX)/bin/dcsite
 	install -m 644 $(BUILD)/dcsite.1 $(DESTDIR)$(PREFIX)/share/man/man1/dcsite.1
-	install -m 644 README.md docs/*.md $(DESTDIR)$(PREFIX)/share/doc/dcsite/
+	install -m 644 README.md $(DESTDIR)$(PREFIX)/share/doc/dcsite/
+	install -m 644 docs/*.md $(DESTDIR)$(PREFIX)/share/doc/dcsite/docs/
 
 $(BUILD)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(BUILD)/libdcsite.a
 	@mkdir -p $(dir $@)

@@ -140,7 +140,7 @@ static void print_top(const dcs_result *res, size_t top)
 static void print_warnings(const dcs_result *res)
 {
     for (size_t i = 0; i < res->warnings.count; i++)
-        print_line(stderr, "dcsite: WARNING: ", res->warnings.items[i]);
+        print_line(stderr, "dcsite: WARNING: ", res->warnings.items[i].message);
 }
 
 static int usage_error(const char *message)

@@ -197,8 +197,18 @@ static void add_sites(cJSON *root, const dcs_result *res)
     for (size_t r = 0; arr && r < res->eval.neligible && r < top; r++)
         cJSON_AddItemToArray(arr, site_object(res, res->eval.order[r]));
     cJSON *w = cJSON_AddArrayToObject(root, "warnings");
-    for (size_t i = 0; w && i < res->warnings.count; i++)
-        cJSON_AddItemToArray(w, cJSON_CreateString(res->warnings.items[i]));
+    for (size_t i = 0; w && i < res->warnings.count; i++) {
+        const dcs_warning *x = &res->warnings.items[i];
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "code", dcs_warning_code_name(x->code));
+        if (x->layer)
+            cJSON_AddStringToObject(o, "layer", x->layer);
+        else
+            cJSON_AddNullToObject(o, "layer");
+        cJSON_AddStringToObject(o, "message", x->message);
+        cJSON_AddStringToObject(o, "plain", dcs_warning_text(x));
+        cJSON_AddItemToArray(w, o);
+    }
 }
 
 cJSON *dcs_report_station_json(const dcs_station *st)

@@ -345,14 +345,14 @@ void dcs_report_xlsx_limits(dcs_result *res)
         return;
     size_t keep = EXCEL_MAX_ROWS - 1, ranked = res->eval.neligible, out = excluded_count(res);
     if (ranked > keep)
-        dcs_strlist_addf(&res->warnings,
-                         "workbook: sheet 'Ranking' holds the first %zu of %zu eligible sites "
-                         "(Excel's row limit); the GIS and JSON outputs have them all",
-                         keep, ranked);
+        dcs_warn(&res->warnings, DCS_WARN_WORKBOOK_ROWS, "workbook",
+                 "workbook: sheet 'Ranking' holds the first %zu of %zu eligible sites "
+                 "(Excel's row limit); the GIS and JSON outputs have them all",
+                 keep, ranked);
     if (out > keep)
-        dcs_strlist_addf(&res->warnings,
-                         "workbook: sheet 'Excluded' holds the first %zu of %zu excluded sites "
-                         "(Excel's row limit); the GIS output has them all", keep, out);
+        dcs_warn(&res->warnings, DCS_WARN_WORKBOOK_ROWS, "workbook",
+                 "workbook: sheet 'Excluded' holds the first %zu of %zu excluded sites "
+                 "(Excel's row limit); the GIS output has them all", keep, out);
 }
 
 static size_t ranking_ncols(const dcs_result *res)

@@ -122,9 +122,10 @@ static dcs_status sensitivity(dcs_result *res, dcs_error *err)
     if (st == DCS_OK)
         res->has_sens = 1;
     if (st == DCS_OK && res->sens.ntracked < res->eval.neligible)
-        dcs_strlist_addf(&res->warnings, "sensitivity: rank percentiles kept for the first %zu "
-                         "of %zu eligible sites (runs x sites above %zu)", res->sens.ntracked,
-                         res->eval.neligible, (size_t)DCS_SENS_MAX_CELLS);
+        dcs_warn(&res->warnings, DCS_WARN_SENSITIVITY_TRIMMED, "sensitivity",
+                 "sensitivity: rank percentiles kept for the first %zu of %zu eligible sites "
+                 "(runs x sites above %zu)", res->sens.ntracked, res->eval.neligible,
+                 (size_t)DCS_SENS_MAX_CELLS);
     free(w);
     return st;
 }

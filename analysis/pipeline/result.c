@@ -40,7 +40,7 @@ void dcs_result_free(dcs_result *res)
     for (size_t i = 0; i < res->nstations; i++)
         free(res->stations[i].file);
     free(res->stations);
-    dcs_strlist_free(&res->warnings);
+    dcs_warnings_free(&res->warnings);
     dcs_geos_finish(res->geos);
     memset(res, 0, sizeof *res);
 }

@@ -26,6 +26,7 @@
 #include "inputs/sites.h"
 #include "inputs/stations.h"
 #include "core/strlist.h"
+#include "core/warning.h"
 
 typedef struct dcs_result dcs_result;
 
@@ -42,7 +43,7 @@ struct dcs_result {
     size_t ncontexts;
     dcs_input_info *inputs;
     size_t ninputs;
-    dcs_strlist warnings;
+    dcs_warnings warnings; /* what the run noticed (core/warning.h) */
     long long subs_read, subs_qualified;
     double peak_mw;
     int threads;          /* threads that measured the sites */

@@ -213,14 +213,25 @@ static dcs_status measure_sites(dcs_result *res, dcs_context_data *cd,
 static void warn_layer(dcs_result *res, const dcs_input_info *info)
 {
     if (info->nrepaired)
-        dcs_strlist_addf(&res->warnings, "%s: %lld invalid geometries repaired (GEOS MakeValid)",
-                         info->role, info->nrepaired);
+        dcs_warning_plain(dcs_warn(&res->warnings, DCS_WARN_GEOMETRY_REPAIRED, info->role,
+                                   "%s: %lld invalid geometries repaired (GEOS MakeValid)",
+                                   info->role, info->nrepaired),
+                          "In %s, %lld invalid geometr%s repaired before measuring.",
+                          info->role, info->nrepaired, info->nrepaired == 1 ? "y was" : "ies were");
     if (info->nnull)
-        dcs_strlist_addf(&res->warnings, "%s: %lld features without geometry skipped",
-                         info->role, info->nnull);
+        dcs_warning_plain(dcs_warn(&res->warnings, DCS_WARN_NO_GEOMETRY, info->role,
+                                   "%s: %lld features without geometry skipped", info->role,
+                                   info->nnull),
+                          "In %s, %lld feature%s no geometry and %s left out.", info->role,
+                          info->nnull, info->nnull == 1 ? " has" : "s have",
+                          info->nnull == 1 ? "was" : "were");
     if (info->nwrongtype)
-        dcs_strlist_addf(&res->warnings, "%s: %lld features of the wrong geometry type skipped",
-                         info->role, info->nwrongtype);
+        dcs_warning_plain(dcs_warn(&res->warnings, DCS_WARN_WRONG_GEOMETRY_TYPE, info->role,
+                                   "%s: %lld features of the wrong geometry type skipped",
+                                   info->role, info->nwrongtype),
+                          "In %s, %lld feature%s the wrong geometry type and %s left out.",
+                          info->role, info->nwrongtype, info->nwrongtype == 1 ? " has" : "s have",
+                          info->nwrongtype == 1 ? "was" : "were");
 }
 
 static void record_inputs(dcs_result *res, dcs_inputs *in, const dcs_substations *subs)
@@ -234,10 +245,14 @@ static void record_inputs(dcs_result *res, dcs_inputs *in, const dcs_substations
     res->subs_read = subs->nread;
     res->subs_qualified = (long long)subs->n;
     if (subs->n == 0)
-        dcs_strlist_addf(&res->warnings,
-                         "substations: none of %lld qualifies (>= %g kV with >= %.1f MW headroom); "
-                         "every site lacks a substation distance",
-                         subs->nread, res->scn->substations.min_voltage_kv, res->peak_mw);
+        dcs_warning_plain(
+            dcs_warn(&res->warnings, DCS_WARN_NO_SUBSTATION, "substations",
+                     "substations: none of %lld qualifies (>= %g kV with >= %.1f MW headroom); "
+                     "every site lacks a substation distance",
+                     subs->nread, res->scn->substations.min_voltage_kv, res->peak_mw),
+            "No substation can serve the facility (none of %lld has at least %g kV and "
+            "%.1f MW of headroom), so no site has a grid connection distance or cost.",
+            subs->nread, res->scn->substations.min_voltage_kv, res->peak_mw);
 }
 
 static dcs_status load_sites(dcs_result *res, dcs_inputs *in, const dcs_run_options *opt,
@@ -261,15 +276,20 @@ static void keep_stations(dcs_result *res, dcs_context_data *cd)
     cd->stations.st = NULL;
     cd->stations.n = 0;
     for (size_t i = 0; i < cd->stations.warnings.count; i++)
-        dcs_strlist_addf(&res->warnings, "%s", cd->stations.warnings.items[i]);
+        dcs_warn(&res->warnings, DCS_WARN_WEATHER_DATA, "weather", "%s",
+                 cd->stations.warnings.items[i]);
 }
 
 static void warn_joins(dcs_result *res, const dcs_context_data *cd)
 {
     for (size_t j = 0; j < cd->njoins; j++)
         if (cd->tables[j].nduplicates)
-            dcs_strlist_addf(&res->warnings, "%s (join): %zu repeated keys; the first row of each "
-                             "was used", res->scn->joins[j].name, cd->tables[j].nduplicates);
+            dcs_warning_plain(
+                dcs_warn(&res->warnings, DCS_WARN_JOIN_DUPLICATES, res->scn->joins[j].name,
+                         "%s (join): %zu repeated keys; the first row of each was used",
+                         res->scn->joins[j].name, cd->tables[j].nduplicates),
+                "Table %s repeats %zu keys; the first row of each was used.",
+                res->scn->joins[j].name, cd->tables[j].nduplicates);
 }
 
 static dcs_status evaluate_sites(dcs_result *res, dcs_error *err)

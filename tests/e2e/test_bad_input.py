@@ -478,7 +478,11 @@ class B5Geometry(Case):
                          "flood (layer): 2 invalid geometries repaired (GEOS MakeValid)")
         with open(path("out-invalid", NAME + ".json")) as fp:
             js = json.load(fp)
-        self.assertIn("sites: 1 invalid geometries repaired (GEOS MakeValid)", js["warnings"])
+        # warnings are records: a stable code, the layer, the message as printed
+        self.assertIn({"code": "geometry_repaired", "layer": "sites",
+                       "message": "sites: 1 invalid geometries repaired (GEOS MakeValid)",
+                       "plain": "In sites, 1 invalid geometry was repaired before measuring."},
+                      js["warnings"])
 
     def test_repaired_site_area_is_its_two_triangles(self):
         self.assertRuns(self.r)

@@ -9,7 +9,7 @@
 #include "report_xlsx.h"
 #include "pipeline/run.h"
 
-static void limits(size_t nsites, size_t neligible, int xlsx, dcs_strlist *out)
+static void limits(size_t nsites, size_t neligible, int xlsx, dcs_warnings *out)
 {
     dcs_scenario scn;
     dcs_result res;
@@ -26,34 +26,35 @@ static void limits(size_t nsites, size_t neligible, int xlsx, dcs_strlist *out)
 static void test_both_sheets_cut(void **state)
 {
     (void)state;
-    dcs_strlist w;
+    dcs_warnings w;
     limits(3000000, 1500000, 1, &w);
     assert_int_equal(w.count, 2);
-    assert_contains(w.items[0], "'Ranking' holds the first 1048575 of 1500000 eligible sites");
-    assert_contains(w.items[1], "'Excluded' holds the first 1048575 of 1500000 excluded sites");
-    dcs_strlist_free(&w);
+    assert_int_equal(w.items[0].code, DCS_WARN_WORKBOOK_ROWS);
+    assert_contains(w.items[0].message, "'Ranking' holds the first 1048575 of 1500000 eligible sites");
+    assert_contains(w.items[1].message, "'Excluded' holds the first 1048575 of 1500000 excluded sites");
+    dcs_warnings_free(&w);
 }
 
 static void test_at_the_limit_nothing_is_cut(void **state)
 {
     (void)state;
-    dcs_strlist w;
+    dcs_warnings w;
     limits(2097150, 1048575, 1, &w); /* both sheets exactly full */
     assert_int_equal(w.count, 0);
-    dcs_strlist_free(&w);
+    dcs_warnings_free(&w);
     limits(2097151, 1048575, 1, &w); /* one excluded site too many */
     assert_int_equal(w.count, 1);
-    assert_contains(w.items[0], "'Excluded' holds the first 1048575 of 1048576 excluded sites");
-    dcs_strlist_free(&w);
+    assert_contains(w.items[0].message, "'Excluded' holds the first 1048575 of 1048576 excluded sites");
+    dcs_warnings_free(&w);
 }
 
 static void test_no_workbook_no_warning(void **state)
 {
     (void)state;
-    dcs_strlist w;
+    dcs_warnings w;
     limits(3000000, 1500000, 0, &w);
     assert_int_equal(w.count, 0);
-    dcs_strlist_free(&w);
+    dcs_warnings_free(&w);
 }
 
 int main(void)

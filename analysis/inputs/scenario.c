@@ -1031,21 +1031,46 @@ static void read_aggregation(reader *r, const cJSON *root, dcs_scenario *scn)
     scn->aggregation = read_choice(r, root, "", "aggregation", names, 0);
 }
 
+/* "distinct": {"by": text metric, "min_spacing_km": km}: how the best site
+ * of each distinct place is chosen (decision/distinct.h). */
+static void read_distinct(reader *r, const cJSON *o, dcs_scenario *scn)
+{
+    static const char *const keys[] = {"by", "min_spacing_km", NULL};
+    const cJSON *d = read_object(r, o, "outputs", "distinct", 0);
+    if (d) {
+        check_keys(r, d, "outputs.distinct", keys);
+        read_string(r, d, "outputs.distinct", "by", 0, &scn->outputs.distinct_by);
+        read_number(r, d, "outputs.distinct", "min_spacing_km", 0, 0, 1000,
+                    &scn->outputs.distinct_km);
+    }
+    if (!scn->outputs.distinct_by && !(scn->outputs.distinct_by = dcs_strdup("substation_id")))
+        r->nomem = 1;
+}
+
 static void read_outputs(reader *r, const cJSON *root, dcs_scenario *scn)
 {
-    static const char *const keys[] = {"xlsx", "gpkg", "json", "top_n", NULL};
+    static const char *const keys[] = {"xlsx",      "gpkg",    "json",     "top_n",
+                                       "all_sites", "classes", "distinct", NULL};
     scn->outputs.xlsx = scn->outputs.gpkg = scn->outputs.json = 1;
     scn->outputs.top_n = 10;
+    scn->outputs.classes = 5;
     const cJSON *o = read_object(r, root, "", "outputs", 0);
-    if (!o)
-        return;
-    check_keys(r, o, "outputs", keys);
-    read_bool(r, o, "outputs", "xlsx", &scn->outputs.xlsx);
-    read_bool(r, o, "outputs", "gpkg", &scn->outputs.gpkg);
-    read_bool(r, o, "outputs", "json", &scn->outputs.json);
-    double top = 10;
-    if (read_number(r, o, "outputs", "top_n", 0, 1, 1e6, &top))
-        scn->outputs.top_n = (size_t)top;
+    if (o) {
+        check_keys(r, o, "outputs", keys);
+        read_bool(r, o, "outputs", "xlsx", &scn->outputs.xlsx);
+        read_bool(r, o, "outputs", "gpkg", &scn->outputs.gpkg);
+        read_bool(r, o, "outputs", "json", &scn->outputs.json);
+        read_bool(r, o, "outputs", "all_sites", &scn->outputs.all_sites);
+        double top = 10, classes = 5;
+        if (read_number(r, o, "outputs", "top_n", 0, 1, 1e6, &top))
+            scn->outputs.top_n = (size_t)top;
+        if (read_number(r, o, "outputs", "classes", 0, 3, 7, &classes)) {
+            if (classes != (size_t)classes)
+                problem(r, "outputs.classes", "%g is not a whole number", classes);
+            scn->outputs.classes = (size_t)classes;
+        }
+    }
+    read_distinct(r, o, scn);
 }
 
 /* "ranges": {"criterion": [lo, hi], ...} on the normalised weights. */
@@ -1441,6 +1466,7 @@ void dcs_scenario_free(dcs_scenario *scn)
         free_attrs(j->attrs, j->nattrs);
     }
     free(scn->joins);
+    free(scn->outputs.distinct_by);
     free(scn->interconnection.max_kv);
     free(scn->interconnection.musd_per_km);
     free(scn->ahp_matrix);

@@ -237,6 +237,10 @@ typedef struct {
     struct {
         int xlsx, gpkg, json;
         size_t top_n;
+        int all_sites;       /* JSON: list every eligible site, not only the top N */
+        size_t classes;      /* score classes of the map and the GIS styles (3 to 7) */
+        char *distinct_by;   /* the text metric that groups distinct options ("substation_id") */
+        double distinct_km;  /* least distance between two distinct options, km (0: any) */
     } outputs;
 } dcs_scenario;
 

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "decision/classes.h"
+#include "decision/distinct.h"
 #include "decision/pareto.h"
 
 /* The number metric a pareto entry names, or an error naming the key. */
@@ -41,6 +43,26 @@ static dcs_status owner_column(const dcs_result *res, dcs_assembly_params *p, dc
                          scn->assembly.owner_field, scn->assembly.owner_field);
 }
 
+/* The text metric outputs.distinct.by names, into res->distinct_col. */
+static dcs_status distinct_column(dcs_result *res, dcs_error *err)
+{
+    const char *name = res->scn->outputs.distinct_by;
+    res->distinct_col = -1;
+    if (!name || !*name) /* "": spacing only */
+        return DCS_OK;
+    long m = dcs_model_find_metric(&res->model, name);
+    if (m < 0)
+        return dcs_error_set(err, DCS_ERR_SCENARIO, "outputs.distinct.by: no metric is called "
+                             "\"%s\" (a text metric such as substation_id, zoning, county)",
+                             name);
+    if (res->model.metrics[m].kind != DCS_TEXT)
+        return dcs_error_set(err, DCS_ERR_SCENARIO, "outputs.distinct.by: \"%s\" is a number "
+                             "metric; distinct options are grouped by a text metric (or set "
+                             "outputs.distinct.min_spacing_km)", name);
+    res->distinct_col = (long)res->model.metrics[m].col;
+    return DCS_OK;
+}
+
 dcs_status dcs_decision_prepare(dcs_result *res, dcs_error *err)
 {
     const dcs_scenario *scn = res->scn;
@@ -50,6 +72,9 @@ dcs_status dcs_decision_prepare(dcs_result *res, dcs_error *err)
         if (st != DCS_OK)
             return st;
     }
+    dcs_status dst = distinct_column(res, err);
+    if (dst != DCS_OK)
+        return dst;
     if (!scn->assembly.enabled)
         return DCS_OK;
     dcs_assembly_params p = {
@@ -130,9 +155,53 @@ static dcs_status sensitivity(dcs_result *res, dcs_error *err)
     return st;
 }
 
+/* The best site of each distinct place, up to outputs.top_n. */
+static dcs_status distinct_options(dcs_result *res, dcs_error *err)
+{
+    const dcs_sites *s = &res->sites;
+    size_t want = res->scn->outputs.top_n;
+    if (want > res->eval.neligible)
+        want = res->eval.neligible;
+    const char **group = res->distinct_col >= 0 ? malloc((s->n ? s->n : 1) * sizeof *group)
+                                                : NULL;
+    res->distinct = malloc((want ? want : 1) * sizeof *res->distinct);
+    if (!res->distinct || (res->distinct_col >= 0 && !group)) {
+        free(group);
+        return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory (distinct options)");
+    }
+    for (size_t i = 0; group && i < s->n; i++)
+        group[i] = s->text[i * s->ntext + (size_t)res->distinct_col];
+    dcs_distinct_input in = {
+        .n = res->eval.neligible,
+        .order = res->eval.order,
+        .group = group,
+        .lon = s->lon,
+        .lat = s->lat,
+        .min_spacing_m = res->scn->outputs.distinct_km * 1000.0,
+        .want = want,
+    };
+    res->ndistinct = dcs_distinct_pick(&in, res->distinct);
+    free(group);
+    return DCS_OK;
+}
+
+/* Score classes from the eligible sites' scores (decision/classes.h). */
+static void score_classes(dcs_result *res)
+{
+    size_t m = res->eval.neligible;
+    double *v = malloc((m ? m : 1) * sizeof *v);
+    for (size_t r = 0; v && r < m; r++)
+        v[r] = res->eval.score[res->eval.order[r]];
+    dcs_classes_quantile(v, v ? m : 0, res->scn->outputs.classes, &res->classes);
+    free(v);
+}
+
 dcs_status dcs_decision_analyse(dcs_result *res, dcs_error *err)
 {
-    dcs_status st = DCS_OK;
+    score_classes(res);
+    dcs_status st = distinct_options(res, err);
+    if (st != DCS_OK)
+        return st;
     if (res->scn->pareto.n)
         st = pareto(res, err);
     if (st == DCS_OK && res->scn->sensitivity.enabled)

@@ -4,11 +4,13 @@
  * and the sensitivity of the ranking to the weights once they are scored
  * (assembly.h, pareto.h, sensitivity.h hold the methods).
  *
- * dcs_decision_prepare() checks the scenario's pareto metrics and
- * assembly owner field against the model (DCS_ERR_SCENARIO naming the key)
- * and appends the campus sites; dcs_decision_analyse() fills the result's
- * pareto flags and sensitivity.  Both do nothing for a section the
- * scenario leaves out.  What they fill is freed by dcs_result_free().
+ * dcs_decision_prepare() checks the scenario's pareto metrics, assembly
+ * owner field and distinct-options metric against the model
+ * (DCS_ERR_SCENARIO naming the key) and appends the campus sites;
+ * dcs_decision_analyse() fills the result's score classes (classes.h), its
+ * distinct options (distinct.h), pareto flags and sensitivity.  Pareto,
+ * sensitivity and assembly are done only when the scenario has their
+ * section.  What they fill is freed by dcs_result_free().
  */
 #ifndef DCS_DECISION_H
 #define DCS_DECISION_H

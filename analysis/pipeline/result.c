@@ -29,6 +29,7 @@ char *dcs_result_reasons(const dcs_result *res, size_t i, int *nomem)
 void dcs_result_free(dcs_result *res)
 {
     free(res->pareto);
+    free(res->distinct);
     dcs_sensitivity_free(&res->sens);
     dcs_assembly_free(&res->assembly);
     dcs_evaluation_free(&res->eval);

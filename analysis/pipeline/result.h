@@ -17,6 +17,7 @@
 #include <stddef.h>
 
 #include "decision/assembly.h"
+#include "decision/classes.h"
 #include "decision/evaluate.h"
 #include "geometry/geo.h"
 #include "inputs/inputs.h"
@@ -52,6 +53,10 @@ struct dcs_result {
     unsigned char *pareto;  /* sites.n: 1 on the Pareto front; NULL: no "pareto" section */
     dcs_sensitivity sens;   /* valid when has_sens */
     int has_sens;
+    dcs_classes classes;    /* score classes from the eligible scores, for maps and styles */
+    long distinct_col;      /* text column grouping distinct options, -1: none */
+    size_t *distinct;       /* ndistinct site indices: the best site of each distinct place */
+    size_t ndistinct;
     char started_utc[32]; /* ISO 8601 */
     double seconds;
 };

@@ -15,7 +15,7 @@
 #                   README.md and docs/)
 #   make clean
 
-PKGS      := gdal proj geos xlsxwriter libcjson libcrypto sqlite3
+PKGS      := gdal proj geos xlsxwriter libcjson libcrypto sqlite3 cairo
 BUILD     ?= build
 SAN       ?=
 OPT       ?= -O2

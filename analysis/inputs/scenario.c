@@ -1049,8 +1049,8 @@ static void read_distinct(reader *r, const cJSON *o, dcs_scenario *scn)
 
 static void read_outputs(reader *r, const cJSON *root, dcs_scenario *scn)
 {
-    static const char *const keys[] = {"xlsx",      "gpkg",    "json",     "top_n",
-                                       "all_sites", "classes", "distinct", NULL};
+    static const char *const keys[] = {"xlsx",    "gpkg",     "json",        "top_n", "all_sites",
+                                       "classes", "distinct", "attribution", NULL};
     scn->outputs.xlsx = scn->outputs.gpkg = scn->outputs.json = 1;
     scn->outputs.top_n = 10;
     scn->outputs.classes = 5;
@@ -1061,6 +1061,7 @@ static void read_outputs(reader *r, const cJSON *root, dcs_scenario *scn)
         read_bool(r, o, "outputs", "gpkg", &scn->outputs.gpkg);
         read_bool(r, o, "outputs", "json", &scn->outputs.json);
         read_bool(r, o, "outputs", "all_sites", &scn->outputs.all_sites);
+        read_string(r, o, "outputs", "attribution", 0, &scn->outputs.attribution);
         double top = 10, classes = 5;
         if (read_number(r, o, "outputs", "top_n", 0, 1, 1e6, &top))
             scn->outputs.top_n = (size_t)top;
@@ -1467,6 +1468,7 @@ void dcs_scenario_free(dcs_scenario *scn)
     }
     free(scn->joins);
     free(scn->outputs.distinct_by);
+    free(scn->outputs.attribution);
     free(scn->interconnection.max_kv);
     free(scn->interconnection.musd_per_km);
     free(scn->ahp_matrix);

@@ -241,6 +241,7 @@ typedef struct {
         size_t classes;      /* score classes of the map and the GIS styles (3 to 7) */
         char *distinct_by;   /* the text metric that groups distinct options ("substation_id") */
         double distinct_km;  /* least distance between two distinct options, km (0: any) */
+        char *attribution;   /* the data's credits for the map; NULL: the input files' names */
     } outputs;
 } dcs_scenario;
 

@@ -15,7 +15,7 @@
 #                   README.md and docs/)
 #   make clean
 
-PKGS      := gdal proj geos xlsxwriter libcjson libcrypto sqlite3 cairo
+PKGS      := gdal proj geos xlsxwriter libcjson libcrypto sqlite3 cairo fontconfig
 BUILD     ?= build
 SAN       ?=
 OPT       ?= -O2

@@ -223,8 +223,9 @@ static int fingerprint_or_fail(const dcs_scenario *scn, char fp[DCS_SHA256_HEX_S
 static void print_reports(const dcs_report_paths *paths)
 {
     printf("\nReports:\n");
-    const char *p[] = {paths->xlsx, paths->gis, paths->gis_points, paths->score_tif, paths->json};
-    for (int k = 0; k < 5; k++) {
+    const char *p[] = {paths->xlsx,    paths->gis,     paths->gis_points, paths->score_tif,
+                       paths->map_png, paths->map_pdf, paths->json};
+    for (int k = 0; k < (int)(sizeof p / sizeof p[0]); k++) {
         char line[DCS_PATH_MAX + 400];
         snprintf(line, sizeof line, "%s", p[k]);
         if (k == 1 && paths->gis_tables[0][0])

@@ -10,7 +10,7 @@
 /* Temporary files in flight, with the SQLite side files a GeoPackage may
  * have, for dcs_output_discard_all() from a signal handler: fixed
  * storage, names built before any signal can need them. */
-#define MAX_PENDING 8
+#define MAX_PENDING 32 /* reports of a run, sidecars included, with room to spare */
 static const char *const side_suffix[] = {"", "-journal", "-wal", "-shm"};
 #define NSIDE (sizeof side_suffix / sizeof side_suffix[0])
 static char pending[MAX_PENDING][NSIDE][DCS_PATH_MAX + 16];

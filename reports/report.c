@@ -3,13 +3,15 @@
  * Every report is written under a temporary name first; only when all of
  * them are complete are they renamed, so a failure leaves the previous set
  * of reports as it was.  Formats that write files beside the main one
- * (a Shapefile's .shx, .dbf, .prj, .cpg) have those renamed with it.
+ * (a Shapefile's .shx, .dbf, .prj, .cpg; the map's world file and .prj)
+ * have those renamed with it.
  * GIS layers sent to a database (--db) follow the same steps in a
  * transaction: written under temporary table names, swapped in and
  * committed at the commit step, rolled back on failure (report_pg.h). */
 #include "report.h"
 #include "report_gis.h"
 #include "report_json.h"
+#include "report_map.h"
 #include "report_pg.h"
 #include "report_raster.h"
 #include "report_xlsx.h"
@@ -34,6 +36,7 @@ struct report_job {
     char tmp[DCS_PATH_MAX];
     int wanted;
     const dcs_gis_format *fmt;
+    const char *const *sidecars; /* NULL: those of fmt (if any) */
     const dcs_report_options *opt;
     unsigned layers;
     dcs_pg_write *pg;            /* database output: the open transaction */
@@ -70,6 +73,20 @@ static dcs_status write_xlsx(const dcs_result *r, const dcs_report_paths *p, con
     return dcs_report_xlsx(r, j->opt->fingerprint, j->tmp, e);
 }
 
+static dcs_status write_map_png(const dcs_result *r, const dcs_report_paths *p,
+                                const report_job *j, dcs_error *e)
+{
+    (void)p;
+    return dcs_map_png(r, NULL, j->tmp, e);
+}
+
+static dcs_status write_map_pdf(const dcs_result *r, const dcs_report_paths *p,
+                                const report_job *j, dcs_error *e)
+{
+    (void)p;
+    return dcs_map_pdf(r, NULL, j->tmp, e);
+}
+
 static dcs_status write_json(const dcs_result *r, const dcs_report_paths *p, const report_job *j,
                              dcs_error *e)
 {
@@ -88,6 +105,8 @@ static void with_ext(const char *path, const char *ext, char *out)
 static const char *const *sidecars(const report_job *j)
 {
     static const char *const none[] = {NULL};
+    if (j->sidecars)
+        return j->sidecars;
     return j->fmt && j->fmt->sidecars ? j->fmt->sidecars : none;
 }
 
@@ -200,6 +219,8 @@ dcs_status dcs_reports_write(const dcs_result *res, const char *outdir,
     if (st == DCS_OK && fmt.database)
         st = dcs_pg_target_parse(opt->table, scn->name, &target, err);
     int gis = scn->outputs.gpkg, single = !fmt.multi_layer, db = st == DCS_OK && fmt.database;
+    int map = gis || scn->outputs.xlsx; /* the map goes with the GIS layers or the workbook */
+    static const char *const map_sidecars[] = {"pgw", "prj", NULL};
     /* the summary goes last: it lists the other reports' paths */
     report_job jobs[] = {
         {.stem_suffix = "",
@@ -228,6 +249,10 @@ dcs_status dcs_reports_write(const dcs_result *res, const char *outdir,
          .opt = opt},
         {.stem_suffix = "", .ext = "xlsx", .fn = write_xlsx, .final = paths->xlsx,
          .wanted = scn->outputs.xlsx, .opt = opt},
+        {.stem_suffix = "_map", .ext = "png", .fn = write_map_png, .final = paths->map_png,
+         .wanted = map, .sidecars = map_sidecars, .opt = opt},
+        {.stem_suffix = "_map", .ext = "pdf", .fn = write_map_pdf, .final = paths->map_pdf,
+         .wanted = map, .opt = opt},
         {.stem_suffix = "", .ext = "json", .fn = write_json, .final = paths->json,
          .wanted = scn->outputs.json, .opt = opt},
     };
@@ -241,6 +266,7 @@ dcs_status dcs_reports_write(const dcs_result *res, const char *outdir,
         st = write_all(res, outdir, jobs, sizeof jobs / sizeof jobs[0], paths, err);
     if (st != DCS_OK)
         memset(paths->gis_tables, 0, sizeof paths->gis_tables);
+    dcs_map_release_fonts(); /* no map is being drawn now (see report_map.h) */
     return st;
 }
 
@@ -265,11 +291,13 @@ static cJSON *read_json(const char *path)
     return root;
 }
 
-/* outdir/<name>.ext exists */
-static int report_exists(const dcs_scenario *scn, const char *outdir, const char *ext)
+/* outdir/<name><suffix>.ext exists */
+static int report_exists(const dcs_scenario *scn, const char *outdir, const char *suffix,
+                         const char *ext)
 {
-    char final[DCS_PATH_MAX], tmp[DCS_PATH_MAX];
-    dcs_output_paths(outdir, scn->name, ext, final, tmp);
+    char final[DCS_PATH_MAX], tmp[DCS_PATH_MAX], stem[512];
+    snprintf(stem, sizeof stem, "%s%s", scn->name, suffix);
+    dcs_output_paths(outdir, stem, ext, final, tmp);
     return access(final, F_OK) == 0;
 }
 
@@ -281,8 +309,11 @@ int dcs_reports_done(const dcs_scenario *scn, const char *outdir, const dcs_repo
     dcs_error err;
     if (!scn->outputs.json || dcs_gis_format_find(opt ? opt->format : NULL, &fmt, &err) != DCS_OK)
         return 0;
-    if ((scn->outputs.gpkg && !report_exists(scn, outdir, fmt.ext)) ||
-        (scn->outputs.xlsx && !report_exists(scn, outdir, "xlsx")))
+    int map = scn->outputs.gpkg || scn->outputs.xlsx;
+    if ((scn->outputs.gpkg && !report_exists(scn, outdir, "", fmt.ext)) ||
+        (scn->outputs.xlsx && !report_exists(scn, outdir, "", "xlsx")) ||
+        (map && (!report_exists(scn, outdir, "_map", "png") ||
+                 !report_exists(scn, outdir, "_map", "pdf"))))
         return 0;
     dcs_output_paths(outdir, scn->name, "json", json, tmp);
     cJSON *root = read_json(json);

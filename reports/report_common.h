@@ -24,6 +24,8 @@ typedef struct {
     char score_tif[DCS_PATH_MAX];  /* score raster, grid candidates */
     char xlsx[DCS_PATH_MAX];
     char gis_tables[2][160];       /* database output: schema.table of both layers */
+    char map_png[DCS_PATH_MAX];    /* the map (with .pgw and .prj beside it) */
+    char map_pdf[DCS_PATH_MAX];    /* the map as a vector PDF */
 } dcs_report_paths;
 
 /* How the GIS outputs are written (command line --format, --crs). */

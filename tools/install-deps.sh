@@ -13,7 +13,7 @@ set -euo pipefail
 
 build_pkgs=(gcc make pkg-config libgdal-dev libproj-dev libgeos-dev
             libxlsxwriter-dev libcjson-dev libssl-dev libsqlite3-dev libcairo2-dev
-            fonts-dejavu-core)
+            libfontconfig-dev fonts-dejavu-core)
 test_pkgs=(libcmocka-dev python3 python3-gdal python3-openpyxl python3-pyproj
            valgrind libreoffice-calc-nogui clang-14 libclang-rt-14-dev postgresql-15
            postgresql-15-postgis-3 slurm-wlm munge man-db poppler-utils

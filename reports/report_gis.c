@@ -9,8 +9,11 @@
  *   lon, lat (a point on the site, WGS 84).
  * Layer "eligible_points": the same fields for the eligible sites, at that
  * point.  Multi-layer formats (GeoPackage) hold both layers and, for a
- * GeoPackage, a default QGIS style coloured by score in layer_styles;
- * single-layer formats get one file each (<name>.<ext>, <name>_points.<ext>).
+ * GeoPackage, the default QGIS style of each layer and the fields' titles
+ * and descriptions (report_style.h); single-layer formats get one file
+ * each (<name>.<ext>, <name>_points.<ext>).  The dataset's metadata holds
+ * the run fingerprint (DCSITE_FINGERPRINT) and the run's warnings
+ * (DCSITE_WARNINGS, a JSON array of {code, layer, message, plain}).
  */
 #include <cpl_conv.h>
 #include <cpl_error.h>
@@ -22,9 +25,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
+
 #include "feature_pipe.h"
-#include "report_gis.h"
 #include "report_decision.h"
+#include "report_gis.h"
+#include "report_style.h"
 
 /* GDAL's last message without the SQL statement that SQLite's GeoPackage
  * driver puts in front ("sqlite3_exec(CREATE ...) failed: database or disk
@@ -352,83 +358,6 @@ static dcs_status write_layer(const gis_job *j, GDALDatasetH ds, const char *nam
     return st;
 }
 
-/* A QGIS style for "candidates": excluded sites grey, eligible ones from
- * red (low score) to green (high), in five classes. */
-static char *qgis_style(void)
-{
-    static const char *const colours[] = {"215,25,28", "253,174,97", "255,255,191",
-                                          "166,217,106", "26,150,65"};
-    char *buf = malloc(16384);
-    if (!buf)
-        return NULL;
-    int n = snprintf(buf, 16384,
-                     "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
-                     "<qgis version=\"3.28\" styleCategories=\"Symbology\">\n"
-                     " <renderer-v2 type=\"RuleRenderer\" symbollevels=\"0\" forceraster=\"0\" "
-                     "enableorderby=\"0\">\n  <rules key=\"root\">\n"
-                     "   <rule key=\"r0\" label=\"excluded\" filter=\"&quot;score&quot; IS "
-                     "NULL\" symbol=\"0\"/>\n");
-    for (int k = 0; k < 5; k++)
-        n += snprintf(buf + n, 16384 - (size_t)n,
-                      "   <rule key=\"r%d\" label=\"score %.1f to %.1f\" "
-                      "filter=\"&quot;score&quot; &gt;= %.1f AND &quot;score&quot; %s %.1f\" "
-                      "symbol=\"%d\"/>\n",
-                      k + 1, k * 0.2, (k + 1) * 0.2, k * 0.2, k == 4 ? "&lt;=" : "&lt;",
-                      (k + 1) * 0.2, k + 1);
-    n += snprintf(buf + n, 16384 - (size_t)n, "  </rules>\n  <symbols>\n");
-    for (int k = 0; k < 6; k++)
-        n += snprintf(buf + n, 16384 - (size_t)n,
-                      "   <symbol type=\"fill\" name=\"%d\" alpha=\"%s\" clip_to_extent=\"1\" "
-                      "force_rhr=\"0\">\n    <layer class=\"SimpleFill\" enabled=\"1\" "
-                      "pass=\"0\" locked=\"0\">\n     <Option type=\"Map\">\n"
-                      "      <Option name=\"color\" value=\"%s,255\" type=\"QString\"/>\n"
-                      "      <Option name=\"outline_color\" value=\"60,60,60,255\" "
-                      "type=\"QString\"/>\n      <Option name=\"outline_width\" "
-                      "value=\"0.1\" type=\"QString\"/>\n      <Option name=\"style\" "
-                      "value=\"solid\" type=\"QString\"/>\n     </Option>\n    </layer>\n"
-                      "   </symbol>\n",
-                      k, k == 0 ? "0.5" : "0.85", k == 0 ? "190,190,190" : colours[k - 1]);
-    snprintf(buf + n, 16384 - (size_t)n, "  </symbols>\n </renderer-v2>\n</qgis>\n");
-    return buf;
-}
-
-/* The layer_styles table QGIS reads from a GeoPackage, with the default
- * style of "candidates". */
-static dcs_status write_style(const gis_job *j, GDALDatasetH ds)
-{
-    static const char *const lco[] = {"FID=id", NULL};
-    static const char *const text_fields[] = {"f_table_catalog", "f_table_schema",
-                                              "f_table_name", "f_geometry_column", "styleName",
-                                              "styleQML", "styleSLD", "description", "owner",
-                                              "ui"};
-    OGRLayerH lyr = GDALDatasetCreateLayer(ds, "layer_styles", NULL, wkbNone, (char **)lco);
-    char *qml = qgis_style();
-    dcs_status st = lyr && qml ? DCS_OK
-                               : dcs_error_set(j->err, DCS_ERR_IO,
-                                               "cannot create table 'layer_styles' in '%s'",
-                                               j->tmp);
-    for (size_t k = 0; st == DCS_OK && k < sizeof text_fields / sizeof *text_fields; k++)
-        add_field(lyr, text_fields[k], OFTString);
-    if (st == DCS_OK) {
-        add_field(lyr, "useAsDefault", OFTInteger);
-        add_field(lyr, "update_time", OFTDateTime);
-        OGRFeatureH f = OGR_F_Create(OGR_L_GetLayerDefn(lyr));
-        OGR_F_SetFieldString(f, OGR_F_GetFieldIndex(f, "f_table_name"), "candidates");
-        OGR_F_SetFieldString(f, OGR_F_GetFieldIndex(f, "f_geometry_column"), "geom");
-        OGR_F_SetFieldString(f, OGR_F_GetFieldIndex(f, "styleName"), "dcsite score");
-        OGR_F_SetFieldString(f, OGR_F_GetFieldIndex(f, "styleQML"), qml);
-        OGR_F_SetFieldString(f, OGR_F_GetFieldIndex(f, "description"),
-                             "candidates coloured by score; excluded sites grey");
-        OGR_F_SetFieldInteger(f, OGR_F_GetFieldIndex(f, "useAsDefault"), 1);
-        if (OGR_L_CreateFeature(lyr, f) != OGRERR_NONE)
-            st = dcs_error_set(j->err, DCS_ERR_IO, "cannot write the style to '%s': %s", j->tmp,
-                               gdal_reason());
-        OGR_F_Destroy(f);
-    }
-    free(qml);
-    return st;
-}
-
 static dcs_status open_transforms(gis_job *j, const char *crs)
 {
     const dcs_result *res = j->res;
@@ -540,6 +469,42 @@ static dcs_status placeholder_drop(const gis_job *j, GDALDatasetH ds)
     return DCS_OK;
 }
 
+/* One warning {code, layer, message, plain} at the end of arr; 0 when out
+ * of memory. */
+static int add_warning(cJSON *arr, const dcs_warning *x)
+{
+    cJSON *o = cJSON_CreateObject();
+    if (!o || !cJSON_AddItemToArray(arr, o)) { /* arr owns o once added */
+        cJSON_Delete(o);
+        return 0;
+    }
+    return cJSON_AddStringToObject(o, "code", dcs_warning_code_name(x->code)) &&
+           (x->layer ? cJSON_AddStringToObject(o, "layer", x->layer) != NULL
+                     : cJSON_AddNullToObject(o, "layer") != NULL) &&
+           cJSON_AddStringToObject(o, "message", x->message) &&
+           cJSON_AddStringToObject(o, "plain", dcs_warning_text(x));
+}
+
+/* The run's warnings as the dataset's metadata item DCSITE_WARNINGS: a
+ * JSON array of {code, layer, message, plain}, the records of the JSON
+ * summary ("[]" when none).  Beside DCSITE_FINGERPRINT; a GeoPackage keeps
+ * both in gpkg_metadata (ogrinfo lists them). */
+static dcs_status set_warnings(const gis_job *j, GDALDatasetH ds)
+{
+    const dcs_warnings *w = &j->res->warnings;
+    cJSON *arr = cJSON_CreateArray();
+    int ok = arr != NULL;
+    for (size_t i = 0; ok && i < w->count; i++)
+        ok = add_warning(arr, &w->items[i]);
+    char *text = ok ? cJSON_PrintUnformatted(arr) : NULL;
+    cJSON_Delete(arr);
+    if (!text)
+        return dcs_error_set(j->err, DCS_ERR_NOMEM, "out of memory");
+    GDALSetMetadataItem(ds, "DCSITE_WARNINGS", text, NULL);
+    cJSON_free(text);
+    return DCS_OK;
+}
+
 /* A GeoPackage is created with 64 KiB SQLite pages (GDAL's default is
  * 4 KiB): at 1M sites a ~0.9 GB file, written in a sixteenth of the
  * writes and measured 14 % faster (tests/bench/RESULTS.md).  Set for this
@@ -579,6 +544,8 @@ dcs_status dcs_report_gis(const dcs_result *res, const dcs_gis_format *fmt,
     }
     if (st == DCS_OK && opt->fingerprint)
         GDALSetMetadataItem(ds, "DCSITE_FINGERPRINT", opt->fingerprint, NULL);
+    if (st == DCS_OK)
+        st = set_warnings(&j, ds);
     int placeholder = st == DCS_OK && (layers & DCS_GIS_CANDIDATES) && more_threads(res) &&
                       placeholder_create(fmt, ds);
     const char *at_first = "OGR_GPKG_THREADED_RTREE_AT_FIRST_FEATURE";
@@ -593,8 +560,11 @@ dcs_status dcs_report_gis(const dcs_result *res, const dcs_gis_format *fmt,
         st = placeholder_drop(&j, ds);
     if (st == DCS_OK && (layers & DCS_GIS_POINTS))
         st = write_layer(&j, ds, "eligible_points", 1);
-    if (st == DCS_OK && strcmp(fmt->name, "GPKG") == 0)
-        st = write_style(&j, ds);
+    if (st == DCS_OK && strcmp(fmt->name, "GPKG") == 0) {
+        const char *const names[2] = {layers & DCS_GIS_CANDIDATES ? "candidates" : NULL,
+                                      layers & DCS_GIS_POINTS ? "eligible_points" : NULL};
+        st = dcs_report_style_gpkg(res, ds, names, tmp, err);
+    }
     if (ds) {
         /* with one thread, GDAL builds a GeoPackage's R-tree here (~10 s at 1M) */
         if (st == DCS_OK)

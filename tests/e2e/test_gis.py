@@ -146,17 +146,25 @@ class T1GeoPackage(unittest.TestCase):
             x, y, _ = tr.TransformPoint(pts[sid]["lon"], pts[sid]["lat"])
             self.assertAlmostEqual(g.GetX(), x, delta=1e-6)
             self.assertAlmostEqual(g.GetY(), y, delta=1e-6)
-        # the default style QGIS reads: one row for candidates, QML on score
+        # the default styles QGIS reads: one row per layer, in the empty schema
+        # QGIS looks in; a renderer rule per score class (on "score") and one
+        # for excluded sites (status = 'excluded'); the classes are the summary's
         ds = ogr.Open(self.base + ".gpkg")
         lyr = ds.GetLayerByName("layer_styles")
-        styles = [(f.GetField("f_table_name"), f.GetField("useAsDefault"), f.GetField("styleQML"))
-                  for f in lyr]
-        self.assertEqual(len(styles), 1)
-        self.assertEqual(styles[0][:2], ("candidates", 1))
-        dom = xml.dom.minidom.parseString(styles[0][2])
-        rules = dom.getElementsByTagName("rule")
-        self.assertEqual(len(rules), 6)
-        self.assertTrue(all('"score"' in r.getAttribute("filter") for r in rules))
+        styles = {f.GetField("f_table_name"): (f.GetField("useAsDefault"),
+                                               f.GetField("f_table_schema"),
+                                               f.GetField("styleQML")) for f in lyr}
+        self.assertEqual(sorted(styles), ["candidates", "eligible_points"])
+        nclasses = len(summary["score_classes"]["colours"])
+        self.assertGreater(nclasses, 0)
+        for name, (default, schema, qml) in styles.items():
+            self.assertEqual((default, schema), (1, ""), name)
+            dom = xml.dom.minidom.parseString(qml)
+            renderer = dom.getElementsByTagName("renderer-v2")[0]
+            rules = renderer.getElementsByTagName("rule")
+            self.assertEqual(len(rules), nclasses + 1, name)
+            self.assertEqual(sum('"score"' in r.getAttribute("filter") for r in rules), nclasses)
+            self.assertEqual(sum("'excluded'" in r.getAttribute("filter") for r in rules), 1)
 
     def check_rtree(self, path):
         """Every candidate has one R-tree entry holding its envelope (GPKG

@@ -1,29 +1,30 @@
 /* report_json.c - the JSON run summary (cJSON). See report_json.h.
  *
- * Layout (the field names are a contract for pipelines; see docs/outputs.md):
- *   dcsite_version, libraries, scenario{name,file,description}, fingerprint,
- *   run{started_utc,seconds,working_crs}, facility{...},
- *   inputs[], counts{candidates,eligible,excluded,excluded_by_rule{}},
- *   criteria[], top_sites[], warnings[], outputs{}
+ * Layout (a contract for programs, docs/schema/summary.schema.json; see
+ * docs/outputs.md): schema_version, dcsite_version, libraries,
+ * scenario{name,file,description}, run{started_utc,seconds,working_crs},
+ * facility{...}, fingerprint, inputs[], substations{}, counts{...},
+ * aggregation, ahp{}, criteria[], units{}, fields[], top_sites[],
+ * distinct{}, distinct_options[], score_classes{}, warnings[], energy{},
+ * decision{}, outputs{} and last, with outputs.all_sites, sites[].
+ *
+ * SCHEMA_VERSION: the major number changes when a key is removed, renamed
+ * or changes meaning or type; the minor one when a key is added.
  */
 #include <cjson/cJSON.h>
 #include <errno.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "report_json.h"
 #include "report_decision.h"
+#include "report_json_sites.h"
 #include "inputs/dsn.h"
 #include "decision/mcda.h"
 #include "core/version.h"
 
-/* cJSON numbers cannot be NaN: missing values are null. */
-static cJSON *add_number(cJSON *obj, const char *key, double v)
-{
-    return isnan(v) ? cJSON_AddNullToObject(obj, key) : cJSON_AddNumberToObject(obj, key, v);
-}
+#define SCHEMA_VERSION "2.0"
 
 static void add_libraries(cJSON *root)
 {
@@ -37,6 +38,7 @@ static void add_libraries(cJSON *root)
 static void add_header(cJSON *root, const dcs_result *res)
 {
     const dcs_scenario *scn = res->scn;
+    cJSON_AddStringToObject(root, "schema_version", SCHEMA_VERSION);
     cJSON_AddStringToObject(root, "dcsite_version", DCS_VERSION);
     add_libraries(root);
     cJSON *s = cJSON_AddObjectToObject(root, "scenario");
@@ -150,56 +152,15 @@ static void add_criteria(cJSON *root, const dcs_result *res)
     }
 }
 
-/* Every metric of site i as name: value. */
-static cJSON *site_metrics(const dcs_result *res, size_t i)
+/* One object per warning: code, layer (or null), message, plain. */
+static void add_warnings(cJSON *root, const dcs_result *res)
 {
-    cJSON *m = cJSON_CreateObject();
-    for (size_t k = 0; m && k < res->model.nmetrics; k++) {
-        const dcs_metric *mt = &res->model.metrics[k];
-        if (mt->kind == DCS_NUM) {
-            add_number(m, mt->name, dcs_site_num(&res->sites, i)[mt->col]);
-        } else {
-            const char *t = dcs_site_text(&res->sites, i)[mt->col];
-            if (t)
-                cJSON_AddStringToObject(m, mt->name, t);
-            else
-                cJSON_AddNullToObject(m, mt->name);
-        }
-    }
-    return m;
-}
-
-static cJSON *site_object(const dcs_result *res, size_t i)
-{
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddNumberToObject(o, "rank", (double)res->eval.rank[i]);
-    cJSON_AddStringToObject(o, "site_id", res->sites.id[i]);
-    add_number(o, "score", res->eval.score[i]);
-    add_number(o, "lon", res->sites.lon[i]);
-    add_number(o, "lat", res->sites.lat[i]);
-    if (res->eval.gaps[i])
-        cJSON_AddStringToObject(o, "coverage_gaps", res->eval.gaps[i]);
-    dcs_decision_json_site(o, res, i);
-    cJSON_AddItemToObject(o, "metrics", site_metrics(res, i));
-    cJSON *cr = cJSON_AddObjectToObject(o, "criteria");
-    for (size_t c = 0; cr && c < res->model.ncrits; c++) {
-        cJSON *v = cJSON_AddObjectToObject(cr, res->model.crits[c].name);
-        add_number(v, "value", dcs_report_value(res, i, c));
-        cJSON_AddNumberToObject(v, "contribution", dcs_report_contribution(res, i, c));
-    }
-    return o;
-}
-
-static void add_sites(cJSON *root, const dcs_result *res)
-{
-    cJSON *arr = cJSON_AddArrayToObject(root, "top_sites");
-    size_t top = res->scn->outputs.top_n;
-    for (size_t r = 0; arr && r < res->eval.neligible && r < top; r++)
-        cJSON_AddItemToArray(arr, site_object(res, res->eval.order[r]));
     cJSON *w = cJSON_AddArrayToObject(root, "warnings");
     for (size_t i = 0; w && i < res->warnings.count; i++) {
         const dcs_warning *x = &res->warnings.items[i];
         cJSON *o = cJSON_CreateObject();
+        if (!o)
+            return;
         cJSON_AddStringToObject(o, "code", dcs_warning_code_name(x->code));
         if (x->layer)
             cJSON_AddStringToObject(o, "layer", x->layer);
@@ -227,7 +188,7 @@ cJSON *dcs_report_station_json(const dcs_station *st)
     cJSON_AddNumberToObject(o, "energy_mwh_yr", e->energy_mwh);
     cJSON_AddNumberToObject(o, "it_energy_mwh_yr", e->it_energy_mwh);
     cJSON_AddNumberToObject(o, "water_m3_yr", e->water_m3);
-    add_number(o, "wue_l_kwh", e->wue_l_kwh);
+    dcs_json_number(o, "wue_l_kwh", e->wue_l_kwh);
     cJSON_AddNumberToObject(o, "peak_day_water_m3", e->peak_day_water_m3);
     cJSON_AddNumberToObject(o, "free_hours", e->mode_hours[DCS_MODE_FREE]);
     cJSON_AddNumberToObject(o, "partial_hours", e->mode_hours[DCS_MODE_PARTIAL]);
@@ -239,7 +200,7 @@ cJSON *dcs_report_station_json(const dcs_station *st)
         cJSON_AddNumberToObject(mo, "month", m + 1);
         cJSON_AddNumberToObject(mo, "energy_mwh", e->month_energy_mwh[m]);
         cJSON_AddNumberToObject(mo, "water_m3", e->month_water_m3[m]);
-        add_number(mo, "pue", dcs_energy_month_pue(e, m));
+        dcs_json_number(mo, "pue", dcs_energy_month_pue(e, m));
     }
     return o;
 }
@@ -279,32 +240,12 @@ static void add_outputs(cJSON *root, const dcs_report_paths *paths)
         cJSON_AddStringToObject(o, "score_tif", paths->score_tif);
     if (paths->xlsx[0])
         cJSON_AddStringToObject(o, "xlsx", paths->xlsx);
+    if (paths->map_png[0])
+        cJSON_AddStringToObject(o, "map_png", paths->map_png);
+    if (paths->map_pdf[0])
+        cJSON_AddStringToObject(o, "map_pdf", paths->map_pdf);
     if (paths->json[0])
         cJSON_AddStringToObject(o, "json", paths->json);
-}
-
-static dcs_status write_text(const char *path, const char *text, dcs_error *err)
-{
-    FILE *fp = fopen(path, "wb");
-    if (!fp)
-        return dcs_error_set(err, DCS_ERR_IO, "cannot create '%s': %s", path, strerror(errno));
-    size_t n = strlen(text);
-    /* e: the errno of the first call that failed */
-    errno = 0;
-    int bad = fwrite(text, 1, n, fp) != n || fputc('\n', fp) == EOF;
-    int e = bad ? errno : 0;
-    if (fflush(fp) != 0 && !bad) {
-        bad = 1;
-        e = errno;
-    }
-    if (fclose(fp) != 0 && !bad) {
-        bad = 1;
-        e = errno;
-    }
-    if (bad)
-        return dcs_error_set(err, DCS_ERR_IO, "cannot write '%s': %s", path,
-                             e ? strerror(e) : "write error");
-    return DCS_OK;
 }
 
 /* Hide the password of every connection string in the summary (datasets,
@@ -322,10 +263,101 @@ static void redact_tree(cJSON *item)
     }
 }
 
-dcs_status dcs_report_json(const dcs_result *res, const dcs_report_paths *paths,
-                           const char *fingerprint, const char *tmp, dcs_error *err)
+/* The summary file as it is written; e: the errno of the first failure. */
+typedef struct {
+    FILE *fp;
+    int bad, e;
+} json_file;
+
+static void put(json_file *f, const char *s, size_t n)
 {
-    cJSON *root = cJSON_CreateObject();
+    if (f->bad || n == 0)
+        return;
+    errno = 0;
+    if (fwrite(s, 1, n, f->fp) != n) {
+        f->bad = 1;
+        f->e = errno;
+    }
+}
+
+/* A value printed on its own, two levels deeper ("\n" -> "\n\t\t"):
+ * cJSON's strings hold no raw newline, so this is what cJSON_Print gives
+ * for it as an item of an array in the root object (the object and the
+ * array each indent one more tab). */
+static void put_nested(json_file *f, const char *text)
+{
+    for (const char *nl; (nl = strchr(text, '\n')) != NULL; text = nl + 1) {
+        put(f, text, (size_t)(nl + 1 - text));
+        put(f, "\t\t", 2);
+    }
+    put(f, text, strlen(text));
+}
+
+/* "sites": every eligible site in rank order, built, printed and written
+ * one at a time, so that listing a million sites takes one site's memory. */
+static dcs_status put_sites(json_file *f, const dcs_result *res, dcs_error *err)
+{
+    static const char head[] = ",\n\t\"sites\":\t[";
+    put(f, head, sizeof head - 1);
+    for (size_t r = 0; r < res->eval.neligible && !f->bad; r++) {
+        cJSON *site = dcs_json_site(res, res->eval.order[r]);
+        redact_tree(site);
+        char *text = site ? cJSON_Print(site) : NULL;
+        cJSON_Delete(site);
+        if (!text)
+            return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory printing the JSON summary");
+        put(f, ", ", r ? 2 : 0);
+        put_nested(f, text);
+        cJSON_free(text);
+    }
+    put(f, "]\n}", 3);
+    return DCS_OK;
+}
+
+/* Flush and close; the first failure of a write, the flush or the close
+ * is the error. */
+static dcs_status close_file(json_file *f, const char *path, dcs_error *err)
+{
+    if (fflush(f->fp) != 0 && !f->bad) {
+        f->bad = 1;
+        f->e = errno;
+    }
+    if (fclose(f->fp) != 0 && !f->bad) {
+        f->bad = 1;
+        f->e = errno;
+    }
+    if (f->bad)
+        return dcs_error_set(err, DCS_ERR_IO, "cannot write '%s': %s", path,
+                             f->e ? strerror(f->e) : "write error");
+    return DCS_OK;
+}
+
+/* text (the summary but "sites") and, with outputs.all_sites, "sites" as
+ * its last key: text without its closing "\n}", then the array, then
+ * "\n}". */
+static dcs_status write_summary(const char *path, const char *text, const dcs_result *res,
+                                dcs_error *err)
+{
+    json_file f = {.fp = fopen(path, "wb")};
+    if (!f.fp)
+        return dcs_error_set(err, DCS_ERR_IO, "cannot create '%s': %s", path, strerror(errno));
+    size_t n = strlen(text);
+    int all = res->scn->outputs.all_sites && n >= 2 && strcmp(text + n - 2, "\n}") == 0;
+    put(&f, text, all ? n - 2 : n);
+    dcs_status st = all ? put_sites(&f, res, err) : DCS_OK;
+    put(&f, "\n", 1);
+    if (st != DCS_OK) {
+        fclose(f.fp);
+        return st;
+    }
+    return close_file(&f, path, err);
+}
+
+/* The summary's tree, without "sites", into *out. */
+static dcs_status summary_tree(const dcs_result *res, const dcs_report_paths *paths,
+                               const char *fingerprint, cJSON **out, dcs_error *err)
+{
+    cJSON *root = *out = cJSON_CreateObject();
     if (!root)
         return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory building the JSON summary");
     add_header(root, res);
@@ -333,16 +365,33 @@ dcs_status dcs_report_json(const dcs_result *res, const dcs_report_paths *paths,
     add_inputs(root, res);
     add_counts(root, res);
     add_criteria(root, res);
-    add_sites(root, res);
+    dcs_status st = dcs_json_add_fields(root, res, err);
+    if (st != DCS_OK) {
+        cJSON_Delete(root);
+        *out = NULL;
+        return st;
+    }
+    dcs_json_add_ranking(root, res);
+    add_warnings(root, res);
     add_energy(root, res);
     dcs_decision_json(root, res);
     add_outputs(root, paths);
     redact_tree(root);
+    return DCS_OK;
+}
+
+dcs_status dcs_report_json(const dcs_result *res, const dcs_report_paths *paths,
+                           const char *fingerprint, const char *tmp, dcs_error *err)
+{
+    cJSON *root;
+    dcs_status st = summary_tree(res, paths, fingerprint, &root, err);
+    if (st != DCS_OK)
+        return st;
     char *text = cJSON_Print(root);
     cJSON_Delete(root);
     if (!text)
         return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory printing the JSON summary");
-    dcs_status st = write_text(tmp, text, err);
+    st = write_summary(tmp, text, res, err);
     cJSON_free(text);
     return st;
 }

@@ -1,20 +1,22 @@
-/* report_xlsx.c - the planners' workbook (libxlsxwriter 1.1.4).
- * See report_xlsx.h.
+/* report_xlsx.c - the planners' workbook (libxlsxwriter 1.1.4): its
+ * assembly, and every sheet but the brief.  See report_xlsx.h.
  *
  * Sheets:
- *  Summary      the scenario, facility, run (date, duration, working CRS),
- *               counts and the sites failing each rule (the same figures as
- *               the JSON summary), the top sites (rank, id, score, lon/lat,
- *               an OpenStreetMap link, each criterion's contribution) with a
- *               stacked column chart of their scores by criterion, the
- *               inputs and the criteria weights.
+ *  Summary      the one-page brief (report_brief.c).
+ *  Details      the figures behind it: the scenario, facility, run (date,
+ *               duration, working CRS), counts and the sites failing each
+ *               rule (the same figures as the JSON summary), the top sites
+ *               (rank, id, score, lon/lat, an OpenStreetMap link, each
+ *               criterion's contribution) with a stacked column chart of
+ *               their scores by criterion, the inputs and the weights.
  *  Ranking      every eligible site in rank order: score, each criterion's
- *               value and contribution, every metric (header "name (unit)",
- *               number format by unit), coverage gaps, lon/lat; frozen
- *               header, a filter on every column and a 3-colour scale on
- *               the score.
+ *               value and contribution, every metric, coverage gaps,
+ *               lon/lat; headers are the fields' titles with their units
+ *               (report_fields.h), every number column has a number format;
+ *               frozen header, a filter on every column and a 3-colour
+ *               scale on the score.
  *  Excluded     every excluded site, the number of rules it failed and
- *               every reason.
+ *               every reason, wrapped in a fixed column.
  *  Sensitivity  (scenarios with a sensitivity section) P(top N) and rank
  *               percentiles per site, a bar chart of P(top N) and the
  *               one-at-a-time weight sweeps (report_sensitivity.c).
@@ -24,6 +26,9 @@
  *  Assumptions  every parameter the run used, defaults included, the
  *               software and library versions and the SHA-256 fingerprint
  *               of every input file.
+ *  Fields       what every Ranking and GIS column means (report_print.c).
+ * Every sheet is set up to print (report_print.h); rows holding wrapped
+ * text get the height it needs (report_book.h).
  *
  * Memory: when Ranking and Excluded together hold at most
  * XLSX_MEMORY_CELLS cells, the workbook is built in memory and Ranking is
@@ -50,216 +55,124 @@
 #include "fingerprint.h"
 #include "decision/mcda.h"
 #include "report_xlsx.h"
+#include "report_book.h"
+#include "report_brief.h"
 #include "report_decision.h"
+#include "report_fields.h"
+#include "report_print.h"
 #include "core/version.h"
 
-#define EXCEL_MAX_ROWS 1048576u
-#define EXCEL_MAX_COLS 16384u
-#define EXCEL_MAX_STRING 32767u
 /* Cells on Ranking + Excluded above which the workbook streams to disk
  * (libxlsxwriter keeps roughly 100 bytes per cell in memory). */
 #define XLSX_MEMORY_CELLS 250000u
-#define SUMMARY_MAX_TOP 100u  /* rows of the Summary's top-sites table */
-#define CHART_MAX_SITES 10u   /* bars in the Summary chart */
+#define SUMMARY_MAX_TOP 100u  /* rows of the top-sites table on Details */
+#define CHART_MAX_SITES 10u   /* bars in the Details chart */
 #define CHART_MAX_STATIONS 10u
-#define NFMT_MAX 32
 
-typedef struct {
-    lxw_workbook *wb;
-    int constant; /* constant-memory mode */
-    lxw_format *section, *bold, *header, *link, *note;
-    struct {
-        const char *code;
-        lxw_format *f;
-    } fmts[NFMT_MAX];
-    size_t nfmts;
-} book;
+#define BODY_PT 11.0 /* the default font: Calibri 11 */
+#define MAX_TRACKED_COLS 16
 
-/* A sheet being written top to bottom. */
+/* A sheet being written top to bottom.  Text written with cell() wraps
+ * within its column; end_row() gives the row the height of its tallest
+ * cell (no spreadsheet does it on opening). */
 typedef struct {
-    book *b;
+    dcs_book *b;
     lxw_worksheet *ws;
     const char *name;
     lxw_row_t r;
+    double width[MAX_TRACKED_COLS]; /* column widths as set (characters) */
+    unsigned lines;                 /* most lines of a cell on the current row */
 } sheet;
-
-/* ------------------------------------------------------------------ */
-/* cells                                                               */
-/* ------------------------------------------------------------------ */
-
-/* The number format with this code (a string literal), made once. */
-static lxw_format *numfmt(book *b, const char *code)
-{
-    if (!code)
-        return NULL;
-    for (size_t i = 0; i < b->nfmts; i++)
-        if (strcmp(b->fmts[i].code, code) == 0)
-            return b->fmts[i].f;
-    lxw_format *f = workbook_add_format(b->wb);
-    if (f)
-        format_set_num_format(f, code);
-    if (f && b->nfmts < NFMT_MAX) {
-        b->fmts[b->nfmts].code = code;
-        b->fmts[b->nfmts++].f = f;
-    }
-    return f;
-}
-
-/* A number; NaN (missing) and infinities leave the cell empty. */
-static void put_num(lxw_worksheet *ws, lxw_row_t r, lxw_col_t c, double v, lxw_format *f)
-{
-    if (isfinite(v))
-        worksheet_write_number(ws, r, c, v, f);
-}
-
-/* Length of the first n bytes of s without a UTF-8 sequence cut short at
- * their end (snprintf into a fixed buffer may cut one; a part of a
- * character would make the workbook's XML invalid). */
-static size_t utf8_whole(const char *s, size_t n)
-{
-    size_t k = n, cont = 0;
-    while (k > 0 && cont < 3 && ((unsigned char)s[k - 1] & 0xC0) == 0x80) {
-        k--;
-        cont++;
-    }
-    if (k == 0 || (unsigned char)s[k - 1] < 0xC0)
-        return n;
-    unsigned char lead = (unsigned char)s[k - 1];
-    size_t len = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
-    return cont + 1 >= len ? n : k - 1;
-}
-
-/* Drop a UTF-8 sequence cut short at the end of buf. */
-static char *utf8_trim(char *buf)
-{
-    buf[utf8_whole(buf, strlen(buf))] = '\0';
-    return buf;
-}
-
-/* A string (NULL leaves the cell empty), cut at a UTF-8 character
- * boundary to Excel's 32,767 characters per cell. */
-static void put_str_plain(lxw_worksheet *ws, lxw_row_t r, lxw_col_t c, const char *s,
-                          lxw_format *f);
-
-/* A string with any password in it hidden (connection strings of
- * database inputs): see dsn.h. */
-static void put_str(lxw_worksheet *ws, lxw_row_t r, lxw_col_t c, const char *s, lxw_format *f)
-{
-    if (!dcs_redact_needed(s)) {
-        put_str_plain(ws, r, c, s, f);
-        return;
-    }
-    char *hidden = dcs_redact(s);
-    put_str_plain(ws, r, c, hidden, f); /* out of memory: the cell stays empty */
-    free(hidden);
-}
-
-static void put_str_plain(lxw_worksheet *ws, lxw_row_t r, lxw_col_t c, const char *s,
-                          lxw_format *f)
-{
-    if (!s)
-        return;
-    size_t n = strlen(s);
-    size_t k = utf8_whole(s, n < EXCEL_MAX_STRING ? n : EXCEL_MAX_STRING);
-    if (k == n) {
-        worksheet_write_string(ws, r, c, s, f);
-        return;
-    }
-    char *cut = malloc(k + 1);
-    if (!cut)
-        return;
-    memcpy(cut, s, k);
-    cut[k] = '\0';
-    worksheet_write_string(ws, r, c, cut, f);
-    free(cut);
-}
-
-/* A growing string for lists ("a, b, c"); on allocation failure it keeps
- * what it has. */
-typedef struct {
-    char *s;
-    size_t len, cap;
-} text;
-
-static void text_add(text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void text_add(text *t, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        return;
-    if (t->len + (size_t)n + 1 > t->cap) {
-        size_t cap = (t->len + (size_t)n + 1) * 2;
-        char *s = realloc(t->s, cap);
-        if (!s)
-            return;
-        t->s = s;
-        t->cap = cap;
-    }
-    va_start(ap, fmt);
-    vsnprintf(t->s + t->len, t->cap - t->len, fmt, ap);
-    va_end(ap);
-    t->len += (size_t)n;
-}
-
-static const char *text_str(const text *t)
-{
-    return t->s ? t->s : "";
-}
-
-static void text_free(text *t)
-{
-    free(t->s);
-    *t = (text){0};
-}
 
 static const char *or_empty(const char *s)
 {
     return s ? s : "";
 }
 
+static void sheet_cols(sheet *s, lxw_col_t c0, lxw_col_t c1, double w)
+{
+    worksheet_set_column(s->ws, c0, c1, w, NULL);
+    for (lxw_col_t c = c0; c <= c1 && c < MAX_TRACKED_COLS; c++)
+        s->width[c] = w;
+}
+
+static double sheet_col_pt(const sheet *s, lxw_col_t c, lxw_col_t span)
+{
+    double w = 0;
+    for (lxw_col_t k = c; k < c + span && k < MAX_TRACKED_COLS; k++)
+        w += dcs_book_col_pt(s->width[k] > 0 ? s->width[k] : 8.43);
+    return w;
+}
+
+static void count_lines(sheet *s, lxw_col_t c, lxw_col_t span, const char *text, double pt,
+                        int bold)
+{
+    unsigned n = text ? dcs_book_lines(text, sheet_col_pt(s, c, span), pt, bold) : 1;
+    if (n > s->lines)
+        s->lines = n;
+}
+
+/* Text wrapped within column c of the current row (f: a wrapping format,
+ * NULL for the book's). */
+static void cell(sheet *s, lxw_col_t c, const char *text, lxw_format *f)
+{
+    dcs_put_str(s->ws, s->r, c, text, f ? f : s->b->wrap);
+    count_lines(s, c, 1, text, BODY_PT, f == s->b->wrap_header || f == s->b->wrap_bold);
+}
+
+/* Text wrapped over columns c0..c1 (merged) of the current row. */
+static void wide_cell(sheet *s, lxw_col_t c0, lxw_col_t c1, const char *text, lxw_format *f)
+{
+    worksheet_merge_range(s->ws, s->r, c0, s->r, c1, "", f);
+    dcs_put_str(s->ws, s->r, c0, text, f);
+    count_lines(s, c0, (lxw_col_t)(c1 - c0 + 1), text, BODY_PT, 0);
+}
+
+static void end_row(sheet *s)
+{
+    if (s->lines > 1)
+        worksheet_set_row(s->ws, s->r, dcs_book_row_pt(s->lines, BODY_PT), NULL);
+    s->lines = 0;
+    s->r++;
+}
+
 static void section(sheet *s, const char *title)
 {
     if (s->r > 0)
         s->r++;
-    put_str(s->ws, s->r++, 0, title, s->b->section);
+    dcs_put_str(s->ws, s->r++, 0, title, s->b->section);
 }
 
-/* A header row of n labels from column 0. */
+/* A header row of n labels from column 0, wrapped within their columns. */
 static void header_row(sheet *s, const char *const *labels, size_t n)
 {
     for (size_t k = 0; k < n; k++)
-        put_str(s->ws, s->r, (lxw_col_t)k, labels[k], s->b->header);
-    s->r++;
+        cell(s, (lxw_col_t)k, labels[k], s->b->wrap_header);
+    end_row(s);
 }
 
-/* label | text | unit | note */
+/* label | text | unit | note (the note runs over columns 3 to 6) */
 static void row_text(sheet *s, const char *label, const char *value, const char *unit,
                      const char *note)
 {
-    put_str(s->ws, s->r, 0, label, s->b->bold);
-    put_str(s->ws, s->r, 1, value, NULL);
+    cell(s, 0, label, s->b->wrap_bold);
+    if (value && !(unit && *unit) && !(note && *note))
+        wide_cell(s, 1, 5, value, s->b->wrap); /* a long value: over the empty cells */
+    else
+        cell(s, 1, value, NULL);
     if (unit && *unit)
-        put_str(s->ws, s->r, 2, unit, NULL);
+        cell(s, 2, unit, NULL);
     if (note && *note)
-        put_str(s->ws, s->r, 3, note, s->b->note);
-    s->r++;
+        wide_cell(s, 3, 6, note, s->b->wrap_note);
+    end_row(s);
 }
 
 /* label | number | unit | note */
 static void row_num(sheet *s, const char *label, double v, const char *code, const char *unit,
                     const char *note)
 {
-    put_str(s->ws, s->r, 0, label, s->b->bold);
-    put_num(s->ws, s->r, 1, v, numfmt(s->b, code));
-    if (unit && *unit)
-        put_str(s->ws, s->r, 2, unit, NULL);
-    if (note && *note)
-        put_str(s->ws, s->r, 3, note, s->b->note);
-    s->r++;
+    dcs_put_num(s->ws, s->r, 1, v, dcs_book_numfmt(s->b, code));
+    row_text(s, label, NULL, unit, note);
 }
 
 static void fmt_number(char *buf, size_t size, double v)
@@ -267,51 +180,13 @@ static void fmt_number(char *buf, size_t size, double v)
     snprintf(buf, size, "%.10g", v);
 }
 
-/* ------------------------------------------------------------------ */
-/* metrics: header and number format by unit                           */
-/* ------------------------------------------------------------------ */
-
-static void metric_header(const dcs_metric *m, char *buf, size_t size)
+/* The title of the report field called name (report_fields.h), or name. */
+static const char *field_title(const dcs_field_info *f, size_t n, const char *name)
 {
-    if (m->unit && *m->unit)
-        snprintf(buf, size, "%s (%s)", m->name, m->unit);
-    else
-        snprintf(buf, size, "%s", m->name);
-}
-
-/* Largest absolute value of number column col over the first n sites in
- * rank order. */
-static double max_abs(const dcs_result *res, size_t col, size_t n)
-{
-    double mx = 0;
-    for (size_t r = 0; r < n; r++) {
-        double v = fabs(dcs_site_num(&res->sites, res->eval.order[r])[col]);
-        if (isfinite(v) && v > mx)
-            mx = v;
-    }
-    return mx;
-}
-
-/* Number format code of a metric, by its unit (NULL: General). */
-static const char *metric_code(const dcs_result *res, const dcs_metric *m, size_t nrows)
-{
-    static const struct {
-        const char *unit, *code;
-    } table[] = {
-        {"km", "0.00"},     {"ha", "0.0"},      {"%", "0.0"},    {"$", "#,##0"},
-        {"M$", "0.0"},      {"MW", "0.0"},      {"kV", "0"},     {"L/kWh", "0.00"},
-        {"MWh", "#,##0"},   {"m3", "#,##0"},    {"h", "#,##0"},  {"t", "#,##0"},
-        {"$/MWh", "0.00"},
-    };
-    const char *unit = m->unit ? m->unit : "";
-    if (strcmp(unit, "$") == 0 && max_abs(res, m->col, nrows) < 100)
-        return "#,##0.00"; /* small amounts (per accelerator-hour): cents matter */
-    for (size_t k = 0; k < sizeof table / sizeof table[0]; k++)
-        if (strcmp(unit, table[k].unit) == 0)
-            return table[k].code;
-    if (strncmp(m->name, "pue_", 4) == 0)
-        return "0.000";
-    return NULL;
+    for (size_t k = 0; k < n; k++)
+        if (strcmp(f[k].name, name) == 0)
+            return f[k].title;
+    return name;
 }
 
 static size_t summary_top_rows(const dcs_result *res)
@@ -325,7 +200,7 @@ static size_t summary_top_rows(const dcs_result *res)
 static size_t ranking_rows(const dcs_result *res)
 {
     size_t n = res->eval.neligible;
-    return n < EXCEL_MAX_ROWS - 1 ? n : EXCEL_MAX_ROWS - 1;
+    return n < DCS_EXCEL_MAX_ROWS - 1 ? n : DCS_EXCEL_MAX_ROWS - 1;
 }
 
 static size_t excluded_count(const dcs_result *res)
@@ -336,14 +211,14 @@ static size_t excluded_count(const dcs_result *res)
 static size_t excluded_rows(const dcs_result *res)
 {
     size_t n = excluded_count(res);
-    return n < EXCEL_MAX_ROWS - 1 ? n : EXCEL_MAX_ROWS - 1;
+    return n < DCS_EXCEL_MAX_ROWS - 1 ? n : DCS_EXCEL_MAX_ROWS - 1;
 }
 
 void dcs_report_xlsx_limits(dcs_result *res)
 {
     if (!res->scn->outputs.xlsx)
         return;
-    size_t keep = EXCEL_MAX_ROWS - 1, ranked = res->eval.neligible, out = excluded_count(res);
+    size_t keep = DCS_EXCEL_MAX_ROWS - 1, ranked = res->eval.neligible, out = excluded_count(res);
     if (ranked > keep)
         dcs_warn(&res->warnings, DCS_WARN_WORKBOOK_ROWS, "workbook",
                  "workbook: sheet 'Ranking' holds the first %zu of %zu eligible sites "
@@ -362,7 +237,7 @@ static size_t ranking_ncols(const dcs_result *res)
 }
 
 /* ------------------------------------------------------------------ */
-/* Summary                                                             */
+/* Details: the figures behind the brief                               */
 /* ------------------------------------------------------------------ */
 
 static void summary_head(sheet *s, const dcs_result *res)
@@ -406,13 +281,19 @@ static void summary_counts(sheet *s, const dcs_result *res)
         row_text(s, "Excluded sheet", note, NULL, NULL);
     }
     s->r++;
-    static const char *const hdr[] = {"Rule", "Sites failing it"};
-    header_row(s, hdr, 2);
+    static const char *const hdr[] = {"Rule", "Sites failing it", "Note"};
+    header_row(s, hdr, 3);
     for (size_t k = 0; k < res->model.nrules; k++) {
-        char label[128];
+        char label[128], why[200], text[240];
         dcs_rule_label(&res->model.rules[k], label, sizeof label);
-        put_str(s->ws, s->r, 0, label, NULL);
-        put_num(s->ws, s->r++, 1, (double)res->eval.rule_fails[k], numfmt(s->b, "#,##0"));
+        cell(s, 0, label, NULL);
+        dcs_put_num(s->ws, s->r, 1, (double)res->eval.rule_fails[k],
+                    dcs_book_numfmt(s->b, "#,##0"));
+        if (dcs_brief_rule_unmeasured(res, k, why, sizeof why)) {
+            snprintf(text, sizeof text, "not applied: %s", why);
+            wide_cell(s, 2, 5, text, s->b->wrap_note);
+        }
+        end_row(s);
     }
 }
 
@@ -469,32 +350,34 @@ static void summary_top(sheet *s, const dcs_result *res)
     char title[128];
     if (n == 0) {
         section(s, "Top sites");
-        put_str(s->ws, s->r++, 0, "No site is eligible: see the Excluded sheet.", s->b->note);
+        dcs_put_str(s->ws, s->r++, 0, "No site is eligible: see the Excluded sheet.", s->b->note);
         return;
     }
     snprintf(title, sizeof title, "Top %zu sites: score and each criterion's contribution", n);
     section(s, title);
     lxw_row_t hdr = s->r;
     static const char *const fixed[] = {"rank", "site_id", "score", "lon", "lat", "map"};
-    header_row(s, fixed, 6);
-    for (size_t c = 0; c < res->model.ncrits && 6 + c < EXCEL_MAX_COLS; c++)
-        put_str(s->ws, hdr, (lxw_col_t)(6 + c), res->model.crits[c].name, s->b->header);
+    for (size_t k = 0; k < 6; k++)
+        cell(s, (lxw_col_t)k, fixed[k], s->b->wrap_header);
+    for (size_t c = 0; c < res->model.ncrits && 6 + c < DCS_EXCEL_MAX_COLS; c++)
+        cell(s, (lxw_col_t)(6 + c), res->model.crits[c].name, s->b->wrap_header);
+    end_row(s);
     lxw_row_t first = s->r;
-    lxw_format *f4 = numfmt(s->b, "0.0000"), *fll = numfmt(s->b, "0.00000");
+    lxw_format *f4 = dcs_book_numfmt(s->b, "0.0000"), *fll = dcs_book_numfmt(s->b, "0.00000");
     for (size_t r = 0; r < n; r++, s->r++) {
         size_t i = res->eval.order[r];
-        put_num(s->ws, s->r, 0, (double)res->eval.rank[i], NULL);
-        put_str(s->ws, s->r, 1, res->sites.id[i], NULL);
-        put_num(s->ws, s->r, 2, res->eval.score[i], f4);
-        put_num(s->ws, s->r, 3, res->sites.lon[i], fll);
-        put_num(s->ws, s->r, 4, res->sites.lat[i], fll);
+        dcs_put_num(s->ws, s->r, 0, (double)res->eval.rank[i], NULL);
+        dcs_put_str(s->ws, s->r, 1, res->sites.id[i], NULL);
+        dcs_put_num(s->ws, s->r, 2, res->eval.score[i], f4);
+        dcs_put_num(s->ws, s->r, 3, res->sites.lon[i], fll);
+        dcs_put_num(s->ws, s->r, 4, res->sites.lat[i], fll);
         if (isfinite(res->sites.lat[i]) && isfinite(res->sites.lon[i])) {
             char url[192];
             osm_url(url, sizeof url, res->sites.lat[i], res->sites.lon[i]);
             worksheet_write_url_opt(s->ws, s->r, 5, url, s->b->link, "OpenStreetMap", url);
         }
-        for (size_t c = 0; c < res->model.ncrits && 6 + c < EXCEL_MAX_COLS; c++)
-            put_num(s->ws, s->r, (lxw_col_t)(6 + c), dcs_report_contribution(res, i, c), f4);
+        for (size_t c = 0; c < res->model.ncrits && 6 + c < DCS_EXCEL_MAX_COLS; c++)
+            dcs_put_num(s->ws, s->r, (lxw_col_t)(6 + c), dcs_report_contribution(res, i, c), f4);
     }
     summary_chart(s, res, first, n, hdr);
 }
@@ -504,60 +387,75 @@ static void summary_inputs(sheet *s, const dcs_result *res)
     section(s, "Inputs");
     static const char *const hdr[] = {"Role", "Layer", "Features", "Geometry", "CRS", "Dataset"};
     header_row(s, hdr, 6);
-    for (size_t k = 0; k < res->ninputs; k++, s->r++) {
+    lxw_format *f0 = dcs_book_numfmt(s->b, "#,##0");
+    for (size_t k = 0; k < res->ninputs; k++) {
         const dcs_input_info *in = &res->inputs[k];
-        put_str(s->ws, s->r, 0, in->role, NULL);
-        put_str(s->ws, s->r, 1, in->layer, NULL);
-        put_num(s->ws, s->r, 2, (double)in->nfeatures, numfmt(s->b, "#,##0"));
-        put_str(s->ws, s->r, 3, in->geom_type, NULL);
-        put_str(s->ws, s->r, 4, in->crs, NULL);
-        put_str(s->ws, s->r, 5, in->dataset, NULL);
+        cell(s, 0, in->role, NULL);
+        cell(s, 1, in->layer, NULL);
+        dcs_put_num(s->ws, s->r, 2, (double)in->nfeatures, f0);
+        cell(s, 3, in->geom_type, NULL);
+        cell(s, 4, in->crs, NULL);
+        cell(s, 5, in->dataset, NULL);
+        end_row(s);
     }
-    for (size_t k = 0; k < res->nstations; k++, s->r++) {
-        put_str(s->ws, s->r, 0, "weather station", NULL);
-        put_str(s->ws, s->r, 1, res->stations[k].name, NULL);
-        put_num(s->ws, s->r, 2, 8760, numfmt(s->b, "#,##0"));
-        put_str(s->ws, s->r, 3, "hourly year", NULL);
-        put_str(s->ws, s->r, 5, res->stations[k].file, NULL);
+    for (size_t k = 0; k < res->nstations; k++) {
+        cell(s, 0, "weather station", NULL);
+        cell(s, 1, res->stations[k].name, NULL);
+        dcs_put_num(s->ws, s->r, 2, 8760, f0);
+        cell(s, 3, "hourly year", NULL);
+        cell(s, 5, res->stations[k].file, NULL);
+        end_row(s);
     }
 }
 
 static void summary_criteria(sheet *s, const dcs_result *res)
 {
     section(s, "Criteria");
-    put_str(s->ws, s->r, 0, "Aggregation", s->b->bold);
-    put_str(s->ws, s->r++, 1, dcs_aggregation_name((dcs_aggregation)res->scn->aggregation), NULL);
+    row_text(s, "Aggregation", dcs_aggregation_name((dcs_aggregation)res->scn->aggregation),
+             NULL, NULL);
     if (res->model.ahp) {
-        put_str(s->ws, s->r, 0, "Weights from", s->b->bold);
-        put_str(s->ws, s->r++, 1, "AHP pairwise comparisons", NULL);
-        put_str(s->ws, s->r, 0, "AHP consistency ratio", s->b->bold);
-        put_num(s->ws, s->r++, 1, res->model.ahp_cr, numfmt(s->b, "0.0000"));
+        row_text(s, "Weights from", "AHP pairwise comparisons", NULL, NULL);
+        row_num(s, "AHP consistency ratio", res->model.ahp_cr, "0.0000", NULL, NULL);
     }
     static const char *const hdr[] = {"Criterion", "Metric", "Weight"};
     header_row(s, hdr, 3);
-    for (size_t c = 0; c < res->model.ncrits; c++, s->r++) {
+    for (size_t c = 0; c < res->model.ncrits; c++) {
         const dcs_crit *k = &res->model.crits[c];
-        put_str(s->ws, s->r, 0, k->name, NULL);
-        put_str(s->ws, s->r, 1, res->model.metrics[k->metric].name, NULL);
-        put_num(s->ws, s->r, 2, k->weight, numfmt(s->b, "0.0000"));
+        cell(s, 0, k->name, NULL);
+        cell(s, 1, res->model.metrics[k->metric].name, NULL);
+        dcs_put_num(s->ws, s->r, 2, k->weight, dcs_book_numfmt(s->b, "0.0000"));
+        end_row(s);
     }
 }
 
-/* Print landscape, one page wide. */
-static void print_wide(lxw_worksheet *ws)
+/* Landscape at 80 % (11 pt prints as 8.8 pt), so many pages wide as it
+ * takes, the first `ids` columns and `rows` header rows on every page. */
+static void print_table(lxw_worksheet *ws, const dcs_result *res, lxw_row_t rows, lxw_col_t ids)
 {
-    worksheet_set_landscape(ws);
-    worksheet_fit_to_pages(ws, 1, 0);
+    dcs_print_opts po = {.fit = DCS_FIT_NONE, .scale = 80, .header_rows = rows, .id_cols = ids};
+    dcs_print_setup(ws, res, &po);
 }
 
-static void write_summary(book *b, const dcs_result *res)
+/* Landscape, one page wide. */
+static void print_wide(lxw_worksheet *ws, const dcs_result *res, lxw_row_t rows)
 {
-    sheet s = {b, workbook_add_worksheet(b->wb, "Summary"), "Summary", 0};
-    print_wide(s.ws);
-    worksheet_set_column(s.ws, 0, 0, 26, NULL);
-    worksheet_set_column(s.ws, 1, 1, 16, NULL);
-    worksheet_set_column(s.ws, 2, 5, 12, NULL);
-    worksheet_set_column(s.ws, 6, 6 + (lxw_col_t)res->model.ncrits, 13, NULL);
+    dcs_print_opts po = {.fit = DCS_FIT_WIDE, .header_rows = rows};
+    dcs_print_setup(ws, res, &po);
+}
+
+static void write_details(dcs_book *b, const dcs_result *res)
+{
+    sheet s = {.b = b, .ws = workbook_add_worksheet(b->wb, "Details"), .name = "Details"};
+    print_table(s.ws, res, 0, 2);
+    sheet_cols(&s, 0, 0, 22);
+    sheet_cols(&s, 1, 1, 16);
+    sheet_cols(&s, 2, 2, 10);
+    sheet_cols(&s, 3, 4, 11);
+    sheet_cols(&s, 5, 5, 14);
+    for (size_t c = 0; c < res->model.ncrits && 6 + c < DCS_EXCEL_MAX_COLS; c++) {
+        double w = dcs_book_chars_for(dcs_book_word_pt(res->model.crits[c].name, BODY_PT, 1));
+        sheet_cols(&s, (lxw_col_t)(6 + c), (lxw_col_t)(6 + c), w < 9 ? 9 : w);
+    }
     summary_head(&s, res);
     summary_counts(&s, res);
     summary_top(&s, res);
@@ -569,125 +467,210 @@ static void write_summary(book *b, const dcs_result *res)
 /* Ranking                                                             */
 /* ------------------------------------------------------------------ */
 
+typedef enum {
+    RC_RANK, RC_ID, RC_SCORE, RC_VALUE, RC_CONTRIB, RC_METRIC, RC_GAPS, RC_LON, RC_LAT,
+    RC_DECISION
+} rcol_kind;
+
+/* One column of the Ranking sheet: what it holds, its header (the field's
+ * title with its unit, made unique), number format and width. */
+typedef struct {
+    rcol_kind kind;
+    size_t k; /* criterion, metric or decision column */
+    char *header;
+    const char *code;
+    lxw_format *fmt;
+    double width; /* characters */
+} rcol;
+
 typedef struct {
     size_t n;
-    char **header;
-    lxw_format **fmt;
+    rcol *c;
 } columns;
 
 static void columns_free(columns *cols)
 {
-    for (size_t k = 0; cols->header && k < cols->n; k++)
-        free(cols->header[k]);
-    free(cols->header);
-    free(cols->fmt);
+    for (size_t k = 0; cols->c && k < cols->n; k++)
+        free(cols->c[k].header);
+    free(cols->c);
     *cols = (columns){0};
 }
 
-/* Append a header, made unique (Excel tables refuse repeated names, in
- * any case). */
-static int column_add(columns *cols, const char *name, lxw_format *f)
+/* Append a column whose header is the title of field `name`, made unique
+ * (Excel tables refuse repeated names, in any case). */
+static int column_add(columns *cols, const dcs_field_info *f, size_t nf, const char *name,
+                      rcol_kind kind, size_t k, const char *code)
 {
+    const char *title = field_title(f, nf, name);
     char buf[256];
-    snprintf(buf, sizeof buf, "%s", name);
-    utf8_trim(buf);
+    snprintf(buf, sizeof buf, "%s", title);
+    dcs_utf8_trim(buf);
     for (int dup = 2;; dup++) {
-        size_t k = 0;
-        while (k < cols->n && strcasecmp(cols->header[k], buf) != 0)
-            k++;
-        if (k == cols->n)
+        size_t j = 0;
+        while (j < cols->n && strcasecmp(cols->c[j].header, buf) != 0)
+            j++;
+        if (j == cols->n)
             break;
-        size_t len = strlen(name);
-        int keep = (int)utf8_whole(name, len < 200 ? len : 200); /* room for the suffix */
-        snprintf(buf, sizeof buf, "%.*s (%d)", keep, name, dup);
+        size_t len = strlen(title);
+        int keep = (int)dcs_utf8_whole(title, len < 200 ? len : 200); /* room for the suffix */
+        snprintf(buf, sizeof buf, "%.*s (%d)", keep, title, dup);
     }
-    if (!(cols->header[cols->n] = strdup(buf)))
+    char *h = strdup(buf);
+    if (!h)
         return -1;
-    cols->fmt[cols->n++] = f;
+    cols->c[cols->n++] = (rcol){.kind = kind, .k = k, .header = h, .code = code};
     return 0;
 }
 
-static dcs_status ranking_columns(book *b, const dcs_result *res, columns *cols, dcs_error *err)
+static int decision_columns_add(columns *cols, const dcs_result *res, const dcs_field_info *f,
+                                size_t nf)
 {
-    size_t n = ranking_ncols(res), rows = ranking_rows(res);
-    cols->header = calloc(n, sizeof *cols->header);
-    cols->fmt = calloc(n, sizeof *cols->fmt);
-    if (!cols->header || !cols->fmt)
+    static const char *const codes[DCS_DCOL_COUNT] = {
+        [DCS_DCOL_PARETO] = "0",       [DCS_DCOL_P_TOP] = "0.0%",
+        [DCS_DCOL_RANK_P05] = "0.0",   [DCS_DCOL_RANK_P50] = "0.0",
+        [DCS_DCOL_RANK_P95] = "0.0",   [DCS_DCOL_N_PARCELS] = "0",
+    };
+    dcs_decision_col dc[DCS_DCOL_COUNT];
+    size_t ndc = dcs_decision_columns(res, dc);
+    int bad = 0;
+    for (size_t k = 0; !bad && k < ndc; k++)
+        bad = column_add(cols, f, nf, dcs_decision_col_name(dc[k]), RC_DECISION, dc[k],
+                         codes[dc[k]]);
+    return bad;
+}
+
+static dcs_status ranking_columns(dcs_book *b, const dcs_result *res, const dcs_field_info *f,
+                                  size_t nf, columns *cols, dcs_error *err)
+{
+    size_t rows = ranking_rows(res);
+    cols->c = calloc(ranking_ncols(res), sizeof *cols->c);
+    if (!cols->c)
         return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory writing the workbook");
-    lxw_format *f3 = numfmt(b, "0.000"), *f4 = numfmt(b, "0.0000"), *fll = numfmt(b, "0.00000");
-    int bad = column_add(cols, "rank", NULL) || column_add(cols, "site_id", NULL) ||
-              column_add(cols, "score", f4);
+    int bad = column_add(cols, f, nf, "rank", RC_RANK, 0, "0") ||
+              column_add(cols, f, nf, "site_id", RC_ID, 0, NULL) ||
+              column_add(cols, f, nf, "score", RC_SCORE, 0, "0.0000");
     for (size_t k = 0; !bad && k < res->model.ncrits; k++) {
         char name[160];
         snprintf(name, sizeof name, "%s_value", res->model.crits[k].name);
-        bad = column_add(cols, name, f3);
+        bad = column_add(cols, f, nf, name, RC_VALUE, k, "0.000");
         snprintf(name, sizeof name, "%s_contrib", res->model.crits[k].name);
-        bad = bad || column_add(cols, name, f4);
+        bad = bad || column_add(cols, f, nf, name, RC_CONTRIB, k, "0.0000");
     }
     for (size_t k = 0; !bad && k < res->model.nmetrics; k++) {
         const dcs_metric *m = &res->model.metrics[k];
-        char name[200];
-        metric_header(m, name, sizeof name);
-        lxw_format *f = m->kind == DCS_NUM ? numfmt(b, metric_code(res, m, rows)) : NULL;
-        bad = column_add(cols, name, f);
+        bad = column_add(cols, f, nf, m->name, RC_METRIC, k, dcs_book_metric_code(res, m, rows));
     }
-    bad = bad || column_add(cols, "coverage_gaps", NULL) || column_add(cols, "lon", fll) ||
-          column_add(cols, "lat", fll);
-    dcs_decision_col dc[DCS_DCOL_COUNT];
-    size_t ndc = dcs_decision_columns(res, dc);
-    for (size_t k = 0; !bad && k < ndc; k++)
-        bad = column_add(cols, dcs_decision_col_name(dc[k]),
-                         dc[k] == DCS_DCOL_P_TOP ? numfmt(b, "0.0%") : NULL);
+    bad = bad || column_add(cols, f, nf, "coverage_gaps", RC_GAPS, 0, NULL) ||
+          column_add(cols, f, nf, "lon", RC_LON, 0, "0.00000") ||
+          column_add(cols, f, nf, "lat", RC_LAT, 0, "0.00000") ||
+          decision_columns_add(cols, res, f, nf);
     if (bad)
         return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory writing the workbook");
+    for (size_t k = 0; k < cols->n; k++)
+        cols->c[k].fmt = dcs_book_numfmt(b, cols->c[k].code);
     return DCS_OK;
+}
+
+/* Site i's value in column c: 1 and *num for a number, 0 and *text for
+ * text (either may be missing: NaN, NULL). */
+static int column_value(const dcs_result *res, const rcol *c, size_t i, double *num,
+                        const char **text)
+{
+    *num = NAN;
+    *text = NULL;
+    switch (c->kind) {
+    case RC_RANK: *num = (double)res->eval.rank[i]; return 1;
+    case RC_ID: *text = res->sites.id[i]; return 0;
+    case RC_SCORE: *num = res->eval.score[i]; return 1;
+    case RC_VALUE: *num = dcs_report_value(res, i, c->k); return 1;
+    case RC_CONTRIB: *num = dcs_report_contribution(res, i, c->k); return 1;
+    case RC_GAPS: *text = res->eval.gaps[i]; return 0;
+    case RC_LON: *num = res->sites.lon[i]; return 1;
+    case RC_LAT: *num = res->sites.lat[i]; return 1;
+    case RC_DECISION:
+        if (dcs_decision_col_kind((dcs_decision_col)c->k) == 2) {
+            *text = dcs_decision_text(res, (dcs_decision_col)c->k, i);
+            return 0;
+        }
+        *num = dcs_decision_num(res, (dcs_decision_col)c->k, i);
+        return 1;
+    case RC_METRIC:
+        break;
+    }
+    const dcs_metric *m = &res->model.metrics[c->k];
+    if (m->kind == DCS_TEXT) {
+        *text = dcs_site_text(&res->sites, i)[m->col];
+        return 0;
+    }
+    *num = dcs_site_num(&res->sites, i)[m->col];
+    return 1;
 }
 
 static void ranking_row(lxw_worksheet *ws, lxw_row_t row, const columns *cols,
                         const dcs_result *res, size_t i)
 {
-    lxw_col_t c = 0;
-    put_num(ws, row, c++, (double)res->eval.rank[i], NULL);
-    put_str(ws, row, c++, res->sites.id[i], NULL);
-    put_num(ws, row, c, res->eval.score[i], cols->fmt[c]);
-    c++;
-    for (size_t k = 0; k < res->model.ncrits; k++) {
-        put_num(ws, row, c, dcs_report_value(res, i, k), cols->fmt[c]);
-        c++;
-        put_num(ws, row, c, dcs_report_contribution(res, i, k), cols->fmt[c]);
-        c++;
-    }
-    for (size_t k = 0; k < res->model.nmetrics; k++, c++) {
-        const dcs_metric *m = &res->model.metrics[k];
-        if (m->kind == DCS_NUM)
-            put_num(ws, row, c, dcs_site_num(&res->sites, i)[m->col], cols->fmt[c]);
+    for (size_t k = 0; k < cols->n; k++) {
+        double v;
+        const char *t;
+        if (column_value(res, &cols->c[k], i, &v, &t))
+            dcs_put_num(ws, row, (lxw_col_t)k, v, cols->c[k].fmt);
         else
-            put_str(ws, row, c, dcs_site_text(&res->sites, i)[m->col], NULL);
-    }
-    put_str(ws, row, c++, res->eval.gaps[i], NULL);
-    put_num(ws, row, c, res->sites.lon[i], cols->fmt[c]);
-    c++;
-    put_num(ws, row, c, res->sites.lat[i], cols->fmt[c]);
-    c++;
-    dcs_decision_col dc[DCS_DCOL_COUNT];
-    size_t ndc = dcs_decision_columns(res, dc);
-    for (size_t k = 0; k < ndc; k++, c++) {
-        if (dcs_decision_col_kind(dc[k]) == 2)
-            put_str(ws, row, c, dcs_decision_text(res, dc[k], i), NULL);
-        else
-            put_num(ws, row, c, dcs_decision_num(res, dc[k], i), cols->fmt[c]);
+            dcs_put_str(ws, row, (lxw_col_t)k, t, NULL);
     }
 }
 
+/* Column widths: the header's longest word (bold), at most four lines of
+ * header, and the widest value as shown (within 6 and 40 characters). */
+static void ranking_widths(const dcs_result *res, columns *cols, size_t rows)
+{
+    for (size_t k = 0; k < cols->n; k++) {
+        rcol *c = &cols->c[k];
+        double need = dcs_book_word_pt(c->header, BODY_PT, 1);
+        double three = dcs_book_text_pt(c->header, BODY_PT, 1) / 3;
+        need = three > need ? three : need;
+        for (size_t r = 0; r < rows; r++) {
+            double v;
+            const char *t;
+            char buf[64];
+            if (column_value(res, c, res->eval.order[r], &v, &t)) {
+                if (!isfinite(v))
+                    continue;
+                dcs_book_format(buf, sizeof buf, v, c->code);
+                t = buf;
+            }
+            double w = t ? dcs_book_text_pt(t, BODY_PT, 0) : 0;
+            need = w > need ? w : need;
+            if (need > dcs_book_col_pt(40))
+                break;
+        }
+        c->width = dcs_book_chars_for(need + 2);
+        c->width = c->width < 6 ? 6 : c->width > 40 ? 40 : c->width;
+    }
+}
+
+static void ranking_header(dcs_book *b, lxw_worksheet *ws, const columns *cols)
+{
+    unsigned lines = 1;
+    for (size_t k = 0; k < cols->n; k++) {
+        worksheet_set_column(ws, (lxw_col_t)k, (lxw_col_t)k, cols->c[k].width, NULL);
+        unsigned l = dcs_book_lines(cols->c[k].header, dcs_book_col_pt(cols->c[k].width),
+                                    BODY_PT, 1);
+        lines = l > lines ? l : lines;
+    }
+    worksheet_set_row(ws, 0, dcs_book_row_pt(lines, BODY_PT), NULL);
+    for (size_t k = 0; k < cols->n; k++)
+        dcs_put_str(ws, 0, (lxw_col_t)k, cols->c[k].header, b->wrap_header);
+}
+
 /* An Excel table over the header and rows (in-memory mode only). */
-static void ranking_table(book *b, lxw_worksheet *ws, const columns *cols, size_t rows)
+static void ranking_table(dcs_book *b, lxw_worksheet *ws, const columns *cols, size_t rows)
 {
     lxw_table_column *tc = calloc(cols->n, sizeof *tc);
     lxw_table_column **list = calloc(cols->n + 1, sizeof *list);
     if (tc && list) {
         for (size_t k = 0; k < cols->n; k++) {
-            tc[k].header = cols->header[k];
-            tc[k].header_format = b->header;
+            tc[k].header = cols->c[k].header;
+            tc[k].header_format = b->wrap_header;
             list[k] = &tc[k];
         }
         lxw_table_options opt = {.name = "RankingTable",
@@ -700,36 +683,33 @@ static void ranking_table(book *b, lxw_worksheet *ws, const columns *cols, size_
     free(list);
 }
 
-static dcs_status write_ranking(book *b, const dcs_result *res, dcs_error *err)
+static dcs_status write_ranking(dcs_book *b, const dcs_result *res, const dcs_field_info *f,
+                                size_t nf, dcs_error *err)
 {
     lxw_worksheet *ws = workbook_add_worksheet(b->wb, "Ranking");
     columns cols = {0};
-    dcs_status st = ranking_columns(b, res, &cols, err);
+    dcs_status st = ranking_columns(b, res, f, nf, &cols, err);
     if (st != DCS_OK) {
         columns_free(&cols);
         return st;
     }
-    if (cols.n > EXCEL_MAX_COLS) {
+    if (cols.n > DCS_EXCEL_MAX_COLS) {
         columns_free(&cols);
         return dcs_error_set(err, DCS_ERR_IO,
                              "the Ranking sheet would need %zu columns; Excel has %u",
-                             ranking_ncols(res), EXCEL_MAX_COLS);
+                             ranking_ncols(res), DCS_EXCEL_MAX_COLS);
     }
     size_t rows = ranking_rows(res);
-    worksheet_set_column(ws, 0, 0, 6, NULL);
-    worksheet_set_column(ws, 1, 1, 14, NULL);
-    worksheet_set_column(ws, 2, (lxw_col_t)(cols.n - 1), 13, NULL);
-    for (size_t k = 0; k < cols.n; k++)
-        put_str(ws, 0, (lxw_col_t)k, cols.header[k], b->header);
+    ranking_widths(res, &cols, rows);
+    ranking_header(b, ws, &cols);
     if (rows < res->eval.neligible) {
         char note[200];
         snprintf(note, sizeof note, "Only the first %zu of %zu eligible sites fit on this sheet "
                  "(Excel's row limit); the GIS report has them all.", rows, res->eval.neligible);
-        put_str(ws, 0, (lxw_col_t)(cols.n + 1), note, b->note);
+        dcs_put_str(ws, 0, (lxw_col_t)(cols.n + 1), note, b->note);
     }
     worksheet_freeze_panes(ws, 1, 2);
-    worksheet_set_landscape(ws);
-    worksheet_repeat_rows(ws, 0, 0);
+    print_table(ws, res, 1, 2);
     for (size_t r = 0; r < rows; r++)
         ranking_row(ws, (lxw_row_t)(r + 1), &cols, res, res->eval.order[r]);
     if (rows > 0) {
@@ -740,7 +720,7 @@ static dcs_status write_ranking(book *b, const dcs_result *res, dcs_error *err)
         lxw_conditional_format scale = {.type = LXW_CONDITIONAL_3_COLOR_SCALE};
         worksheet_conditional_format_range(ws, 1, 2, (lxw_row_t)rows, 2, &scale);
     } else {
-        put_str(ws, 1, 0, "No site is eligible: see the Excluded sheet.", b->note);
+        dcs_put_str(ws, 1, 0, "No site is eligible: see the Excluded sheet.", b->note);
     }
     columns_free(&cols);
     return DCS_OK;
@@ -750,41 +730,64 @@ static dcs_status write_ranking(book *b, const dcs_result *res, dcs_error *err)
 /* Excluded                                                            */
 /* ------------------------------------------------------------------ */
 
-static void write_excluded(book *b, const dcs_result *res)
+#define EXCLUDED_PT 8.0 /* the reasons, in 8 pt: one line for most sites */
+
+static size_t rules_failed(const dcs_result *res, size_t i)
 {
-    lxw_worksheet *ws = workbook_add_worksheet(b->wb, "Excluded");
+    size_t n = 0;
+    for (size_t k = 0; k < res->model.nrules; k++)
+        n += res->eval.failed[i * res->model.nrules + k];
+    return n;
+}
+
+static void write_excluded(dcs_book *b, const dcs_result *res)
+{
+    sheet s = {.b = b, .ws = workbook_add_worksheet(b->wb, "Excluded"), .name = "Excluded"};
+    lxw_format *small = workbook_add_format(b->wb);
+    format_set_font_size(small, EXCLUDED_PT);
+    format_set_text_wrap(small);
+    format_set_align(small, LXW_ALIGN_VERTICAL_TOP);
+    /* site_id and rules_failed, then the reasons to a page's width at 100 %:
+     * Letter landscape less 0.8 in of margins is 734 pt */
+    double id = dcs_book_chars_for(dcs_book_word_pt("site_id", BODY_PT, 1) + 2);
+    double nf = dcs_book_chars_for(dcs_book_word_pt("rules_failed", BODY_PT, 1) + 2);
+    for (size_t i = 0; i < res->sites.n; i++) {
+        double w = dcs_book_chars_for(dcs_book_text_pt(res->sites.id[i], EXCLUDED_PT, 0) + 2);
+        id = w > id ? (w < 30 ? w : 30) : id;
+    }
+    sheet_cols(&s, 0, 0, id);
+    sheet_cols(&s, 1, 1, nf);
+    sheet_cols(&s, 2, 2, (734.0 - dcs_book_col_pt(id) - dcs_book_col_pt(nf) - 5.0) / 7.0);
     static const char *const hdr[] = {"site_id", "rules_failed", "reasons"};
-    for (lxw_col_t c = 0; c < 3; c++)
-        put_str(ws, 0, c, hdr[c], b->header);
+    header_row(&s, hdr, 3);
     size_t rows = excluded_rows(res);
     if (rows < excluded_count(res)) {
         char note[200];
         snprintf(note, sizeof note, "Only the first %zu of %zu excluded sites fit on this sheet "
                  "(Excel's row limit); the GIS report has them all.", rows, excluded_count(res));
-        put_str(ws, 0, 4, note, b->note);
+        dcs_put_str(s.ws, 0, 4, note, b->note);
     }
-    worksheet_set_column(ws, 0, 0, 14, NULL);
-    worksheet_set_column(ws, 1, 1, 12, NULL);
-    worksheet_set_column(ws, 2, 2, 90, NULL);
-    worksheet_freeze_panes(ws, 1, 1);
-    worksheet_set_landscape(ws);
-    worksheet_repeat_rows(ws, 0, 0);
-    lxw_row_t row = 1;
-    for (size_t i = 0; i < res->sites.n && row <= rows; i++) {
+    worksheet_freeze_panes(s.ws, 1, 1);
+    dcs_print_opts po = {.fit = DCS_FIT_WIDE, .header_rows = 1, .id_cols = 1};
+    dcs_print_setup(s.ws, res, &po);
+    lxw_format *num = workbook_add_format(b->wb);
+    format_set_font_size(num, EXCLUDED_PT);
+    format_set_num_format(num, "0");
+    format_set_align(num, LXW_ALIGN_VERTICAL_TOP);
+    for (size_t i = 0; i < res->sites.n && s.r <= rows; i++) {
         if (res->eval.eligible[i])
             continue;
-        size_t nfail = 0;
-        for (size_t k = 0; k < res->model.nrules; k++)
-            nfail += res->eval.failed[i * res->model.nrules + k];
-        put_str(ws, row, 0, res->sites.id[i], NULL);
-        put_num(ws, row, 1, (double)nfail, NULL);
         int nomem;
         char *why = dcs_result_reasons(res, i, &nomem);
-        put_str(ws, row, 2, why, NULL);
+        unsigned lines = why ? dcs_book_lines(why, sheet_col_pt(&s, 2, 1), EXCLUDED_PT, 0) : 1;
+        worksheet_set_row(s.ws, s.r, dcs_book_row_pt(lines, EXCLUDED_PT), NULL);
+        dcs_put_str(s.ws, s.r, 0, res->sites.id[i], small);
+        dcs_put_num(s.ws, s.r, 1, (double)rules_failed(res, i), num);
+        dcs_put_str(s.ws, s.r, 2, why, small);
         free(why);
-        row++;
+        s.r++;
     }
-    worksheet_autofilter(ws, 0, 0, row - 1, 2);
+    worksheet_autofilter(s.ws, 0, 0, s.r - 1, 2);
 }
 
 /* ------------------------------------------------------------------ */
@@ -801,30 +804,35 @@ static void energy_stations(sheet *s, const dcs_result *res, size_t nst)
         "peak_demand_mw (MW)", "energy_mwh_yr (MWh)", "it_energy_mwh_yr (MWh)",
         "water_m3_yr (m3)", "wue_l_kwh (L/kWh)", "peak_day_water_m3 (m3)", "free_hours (h)",
         "partial_hours (h)", "mechanical_hours (h)"};
-    header_row(s, hdr, sizeof hdr / sizeof hdr[0]);
-    book *b = s->b;
-    lxw_format *fll = numfmt(b, "0.0000"), *f3 = numfmt(b, "0.000"), *f1 = numfmt(b, "0.0"),
-               *f0 = numfmt(b, "#,##0"), *f2 = numfmt(b, "0.00");
-    for (size_t k = 0; k < nst; k++, s->r++) {
+    size_t n = sizeof hdr / sizeof hdr[0];
+    for (size_t c = 2; c < n; c++) { /* as wide as the longest word of the header */
+        double w = dcs_book_chars_for(dcs_book_word_pt(hdr[c], BODY_PT, 1) + 2);
+        sheet_cols(s, (lxw_col_t)c, (lxw_col_t)c, w < 11 ? 11 : w);
+    }
+    header_row(s, hdr, n);
+    dcs_book *b = s->b;
+    lxw_format *fll = dcs_book_numfmt(b, "0.0000"), *f3 = dcs_book_numfmt(b, "0.000"), *f1 = dcs_book_numfmt(b, "0.0"),
+               *f0 = dcs_book_numfmt(b, "#,##0"), *f2 = dcs_book_numfmt(b, "0.00");
+    for (size_t k = 0; k < nst; k++, end_row(s)) {
         const dcs_station *st = &res->stations[k];
         const dcs_energy *e = &st->energy;
         lxw_col_t c = 0;
-        put_str(s->ws, s->r, c++, st->name, NULL);
-        put_str(s->ws, s->r, c++, st->file, NULL);
-        put_num(s->ws, s->r, c++, st->lat, fll);
-        put_num(s->ws, s->r, c++, st->lon, fll);
-        put_num(s->ws, s->r, c++, st->elevation_m, f1);
-        put_num(s->ws, s->r, c++, e->pue_annual, f3);
-        put_num(s->ws, s->r, c++, e->pue_peak, f3);
-        put_num(s->ws, s->r, c++, e->peak_mw, f1);
-        put_num(s->ws, s->r, c++, e->energy_mwh, f0);
-        put_num(s->ws, s->r, c++, e->it_energy_mwh, f0);
-        put_num(s->ws, s->r, c++, e->water_m3, f0);
-        put_num(s->ws, s->r, c++, e->wue_l_kwh, f2);
-        put_num(s->ws, s->r, c++, e->peak_day_water_m3, f0);
-        put_num(s->ws, s->r, c++, e->mode_hours[DCS_MODE_FREE], f0);
-        put_num(s->ws, s->r, c++, e->mode_hours[DCS_MODE_PARTIAL], f0);
-        put_num(s->ws, s->r, c++, e->mode_hours[DCS_MODE_MECHANICAL], f0);
+        cell(s, c++, st->name, NULL);
+        cell(s, c++, st->file, NULL);
+        dcs_put_num(s->ws, s->r, c++, st->lat, fll);
+        dcs_put_num(s->ws, s->r, c++, st->lon, fll);
+        dcs_put_num(s->ws, s->r, c++, st->elevation_m, f1);
+        dcs_put_num(s->ws, s->r, c++, e->pue_annual, f3);
+        dcs_put_num(s->ws, s->r, c++, e->pue_peak, f3);
+        dcs_put_num(s->ws, s->r, c++, e->peak_mw, f1);
+        dcs_put_num(s->ws, s->r, c++, e->energy_mwh, f0);
+        dcs_put_num(s->ws, s->r, c++, e->it_energy_mwh, f0);
+        dcs_put_num(s->ws, s->r, c++, e->water_m3, f0);
+        dcs_put_num(s->ws, s->r, c++, e->wue_l_kwh, f2);
+        dcs_put_num(s->ws, s->r, c++, e->peak_day_water_m3, f0);
+        dcs_put_num(s->ws, s->r, c++, e->mode_hours[DCS_MODE_FREE], f0);
+        dcs_put_num(s->ws, s->r, c++, e->mode_hours[DCS_MODE_PARTIAL], f0);
+        dcs_put_num(s->ws, s->r, c++, e->mode_hours[DCS_MODE_MECHANICAL], f0);
     }
 }
 
@@ -856,32 +864,31 @@ static size_t chart_stations(const dcs_result *res, size_t nst, size_t *which)
 static void energy_monthly(sheet *s, const dcs_result *res, size_t nst)
 {
     section(s, "Monthly profile: facility energy (MWh), PUE and water (m3) at each station");
-    size_t ncol = nst < (EXCEL_MAX_COLS - 2) / 3 ? nst : (EXCEL_MAX_COLS - 2) / 3;
-    lxw_row_t hdr = s->r;
-    put_str(s->ws, hdr, 0, "month", s->b->header);
-    put_str(s->ws, hdr, 1, "month_name", s->b->header);
+    size_t ncol = nst < (DCS_EXCEL_MAX_COLS - 2) / 3 ? nst : (DCS_EXCEL_MAX_COLS - 2) / 3;
+    cell(s, 0, "month", s->b->wrap_header);
+    cell(s, 1, "month_name", s->b->wrap_header);
     for (size_t k = 0; k < ncol; k++) {
         char h[200];
         lxw_col_t c = (lxw_col_t)(2 + 3 * k);
         snprintf(h, sizeof h, "%s energy (MWh)", res->stations[k].name);
-        put_str(s->ws, hdr, c, h, s->b->header);
+        cell(s, c, h, s->b->wrap_header);
         snprintf(h, sizeof h, "%s PUE", res->stations[k].name);
-        put_str(s->ws, hdr, c + 1, h, s->b->header);
+        cell(s, c + 1, h, s->b->wrap_header);
         snprintf(h, sizeof h, "%s water (m3)", res->stations[k].name);
-        put_str(s->ws, hdr, c + 2, h, s->b->header);
+        cell(s, c + 2, h, s->b->wrap_header);
     }
-    s->r++;
+    end_row(s);
     lxw_row_t first = s->r;
-    lxw_format *f0 = numfmt(s->b, "#,##0"), *f3 = numfmt(s->b, "0.000");
+    lxw_format *f0 = dcs_book_numfmt(s->b, "#,##0"), *f3 = dcs_book_numfmt(s->b, "0.000");
     for (int m = 0; m < 12; m++, s->r++) {
-        put_num(s->ws, s->r, 0, m + 1, NULL);
-        put_str(s->ws, s->r, 1, month_names[m], NULL);
+        dcs_put_num(s->ws, s->r, 0, m + 1, NULL);
+        dcs_put_str(s->ws, s->r, 1, month_names[m], NULL);
         for (size_t k = 0; k < ncol; k++) {
             const dcs_energy *e = &res->stations[k].energy;
             lxw_col_t c = (lxw_col_t)(2 + 3 * k);
-            put_num(s->ws, s->r, c, e->month_energy_mwh[m], f0);
-            put_num(s->ws, s->r, c + 1, dcs_energy_month_pue(e, m), f3);
-            put_num(s->ws, s->r, c + 2, e->month_water_m3[m], f0);
+            dcs_put_num(s->ws, s->r, c, e->month_energy_mwh[m], f0);
+            dcs_put_num(s->ws, s->r, c + 1, dcs_energy_month_pue(e, m), f3);
+            dcs_put_num(s->ws, s->r, c + 2, e->month_water_m3[m], f0);
         }
     }
     size_t which[CHART_MAX_STATIONS];
@@ -910,16 +917,17 @@ static void energy_monthly(sheet *s, const dcs_result *res, size_t nst)
     worksheet_insert_chart_opt(s->ws, s->r + 1, 0, ch, &opt);
 }
 
-static void write_energy(book *b, const dcs_result *res)
+static void write_energy(dcs_book *b, const dcs_result *res)
 {
     if (!res->scn->energy.enabled || res->nstations == 0)
         return;
-    sheet s = {b, workbook_add_worksheet(b->wb, "Energy"), "Energy", 0};
-    print_wide(s.ws);
-    size_t nst = res->nstations < EXCEL_MAX_ROWS - 40 ? res->nstations : EXCEL_MAX_ROWS - 40;
-    worksheet_set_column(s.ws, 0, 0, 28, NULL);
-    worksheet_set_column(s.ws, 1, 1, 14, NULL);
-    worksheet_set_column(s.ws, 2, 16, 13, NULL);
+    sheet s = {.b = b, .ws = workbook_add_worksheet(b->wb, "Energy"), .name = "Energy"};
+    print_table(s.ws, res, 0, 1);
+    size_t nst = res->nstations < DCS_EXCEL_MAX_ROWS - 40 ? res->nstations
+                                                          : DCS_EXCEL_MAX_ROWS - 40;
+    /* names and paths wrap; every other column fits its widest number */
+    sheet_cols(&s, 0, 0, 20);
+    sheet_cols(&s, 1, 1, 22);
     worksheet_freeze_panes(s.ws, 1, 1);
     energy_stations(&s, res, nst);
     energy_monthly(&s, res, nst);
@@ -942,10 +950,10 @@ static void source_rows(sheet *s, const char *what, const dcs_source *src)
     }
 }
 
-static void attrs_text(text *t, const dcs_attribute *a, size_t n)
+static void attrs_text(dcs_text *t, const dcs_attribute *a, size_t n)
 {
     for (size_t k = 0; k < n; k++)
-        text_add(t, "%s%s <- %s", k ? "; " : "", a[k].metric, a[k].field);
+        dcs_text_add(t, "%s%s <- %s", k ? "; " : "", a[k].metric, a[k].field);
 }
 
 static void assume_run(sheet *s, const dcs_result *res)
@@ -990,10 +998,10 @@ static void assume_sites(sheet *s, const dcs_result *res)
         row_text(s, "sites id_field", scn->sites.id_field ? scn->sites.id_field : "(feature id)",
                  NULL, NULL);
     }
-    text t = {0};
+    dcs_text t = {0};
     attrs_text(&t, scn->sites.attrs, scn->sites.nattrs);
-    row_text(s, "sites attributes", t.len ? text_str(&t) : "(none)", NULL, "metric <- field");
-    text_free(&t);
+    row_text(s, "sites attributes", t.len ? dcs_text_str(&t) : "(none)", NULL, "metric <- field");
+    dcs_text_free(&t);
 }
 
 static void assume_grid(sheet *s, const dcs_result *res)
@@ -1059,30 +1067,30 @@ static const char *outside_name(dcs_outside o)
     return "?";
 }
 
-static void context_details(text *t, const dcs_context *c)
+static void context_details(dcs_text *t, const dcs_context *c)
 {
     static const char *const stats[] = {"mean", "min", "max", "sum", "majority"};
     switch (c->kind) {
     case DCS_CTX_OVERLAY:
-        text_add(t, "metric %s_pct", c->name);
+        dcs_text_add(t, "metric %s_pct", c->name);
         break;
     case DCS_CTX_DISTANCE:
-        text_add(t, "metric %s_km", c->name);
+        dcs_text_add(t, "metric %s_km", c->name);
         break;
     case DCS_CTX_ZONE:
-        text_add(t, "attributes ");
+        dcs_text_add(t, "attributes ");
         attrs_text(t, c->attrs, c->nattrs);
         break;
     case DCS_CTX_AREA_WEIGHTED:
-        text_add(t, "field %s within radius_km %g", or_empty(c->field), c->radius_km);
+        dcs_text_add(t, "field %s within radius_km %g", or_empty(c->field), c->radius_km);
         break;
     case DCS_CTX_RASTER:
-        text_add(t, "band %d%s; stats", c->band, c->slope ? "; slope (degrees)" : "");
+        dcs_text_add(t, "band %d%s; stats", c->band, c->slope ? "; slope (degrees)" : "");
         for (unsigned k = 0; k < 5; k++)
             if (c->stats & (1u << k))
-                text_add(t, " %s", stats[k]);
+                dcs_text_add(t, " %s", stats[k]);
         if (c->radius_km > 0)
-            text_add(t, "; radius_km %g", c->radius_km);
+            dcs_text_add(t, "; radius_km %g", c->radius_km);
         break;
     }
 }
@@ -1095,46 +1103,46 @@ static void assume_contexts(sheet *s, const dcs_result *res)
                                       "where",    "coverage", "outside", "measures"};
     header_row(s, hdr, 8);
     if (scn->ncontexts == 0)
-        put_str(s->ws, s->r++, 0, "(none)", s->b->note);
-    for (size_t k = 0; k < scn->ncontexts; k++, s->r++) {
+        dcs_put_str(s->ws, s->r++, 0, "(none)", s->b->note);
+    for (size_t k = 0; k < scn->ncontexts; k++, end_row(s)) {
         const dcs_context *c = &scn->contexts[k];
-        put_str(s->ws, s->r, 0, c->name, NULL);
-        put_str(s->ws, s->r, 1, context_kind_name(c->kind), NULL);
-        put_str(s->ws, s->r, 2, c->src.dataset, NULL);
-        put_str(s->ws, s->r, 3, c->src.layer, NULL);
-        put_str(s->ws, s->r, 4, c->src.where, NULL);
-        text t = {0};
+        cell(s, 0, c->name, NULL);
+        cell(s, 1, context_kind_name(c->kind), NULL);
+        cell(s, 2, c->src.dataset, NULL);
+        cell(s, 3, c->src.layer, NULL);
+        cell(s, 4, c->src.where, NULL);
+        dcs_text t = {0};
         if (c->cover == DCS_COVER_EVERYWHERE)
-            text_add(&t, "everywhere");
+            dcs_text_add(&t, "everywhere");
         else if (c->cover == DCS_COVER_EXTENT)
-            text_add(&t, "extent");
+            dcs_text_add(&t, "extent");
         else
-            text_add(&t, "layer %s of %s%s%s", c->coverage.layer ? c->coverage.layer : "(only)",
+            dcs_text_add(&t, "layer %s of %s%s%s", c->coverage.layer ? c->coverage.layer : "(only)",
                      or_empty(c->coverage.dataset), c->coverage.where ? " where " : "",
                      or_empty(c->coverage.where));
-        put_str(s->ws, s->r, 5, text_str(&t), NULL);
-        text_free(&t);
-        put_str(s->ws, s->r, 6, outside_name(c->outside), NULL);
+        cell(s, 5, dcs_text_str(&t), NULL);
+        dcs_text_free(&t);
+        cell(s, 6, outside_name(c->outside), NULL);
         context_details(&t, c);
-        put_str(s->ws, s->r, 7, text_str(&t), NULL);
-        text_free(&t);
+        cell(s, 7, dcs_text_str(&t), NULL);
+        dcs_text_free(&t);
     }
     if (scn->njoins == 0)
         return;
     section(s, "Joined tables");
     static const char *const jh[] = {"name", "dataset", "layer", "key_field", "on", "attributes"};
     header_row(s, jh, 6);
-    for (size_t k = 0; k < scn->njoins; k++, s->r++) {
+    for (size_t k = 0; k < scn->njoins; k++, end_row(s)) {
         const dcs_join *j = &scn->joins[k];
-        put_str(s->ws, s->r, 0, j->name, NULL);
-        put_str(s->ws, s->r, 1, j->src.dataset, NULL);
-        put_str(s->ws, s->r, 2, j->src.layer, NULL);
-        put_str(s->ws, s->r, 3, j->key_field, NULL);
-        put_str(s->ws, s->r, 4, j->on, NULL);
-        text t = {0};
+        cell(s, 0, j->name, NULL);
+        cell(s, 1, j->src.dataset, NULL);
+        cell(s, 2, j->src.layer, NULL);
+        cell(s, 3, j->key_field, NULL);
+        cell(s, 4, j->on, NULL);
+        dcs_text t = {0};
         attrs_text(&t, j->attrs, j->nattrs);
-        put_str(s->ws, s->r, 5, text_str(&t), NULL);
-        text_free(&t);
+        cell(s, 5, dcs_text_str(&t), NULL);
+        dcs_text_free(&t);
     }
 }
 
@@ -1143,55 +1151,55 @@ static void assume_rules(sheet *s, const dcs_result *res)
     section(s, "Constraints (every rule applied, automatic ones included)");
     static const char *const hdr[] = {"rule", "metric", "test", "limit", "sites failing"};
     header_row(s, hdr, 5);
-    for (size_t k = 0; k < res->model.nrules; k++, s->r++) {
+    for (size_t k = 0; k < res->model.nrules; k++, end_row(s)) {
         const dcs_rule *rule = &res->model.rules[k];
         char label[128];
         dcs_rule_label(rule, label, sizeof label);
-        put_str(s->ws, s->r, 0, label, NULL);
+        cell(s, 0, label, NULL);
         if (rule->context >= 0) {
-            put_str(s->ws, s->r, 1, "(coverage)", NULL);
-            put_str(s->ws, s->r, 2, "site covered by the layer", NULL);
+            cell(s, 1, "(coverage)", NULL);
+            cell(s, 2, "site covered by the layer", NULL);
         } else {
-            put_str(s->ws, s->r, 1, res->model.metrics[rule->metric].name, NULL);
-            put_str(s->ws, s->r, 2, dcs_constraint_op_name(rule->op), NULL);
+            cell(s, 1, res->model.metrics[rule->metric].name, NULL);
+            cell(s, 2, dcs_constraint_op_name(rule->op), NULL);
             if (rule->op == DCS_OP_MIN || rule->op == DCS_OP_MAX) {
-                put_num(s->ws, s->r, 3, rule->limit, NULL);
+                dcs_put_num(s->ws, s->r, 3, rule->limit, NULL);
             } else {
-                text t = {0};
+                dcs_text t = {0};
                 for (size_t j = 0; j < rule->nset; j++)
-                    text_add(&t, "%s%s", j ? ", " : "", rule->set[j]);
-                put_str(s->ws, s->r, 3, text_str(&t), NULL);
-                text_free(&t);
+                    dcs_text_add(&t, "%s%s", j ? ", " : "", rule->set[j]);
+                cell(s, 3, dcs_text_str(&t), NULL);
+                dcs_text_free(&t);
             }
         }
-        put_num(s->ws, s->r, 4, (double)res->eval.rule_fails[k], numfmt(s->b, "#,##0"));
+        dcs_put_num(s->ws, s->r, 4, (double)res->eval.rule_fails[k], dcs_book_numfmt(s->b, "#,##0"));
     }
 }
 
-static void value_fn_text(text *t, const dcs_value_fn *fn)
+static void value_fn_text(dcs_text *t, const dcs_value_fn *fn)
 {
     char a[40], b[40];
     switch (fn->type) {
     case DCS_VF_LINEAR:
         fmt_number(a, sizeof a, fn->worst);
         fmt_number(b, sizeof b, fn->best);
-        text_add(t, "worst %s, best %s", a, b);
+        dcs_text_add(t, "worst %s, best %s", a, b);
         break;
     case DCS_VF_PIECEWISE:
     case DCS_VF_STEP:
         for (size_t k = 0; k < fn->npoints; k++) {
             fmt_number(a, sizeof a, fn->x[k]);
             fmt_number(b, sizeof b, fn->v[k]);
-            text_add(t, "%s(%s, %s)", k ? " " : "", a, b);
+            dcs_text_add(t, "%s(%s, %s)", k ? " " : "", a, b);
         }
         break;
     case DCS_VF_CATEGORICAL:
         for (size_t k = 0; k < fn->ncat; k++) {
             fmt_number(a, sizeof a, fn->v[k]);
-            text_add(t, "%s: %s; ", fn->cat[k], a);
+            dcs_text_add(t, "%s: %s; ", fn->cat[k], a);
         }
         fmt_number(a, sizeof a, fn->other);
-        text_add(t, "other: %s", a);
+        dcs_text_add(t, "other: %s", a);
         break;
     }
 }
@@ -1212,20 +1220,20 @@ static void assume_criteria(sheet *s, const dcs_result *res)
     static const char *const hdr[] = {"criterion", "metric", "weight (normalised)",
                                       "weight given", "value function", "parameters"};
     header_row(s, hdr, 6);
-    for (size_t c = 0; c < res->model.ncrits; c++, s->r++) {
+    for (size_t c = 0; c < res->model.ncrits; c++, end_row(s)) {
         const dcs_crit *k = &res->model.crits[c];
-        put_str(s->ws, s->r, 0, k->name, NULL);
-        put_str(s->ws, s->r, 1, res->model.metrics[k->metric].name, NULL);
-        put_num(s->ws, s->r, 2, k->weight, numfmt(s->b, "0.0000"));
+        cell(s, 0, k->name, NULL);
+        cell(s, 1, res->model.metrics[k->metric].name, NULL);
+        dcs_put_num(s->ws, s->r, 2, k->weight, dcs_book_numfmt(s->b, "0.0000"));
         if (!res->model.ahp)
-            put_num(s->ws, s->r, 3, given_weight(scn, k->name), NULL);
+            dcs_put_num(s->ws, s->r, 3, given_weight(scn, k->name), NULL);
         else
-            put_str(s->ws, s->r, 3, "(AHP)", NULL);
-        put_str(s->ws, s->r, 4, (unsigned)k->fn->type < 4 ? types[k->fn->type] : "?", NULL);
-        text t = {0};
+            cell(s, 3, "(AHP)", NULL);
+        cell(s, 4, (unsigned)k->fn->type < 4 ? types[k->fn->type] : "?", NULL);
+        dcs_text t = {0};
         value_fn_text(&t, k->fn);
-        put_str(s->ws, s->r, 5, text_str(&t), NULL);
-        text_free(&t);
+        cell(s, 5, dcs_text_str(&t), NULL);
+        dcs_text_free(&t);
     }
     section(s, "Aggregation");
     row_text(s, "aggregation", dcs_aggregation_name((dcs_aggregation)scn->aggregation), NULL,
@@ -1239,15 +1247,15 @@ static void assume_criteria(sheet *s, const dcs_result *res)
         return;
     size_t n = scn->ncriteria;
     section(s, "AHP pairwise comparison matrix (row criterion vs column criterion)");
-    put_str(s->ws, s->r, 0, "", s->b->header);
-    for (size_t j = 0; j < n && j + 1 < EXCEL_MAX_COLS; j++)
-        put_str(s->ws, s->r, (lxw_col_t)(j + 1), scn->criteria[j].name, s->b->header);
+    dcs_put_str(s->ws, s->r, 0, "", s->b->header);
+    for (size_t j = 0; j < n && j + 1 < DCS_EXCEL_MAX_COLS; j++)
+        dcs_put_str(s->ws, s->r, (lxw_col_t)(j + 1), scn->criteria[j].name, s->b->header);
     s->r++;
     for (size_t i = 0; i < n; i++, s->r++) {
-        put_str(s->ws, s->r, 0, scn->criteria[i].name, s->b->bold);
-        for (size_t j = 0; j < n && j + 1 < EXCEL_MAX_COLS; j++)
-            put_num(s->ws, s->r, (lxw_col_t)(j + 1), scn->ahp_matrix[i * n + j],
-                    numfmt(s->b, "0.000"));
+        dcs_put_str(s->ws, s->r, 0, scn->criteria[i].name, s->b->bold);
+        for (size_t j = 0; j < n && j + 1 < DCS_EXCEL_MAX_COLS; j++)
+            dcs_put_num(s->ws, s->r, (lxw_col_t)(j + 1), scn->ahp_matrix[i * n + j],
+                    dcs_book_numfmt(s->b, "0.000"));
     }
     row_num(s, "lambda_max", res->model.ahp_lambda, "0.0000", NULL, "principal eigenvalue");
     row_num(s, "consistency_index", res->model.ahp_ci, "0.0000", NULL,
@@ -1289,16 +1297,16 @@ static void assume_energy(sheet *s, const dcs_result *res)
     dcs_cooling_params def = dcs_cooling_defaults(p->archetype);
     size_t n;
     const dcs_cooling_param *t = dcs_cooling_param_table(&n);
-    for (size_t k = 0; k < n; k++, s->r++) {
+    for (size_t k = 0; k < n; k++, end_row(s)) {
         double v = *(const double *)((const char *)p + t[k].offset);
         double d = *(const double *)((const char *)&def + t[k].offset);
-        put_str(s->ws, s->r, 0, t[k].name, NULL);
-        put_num(s->ws, s->r, 1, v, NULL);
-        put_str(s->ws, s->r, 2, t[k].unit, NULL);
-        put_num(s->ws, s->r, 3, d, NULL);
-        put_str(s->ws, s->r, 4, v == d ? "default" : "scenario", NULL);
-        put_num(s->ws, s->r, 5, t[k].lo, NULL);
-        put_num(s->ws, s->r, 6, t[k].hi, NULL);
+        cell(s, 0, t[k].name, NULL);
+        dcs_put_num(s->ws, s->r, 1, v, NULL);
+        cell(s, 2, t[k].unit, NULL);
+        dcs_put_num(s->ws, s->r, 3, d, NULL);
+        cell(s, 4, v == d ? "default" : "scenario", NULL);
+        dcs_put_num(s->ws, s->r, 5, t[k].lo, NULL);
+        dcs_put_num(s->ws, s->r, 6, t[k].hi, NULL);
     }
 }
 
@@ -1318,7 +1326,7 @@ static void assume_software(sheet *s)
 typedef struct {
     const char *path;
     char *key; /* canonical path (realpath) or the path itself */
-    text roles;
+    dcs_text roles;
 } input_file;
 
 static void add_input_file(input_file *files, size_t *n, const char *path, const char *role)
@@ -1332,15 +1340,15 @@ static void add_input_file(input_file *files, size_t *n, const char *path, const
         return;
     for (size_t k = 0; k < *n; k++)
         if (strcmp(files[k].key, key) == 0) {
-            text_add(&files[k].roles, "; %s", role);
+            dcs_text_add(&files[k].roles, "; %s", role);
             free(key);
             return;
         }
     input_file *f = &files[(*n)++];
     f->path = path;
     f->key = key;
-    f->roles = (text){0};
-    text_add(&f->roles, "%s", role);
+    f->roles = (dcs_text){0};
+    dcs_text_add(&f->roles, "%s", role);
 }
 
 static void assume_fingerprints(sheet *s, const dcs_result *res, const char *fingerprint)
@@ -1364,11 +1372,11 @@ static void assume_fingerprints(sheet *s, const dcs_result *res, const char *fin
         snprintf(role, sizeof role, "weather station %s", res->stations[k].name);
         add_input_file(files, &n, res->stations[k].file, role);
     }
-    for (size_t k = 0; k < n; k++, s->r++) {
-        put_str(s->ws, s->r, 0, files[k].path, NULL);
+    for (size_t k = 0; k < n; k++, end_row(s)) {
+        cell(s, 0, files[k].path, NULL);
         long long size = dcs_regular_file_size(files[k].path);
         if (size < 0) {
-            put_str(s->ws, s->r, 1,
+            dcs_put_str(s->ws, s->r, 1,
                     dcs_dsn_is_postgres(files[k].path)
                         ? "(database tables: no file to fingerprint)"
                         : "(not a local file: no fingerprint)",
@@ -1378,25 +1386,29 @@ static void assume_fingerprints(sheet *s, const dcs_result *res, const char *fin
             dcs_error e;
             dcs_error_clear(&e);
             if (dcs_file_sha256(files[k].path, hex, &e) == DCS_OK)
-                put_str(s->ws, s->r, 1, hex, NULL);
+                cell(s, 1, hex, NULL);
             else
-                put_str(s->ws, s->r, 1, e.message, s->b->note);
-            put_num(s->ws, s->r, 2, (double)size, numfmt(s->b, "#,##0"));
+                dcs_put_str(s->ws, s->r, 1, e.message, s->b->note);
+            dcs_put_num(s->ws, s->r, 2, (double)size, dcs_book_numfmt(s->b, "#,##0"));
         }
-        put_str(s->ws, s->r, 3, text_str(&files[k].roles), NULL);
+        wide_cell(s, 3, 6, dcs_text_str(&files[k].roles), s->b->wrap);
         free(files[k].key);
-        text_free(&files[k].roles);
+        dcs_text_free(&files[k].roles);
     }
     free(files);
 }
 
-static void write_assumptions(book *b, const dcs_result *res, const char *fingerprint)
+static void write_assumptions(dcs_book *b, const dcs_result *res, const char *fingerprint)
 {
-    sheet s = {b, workbook_add_worksheet(b->wb, "Assumptions"), "Assumptions", 0};
-    print_wide(s.ws);
-    worksheet_set_column(s.ws, 0, 0, 32, NULL);
-    worksheet_set_column(s.ws, 1, 1, 30, NULL);
-    worksheet_set_column(s.ws, 2, 7, 14, NULL);
+    sheet s = {.b = b, .ws = workbook_add_worksheet(b->wb, "Assumptions"),
+               .name = "Assumptions"};
+    print_wide(s.ws, res, 0);
+    /* 126 characters: one page wide at about 80 % (11 pt prints near 9 pt) */
+    sheet_cols(&s, 0, 0, 26);
+    sheet_cols(&s, 1, 1, 34);
+    sheet_cols(&s, 2, 2, 12);
+    sheet_cols(&s, 3, 7, 12);
+    sheet_cols(&s, 5, 5, 14);
     assume_run(&s, res);
     assume_facility(&s, res);
     assume_sites(&s, res);
@@ -1413,24 +1425,13 @@ static void write_assumptions(book *b, const dcs_result *res, const char *finger
 /* the workbook                                                        */
 /* ------------------------------------------------------------------ */
 
-static void make_formats(book *b)
+/* The Sensitivity sheet (report_sensitivity.c), printed like Ranking. */
+static void write_sensitivity(dcs_book *b, const dcs_result *res)
 {
-    b->section = workbook_add_format(b->wb);
-    format_set_bold(b->section);
-    format_set_font_size(b->section, 12);
-    format_set_font_color(b->section, 0x1F4E79);
-    b->bold = workbook_add_format(b->wb);
-    format_set_bold(b->bold);
-    b->header = workbook_add_format(b->wb);
-    format_set_bold(b->header);
-    format_set_bottom(b->header, LXW_BORDER_THIN);
-    format_set_bg_color(b->header, 0xDDEBF7);
-    b->link = workbook_add_format(b->wb);
-    format_set_font_color(b->link, LXW_COLOR_BLUE);
-    format_set_underline(b->link, LXW_UNDERLINE_SINGLE);
-    b->note = workbook_add_format(b->wb);
-    format_set_italic(b->note);
-    format_set_font_color(b->note, 0x595959);
+    dcs_report_sensitivity_sheet(b->wb, res, b->header, b->section, b->note, b->constant);
+    lxw_worksheet *ws = workbook_get_worksheet_by_name(b->wb, "Sensitivity");
+    if (ws)
+        print_table(ws, res, 0, 1);
 }
 
 /* Cells on Ranking and Excluded. */
@@ -1443,7 +1444,7 @@ static double workbook_cells(const dcs_result *res)
 dcs_status dcs_report_xlsx(const dcs_result *res, const char *fingerprint, const char *tmp,
                            dcs_error *err)
 {
-    book b = {0};
+    dcs_book b = {0};
     b.constant = workbook_cells(res) > XLSX_MEMORY_CELLS;
     /* ZIP64 only where a sheet's XML may pass 4 GB (about 40 bytes a cell) */
     lxw_workbook_options opt = {.constant_memory = b.constant ? LXW_TRUE : LXW_FALSE,
@@ -1462,22 +1463,31 @@ dcs_status dcs_report_xlsx(const dcs_result *res, const char *fingerprint, const
              "%zu candidates, %zu eligible.",
              scn->path, res->started_utc, res->seconds, res->crs.name, DCS_VERSION, res->sites.n,
              res->eval.neligible);
-    lxw_doc_properties props = {.title = utf8_trim(title),
-                                .subject = utf8_trim(subject),
+    lxw_doc_properties props = {.title = dcs_utf8_trim(title),
+                                .subject = dcs_utf8_trim(subject),
                                 .author = "dcsite",
                                 .category = "site selection",
                                 .keywords = "data center, site selection, MCDA, dcsite",
-                                .comments = utf8_trim(comments)};
+                                .comments = dcs_utf8_trim(comments)};
     workbook_set_properties(b.wb, &props);
-    make_formats(&b);
-    write_summary(&b, res);
-    dcs_status st = write_ranking(&b, res, err);
+    dcs_book_formats(&b);
+    size_t nf = 0;
+    dcs_field_info *fields = dcs_report_fields(res, &nf);
+    dcs_status st = fields ? dcs_report_brief(&b, res, fields, nf, err)
+                           : dcs_error_set(err, DCS_ERR_NOMEM, "out of memory writing the "
+                                                                "workbook '%s'", tmp);
+    if (st == DCS_OK) {
+        write_details(&b, res);
+        st = write_ranking(&b, res, fields, nf, err);
+    }
     if (st == DCS_OK) {
         write_excluded(&b, res);
-        dcs_report_sensitivity_sheet(b.wb, res, b.header, b.section, b.note, b.constant);
+        write_sensitivity(&b, res);
         write_energy(&b, res);
         write_assumptions(&b, res, fingerprint);
+        dcs_fields_sheet(&b, res, fields, nf);
     }
+    free(fields);
     errno = 0;
     lxw_error e = workbook_close(b.wb);
     int sys = errno; /* why the zip or its temporary files failed, when they did */

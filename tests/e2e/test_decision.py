@@ -221,7 +221,11 @@ class T1Outputs(unittest.TestCase):
         wb = openpyxl.load_workbook(self.base + ".xlsx")
         self.assertIn("Sensitivity", wb.sheetnames)
         ws = wb["Ranking"]
-        header = [c.value for c in ws[1]]
+        # headers are the fields' titles; the Fields sheet maps them to names
+        fields = [[c.value for c in r] for r in wb["Fields"].iter_rows()]
+        name_col, title_col = fields[0].index("name"), fields[0].index("title")
+        names = {r[title_col]: r[name_col] for r in fields[1:] if r and r[name_col]}
+        header = [names.get(c.value, c.value) for c in ws[1]]
         for f in DECISION_FIELDS:
             self.assertIn(f, header)
         col = {name: header.index(name) for name in header}

@@ -81,7 +81,12 @@ SOFFICE = "/usr/bin/soffice"
 # LibreOffice 7.4 CSV filter: comma, double quote, UTF-8, from line 1, raw
 # values (not as shown), every sheet to FILE-SheetName.csv (the final -1).
 CSV_FILTER = 'csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1'
-SHEETS = ["Summary", "Ranking", "Excluded", "Energy", "Assumptions"]
+# Summary is the one-page brief (tests/e2e/test_print.py checks it as printed);
+# Details holds what Summary held before it (run, counts, top sites with each
+# criterion's contribution and their chart, inputs, weights); Fields says
+# what every Ranking and GIS column means.
+SHEETS = ["Summary", "Details", "Ranking", "Excluded", "Energy", "Assumptions", "Fields"]
+SMALL_SHEETS = ["Summary", "Details", "Ranking", "Excluded", "Assumptions", "Fields"]
 TOL = 1e-12
 # The workbook streams (constant-memory mode) above this many cells on
 # Ranking + Excluded (XLSX_MEMORY_CELLS in reports/report_xlsx.c).
@@ -270,6 +275,20 @@ def section_rows(rows, title):
 UNIT = re.compile(r"^(.*) \(([^()]*)\)$")
 
 
+def field_names(fields_rows):
+    """{title: name} from the Fields sheet's rows (header first): the
+    Ranking sheet's headers are the fields' titles with their units."""
+    head = list(fields_rows[0])
+    n, t = head.index("name"), head.index("title")
+    return {r[t]: r[n] for r in fields_rows[1:] if r and r[n]}
+
+
+def ranking_fields(header, fields_rows):
+    """The field names of the Ranking sheet's header (its titles)."""
+    names = field_names(fields_rows)
+    return [names.get(h, h) for h in header]
+
+
 def strip_unit(header):
     m = UNIT.match(header)
     return (m.group(1), m.group(2)) if m else (header, "")
@@ -340,7 +359,7 @@ class T1DallasWorkbook(unittest.TestCase):
             self.assertEqual(len([n for n in names if n.startswith("xl/charts/chart")]), 2)
 
     def test_summary_scenario_facility_and_run(self):
-        rows = rows_of(self.wb["Summary"])
+        rows = rows_of(self.wb["Details"])
         top = find_row(rows, ("Rule", "Sites failing it"))
         kv = {r[0]: r[1] for r in rows[:top] if r[0] is not None}
         js = self.js
@@ -356,7 +375,7 @@ class T1DallasWorkbook(unittest.TestCase):
             self.assertTrue(close(kv[label], js["facility"][key]), label)
 
     def test_summary_counts_equal_json(self):
-        rows = rows_of(self.wb["Summary"])
+        rows = rows_of(self.wb["Details"])
         c = self.js["counts"]
         kv = {r[0]: r[1] for r in section_rows(rows, "Counts")}
         self.assertEqual(kv["Candidates"], c["candidates"])
@@ -367,7 +386,7 @@ class T1DallasWorkbook(unittest.TestCase):
         self.assertEqual([(r[0], r[1]) for r in rules], list(c["excluded_by_rule"].items()))
 
     def top_table(self):
-        rows = rows_of(self.wb["Summary"])
+        rows = rows_of(self.wb["Details"])
         header, data = table_after(rows, ("rank", "site_id", "score", "lon", "lat", "map"))
         return find_row(rows, header[:6]), header, data
 
@@ -390,7 +409,7 @@ class T1DallasWorkbook(unittest.TestCase):
 
     def test_map_links_are_openstreetmap_at_the_site(self):
         h, _, data = self.top_table()
-        ws = self.wb["Summary"]
+        ws = self.wb["Details"]
         url = re.compile(r"^https://www\.openstreetmap\.org/\?mlat=(-?[\d.]+)&mlon=(-?[\d.]+)"
                          r"#map=15/(-?[\d.]+)/(-?[\d.]+)$")
         for k, t in enumerate(self.js["top_sites"]):
@@ -407,7 +426,7 @@ class T1DallasWorkbook(unittest.TestCase):
                 self.assertAlmostEqual(got, want, delta=5e-7, msg=link)
 
     def test_summary_inputs_and_criteria(self):
-        rows = rows_of(self.wb["Summary"])
+        rows = rows_of(self.wb["Details"])
         _, inputs = table_after(rows, ("Role", "Layer", "Features", "Geometry", "CRS", "Dataset"))
         js_in = self.js["inputs"]
         self.assertEqual([(r[0], r[1], r[2], r[3], r[4], r[5]) for r in inputs[:len(js_in)]],
@@ -442,7 +461,7 @@ class T1DallasWorkbook(unittest.TestCase):
         self.assertGreater(nseries, 0)
 
     def test_summary_chart_stacks_top_sites_by_criterion(self):
-        charts = self.wb["Summary"]._charts
+        charts = self.wb["Details"]._charts
         self.assertEqual(len(charts), 1)
         ch = charts[0]
         self.assertEqual(ch.tagname, "barChart")
@@ -465,7 +484,7 @@ class T1DallasWorkbook(unittest.TestCase):
         ranked = sorted((g for g in gp.values() if g["rank"]), key=lambda g: g["rank"])
         self.assertEqual(len(body), len(ranked))
         self.assertEqual(len(body), self.js["counts"]["eligible"])
-        fields = [strip_unit(h)[0] for h in header]
+        fields = ranking_fields(header, rows_of(self.wb["Fields"]))
         self.assertEqual(fields[:3], ["rank", "site_id", "score"])
         self.assertEqual(fields[-3:], ["coverage_gaps", "lon", "lat"])
         # every criterion's value and contribution, and every metric
@@ -486,7 +505,8 @@ class T1DallasWorkbook(unittest.TestCase):
     def test_ranking_units_formats_table_and_colour_scale(self):
         ws = self.wb["Ranking"]
         header = [c.value for c in ws[1]]
-        col = {strip_unit(h)[0]: (k + 1, strip_unit(h)[1]) for k, h in enumerate(header)}
+        names = ranking_fields(header, rows_of(self.wb["Fields"]))
+        col = {f: (k + 1, strip_unit(h)[1]) for k, (f, h) in enumerate(zip(names, header))}
         # metric: (unit in the header, number format)
         expect = {"area_ha": ("ha", "0.0"), "substation_km": ("km", "0.00"),
                   "flood100_pct": ("%", "0.0"), "interconnect_cost_musd": ("M$", "0.0"),
@@ -498,6 +518,17 @@ class T1DallasWorkbook(unittest.TestCase):
             c, u = col[m]
             self.assertEqual(u, unit, m)
             self.assertEqual(ws.cell(row=2, column=c).number_format, fmt, m)
+        # no number is left in General, and the units of the others are there too
+        expect = {"population_2km": "#,##0", "industrial_price_usd_kwh": "0.0000",
+                  "rank": "0", "score": "0.0000", "lon": "0.00000"}
+        for m, fmt in expect.items():
+            self.assertEqual(ws.cell(row=2, column=col[m][0]).number_format, fmt, m)
+        for k, h in enumerate(header):
+            for r in range(2, ws.max_row + 1):
+                cell = ws.cell(row=r, column=k + 1)
+                if is_number(cell.value):
+                    self.assertNotEqual(cell.number_format, "General", h)
+                    break
         n = self.js["counts"]["eligible"]
         self.assertEqual(ws.freeze_panes, "C2")
         tables = list(ws.tables.values())
@@ -647,7 +678,7 @@ class T2DallasLibreOffice(unittest.TestCase):
             self.assertTrue(rows and any(any(c for c in r) for r in rows), "empty %s" % name)
 
     def test_summary_values_equal_json(self):
-        rows = self.sheets["Summary"]
+        rows = self.sheets["Details"]
         kv = {r[0]: r[1] for r in rows if r and r[0]}
         c = self.js["counts"]
         self.assertEqual(kv["Scenario"], self.js["scenario"]["name"])
@@ -672,7 +703,7 @@ class T2DallasLibreOffice(unittest.TestCase):
         xl = rows_of(self.run_.wb()["Ranking"])
         self.assertEqual(rows[0], list(xl[0]))
         self.assertEqual(len(rows) - 1, self.js["counts"]["eligible"])
-        fields = [strip_unit(h)[0] for h in rows[0]]
+        fields = ranking_fields(rows[0], self.sheets["Fields"])
         col = {f: k for k, f in enumerate(fields)}
         for r, t in zip(rows[1:], self.js["top_sites"]):
             self.assertEqual(r[col["site_id"]], t["site_id"])
@@ -715,7 +746,7 @@ class T3StreamedWorkbook(unittest.TestCase):
     def test_large_run_is_streamed_and_complete(self):
         c = self.js["counts"]
         wb = self.run_.wb()
-        self.assertEqual(wb.sheetnames, ["Summary", "Ranking", "Excluded", "Assumptions"])
+        self.assertEqual(wb.sheetnames, SMALL_SHEETS)
         ws = wb["Ranking"]
         rows = rows_of(ws)
         ncols = len(rows[0])
@@ -734,7 +765,7 @@ class T3StreamedWorkbook(unittest.TestCase):
         self.assertEqual(ws.freeze_panes, "C2")
         excl = rows_of(wb["Excluded"])
         self.assertEqual(len(excl) - 1, c["excluded"])
-        kv = {r[0]: r[1] for r in section_rows(rows_of(wb["Summary"]), "Counts")}
+        kv = {r[0]: r[1] for r in section_rows(rows_of(wb["Details"]), "Counts")}
         self.assertEqual((kv["Candidates"], kv["Eligible"], kv["Excluded"]),
                          (c["candidates"], c["eligible"], c["excluded"]))
         with zipfile.ZipFile(self.run_.path("xlsx")) as z:
@@ -747,7 +778,7 @@ class T3StreamedWorkbook(unittest.TestCase):
         # Without a data cache a text category range would be read as
         # numbers, so in this mode the chart's categories are the ranks.
         wb = self.run_.wb()
-        ch = wb["Summary"]._charts[0]
+        ch = wb["Details"]._charts[0]
         for s in ch.series:
             tx, val, cat = series_refs(s)
             self.assertEqual(ref_values(wb, tx), ["interconnection"])
@@ -761,7 +792,7 @@ class T3StreamedWorkbook(unittest.TestCase):
         require_soffice(self)
         proc, sheets = self.run_.csv()
         self.assertEqual(proc.returncode, 0, proc.stderr)
-        self.assertEqual(sorted(sheets), ["Assumptions", "Excluded", "Ranking", "Summary"])
+        self.assertEqual(sorted(sheets), sorted(SMALL_SHEETS))
         ranking = [r for r in sheets["Ranking"] if any(r)]
         self.assertEqual(len(ranking) - 1, self.js["counts"]["eligible"])
         for r, t in zip(ranking[1:], self.js["top_sites"]):
@@ -825,9 +856,9 @@ class T4SmallRuns(unittest.TestCase):
         _, crits = table_after(rows, ("criterion", "metric", "weight (normalised)"))
         for r, c in zip(crits, js["criteria"]):
             self.assertTrue(close(r[2], c["weight"]), c["name"])
-        summary = {r[0]: r[1] for r in rows_of(wb["Summary"]) if r[0] is not None}
+        summary = {r[0]: r[1] for r in rows_of(wb["Details"]) if r[0] is not None}
         self.assertTrue(close(summary["AHP consistency ratio"], js["ahp"]["consistency_ratio"]))
-        self.assertEqual(wb.sheetnames, ["Summary", "Ranking", "Excluded", "Assumptions"])
+        self.assertEqual(wb.sheetnames, SMALL_SHEETS)
 
     def test_no_eligible_site(self):
         run = small_grid("none_grid", constraints=[{"name": "impossible", "metric": "area_ha",
@@ -835,9 +866,10 @@ class T4SmallRuns(unittest.TestCase):
         run.check(self)
         js, wb = run.js(), run.wb()
         self.assertEqual(js["counts"]["eligible"], 0)
-        self.assertEqual(len(wb["Summary"]._charts), 0)
+        self.assertEqual(len(wb["Details"]._charts), 0)
         ranking = rows_of(wb["Ranking"])
-        self.assertEqual(ranking[0][:3], ("rank", "site_id", "score"))
+        self.assertEqual(ranking_fields(ranking[0][:3], rows_of(wb["Fields"])),
+                         ["rank", "site_id", "score"])
         self.assertEqual(len(wb["Ranking"].tables), 0)
         excl = rows_of(wb["Excluded"])
         self.assertEqual(len(excl) - 1, js["counts"]["candidates"])
@@ -845,7 +877,7 @@ class T4SmallRuns(unittest.TestCase):
         require_soffice(self)
         proc, sheets = run.csv()
         self.assertEqual(proc.returncode, 0, proc.stderr)
-        self.assertEqual(sorted(sheets), ["Assumptions", "Excluded", "Ranking", "Summary"])
+        self.assertEqual(sorted(sheets), sorted(SMALL_SHEETS))
 
 
 def main():

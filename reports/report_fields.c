@@ -55,6 +55,39 @@ static void humanize(const char *name, char *out, size_t size)
     out[0] = (char)toupper((unsigned char)out[0]);
 }
 
+/* Name endings that carry a unit or a kind of quantity: the title says the
+ * quantity in words and the unit once, in brackets ("school_km" -> "School
+ * distance (km)", "land_cost_usd_acre" -> "Land cost ($/acre)"). */
+static const struct {
+    const char *suffix, *word, *unit;
+} endings[] = {
+    {"_km", " distance", "km"},   {"_pct", " share", "%"},     {"_usd_acre", "", "$/acre"},
+    {"_usd_kwh", "", "$/kWh"},    {"_lb_mwh", "", "lb/MWh"},   {"_musd", "", "M$"},
+    {"_mw", "", "MW"},            {"_kv", "", "kV"},           {"_ha", "", "ha"},
+    {"_m3", "", "m3"},            {"_deg", "", "degrees"},
+};
+
+/* "flood100_pct" -> "Flood100 share": underscores to spaces, first letter
+ * up, a unit ending said in words; *unit gets the ending's unit (or is left
+ * alone when the name has no such ending). */
+static void humanize_metric(const char *name, char *out, size_t size, const char **unit)
+{
+    size_t len = strlen(name);
+    for (size_t k = 0; k < sizeof endings / sizeof endings[0]; k++) {
+        size_t sl = strlen(endings[k].suffix);
+        if (len > sl && strcmp(name + len - sl, endings[k].suffix) == 0) {
+            char stem[112];
+            snprintf(stem, sizeof stem, "%.*s", (int)(len - sl), name);
+            humanize(stem, out, size);
+            strncat(out, endings[k].word, size - strlen(out) - 1);
+            if (!*unit || !**unit)
+                *unit = endings[k].unit;
+            return;
+        }
+    }
+    humanize(name, out, size);
+}
+
 static void titled(char *out, size_t size, const char *title, const char *unit)
 {
     if (unit && *unit)
@@ -63,18 +96,21 @@ static void titled(char *out, size_t size, const char *title, const char *unit)
         snprintf(out, size, "%s", title);
 }
 
-static void metric_title(const dcs_metric *m, char *out, size_t size)
+/* The metric's title; *unit gets its unit (from the name's ending when the
+ * metric table has none, e.g. a site attribute "land_cost_usd_acre"). */
+static void metric_title(const dcs_metric *m, char *out, size_t size, const char **unit_out)
 {
     char base[112];
-    const char *t = NULL;
+    const char *t = NULL, *unit = m->unit;
     for (size_t k = 0; !t && k < sizeof titles / sizeof titles[0]; k++)
         if (strcmp(titles[k].name, m->name) == 0)
             t = titles[k].title;
     if (!t) {
-        humanize(m->name, base, sizeof base);
+        humanize_metric(m->name, base, sizeof base, &unit);
         t = base;
     }
-    titled(out, size, t, m->unit);
+    titled(out, size, t, unit);
+    *unit_out = unit ? unit : "";
 }
 
 /* Which way the criteria on metric k point, if any criterion scores it. */
@@ -167,7 +203,7 @@ static void add_metrics(const dcs_result *res, dcs_field_info *f, size_t *n)
         dcs_field_info *x = add(f, n, m->name, "", m->unit, m->description,
                                 metric_better(&res->model, k),
                                 m->kind == DCS_NUM ? DCS_FIELD_REAL : DCS_FIELD_TEXT);
-        metric_title(m, x->title, sizeof x->title);
+        metric_title(m, x->title, sizeof x->title, &x->unit);
         metric_source(res, k, x->source, sizeof x->source);
         x->metric = (long)k;
     }

@@ -788,7 +788,9 @@ class B9Outputs(Case):
         r = dcsite("run", write("good.json", scenario()), "-o", d, "-q")
         self.assertRuns(r)
         before = snapshot(d)
-        self.assertEqual(sorted(before), [NAME + ".gpkg", NAME + ".json", NAME + ".xlsx"])
+        self.assertEqual(sorted(before), sorted([NAME + ".gpkg", NAME + ".json", NAME + ".xlsx"] +
+                                                [NAME + "_map." + e for e in ("pdf", "pgw", "png",
+                                                                              "prj")]))
         return d, before
 
     def changed_scenario(self):

@@ -375,6 +375,15 @@ def report_files(outdir):
     return sorted(os.listdir(outdir)) if os.path.isdir(outdir) else []
 
 
+# A run's reports: workbook, GeoPackage, JSON summary, and the map as PNG
+# (with its world file and CRS) and PDF (report.c's jobs).
+REPORT_EXTS = ("gpkg", "json", "xlsx", "_map.pdf", "_map.pgw", "_map.png", "_map.prj")
+
+
+def report_names(name):
+    return sorted(name + ("" if e.startswith("_") else ".") + e for e in REPORT_EXTS)
+
+
 def setUpModule():
     Fixture.tmp = tempfile.mkdtemp(prefix="dcsite-e2e-")
     unittest.addModuleCleanup(remove_tmp)  # runs even if the set-up fails
@@ -444,14 +453,15 @@ class T1RunOutputs(RunTestBase):
         # Reference: output.h - reports are OUTDIR/<name>.<ext>; temporary
         # files are OUTDIR/.<name>.part-<pid>.<ext> and must all be gone.
         files = report_files(Fixture.outdir)
-        want = sorted("%s.%s" % (SCENARIO_NAME, e) for e in ("gpkg", "json", "xlsx"))
-        self.assertEqual(files, want, "the output directory must hold exactly the 3 reports")
+        want = report_names(SCENARIO_NAME)
+        self.assertEqual(files, want, "the output directory must hold exactly the reports")
         for name in want:
             self.assertGreater(os.path.getsize(os.path.join(Fixture.outdir, name)), 0, name)
-        # stdout lists the three reports and the counts of the design
+        # stdout lists the reports (not the map's sidecars) and the counts of the design
         out = Fixture.run.stdout
         for name in want:
-            self.assertIn(os.path.join(Fixture.outdir, name), out)
+            if not name.endswith((".pgw", ".prj")):
+                self.assertIn(os.path.join(Fixture.outdir, name), out)
         self.assertIn("(8 candidates, 5 eligible, 3 excluded)", out)
 
     def test_quiet_run_prints_nothing_on_stderr(self):
@@ -461,7 +471,7 @@ class T1RunOutputs(RunTestBase):
         r = dcsite("run", "--quiet", Fixture.scenario, "--output", outdir)
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual(r.stderr, "")
-        self.assertEqual(len(report_files(outdir)), 3, report_files(outdir))
+        self.assertEqual(report_files(outdir), report_names(SCENARIO_NAME))
         # ... while a normal run reports progress on stderr (not a tty: one line a phase)
         self.assertIn("dcsite: writing reports", Fixture.run.stderr)
 
@@ -662,8 +672,9 @@ class T4JsonSummary(RunTestBase):
                         js["run"]["working_crs"])
         self.assertEqual(js["warnings"], [])
         self.assertEqual({k: os.path.basename(v) for k, v in js["outputs"].items()},
-                         {key: "%s.%s" % (SCENARIO_NAME, e)
-                          for key, e in (("gis", "gpkg"), ("xlsx", "xlsx"), ("json", "json"))})
+                         {key: SCENARIO_NAME + e
+                          for key, e in (("gis", ".gpkg"), ("xlsx", ".xlsx"), ("json", ".json"),
+                                         ("map_png", "_map.png"), ("map_pdf", "_map.pdf"))})
         w = normalised_weights(scenario()["criteria"])
         self.assertEqual({c["name"]: c["weight"] for c in js["criteria"]}, w)
 
@@ -691,11 +702,17 @@ class T5Workbook(RunTestBase):
 
     def test_sheets_ranking_and_excluded_match_geopackage(self):
         wb = openpyxl.load_workbook(self.out("xlsx"), read_only=True)
-        self.assertEqual(wb.sheetnames, ["Summary", "Ranking", "Excluded", "Assumptions"])
+        self.assertEqual(wb.sheetnames,
+                         ["Summary", "Details", "Ranking", "Excluded", "Assumptions", "Fields"])
         rows = self.gpkg()
 
+        # the Ranking's headers are the fields' titles (with units); the
+        # Fields sheet maps them back to the GIS field names
+        fields = list(wb["Fields"].iter_rows(values_only=True))
+        name_col, title_col = fields[0].index("name"), fields[0].index("title")
+        names = {r[title_col]: r[name_col] for r in fields[1:] if r and r[name_col]}
         ranking = list(wb["Ranking"].iter_rows(values_only=True))
-        self.assertEqual(list(ranking[0][:3]), ["rank", "site_id", "score"])
+        self.assertEqual([names.get(h, h) for h in ranking[0][:3]], ["rank", "site_id", "score"])
         body = [r for r in ranking[1:] if any(v is not None for v in r)]
         ranked = sorted((r for r in rows.values() if r["rank"]), key=lambda r: r["rank"])
         self.assertEqual([r[1] for r in body], [g["site_id"] for g in ranked])
@@ -711,7 +728,8 @@ class T5Workbook(RunTestBase):
         self.assertEqual(got, want)
         self.assertEqual(set(got), set(EXPECTED_FAILS))
 
-        summary = {r[0]: r[1] for r in wb["Summary"].iter_rows(values_only=True) if r[0]}
+        # the run's figures: on the Details sheet (the Summary is the one-page brief)
+        summary = {r[0]: r[1] for r in wb["Details"].iter_rows(values_only=True) if r[0]}
         self.assertEqual(summary["Scenario"], SCENARIO_NAME)
         self.assertEqual(summary["Candidates"], 8)
         self.assertEqual(summary["Eligible"], 5)
@@ -911,7 +929,7 @@ class T8Rerun(unittest.TestCase):
         r = dcsite("run", Fixture.scenario, "-o", outdir, "-q")
         self.assertEqual(r.returncode, 0, r.stderr)
         first = self.snapshot(outdir)
-        self.assertEqual(len(first), 3)
+        self.assertEqual(sorted(first), report_names(SCENARIO_NAME))
 
         # new weights, same scenario name: the reports are replaced
         s = scenario()

@@ -306,7 +306,9 @@ class PostgisMatchesGeoPackage(unittest.TestCase):
         out = os.path.join(TMP, "small_files")
         r = dcsite("small files", "run", scn, "-o", out, "--quiet")
         self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertEqual(sorted(os.listdir(out)), ["small.gpkg", "small.json", "small.xlsx"])
+        self.assertEqual(sorted(os.listdir(out)), ["small.gpkg", "small.json", "small.xlsx",
+                                                   "small_map.pdf", "small_map.pgw",
+                                                   "small_map.png", "small_map.prj"])
         rows = read_layer(os.path.join(out, "small.gpkg"), "candidates")
         self.assertEqual(len(rows), 40)
 

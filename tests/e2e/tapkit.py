@@ -10,6 +10,20 @@ import time
 import unittest
 
 
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def dcsite_path():
+    """DCSITE from the environment (relative to the current directory, or
+    failing that to the repo root); default build/dcsite under the repo."""
+    p = os.environ.get("DCSITE")
+    if not p:
+        return os.path.join(REPO, "build", "dcsite")
+    if os.path.isabs(p) or os.path.exists(p):
+        return os.path.abspath(p)
+    return os.path.join(REPO, p)
+
+
 class TapResult(unittest.TestResult):
     """Prints one TAP line per test as it finishes."""
 

@@ -97,18 +97,7 @@ ENERGY_METRICS = ("weather_station", "weather_station_km", "pue_annual", "pue_pe
                   "headroom_margin_mw", "wue_x_water_stress")
 
 
-def dcsite_path():
-    """DCSITE from the environment (relative to the current directory, or
-    failing that to the repo root); default build/dcsite under the repo."""
-    p = os.environ.get("DCSITE")
-    if not p:
-        return os.path.join(REPO, "build", "dcsite")
-    if os.path.isabs(p) or os.path.exists(p):
-        return os.path.abspath(p)
-    return os.path.join(REPO, p)
-
-
-DCSITE = dcsite_path()
+DCSITE = tapkit.dcsite_path()
 
 UTM = 32614
 GEOD = pyproj.Geod(ellps="WGS84")

@@ -42,7 +42,7 @@ import test_e2e
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
-DCSITE = test_e2e.dcsite_path()
+DCSITE = tapkit.dcsite_path()
 SCHEMA_PATH = os.path.join(REPO, "docs", "schema", "summary.schema.json")
 DALLAS = os.path.join(REPO, "data", "scenarios", "dallas.json")
 TMP = None

@@ -67,18 +67,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 
 
-def dcsite_path():
-    """DCSITE from the environment (relative to the current directory, or
-    failing that to the repo root); default build/dcsite under the repo."""
-    p = os.environ.get("DCSITE")
-    if not p:
-        return os.path.join(REPO, "build", "dcsite")
-    if os.path.isabs(p) or os.path.exists(p):
-        return os.path.abspath(p)
-    return os.path.join(REPO, p)
-
-
-DCSITE = dcsite_path()
+DCSITE = tapkit.dcsite_path()
 DALLAS = os.path.join(REPO, "data", "scenarios", "dallas.json")
 SOFFICE = "/usr/bin/soffice"
 # The whole demo workbook printed: 222 pages before the brief and the print

@@ -231,8 +231,8 @@ static void add_criteria(const dcs_result *res, dcs_field_info *f, size_t *n)
 static void add_decision(const dcs_result *res, dcs_field_info *f, size_t *n)
 {
     static const char *const meaning[DCS_DCOL_COUNT] = {
-        [DCS_DCOL_PARETO] = "1 when no other eligible site is at least as good on every "
-                            "Pareto metric and better on one",
+        [DCS_DCOL_PARETO] = ("1 when no other eligible site is at least as good on every "
+                             "Pareto metric and better on one"),
         [DCS_DCOL_P_TOP] = "share of the sensitivity runs in which the site ranks in the top N",
         [DCS_DCOL_RANK_P05] = "5th percentile of the site's rank over the sensitivity runs",
         [DCS_DCOL_RANK_P50] = "median rank over the sensitivity runs",

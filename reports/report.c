@@ -220,7 +220,7 @@ dcs_status dcs_reports_write(const dcs_result *res, const char *outdir,
         st = dcs_pg_target_parse(opt->table, scn->name, &target, err);
     int gis = scn->outputs.gpkg, single = !fmt.multi_layer, db = st == DCS_OK && fmt.database;
     int map = gis || scn->outputs.xlsx; /* the map goes with the GIS layers or the workbook */
-    static const char *const map_sidecars[] = {"pgw", "prj", NULL};
+    static const char *const map_sidecars[] = {"pgw", "prj", "png.aux.xml", NULL};
     /* the summary goes last: it lists the other reports' paths */
     report_job jobs[] = {
         {.stem_suffix = "",

@@ -31,6 +31,7 @@
 #include <string.h>
 
 #include <cpl_conv.h>
+#include <cpl_string.h>
 #include <ogr_api.h>
 #include <ogr_srs_api.h>
 
@@ -1134,6 +1135,32 @@ static dcs_status write_prj(const dcs_result *res, const char *png, dcs_error *e
     return st;
 }
 
+/* GDAL's auxiliary file <png>.aux.xml with the working CRS, so GDAL and
+ * QGIS know the PNG's CRS (the world file gives only its geotransform). */
+static dcs_status write_aux(const dcs_result *res, const char *png, dcs_error *err)
+{
+    char path[DCS_PATH_MAX + 8], *wkt = NULL;
+    snprintf(path, sizeof path, "%s.aux.xml", png);
+    if (!res->crs.work)
+        return DCS_OK;
+    if (OSRExportToWkt(res->crs.work, &wkt) != OGRERR_NONE) {
+        CPLFree(wkt);
+        return dcs_error_set(err, DCS_ERR_DATA, "cannot write the working CRS %s as WKT for "
+                             "'%s'", res->crs.name, path);
+    }
+    char *xml = CPLEscapeString(wkt, -1, CPLES_XML);
+    CPLFree(wkt);
+    char *text = xml ? CPLStrdup(CPLSPrintf("<PAMDataset>\n  <SRS dataAxisToSRSAxisMapping="
+                                            "\"1,2\">%s</SRS>\n</PAMDataset>\n", xml))
+                     : NULL;
+    CPLFree(xml);
+    if (!text)
+        return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory writing '%s'", path);
+    dcs_status st = write_bytes(path, text, strlen(text), "the map's CRS file", err);
+    CPLFree(text);
+    return st;
+}
+
 dcs_status dcs_map_png(const dcs_result *res, const dcs_map_options *opt, const char *path,
                        dcs_error *err)
 {
@@ -1150,6 +1177,8 @@ dcs_status dcs_map_png(const dcs_result *res, const dcs_map_options *opt, const 
         st = write_world_file(&fr, path, err);
     if (st == DCS_OK)
         st = write_prj(res, path, err);
+    if (st == DCS_OK)
+        st = write_aux(res, path, err);
     return st;
 }
 

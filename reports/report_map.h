@@ -37,11 +37,13 @@
  * Files: dcs_map_png() writes path (which should end in .png) and, beside
  * it, <path without its extension>.pgw (pixel size, rotation terms, the
  * centre of the upper-left pixel, in working-CRS metres) and
- * <path without its extension>.prj (the working CRS as ESRI WKT).  GDAL
- * reads the world file for the PNG's geotransform; it does not read a
- * .prj beside a raster, so GIS software may ask for the CRS (it is also
- * printed in the legend).  The caller picks the names: reports/report.c
- * gives temporary names and renames the three files together (output.h).
+ * <path without its extension>.prj (the working CRS as ESRI WKT), and
+ * <path>.aux.xml (GDAL's auxiliary metadata: the working CRS as WKT).
+ * GDAL reads the world file for the PNG's geotransform and the .aux.xml
+ * for its CRS (it does not read a .prj beside a raster; other GIS software
+ * does), so QGIS places the PNG without asking.  The caller picks the
+ * names: reports/report.c gives temporary names and renames the four
+ * files together (output.h).
  *
  * Ownership: dcs_map_png_buffer() returns a malloc()ed buffer the caller
  * frees with free().  Nothing else is kept but the font caches cairo and

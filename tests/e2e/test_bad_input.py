@@ -790,6 +790,7 @@ class B9Outputs(Case):
         before = snapshot(d)
         self.assertEqual(sorted(before), sorted([NAME + ".gpkg", NAME + ".json", NAME + ".xlsx"] +
                                                 [NAME + "_map." + e for e in ("pdf", "pgw", "png",
+                                                                              "png.aux.xml",
                                                                               "prj")]))
         return d, before
 

@@ -366,7 +366,8 @@ def report_files(outdir):
 
 # A run's reports: workbook, GeoPackage, JSON summary, and the map as PNG
 # (with its world file and CRS) and PDF (report.c's jobs).
-REPORT_EXTS = ("gpkg", "json", "xlsx", "_map.pdf", "_map.pgw", "_map.png", "_map.prj")
+REPORT_EXTS = ("gpkg", "json", "xlsx", "_map.pdf", "_map.pgw", "_map.png", "_map.png.aux.xml",
+               "_map.prj")
 
 
 def report_names(name):
@@ -449,7 +450,7 @@ class T1RunOutputs(RunTestBase):
         # stdout lists the reports (not the map's sidecars) and the counts of the design
         out = Fixture.run.stdout
         for name in want:
-            if not name.endswith((".pgw", ".prj")):
+            if not name.endswith((".pgw", ".prj", ".aux.xml")):
                 self.assertIn(os.path.join(Fixture.outdir, name), out)
         self.assertIn("(8 candidates, 5 eligible, 3 excluded)", out)
 

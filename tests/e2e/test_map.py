@@ -202,7 +202,7 @@ class T1Files(unittest.TestCase):
 
     def test_map_png_sidecars_and_pdf_without_temporaries(self):
         files = sorted(os.listdir(self.out))
-        for ext in ("png", "pgw", "prj", "pdf"):
+        for ext in ("png", "pgw", "prj", "png.aux.xml", "pdf"):
             self.assertIn("%s_map.%s" % (NAME, ext), files)
         self.assertEqual([f for f in files if ".part-" in f], [], files)
 
@@ -246,6 +246,10 @@ class T1Files(unittest.TestCase):
         with open(os.path.join(self.out, NAME + "_map.prj")) as fh:
             got.SetFromUserInput(fh.read())
         self.assertTrue(got.IsSame(want), got.ExportToWkt())
+        # GDAL (and so QGIS) reads the PNG's CRS from its .aux.xml, not the .prj
+        png = gdal.Open(os.path.join(self.out, NAME + "_map.png"))
+        gdal_srs = osr.SpatialReference(wkt=png.GetProjection())
+        self.assertTrue(gdal_srs.IsSame(want), png.GetProjection())
 
 
 class T2Pixels(unittest.TestCase):
@@ -412,7 +416,7 @@ class T4Variants(unittest.TestCase):
         self.assertTrue(os.path.exists(SHIM), "the fault shim is built by make: %s" % SHIM)
         cases = [(".png", 0, "the map"), (".png", 100000, "the map"),
                  (".pgw", 0, "the map's world file"), (".pgw", 40, "the map's world file"),
-                 (".prj", 0, "the map's CRS file"),
+                 (".prj", 0, "the map's CRS file"), (".png.aux.xml", 0, "the map's CRS file"),
                  (".pdf", 0, "the map"), (".pdf", 30000, "the map")]
         for match, budget, what in cases:
             with self.subTest(file=match, bytes=budget):

@@ -308,7 +308,8 @@ class PostgisMatchesGeoPackage(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual(sorted(os.listdir(out)), ["small.gpkg", "small.json", "small.xlsx",
                                                    "small_map.pdf", "small_map.pgw",
-                                                   "small_map.png", "small_map.prj"])
+                                                   "small_map.png", "small_map.png.aux.xml",
+                                                   "small_map.prj"])
         rows = read_layer(os.path.join(out, "small.gpkg"), "candidates")
         self.assertEqual(len(rows), 40)
 

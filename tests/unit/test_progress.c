@@ -260,12 +260,13 @@ static void test_reports_count_rows(void **state)
            c = last_call(&rec, "writing eligible points"),
            d = last_call(&rec, "closing the GIS file (spatial index)");
     assert_true(a < b && b < c && c < d && d < rec.n);
-    char pgw[DCS_PATH_MAX + 8], prj[DCS_PATH_MAX + 8];
+    char pgw[DCS_PATH_MAX + 8], prj[DCS_PATH_MAX + 8], aux[DCS_PATH_MAX + 16];
     size_t stem = strlen(paths.map_png) > 4 ? strlen(paths.map_png) - 4 : 0; /* less ".png" */
     snprintf(pgw, sizeof pgw, "%.*s.pgw", (int)stem, paths.map_png);
     snprintf(prj, sizeof prj, "%.*s.prj", (int)stem, paths.map_png);
+    snprintf(aux, sizeof aux, "%s.aux.xml", paths.map_png);
     const char *files[] = {paths.json, paths.gis, paths.xlsx, paths.map_png, paths.map_pdf,
-                           stem ? pgw : "", stem ? prj : ""};
+                           stem ? pgw : "", stem ? prj : "", stem ? aux : ""};
     for (size_t k = 0; k < sizeof files / sizeof files[0]; k++)
         if (files[k][0])
             unlink(files[k]);

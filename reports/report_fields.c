@@ -279,10 +279,10 @@ dcs_field_info *dcs_report_fields(const dcs_result *res, size_t *n)
     add(f, n, "coverage_gaps", "Layers not covering the site", "", "context layers that do "
         "not cover the site (their metrics are missing there)", DCS_BETTER_NONE,
         DCS_FIELD_TEXT);
-    add(f, n, "lon", "Longitude", "degrees", "longitude of a point on the site (WGS 84)",
-        DCS_BETTER_NONE, DCS_FIELD_REAL);
-    add(f, n, "lat", "Latitude", "degrees", "latitude of a point on the site (WGS 84)",
-        DCS_BETTER_NONE, DCS_FIELD_REAL);
+    add(f, n, "lon", "Longitude", "degrees", "longitude of a point inside the site (WGS 84; "
+        "GEOS's point on surface, not the centroid)", DCS_BETTER_NONE, DCS_FIELD_REAL);
+    add(f, n, "lat", "Latitude", "degrees", "latitude of a point inside the site (WGS 84; "
+        "GEOS's point on surface, not the centroid)", DCS_BETTER_NONE, DCS_FIELD_REAL);
     add_decision(res, f, n);
     return f;
 }

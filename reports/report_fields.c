@@ -70,7 +70,35 @@ static const struct {
 /* "flood100_pct" -> "Flood100 share": underscores to spaces, first letter
  * up, a unit ending said in words; *unit gets the ending's unit (or is left
  * alone when the name has no such ending). */
+static void humanize_ending(const char *name, char *out, size_t size, const char **unit);
+
+/* A raster statistic's name ends in its statistic ("slope_deg_mean"):
+ * "Slope, mean (degrees)". */
+static int humanize_statistic(const char *name, char *out, size_t size, const char **unit)
+{
+    static const char *const stats[] = {"mean", "min", "max", "sum", "majority"};
+    size_t len = strlen(name);
+    for (size_t k = 0; k < sizeof stats / sizeof stats[0]; k++) {
+        size_t sl = strlen(stats[k]);
+        if (len > sl + 1 && name[len - sl - 1] == '_' && strcmp(name + len - sl, stats[k]) == 0) {
+            char stem[112];
+            snprintf(stem, sizeof stem, "%.*s", (int)(len - sl - 1), name);
+            humanize_ending(stem, out, size, unit);
+            size_t used = strlen(out);
+            snprintf(out + used, size - used, ", %s", stats[k]);
+            return 1;
+        }
+    }
+    return 0;
+}
+
 static void humanize_metric(const char *name, char *out, size_t size, const char **unit)
+{
+    if (!humanize_statistic(name, out, size, unit))
+        humanize_ending(name, out, size, unit);
+}
+
+static void humanize_ending(const char *name, char *out, size_t size, const char **unit)
 {
     size_t len = strlen(name);
     for (size_t k = 0; k < sizeof endings / sizeof endings[0]; k++) {

@@ -259,7 +259,9 @@ typedef struct {
 /* The run fingerprint hashed in a thread while the run reads and measures.
  * It reads every input file once more (~300 MB for a million parcels, about
  * a second), which after measuring would keep one core busy and the other
- * idle.  Not when the run is held to one thread. */
+ * idle.  Not when the run is held to one thread.  To list a dataset's files
+ * it opens the dataset again with GDAL handles of its own, closed before it
+ * returns: the run's handles are never shared with the thread. */
 typedef struct {
     const dcs_scenario *scn;
     pthread_t thread;

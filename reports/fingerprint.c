@@ -2,13 +2,16 @@
 #include "fingerprint.h"
 
 #include <cjson/cJSON.h>
+#include <cpl_string.h>
 #include <errno.h>
+#include <gdal.h>
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "core/strlist.h"
 #include "core/version.h"
 
 enum { CHUNK = 1 << 16 };
@@ -77,7 +80,7 @@ dcs_status dcs_file_sha256(const char *path, char hex[DCS_SHA256_HEX_SIZE], dcs_
 /* ---- the run fingerprint -------------------------------------------------- */
 
 typedef struct {
-    const char *path;
+    char *path; /* owned: a copy of the name it was hashed under */
     char hex[DCS_SHA256_HEX_SIZE];
 } hashed_file;
 
@@ -128,10 +131,107 @@ static dcs_status feed_input(run_digest *d, const char *path, dcs_error *err)
     dcs_status st = dcs_file_sha256(path, f->hex, err);
     if (st != DCS_OK)
         return st;
-    f->path = path;
+    if (!(f->path = dcs_strdup(path)))
+        return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory fingerprinting '%s'", path);
     d->n++;
     feed(d, f->hex);
     return DCS_OK;
+}
+
+/* ---- the files GDAL reads for a dataset ---------------------------------- */
+
+typedef struct {
+    char *path;       /* owned: as GDAL names it */
+    const char *name; /* within path: relative to the scenario's directory */
+} listed_file;
+
+/* path without the "dir/" it starts with, else path as given. */
+static const char *name_under(const char *dir, const char *path)
+{
+    size_t n = dir ? strlen(dir) : 0;
+    if (n && strncmp(path, dir, n) == 0 && path[n] == '/')
+        return path + n + 1;
+    return path;
+}
+
+static int by_name(const void *a, const void *b)
+{
+    const listed_file *x = a, *y = b;
+    int c = strcmp(x->name, y->name);
+    return c ? c : strcmp(x->path, y->path);
+}
+
+static void free_listed(listed_file *files, size_t n)
+{
+    for (size_t k = 0; files && k < n; k++)
+        free(files[k].path);
+    free(files);
+}
+
+/* Sort files by name and drop repeated paths (freed); the count kept. */
+static size_t sorted_once(listed_file *files, size_t n)
+{
+    qsort(files, n, sizeof *files, by_name);
+    size_t kept = 0;
+    for (size_t k = 0; k < n; k++) {
+        if (kept && strcmp(files[kept - 1].path, files[k].path) == 0)
+            free(files[k].path);
+        else
+            files[kept++] = files[k];
+    }
+    return kept;
+}
+
+/* GDAL's list of the files it reads for the dataset at path (GDALGetFileList:
+ * a Shapefile's .shp, .shx, .dbf, .prj, .cpg; a VRT and its sources), path
+ * among them, sorted by name, each once; *n of them.  Only path when GDAL
+ * cannot open it.  NULL when out of memory; caller frees with free_listed.
+ * The dataset is opened with a handle of its own (never GDAL_OF_SHARED) and
+ * closed before returning, so any thread may call this during a run. */
+static listed_file *dataset_files(const char *dir, const char *path, size_t *n)
+{
+    GDALDatasetH ds =
+        GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_RASTER | GDAL_OF_READONLY, NULL, NULL, NULL);
+    char **list = ds ? GDALGetFileList(ds) : NULL;
+    if (ds)
+        GDALClose(ds);
+    size_t count = (size_t)CSLCount(list) + 1;
+    listed_file *files = calloc(count, sizeof *files);
+    *n = 0;
+    for (size_t k = 0; files && k < count; k++) {
+        char *copy = dcs_strdup(k + 1 < count ? list[k] : path);
+        if (!copy) {
+            free_listed(files, *n);
+            files = NULL;
+            break;
+        }
+        files[(*n)++] = (listed_file){.path = copy, .name = name_under(dir, copy)};
+    }
+    CSLDestroy(list);
+    if (files)
+        *n = sorted_once(files, *n);
+    return files;
+}
+
+/* One dataset: when GDAL reads it from one local file, that file's SHA-256
+ * alone (as before datasets were listed, so such fingerprints are
+ * unchanged); when from several, each file's name and SHA-256 in name order;
+ * a connection string enters by its name. */
+static dcs_status feed_dataset(run_digest *d, const char *dir, const char *path, dcs_error *err)
+{
+    if (!path || dcs_regular_file_size(path) < 0)
+        return feed_input(d, path, err);
+    size_t n = 0;
+    listed_file *files = dataset_files(dir, path, &n);
+    if (!files)
+        return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory listing the files of '%s'", path);
+    dcs_status st = n == 1 ? feed_input(d, path, err) : DCS_OK;
+    for (size_t k = 0; n > 1 && st == DCS_OK && k < n; k++) {
+        feed(d, files[k].name);
+        st = feed_input(d, files[k].path, err);
+    }
+    free_listed(files, n);
+    return st;
 }
 
 static dcs_status feed_scenario_json(run_digest *d, const char *path, dcs_error *err)
@@ -161,22 +261,25 @@ static dcs_status feed_scenario_json(run_digest *d, const char *path, dcs_error 
     return DCS_OK;
 }
 
+/* The GDAL datasets through feed_dataset, the weather files (not GDAL's)
+ * each as one file. */
 static dcs_status feed_inputs(run_digest *d, const dcs_scenario *scn, dcs_error *err)
 {
-    dcs_status st = feed_input(d, scn->sites.src.dataset, err);
+    const char *dir = scn->dir;
+    dcs_status st = feed_dataset(d, dir, scn->sites.src.dataset, err);
     if (st == DCS_OK)
-        st = feed_input(d, scn->substations.src.dataset, err);
+        st = feed_dataset(d, dir, scn->substations.src.dataset, err);
     for (size_t k = 0; st == DCS_OK && k < scn->ncontexts; k++) {
-        st = feed_input(d, scn->contexts[k].src.dataset, err);
+        st = feed_dataset(d, dir, scn->contexts[k].src.dataset, err);
         if (st == DCS_OK)
-            st = feed_input(d, scn->contexts[k].coverage.dataset, err);
+            st = feed_dataset(d, dir, scn->contexts[k].coverage.dataset, err);
     }
     for (size_t k = 0; st == DCS_OK && k < scn->njoins; k++)
-        st = feed_input(d, scn->joins[k].src.dataset, err);
+        st = feed_dataset(d, dir, scn->joins[k].src.dataset, err);
     for (size_t k = 0; st == DCS_OK && k < scn->energy.nstations; k++)
         st = feed_input(d, scn->energy.stations[k], err);
     if (st == DCS_OK)
-        st = feed_input(d, scn->energy.station_table.dataset, err);
+        st = feed_dataset(d, dir, scn->energy.station_table.dataset, err);
     return st;
 }
 
@@ -197,6 +300,8 @@ dcs_status dcs_run_fingerprint(const dcs_scenario *scn, char hex[DCS_SHA256_HEX_
     if (st == DCS_OK && !d.evp_failed)
         d.evp_failed = EVP_DigestFinal_ex(d.ctx, md, &mdlen) != 1 || mdlen != 32;
     EVP_MD_CTX_free(d.ctx);
+    for (size_t k = 0; k < d.n; k++)
+        free(d.files[k].path);
     free(d.files);
     if (st != DCS_OK)
         return st;

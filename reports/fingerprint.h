@@ -29,14 +29,24 @@ long long dcs_regular_file_size(const char *path);
  * GIS output metadata, workbook, shard files) so that outputs of different
  * versions of a scenario or of its data are never mixed: SHA-256 over
  * "dcsite <version>", the scenario file as canonical JSON (parsed and
- * printed again by cJSON without whitespace, keys in file order) and the
- * SHA-256 of every local file the scenario names (site layer, substations,
- * context and coverage layers, joined tables, rasters, weather files, the
- * station table), in scenario order, each distinct file hashed once.  A
- * dataset that is not a local file (PG:..., /vsicurl/...) enters by its
- * name only, as do weather files listed inside a station table.
+ * printed again by cJSON without whitespace, keys in file order) and, in
+ * scenario order, every GDAL dataset the scenario names (site layer,
+ * substations, context and coverage layers, joined tables, rasters, the
+ * station table) and every weather file.  A dataset contributes every file
+ * GDAL reads for it (GDALGetFileList: a Shapefile's .shp, .shx, .dbf, .prj
+ * and .cpg, a VRT and the files it points at), sorted by their names
+ * relative to the scenario's directory (absolute names as they are), each
+ * as its name and SHA-256; a dataset GDAL reads from its one file (or
+ * cannot open) contributes that file's SHA-256 alone, as before datasets
+ * were listed.  Each distinct file is hashed once.  A dataset that is not a
+ * local file (PG:..., /vsicurl/...) enters by its name only, as do weather
+ * files listed inside a station table.
  * DCS_ERR_SCENARIO when the scenario file cannot be read again, DCS_ERR_DATA
- * when an input file cannot be read. */
+ * when an input file cannot be read.
+ * Thread-safety: reentrant once GDAL is set up (dcs_init); it opens each
+ * dataset with a handle of its own (never shared) and closes it before
+ * returning, so it may run in a thread beside a run reading the same
+ * files. */
 dcs_status dcs_run_fingerprint(const dcs_scenario *scn, char hex[DCS_SHA256_HEX_SIZE],
                                dcs_error *err);
 

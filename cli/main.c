@@ -682,7 +682,8 @@ static int command_check(const dcs_cli *cli)
     dcs_strlist scn_problems = {0}, data_problems = {0};
     dcs_error_clear(&err);
     dcs_status st = dcs_scenario_load(cli->input, &scn, &scn_problems, &err);
-    printf("Scenario %s: %s\n", cli->input, st == DCS_OK ? "valid" : "has problems");
+    /* the verdict comes last, once every problem is counted */
+    printf("Scenario %s: %s\n", cli->input, st == DCS_OK ? "read" : "has problems");
     dcs_inputs in = {0};
     int layers_ok = 0;
     if (st == DCS_OK) {
@@ -712,7 +713,8 @@ static int command_check(const dcs_cli *cli)
     for (size_t i = 0; i < data_problems.count; i++)
         print_line(stderr, "dcsite: ERROR: ", data_problems.items[i]);
     size_t total = scn_problems.count + data_problems.count;
-    printf("%zu problem%s found\n", total, total == 1 ? "" : "s");
+    printf("%zu problem%s found: %s\n", total, total == 1 ? "" : "s",
+           total ? "the scenario cannot run as it is" : "the scenario is valid");
     int code = scn_problems.count  ? DCS_EXIT_SCENARIO
                : data_problems.count ? DCS_EXIT_DATA
                                      : DCS_EXIT_OK;

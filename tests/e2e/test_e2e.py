@@ -881,7 +881,8 @@ class T7Check(unittest.TestCase):
         self.assertIn("(fields: sub_id, voltage_kv, headroom_mw)", errors[1])
         self.assertIn("layer 'floods' not found", errors[2])
         self.assertIn("(layers: sites, substations, flood)", errors[2])
-        self.assertIn("3 problems found", r.stdout)
+        self.assertIn("3 problems found: the scenario cannot run as it is", r.stdout)
+        self.assertNotIn("valid", r.stdout)  # the verdict agrees with the count
         # The good layers are described: feature counts and CRS.
         out = r.stdout
         self.assertIn("%d features" % len(SITES), out)
@@ -889,11 +890,23 @@ class T7Check(unittest.TestCase):
         self.assertIn("%d features" % len(SUBSTATIONS), out)
         self.assertIn("CRS EPSG:4326", out)
 
+    def test_check_verdict_counts_problems_found_late(self):
+        # a criterion on a metric no layer gives is found only when the
+        # metric table is built, after the scenario file was read: the
+        # verdict still counts it (issue 23: "valid" then "1 problem found")
+        s = scenario()
+        s["criteria"][0]["metric"] = "no_such_metric"
+        r = dcsite("check", write_scenario("check_late.json", s))
+        msg = "rc=%s\nstdout:\n%s\nstderr:\n%s" % (r.returncode, r.stdout, r.stderr)
+        self.assertEqual(r.returncode, 3, msg)
+        self.assertIn("no_such_metric", r.stderr, msg)
+        self.assertIn("1 problem found: the scenario cannot run as it is", r.stdout, msg)
+        self.assertNotIn("is valid", r.stdout, msg)
+
     def test_check_good_scenario(self):
         r = dcsite("check", Fixture.scenario)
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
-        self.assertIn("valid", r.stdout)
-        self.assertIn("0 problems found", r.stdout)
+        self.assertIn("0 problems found: the scenario is valid", r.stdout)
         self.assertIn("%d features" % len(FLOOD), r.stdout)
         metrics = [ln for ln in r.stdout.splitlines() if ln.startswith("Metrics available:")]
         self.assertEqual(len(metrics), 1, r.stdout)

@@ -20,6 +20,10 @@ static const char *const code_names[DCS_WARN_CODE_COUNT] = {
     [DCS_WARN_NOT_COVERED] = "layer_covers_no_site",
     [DCS_WARN_SENSITIVITY_TRIMMED] = "sensitivity_trimmed",
     [DCS_WARN_WORKBOOK_ROWS] = "workbook_rows",
+    [DCS_WARN_CRITERION_FLAT] = "criterion_not_discriminating",
+    [DCS_WARN_NO_CAMPUS] = "assembly_no_campus",
+    [DCS_WARN_DESIGN_PUE] = "design_pue_below_peak",
+    [DCS_WARN_DUPLICATE_IDS] = "duplicate_ids",
 };
 
 const char *dcs_warning_code_name(dcs_warning_code code)

@@ -29,6 +29,10 @@ typedef enum {
     DCS_WARN_NOT_COVERED,         /* a context layer covers none of the sites */
     DCS_WARN_SENSITIVITY_TRIMMED, /* rank percentiles kept for some sites only */
     DCS_WARN_WORKBOOK_ROWS,       /* a sheet stops at Excel's row limit */
+    DCS_WARN_CRITERION_FLAT,      /* a criterion has the same value at every eligible site */
+    DCS_WARN_NO_CAMPUS,           /* assembly formed no campus */
+    DCS_WARN_DESIGN_PUE,          /* facility.design_pue below a station's modelled peak PUE */
+    DCS_WARN_DUPLICATE_IDS,       /* a context layer repeats ids in its id field */
     DCS_WARN_CODE_COUNT
 } dcs_warning_code;
 

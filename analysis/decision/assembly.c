@@ -187,8 +187,9 @@ static size_t best_neighbour(const planner *pl, const size_t *members, size_t nm
 }
 
 /* Grow one campus from seed into members (slots); returns its size when
- * it reaches the area, else 0. */
-static size_t grow_campus(const planner *pl, size_t seed, size_t *members, unsigned char *in)
+ * it reaches the area, else 0.  *grown: the parcels taken and their area. */
+static size_t grow_campus(const planner *pl, size_t seed, size_t *members, unsigned char *in,
+                          size_t *ngrown, double *grown_ha)
 {
     size_t nm = 0;
     double area = 0;
@@ -203,6 +204,8 @@ static size_t grow_campus(const planner *pl, size_t seed, size_t *members, unsig
     }
     for (size_t m = 0; m < nm; m++)
         in[members[m]] = 0;
+    *ngrown = nm;
+    *grown_ha = area;
     return area >= pl->p->min_area_ha && nm >= 2 ? nm : 0;
 }
 
@@ -242,7 +245,13 @@ static dcs_status plan_campuses(planner *pl, dcs_assembly *a, dcs_error *err)
     for (size_t r = 0; r < pl->nsmall && st == DCS_OK; r++) {
         if (pl->used[seeds[r]])
             continue;
-        size_t nm = grow_campus(pl, seeds[r], members, in);
+        size_t ngrown;
+        double ha;
+        size_t nm = grow_campus(pl, seeds[r], members, in, &ngrown, &ha);
+        if (!nm && ha > a->short_ha) {
+            a->short_ha = ha;
+            a->short_nparcels = ngrown;
+        }
         for (size_t m = 0; m < nm; m++)
             pl->used[members[m]] = 1;
         if (nm && add_campus(a, pl, members, nm) != 0)
@@ -425,6 +434,7 @@ dcs_status dcs_assemble_campuses(dcs_sites *s, const dcs_assembly_params *p, con
         st = dcs_error_set(err, DCS_ERR_NOMEM, "out of memory (parcel assembly)");
     if (st == DCS_OK)
         st = build_adjacency(&pl, err);
+    a->nsmall = pl.nsmall;
     if (st == DCS_OK)
         st = plan_campuses(&pl, a, err);
     if (st == DCS_OK && a->n && (reserve(s, a->n) != 0 ||

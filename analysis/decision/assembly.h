@@ -20,6 +20,10 @@
  * area is kept and its parcels are used; otherwise it is dropped and its
  * parcels stay free for later seeds.  Campuses never share parcels.
  *
+ * When no campus forms, nsmall, short_ha and short_nparcels say why: how
+ * many parcels took part and the largest group that was grown and dropped
+ * (the largest single small parcel when none has a neighbour).
+ *
  * Each campus becomes an extra site appended to the dcs_sites, measured
  * and scored like any other: id "campus_<seed id>", geometry the union of
  * its parcels (GEOSUnaryUnion), area_ha the sum of their areas, and any
@@ -46,6 +50,9 @@ typedef struct {
 
 typedef struct {
     size_t n;          /* campuses */
+    size_t nsmall;     /* parcels smaller than min_area_ha (those that took part) */
+    double short_ha;   /* the largest group that fell short of min_area_ha (0: none) */
+    size_t short_nparcels; /* its parcels */
     size_t first;      /* sites index of the first campus; campus k is site first + k */
     size_t *nparcels;  /* n: parcels in campus k */
     size_t **parcels;  /* n: their site indices, in the order they were added */

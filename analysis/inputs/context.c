@@ -116,6 +116,28 @@ static dcs_status add_substation(dcs_substations *s, size_t *cap, OGRFeatureH f,
     return DCS_OK;
 }
 
+static int compare_id(const void *a, const void *b, void *ids)
+{
+    char *const *id = ids;
+    return strcmp(id[*(const size_t *)a], id[*(const size_t *)b]);
+}
+
+/* Count the substations whose id an earlier one (in id order) has. */
+static dcs_status count_repeated_ids(dcs_substations *s, dcs_error *err)
+{
+    size_t *by_id = malloc((s->n ? s->n : 1) * sizeof *by_id);
+    if (!by_id)
+        return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory checking substation ids");
+    for (size_t i = 0; i < s->n; i++)
+        by_id[i] = i;
+    qsort_r(by_id, s->n, sizeof *by_id, compare_id, s->id);
+    for (size_t k = 1; k < s->n; k++)
+        if (strcmp(s->id[by_id[k - 1]], s->id[by_id[k]]) == 0 && !s->nrepeated++)
+            s->repeated_example = by_id[k];
+    free(by_id);
+    return DCS_OK;
+}
+
 dcs_status dcs_substations_load(dcs_layer *L, const dcs_scenario *scn, double peak_mw,
                                 GEOSContextHandle_t geos, dcs_substations *s, dcs_error *err)
 {
@@ -140,6 +162,8 @@ dcs_status dcs_substations_load(dcs_layer *L, const dcs_scenario *scn, double pe
             GEOSGeom_destroy_r(geos, g);
         OGR_F_Destroy(f);
     }
+    if (st == DCS_OK && fl.id >= 0)
+        st = count_repeated_ids(s, err);
     if (st == DCS_OK && build_tree(geos, s->geom, s->n, &s->items, &s->tree) != 0)
         st = dcs_error_set(err, DCS_ERR_NOMEM, "out of memory indexing substations");
     if (st == DCS_OK)

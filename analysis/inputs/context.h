@@ -7,6 +7,8 @@
  * demand) enter a GEOS STRtree and the flat index of nearest.h; the
  * nearest is found through the index (no scan of every substation) and its
  * distance is measured on the ellipsoid between the two nearest points.
+ * With an id_field, ids that repeat among the qualifying substations are
+ * counted (nrepeated): the substation_id metric cannot tell them apart.
  *
  * Feature sets (overlays, distances, zones, area-weighted sums): geometries
  * in an STRtree with optional attribute columns; the share of a site inside
@@ -50,6 +52,8 @@ typedef struct {
     dcs_near_site site; /* the site being searched (one thread per copy) */
     /* what was read and why substations did not qualify */
     long long nread, nlow_voltage, nno_voltage, nlow_headroom;
+    size_t nrepeated;     /* qualifying substations whose id_field value an earlier one has */
+    size_t repeated_example; /* one of them (index), when nrepeated */
     int borrowed; /* a clone: ids, kv and headroom belong to the original */
 } dcs_substations;
 

@@ -8,6 +8,7 @@
 #include "decision/classes.h"
 #include "decision/distinct.h"
 #include "decision/pareto.h"
+#include "pipeline/diagnose.h"
 
 /* The number metric a pareto entry names, or an error naming the key. */
 static dcs_status pareto_column(const dcs_result *res, size_t k, size_t *col, dcs_error *err)
@@ -63,6 +64,39 @@ static dcs_status distinct_column(dcs_result *res, dcs_error *err)
     return DCS_OK;
 }
 
+/* Assembly asked for and no campus formed: say how close it came. */
+static void warn_no_campus(dcs_result *res)
+{
+    const dcs_assembly *a = &res->assembly;
+    double need = res->scn->assembly.min_area_ha;
+    dcs_warning *w;
+    if (a->n)
+        return;
+    if (a->nsmall == 0) {
+        w = dcs_warn(&res->warnings, DCS_WARN_NO_CAMPUS, "assembly",
+                     "assembly: no campus formed: no parcel is smaller than min_area_ha "
+                     "(%g ha)", need);
+        dcs_warning_plain(w, "Parcel assembly formed no campus: every parcel already has "
+                          "%g ha or more, so there was nothing to group.", need);
+    } else if (a->short_nparcels < 2) {
+        w = dcs_warn(&res->warnings, DCS_WARN_NO_CAMPUS, "assembly",
+                     "assembly: no campus formed: none of the %zu parcels under %g ha "
+                     "shares a boundary with another%s; the largest is %.2f ha", a->nsmall,
+                     need, res->scn->assembly.owner_field ? " of the same owner" : "",
+                     a->short_ha);
+        dcs_warning_plain(w, "Parcel assembly formed no campus: no two small parcels%s are "
+                          "adjacent, and none reaches the %g ha the facility needs alone.",
+                          res->scn->assembly.owner_field ? " of the same owner" : "", need);
+    } else {
+        w = dcs_warn(&res->warnings, DCS_WARN_NO_CAMPUS, "assembly",
+                     "assembly: no campus formed from %zu parcels under %g ha: the largest "
+                     "group reached %.2f ha (%zu parcels; max_parcels %zu)", a->nsmall, need,
+                     a->short_ha, a->short_nparcels, res->scn->assembly.max_parcels);
+        dcs_warning_plain(w, "Parcel assembly formed no campus: the largest group of adjacent "
+                          "parcels reached %.2f ha of the %g ha needed.", a->short_ha, need);
+    }
+}
+
 dcs_status dcs_decision_prepare(dcs_result *res, dcs_error *err)
 {
     const dcs_scenario *scn = res->scn;
@@ -90,6 +124,8 @@ dcs_status dcs_decision_prepare(dcs_result *res, dcs_error *err)
         st = dcs_assemble_campuses(&res->sites, &p, &res->crs, &res->assembly, err);
     if (dcs_sites_compact(&res->sites) != DCS_OK && st == DCS_OK)
         st = dcs_error_set(err, DCS_ERR_NOMEM, "out of memory (parcel assembly)");
+    if (st == DCS_OK)
+        warn_no_campus(res);
     return st;
 }
 
@@ -198,6 +234,7 @@ static void score_classes(dcs_result *res)
 
 dcs_status dcs_decision_analyse(dcs_result *res, dcs_error *err)
 {
+    dcs_diagnose_ranking(res);
     score_classes(res);
     dcs_status st = distinct_options(res, err);
     if (st != DCS_OK)

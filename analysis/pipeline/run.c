@@ -244,6 +244,18 @@ static void record_inputs(dcs_result *res, dcs_inputs *in, const dcs_substations
         warn_layer(res, &res->inputs[i]);
     res->subs_read = subs->nread;
     res->subs_qualified = (long long)subs->n;
+    if (subs->nrepeated)
+        dcs_warning_plain(
+            dcs_warn(&res->warnings, DCS_WARN_DUPLICATE_IDS, "substations",
+                     "substations: %zu of the %zu qualifying substations repeat%s an earlier "
+                     "one's %s (e.g. \"%s\"); substation_id does not tell them apart",
+                     subs->nrepeated, subs->n, subs->nrepeated == 1 ? "s" : "",
+                     res->scn->substations.id_field,
+                     subs->id[subs->repeated_example]),
+            "%zu substation%s share%s an id with another (e.g. %s), so a site's nearest "
+            "substation cannot always be told apart by its id.", subs->nrepeated,
+            subs->nrepeated == 1 ? "" : "s", subs->nrepeated == 1 ? "s" : "",
+            subs->id[subs->repeated_example]);
     if (subs->n == 0)
         dcs_warning_plain(
             dcs_warn(&res->warnings, DCS_WARN_NO_SUBSTATION, "substations",

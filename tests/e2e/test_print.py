@@ -55,6 +55,7 @@ import unittest
 import zipfile
 
 import tapkit
+from report_run import ReportRun
 
 import openpyxl
 from openpyxl.styles import Font
@@ -157,30 +158,12 @@ def absolute_paths(node, base):
     return node
 
 
-class Run:
+class Run(ReportRun):
     """One `dcsite run` of a scenario, its reports and the printed workbook."""
 
     def __init__(self, scenario, tag):
-        self.outdir = os.path.join(workdir(), "out-" + tag)
-        with open(scenario) as fp:
-            self.scenario = json.load(fp)
-        self.name = self.scenario["name"]
-        self.proc = subprocess.run([DCSITE, "run", scenario, "-o", self.outdir, "--quiet"],
-                                   capture_output=True, text=True, timeout=300, cwd=REPO)
-        self._pdf = self._js = self._gpkg = self._sheets = None
-
-    def check(self, case):
-        case.assertEqual(self.proc.returncode, 0, "dcsite run failed: rc=%s\n%s"
-                         % (self.proc.returncode, self.proc.stderr))
-
-    def path(self, ext):
-        return os.path.join(self.outdir, "%s.%s" % (self.name, ext))
-
-    def js(self):
-        if self._js is None:
-            with open(self.path("json")) as fp:
-                self._js = json.load(fp)
-        return self._js
+        super().__init__(DCSITE, scenario, os.path.join(workdir(), "out-" + tag), REPO)
+        self._pdf = self._gpkg = self._sheets = None
 
     def gpkg(self):
         """(field names, [rows as dicts]) of layer `candidates`."""

@@ -51,6 +51,7 @@ import zipfile
 import xml.etree.ElementTree as ET
 
 import tapkit
+from report_run import ReportRun
 
 import openpyxl
 from openpyxl.utils.cell import range_boundaries
@@ -107,35 +108,18 @@ def is_number(v):
 # running dcsite and reading its reports
 # ---------------------------------------------------------------------------
 
-class Run:
+class Run(ReportRun):
     """One `dcsite run` and its reports, each read once."""
 
     def __init__(self, scenario, tag, cwd):
-        self.outdir = os.path.join(workdir(), "out-" + tag)
+        super().__init__(DCSITE, scenario, os.path.join(workdir(), "out-" + tag), cwd)
         self.cwd = cwd
-        with open(scenario) as fp:
-            self.name = json.load(fp)["name"]
-        self.proc = subprocess.run([DCSITE, "run", scenario, "-o", self.outdir, "--quiet"],
-                                   capture_output=True, text=True, timeout=300, cwd=cwd)
-        self._wb = self._js = self._gpkg = self._csv = None
-
-    def check(self, case):
-        case.assertEqual(self.proc.returncode, 0, "dcsite run failed: rc=%s\n%s"
-                         % (self.proc.returncode, self.proc.stderr))
-
-    def path(self, ext):
-        return os.path.join(self.outdir, "%s.%s" % (self.name, ext))
+        self._wb = self._gpkg = self._csv = None
 
     def wb(self):
         if self._wb is None:
             self._wb = openpyxl.load_workbook(self.path("xlsx"))
         return self._wb
-
-    def js(self):
-        if self._js is None:
-            with open(self.path("json")) as fp:
-                self._js = json.load(fp)
-        return self._js
 
     def gpkg(self):
         """{site_id: {field: value}} of layer `candidates`."""

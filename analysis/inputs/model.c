@@ -14,6 +14,7 @@ static const struct {
 } builtin[] = {
     /* in the order of DCS_COL_* and DCS_TCOL_* */
     {"area_ha", "ha", "site area (geodesic)", DCS_NUM},
+    {"area_acres", "acres", "site area (geodesic) in international acres", DCS_NUM},
     {"substation_km", "km", "geodesic distance to the nearest qualifying substation", DCS_NUM},
     {"substation_kv", "kV", "voltage of that substation", DCS_NUM},
     {"substation_headroom_mw", "MW", "spare capacity of that substation", DCS_NUM},
@@ -71,7 +72,8 @@ size_t dcs_model_attr_slots(const dcs_scenario *scn)
 /* Upper bound of the number of metrics. */
 static size_t metric_capacity(const dcs_scenario *scn)
 {
-    return NBUILTIN + dcs_model_attr_slots(scn) + 8 * scn->ncontexts + DCS_EN_COUNT;
+    return NBUILTIN + dcs_model_attr_slots(scn) + scn->nconstants + 8 * scn->ncontexts +
+           DCS_EN_COUNT;
 }
 
 static int add_metric(dcs_model *m, char *name, const char *unit, const char *desc,
@@ -171,6 +173,11 @@ static int build_metrics(const dcs_scenario *scn, const dcs_metric_kind *kinds, 
     if (add_attrs(m, scn->sites.attrs, scn->sites.nattrs, &kinds, -1, "site attribute",
                   problems) != 0)
         return -1;
+    m->const_first = m->nmetrics;
+    for (size_t k = 0; k < scn->nconstants; k++)
+        if (add_metric(m, strdup(scn->constants[k].metric), "", "constant of the scenario",
+                       scn->constants[k].text ? DCS_TEXT : DCS_NUM, -1, problems) != 0)
+            return -1;
     for (size_t k = 0; k < scn->ncontexts; k++) {
         m->ctx_first[k] = m->nmetrics;
         if (add_context_metrics(m, &scn->contexts[k], (long)k, &kinds, problems) != 0)

@@ -332,7 +332,8 @@ static void read_source(reader *r, const cJSON *obj, const char *path, const cha
 
 static void read_facility(reader *r, const cJSON *root, dcs_scenario *scn)
 {
-    static const char *const keys[] = {"it_load_mw", "design_pue", "land_ha", NULL};
+    static const char *const keys[] = {"it_load_mw", "design_pue", "land_ha", "land_acres",
+                                       NULL};
     const cJSON *f = read_object(r, root, "", "facility", 1);
     if (!f)
         return;
@@ -340,6 +341,39 @@ static void read_facility(reader *r, const cJSON *root, dcs_scenario *scn)
     read_number(r, f, "facility", "it_load_mw", 1, 0.001, 10000, &scn->it_load_mw);
     read_number(r, f, "facility", "design_pue", 0, 1.0, 3.0, &scn->design_pue);
     read_number(r, f, "facility", "land_ha", 0, 0, 1e6, &scn->land_ha);
+    double acres = 0;
+    if (read_number(r, f, "facility", "land_acres", 0, 0, 1e6 / DCS_HA_PER_ACRE, &acres)) {
+        if (cJSON_GetObjectItemCaseSensitive(f, "land_ha"))
+            problem(r, "facility.land_acres", "give the land in hectares or in acres, not both");
+        scn->land_ha = acres * DCS_HA_PER_ACRE;
+    }
+}
+
+/* "constants": {"metric": number or text, ...}: the same value at every site. */
+static void read_constants(reader *r, const cJSON *root, dcs_scenario *scn)
+{
+    const cJSON *o = read_object(r, root, "", "constants", 0);
+    if (!o)
+        return;
+    size_t cap = (size_t)cJSON_GetArraySize(o);
+    if (!(scn->constants = calloc(cap ? cap : 1, sizeof *scn->constants))) {
+        r->nomem = 1;
+        return;
+    }
+    for (const cJSON *c = o->child; c; c = c->next) {
+        char kp[PATH_MAX_LEN];
+        join_path(kp, "constants", c->string);
+        if (!cJSON_IsString(c) && !(cJSON_IsNumber(c) && isfinite(c->valuedouble))) {
+            wrong_type(r, kp, "a number or a text", c);
+            continue;
+        }
+        check_name(r, kp, c->string);
+        dcs_constant *k = &scn->constants[scn->nconstants++];
+        k->metric = dcs_strdup(c->string);
+        k->value = cJSON_IsNumber(c) ? c->valuedouble : NAN;
+        if (!k->metric || (cJSON_IsString(c) && !(k->text = dcs_strdup(c->valuestring))))
+            r->nomem = 1;
+    }
 }
 
 /* "grid": {"shape": "hexagon"|"square", "cell_area_ha": N, "aoi": {layer}} */
@@ -1242,7 +1276,7 @@ static void read_root(reader *r, const cJSON *root, const char *base_dir, dcs_sc
         "substations", "interconnection", "overlays", "distances",   "zones",
         "area_weighted", "rasters",   "joins",         "constraints", "criteria",
         "ahp",       "aggregation", "outputs",       "energy",      "sensitivity",
-        "pareto",    "assembly",    NULL};
+        "pareto",    "assembly",    "constants",   NULL};
     check_keys(r, root, "", keys);
     if (read_string(r, root, "", "name", 1, &scn->name))
         check_name(r, "name", scn->name);
@@ -1257,6 +1291,7 @@ static void read_root(reader *r, const cJSON *root, const char *base_dir, dcs_sc
     scn->design_pue = 1.3;
     read_facility(r, root, scn);
     read_sites(r, root, base_dir, scn);
+    read_constants(r, root, scn);
     read_substations(r, root, base_dir, scn);
     read_all_contexts(r, root, base_dir, scn);
     read_joins(r, root, base_dir, scn);
@@ -1461,6 +1496,11 @@ void dcs_scenario_free(dcs_scenario *scn)
     free(scn->substations.id_field);
     free(scn->substations.voltage_field);
     free(scn->substations.headroom_field);
+    for (size_t i = 0; i < scn->nconstants; i++) {
+        free(scn->constants[i].metric);
+        free(scn->constants[i].text);
+    }
+    free(scn->constants);
     for (size_t i = 0; i < scn->ncontexts; i++) {
         dcs_context *c = &scn->contexts[i];
         free(c->name);

@@ -41,6 +41,13 @@ typedef struct {
     char *field;  /* field in the site layer */
 } dcs_attribute;
 
+/* A metric with the same value at every site ("constants"). */
+typedef struct {
+    char *metric;
+    char *text;   /* a text constant, or NULL for a number */
+    double value; /* a number constant */
+} dcs_constant;
+
 /* What a context layer measures for each site. */
 typedef enum {
     DCS_CTX_OVERLAY,       /* polygons: <name>_pct, share of the site inside them */
@@ -151,7 +158,7 @@ typedef struct {
 
     double it_load_mw; /* IT (critical) load */
     double design_pue; /* peak PUE used for the grid request */
-    double land_ha;    /* land needed; 0 = no land rule */
+    double land_ha;    /* land needed; 0 = no land rule (facility.land_acres is converted) */
     char *working_crs; /* "EPSG:xxxx" etc., NULL = chosen from the data */
 
     struct {
@@ -227,6 +234,8 @@ typedef struct {
     double *ahp_matrix;        /* ncriteria^2, row-major; NULL: direct weights */
     int ahp_accept_inconsistent;
 
+    dcs_constant *constants; /* metrics given for every site, without a layer */
+    size_t nconstants;
     dcs_context *contexts; /* overlays, distances, zones, area_weighted, rasters */
     size_t ncontexts;
     dcs_join *joins;
@@ -246,6 +255,9 @@ typedef struct {
         char *attribution;   /* the data's credits for the map; NULL: the input files' names */
     } outputs;
 } dcs_scenario;
+
+/* International acre in hectares (4046.8564224 m2, exact). */
+#define DCS_HA_PER_ACRE 0.40468564224
 
 /* Peak facility demand in MW: IT load times design PUE. */
 double dcs_scenario_peak_mw(const dcs_scenario *scn);

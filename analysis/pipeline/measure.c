@@ -648,11 +648,30 @@ static dcs_status measure_energy(dcs_context_data *cd, dcs_sites *s, size_t i,
     return DCS_OK;
 }
 
+/* area_acres and the scenario's constants (before the joins, which may
+ * match on a constant). */
+static dcs_status set_given(const dcs_model *m, dcs_sites *s, size_t i, dcs_error *err)
+{
+    double *num = dcs_site_num(s, i);
+    num[DCS_COL_AREA_ACRES] = num[DCS_COL_AREA_HA] / DCS_HA_PER_ACRE;
+    for (size_t k = 0; k < m->scn->nconstants; k++) {
+        const dcs_constant *c = &m->scn->constants[k];
+        const dcs_metric *mt = &m->metrics[m->const_first + k];
+        if (!c->text)
+            num[mt->col] = c->value;
+        else if (dcs_site_set_text(s, i, mt->col, c->text) != 0)
+            return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory");
+    }
+    return DCS_OK;
+}
+
 static dcs_status measure_geometry(dcs_context_data *cd, dcs_sites *s, size_t i,
                                    unsigned char *outside, dcs_error *err)
 {
     memset(cd->have_cells, 0, cd->ncontexts);
-    dcs_status st = measure_power(cd, s, i, err);
+    dcs_status st = set_given(cd->model, s, i, err);
+    if (st == DCS_OK)
+        st = measure_power(cd, s, i, err);
     for (size_t k = 0; st == DCS_OK && k < cd->ncontexts; k++) {
         size_t like = (size_t)cd->cover_of[k];
         int out = like < k ? cd->uncovered[like] : !dcs_coverage_contains(&cd->cover[k], cd->site);

@@ -11,7 +11,16 @@ fixture's design, never against an earlier dcsite run:
     (`interconnection.unknown_headroom: "upgrade"`), and the run says so;
     `require_headroom: true` without a field is a scenario error naming both;
   - measure-only: a scenario without criteria runs, writes every metric,
-    scores nothing and lists eligible sites by id; `ahp` then is an error.
+    scores nothing and lists eligible sites by id; `ahp` then is an error;
+  - constants: a number and a text constant reach every site; a join matches
+    on the text constant;
+  - acres: `area_acres` is the geodesic area (pyproj, independent of dcsite)
+    in international acres; `facility.land_acres` excludes what the same land
+    in hectares excludes; both at once is an error;
+  - numeric text: a CSV column (GDAL reads CSV columns as text without a
+    .csvt) whose values are all numbers is read as numbers by a criterion;
+    one "n/a" stops the run naming the file, the field, the feature and the
+    value.
 
 Reference for the interconnection cost: the default cost per km of each
 voltage class in docs/scenario.md (69 kV 1.2, 161 kV 1.6, 230 kV 2.0,
@@ -72,13 +81,48 @@ def no_headroom(**subs):
     return s
 
 
+ACRE_HA = 0.40468564224  # international acre, exact (4046.8564224 m2)
+PRICES = {"industrial": "0.061", "commercial": "0.083"}  # text, as a CSV holds them
+
+
+def write_prices(name, rows):
+    with open(os.path.join(TMP, name), "w") as fp:
+        fp.write("zone,price\n")
+        for zone, price in rows.items():
+            fp.write("%s,%s\n" % (zone, price))
+
+
+def priced(csv):
+    crit = {"name": "power_price", "metric": "price", "weight": 1,
+            "value": {"type": "linear", "worst": 0.1, "best": 0.05}}
+    return test_e2e.scenario(
+        joins=[{"name": "prices", "dataset": csv, "key_field": "zone", "on": "zoning",
+                "attributes": {"price": "price"}}],
+        criteria=test_e2e.CRITERIA + [crit])
+
+
 def scenarios():
     up = no_headroom()
     up["interconnection"] = {"unknown_headroom": "upgrade"}
     measure = test_e2e.scenario()
     del measure["criteria"]
     ahp = test_e2e.scenario(criteria=[], ahp={"matrix": [[1]]})
+    consts = test_e2e.scenario(
+        constants={"tariff_usd_kwh": 0.0725, "region": "ERCOT-N"},
+        joins=[{"name": "regional", "dataset": "regions.csv", "key_field": "region",
+                "on": "region", "attributes": {"region_co2": "co2"}}])
+    acres = test_e2e.scenario()
+    acres["facility"] = dict(acres["facility"])
+    del acres["facility"]["land_ha"]
+    acres["facility"]["land_acres"] = test_e2e.LAND_HA / ACRE_HA
+    both = test_e2e.scenario()
+    both["facility"] = dict(both["facility"], land_acres=50)
     return {
+        "consts": consts,
+        "acres": acres,
+        "acres_both": both,
+        "price_text": priced("prices.csv"),
+        "price_bad": priced("prices_bad.csv"),
         "nohead": no_headroom(),
         "nohead_up": up,
         "nohead_required": no_headroom(require_headroom=True),
@@ -91,6 +135,10 @@ def setUpModule():
     global TMP
     TMP = tempfile.mkdtemp(prefix="dcsite-options-")
     test_e2e.build_gpkg(os.path.join(TMP, "fixture.gpkg"))
+    write_prices("prices.csv", PRICES)
+    write_prices("prices_bad.csv", dict(PRICES, commercial="n/a"))
+    with open(os.path.join(TMP, "regions.csv"), "w") as fp:
+        fp.write("region,co2\nERCOT-S,690.5\nERCOT-N,733.9\n")
     for tag, scn in scenarios().items():
         run(tag, scn)
 
@@ -202,6 +250,78 @@ class T2MeasureOnly(Base):
         r, _, _ = RUNS["measure_ahp"]
         self.assertEqual(r.returncode, 3, r.stderr)
         self.assertIn("ahp: needs \"criteria\"", r.stderr)
+
+
+class T3Constants(Base):
+    def test_every_site_gets_the_constants_and_joins_on_them(self):
+        _, js, out = self.ok("consts")
+        rows, fields = gpkg_rows(out)
+        self.assertEqual(len(rows), len(test_e2e.SITES))
+        for sid, f in rows.items():
+            self.assertEqual(f["tariff_usd_kwh"], 0.0725, sid)
+            self.assertEqual(f["region"], "ERCOT-N", sid)
+            # the ERCOT-N row, not ERCOT-S; text, as the CSV holds it, since
+            # nothing in the scenario reads it as a number
+            self.assertEqual(f["region_co2"], "733.9", sid)
+
+    def test_constant_must_be_number_or_text(self):
+        r = subprocess.run([DCSITE, "check", write("const_bad", test_e2e.scenario(
+            constants={"flag": True}))], capture_output=True, text=True, cwd=TMP)
+        self.assertEqual(r.returncode, 3, r.stderr)
+        self.assertIn("constants.flag: expected a number or a text, got true", r.stderr)
+
+
+class T4Acres(Base):
+    def test_area_acres_is_the_geodesic_area_in_acres(self):
+        _, _, out = self.ok("acres")
+        rows, _ = gpkg_rows(out)
+        for sid, parts, _, _ in test_e2e.SITES:
+            acres = test_e2e.geodesic_area_m2(parts) / 4046.8564224
+            # 1e-6 relative: dcsite's ellipsoidal area against pyproj's (test_e2e
+            # checks area_ha to the same tolerance)
+            self.assertAlmostEqual(rows[sid]["area_acres"], acres, delta=1e-6 * acres, msg=sid)
+            self.assertAlmostEqual(rows[sid]["area_acres"] * ACRE_HA, rows[sid]["area_ha"],
+                                   delta=1e-9 * rows[sid]["area_ha"], msg=sid)
+
+    def test_land_acres_excludes_like_land_ha(self):
+        _, _, out = self.ok("acres")
+        rows, _ = gpkg_rows(out)
+        small = {sid for sid, f in rows.items() if "facility_land" in (f["reasons"] or "")}
+        self.assertEqual(small, {s for s, rules in test_e2e.EXPECTED_FAILS.items()
+                                 if "facility_land" in rules})
+
+    def test_land_in_both_units_is_an_error(self):
+        r, _, _ = RUNS["acres_both"]
+        self.assertEqual(r.returncode, 3, r.stderr)
+        self.assertIn("facility.land_acres: give the land in hectares or in acres, not both",
+                      r.stderr)
+
+
+class T5NumericText(Base):
+    def test_numeric_text_column_read_as_numbers(self):
+        _, _, out = self.ok("price_text")
+        rows, _ = gpkg_rows(out)
+        ds = ogr.Open(os.path.join(TMP, "prices.csv"))
+        defn = ds.GetLayer(0).GetLayerDefn()
+        # the premise: GDAL hands the column over as text
+        self.assertEqual(defn.GetFieldDefn(defn.GetFieldIndex("price")).GetType(),
+                         ogr.OFTString)
+        for sid, f in rows.items():
+            want = PRICES.get(f["zoning"])
+            if want is None:
+                self.assertIsNone(f["price"], sid)
+                continue
+            self.assertEqual(f["price"], float(want), sid)
+            if f["status"] == "eligible":
+                v = (0.1 - float(want)) / (0.1 - 0.05)
+                self.assertAlmostEqual(f["power_price_value"], v, delta=1e-12, msg=sid)
+
+    def test_a_value_that_is_not_a_number_names_file_field_feature_value(self):
+        r, _, _ = RUNS["price_bad"]
+        self.assertEqual(r.returncode, 4, r.stderr)
+        for needle in ("field 'price'", "prices_bad.csv", "criteria[4]",
+                       'feature 2 has "n/a"', "not a number"):
+            self.assertIn(needle, r.stderr)
 
 
 def main():

@@ -41,6 +41,19 @@ typedef struct {
     char *field;  /* field in the site layer */
 } dcs_attribute;
 
+/* One more nearest-substation search ("substations.rules"): its metrics are
+ * <name>_km (or <name>_centroid_km), <name>_kv, <name>_headroom_mw,
+ * <name>_id and, with a name field, <name>_name. */
+typedef struct {
+    char *name;
+    double min_voltage_kv;  /* default: substations.min_voltage_kv */
+    double min_headroom_mw; /* NaN: any headroom, known or not */
+    int from_centroid;
+} dcs_substation_rule;
+
+/* "boundary", "centroid", NULL: the values of a distance's "from". */
+extern const char *const dcs_distance_from_names[];
+
 /* A metric with the same value at every site ("constants"). */
 typedef struct {
     char *metric;
@@ -94,6 +107,8 @@ typedef struct {
     double cell_m;        /* area_weighted grid cell (0 = radius / 40) */
     int band;             /* raster, 1-based */
     int slope;            /* raster: take the slope (degrees) of the band */
+    int from_centroid;    /* distance: from the site's centroid (<name>_centroid_km), not
+                           * its boundary (<name>_km, 0 when they touch) */
     unsigned stats;       /* raster: DCS_STAT_* over the site */
 } dcs_context;
 
@@ -175,6 +190,9 @@ typedef struct {
         char *id_field;
         char *voltage_field;
         char *headroom_field; /* NULL: headroom unknown at every substation */
+        char *name_field;     /* NULL: no substation_name */
+        dcs_substation_rule *rules; /* more nearest-substation searches */
+        size_t nrules;
         double min_voltage_kv;
         int require_headroom; /* 1: headroom >= peak demand to qualify (default with a field) */
     } substations;

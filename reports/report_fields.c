@@ -204,9 +204,7 @@ static void metric_source(const dcs_result *res, size_t k, char *out, size_t siz
     else if (join_of(mod, k) >= 0 && k >= mod->join_first[join_of(mod, k)])
         describe_source(scn->joins[join_of(mod, k)].name, &scn->joins[join_of(mod, k)].src, out,
                         size);
-    else if (k >= mod->subs_first &&
-             k < mod->subs_first + (scn->substations.name_field != NULL) +
-                     scn->substations.nrules * (4 + (scn->substations.name_field != NULL)))
+    else if (k >= mod->subs_first && k < mod->subs_end)
         describe_source("substations", &scn->substations.src, out, size);
     else if (k >= mod->const_first && k < mod->const_first + scn->nconstants)
         snprintf(out, size, "scenario (constants): the same at every site");

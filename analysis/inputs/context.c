@@ -47,13 +47,16 @@ static int build_tree(GEOSContextHandle_t geos, GEOSGeometry **geom, size_t n,
 /* ---- substations --------------------------------------------------------- */
 
 typedef struct {
-    int id, kv, headroom, name;
+    int id, kv, headroom, name, cost;
 } sub_fields;
 
 static dcs_status substation_fields(dcs_layer *L, const dcs_scenario *scn, sub_fields *f,
                                     dcs_error *err)
 {
-    *f = (sub_fields){.id = -1, .kv = -1, .headroom = -1, .name = -1};
+    *f = (sub_fields){.id = -1, .kv = -1, .headroom = -1, .name = -1, .cost = -1};
+    if (scn->substations.cost_field &&
+        (f->cost = dcs_layer_field(L, scn->substations.cost_field, err)) < 0)
+        return DCS_ERR_DATA;
     if (scn->substations.id_field &&
         (f->id = dcs_layer_field(L, scn->substations.id_field, err)) < 0)
         return DCS_ERR_DATA;
@@ -106,12 +109,15 @@ static int grow_substations(dcs_substations *s, size_t *cap)
     double *h = realloc(s->headroom_mw, *cap * sizeof *h);
     if (h)
         s->headroom_mw = h;
-    return id && name && k && h ? 0 : -1;
+    double *m = realloc(s->cost_musd, *cap * sizeof *m);
+    if (m)
+        s->cost_musd = m;
+    return id && name && k && h && m ? 0 : -1;
 }
 
 /* Append a substation (its strings copied, g taken). */
 static int add_substation(dcs_substations *s, size_t *cap, const char *id, const char *name,
-                          GEOSGeometry *g, double kv, double headroom)
+                          GEOSGeometry *g, double kv, double headroom, double cost)
 {
     if (grow_substations(s, cap) != 0)
         return -1;
@@ -120,6 +126,7 @@ static int add_substation(dcs_substations *s, size_t *cap, const char *id, const
     s->geom[s->n] = g;
     s->kv[s->n] = kv;
     s->headroom_mw[s->n] = headroom;
+    s->cost_musd[s->n] = cost;
     s->n++;
     return !s->id[s->n - 1] || (name && !s->name[s->n - 1]) ? -1 : 0;
 }
@@ -149,7 +156,8 @@ static dcs_status load_pool(dcs_layer *L, const dcs_scenario *scn, GEOSContextHa
                                : NULL;
         double kv = dcs_field_double(f, fl.kv);
         double head = fl.headroom >= 0 ? dcs_field_double(f, fl.headroom) : NAN;
-        if (g && add_substation(pool, &cap, id, name, g, kv, head) != 0) {
+        double cost = fl.cost >= 0 ? dcs_field_double(f, fl.cost) : 0;
+        if (g && add_substation(pool, &cap, id, name, g, kv, head, isnan(cost) ? 0 : cost) != 0) {
             if (pool->n == 0 || pool->geom[pool->n - 1] != g)
                 GEOSGeom_destroy_r(geos, g);
             st = dcs_error_set(err, DCS_ERR_NOMEM, "out of memory loading substations");
@@ -194,7 +202,7 @@ static dcs_status select_substations(const dcs_substations *pool, const dcs_subs
             continue;
         GEOSGeometry *g = GEOSGeom_clone_r(pool->geos, pool->geom[k]);
         if (!g || add_substation(s, &cap, pool->id[k], pool->name[k], g, pool->kv[k],
-                                 pool->headroom_mw[k]) != 0) {
+                                 pool->headroom_mw[k], pool->cost_musd[k]) != 0) {
             if (g && (s->n == 0 || s->geom[s->n - 1] != g))
                 GEOSGeom_destroy_r(pool->geos, g);
             return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory selecting substations");
@@ -338,6 +346,100 @@ dcs_status dcs_nearest_substation(dcs_substations *s, const GEOSGeometry *site,
     return nearest_in_layer(&L, site, crs, which, km, err);
 }
 
+typedef struct {
+    size_t *idx;
+    size_t n, cap;
+    int nomem;
+} index_list;
+
+static void collect_item(void *item, void *user)
+{
+    index_list *l = user;
+    if (l->n == l->cap) {
+        size_t c = l->cap ? 2 * l->cap : 64;
+        size_t *p = realloc(l->idx, c * sizeof *p);
+        if (!p) {
+            l->nomem = 1;
+            return;
+        }
+        l->idx = p;
+        l->cap = c;
+    }
+    l->idx[l->n++] = ((const dcs_tree_item *)item)->index;
+}
+
+/* The substations whose geometry lies within r_m (working CRS) of site. */
+static dcs_status substations_within(dcs_substations *s, const GEOSGeometry *site, double r_m,
+                                     index_list *l, dcs_error *err)
+{
+    double x0, y0, x1, y1;
+    GEOSGeometry *box = NULL;
+    if (GEOSGeom_getXMin_r(s->geos, site, &x0) && GEOSGeom_getYMin_r(s->geos, site, &y0) &&
+        GEOSGeom_getXMax_r(s->geos, site, &x1) && GEOSGeom_getYMax_r(s->geos, site, &y1))
+        box = GEOSGeom_createRectangle_r(s->geos, x0 - r_m, y0 - r_m, x1 + r_m, y1 + r_m);
+    if (!box)
+        return dcs_error_set(err, DCS_ERR_GEOMETRY, "GEOS could not bound a connection search");
+    GEOSSTRtree_query_r(s->geos, s->tree, box, collect_item, l);
+    GEOSGeom_destroy_r(s->geos, box);
+    return l->nomem ? dcs_error_set(err, DCS_ERR_NOMEM, "out of memory") : DCS_OK;
+}
+
+/* Candidate k replaces the best so far: cheaper, or as cheap and nearer. */
+static int better_connection(const dcs_connection *c, size_t k, double km, double cost)
+{
+    double tol = 1e-12 * fabs(c->cost);
+    if (cost < c->cost - tol)
+        return 1;
+    return cost <= c->cost + tol && (km < c->km || (km == c->km && k < c->which));
+}
+
+dcs_status dcs_cheapest_substation(dcs_substations *s, const GEOSGeometry *site,
+                                   const dcs_near_site *flat, const dcs_crs *crs,
+                                   dcs_connection_cost_fn cost, void *user,
+                                   double min_musd_per_km, double search_km,
+                                   dcs_connection *out, dcs_error *err)
+{
+    *out = (dcs_connection){.nearest = SIZE_MAX, .which = SIZE_MAX, .nearest_km = NAN,
+                            .km = NAN, .nearest_cost = NAN, .cost = NAN};
+    dcs_status st = dcs_nearest_substation(s, site, flat, crs, &out->nearest, &out->nearest_km,
+                                           err);
+    if (st != DCS_OK || out->nearest == SIZE_MAX)
+        return st;
+    out->which = out->nearest;
+    out->km = out->nearest_km;
+    out->cost = out->nearest_cost = cost(s, out->nearest, out->nearest_km, user);
+    double reach = min_musd_per_km > 0 ? out->cost / min_musd_per_km : INFINITY;
+    if (search_km > 0 && search_km < reach)
+        reach = search_km;
+    if (!(reach > out->nearest_km) || isinf(reach))
+        return DCS_OK; /* nothing farther can be cheaper (or no bound: the nearest) */
+    double d0; /* working-CRS metres per ground km near the site */
+    double k = GEOSDistance_r(s->geos, site, s->geom[out->nearest], &d0) && d0 > 0 &&
+                       out->nearest_km > 0
+                   ? d0 / out->nearest_km
+                   : 1000.0;
+    double r_m = reach * k * 1.05 + 1.0;
+    index_list l = {0};
+    st = substations_within(s, site, r_m, &l, err);
+    for (size_t i = 0; st == DCS_OK && i < l.n; i++) {
+        size_t j = l.idx[i];
+        double d, km;
+        if (j == out->nearest || !GEOSDistance_r(s->geos, site, s->geom[j], &d) || d > r_m)
+            continue;
+        st = geodesic_gap_km(s->geos, site, s->geom[j], crs, &km, err);
+        if (st != DCS_OK || (search_km > 0 && km > search_km))
+            continue;
+        double c = cost(s, j, km, user);
+        if (better_connection(out, j, km, c)) {
+            out->which = j;
+            out->km = km;
+            out->cost = c;
+        }
+    }
+    free(l.idx);
+    return st;
+}
+
 dcs_status dcs_polyset_nearest(dcs_polyset *set, const GEOSGeometry *site,
                                const dcs_near_site *flat, const dcs_crs *crs, size_t *which,
                                double *km, dcs_error *err)
@@ -370,6 +472,7 @@ void dcs_substations_free(dcs_substations *s)
         free(s->name);
         free(s->kv);
         free(s->headroom_mw);
+        free(s->cost_musd);
         dcs_nearest_free(s->near);
     }
     dcs_near_site_free(&s->site);

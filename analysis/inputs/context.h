@@ -52,6 +52,7 @@ typedef struct {
     char **name; /* n names (NULL when unset or without substations.name_field) */
     double *kv;
     double *headroom_mw;
+    double *cost_musd; /* substations.cost_field (0 without it or when empty) */
     GEOSGeometry **geom;
     dcs_tree_item *items;
     GEOSSTRtree *tree;
@@ -110,6 +111,31 @@ dcs_status dcs_substations_load(dcs_layer *L, const dcs_scenario *scn,
 dcs_status dcs_nearest_substation(dcs_substations *subs, const GEOSGeometry *site,
                                   const dcs_near_site *flat, const dcs_crs *crs, size_t *which,
                                   double *km, dcs_error *err);
+
+/* The price in M$ of connecting to substation k of subs at km (the
+ * caller's pricing: line by voltage class, upgrade, per-substation cost). */
+typedef double (*dcs_connection_cost_fn)(const dcs_substations *subs, size_t k, double km,
+                                         void *user);
+
+/* A site's connection: the nearest qualifying substation and the one of
+ * least cost (the same when nothing is cheaper); SIZE_MAX and NaN: none. */
+typedef struct {
+    size_t nearest, which;
+    double nearest_km, km;
+    double nearest_cost, cost;
+} dcs_connection;
+
+/* The qualifying substation of least cost.  From the nearest, every
+ * substation whose ground distance could still make it cheaper is measured
+ * exactly: those within cost(nearest) / min_musd_per_km km (min_musd_per_km:
+ * the least line cost per km of any voltage class; the other costs must not
+ * be negative) and, when search_km > 0, within search_km.  Ties: the nearer,
+ * then the lower index.  Uses the set's site scratch: one thread per copy. */
+dcs_status dcs_cheapest_substation(dcs_substations *subs, const GEOSGeometry *site,
+                                   const dcs_near_site *flat, const dcs_crs *crs,
+                                   dcs_connection_cost_fn cost, void *user,
+                                   double min_musd_per_km, double search_km,
+                                   dcs_connection *out, dcs_error *err);
 
 void dcs_substations_free(dcs_substations *subs);
 

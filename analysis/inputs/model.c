@@ -72,7 +72,7 @@ size_t dcs_model_attr_slots(const dcs_scenario *scn)
 /* Upper bound of the number of metrics. */
 static size_t metric_capacity(const dcs_scenario *scn)
 {
-    return NBUILTIN + dcs_model_attr_slots(scn) + scn->nconstants + 1 +
+    return NBUILTIN + dcs_model_attr_slots(scn) + scn->nconstants + 4 +
            5 * scn->substations.nrules + 8 * scn->ncontexts + DCS_EN_COUNT;
 }
 
@@ -166,9 +166,20 @@ static int add_substation_metrics(const dcs_scenario *scn, dcs_model *m, dcs_str
 {
     int named = scn->substations.name_field != NULL;
     m->subs_first = m->nmetrics;
-    if (named && add_metric(m, strdup("substation_name"), "", "name of the nearest qualifying "
-                            "substation", DCS_TEXT, -1, p) != 0)
+    if (named && add_metric(m, strdup("substation_name"), "", "name of the substation the "
+                            "site connects to", DCS_TEXT, -1, p) != 0)
         return -1;
+    if (!scn->interconnection.nearest &&
+        (add_metric(m, strdup("nearest_substation_km"), "km", "geodesic distance to the nearest "
+                    "qualifying substation (which may cost more than the one chosen)", DCS_NUM,
+                    -1, p) != 0 ||
+         add_metric(m, strdup("nearest_substation_id"), "", "id of that substation", DCS_TEXT,
+                    -1, p) != 0 ||
+         add_metric(m, strdup("connection"), "", "why the site connects where it does: the "
+                    "nearest, or the cheapest and what the nearest would cost", DCS_TEXT, -1,
+                    p) != 0))
+        return -1;
+    m->rules_first = m->nmetrics;
     for (size_t r = 0; r < scn->substations.nrules; r++) {
         const dcs_substation_rule *u = &scn->substations.rules[r];
         if (add_metric(m, concat(u->name, u->from_centroid ? "_centroid_km" : "_km"), "km",
@@ -186,6 +197,7 @@ static int add_substation_metrics(const dcs_scenario *scn, dcs_model *m, dcs_str
                                  p) != 0))
             return -1;
     }
+    m->subs_end = m->nmetrics;
     return 0;
 }
 

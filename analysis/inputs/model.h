@@ -112,9 +112,12 @@ typedef struct {
     size_t *join_on;    /* njoins: the text metric each join matches on */
     size_t attr_first;  /* index of the first site attribute metric */
     size_t const_first; /* index of the first constant (scenario "constants", in order) */
-    size_t subs_first;  /* substation_name (with a name field), then per substations.rules
-                         * entry: <rule>_km or _centroid_km, _kv, _headroom_mw, _id, and
-                         * _name with a name field */
+    size_t subs_first;  /* substation_name (with a name field); nearest_substation_km,
+                         * nearest_substation_id and connection (when the cheapest is
+                         * chosen); then from rules_first, per substations.rules entry:
+                         * <rule>_km or _centroid_km, _kv, _headroom_mw, _id, and _name
+                         * with a name field; up to subs_end */
+    size_t rules_first, subs_end;
     size_t energy_first; /* index of the first energy metric (when enabled) */
     long co2_metric, price_metric, stress_metric; /* energy inputs, -1 when not given */
     dcs_rule *rules;

@@ -462,7 +462,7 @@ static void read_substations(reader *r, const cJSON *root, const char *base_dir,
     static const char *const keys[] = {"dataset",        "layer",          "where",
                                        "id_field",       "voltage_field",  "headroom_field",
                                        "min_voltage_kv", "require_headroom", "name_field",
-                                       "rules",          NULL};
+                                       "rules",          "cost_field",     NULL};
     const cJSON *s = read_object(r, root, "", "substations", 1);
     if (!s)
         return;
@@ -470,6 +470,7 @@ static void read_substations(reader *r, const cJSON *root, const char *base_dir,
     read_source(r, s, "substations", base_dir, &scn->substations.src);
     read_string(r, s, "substations", "id_field", 0, &scn->substations.id_field);
     read_string(r, s, "substations", "name_field", 0, &scn->substations.name_field);
+    read_string(r, s, "substations", "cost_field", 0, &scn->substations.cost_field);
     read_string(r, s, "substations", "voltage_field", 1, &scn->substations.voltage_field);
     read_string(r, s, "substations", "headroom_field", 0, &scn->substations.headroom_field);
     read_number(r, s, "substations", "min_voltage_kv", 0, 0, 2000,
@@ -513,8 +514,10 @@ static int set_default_interconnection(dcs_scenario *scn)
  *                     "upgrade_musd": 25} */
 static void read_interconnection(reader *r, const cJSON *root, dcs_scenario *scn)
 {
-    static const char *const keys[] = {"classes", "upgrade_musd", "unknown_headroom", NULL};
+    static const char *const keys[] = {"classes", "upgrade_musd", "unknown_headroom", "choose",
+                                       "search_km", NULL};
     static const char *const unknown[] = {"no_upgrade", "upgrade", NULL};
+    static const char *const choose[] = {"cheapest", "nearest", NULL};
     static const char *const class_keys[] = {"max_kv", "musd_per_km", NULL};
     if (set_default_interconnection(scn) != 0) {
         r->nomem = 1;
@@ -528,6 +531,9 @@ static void read_interconnection(reader *r, const cJSON *root, dcs_scenario *scn
                 &scn->interconnection.upgrade_musd);
     scn->interconnection.upgrade_unknown =
         read_choice(r, o, "interconnection", "unknown_headroom", unknown, 0) == 1;
+    scn->interconnection.nearest = read_choice(r, o, "interconnection", "choose", choose, 0) == 1;
+    read_number(r, o, "interconnection", "search_km", 0, 0.001, 1e5,
+                &scn->interconnection.search_km);
     const cJSON *a = read_array(r, o, "interconnection", "classes", 0);
     size_t n = a ? (size_t)cJSON_GetArraySize(a) : 0, i = 0;
     if (!a)
@@ -1541,6 +1547,7 @@ void dcs_scenario_free(dcs_scenario *scn)
     free(scn->substations.voltage_field);
     free(scn->substations.headroom_field);
     free(scn->substations.name_field);
+    free(scn->substations.cost_field);
     for (size_t i = 0; i < scn->substations.nrules; i++)
         free(scn->substations.rules[i].name);
     free(scn->substations.rules);

@@ -191,6 +191,7 @@ typedef struct {
         char *voltage_field;
         char *headroom_field; /* NULL: headroom unknown at every substation */
         char *name_field;     /* NULL: no substation_name */
+        char *cost_field;     /* M$ added to a connection to that substation (NULL: none) */
         dcs_substation_rule *rules; /* more nearest-substation searches */
         size_t nrules;
         double min_voltage_kv;
@@ -206,6 +207,9 @@ typedef struct {
         double upgrade_musd; /* substation upgrade when headroom < peak */
         int upgrade_unknown; /* 1: also when the headroom is unknown ("unknown_headroom":
                               * "upgrade"); 0 (default): not, and the run says so */
+        int nearest;         /* 1: connect to the nearest ("choose": "nearest"); 0
+                              * (default): the cheapest qualifying substation */
+        double search_km;    /* cheapest: look no farther (0: as far as could be cheaper) */
     } interconnection;
 
     /* The energy and cooling model (energy.h); enabled when the scenario

@@ -460,26 +460,81 @@ static const GEOSGeometry *site_centroid(dcs_context_data *cd, dcs_error *err)
     return cd->centroid;
 }
 
+/* What connecting to substation k at km costs (dcs_connection_cost_fn):
+ * the line and upgrade (dcs_interconnect_cost) plus its cost field. */
+static double connection_cost(const dcs_substations *subs, size_t k, double km, void *user)
+{
+    const dcs_context_data *cd = user;
+    return dcs_interconnect_cost(cd->model->scn, km, subs->kv[k], subs->headroom_mw[k],
+                                 cd->peak_mw) +
+           subs->cost_musd[k];
+}
+
+/* The least line cost per km of any voltage class. */
+static double least_per_km(const dcs_scenario *scn)
+{
+    double least = INFINITY;
+    for (size_t c = 0; c < scn->interconnection.nclasses; c++)
+        least = fmin(least, scn->interconnection.musd_per_km[c]);
+    return least;
+}
+
+/* The nearest qualifying substation, and the cheapest unless the scenario
+ * chooses the nearest. */
+static dcs_status connect_site(dcs_context_data *cd, dcs_connection *c, dcs_error *err)
+{
+    const dcs_scenario *scn = cd->model->scn;
+    if (!scn->interconnection.nearest)
+        return dcs_cheapest_substation(&cd->subs[0], cd->site, &cd->site_flat, cd->crs,
+                                       connection_cost, cd, least_per_km(scn),
+                                       scn->interconnection.search_km, c, err);
+    *c = (dcs_connection){.which = SIZE_MAX};
+    dcs_status st = dcs_nearest_substation(&cd->subs[0], cd->site, &cd->site_flat, cd->crs,
+                                           &c->which, &c->km, err);
+    if (st == DCS_OK && c->which != SIZE_MAX)
+        c->cost = connection_cost(&cd->subs[0], c->which, c->km, cd);
+    return st;
+}
+
+/* nearest_substation_km, nearest_substation_id and connection. */
+static int set_choice(const dcs_context_data *cd, dcs_sites *s, size_t i, const dcs_connection *c)
+{
+    const dcs_model *m = cd->model;
+    const dcs_substations *subs = &cd->subs[0];
+    size_t at = m->subs_first + (m->scn->substations.name_field != NULL);
+    char why[160];
+    if (c->which == c->nearest)
+        snprintf(why, sizeof why, "nearest");
+    else
+        snprintf(why, sizeof why, "cheapest: %.1f M$ at %.1f km vs %.1f M$ at the nearest, %s",
+                 c->cost, c->km, c->nearest_cost, subs->id[c->nearest]);
+    dcs_site_num(s, i)[m->metrics[at].col] = c->nearest_km;
+    return dcs_site_set_text(s, i, m->metrics[at + 1].col, subs->id[c->nearest]) != 0 ||
+                   dcs_site_set_text(s, i, m->metrics[at + 2].col, why) != 0
+               ? -1
+               : 0;
+}
+
 static dcs_status measure_power(dcs_context_data *cd, dcs_sites *s, size_t i,
                                 dcs_error *err)
 {
-    size_t which;
-    double km;
+    dcs_connection c;
     const dcs_substations *subs = &cd->subs[0];
-    dcs_status st = dcs_nearest_substation(&cd->subs[0], cd->site, &cd->site_flat, cd->crs,
-                                           &which, &km, err);
-    if (st != DCS_OK || which == SIZE_MAX)
+    const dcs_scenario *scn = cd->model->scn;
+    dcs_status st = connect_site(cd, &c, err);
+    if (st != DCS_OK || c.which == SIZE_MAX)
         return st;
+    size_t k = c.which;
     double *num = dcs_site_num(s, i);
-    num[DCS_COL_SUB_KM] = km;
-    num[DCS_COL_SUB_KV] = subs->kv[which];
-    num[DCS_COL_SUB_HEADROOM_MW] = subs->headroom_mw[which];
-    num[DCS_COL_INTERCONNECT_MUSD] = dcs_interconnect_cost(
-        cd->model->scn, km, subs->kv[which], subs->headroom_mw[which], cd->peak_mw);
-    if (dcs_site_set_text(s, i, DCS_TCOL_SUB_ID, subs->id[which]) != 0 ||
-        (cd->model->scn->substations.name_field &&
+    num[DCS_COL_SUB_KM] = c.km;
+    num[DCS_COL_SUB_KV] = subs->kv[k];
+    num[DCS_COL_SUB_HEADROOM_MW] = subs->headroom_mw[k];
+    num[DCS_COL_INTERCONNECT_MUSD] = c.cost;
+    if (dcs_site_set_text(s, i, DCS_TCOL_SUB_ID, subs->id[k]) != 0 ||
+        (scn->substations.name_field &&
          dcs_site_set_text(s, i, cd->model->metrics[cd->model->subs_first].col,
-                           subs->name[which]) != 0))
+                           subs->name[k]) != 0) ||
+        (!scn->interconnection.nearest && set_choice(cd, s, i, &c) != 0))
         return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory");
     return DCS_OK;
 }
@@ -492,7 +547,7 @@ static dcs_status measure_substation_rules(dcs_context_data *cd, dcs_sites *s, s
     const dcs_model *m = cd->model;
     const dcs_scenario *scn = m->scn;
     int named = scn->substations.name_field != NULL;
-    size_t at = m->subs_first + (size_t)named, which;
+    size_t at = m->rules_first, which;
     double km, *num = dcs_site_num(s, i);
     dcs_status st = DCS_OK;
     for (size_t r = 1; st == DCS_OK && r < cd->nsubs; r++, at += 4 + (size_t)named) {

@@ -910,11 +910,13 @@ class T7Check(unittest.TestCase):
         self.assertIn("%d features" % len(FLOOD), r.stdout)
         metrics = [ln for ln in r.stdout.splitlines() if ln.startswith("Metrics available:")]
         self.assertEqual(len(metrics), 1, r.stdout)
-        # model.h: built-ins, then the site attributes, then <overlay>_pct
+        # model.h: built-ins, then the site attributes, then the connection
+        # choice (the cheapest is chosen by default), then <overlay>_pct
         self.assertEqual(metrics[0].split(":", 1)[1].split(),
                          ["area_ha", "area_acres", "substation_km", "substation_kv",
                           "substation_headroom_mw", "interconnect_cost_musd", "substation_id",
-                          "zoning", "land_cost", "flood_pct"])
+                          "zoning", "land_cost", "nearest_substation_km",
+                          "nearest_substation_id", "connection", "flood_pct"])
         self.assertEqual(r.stderr, "")
 
 

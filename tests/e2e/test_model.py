@@ -1136,7 +1136,8 @@ class T07Interconnection(FixtureCase):
         ])
         scen = base_scenario(
             "ic", facility={"it_load_mw": 100, "design_pue": 1.25},
-            interconnection={"classes": IC_CLASSES, "upgrade_musd": IC_UPGRADE},
+            interconnection={"classes": IC_CLASSES, "upgrade_musd": IC_UPGRADE,
+                             "choose": "nearest"},
             criteria=[{"name": "ic", "metric": "interconnect_cost_musd", "weight": 1,
                        "value": {"type": "linear", "worst": 40, "best": 0}}])
         scen["substations"]["require_headroom"] = False
@@ -1146,9 +1147,9 @@ class T07Interconnection(FixtureCase):
         # Reference: exact arithmetic on the reported substation_km: cost =
         # km x musd_per_km of the first class with kv <= max_kv (150 kV is in
         # the 150 class), + upgrade_musd when headroom < 125 MW (125 exactly
-        # needs none).  1e-9 relative.  With require_headroom false the
-        # nearest substation meeting the voltage floor is used even when its
-        # headroom is short (README, `substations`), so all four qualify.
+        # needs none).  1e-9 relative.  With require_headroom false all four
+        # qualify, and with "choose": "nearest" the nearest is used even when
+        # its headroom is short (the cheapest choice is tested in test_grid).
         run = self.ok_run(self.fixture()["run"])
         rows = run.rows()
         for sid, (b, sub, d, kv, head, per_km, upgrade) in IC_SITES.items():
@@ -1156,7 +1157,7 @@ class T07Interconnection(FixtureCase):
                 r = rows[sid]
                 self.assertEqual(
                     r["substation_id"], sub,
-                    "%s: require_headroom false must pick the nearest substation %s "
+                    "%s: choose nearest must pick the nearest substation %s "
                     "(%g kV, %g MW headroom vs 125 MW peak, %g m east); dcsite chose %s"
                     % (sid, sub, kv, head, d, r["substation_id"]))
                 self.assertEqual(r["substation_kv"], kv)

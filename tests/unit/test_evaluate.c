@@ -19,12 +19,15 @@
 /* Two criteria: grid (substation_km, 20 km worst -> 0 km best, weight 3)
  * and land (area_ha, 0 worst -> 50 best, weight 1): normalised 0.75 and
  * 0.25.  Rules: facility_land (area_ha >= 10, from the facility), dry
- * (flood_pct <= 10), zoned (zoning in industrial, commercial). */
+ * (flood_pct <= 10), zoned (zoning in industrial, commercial).  The nearest
+ * substation is chosen, so no connection-choice metrics come between the
+ * site attributes and flood_pct. */
 static const char *scenario_text =
     "{\"name\": \"t\", \"facility\": {\"it_load_mw\": 40, \"land_ha\": 10},\n"
     " \"sites\": {\"dataset\": \"s.gpkg\", \"attributes\": {\"zoning\": \"zone\"}},\n"
     " \"substations\": {\"dataset\": \"b.gpkg\", \"voltage_field\": \"kv\", \"headroom_field\": "
     "\"mw\"},\n"
+    " \"interconnection\": {\"choose\": \"nearest\"},\n"
     " \"overlays\": [{\"name\": \"flood\", \"dataset\": \"f.gpkg\", \"coverage\": "
     "\"extent\"}],\n"
     " \"constraints\": [{\"name\": \"dry\", \"metric\": \"flood_pct\", \"max\": 10},\n"

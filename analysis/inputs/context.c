@@ -57,8 +57,10 @@ static dcs_status substation_fields(dcs_layer *L, const dcs_scenario *scn, sub_f
     if (scn->substations.id_field &&
         (f->id = dcs_layer_field(L, scn->substations.id_field, err)) < 0)
         return DCS_ERR_DATA;
+    f->headroom = -1;
     if ((f->kv = dcs_layer_field(L, scn->substations.voltage_field, err)) < 0 ||
-        (f->headroom = dcs_layer_field(L, scn->substations.headroom_field, err)) < 0)
+        (scn->substations.headroom_field &&
+         (f->headroom = dcs_layer_field(L, scn->substations.headroom_field, err)) < 0))
         return DCS_ERR_DATA;
     return DCS_OK;
 }
@@ -153,9 +155,12 @@ dcs_status dcs_substations_load(dcs_layer *L, const dcs_scenario *scn, double pe
         if (st != DCS_OK || !f)
             break;
         s->nread++;
-        double kv = dcs_field_double(f, fl.kv), head = dcs_field_double(f, fl.headroom);
-        if (qualifies(s, scn, peak_mw, kv, head))
+        double kv = dcs_field_double(f, fl.kv);
+        double head = fl.headroom >= 0 ? dcs_field_double(f, fl.headroom) : NAN;
+        if (qualifies(s, scn, peak_mw, kv, head)) {
+            s->nunknown_headroom += isnan(head);
             st = add_substation(s, &cap, f, &fl, g, kv, head, err);
+        }
         else
             GEOSGeom_destroy_r(geos, g), g = NULL;
         if (st != DCS_OK && g)

@@ -52,6 +52,7 @@ typedef struct {
     dcs_near_site site; /* the site being searched (one thread per copy) */
     /* what was read and why substations did not qualify */
     long long nread, nlow_voltage, nno_voltage, nlow_headroom;
+    size_t nunknown_headroom; /* qualifying substations whose headroom is unknown (NaN) */
     size_t nrepeated;     /* qualifying substations whose id_field value an earlier one has */
     size_t repeated_example; /* one of them (index), when nrepeated */
     int borrowed; /* a clone: ids, kv and headroom belong to the original */

@@ -399,11 +399,17 @@ static void read_substations(reader *r, const cJSON *root, const char *base_dir,
     read_source(r, s, "substations", base_dir, &scn->substations.src);
     read_string(r, s, "substations", "id_field", 0, &scn->substations.id_field);
     read_string(r, s, "substations", "voltage_field", 1, &scn->substations.voltage_field);
-    read_string(r, s, "substations", "headroom_field", 1, &scn->substations.headroom_field);
+    read_string(r, s, "substations", "headroom_field", 0, &scn->substations.headroom_field);
     read_number(r, s, "substations", "min_voltage_kv", 0, 0, 2000,
                 &scn->substations.min_voltage_kv);
-    scn->substations.require_headroom = 1;
+    /* with a headroom field, a substation must be able to serve the peak by default */
+    scn->substations.require_headroom = scn->substations.headroom_field != NULL;
     read_bool(r, s, "substations", "require_headroom", &scn->substations.require_headroom);
+    if (scn->substations.require_headroom && !scn->substations.headroom_field)
+        problem(r, "substations.require_headroom",
+                "true needs \"headroom_field\" (the field of spare capacity in MW); public "
+                "substation data rarely has one: remove \"require_headroom\" or set it to "
+                "false to let substations qualify on voltage alone");
 }
 
 /* Default interconnection costs, in million US$ per km of new line by the
@@ -434,7 +440,8 @@ static int set_default_interconnection(dcs_scenario *scn)
  *                     "upgrade_musd": 25} */
 static void read_interconnection(reader *r, const cJSON *root, dcs_scenario *scn)
 {
-    static const char *const keys[] = {"classes", "upgrade_musd", NULL};
+    static const char *const keys[] = {"classes", "upgrade_musd", "unknown_headroom", NULL};
+    static const char *const unknown[] = {"no_upgrade", "upgrade", NULL};
     static const char *const class_keys[] = {"max_kv", "musd_per_km", NULL};
     if (set_default_interconnection(scn) != 0) {
         r->nomem = 1;
@@ -446,6 +453,8 @@ static void read_interconnection(reader *r, const cJSON *root, dcs_scenario *scn
     check_keys(r, o, "interconnection", keys);
     read_number(r, o, "interconnection", "upgrade_musd", 0, 0, 1e5,
                 &scn->interconnection.upgrade_musd);
+    scn->interconnection.upgrade_unknown =
+        read_choice(r, o, "interconnection", "unknown_headroom", unknown, 0) == 1;
     const cJSON *a = read_array(r, o, "interconnection", "classes", 0);
     size_t n = a ? (size_t)cJSON_GetArraySize(a) : 0, i = 0;
     if (!a)
@@ -852,13 +861,12 @@ static void read_value_fn(reader *r, const cJSON *o, const char *p, dcs_value_fn
 static void read_criteria(reader *r, const cJSON *root, dcs_scenario *scn)
 {
     static const char *const keys[] = {"name", "metric", "weight", "value", NULL};
-    const cJSON *a = read_array(r, root, "", "criteria", 1);
+    /* optional: without criteria the run measures and applies the rules only */
+    const cJSON *a = read_array(r, root, "", "criteria", 0);
     int ahp = cJSON_GetObjectItemCaseSensitive(root, "ahp") != NULL;
     if (!a)
         return;
     size_t n = (size_t)cJSON_GetArraySize(a), i = 0;
-    if (n == 0)
-        problem(r, "criteria", "at least one criterion is needed to rank sites");
     scn->criteria = calloc(n ? n : 1, sizeof *scn->criteria);
     if (!scn->criteria) {
         r->nomem = 1;
@@ -1258,6 +1266,10 @@ static void read_root(reader *r, const cJSON *root, const char *base_dir, dcs_sc
     read_ahp(r, root, scn);
     read_outputs(r, root, scn);
     read_sensitivity(r, root, scn);
+    if (scn->ncriteria == 0)
+        for (const char *const *k = (const char *const[]){"ahp", "sensitivity", NULL}; *k; k++)
+            if (cJSON_GetObjectItemCaseSensitive(root, *k))
+                problem(r, *k, "needs \"criteria\" (a measure-only scenario has no weights)");
     read_pareto(r, root, scn);
     read_assembly(r, root, scn);
     check_unique_names(r, scn);

@@ -167,9 +167,9 @@ typedef struct {
         dcs_source src;
         char *id_field;
         char *voltage_field;
-        char *headroom_field;
+        char *headroom_field; /* NULL: headroom unknown at every substation */
         double min_voltage_kv;
-        int require_headroom; /* 1: headroom >= peak demand to qualify */
+        int require_headroom; /* 1: headroom >= peak demand to qualify (default with a field) */
     } substations;
 
     /* Interconnection cost: distance x cost per km of the substation's
@@ -179,6 +179,8 @@ typedef struct {
         double *musd_per_km; /* cost per km of line for each class */
         size_t nclasses;
         double upgrade_musd; /* substation upgrade when headroom < peak */
+        int upgrade_unknown; /* 1: also when the headroom is unknown ("unknown_headroom":
+                              * "upgrade"); 0 (default): not, and the run says so */
     } interconnection;
 
     /* The energy and cooling model (energy.h); enabled when the scenario

@@ -417,7 +417,7 @@ double dcs_interconnect_cost(const dcs_scenario *scn, double km, double kv, doub
     while (c + 1 < n && kv > scn->interconnection.max_kv[c])
         c++;
     double cost = km * scn->interconnection.musd_per_km[c];
-    if (isnan(headroom_mw) || headroom_mw < need_mw)
+    if (isnan(headroom_mw) ? scn->interconnection.upgrade_unknown : headroom_mw < need_mw)
         cost += scn->interconnection.upgrade_musd;
     return cost;
 }

@@ -107,6 +107,8 @@ int dcs_guess_name_fit(const char *field, dcs_field_role role)
         return 0;
     if (in_list(n, rules[role].exact))
         return 3;
+    if (in_list(n, rules[role].last)) /* OBJECTID is a last resort, though it ends in "id" */
+        return 1;
     if (role == DCS_ROLE_POPULATION && starts(n, "pop") && isdigit((unsigned char)n[3]))
         return 3; /* POP20, pop2020 */
     if (word_fit(n, role))

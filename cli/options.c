@@ -69,8 +69,7 @@ const dcs_cli_command dcs_cli_commands[] = {
     {.name = "init",
      .command = DCS_CMD_INIT,
      .usage = "init SITES [DATASET...] [-o SCENARIO.json] [--force]",
-     .help = "inspect the site layer and the context datasets, list every guess and write a "
-             "starter scenario"},
+     .help = "inspect your layers, list every guess, write a starter scenario"},
 };
 const size_t dcs_cli_ncommands = sizeof dcs_cli_commands / sizeof dcs_cli_commands[0];
 
@@ -90,11 +89,13 @@ const dcs_cli_exit dcs_cli_exits[] = {
      .brief = "bad input data",
      .meaning = "bad input data (a dataset or database that cannot be opened, a missing layer, "
                 "table or field, no CRS, the wrong geometry type, duplicate site ids, geometry "
-                "that cannot be used)"},
+                "that cannot be used; init: a site dataset without a polygon layer with "
+                "features)"},
     {.code = DCS_EXIT_IO,
      .brief = "output failure",
      .meaning = "output failure (the output directory or a report cannot be written; --db: "
-                "cannot connect, create or replace the tables)"},
+                "cannot connect, create or replace the tables; init: the scenario file exists "
+                "and --force is not given)"},
     {.code = DCS_EXIT_PARTIAL,
      .brief = "some scenarios of a batch failed",
      .meaning = "batch only: some scenarios failed; the others' reports and the comparison are "

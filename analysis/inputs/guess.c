@@ -235,9 +235,11 @@ void dcs_guess_name(const char *text, size_t max_len, char *out, size_t size)
 
 int dcs_guess_zone_field(const dcs_inspected *in, size_t k)
 {
+    if (k >= in->nfields)
+        return 0;
     const dcs_field_info *f = &in->fields[k];
     int feature_id = in->nread > DCS_GUESS_ZONE_IDS && f->ndistinct == in->nread;
-    return k < in->nfields && f->nset > 0 && f->kind != DCS_FK_OTHER && !feature_id &&
+    return f->nset > 0 && f->kind != DCS_FK_OTHER && !feature_id &&
            !dcs_guess_is_bookkeeping(f->name);
 }
 

@@ -298,6 +298,18 @@ static void record_inputs(dcs_result *res, dcs_inputs *in, const dcs_substations
             subs->id[subs->repeated_example]);
     if (subs->nunknown_headroom)
         warn_unknown_headroom(res, subs);
+    for (size_t r = 0; r < res->scn->substations.nrules; r++) {
+        const dcs_substation_rule *u = &res->scn->substations.rules[r];
+        if (subs[1 + r].n == 0)
+            dcs_warning_plain(
+                dcs_warn(&res->warnings, DCS_WARN_NO_SUBSTATION, u->name,
+                         "substations.rules '%s': none of %lld substations qualifies (>= %g kV%s); "
+                         "its metrics are empty at every site",
+                         u->name, subs[1 + r].nread, u->min_voltage_kv,
+                         isnan(u->min_headroom_mw) ? "" : " with enough headroom"),
+                "No substation meets the rule %s, so its distance is empty everywhere.",
+                u->name);
+    }
     if (subs->n == 0)
         dcs_warning_plain(
             dcs_warn(&res->warnings, DCS_WARN_NO_SUBSTATION, "substations",
@@ -397,7 +409,7 @@ dcs_status dcs_run(const dcs_scenario *scn, const dcs_run_options *opt, dcs_resu
         st = opt && opt->rows ? opt->rows(opt->rows_user, res, err)
                               : measure_sites(res, &cd, opt, err);
     if (st == DCS_OK) {
-        record_inputs(res, &in, &cd.subs);
+        record_inputs(res, &in, cd.subs);
         warn_joins(res, &cd);
         keep_stations(res, &cd);
         dcs_diagnose_inputs(res);

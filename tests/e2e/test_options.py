@@ -11,7 +11,21 @@ fixture's design, never against an earlier dcsite run:
     (`interconnection.unknown_headroom: "upgrade"`), and the run says so;
     `require_headroom: true` without a field is a scenario error naming both;
   - measure-only: a scenario without criteria runs, writes every metric,
-    scores nothing and lists eligible sites by id; `ahp` then is an error.
+    scores nothing and lists eligible sites by id; `ahp` then is an error;
+  - constants: a number and a text constant reach every site; a join matches
+    on the text constant;
+  - acres: `area_acres` is the geodesic area (pyproj, independent of dcsite)
+    in international acres; `facility.land_acres` excludes what the same land
+    in hectares excludes; both at once is an error;
+  - substation rules: each rule's nearest substation, its distance (from the
+    boundary or the centroid), voltage, headroom, id and name, against the
+    fixture's design and pyproj geodesics (1e-6 km); a rule nothing meets
+    warns; `from: "centroid"` on a distance layer, on a two-part site whose
+    centroid lies between its parts;
+  - numeric text: a CSV column (GDAL reads CSV columns as text without a
+    .csvt) whose values are all numbers is read as numbers by a criterion;
+    one "n/a" stops the run naming the file, the field, the feature and the
+    value.
 
 Reference for the interconnection cost: the default cost per km of each
 voltage class in docs/scenario.md (69 kV 1.2, 161 kV 1.6, 230 kV 2.0,
@@ -72,13 +86,63 @@ def no_headroom(**subs):
     return s
 
 
+ACRE_HA = 0.40468564224  # international acre, exact (4046.8564224 m2)
+PRICES = {"industrial": "0.061", "commercial": "0.083"}  # text, as a CSV holds them
+
+
+def write_prices(name, rows):
+    with open(os.path.join(TMP, name), "w") as fp:
+        fp.write("zone,price\n")
+        for zone, price in rows.items():
+            fp.write("%s,%s\n" % (zone, price))
+
+
+def priced(csv):
+    crit = {"name": "power_price", "metric": "price", "weight": 1,
+            "value": {"type": "linear", "worst": 0.1, "best": 0.05}}
+    return test_e2e.scenario(
+        joins=[{"name": "prices", "dataset": csv, "key_field": "zone", "on": "zoning",
+                "attributes": {"price": "price"}}],
+        criteria=test_e2e.CRITERIA + [crit])
+
+
 def scenarios():
     up = no_headroom()
     up["interconnection"] = {"unknown_headroom": "upgrade"}
     measure = test_e2e.scenario()
     del measure["criteria"]
     ahp = test_e2e.scenario(criteria=[], ahp={"matrix": [[1]]})
+    consts = test_e2e.scenario(
+        constants={"tariff_usd_kwh": 0.0725, "region": "ERCOT-N"},
+        joins=[{"name": "regional", "dataset": "regions.csv", "key_field": "region",
+                "on": "region", "attributes": {"region_co2": "co2"}}])
+    acres = test_e2e.scenario()
+    acres["facility"] = dict(acres["facility"])
+    del acres["facility"]["land_ha"]
+    acres["facility"]["land_acres"] = test_e2e.LAND_HA / ACRE_HA
+    both = test_e2e.scenario()
+    both["facility"] = dict(both["facility"], land_acres=50)
+    rules = test_e2e.scenario(distances=[
+        {"name": "subs_edge", "dataset": "fixture.gpkg", "layer": "substations"},
+        {"name": "subs_mid", "dataset": "fixture.gpkg", "layer": "substations",
+         "from": "centroid"}])
+    rules["substations"] = dict(rules["substations"], name_field="name", rules=[
+        {"name": "any", "min_voltage_kv": 0},
+        {"name": "big", "min_headroom_mw": 350},
+        {"name": "near", "from": "centroid"},
+        {"name": "none", "min_voltage_kv": 1000}])
+    nohead = no_headroom(rules=[{"name": "h", "min_headroom_mw": 10}])
+    from_bad = test_e2e.scenario(distances=[
+        {"name": "x", "dataset": "fixture.gpkg", "layer": "substations", "from": "middle"}])
     return {
+        "rules": rules,
+        "rules_nohead": nohead,
+        "from_bad": from_bad,
+        "consts": consts,
+        "acres": acres,
+        "acres_both": both,
+        "price_text": priced("prices.csv"),
+        "price_bad": priced("prices_bad.csv"),
         "nohead": no_headroom(),
         "nohead_up": up,
         "nohead_required": no_headroom(require_headroom=True),
@@ -87,10 +151,26 @@ def scenarios():
     }
 
 
+def name_substations(path):
+    """A name field on the fixture's substations: "Name of <id>"."""
+    ds = ogr.Open(path, 1)
+    lyr = ds.GetLayerByName("substations")
+    lyr.CreateField(ogr.FieldDefn("name", ogr.OFTString))
+    for f in lyr:
+        f.SetField("name", "Name of " + f.GetField("sub_id"))
+        lyr.SetFeature(f)
+    ds = None
+
+
 def setUpModule():
     global TMP
     TMP = tempfile.mkdtemp(prefix="dcsite-options-")
     test_e2e.build_gpkg(os.path.join(TMP, "fixture.gpkg"))
+    name_substations(os.path.join(TMP, "fixture.gpkg"))
+    write_prices("prices.csv", PRICES)
+    write_prices("prices_bad.csv", dict(PRICES, commercial="n/a"))
+    with open(os.path.join(TMP, "regions.csv"), "w") as fp:
+        fp.write("region,co2\nERCOT-S,690.5\nERCOT-N,733.9\n")
     for tag, scn in scenarios().items():
         run(tag, scn)
 
@@ -202,6 +282,176 @@ class T2MeasureOnly(Base):
         r, _, _ = RUNS["measure_ahp"]
         self.assertEqual(r.returncode, 3, r.stderr)
         self.assertIn("ahp: needs \"criteria\"", r.stderr)
+
+
+class T3Constants(Base):
+    def test_every_site_gets_the_constants_and_joins_on_them(self):
+        _, js, out = self.ok("consts")
+        rows, fields = gpkg_rows(out)
+        self.assertEqual(len(rows), len(test_e2e.SITES))
+        for sid, f in rows.items():
+            self.assertEqual(f["tariff_usd_kwh"], 0.0725, sid)
+            self.assertEqual(f["region"], "ERCOT-N", sid)
+            # the ERCOT-N row, not ERCOT-S; text, as the CSV holds it, since
+            # nothing in the scenario reads it as a number
+            self.assertEqual(f["region_co2"], "733.9", sid)
+
+    def test_constant_must_be_number_or_text(self):
+        r = subprocess.run([DCSITE, "check", write("const_bad", test_e2e.scenario(
+            constants={"flag": True}))], capture_output=True, text=True, cwd=TMP)
+        self.assertEqual(r.returncode, 3, r.stderr)
+        self.assertIn("constants.flag: expected a number or a text, got true", r.stderr)
+
+
+class T4Acres(Base):
+    def test_area_acres_is_the_geodesic_area_in_acres(self):
+        _, _, out = self.ok("acres")
+        rows, _ = gpkg_rows(out)
+        for sid, parts, _, _ in test_e2e.SITES:
+            acres = test_e2e.geodesic_area_m2(parts) / 4046.8564224
+            # 1e-6 relative: dcsite's ellipsoidal area against pyproj's (test_e2e
+            # checks area_ha to the same tolerance)
+            self.assertAlmostEqual(rows[sid]["area_acres"], acres, delta=1e-6 * acres, msg=sid)
+            self.assertAlmostEqual(rows[sid]["area_acres"] * ACRE_HA, rows[sid]["area_ha"],
+                                   delta=1e-9 * rows[sid]["area_ha"], msg=sid)
+
+    def test_land_acres_excludes_like_land_ha(self):
+        _, _, out = self.ok("acres")
+        rows, _ = gpkg_rows(out)
+        small = {sid for sid, f in rows.items() if "facility_land" in (f["reasons"] or "")}
+        self.assertEqual(small, {s for s, rules in test_e2e.EXPECTED_FAILS.items()
+                                 if "facility_land" in rules})
+
+    def test_land_in_both_units_is_an_error(self):
+        r, _, _ = RUNS["acres_both"]
+        self.assertEqual(r.returncode, 3, r.stderr)
+        self.assertIn("facility.land_acres: give the land in hectares or in acres, not both",
+                      r.stderr)
+
+
+class T5NumericText(Base):
+    def test_numeric_text_column_read_as_numbers(self):
+        _, _, out = self.ok("price_text")
+        rows, _ = gpkg_rows(out)
+        ds = ogr.Open(os.path.join(TMP, "prices.csv"))
+        defn = ds.GetLayer(0).GetLayerDefn()
+        # the premise: GDAL hands the column over as text
+        self.assertEqual(defn.GetFieldDefn(defn.GetFieldIndex("price")).GetType(),
+                         ogr.OFTString)
+        for sid, f in rows.items():
+            want = PRICES.get(f["zoning"])
+            if want is None:
+                self.assertIsNone(f["price"], sid)
+                continue
+            self.assertEqual(f["price"], float(want), sid)
+            if f["status"] == "eligible":
+                v = (0.1 - float(want)) / (0.1 - 0.05)
+                self.assertAlmostEqual(f["power_price_value"], v, delta=1e-12, msg=sid)
+
+    def test_a_value_that_is_not_a_number_names_file_field_feature_value(self):
+        r, _, _ = RUNS["price_bad"]
+        self.assertEqual(r.returncode, 4, r.stderr)
+        for needle in ("field 'price'", "prices_bad.csv", "criteria[4]",
+                       'feature 2 has "n/a"', "not a number"):
+            self.assertIn(needle, r.stderr)
+
+
+def ground_km(a, b):
+    """Geodesic km between two UTM 14N points (pyproj, independent of dcsite)."""
+    (lon1, lat1), (lon2, lat2) = (test_e2e.TO_LONLAT.transform(*p) for p in (a, b))
+    return test_e2e.GEOD.inv(lon1, lat1, lon2, lat2)[2] / 1000.0
+
+
+def nearest_sub(point, min_kv=0.0, min_head=None):
+    """The designed nearest substation to a UTM point (planar nearest; the
+    fixture's spacing makes it the geodesic nearest too) and its km."""
+    subs = [s for s in test_e2e.SUBSTATIONS
+            if s[3] >= min_kv and (min_head is None or s[4] >= min_head)]
+    best = min(subs, key=lambda s: (s[1] - point[0]) ** 2 + (s[2] - point[1]) ** 2)
+    return best, ground_km(point, (best[1], best[2]))
+
+
+def centroid_of(parts):
+    area = sum((b[2] - b[0]) * (b[3] - b[1]) for b in parts)
+    cx = sum((b[2] - b[0]) * (b[3] - b[1]) * (b[0] + b[2]) / 2 for b in parts) / area
+    cy = sum((b[2] - b[0]) * (b[3] - b[1]) * (b[1] + b[3]) / 2 for b in parts) / area
+    return cx, cy
+
+
+class T6SubstationRules(Base):
+    def test_each_rule_finds_its_nearest_with_id_and_name(self):
+        _, _, out = self.ok("rules")
+        rows, fields = gpkg_rows(out)
+        for sid, parts, _, _ in test_e2e.SITES:
+            f = rows[sid]
+            # main rule unchanged: >= 230 kV with headroom >= the 130 MW peak
+            self.assertEqual(f["substation_id"], test_e2e.EXPECTED_SUB[sid][0], sid)
+            self.assertEqual(f["substation_name"], "Name of " + f["substation_id"], sid)
+            for rule, min_kv, head in (("any", 0.0, None), ("big", 230.0, 350.0)):
+                # boundary distance: nearest point of the site to each substation
+                cands = [s for s in test_e2e.SUBSTATIONS
+                         if s[3] >= min_kv and (head is None or s[4] >= head)]
+                gaps = [(test_e2e.nearest_on_boxes(parts, s[1], s[2]), s) for s in cands]
+                (d, pt), best = min(gaps, key=lambda g: g[0][0])
+                self.assertEqual(f[rule + "_id"], best[0], (sid, rule))
+                self.assertEqual(f[rule + "_name"], "Name of " + best[0], (sid, rule))
+                self.assertEqual(f[rule + "_kv"], best[3], (sid, rule))
+                self.assertEqual(f[rule + "_headroom_mw"], best[4], (sid, rule))
+                km = ground_km(pt, (best[1], best[2]))
+                # 1e-6 km: dcsite's ellipsoidal distance against pyproj's geodesic
+                self.assertAlmostEqual(f[rule + "_km"], km, delta=1e-6, msg=(sid, rule))
+
+    def test_rule_from_centroid_and_its_name(self):
+        _, _, out = self.ok("rules")
+        rows, fields = gpkg_rows(out)
+        self.assertIn("near_centroid_km", fields)
+        self.assertNotIn("near_km", fields)
+        for sid, parts, _, _ in test_e2e.SITES:
+            best, km = nearest_sub(centroid_of(parts), min_kv=230.0)
+            self.assertEqual(rows[sid]["near_id"], best[0], sid)
+            self.assertAlmostEqual(rows[sid]["near_centroid_km"], km, delta=1e-6, msg=sid)
+
+    def test_rule_that_nothing_meets_warns(self):
+        _, js, _ = self.ok("rules")
+        ws = [w for w in js["warnings"] if w["code"] == "no_qualifying_substation"]
+        self.assertEqual([w["layer"] for w in ws], ["none"], js["warnings"])
+        rows, _ = gpkg_rows(RUNS["rules"][2])
+        self.assertTrue(all(f["none_km"] is None for f in rows.values()))
+
+    def test_headroom_rule_needs_a_headroom_field(self):
+        r, _, _ = RUNS["rules_nohead"]
+        self.assertEqual(r.returncode, 3, r.stderr)
+        self.assertIn("substations.rules[0]: min_headroom_mw needs substations.headroom_field",
+                      r.stderr)
+
+
+class T7DistanceFrom(Base):
+    def test_centroid_distance_beside_boundary_distance(self):
+        # S-MULTI's two parts leave its centroid in the 300 m gap between them:
+        # from the boundary the east part decides (1.2 km to SUB-E), from the
+        # centroid 1.65 km.
+        _, _, out = self.ok("rules")
+        rows, fields = gpkg_rows(out)
+        self.assertIn("subs_edge_km", fields)
+        self.assertIn("subs_mid_centroid_km", fields)
+        for sid, parts, _, _ in test_e2e.SITES:
+            c = centroid_of(parts)
+            _, km = nearest_sub(c)
+            self.assertAlmostEqual(rows[sid]["subs_mid_centroid_km"], km, delta=1e-6, msg=sid)
+            gaps = [test_e2e.nearest_on_boxes(parts, s[1], s[2]) + (s,)
+                    for s in test_e2e.SUBSTATIONS]
+            d, pt, s = min(gaps, key=lambda g: g[0])
+            self.assertAlmostEqual(rows[sid]["subs_edge_km"], ground_km(pt, (s[1], s[2])),
+                                   delta=1e-6, msg=sid)
+        m = rows["S-MULTI"]
+        self.assertAlmostEqual(m["subs_edge_km"], 1.2, delta=0.002)
+        self.assertAlmostEqual(m["subs_mid_centroid_km"], 1.65, delta=0.002)
+
+    def test_unknown_from_is_an_error(self):
+        r, _, _ = RUNS["from_bad"]
+        self.assertEqual(r.returncode, 3, r.stderr)
+        self.assertIn('distances[0].from: expected one of boundary, centroid, got "middle"',
+                      r.stderr)
 
 
 def main():

@@ -228,6 +228,12 @@ static void build_substations(builder *b, const dcs_inspected *in)
         line(b, "guess: substations.id_field = \"%s\" (%s)", in->fields[id].name,
              field_desc(in, id, desc, sizeof desc));
     }
+    long name = dcs_guess_field(in, DCS_ROLE_NAME);
+    if (name >= 0) {
+        cJSON_AddStringToObject(o, "name_field", in->fields[name].name);
+        line(b, "guess: substations.name_field = \"%s\" (%s: substation_name)",
+             in->fields[name].name, field_desc(in, name, desc, sizeof desc));
+    }
     substation_voltage(b, o, in, dcs_guess_field(in, DCS_ROLE_VOLTAGE));
     long h = dcs_guess_field(in, DCS_ROLE_HEADROOM);
     if (h >= 0) {

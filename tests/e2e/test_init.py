@@ -219,9 +219,11 @@ class T1InitCheckRun(unittest.TestCase):
         # below the guessed 115 kV floor: no site may take it
         tops = summary()["top_sites"]
         self.assertEqual(len(tops), 10)
+        names = {"110001": "EAST 345", "110002": "NORTH 138"}
         for s in tops:
             self.assertGreaterEqual(s["metrics"]["substation_kv"], 115, s)
-            self.assertIn(s["metrics"]["substation_id"], ("110001", "110002"))
+            self.assertIn(s["metrics"]["substation_id"], names)
+            self.assertEqual(s["metrics"]["substation_name"], names[s["metrics"]["substation_id"]])
 
     def test_slope_of_the_plane(self):
         want = math.degrees(math.atan(0.02))  # 1.1458 degrees
@@ -249,6 +251,7 @@ class T2Guesses(unittest.TestCase):
                      'guess: sites.attributes.zoning = "ZONING"',
                      'guess: sites.attributes.land_cost = "LAND_VAL"',
                      'guess: substations.id_field = "ID"',
+                     'guess: substations.name_field = "NAME"',
                      'guess: substations.voltage_field = "VOLTAGE" (layer hifld_substations: '
                      'numeric, 100% set, -999999 to 345)',
                      'guess: substations.min_voltage_kv = 115',

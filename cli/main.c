@@ -26,6 +26,7 @@
 #include "cli_progress.h"
 #include "energy/energy.h"
 #include "fingerprint.h"
+#include "init.h"
 #include "inputs/inputs.h"
 #include "core/libctx.h"
 #include "inputs/model.h"
@@ -817,6 +818,32 @@ static int command_energy(const dcs_cli *cli)
     return DCS_EXIT_OK;
 }
 
+/* ---- init --------------------------------------------------------------- */
+
+static int command_init(const dcs_cli *cli)
+{
+    const char *out = cli->outdir ? cli->outdir : "scenario.json";
+    dcs_init_request rq = {.sites = cli->input,
+                           .datasets = cli->inputs + 1,
+                           .ndatasets = cli->ninputs - 1,
+                           .output = out,
+                           .force = cli->force};
+    dcs_init_result res;
+    dcs_error err;
+    dcs_error_clear(&err);
+    dcs_status st = dcs_init_build(&rq, &res, &err);
+    for (size_t i = 0; st == DCS_OK && i < res.lines.count; i++)
+        print_line(stdout, "", res.lines.items[i]);
+    if (st == DCS_OK)
+        st = dcs_init_write(&res, out, cli->force, &err);
+    if (st == DCS_OK)
+        printf("\nWrote %s: review the %zu guesses above ('not guessed' is left to you), then\n"
+               "  dcsite check %s\n  dcsite run %s -o out\n",
+               out, res.nguesses, out, out);
+    dcs_init_free(&res);
+    return st == DCS_OK ? DCS_EXIT_OK : fail(st, err.message);
+}
+
 static void print_version(void)
 {
     dcs_lib_version libs[DCS_NLIBS];
@@ -833,7 +860,7 @@ int main(int argc, char **argv)
     if (dcs_cli_parse(argc, argv, &cli, msg, sizeof msg) != 0) {
         fprintf(stderr, "dcsite: %s\n", msg);
         fprintf(stderr, "Usage: dcsite run|merge|batch|check SCENARIO.json | energy WEATHERFILE "
-                        "[options]; see dcsite --help\n");
+                        "| init SITES [DATASET...] [options]; see dcsite --help\n");
         return DCS_EXIT_USAGE;
     }
     if (cli.help) {
@@ -854,6 +881,7 @@ int main(int argc, char **argv)
                : cli.command == DCS_CMD_MERGE ? command_merge(&cli)
                : cli.command == DCS_CMD_BATCH ? command_batch(&cli)
                : cli.command == DCS_CMD_CHECK ? command_check(&cli)
+               : cli.command == DCS_CMD_INIT  ? command_init(&cli)
                                               : command_energy(&cli);
     GDALDestroyDriverManager();
     OGRCleanupAll();

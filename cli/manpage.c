@@ -114,6 +114,8 @@ static const struct {
 } examples[] = {
     {"Rank the sample region and write its reports into out/demo:",
      "dcsite run data/scenarios/dallas.json -o out/demo"},
+    {"Write a starter scenario from your own layers, listing every guess:",
+     "dcsite init parcels.gpkg substations.geojson census.gpkg dem.tif -o my_county.json"},
     {"Check a scenario and every layer it names, listing every problem:",
      "dcsite check my_county.json"},
     {"Write the GIS layers as FlatGeobuf in WGS 84:",

@@ -11,7 +11,10 @@
     {.name = long_, .short_name = short_, .arg = arg_, .commands = where, .help = text}
 
 const dcs_cli_option dcs_cli_options[] = {
-    OPT("output", 'o', "DIR", "run merge batch", "write the reports into DIR (default: out)"),
+    OPT("output", 'o', "DIR", "run merge batch init",
+        "write the reports into DIR (default: out); init: the scenario file to write "
+        "(default: scenario.json)"),
+    OPT("force", 'F', NULL, "init", "replace the scenario file if it exists"),
     OPT("quiet", 'q', NULL, "run merge batch", "no progress or summary on stderr"),
     OPT("format", 'f', "FORMAT", "run merge batch",
         "GIS output: GPKG (default), GeoJSON, FlatGeobuf, Shapefile, CSV or any OGR vector "
@@ -63,6 +66,10 @@ const dcs_cli_command dcs_cli_commands[] = {
      .command = DCS_CMD_ENERGY,
      .usage = "energy WEATHERFILE [--cooling A] [--it-mw N] [--json]",
      .help = "model a year of energy and water at one weather station (EPW or TMY3)"},
+    {.name = "init",
+     .command = DCS_CMD_INIT,
+     .usage = "init SITES [DATASET...] [-o SCENARIO.json] [--force]",
+     .help = "inspect your layers, list every guess, write a starter scenario"},
 };
 const size_t dcs_cli_ncommands = sizeof dcs_cli_commands / sizeof dcs_cli_commands[0];
 
@@ -82,11 +89,13 @@ const dcs_cli_exit dcs_cli_exits[] = {
      .brief = "bad input data",
      .meaning = "bad input data (a dataset or database that cannot be opened, a missing layer, "
                 "table or field, no CRS, the wrong geometry type, duplicate site ids, geometry "
-                "that cannot be used)"},
+                "that cannot be used; init: a site dataset without a polygon layer with "
+                "features)"},
     {.code = DCS_EXIT_IO,
      .brief = "output failure",
      .meaning = "output failure (the output directory or a report cannot be written; --db: "
-                "cannot connect, create or replace the tables)"},
+                "cannot connect, create or replace the tables; init: the scenario file exists "
+                "and --force is not given)"},
     {.code = DCS_EXIT_PARTIAL,
      .brief = "some scenarios of a batch failed",
      .meaning = "batch only: some scenarios failed; the others' reports and the comparison are "
@@ -193,6 +202,9 @@ static void set_option(dcs_cli *cli, int code)
         break;
     case 'S':
         cli->shards_dir = optarg;
+        break;
+    case 'F':
+        cli->force = 1;
         break;
     }
 }
@@ -304,11 +316,11 @@ static int parse_words(int argc, char **argv, dcs_cli *cli, int *seen, char *msg
                 continue;
             if (cli->command == DCS_CMD_NONE) {
                 snprintf(msg, size,
-                         "unknown command '%s' (commands: run, merge, batch, check, energy)",
+                         "unknown command '%s' (commands: run, merge, batch, check, energy, init)",
                          word);
                 return -1;
             }
-            if (cli->ninputs && cli->command != DCS_CMD_BATCH) {
+            if (cli->ninputs && cli->command != DCS_CMD_BATCH && cli->command != DCS_CMD_INIT) {
                 snprintf(msg, size, "unexpected argument '%s'", word);
                 return -1;
             }
@@ -353,8 +365,10 @@ int dcs_cli_parse(int argc, char **argv, dcs_cli *cli, char *msg, size_t size)
         return -1;
     }
     if (!cli->input) {
-        snprintf(msg, size, "%s: a %s file is required", command_name(cli->command),
-                 cli->command == DCS_CMD_ENERGY ? "weather" : "scenario");
+        snprintf(msg, size, "%s: a %s is required", command_name(cli->command),
+                 cli->command == DCS_CMD_ENERGY ? "weather file"
+                 : cli->command == DCS_CMD_INIT ? "site layer (a dataset of polygons)"
+                                                : "scenario file");
         return -1;
     }
     return parse_numbers(cli, msg, size);

@@ -9,6 +9,7 @@
  *   dcsite batch SCENARIO.json...|LIST [-o OUTDIR]
  *   dcsite check SCENARIO.json
  *   dcsite energy WEATHERFILE [--cooling ARCHETYPE] [--it-mw N] [--json]
+ *   dcsite init SITES [DATASET...] [-o SCENARIO.json] [--force]
  *   dcsite --help | --version
  */
 #ifndef DCS_OPTIONS_H
@@ -26,7 +27,8 @@ typedef enum {
     DCS_CMD_CHECK,
     DCS_CMD_ENERGY,
     DCS_CMD_MERGE,
-    DCS_CMD_BATCH
+    DCS_CMD_BATCH,
+    DCS_CMD_INIT
 } dcs_command;
 
 /* Most operands batch takes on its command line (more: a LIST file). */
@@ -34,13 +36,14 @@ typedef enum {
 
 typedef struct {
     dcs_command command;
-    const char *input;  /* the scenario, or the weather file for energy */
-    const char *inputs[DCS_CLI_MAX_INPUTS]; /* batch: every operand (input is the first) */
+    const char *input;  /* the scenario, the weather file for energy, the sites for init */
+    const char *inputs[DCS_CLI_MAX_INPUTS]; /* batch, init: every operand (input is the first) */
     size_t ninputs;
     const char *shard_text;  /* run: --shard I/N as given, NULL = the whole run */
     size_t shard_index, shard_count;
     const char *shards_dir;  /* merge: where the shard files are, NULL = the output dir */
-    const char *outdir; /* NULL: "out" */
+    const char *outdir; /* NULL: "out"; init: the scenario file, NULL: "scenario.json" */
+    int force;          /* init: replace an existing scenario file */
     int quiet;
     const char *format;      /* run: GIS output driver, NULL = GPKG */
     const char *crs;         /* run: GIS output CRS, NULL = working CRS */

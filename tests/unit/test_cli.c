@@ -66,7 +66,8 @@ static void test_usage_errors(void **state)
     assert_int_equal(parse(&cli, msg, 1, "dcsite"), -1);
     assert_contains(msg, "no command given");
     assert_int_equal(parse(&cli, msg, 3, "dcsite", "fly", "s.json"), -1);
-    assert_string_equal(msg, "unknown command 'fly' (commands: run, merge, batch, check, energy)");
+    assert_string_equal(msg,
+                        "unknown command 'fly' (commands: run, merge, batch, check, energy, init)");
     assert_int_equal(parse(&cli, msg, 2, "dcsite", "run"), -1);
     assert_string_equal(msg, "run: a scenario file is required");
     assert_int_equal(parse(&cli, msg, 4, "dcsite", "run", "s.json", "--colour"), -1);
@@ -165,6 +166,29 @@ static void test_shard_merge_batch(void **state)
     assert_string_equal(cli.outdir, "o");
 }
 
+static void test_init(void **state)
+{
+    (void)state;
+    dcs_cli cli;
+    char msg[256];
+    assert_int_equal(parse(&cli, msg, 7, "dcsite", "init", "parcels.gpkg", "subs.gpkg", "-o",
+                           "s.json", "--force"),
+                     0);
+    assert_int_equal(cli.command, DCS_CMD_INIT);
+    assert_string_equal(cli.input, "parcels.gpkg");
+    assert_int_equal(cli.ninputs, 2);
+    assert_string_equal(cli.inputs[1], "subs.gpkg");
+    assert_string_equal(cli.outdir, "s.json");
+    assert_int_equal(cli.force, 1);
+    assert_int_equal(parse(&cli, msg, 3, "dcsite", "init", "parcels.gpkg"), 0);
+    assert_int_equal(cli.force, 0);
+    assert_null(cli.outdir);
+    assert_int_equal(parse(&cli, msg, 2, "dcsite", "init"), -1);
+    assert_string_equal(msg, "init: a site layer (a dataset of polygons) is required");
+    assert_int_equal(parse(&cli, msg, 4, "dcsite", "run", "s.json", "--force"), -1);
+    assert_string_equal(msg, "option '--force' does not apply to this command");
+}
+
 static void test_help_lists_every_option(void **state)
 {
     (void)state;
@@ -180,6 +204,7 @@ static void test_help_lists_every_option(void **state)
                           "dcsite run SCENARIO.json", "dcsite check SCENARIO.json",
                           "dcsite energy WEATHERFILE", "-s, --shard I/N", "-S, --shards DIR",
                           "dcsite merge SCENARIO.json", "dcsite batch SCENARIO.json",
+                          "dcsite init SITES [DATASET...]", "-F, --force",
                           "5 output failure", "6 some scenarios of a batch failed"};
     for (size_t i = 0; i < sizeof want / sizeof *want; i++)
         assert_contains(buf, want[i]);
@@ -283,6 +308,7 @@ int main(void)
         cmocka_unit_test(test_usage_errors),
         cmocka_unit_test(test_threads),
         cmocka_unit_test(test_shard_merge_batch),
+        cmocka_unit_test(test_init),
         cmocka_unit_test(test_help_lists_every_option),
         cmocka_unit_test(test_help_and_man_follow_the_tables),
         cmocka_unit_test(test_exit_codes),

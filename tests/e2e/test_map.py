@@ -381,7 +381,7 @@ class T4Variants(unittest.TestCase):
             b = os.path.basename(i["dataset"])
             if b not in names:
                 names.append(b)
-        self.assertEqual(names, ["dallas.gpkg", "dem_fort_worth.tif",
+        self.assertEqual(names, ["dallas.gpkg", "dem_dallas.tif",
                                  "county_electricity_prices.csv"])
         rc, text = pdf_text(os.path.join(out, NAME + "_map.pdf"))
         self.assertEqual(rc, 0)

@@ -37,6 +37,7 @@
 #include "report_json.h"
 #include "report_pg.h"
 #include "report_xlsx.h"
+#include "pipeline/diagnose.h"
 #include "pipeline/run.h"
 #include "inputs/scenario.h"
 #include "shard_io.h"
@@ -703,11 +704,45 @@ static void print_input(const dcs_input_info *in)
                in->maxlon, in->maxlat);
 }
 
+/* What the run would warn about, predicted from the opened inputs and the
+ * model (pipeline/diagnose.h): run-spoiling findings into `problems`, the
+ * others into `warnings`.  Prints the metric list. */
+static void check_predict(const dcs_scenario *scn, dcs_inputs *in, dcs_strlist *scn_problems,
+                          dcs_strlist *problems, dcs_warnings *warnings, dcs_error *err)
+{
+    dcs_model model;
+    if (dcs_model_build(scn, in->attr_kinds, &model, scn_problems, err) != DCS_OK)
+        return;
+    printf("Metrics available:");
+    for (size_t i = 0; i < model.nmetrics; i++)
+        printf(" %s", model.metrics[i].name);
+    printf("\n");
+    if (dcs_diagnose_before_run(scn, in, &model, problems, warnings, err) != DCS_OK &&
+        err->status != DCS_ERR_NOMEM)
+        dcs_strlist_addf(problems, "%s", err->message);
+    dcs_model_free(&model);
+}
+
+/* "2 problems found, 1 warning: the scenario cannot run as it is" */
+static void print_verdict(size_t nblocking, size_t npredicted, size_t nwarnings)
+{
+    size_t n = nblocking + npredicted;
+    char warned[48] = "";
+    if (nwarnings)
+        snprintf(warned, sizeof warned, ", %zu warning%s", nwarnings, nwarnings == 1 ? "" : "s");
+    printf("%zu problem%s found%s: %s\n", n, n == 1 ? "" : "s", warned,
+           nblocking    ? "the scenario cannot run as it is"
+           : npredicted ? "the scenario would run, but its ranking would not be usable"
+           : nwarnings  ? "the scenario can run; read the warnings"
+                        : "the scenario is valid");
+}
+
 static int command_check(const dcs_cli *cli)
 {
     dcs_scenario scn;
     dcs_error err;
-    dcs_strlist scn_problems = {0}, data_problems = {0};
+    dcs_strlist scn_problems = {0}, data_problems = {0}, predicted = {0};
+    dcs_warnings warnings = {0};
     dcs_error_clear(&err);
     dcs_status st = dcs_scenario_load(cli->input, &scn, &scn_problems, &err);
     /* the verdict comes last, once every problem is counted */
@@ -726,31 +761,27 @@ static int command_check(const dcs_cli *cli)
             dcs_stations_check(&scn, t >= 0 ? &in.layers[t] : NULL, in.station_field,
                                &data_problems, &err);
     }
-    if (layers_ok) {
-        dcs_model model;
-        if (dcs_model_build(&scn, in.attr_kinds, &model, &scn_problems, &err) == DCS_OK) {
-            printf("Metrics available:");
-            for (size_t i = 0; i < model.nmetrics; i++)
-                printf(" %s", model.metrics[i].name);
-            printf("\n");
-            dcs_model_free(&model);
-        }
-    }
+    if (layers_ok)
+        check_predict(&scn, &in, &scn_problems, &predicted, &warnings, &err);
     for (size_t i = 0; i < scn_problems.count; i++)
         print_line(stderr, "dcsite: ERROR: ", scn_problems.items[i]);
     for (size_t i = 0; i < data_problems.count; i++)
         print_line(stderr, "dcsite: ERROR: ", data_problems.items[i]);
-    size_t total = scn_problems.count + data_problems.count;
-    printf("%zu problem%s found: %s\n", total, total == 1 ? "" : "s",
-           total ? "the scenario cannot run as it is" : "the scenario is valid");
-    int code = scn_problems.count  ? DCS_EXIT_SCENARIO
-               : data_problems.count ? DCS_EXIT_DATA
-                                     : DCS_EXIT_OK;
+    for (size_t i = 0; i < predicted.count; i++)
+        print_line(stderr, "dcsite: ERROR: ", predicted.items[i]);
+    for (size_t i = 0; i < warnings.count; i++)
+        print_line(stderr, "dcsite: WARNING: ", warnings.items[i].message);
+    print_verdict(scn_problems.count + data_problems.count, predicted.count, warnings.count);
+    int code = scn_problems.count                        ? DCS_EXIT_SCENARIO
+               : data_problems.count || predicted.count ? DCS_EXIT_DATA
+                                                         : DCS_EXIT_OK;
     if (err.status == DCS_ERR_NOMEM)
         code = DCS_EXIT_INTERNAL;
     dcs_inputs_close(&in);
     dcs_strlist_free(&scn_problems);
     dcs_strlist_free(&data_problems);
+    dcs_strlist_free(&predicted);
+    dcs_warnings_free(&warnings);
     dcs_scenario_free(&scn);
     return code;
 }

@@ -61,7 +61,8 @@ const dcs_cli_command dcs_cli_commands[] = {
     {.name = "check",
      .command = DCS_CMD_CHECK,
      .usage = "check SCENARIO.json",
-     .help = "validate the scenario and every layer it names, without running"},
+     .help = "validate the scenario and every layer it names, and predict what a run would "
+             "warn about, without running"},
     {.name = "energy",
      .command = DCS_CMD_ENERGY,
      .usage = "energy WEATHERFILE [--cooling A] [--it-mw N] [--json]",
@@ -90,7 +91,8 @@ const dcs_cli_exit dcs_cli_exits[] = {
      .meaning = "bad input data (a dataset or database that cannot be opened, a missing layer, "
                 "table or field, no CRS, the wrong geometry type, duplicate site ids, geometry "
                 "that cannot be used; init: a site dataset without a polygon layer with "
-                "features)"},
+                "features; check: no qualifying substation, a layer a rule or criterion needs "
+                "that is empty or lies outside the sites)"},
     {.code = DCS_EXIT_IO,
      .brief = "output failure",
      .meaning = "output failure (the output directory or a report cannot be written; --db: "

@@ -6,7 +6,8 @@ Called by tools/build_sample_region.sh; run it through that script.
     /usr/bin/python3 tools/build_sample_region.py SHARED_DATA_DIR OUT.gpkg
 
 Reads the public source data in SHARED_DATA_DIR (see its README.md) and writes
-one GeoPackage with the layers described in data/README.md.  Several layers and
+one GeoPackage with the layers described in data/README.md, and beside it
+dem_dallas.tif, a SYNTHETIC elevation model (build_dem()).  Several layers and
 fields are SYNTHETIC; each generator below owns a fixed seed so that a rebuild
 gives identical layers.  Python's random.Random is used (not numpy) because its
 output for a given seed is stable across Python 3 releases.
@@ -126,6 +127,22 @@ def make_valid_poly(g):
     if g.IsValid():
         return g, False
     fixed = g.MakeValid()
+    return fixed, True
+
+
+def valid_in_utm(g):
+    """(geometry, repaired?): g, valid in WGS 84, made valid in UTM 14N too.
+
+    A polygon valid in lon/lat can fail GEOS validity after reprojection
+    when two of its edges nearly touch (rounding moves a vertex across the
+    other edge); dcsite would then repair it in its working CRS (UTM 14N for
+    the demo) and warn.  Such a polygon is repaired here in UTM 14N and
+    projected back; the result must be valid in both CRSs."""
+    if to_utm(g).IsValid():
+        return g, False
+    fixed = polygonal_multi(to_wgs(to_utm(g).MakeValid()))
+    if fixed is None or not fixed.IsValid() or not to_utm(fixed).IsValid():
+        raise SystemExit("a polygon stays invalid in UTM 14N after repair")
     return fixed, True
 
 
@@ -649,7 +666,7 @@ def build_substations(out, src, region, bgs, lines):
 def build_flood(out, src):
     ds, lyr = open_layer(os.path.join(src, "dfw/floodplain.geojson"))
     rows = []
-    empty_src = invalid_src = collapsed = repaired_after = 0
+    empty_src = invalid_src = collapsed = repaired_after = repaired_utm = 0
     pts_in = pts_out = 0
     cats = {}
     for f in lyr:
@@ -669,6 +686,8 @@ def build_flood(out, src):
             continue
         if not mg.IsValid():
             raise SystemExit("flood polygon still invalid after repair")
+        mg, fixed = valid_in_utm(mg)
+        repaired_utm += fixed
         pts_out += count_points(mg)
         cat = f.GetField("category")
         cats[cat] = cats.get(cat, 0) + 1
@@ -680,6 +699,7 @@ def build_flood(out, src):
                         "dropped_empty_in_source": empty_src,
                         "invalid_in_source_repaired": invalid_src,
                         "repaired_after_simplify": repaired_after,
+                        "repaired_invalid_in_utm14": repaired_utm,
                         "dropped_no_area_after_repair": collapsed,
                         "vertices_in": pts_in, "vertices_out": pts_out,
                         "by_category": dict(sorted(cats.items()))}
@@ -701,7 +721,7 @@ def build_water(out, src):
     names = [lyr.GetLayerDefn().GetFieldDefn(i).GetName()
              for i in range(lyr.GetLayerDefn().GetFieldCount())]
     rows = []
-    repaired = repaired_after = empty = pts_in = pts_out = 0
+    repaired = repaired_after = repaired_utm = empty = pts_in = pts_out = 0
     for f in lyr:
         g = f.GetGeometryRef()
         if g is None or g.IsEmpty():
@@ -716,6 +736,8 @@ def build_water(out, src):
         if mg is None:
             empty += 1
             continue
+        mg, fixed = valid_in_utm(mg)
+        repaired_utm += fixed
         pts_out += count_points(mg)
         oid = f.GetField("id") if "id" in names else f.GetFID()
         rows.append((mg, {"id": oid, "element": f.GetField("element")}))
@@ -725,7 +747,8 @@ def build_water(out, src):
                         "OpenStreetMap water bodies, City of Dallas (ODbL)")
     n = write_features(olyr, rows)
     SUMMARY["water"] = {"count": n, "invalid_in_source_repaired": repaired,
-                        "repaired_after_simplify": repaired_after, "dropped_empty": empty,
+                        "repaired_after_simplify": repaired_after,
+                        "repaired_invalid_in_utm14": repaired_utm, "dropped_empty": empty,
                         "vertices_in": pts_in, "vertices_out": pts_out,
                         "by_element": {e: sum(1 for _, a in rows if a["element"] == e)
                                        for e in sorted({a["element"] for _, a in rows})}}
@@ -930,11 +953,16 @@ def build_water_stress(out, region):
 # 10. city_boundary
 # --------------------------------------------------------------------------
 def build_city_boundary(out, region):
-    g = region.city_simpl
+    g, fixed = valid_in_utm(region.city_simpl)
+    if g.GetGeometryType() != ogr.wkbPolygon:
+        if g.GetGeometryCount() != 1:
+            raise SystemExit("city boundary splits into parts when made valid in UTM 14N")
+        g = g.GetGeometryRef(0).Clone()
     olyr = create_layer(out, "city_boundary", WGS84, ogr.wkbPolygon, [("name", "str")],
                         "City of Dallas boundary, simplified to about 5 m")
     n = write_features(olyr, [(g, {"name": "City of Dallas"})])
-    SUMMARY["city_boundary"] = {"count": n, "vertices_in": count_points(region.city),
+    SUMMARY["city_boundary"] = {"count": n, "repaired_invalid_in_utm14": int(fixed),
+                                "vertices_in": count_points(region.city),
                                 "vertices_out": count_points(g)}
     return n
 
@@ -960,6 +988,100 @@ def build_counties(out, src):
     n = write_features(olyr, rows)
     SUMMARY["counties"] = {"count": n}
     return n
+
+
+# --------------------------------------------------------------------------
+# 12. dem_dallas.tif (SYNTHETIC)
+# --------------------------------------------------------------------------
+# 3 arc-second cells (about 92 m N-S, 78 m E-W), the spacing of SRTM3, over
+# the sites' extent (lon -97.000 .. -96.460, lat 32.602 .. 33.033) plus a
+# margin of at least 0.02 degrees.
+DEM_CELL_DEG = 1.0 / 1200.0
+DEM_WEST, DEM_NORTH, DEM_COLS, DEM_ROWS = -97.04, 33.06, 744, 576
+SEED_DEM = 20240401
+DEM_NOISE = ((3.0, 7.0), (1.0, 4.0), (0.4, 4.0), (0.2, 2.0))   # (lattice spacing km, amplitude m)
+
+
+def value_noise(rng, x_km, y_km, spacing_km, amplitude):
+    """Smooth noise: uniform values in [-amplitude, amplitude] on a square
+    lattice of the given spacing, interpolated with a smoothstep."""
+    import numpy as np
+    x, y = x_km / spacing_km, y_km / spacing_km
+    x0, y0 = np.floor(x.min()), np.floor(y.min())
+    nx, ny = int(np.floor(x.max()) - x0) + 2, int(np.floor(y.max()) - y0) + 2
+    lattice = np.array([[rng.uniform(-amplitude, amplitude) for _ in range(nx)]
+                        for _ in range(ny)])
+    fx, fy = x - x0, y - y0
+    ix, iy = np.floor(fx).astype(int), np.floor(fy).astype(int)
+    tx, ty = fx - ix, fy - iy
+    tx, ty = tx * tx * (3 - 2 * tx), ty * ty * (3 - 2 * ty)
+    top = lattice[iy, ix] * (1 - tx) + lattice[iy, ix + 1] * tx
+    bottom = lattice[iy + 1, ix] * (1 - tx) + lattice[iy + 1, ix + 1] * tx
+    return top * (1 - ty) + bottom * ty
+
+
+def water_distance_m(gpkg_path):
+    """Distance in metres from each DEM cell to the nearest cell holding
+    water (the written `water` layer, OSM), through GDAL's rasterizer and
+    proximity; about 85 m per pixel (the mean of the cell's two sides)."""
+    mem = gdal.GetDriverByName("MEM")
+    mask = mem.Create("", DEM_COLS, DEM_ROWS, 1, gdal.GDT_Byte)
+    mask.SetGeoTransform((DEM_WEST, DEM_CELL_DEG, 0, DEM_NORTH, 0, -DEM_CELL_DEG))
+    mask.SetProjection(WGS84.ExportToWkt())
+    ds = ogr.Open(gpkg_path)
+    gdal.RasterizeLayer(mask, [1], ds.GetLayerByName("water"), burn_values=[1],
+                        options=["ALL_TOUCHED=TRUE"])
+    prox = mem.Create("", DEM_COLS, DEM_ROWS, 1, gdal.GDT_Float32)
+    prox.SetGeoTransform(mask.GetGeoTransform())
+    gdal.ComputeProximity(mask.GetRasterBand(1), prox.GetRasterBand(1),
+                          ["VALUES=1", "DISTUNITS=PIXEL"])
+    cell_m = 0.5 * (DEM_CELL_DEG * 110_900 + DEM_CELL_DEG * 93_600)
+    return prox.GetRasterBand(1).ReadAsArray().astype("float64") * cell_m
+
+
+def build_dem(gpkg_path, tif_path):
+    """A plausible Dallas DEM (SYNTHETIC; data/README.md gives the method):
+    a regional slope up to the north-west, valleys along the real water
+    bodies (Trinity River, creeks, lakes) with steeper banks, a chalk
+    escarpment in the south-west (Oak Cliff to Cedar Hill), and smooth
+    noise.  Float32 metres, rounded to 0.1 m."""
+    import numpy as np
+    rng = random.Random(SEED_DEM)
+    cols = np.arange(DEM_COLS) + 0.5
+    rows = np.arange(DEM_ROWS) + 0.5
+    lon = DEM_WEST + cols[np.newaxis, :] * DEM_CELL_DEG + 0 * rows[:, np.newaxis]
+    lat = DEM_NORTH - rows[:, np.newaxis] * DEM_CELL_DEG + 0 * cols[np.newaxis, :]
+    x_km, y_km = (lon + 96.73) * 93.6, (lat - 32.82) * 110.9
+    z = 175.0 + 0.8 * y_km - 0.55 * x_km                  # north and west higher
+    d = water_distance_m(gpkg_path)
+    z -= 18.0 * np.exp(-d / 1500.0) + 12.0 * np.exp(-d / 80.0)   # valley and banks
+    # escarpment: a 40 m rise to the west of the line (-96.95, 32.60)-(-96.84, 32.78)
+    ax, ay = (-96.95 + 96.73) * 93.6, (32.60 - 32.82) * 110.9
+    bx, by = (-96.84 + 96.73) * 93.6, (32.78 - 32.82) * 110.9
+    length = math.hypot(bx - ax, by - ay)
+    west = ((bx - ax) * (y_km - ay) - (by - ay) * (x_km - ax)) / length   # km, + to the west
+    along = ((x_km - ax) * (bx - ax) + (y_km - ay) * (by - ay)) / length
+    west += value_noise(rng, x_km, y_km, 1.5, 0.5)        # a winding edge, not a straight one
+    fade = np.clip(1.5 - np.abs(along / length - 0.5) * 2.0, 0, 1)   # dies out past the ends
+    z += 40.0 * fade / (1.0 + np.exp(-west / 0.07))
+    for spacing, amplitude in DEM_NOISE:
+        z += value_noise(rng, x_km, y_km, spacing, amplitude)
+    z = np.round(z, 1).astype("float32")
+    drv = gdal.GetDriverByName("GTiff")
+    if os.path.exists(tif_path):
+        drv.Delete(tif_path)
+    ds = drv.Create(tif_path, DEM_COLS, DEM_ROWS, 1, gdal.GDT_Float32,
+                    ["COMPRESS=DEFLATE", "PREDICTOR=3", "ZLEVEL=9", "TILED=YES"])
+    ds.SetGeoTransform((DEM_WEST, DEM_CELL_DEG, 0, DEM_NORTH, 0, -DEM_CELL_DEG))
+    ds.SetProjection(WGS84.ExportToWkt())
+    band = ds.GetRasterBand(1)
+    band.SetDescription("elevation (m), SYNTHETIC")
+    band.WriteArray(z)
+    ds = None
+    SUMMARY["dem"] = {"file": os.path.basename(tif_path), "cols": DEM_COLS, "rows": DEM_ROWS,
+                      "cell_deg": "1/1200", "seed": SEED_DEM,
+                      "min_m": round(float(z.min()), 1), "max_m": round(float(z.max()), 1),
+                      "mean_m": round(float(z.mean()), 1)}
 
 
 # --------------------------------------------------------------------------
@@ -998,6 +1120,8 @@ def main():
     build_counties(out, src_dir)
     out.ExecuteSQL("VACUUM")
     out = None
+    print("dem ...")
+    build_dem(out_path, os.path.join(os.path.dirname(out_path), "dem_dallas.tif"))
     summ = os.path.join(os.path.dirname(out_path), "build_summary.json")
     with open(summ, "w") as fh:
         json.dump(SUMMARY, fh, indent=1, sort_keys=True)

@@ -6,8 +6,8 @@
 # SHARED_DATA_DIR defaults to ../shared/data relative to the repository root.
 # Writes (and overwrites):
 #   data/dallas/dallas.gpkg                 10 vector layers (see data/README.md)
+#   data/dallas/dem_dallas.tif              SYNTHETIC elevation (see data/README.md)
 #   data/dallas/build_summary.json          counts and source-data findings
-#   data/dallas/dem_fort_worth.tif          copied unchanged
 #   data/dallas/county_electricity_prices.csv   Texas rows only
 #   data/weather/*.tmy3.gz                  three DFW TMY3 files, gzip-compressed
 #
@@ -29,7 +29,7 @@ py=/usr/bin/python3
 
 for f in dfw/city_boundary.geojson dfw/counties.geojson dfw/block_groups.geojson \
          dfw/floodplain.geojson dfw/water_dallas.geojson dfw/disd_enrollment.csv \
-         dfw/dem_fort_worth.tif grid/hifld_transmission_partial.geojson \
+         grid/hifld_transmission_partial.geojson \
          grid/eia860_plants_2019.csv grid/egrid2023_subregions.geojson \
          grid/us_states.geojson grid/county_electricity_prices.csv \
          weather/tmy3/TX-Dallas_Love_Field.tmy3 weather/tmy3/TX-Dallasfort_Worth_Intl_Ap.tmy3 \
@@ -42,11 +42,11 @@ mkdir -p "$out" "$wx"
 export OGR_CURRENT_DATE=2024-01-01T00:00:00.000Z
 export OGR_SQLITE_JOURNAL=OFF
 
-echo "== GeoPackage"
+echo "== GeoPackage and DEM"
 "$py" "$repo/tools/build_sample_region.py" "$src" "$out/dallas.gpkg"
 
-echo "== raster and tables"
-install -m 0644 "$src/dfw/dem_fort_worth.tif" "$out/dem_fort_worth.tif"
+echo "== tables"
+rm -f "$out/dem_fort_worth.tif"   # the demo used it before dem_dallas.tif; it lies outside Dallas
 # header plus the Texas rows (state FIPS 48); the file has no quoted fields
 awk -F, 'NR == 1 || (substr($1, 1, 2) == "48" && $3 == "Texas")' \
   "$src/grid/county_electricity_prices.csv" > "$out/county_electricity_prices.csv"

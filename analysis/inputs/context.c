@@ -70,23 +70,42 @@ static dcs_status substation_fields(dcs_layer *L, const dcs_scenario *scn, sub_f
     return DCS_OK;
 }
 
-/* 1 when substation k of the pool passes filter f; counts the reason when not. */
+typedef enum { SUB_QUALIFIES, SUB_NO_VOLTAGE, SUB_LOW_VOLTAGE, SUB_LOW_HEADROOM } sub_verdict;
+
+/* The main rule's filter: substations.min_voltage_kv, and the peak demand
+ * as headroom floor when require_headroom. */
+static dcs_substation_filter main_filter(const dcs_scenario *scn, double peak_mw)
+{
+    return (dcs_substation_filter){
+        .min_voltage_kv = scn->substations.min_voltage_kv,
+        .min_headroom_mw = scn->substations.require_headroom ? peak_mw : NAN,
+    };
+}
+
+static int enough_headroom(const dcs_substation_filter *f, double headroom)
+{
+    return isnan(f->min_headroom_mw) || (!isnan(headroom) && headroom >= f->min_headroom_mw);
+}
+
+/* Whether a substation passes f, and the first reason when it does not. */
+static sub_verdict judge(const dcs_substation_filter *f, double kv, double headroom)
+{
+    if (isnan(kv) || kv <= 0) /* HIFLD marks unknown voltage with negatives */
+        return SUB_NO_VOLTAGE;
+    if (kv < f->min_voltage_kv)
+        return SUB_LOW_VOLTAGE;
+    return enough_headroom(f, headroom) ? SUB_QUALIFIES : SUB_LOW_HEADROOM;
+}
+
+/* 1 when the substation passes f; counts the reason when not. */
 static int qualifies(dcs_substations *s, const dcs_substation_filter *f, double kv,
                      double headroom)
 {
-    if (isnan(kv) || kv <= 0) { /* HIFLD marks unknown voltage with negatives */
-        s->nno_voltage++;
-        return 0;
-    }
-    if (kv < f->min_voltage_kv) {
-        s->nlow_voltage++;
-        return 0;
-    }
-    if (!isnan(f->min_headroom_mw) && (isnan(headroom) || headroom < f->min_headroom_mw)) {
-        s->nlow_headroom++;
-        return 0;
-    }
-    return 1;
+    sub_verdict v = judge(f, kv, headroom);
+    s->nno_voltage += v == SUB_NO_VOLTAGE;
+    s->nlow_voltage += v == SUB_LOW_VOLTAGE;
+    s->nlow_headroom += v == SUB_LOW_HEADROOM;
+    return v == SUB_QUALIFIES;
 }
 
 /* Room for one more substation in s. */
@@ -230,6 +249,62 @@ dcs_status dcs_substations_load(dcs_layer *L, const dcs_scenario *scn,
                                 err);
     dcs_substations_free(&pool);
     return st;
+}
+
+/* Keep (value, id) in *best / id when value is larger (best NaN: none yet). */
+static void keep_larger(double value, OGRFeatureH f, int id_field, double *best, char *id,
+                        size_t size)
+{
+    if (isnan(value) || (!isnan(*best) && value <= *best))
+        return;
+    *best = value;
+    if (id_field >= 0 && OGR_F_IsFieldSetAndNotNull(f, id_field))
+        snprintf(id, size, "%s", OGR_F_GetFieldAsString(f, id_field));
+    else
+        snprintf(id, size, "FID %lld", (long long)OGR_F_GetFID(f));
+}
+
+static void survey_one(dcs_substation_survey *sv, const dcs_scenario *scn, double peak_mw,
+                       OGRFeatureH f, const sub_fields *fl)
+{
+    double kv = dcs_field_double(f, fl->kv), head = dcs_field_double(f, fl->headroom);
+    dcs_substation_filter main = main_filter(scn, peak_mw);
+    sub_verdict v = judge(&main, kv, head);
+    sv->nread++;
+    sv->nqualified += v == SUB_QUALIFIES;
+    sv->nno_voltage += v == SUB_NO_VOLTAGE;
+    sv->nlow_voltage += v == SUB_LOW_VOLTAGE;
+    sv->nlow_headroom += v == SUB_LOW_HEADROOM;
+    if (v == SUB_LOW_VOLTAGE) {
+        keep_larger(kv, f, fl->id, &sv->low_kv, sv->low_kv_id, sizeof sv->low_kv_id);
+        if (enough_headroom(&main, head))
+            keep_larger(kv, f, fl->id, &sv->miss_kv, sv->miss_kv_id, sizeof sv->miss_kv_id);
+    } else if (v == SUB_LOW_HEADROOM) {
+        keep_larger(head, f, fl->id, &sv->miss_headroom, sv->miss_headroom_id,
+                    sizeof sv->miss_headroom_id);
+    }
+}
+
+dcs_status dcs_substations_survey(dcs_layer *L, const dcs_scenario *scn, double peak_mw,
+                                  dcs_substation_survey *sv, dcs_error *err)
+{
+    *sv = (dcs_substation_survey){.peak_mw = peak_mw, .low_kv = NAN, .miss_kv = NAN,
+                                  .miss_headroom = NAN};
+    sub_fields fl;
+    dcs_status st = substation_fields(L, scn, &fl, err);
+    if (st != DCS_OK)
+        return st;
+    OGR_L_ResetReading(L->lyr);
+    for (;;) {
+        OGRFeatureH f;
+        dcs_layer_next_raw(L, &f);
+        if (!f)
+            break;
+        survey_one(sv, scn, peak_mw, f, &fl);
+        OGR_F_Destroy(f);
+    }
+    OGR_L_ResetReading(L->lyr);
+    return DCS_OK;
 }
 
 static int item_distance(const void *a, const void *b, double *d, void *userdata)

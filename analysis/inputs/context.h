@@ -9,6 +9,8 @@
  * distance is measured on the ellipsoid between the two nearest points.
  * With an id_field, ids that repeat among the qualifying substations are
  * counted (nrepeated): the substation_id metric cannot tell them apart.
+ * dcs_substations_survey() applies the same rules to the attributes alone,
+ * building nothing, so that `dcsite check` can say why none qualifies.
  *
  * Feature sets (overlays, distances, zones, area-weighted sums): geometries
  * in an STRtree with optional attribute columns; the share of a site inside
@@ -101,6 +103,30 @@ typedef struct {
 dcs_status dcs_substations_load(dcs_layer *L, const dcs_scenario *scn,
                                 const dcs_substation_filter *filters, size_t n,
                                 GEOSContextHandle_t geos, dcs_substations *out, dcs_error *err);
+
+/* What dcs_substations_survey() found: how many substations were read,
+ * how many qualify, why the others do not (the first reason: no voltage,
+ * below min_voltage_kv, headroom below the peak demand when
+ * require_headroom), and the nearest misses (NaN and "" when none):
+ *  - low_kv: the highest voltage below the floor;
+ *  - miss_kv: the highest voltage below the floor among those whose
+ *    headroom would do, i.e. that a floor lowered to it would admit;
+ *  - miss_headroom: the largest headroom below the peak demand among
+ *    those that meet the floor (require_headroom false would admit it).
+ * Ids are the id_field's value, else "FID <n>". */
+typedef struct {
+    long long nread, nqualified, nno_voltage, nlow_voltage, nlow_headroom;
+    double peak_mw;
+    double low_kv, miss_kv, miss_headroom;
+    char low_kv_id[64], miss_kv_id[64], miss_headroom_id[64];
+} dcs_substation_survey;
+
+/* Read the substation layer's attributes (no geometry is converted)
+ * against the scenario's rules for a facility of peak_mw, as
+ * dcs_substations_load() would, for `dcsite check`.  DCS_ERR_DATA when a
+ * mapped field is missing.  Leaves the layer's reading reset. */
+dcs_status dcs_substations_survey(dcs_layer *L, const dcs_scenario *scn, double peak_mw,
+                                  dcs_substation_survey *survey, dcs_error *err);
 
 /* Nearest qualifying substation to site: its index and the geodesic
  * distance in km between the nearest points.  *which is (size_t)-1 and *km

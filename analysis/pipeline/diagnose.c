@@ -1,24 +1,32 @@
 /* diagnose.c - warnings about suspicious inputs. See diagnose.h. */
 #include "pipeline/diagnose.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/strlist.h"
+#include "inputs/context.h"
 
-/* The info record of context k (role "<name> (layer|raster)"); NULL when
- * none matches. */
+/* The info record with role "<name> <suffix>" among info[0 .. n); NULL
+ * when none matches. */
+static const dcs_input_info *find_info(const dcs_input_info *info, size_t n,
+                                       const dcs_context *c, const char *suffix)
+{
+    char role[120];
+    snprintf(role, sizeof role, "%s %s", c->name ? c->name : "?", suffix);
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(info[i].role, role) == 0)
+            return &info[i];
+    return NULL;
+}
+
 static const dcs_input_info *context_info(const dcs_result *res, const dcs_context *c,
                                           const char *suffix)
 {
-    char role[96];
-    snprintf(role, sizeof role, "%s %s", c->name ? c->name : "?", suffix);
-    for (size_t i = 0; i < res->ninputs; i++)
-        if (strcmp(res->inputs[i].role, role) == 0)
-            return &res->inputs[i];
-    return NULL;
+    return find_info(res->inputs, res->ninputs, c, suffix);
 }
 
 static int disjoint(const dcs_input_info *a, const dcs_input_info *b)
@@ -28,26 +36,31 @@ static int disjoint(const dcs_input_info *a, const dcs_input_info *b)
             b->maxlat < a->minlat);
 }
 
-static void check_layer(dcs_result *res, const char *name, const dcs_input_info *in,
-                        int far_is_fine)
+/* A warning into w when layer `in` has no features or (unless far is
+ * fine) lies outside the sites; returns 1 when it added one. */
+static int check_layer(dcs_warnings *w, const dcs_input_info *sites, const char *name,
+                       const dcs_input_info *in, int far_is_fine)
 {
-    const dcs_input_info *sites = res->ninputs ? &res->inputs[0] : NULL;
     if (!in)
-        return;
-    if (in->nfeatures == 0)
-        dcs_warning_plain(dcs_warn(&res->warnings, DCS_WARN_LAYER_EMPTY, name,
+        return 0;
+    if (in->nfeatures == 0) {
+        dcs_warning_plain(dcs_warn(w, DCS_WARN_LAYER_EMPTY, name,
                                    "%s: '%s' [layer %s] has no features; no site gets "
                                    "anything from it", in->role, in->dataset, in->layer),
                           "%s has no features, so nothing was measured from it.", name);
-    else if (!far_is_fine && sites && disjoint(in, sites))
-        dcs_warning_plain(
-            dcs_warn(&res->warnings, DCS_WARN_LAYER_ELSEWHERE, name,
-                     "%s: '%s' (lon/lat %.4f, %.4f - %.4f, %.4f) lies entirely outside the "
-                     "sites (%.4f, %.4f - %.4f, %.4f); is its CRS right?",
-                     in->role, in->dataset, in->minlon, in->minlat, in->maxlon, in->maxlat,
-                     sites->minlon, sites->minlat, sites->maxlon, sites->maxlat),
-            "%s lies entirely outside the candidate sites: check its CRS, or whether it is "
-            "the right region's file.", name);
+        return 1;
+    }
+    if (far_is_fine || !sites || !disjoint(in, sites))
+        return 0;
+    dcs_warning_plain(
+        dcs_warn(w, DCS_WARN_LAYER_ELSEWHERE, name,
+                 "%s: '%s' (lon/lat %.4f, %.4f - %.4f, %.4f) lies entirely outside the "
+                 "sites (%.4f, %.4f - %.4f, %.4f); is its CRS right?",
+                 in->role, in->dataset, in->minlon, in->minlat, in->maxlon, in->maxlat,
+                 sites->minlon, sites->minlat, sites->maxlon, sites->maxlat),
+        "%s lies entirely outside the candidate sites: check its CRS, or whether it is "
+        "the right region's file.", name);
+    return 1;
 }
 
 /* 1 when context k covers none of the sites. */
@@ -99,9 +112,10 @@ void dcs_diagnose_inputs(dcs_result *res)
         const dcs_context *c = &scn->contexts[k];
         int raster = c->kind == DCS_CTX_RASTER;
         const dcs_input_info *in = context_info(res, c, raster ? "(raster)" : "(layer)");
-        check_layer(res, c->name, in, c->kind == DCS_CTX_DISTANCE);
+        const dcs_input_info *sites = res->ninputs ? &res->inputs[0] : NULL;
+        check_layer(&res->warnings, sites, c->name, in, c->kind == DCS_CTX_DISTANCE);
         if (c->cover == DCS_COVER_LAYER)
-            check_layer(res, c->name, context_info(res, c, "coverage"), 0);
+            check_layer(&res->warnings, sites, c->name, context_info(res, c, "coverage"), 0);
         if (res->outside && covers_none(res, k))
             dcs_warning_plain(
                 dcs_warn(&res->warnings, DCS_WARN_NOT_COVERED, c->name,
@@ -243,4 +257,181 @@ void dcs_diagnose_ranking(dcs_result *res)
         warn_flat_criteria(res, &detail, &names, share);
     dcs_strlist_free(&detail);
     dcs_strlist_free(&names);
+}
+
+/* ---- before a run (dcsite check) ---------------------------------------- */
+
+/* The first rule or weighted criterion that reads metric m (directly, or
+ * through the energy model when m is one of its inputs), as "rule 'x'" /
+ * "criterion 'y'" in buf; 0 when none does. */
+static int metric_user(const dcs_model *md, size_t m, char *buf, size_t size)
+{
+    int energy_input = (long)m == md->co2_metric || (long)m == md->price_metric ||
+                       (long)m == md->stress_metric;
+    int energy = md->scn->energy.enabled;
+    for (size_t r = 0; r < md->nrules; r++) {
+        const dcs_rule *ru = &md->rules[r];
+        if (ru->context < 0 &&
+            (ru->metric == m || (energy_input && energy && ru->metric >= md->energy_first))) {
+            snprintf(buf, size, "rule '%s'", ru->name);
+            return 1;
+        }
+    }
+    for (size_t c = 0; c < md->ncrits; c++) {
+        const dcs_crit *cr = &md->crits[c];
+        if (cr->weight > 0 &&
+            (cr->metric == m || (energy_input && energy && cr->metric >= md->energy_first))) {
+            snprintf(buf, size, "criterion '%s'", cr->name);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Which rule or criterion needs context k (its coverage rule, or one that
+ * reads one of its metrics), in buf; 0 when none does. */
+static int context_user(const dcs_model *model, size_t k, char *buf, size_t size)
+{
+    for (size_t r = 0; r < model->nrules; r++)
+        if (model->rules[r].context == (long)k) {
+            snprintf(buf, size, "rule '%s'", model->rules[r].name);
+            return 1;
+        }
+    for (size_t m = 0; m < model->nmetrics; m++)
+        if (model->metrics[m].context == (long)k && metric_user(model, m, buf, size))
+            return 1;
+    return 0;
+}
+
+/* Move the findings in found to problems (with what needs the layer) when
+ * user is set, else to warnings. */
+static int file_findings(dcs_warnings *found, const char *user, dcs_strlist *problems,
+                         dcs_warnings *warnings)
+{
+    int nomem = 0;
+    for (size_t i = 0; i < found->count; i++) {
+        const dcs_warning *f = &found->items[i];
+        if (user) {
+            size_t n = strlen(f->message);
+            int stop = n && (f->message[n - 1] == '?' || f->message[n - 1] == '.');
+            nomem |= dcs_strlist_addf(problems, "%s%s %c%s needs it.", f->message,
+                                      stop ? "" : ".", toupper((unsigned char)user[0]),
+                                      user + 1) != 0;
+        } else {
+            dcs_warning_plain(dcs_warn(warnings, f->code, f->layer, "%s", f->message), "%s",
+                              dcs_warning_text(f));
+        }
+    }
+    dcs_warnings_free(found);
+    return nomem;
+}
+
+static int check_context_before(const dcs_scenario *scn, const dcs_inputs *in,
+                                 const dcs_model *model, size_t k, dcs_strlist *problems,
+                                 dcs_warnings *warnings)
+{
+    const dcs_context *c = &scn->contexts[k];
+    const dcs_input_info *sites = in->ninfo ? &in->info[DCS_IN_SITES] : NULL;
+    dcs_warnings found = {0};
+    const dcs_input_info *info =
+        find_info(in->info, in->ninfo, c, c->kind == DCS_CTX_RASTER ? "(raster)" : "(layer)");
+    check_layer(&found, sites, c->name, info, c->kind == DCS_CTX_DISTANCE);
+    if (c->cover == DCS_COVER_LAYER)
+        check_layer(&found, sites, c->name, find_info(in->info, in->ninfo, c, "coverage"), 0);
+    char user[160];
+    int needed = found.count && context_user(model, k, user, sizeof user);
+    return file_findings(&found, needed ? user : NULL, problems, warnings);
+}
+
+/* "; nearest misses: ..." for a survey in which none qualifies. */
+static int describe_misses(const dcs_substation_survey *sv, dcs_strlist *parts)
+{
+    int nomem = 0;
+    if (!isnan(sv->miss_kv))
+        nomem |= dcs_strlist_addf(parts, "'%s' at %g kV (set substations.min_voltage_kv to "
+                                         "%g to admit it)", sv->miss_kv_id, sv->miss_kv,
+                                  sv->miss_kv);
+    else if (!isnan(sv->low_kv))
+        nomem |= dcs_strlist_addf(parts, "'%s' at %g kV, the highest below the floor, but "
+                                         "it is also short of headroom (it needs "
+                                         "substations.min_voltage_kv %g and "
+                                         "\"require_headroom\": false)", sv->low_kv_id,
+                                  sv->low_kv, sv->low_kv);
+    if (!isnan(sv->miss_headroom))
+        nomem |= dcs_strlist_addf(parts, "'%s' with %.1f MW of headroom (set substations "
+                                         "\"require_headroom\": false to admit the %lld "
+                                         "short of headroom, with an upgrade cost)",
+                                  sv->miss_headroom_id, sv->miss_headroom, sv->nlow_headroom);
+    return nomem;
+}
+
+/* The reasons, as "2 have no voltage, 30 are below 138 kV, ...". */
+static int describe_reasons(const dcs_scenario *scn, const dcs_substation_survey *sv,
+                            dcs_strlist *parts)
+{
+    int nomem = 0;
+    if (sv->nno_voltage)
+        nomem |= dcs_strlist_addf(parts, "%lld %s no voltage", sv->nno_voltage,
+                                  sv->nno_voltage == 1 ? "has" : "have");
+    if (sv->nlow_voltage)
+        nomem |= dcs_strlist_addf(parts, "%lld %s below %g kV", sv->nlow_voltage,
+                                  sv->nlow_voltage == 1 ? "is" : "are",
+                                  scn->substations.min_voltage_kv);
+    if (sv->nlow_headroom)
+        nomem |= dcs_strlist_addf(parts, "%lld %s less than %.1f MW of headroom",
+                                  sv->nlow_headroom, sv->nlow_headroom == 1 ? "has" : "have",
+                                  sv->peak_mw);
+    return nomem;
+}
+
+static int no_substation_problem(const dcs_scenario *scn, const dcs_input_info *info,
+                                 const dcs_substation_survey *sv, dcs_strlist *problems)
+{
+    if (sv->nread == 0)
+        return dcs_strlist_addf(problems, "substations: '%s' [layer %s] has no substations%s; "
+                                          "no site can be given a grid connection",
+                                info->dataset, info->layer,
+                                scn->substations.src.where ? " (after the \"where\" filter)"
+                                                           : "") != 0;
+    dcs_strlist reasons = {0}, misses = {0};
+    int nomem = describe_reasons(scn, sv, &reasons) | describe_misses(sv, &misses);
+    char *why = dcs_strlist_join(&reasons, ", "), *near = dcs_strlist_join(&misses, "; ");
+    char need[96] = "";
+    if (scn->substations.require_headroom)
+        snprintf(need, sizeof need, " with >= %.1f MW headroom, the facility's peak demand",
+                 sv->peak_mw);
+    if (why && near)
+        nomem |= dcs_strlist_addf(
+                     problems, "substations: none of the %lld in '%s' [layer %s] qualifies "
+                               "(>= %g kV%s): %s%s%s; every site "
+                               "would lack a substation distance",
+                     sv->nread, info->dataset, info->layer, scn->substations.min_voltage_kv,
+                     need, why, *near ? "; nearest miss: " : "", near) != 0;
+    else
+        nomem = 1;
+    free(why);
+    free(near);
+    dcs_strlist_free(&reasons);
+    dcs_strlist_free(&misses);
+    return nomem;
+}
+
+dcs_status dcs_diagnose_before_run(const dcs_scenario *scn, dcs_inputs *in,
+                                   const dcs_model *model, dcs_strlist *problems,
+                                   dcs_warnings *warnings, dcs_error *err)
+{
+    int nomem = 0;
+    for (size_t k = 0; k < scn->ncontexts; k++)
+        nomem |= check_context_before(scn, in, model, k, problems, warnings);
+    dcs_layer *subs = in->n > DCS_IN_SUBSTATIONS ? &in->layers[DCS_IN_SUBSTATIONS] : NULL;
+    if (subs && subs->ds) {
+        dcs_substation_survey sv;
+        dcs_status st = dcs_substations_survey(subs, scn, dcs_scenario_peak_mw(scn), &sv, err);
+        if (st != DCS_OK)
+            return st;
+        if (sv.nqualified == 0)
+            nomem |= no_substation_problem(scn, &in->info[DCS_IN_SUBSTATIONS], &sv, problems);
+    }
+    return nomem ? dcs_error_set(err, DCS_ERR_NOMEM, "out of memory diagnosing the inputs")
+                 : DCS_OK;
 }

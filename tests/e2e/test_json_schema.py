@@ -9,11 +9,13 @@ Run from the repository root (after `make`):
     DCSITE=build/dcsite /usr/bin/python3 tests/e2e/test_json_schema.py
 
 Runs (each into a fresh temporary directory, removed at the end):
-  - the Dallas demo (data/scenarios/dallas.json): warnings, energy, every
-    kind of value function;
+  - the Dallas demo (data/scenarios/dallas.json): energy, every kind of
+    value function, no warning;
   - the demo with outputs.all_sites: true (a copy of the scenario beside
     links to data/*, so its relative paths still resolve);
-  - test_e2e.py's small generated fixture (no warnings, top_n 4);
+  - test_e2e.py's small generated fixture (no warnings, top_n 4), and with
+    an overlay and a distance whose `where` keeps no flood polygon (two
+    layer_empty warnings);
   - test_decision.py's fixture with pareto, sensitivity (perturbation and
     ranges) and assembly, and with AHP weights;
   - that fixture with no eligible site.
@@ -46,6 +48,8 @@ DCSITE = tapkit.dcsite_path()
 SCHEMA_PATH = os.path.join(REPO, "docs", "schema", "summary.schema.json")
 DALLAS = os.path.join(REPO, "data", "scenarios", "dallas.json")
 TMP = None
+EMPTY_FLOOD = {"name": "flood_x", "dataset": "fixture.gpkg", "layer": "flood",
+               "where": "zone = 'none'"}
 RUNS = {}  # tag -> (CompletedProcess, summary dict or None)
 
 
@@ -116,6 +120,9 @@ def setUpModule():
         "spaced": demo_copy("spaced.json", all_sites=True, top_n=25,
                             distinct={"by": "", "min_spacing_km": 3}),
         "fixed": write_json(os.path.join(fixed, "e2e.json"), test_e2e.scenario()),
+        "warned": write_json(os.path.join(fixed, "warned.json"), test_e2e.scenario(
+            overlays=test_e2e.scenario()["overlays"] + [EMPTY_FLOOD],
+            distances=[dict(EMPTY_FLOOD, name="flood_y")])),
         "decision": write_json(os.path.join(dec, "decision.json"),
                                dscn(outputs={"all_sites": True})),
         "ranges": write_json(os.path.join(dec, "ranges.json"),
@@ -156,11 +163,16 @@ class T1Valid(Base):
                 self.assertRegex(js["schema_version"], r"^2\.[0-9]+$")
                 self.assertEqual(list(js)[0], "schema_version", "schema_version comes first")
 
-    def test_demo_has_warnings_energy_and_every_value_function(self):
-        js = self.summary("demo")
-        self.assertGreaterEqual(len(js["warnings"]), 2)
-        for w in js["warnings"]:
+    def test_warning_records(self):
+        ws = self.summary("warned")["warnings"]
+        self.assertEqual([(w["code"], w["layer"]) for w in ws],
+                         [("layer_empty", "flood_x"), ("layer_empty", "flood_y")])
+        for w in ws:
             self.assertEqual(set(w), {"code", "layer", "message", "plain"})
+
+    def test_demo_has_energy_and_every_value_function(self):
+        js = self.summary("demo")
+        self.assertEqual(js["warnings"], [])
         self.assertIn("energy", js)
         self.assertEqual({c["value_function"]["type"] for c in js["criteria"]},
                          {"linear", "piecewise", "step", "categorical"})
@@ -230,7 +242,9 @@ class T2Strict(Base):
         return out
 
     def test_mutations_fail(self):
-        js = self.summary("demo")
+        # the demo's summary with the warning records of a run that has some
+        js = copy.deepcopy(self.summary("demo"))
+        js["warnings"] = self.summary("warned")["warnings"]
         self.assertValid(js, "the original must be valid")
         v = validator()
         for name, m in self.mutants(js):

@@ -326,7 +326,9 @@ class T2Pixels(unittest.TestCase):
             if self.img.rgb(col, row) != self.expected(s):
                 wrong.append((sid, "%06x" % self.img.rgb(col, row),
                               "%06x" % self.expected(s)))
-        self.assertGreater(checked, 1000)  # most of the 1987 sites
+        # a good share of the 1987 sites: 869 in the demo since its DEM
+        # covers Dallas (its top 10 lie in three areas, whose labels hide more)
+        self.assertGreater(checked, 800)
         self.assertEqual(wrong, [])
 
     def test_legend_has_a_swatch_per_class(self):
@@ -358,7 +360,7 @@ class T3Pdf(unittest.TestCase):
                      "1,987 candidate sites", "119 eligible", "EPSG:32614",
                      "Map: dcsite %s" % summary["dcsite_version"],
                      # the end of the scenario's outputs.attribution: not cut
-                     "headroom and water stress are SYNTHETIC."):
+                     "water stress and elevation are SYNTHETIC."):
             self.assertIn(want, text)
         # each class's range with two decimals, e.g. "0.70 – 0.74"
         self.assertEqual(len(re.findall(r"\d\.\d\d – \d\.\d\d", text)), 5, text)
@@ -381,7 +383,7 @@ class T4Variants(unittest.TestCase):
             b = os.path.basename(i["dataset"])
             if b not in names:
                 names.append(b)
-        self.assertEqual(names, ["dallas.gpkg", "dem_fort_worth.tif",
+        self.assertEqual(names, ["dallas.gpkg", "dem_dallas.tif",
                                  "county_electricity_prices.csv"])
         rc, text = pdf_text(os.path.join(out, NAME + "_map.pdf"))
         self.assertEqual(rc, 0)

@@ -1495,10 +1495,10 @@ class T10SampleRegion(FixtureCase):
         for m in ("area_ha", "substation_km", "interconnect_cost_musd", "population_2km",
                   "school_km", "industrial_price_usd_kwh", "grid_co2_lb_mwh", "water_stress"):
             self.assertIsNotNone(top[m], m)
-        # the slope raster covers only Fort Worth: null and a gap everywhere
+        # the (synthetic) Dallas DEM covers every site: a slope and no gap everywhere
         for sid, r in rows.items():
-            self.assertIsNone(r["slope_deg_mean"], sid)
-            self.assertIn("slope_deg", gap_names(r["coverage_gaps"]), sid)
+            self.assertIsNotNone(r["slope_deg_mean"], sid)
+            self.assertNotIn("slope_deg", gap_names(r["coverage_gaps"]), sid)
         # JSON counts agree with the GeoPackage
         counts = js["counts"]
         eligible = sum(1 for r in rows.values() if r["status"] == "eligible")

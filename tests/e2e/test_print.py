@@ -12,8 +12,10 @@ workbook to PDF with LibreOffice (headless, a private profile in that
 directory so that runs do not collide) and reads the PDF back with
 pdftotext (-layout, plain and -bbox), pdfinfo and pdfimages.  A second run
 of the same scenario with the school setback raised just under the top
-site's distance to a school checks the "nearly fails" note.  It takes
-about 30 s.
+site's distance to a school checks the "nearly fails" note, and a third
+with the slope raster replaced by a small DEM generated outside Dallas
+(the demo itself has no gap and no warning) checks a rule "not applied"
+and the caveats box.  It takes about 40 s.
 
 Output is TAP ("ok N - name", "not ok N - name" with "# " lines, the plan
 "1..N"); the exit status is 0 only when every test passed.  No test is
@@ -43,6 +45,7 @@ thousands separators): the tolerance is half a unit of the last digit
 shown, by construction.  Word-box heights are compared within 0.05 pt.
 """
 
+import array
 import json
 import math
 import os
@@ -59,7 +62,7 @@ from report_run import ReportRun
 
 import openpyxl
 from openpyxl.styles import Font
-from osgeo import gdal, ogr
+from osgeo import gdal, ogr, osr
 
 gdal.UseExceptions()
 ogr.UseExceptions()
@@ -211,6 +214,37 @@ def dallas():
     return _RUNS["dallas"]
 
 
+def far_dem():
+    """A 20 x 20 GeoTIFF DEM in EPSG:4326 over lon -98 .. -97.9, lat 32 ..
+    32.1, south-west of every Dallas site (a tilted plane)."""
+    path = os.path.join(workdir(), "far_dem.tif")
+    ds = gdal.GetDriverByName("GTiff").Create(path, 20, 20, 1, gdal.GDT_Float32)
+    ds.SetGeoTransform((-98.0, 0.005, 0, 32.1, 0, -0.005))
+    srs = osr.SpatialReference()
+    srs.ImportFromEPSG(4326)
+    ds.SetProjection(srs.ExportToWkt())
+    ds.GetRasterBand(1).WriteRaster(0, 0, 20, 20, array.array(
+        "f", [150.0 + r + c for r in range(20) for c in range(20)]).tobytes())
+    ds = None
+    return path
+
+
+def dallas_gaps():
+    """The demo with its slope raster replaced by far_dem(), which covers no
+    site: buildable_slope is not applied and the run warns (the brief's
+    caveats).  The demo itself has no gap and no warning."""
+    if "gaps" not in _RUNS:
+        with open(DALLAS) as fp:
+            scen = absolute_paths(json.load(fp), os.path.dirname(DALLAS))
+        scen["name"] = "dallas_gaps"
+        scen["rasters"][0]["dataset"] = far_dem()
+        path = os.path.join(workdir(), "dallas_gaps.json")
+        with open(path, "w") as fp:
+            json.dump(scen, fp)
+        _RUNS["gaps"] = Run(path, "gaps")
+    return _RUNS["gaps"]
+
+
 def calibration_box():
     """Word-box height of 8 pt text printed at 100 % by this LibreOffice."""
     if "box8" not in _RUNS:
@@ -315,29 +349,43 @@ class T1Brief(unittest.TestCase):
 
     def test_summary_exclusions_by_rule(self):
         """Every rule with the sites failing it, or, for a rule whose metric
-        the GeoPackage has at no site, "not applied: <layer> covers no site"."""
-        names, rows = self.run_.gpkg()
-        metric = {c["name"]: c["metric"] for c in self.run_.scenario["constraints"]}
-        page = page_text(self.run_.pdf(), self.run_.summary_page(self))
-        text = flat(page_text(self.run_.pdf(), self.run_.summary_page(self), layout=False))
+        the GeoPackage has at no site, "not applied: <layer> covers no site"
+        (the demo has none such; its copy with a DEM outside Dallas has one)."""
+        self.assertEqual(self.exclusions(self.run_, self.js), 0)
+        gaps = dallas_gaps()
+        gaps.check(self)
+        self.assertEqual(self.exclusions(gaps, gaps.js()), 1,
+                         "buildable_slope: the DEM covers no Dallas site")
+
+    def exclusions(self, run, js):
+        """Check the exclusions box of run's summary; how many rules it
+        says were not applied."""
+        names, rows = run.gpkg()
+        metric = {c["name"]: c["metric"] for c in run.scenario["constraints"]}
+        page = page_text(run.pdf(), run.summary_page(self))
+        text = flat(page_text(run.pdf(), run.summary_page(self), layout=False))
         unmeasured = 0
-        for rule, n in self.js["counts"]["excluded_by_rule"].items():
+        for rule, n in js["counts"]["excluded_by_rule"].items():
             m = metric.get(rule)
             if m and all(r[m] is None for r in rows):
                 layer = next(c["name"] for k in ("rasters", "distances", "overlays")
-                             for c in self.run_.scenario.get(k, []) if m.startswith(c["name"]))
+                             for c in run.scenario.get(k, []) if m.startswith(c["name"]))
                 self.assertEqual(n, 0, rule)
                 self.assertIn("%s \u2014 not applied: %s covers no site" % (rule, layer), text)
                 unmeasured += 1
             else:  # the count, then the rule's name, on one printed line
                 self.assertRegex(page, r"(?m)(^|\s)%s\s+%s(\s|$)"
                                  % (re.escape(fmt(n, "#,##0")), re.escape(rule)))
-        self.assertEqual(unmeasured, 1, "buildable_slope: the DEM covers no Dallas site")
+        return unmeasured
 
     def test_summary_caveats_are_the_warnings(self):
-        text = flat(page_text(self.run_.pdf(), self.run_.summary_page(self), layout=False))
-        self.assertGreater(len(self.js["warnings"]), 0)
-        for w in self.js["warnings"]:
+        # the demo warns about nothing: its copy with a DEM outside Dallas does
+        self.assertEqual(self.js["warnings"], [])
+        gaps = dallas_gaps()
+        gaps.check(self)
+        text = flat(page_text(gaps.pdf(), gaps.summary_page(self), layout=False))
+        self.assertGreater(len(gaps.js()["warnings"]), 0)
+        for w in gaps.js()["warnings"]:
             self.assertIn(flat(w["plain"]), text)
 
     def test_summary_has_the_map(self):

@@ -8,7 +8,9 @@ then a PyQGIS script (PYQGIS below) runs with Debian's /usr/bin/python3
 under `xvfb-run -a` (and QT_QPA_PLATFORM=offscreen), opens both layers
 with QgsVectorLayer(path|layername=..., "ogr") as QGIS does, reports what
 it loaded as JSON, and renders each layer and both together to 1200-pixel
-PNGs, whose pixels are read here with osgeo.gdal.
+PNGs, whose pixels are read here with osgeo.gdal.  The demo prints no
+warning, so a copy of it with design_pue 1.3 (below Love Field's modelled
+peak PUE) is run too, for the warnings in the metadata.
 
 References: the JSON summary of the same run (warnings, counts, top N);
 ColorBrewer's YlGnBu scheme as published at colorbrewer2.org (Cynthia A.
@@ -202,6 +204,29 @@ def setUpModule():
     QGIS = run_qgis()
 
 
+def run_warned_demo():
+    """The demo with design_pue 1.3, from a copy of its scenario in
+    TMP/scenarios beside links to data/dallas and data/weather (so its
+    relative paths resolve): (GeoPackage path, summary)."""
+    os.makedirs(os.path.join(TMP, "scenarios"), exist_ok=True)
+    for d in ("dallas", "weather"):
+        if not os.path.exists(os.path.join(TMP, d)):
+            os.symlink(os.path.join(REPO, "data", d), os.path.join(TMP, d))
+    with open(SCENARIO) as fp:
+        scn = json.load(fp)
+    scn["facility"]["design_pue"] = 1.3
+    path = os.path.join(TMP, "scenarios", "warned.json")
+    with open(path, "w") as fp:
+        json.dump(scn, fp)
+    out = os.path.join(TMP, "warned")
+    r = subprocess.run([DCSITE, "run", path, "-o", out, "--quiet"], capture_output=True,
+                       text=True, cwd=TMP, timeout=300)
+    if r.returncode != 0:
+        raise AssertionError("the warned demo failed (%d): %s" % (r.returncode, r.stderr))
+    summary = json.load(open(os.path.join(out, "dallas_100mw.json")))
+    return summary["outputs"]["gis"], summary
+
+
 def tearDownModule():
     if TMP and os.environ.get("DCSITE_KEEP_TMP"):  # to look at the PNGs
         sys.stdout.write("# kept %s\n" % TMP)
@@ -259,15 +284,20 @@ class T1GeoPackage(unittest.TestCase):
             self.assertIn("source:", rows["score"][2])
 
     def test_warnings_in_the_metadata(self):
-        ds = gdal.OpenEx(GPKG, gdal.OF_VECTOR)
+        # the demo prints no warning: a copy with design_pue 1.3, below Love
+        # Field's modelled peak PUE (1.302), has one
+        gpkg, summary = run_warned_demo()
+        ds = gdal.OpenEx(gpkg, gdal.OF_VECTOR)
         md = ds.GetMetadata()
-        self.assertEqual(md["DCSITE_FINGERPRINT"], SUMMARY["fingerprint"])
+        self.assertEqual(md["DCSITE_FINGERPRINT"], summary["fingerprint"])
         got = json.loads(md["DCSITE_WARNINGS"])
-        self.assertGreater(len(got), 0)  # the demo warns about its empty layers
+        self.assertEqual([w["code"] for w in got], ["design_pue_below_peak"])
         keep = ("code", "layer", "message")
         self.assertEqual([{k: w[k] for k in keep} for w in got],
-                         [{k: w[k] for k in keep} for w in SUMMARY["warnings"]])
-        r = subprocess.run(["ogrinfo", "-so", "-ro", GPKG], capture_output=True, text=True,
+                         [{k: w[k] for k in keep} for w in summary["warnings"]])
+        self.assertEqual(json.loads(gdal.OpenEx(GPKG, gdal.OF_VECTOR).GetMetadata()
+                                    ["DCSITE_WARNINGS"]), [])  # the demo's own
+        r = subprocess.run(["ogrinfo", "-so", "-ro", gpkg], capture_output=True, text=True,
                            timeout=60)
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn("DCSITE_WARNINGS=[{\"code\":", r.stdout)

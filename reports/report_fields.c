@@ -73,19 +73,30 @@ static const struct {
 static void humanize_ending(const char *name, char *out, size_t size, const char **unit);
 
 /* A raster statistic's name ends in its statistic ("slope_deg_mean"):
- * "Slope, mean (degrees)". */
+ * "Slope, mean (degrees)"; "elev_nodata_count": "Elev, nodata count"
+ * (the longer endings are tried before "count"). */
 static int humanize_statistic(const char *name, char *out, size_t size, const char **unit)
 {
-    static const char *const stats[] = {"mean", "min", "max", "sum", "majority"};
+    static const struct {
+        const char *ending, *words;
+    } stats[] = {{"mean", "mean"},
+                 {"min", "min"},
+                 {"max", "max"},
+                 {"sum", "sum"},
+                 {"majority", "majority"},
+                 {"nodata_count", "nodata count"},
+                 {"covered_fraction", "covered fraction"},
+                 {"count", "count"}};
     size_t len = strlen(name);
     for (size_t k = 0; k < sizeof stats / sizeof stats[0]; k++) {
-        size_t sl = strlen(stats[k]);
-        if (len > sl + 1 && name[len - sl - 1] == '_' && strcmp(name + len - sl, stats[k]) == 0) {
+        size_t sl = strlen(stats[k].ending);
+        if (len > sl + 1 && name[len - sl - 1] == '_' &&
+            strcmp(name + len - sl, stats[k].ending) == 0) {
             char stem[112];
             snprintf(stem, sizeof stem, "%.*s", (int)(len - sl - 1), name);
             humanize_ending(stem, out, size, unit);
             size_t used = strlen(out);
-            snprintf(out + used, size - used, ", %s", stats[k]);
+            snprintf(out + used, size - used, ", %s", stats[k].words);
             return 1;
         }
     }

@@ -1069,7 +1069,6 @@ static const char *outside_name(dcs_outside o)
 
 static void context_details(dcs_text *t, const dcs_context *c)
 {
-    static const char *const stats[] = {"mean", "min", "max", "sum", "majority"};
     switch (c->kind) {
     case DCS_CTX_OVERLAY:
         dcs_text_add(t, "metric %s_pct", c->name);
@@ -1086,9 +1085,9 @@ static void context_details(dcs_text *t, const dcs_context *c)
         break;
     case DCS_CTX_RASTER:
         dcs_text_add(t, "band %d%s; stats", c->band, c->slope ? "; slope (degrees)" : "");
-        for (unsigned k = 0; k < 5; k++)
+        for (unsigned k = 0; k < DCS_NSTATS; k++)
             if (c->stats & (1u << k))
-                dcs_text_add(t, " %s", stats[k]);
+                dcs_text_add(t, " %s", dcs_raster_stat_names[k]);
         if (c->radius_km > 0)
             dcs_text_add(t, "; radius_km %g", c->radius_km);
         break;

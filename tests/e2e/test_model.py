@@ -209,12 +209,14 @@ def subs_layer(subs, epsg=UTM):
              for sid, xy, kv, h in subs])
 
 
-def write_geotiff(path, epsg, gt, rows):
+def write_geotiff(path, epsg, gt, rows, nodata=None):
     h, w = len(rows), len(rows[0])
     ds = gdal.GetDriverByName("GTiff").Create(path, w, h, 1, gdal.GDT_Float64)
     ds.SetGeoTransform(gt)
     ds.SetProjection(srs(epsg).ExportToWkt())
     band = ds.GetRasterBand(1)
+    if nodata is not None:
+        band.SetNoDataValue(nodata)
     band.WriteRaster(0, 0, w, h, array.array("d", [v for row in rows for v in row]).tobytes(),
                      buf_type=gdal.GDT_Float64)
     band.FlushCache()
@@ -690,10 +692,15 @@ POP_RADIUS_KM = 1.5
 # Land cover classes on 100 m UTM pixels: 1 west of x = 700300, 2 east of it
 LC_GT = (699000.0, 100.0, 0.0, 3632000.0, 0.0, -100.0)   # 40 x 30 pixels, EPSG:32614
 LC_W, LC_H, LC_EDGE = 40, 30, 700300.0
+# Coverage counts on the land cover grid: 5 everywhere but the nodata
+# column x 700000..700100 (column 10)
+COV_NODATA_COL = 10
 RASTER_SITES = [
     ("R-1", (700000, 3630000, 700400, 3630400)),
     ("R-2", (701500, 3631000, 701900, 3631300)),
     ("R-OUT", (730000, 3630000, 730400, 3630400)),  # east of both rasters
+    ("R-EDGE", (702850, 3630000, 703250, 3630400)),  # across lc's east edge (x 703000)
+    ("R-ND", (700020, 3631500, 700080, 3631560)),    # inside the nodata column
 ]
 
 
@@ -714,6 +721,9 @@ class T04Rasters(FixtureCase):
         write_geotiff(os.path.join(wd, "lc.tif"), UTM, LC_GT,
                       [[1.0 if LC_GT[0] + i * LC_GT[1] < LC_EDGE else 2.0 for i in range(LC_W)]
                        for _ in range(LC_H)])
+        write_geotiff(os.path.join(wd, "cov.tif"), UTM, LC_GT,
+                      [[-1.0 if i == COV_NODATA_COL else 5.0 for i in range(LC_W)]
+                       for _ in range(LC_H)], nodata=-1.0)
         write_gpkg(os.path.join(wd, "fixture.gpkg"), [
             site_layer([(sid, box(*b), {}) for sid, b in RASTER_SITES]),
             subs_layer([("SUB", (700000, 3640000), 345.0, 500.0)]),
@@ -724,6 +734,9 @@ class T04Rasters(FixtureCase):
             {"name": "pop", "dataset": "pop.tif", "radius_km": POP_RADIUS_KM,
              "outside": "neutral"},
             {"name": "lc", "dataset": "lc.tif", "stats": ["majority", "mean"],
+             "outside": "neutral"},
+            {"name": "cov", "dataset": "cov.tif",
+             "stats": ["mean", "count", "nodata_count", "covered_fraction"],
              "outside": "neutral"}])
         return {"run": run_scenario(wd, scen)}
 
@@ -765,6 +778,39 @@ class T04Rasters(FixtureCase):
         self.assertEqual(rows["R-2"]["lc_majority"], 2.0)
         self.assertAlmostEqual(rows["R-2"]["lc_mean"], 2.0, delta=1e-9)
         self.assertIsNone(rows["R-OUT"]["lc_majority"])
+
+    def test_coverage_counts_and_covered_fraction(self):
+        # Reference, by hand on the 100 m grid (pixel edges on the sites'
+        # edges, so every share is exact: tolerance 1e-9):
+        #   R-1 4 x 4 pixels, column 10 (4 of them) nodata: count 12,
+        #       nodata_count 4, covered 1, nodata 25 %
+        #   R-2 4 x 3 valid pixels: 12, 0, 1
+        #   R-EDGE 400 m wide, 150 m of it west of the raster's east edge
+        #       x 703000: 1.5 x 4 = 6 valid pixels, covered 150 / 400
+        #   R-ND 60 m x 60 m inside the nodata column: 0.36 nodata pixels,
+        #       count 0, covered 1 -- outside (no valid pixel), so cov_mean
+        #       is null and cov a coverage gap, but the counts are kept
+        #   R-OUT beyond the raster: 0, 0, 0 (kept: measured, not null)
+        fx = self.fixture()
+        run = self.ok_run(fx["run"])
+        rows = run.rows()
+        want = {"R-1": (12, 4, 1), "R-2": (12, 0, 1), "R-EDGE": (6, 0, 0.375),
+                "R-ND": (0, 0.36, 1), "R-OUT": (0, 0, 0)}
+        for sid, (count, nodata, covered) in want.items():
+            with self.subTest(site=sid):
+                row = rows[sid]
+                self.assertAlmostEqual(row["cov_count"], count, delta=1e-9)
+                self.assertAlmostEqual(row["cov_nodata_count"], nodata, delta=1e-9)
+                self.assertAlmostEqual(row["cov_covered_fraction"], covered, delta=1e-9)
+        self.assertAlmostEqual(rows["R-1"]["cov_nodata_pct"], 25.0, delta=1e-9)
+        self.assertAlmostEqual(rows["R-EDGE"]["cov_mean"], 5.0, delta=1e-9)
+        for sid in ("R-ND", "R-OUT"):
+            self.assertIsNone(rows[sid]["cov_mean"], sid)
+            self.assertIn("cov", gap_names(rows[sid]["coverage_gaps"]), sid)
+        # the JSON carries them too, with the same values
+        js = {s["site_id"]: s for s in run.summary()["top_sites"]}
+        self.assertAlmostEqual(js["R-EDGE"]["metrics"]["cov_covered_fraction"], 0.375,
+                               delta=1e-9)
 
     def test_radius_sum_of_a_constant_raster(self):
         # Reference: v * pi r^2 / pixel area, the pixel area being pyproj's

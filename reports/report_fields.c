@@ -22,6 +22,7 @@ static const struct {
     {"interconnect_cost_musd", "Interconnection cost"},
     {"substation_id", "Substation id"},
     {"weather_station", "Weather station"},
+    {"weather_station_id", "Weather station id"},
     {"weather_station_km", "Distance to weather station"},
     {"pue_annual", "Annual PUE"},
     {"pue_peak", "Peak PUE"},

@@ -30,6 +30,9 @@ static const struct {
     dcs_metric_kind kind;
 } energy_metrics[DCS_EN_COUNT] = {
     [DCS_EN_STATION] = {"weather_station", "", "nearest weather station", DCS_TEXT},
+    [DCS_EN_STATION_ID] = {"weather_station_id", "",
+                           "its id in the weather file (EPW: WMO number; TMY3: USAF number)",
+                           DCS_TEXT},
     [DCS_EN_STATION_KM] = {"weather_station_km", "km", "geodesic distance to it", DCS_NUM},
     [DCS_EN_PUE_ANNUAL] = {"pue_annual", "", "facility energy / IT energy over the year", DCS_NUM},
     [DCS_EN_PUE_PEAK] = {"pue_peak", "", "highest hourly PUE", DCS_NUM},

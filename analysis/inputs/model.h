@@ -71,6 +71,7 @@ enum { DCS_TCOL_SUB_ID = 0, DCS_TCOL_BUILTIN };
 /* The energy metrics, in this order from model->energy_first. */
 enum {
     DCS_EN_STATION,         /* text: the nearest weather station */
+    DCS_EN_STATION_ID,      /* text: its id from the weather file */
     DCS_EN_STATION_KM,
     DCS_EN_PUE_ANNUAL,
     DCS_EN_PUE_PEAK,

@@ -648,7 +648,9 @@ static dcs_status measure_energy(dcs_context_data *cd, dcs_sites *s, size_t i,
     };
     for (size_t k = DCS_EN_STATION_KM; k < DCS_EN_COUNT; k++)
         dcs_site_num(s, i)[m->metrics[m->energy_first + k].col] = v[k];
-    if (dcs_site_set_text(s, i, m->metrics[m->energy_first + DCS_EN_STATION].col, stn->name) != 0)
+    if (dcs_site_set_text(s, i, m->metrics[m->energy_first + DCS_EN_STATION].col, stn->name) != 0 ||
+        dcs_site_set_text(s, i, m->metrics[m->energy_first + DCS_EN_STATION_ID].col,
+                          stn->id[0] ? stn->id : NULL) != 0)
         return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory");
     return DCS_OK;
 }

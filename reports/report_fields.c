@@ -298,7 +298,7 @@ static void add_decision(const dcs_result *res, dcs_field_info *f, size_t *n)
 
 dcs_field_info *dcs_report_fields(const dcs_result *res, size_t *n)
 {
-    size_t cap = 10 + res->model.nmetrics + 2 * res->model.ncrits + DCS_DCOL_COUNT;
+    size_t cap = 12 + res->model.nmetrics + 2 * res->model.ncrits + DCS_DCOL_COUNT;
     dcs_field_info *f = calloc(cap, sizeof *f);
     *n = 0;
     if (!f)
@@ -319,10 +319,16 @@ dcs_field_info *dcs_report_fields(const dcs_result *res, size_t *n)
     add(f, n, "coverage_gaps", "Layers not covering the site", "", "context layers that do "
         "not cover the site (their metrics are missing there)", DCS_BETTER_NONE,
         DCS_FIELD_TEXT);
-    add(f, n, "lon", "Longitude", "degrees", "longitude of a point inside the site (WGS 84; "
-        "GEOS's point on surface, not the centroid)", DCS_BETTER_NONE, DCS_FIELD_REAL);
-    add(f, n, "lat", "Latitude", "degrees", "latitude of a point inside the site (WGS 84; "
-        "GEOS's point on surface, not the centroid)", DCS_BETTER_NONE, DCS_FIELD_REAL);
+    add(f, n, "lon", "Longitude", "degrees", "longitude of an interior point: always inside the "
+        "site, even a C-shaped or multi-part one (WGS 84; GEOS's point on surface, not the "
+        "centroid)", DCS_BETTER_NONE, DCS_FIELD_REAL);
+    add(f, n, "lat", "Latitude", "degrees", "latitude of that interior point (WGS 84)",
+        DCS_BETTER_NONE, DCS_FIELD_REAL);
+    add(f, n, "centroid_lon", "Centroid longitude", "degrees", "longitude of the site's area "
+        "centroid (WGS 84; taken in the working CRS); may fall outside a C-shaped or "
+        "multi-part site", DCS_BETTER_NONE, DCS_FIELD_REAL);
+    add(f, n, "centroid_lat", "Centroid latitude", "degrees", "latitude of the area centroid "
+        "(WGS 84); may fall outside the site", DCS_BETTER_NONE, DCS_FIELD_REAL);
     add_decision(res, f, n);
     return f;
 }

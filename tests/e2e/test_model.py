@@ -153,6 +153,12 @@ def ogr_polygon(rings):
     return poly
 
 
+def ogr_point(x, y):
+    g = ogr.Geometry(ogr.wkbPoint)
+    g.AddPoint_2D(x, y)
+    return g
+
+
 def ogr_geom(spec, epsg=UTM):
     """("point", (x, y)), ("line", [pts]), ("polygon", [rings]) designed in
     UTM -> an OGR geometry in epsg (vertices transformed with pyproj)."""
@@ -562,6 +568,46 @@ class T02ZonesAndJoin(FixtureCase):
         c = ogr_geom(ZONE_SITES[-1][1]).Centroid()
         self.assertEqual(self.zone_of(c.GetX(), c.GetY())[0], "48085")
         self.assertEqual(rows["Z-L"]["county_fips"], "48113")
+
+    def test_centroid_beside_the_interior_point(self):
+        # Reference by hand: the L is the bar 709000..714000 x
+        # 3625000..3625200 (area 1.0e6 m^2, centre 711500, 3625100) plus the
+        # leg 709000..709400 x 3625200..3626500 (5.2e5 m^2, centre 709200,
+        # 3625850); its centroid is the area-weighted mean of the two
+        # centres, (710713.16, 3625356.58): east of the leg and north of the
+        # bar, so outside the L.  A square's centroid is its centre.
+        # dcsite's centroid_lon/lat must map back (pyproj, UTM 14N, the
+        # working CRS here) to that point within 1 mm; lon/lat (the
+        # interior point) must lie inside the site, the centroid of the L
+        # outside.  The JSON carries the same numbers as the GeoPackage.
+        fx = self.fixture()
+        run = self.ok_run(fx["run"])
+        rows = run.rows()
+        parts = [(5000 * 200, 711500, 3625100), (400 * 1300, 709200, 3625850)]
+        area = sum(a for a, _, _ in parts)
+        want = {"Z-L": (sum(a * x for a, x, _ in parts) / area,
+                        sum(a * y for a, _, y in parts) / area)}
+        for sid, spec in ZONE_SITES[:4]:
+            (x0, y0), _, (x1, y1) = spec[1][0][:3]
+            want[sid] = ((x0 + x1) / 2, (y0 + y1) / 2)
+        c = ogr_geom(ZONE_SITES[-1][1]).Centroid()  # design check of the hand sum
+        self.assertLess(math.hypot(c.GetX() - want["Z-L"][0], c.GetY() - want["Z-L"][1]), 1e-6)
+        for sid, spec in ZONE_SITES:
+            with self.subTest(site=sid):
+                g = ogr_geom(spec)
+                cx, cy = to_utm(rows[sid]["centroid_lon"], rows[sid]["centroid_lat"])
+                self.assertLess(math.hypot(cx - want[sid][0], cy - want[sid][1]), 1e-3,
+                                "%s: centroid %r, %r; by hand %r" % (sid, cx, cy, want[sid]))
+                px, py = to_utm(rows[sid]["lon"], rows[sid]["lat"])
+                self.assertTrue(g.Contains(ogr_point(px, py)), "interior point outside " + sid)
+        cx, cy = to_utm(rows["Z-L"]["centroid_lon"], rows["Z-L"]["centroid_lat"])
+        self.assertFalse(ogr_geom(ZONE_SITES[-1][1]).Contains(ogr_point(cx, cy)),
+                         "design: the L's centroid should lie outside it")
+        js = {t["site_id"]: t for t in run.summary()["top_sites"]}
+        self.assertIn("Z-L", js)
+        for sid, t in js.items():
+            for k in ("lon", "lat", "centroid_lon", "centroid_lat"):
+                self.assertAlmostEqual(t[k], rows[sid][k], delta=1e-9, msg="%s %s" % (sid, k))
 
     def test_csv_join_gives_real_prices_and_null_when_key_missing(self):
         # Reference: the CSV rows written above (exact; .csvt types them

@@ -119,8 +119,35 @@ static void print_metric(const dcs_result *res, size_t i, const dcs_metric *m)
     printf("  %14.14s", cell);
 }
 
+/* A measure-only scenario (no criteria): the first eligible sites by id,
+ * with the grid metrics every run has. */
+static void print_measured(const dcs_result *res, size_t top)
+{
+    static const char *const shown[] = {"area_ha", "substation_km", "substation_kv",
+                                        "interconnect_cost_musd"};
+    printf("Eligible sites of scenario '%s' (%zu candidates, %zu eligible, %zu excluded; "
+           "no criteria, so no score: listed by site id, every metric is in the reports):\n",
+           res->scn->name, res->sites.n, res->eval.neligible,
+           res->sites.n - res->eval.neligible);
+    printf("  %-14s", "site");
+    for (size_t c = 0; c < sizeof shown / sizeof *shown; c++)
+        printf("  %14.14s", shown[c]);
+    printf("\n");
+    for (size_t r = 0; r < res->eval.neligible && r < top; r++) {
+        size_t i = res->eval.order[r];
+        printf("  %-14s", res->sites.id[i]);
+        for (size_t c = 0; c < sizeof shown / sizeof *shown; c++)
+            print_metric(res, i, &res->model.metrics[dcs_model_find_metric(&res->model, shown[c])]);
+        printf("\n");
+    }
+}
+
 static void print_top(const dcs_result *res, size_t top)
 {
+    if (res->model.ncrits == 0) {
+        print_measured(res, top);
+        return;
+    }
     printf("Top sites of scenario '%s' (%zu candidates, %zu eligible, %zu excluded):\n",
            res->scn->name, res->sites.n, res->eval.neligible,
            res->sites.n - res->eval.neligible);

@@ -16,6 +16,7 @@ static const struct {
     const char *name, *title;
 } titles[] = {
     {"area_ha", "Site area"},
+    {"area_acres", "Site area"},
     {"substation_km", "Distance to substation"},
     {"substation_kv", "Substation voltage"},
     {"substation_headroom_mw", "Substation headroom"},
@@ -215,9 +216,15 @@ static void metric_source(const dcs_result *res, size_t k, char *out, size_t siz
     else if (join_of(mod, k) >= 0 && k >= mod->join_first[join_of(mod, k)])
         describe_source(scn->joins[join_of(mod, k)].name, &scn->joins[join_of(mod, k)].src, out,
                         size);
+    else if (k >= mod->subs_first &&
+             k < mod->subs_first + (scn->substations.name_field != NULL) +
+                     scn->substations.nrules * (4 + (scn->substations.name_field != NULL)))
+        describe_source("substations", &scn->substations.src, out, size);
+    else if (k >= mod->const_first && k < mod->const_first + scn->nconstants)
+        snprintf(out, size, "scenario (constants): the same at every site");
     else if (k >= mod->attr_first)
         describe_source("sites", &scn->sites.src, out, size);
-    else if (strcmp(m->name, "area_ha") == 0)
+    else if (strcmp(m->name, "area_ha") == 0 || strcmp(m->name, "area_acres") == 0)
         describe_source("sites (geometry)", &scn->sites.src, out, size);
     else
         describe_source("substations", &scn->substations.src, out, size);

@@ -82,7 +82,12 @@ static void add_inputs(cJSON *root, const dcs_result *res)
     cJSON_AddNumberToObject(subs, "read", (double)res->subs_read);
     cJSON_AddNumberToObject(subs, "qualifying", (double)res->subs_qualified);
     cJSON_AddNumberToObject(subs, "min_voltage_kv", res->scn->substations.min_voltage_kv);
-    cJSON_AddNumberToObject(subs, "min_headroom_mw", res->peak_mw);
+    if (res->scn->substations.require_headroom)
+        cJSON_AddNumberToObject(subs, "min_headroom_mw", res->peak_mw);
+    else
+        cJSON_AddNullToObject(subs, "min_headroom_mw"); /* qualify on voltage alone */
+    cJSON_AddStringToObject(subs, "unknown_headroom",
+                            res->scn->interconnection.upgrade_unknown ? "upgrade" : "no_upgrade");
 }
 
 static void add_counts(cJSON *root, const dcs_result *res)

@@ -495,6 +495,8 @@ static dcs_status site_path(const map_draw *m, size_t i, double *size, dcs_error
 /* The fill of site i: its score class, or grey when excluded. */
 static unsigned site_colour(const dcs_result *res, size_t i)
 {
+    if (res->model.ncrits == 0)
+        return res->eval.eligible[i] ? DCS_CLASS_ELIGIBLE : DCS_CLASS_EXCLUDED;
     int k = res->eval.eligible[i] ? dcs_class_of(&res->classes, res->eval.score[i]) : -1;
     return k < 0 ? DCS_CLASS_EXCLUDED : res->classes.colour[k];
 }
@@ -855,9 +857,15 @@ static void draw_legend(map_draw *m)
     const dcs_result *res = m->res;
     double u = m->u, y = m->panel.y0;
     char text[96], digits[32];
-    y = legend_text(m, y, HEAD_PX, 1, INK_RGB, "Site score");
-    y = legend_text(m, y, TEXT_PX, 0, MUTED_RGB, "score, 0–1, by class") + 8 * u;
-    y = legend_classes(m, y);
+    if (res->model.ncrits == 0) { /* measure-only */
+        y = legend_text(m, y, HEAD_PX, 1, INK_RGB, "Sites");
+        y = legend_text(m, y, TEXT_PX, 0, MUTED_RGB, "no criteria, so no score") + 8 * u;
+        y = legend_row(m, y, DCS_CLASS_ELIGIBLE, 0, "Eligible");
+    } else {
+        y = legend_text(m, y, HEAD_PX, 1, INK_RGB, "Site score");
+        y = legend_text(m, y, TEXT_PX, 0, MUTED_RGB, "score, 0–1, by class") + 8 * u;
+        y = legend_classes(m, y);
+    }
     y = legend_row(m, y, DCS_CLASS_EXCLUDED, 0, "Excluded");
     if (m->ntop > 0) {
         unsigned fill = res->classes.n ? res->classes.colour[res->classes.n - 1] : 0xffffffu;
@@ -958,6 +966,8 @@ static dcs_status draw_map(map_draw *m, dcs_error *err)
     layout(m, top, bottom);
     size_t n = m->res->scn->outputs.top_n;
     m->ntop = n < m->res->eval.neligible ? n : m->res->eval.neligible;
+    if (m->res->model.ncrits == 0)
+        m->ntop = 0; /* measure-only: no ranking to show */
     m->top = calloc(m->ntop ? m->ntop : 1, sizeof *m->top);
     if (!m->top)
         return dcs_error_set(err, DCS_ERR_NOMEM, "the map: out of memory");

@@ -190,6 +190,9 @@ static void put_renderer(sbuf *b, const dcs_classes *c, dcs_style_geometry geome
            "enableorderby=\"1\" referencescale=\"-1\">\n  <rules key=\"root\">\n"
            "   <rule key=\"excluded\" label=\"excluded\" "
            "filter=\"&quot;status&quot; = 'excluded'\" symbol=\"0\"/>\n");
+    if (c->n == 0) /* no score classes (measure-only, or none eligible) */
+        put(b, "   <rule key=\"eligible\" label=\"eligible\" "
+               "filter=\"&quot;status&quot; = 'eligible'\" symbol=\"1\"/>\n");
     for (size_t k = 0; k < c->n; k++) {
         put(b, "   <rule key=\"class%zu\" label=\"score %.3f", k + 1, c->brk[k]);
         if (c->brk[k + 1] > c->brk[k])
@@ -200,6 +203,8 @@ static void put_renderer(sbuf *b, const dcs_classes *c, dcs_style_geometry geome
     }
     put(b, "  </rules>\n  <symbols>\n");
     put_symbol(b, 0, DCS_CLASS_EXCLUDED, 1, geometry);
+    if (c->n == 0)
+        put_symbol(b, 1, DCS_CLASS_ELIGIBLE, 0, geometry);
     for (size_t k = 0; k < c->n; k++)
         put_symbol(b, k + 1, c->colour[k], 0, geometry);
     /* excluded (null score) first, then by score: the best drawn on top */
@@ -258,7 +263,7 @@ static void put_aliases(sbuf *b, const dcs_field_info *f, size_t nf)
 char *dcs_report_style_qml(const dcs_result *res, const dcs_field_info *f, size_t nf,
                            dcs_style_geometry geometry)
 {
-    size_t top = res->scn->outputs.top_n;
+    size_t top = res->model.ncrits ? res->scn->outputs.top_n : 0; /* measure-only: no rank */
     sbuf b = {0};
     put(&b, "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
             "<qgis version=\"3.22.0\" styleCategories=\"Symbology|Labeling|Fields\" "

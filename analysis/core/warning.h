@@ -33,6 +33,7 @@ typedef enum {
     DCS_WARN_NO_CAMPUS,           /* assembly formed no campus */
     DCS_WARN_DESIGN_PUE,          /* facility.design_pue below a station's modelled peak PUE */
     DCS_WARN_DUPLICATE_IDS,       /* a context layer repeats ids in its id field */
+    DCS_WARN_UNKNOWN_HEADROOM,    /* qualifying substations of unknown headroom (an assumption) */
     DCS_WARN_CODE_COUNT
 } dcs_warning_code;
 

@@ -26,6 +26,8 @@
 
 #define DCS_CLASSES_MAX 7
 #define DCS_CLASS_EXCLUDED 0xbdbdbdu /* 0xRRGGBB */
+/* Eligible sites when there are no score classes (a measure-only run). */
+#define DCS_CLASS_ELIGIBLE 0x41b6c4u
 
 typedef struct {
     size_t n;                           /* classes (0 when no score) */

@@ -189,11 +189,11 @@ fail:
 static dcs_status aggregate(const dcs_model *m, dcs_evaluation *ev, const double *w,
                             dcs_error *err)
 {
-    if (m->scn->aggregation == DCS_AGG_TOPSIS)
+    if (m->scn->aggregation == DCS_AGG_TOPSIS && m->ncrits > 0)
         return topsis_scores(m, ev, w, err);
     for (size_t i = 0; i < ev->n; i++) {
         const double *v = ev->value + i * m->ncrits;
-        if (!ev->eligible[i])
+        if (!ev->eligible[i] || m->ncrits == 0) /* measure-only: no score, ranked by id */
             ev->score[i] = NAN;
         else if (m->scn->aggregation == DCS_AGG_WEIGHTED_PRODUCT)
             ev->score[i] = dcs_weighted_product(v, w, m->ncrits);

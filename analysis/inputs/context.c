@@ -47,73 +47,116 @@ static int build_tree(GEOSContextHandle_t geos, GEOSGeometry **geom, size_t n,
 /* ---- substations --------------------------------------------------------- */
 
 typedef struct {
-    int id, kv, headroom;
+    int id, kv, headroom, name;
 } sub_fields;
 
 static dcs_status substation_fields(dcs_layer *L, const dcs_scenario *scn, sub_fields *f,
                                     dcs_error *err)
 {
-    f->id = -1;
+    *f = (sub_fields){.id = -1, .kv = -1, .headroom = -1, .name = -1};
     if (scn->substations.id_field &&
         (f->id = dcs_layer_field(L, scn->substations.id_field, err)) < 0)
         return DCS_ERR_DATA;
+    if (scn->substations.name_field &&
+        (f->name = dcs_layer_field(L, scn->substations.name_field, err)) < 0)
+        return DCS_ERR_DATA;
     if ((f->kv = dcs_layer_field(L, scn->substations.voltage_field, err)) < 0 ||
-        (f->headroom = dcs_layer_field(L, scn->substations.headroom_field, err)) < 0)
+        (scn->substations.headroom_field &&
+         (f->headroom = dcs_layer_field(L, scn->substations.headroom_field, err)) < 0))
         return DCS_ERR_DATA;
     return DCS_OK;
 }
 
-/* 1 when the substation qualifies; counts the reason when not. */
-static int qualifies(dcs_substations *s, const dcs_scenario *scn, double peak_mw, double kv,
+/* 1 when substation k of the pool passes filter f; counts the reason when not. */
+static int qualifies(dcs_substations *s, const dcs_substation_filter *f, double kv,
                      double headroom)
 {
     if (isnan(kv) || kv <= 0) { /* HIFLD marks unknown voltage with negatives */
         s->nno_voltage++;
         return 0;
     }
-    if (kv < scn->substations.min_voltage_kv) {
+    if (kv < f->min_voltage_kv) {
         s->nlow_voltage++;
         return 0;
     }
-    if (scn->substations.require_headroom && (isnan(headroom) || headroom < peak_mw)) {
+    if (!isnan(f->min_headroom_mw) && (isnan(headroom) || headroom < f->min_headroom_mw)) {
         s->nlow_headroom++;
         return 0;
     }
     return 1;
 }
 
-static dcs_status add_substation(dcs_substations *s, size_t *cap, OGRFeatureH f,
-                                 const sub_fields *fl, GEOSGeometry *g, double kv,
-                                 double headroom, dcs_error *err)
+/* Room for one more substation in s. */
+static int grow_substations(dcs_substations *s, size_t *cap)
 {
     size_t c = *cap;
     if (grow_geoms(&s->geom, s->n, cap) != 0)
-        return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory loading substations");
-    if (*cap != c) {
-        char **id = realloc(s->id, *cap * sizeof *id);
-        double *k = realloc(s->kv, *cap * sizeof *k);
-        double *h = realloc(s->headroom_mw, *cap * sizeof *h);
-        if (id)
-            s->id = id;
-        if (k)
-            s->kv = k;
-        if (h)
-            s->headroom_mw = h;
-        if (!id || !k || !h)
-            return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory loading substations");
-    }
-    char fid[32];
-    snprintf(fid, sizeof fid, "%lld", (long long)OGR_F_GetFID(f));
-    const char *id = fl->id >= 0 && OGR_F_IsFieldSetAndNotNull(f, fl->id)
-                         ? OGR_F_GetFieldAsString(f, fl->id)
-                         : fid;
-    if (!(s->id[s->n] = dcs_strdup(id)))
-        return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory loading substations");
+        return -1;
+    if (*cap == c)
+        return 0;
+    char **id = realloc(s->id, *cap * sizeof *id);
+    if (id)
+        s->id = id;
+    char **name = realloc(s->name, *cap * sizeof *name);
+    if (name)
+        s->name = name;
+    double *k = realloc(s->kv, *cap * sizeof *k);
+    if (k)
+        s->kv = k;
+    double *h = realloc(s->headroom_mw, *cap * sizeof *h);
+    if (h)
+        s->headroom_mw = h;
+    return id && name && k && h ? 0 : -1;
+}
+
+/* Append a substation (its strings copied, g taken). */
+static int add_substation(dcs_substations *s, size_t *cap, const char *id, const char *name,
+                          GEOSGeometry *g, double kv, double headroom)
+{
+    if (grow_substations(s, cap) != 0)
+        return -1;
+    s->id[s->n] = dcs_strdup(id);
+    s->name[s->n] = name ? dcs_strdup(name) : NULL;
     s->geom[s->n] = g;
     s->kv[s->n] = kv;
     s->headroom_mw[s->n] = headroom;
     s->n++;
-    return DCS_OK;
+    return !s->id[s->n - 1] || (name && !s->name[s->n - 1]) ? -1 : 0;
+}
+
+/* Every substation of L with a geometry, unindexed: the pool each filter
+ * selects from. */
+static dcs_status load_pool(dcs_layer *L, const dcs_scenario *scn, GEOSContextHandle_t geos,
+                            dcs_substations *pool, dcs_error *err)
+{
+    sub_fields fl;
+    size_t cap = 0;
+    pool->geos = geos;
+    dcs_status st = substation_fields(L, scn, &fl, err);
+    while (st == DCS_OK) {
+        OGRFeatureH f;
+        GEOSGeometry *g;
+        st = dcs_layer_next_geos(L, geos, &f, &g, err);
+        if (st != DCS_OK || !f)
+            break;
+        char fid[32];
+        snprintf(fid, sizeof fid, "%lld", (long long)OGR_F_GetFID(f));
+        const char *id = fl.id >= 0 && OGR_F_IsFieldSetAndNotNull(f, fl.id)
+                             ? OGR_F_GetFieldAsString(f, fl.id)
+                             : fid;
+        const char *name = fl.name >= 0 && OGR_F_IsFieldSetAndNotNull(f, fl.name)
+                               ? OGR_F_GetFieldAsString(f, fl.name)
+                               : NULL;
+        double kv = dcs_field_double(f, fl.kv);
+        double head = fl.headroom >= 0 ? dcs_field_double(f, fl.headroom) : NAN;
+        if (g && add_substation(pool, &cap, id, name, g, kv, head) != 0) {
+            if (pool->n == 0 || pool->geom[pool->n - 1] != g)
+                GEOSGeom_destroy_r(geos, g);
+            st = dcs_error_set(err, DCS_ERR_NOMEM, "out of memory loading substations");
+        }
+        OGR_F_Destroy(f);
+    }
+    return st;
 }
 
 static int compare_id(const void *a, const void *b, void *ids)
@@ -138,36 +181,46 @@ static dcs_status count_repeated_ids(dcs_substations *s, dcs_error *err)
     return DCS_OK;
 }
 
-dcs_status dcs_substations_load(dcs_layer *L, const dcs_scenario *scn, double peak_mw,
-                                GEOSContextHandle_t geos, dcs_substations *s, dcs_error *err)
+/* The substations of pool passing f, indexed for nearest searches. */
+static dcs_status select_substations(const dcs_substations *pool, const dcs_substation_filter *f,
+                                     int have_ids, dcs_substations *s, dcs_error *err)
 {
     memset(s, 0, sizeof *s);
-    s->geos = geos;
-    sub_fields fl;
+    s->geos = pool->geos;
+    s->nread = (long long)pool->n;
     size_t cap = 0;
-    dcs_status st = substation_fields(L, scn, &fl, err);
-    while (st == DCS_OK) {
-        OGRFeatureH f;
-        GEOSGeometry *g;
-        st = dcs_layer_next_geos(L, geos, &f, &g, err);
-        if (st != DCS_OK || !f)
-            break;
-        s->nread++;
-        double kv = dcs_field_double(f, fl.kv), head = dcs_field_double(f, fl.headroom);
-        if (qualifies(s, scn, peak_mw, kv, head))
-            st = add_substation(s, &cap, f, &fl, g, kv, head, err);
-        else
-            GEOSGeom_destroy_r(geos, g), g = NULL;
-        if (st != DCS_OK && g)
-            GEOSGeom_destroy_r(geos, g);
-        OGR_F_Destroy(f);
+    for (size_t k = 0; k < pool->n; k++) {
+        if (!qualifies(s, f, pool->kv[k], pool->headroom_mw[k]))
+            continue;
+        GEOSGeometry *g = GEOSGeom_clone_r(pool->geos, pool->geom[k]);
+        if (!g || add_substation(s, &cap, pool->id[k], pool->name[k], g, pool->kv[k],
+                                 pool->headroom_mw[k]) != 0) {
+            if (g && (s->n == 0 || s->geom[s->n - 1] != g))
+                GEOSGeom_destroy_r(pool->geos, g);
+            return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory selecting substations");
+        }
+        s->nunknown_headroom += isnan(pool->headroom_mw[k]);
     }
-    if (st == DCS_OK && fl.id >= 0)
-        st = count_repeated_ids(s, err);
-    if (st == DCS_OK && build_tree(geos, s->geom, s->n, &s->items, &s->tree) != 0)
+    dcs_status st = have_ids ? count_repeated_ids(s, err) : DCS_OK;
+    if (st == DCS_OK && build_tree(s->geos, s->geom, s->n, &s->items, &s->tree) != 0)
         st = dcs_error_set(err, DCS_ERR_NOMEM, "out of memory indexing substations");
     if (st == DCS_OK)
-        st = dcs_nearest_build(geos, s->geom, s->n, &s->near, err);
+        st = dcs_nearest_build(s->geos, s->geom, s->n, &s->near, err);
+    return st;
+}
+
+dcs_status dcs_substations_load(dcs_layer *L, const dcs_scenario *scn,
+                                const dcs_substation_filter *filters, size_t n,
+                                GEOSContextHandle_t geos, dcs_substations *out, dcs_error *err)
+{
+    dcs_substations pool = {0};
+    for (size_t r = 0; r < n; r++)
+        memset(&out[r], 0, sizeof out[r]);
+    dcs_status st = load_pool(L, scn, geos, &pool, err);
+    for (size_t r = 0; r < n && st == DCS_OK; r++)
+        st = select_substations(&pool, &filters[r], scn->substations.id_field != NULL, &out[r],
+                                err);
+    dcs_substations_free(&pool);
     return st;
 }
 
@@ -306,12 +359,15 @@ void dcs_substations_free(dcs_substations *s)
     if (s->tree)
         GEOSSTRtree_destroy_r(s->geos, s->tree);
     for (size_t i = 0; i < s->n; i++) {
-        if (!s->borrowed)
+        if (!s->borrowed) {
             free(s->id[i]);
+            free(s->name[i]);
+        }
         GEOSGeom_destroy_r(s->geos, s->geom[i]);
     }
     if (!s->borrowed) {
         free(s->id);
+        free(s->name);
         free(s->kv);
         free(s->headroom_mw);
         dcs_nearest_free(s->near);

@@ -39,9 +39,17 @@ typedef struct {
     size_t index;
 } dcs_tree_item;
 
+/* Which substations qualify: a voltage floor, and a headroom floor (NaN:
+ * none, and an unknown headroom qualifies). */
+typedef struct {
+    double min_voltage_kv;
+    double min_headroom_mw;
+} dcs_substation_filter;
+
 typedef struct {
     size_t n;
     char **id;
+    char **name; /* n names (NULL when unset or without substations.name_field) */
     double *kv;
     double *headroom_mw;
     GEOSGeometry **geom;
@@ -52,9 +60,10 @@ typedef struct {
     dcs_near_site site; /* the site being searched (one thread per copy) */
     /* what was read and why substations did not qualify */
     long long nread, nlow_voltage, nno_voltage, nlow_headroom;
+    size_t nunknown_headroom; /* qualifying substations whose headroom is unknown (NaN) */
     size_t nrepeated;     /* qualifying substations whose id_field value an earlier one has */
     size_t repeated_example; /* one of them (index), when nrepeated */
-    int borrowed; /* a clone: ids, kv and headroom belong to the original */
+    int borrowed; /* a clone: ids, names, kv and headroom belong to the original */
 } dcs_substations;
 
 typedef struct {
@@ -86,10 +95,11 @@ typedef struct {
     GEOSContextHandle_t geos;
 } dcs_coverage;
 
-/* Load the substations that qualify for a facility of peak_mw. */
-dcs_status dcs_substations_load(dcs_layer *L, const dcs_scenario *scn, double peak_mw,
-                                GEOSContextHandle_t geos, dcs_substations *subs,
-                                dcs_error *err);
+/* Read the substation layer once and fill out[r] with the substations
+ * passing filters[r], each indexed for nearest searches (n >= 1). */
+dcs_status dcs_substations_load(dcs_layer *L, const dcs_scenario *scn,
+                                const dcs_substation_filter *filters, size_t n,
+                                GEOSContextHandle_t geos, dcs_substations *out, dcs_error *err);
 
 /* Nearest qualifying substation to site: its index and the geodesic
  * distance in km between the nearest points.  *which is (size_t)-1 and *km

@@ -2,6 +2,7 @@
 #include "inputs/inputs.h"
 
 #include <cpl_error.h>
+#include <math.h>
 #include <gdal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,13 +49,72 @@ static dcs_metric_kind field_kind(dcs_layer *L, int idx)
     return t == OFTInteger || t == OFTInteger64 || t == OFTReal ? DCS_NUM : DCS_TEXT;
 }
 
-/* Field indices and kinds of a metric <- field map. */
-static void map_fields(dcs_layer *L, const dcs_attribute *attrs, size_t n, int *fields,
-                       dcs_metric_kind *kinds, dcs_strlist *problems)
+/* Where the scenario reads metric as a number ("constraints[2]",
+ * "criteria[0]", "energy.price_metric", "pareto"), or NULL. */
+static const char *numeric_use(const dcs_scenario *scn, const char *metric, char *buf,
+                               size_t size)
 {
+    for (size_t i = 0; i < scn->nconstraints; i++)
+        if ((scn->constraints[i].op == DCS_OP_MIN || scn->constraints[i].op == DCS_OP_MAX) &&
+            strcmp(scn->constraints[i].metric, metric) == 0)
+            return snprintf(buf, size, "constraints[%zu]", i), buf;
+    for (size_t i = 0; i < scn->ncriteria; i++)
+        if (scn->criteria[i].fn.type != DCS_VF_CATEGORICAL &&
+            strcmp(scn->criteria[i].metric, metric) == 0)
+            return snprintf(buf, size, "criteria[%zu]", i), buf;
+    const char *energy[] = {scn->energy.co2_metric, scn->energy.price_metric,
+                            scn->energy.water_stress_metric};
+    const char *key[] = {"energy.co2_metric", "energy.price_metric",
+                         "energy.water_stress_metric"};
+    for (size_t k = 0; k < 3 && scn->energy.enabled; k++)
+        if (energy[k] && strcmp(energy[k], metric) == 0)
+            return key[k];
+    for (size_t i = 0; i < scn->pareto.n; i++)
+        if (strcmp(scn->pareto.metric[i], metric) == 0)
+            return "pareto";
+    return NULL;
+}
+
+/* A text field read as a number (by `use`): every value set must read as
+ * one, and the field is then read as numbers (an empty value is missing);
+ * else a problem naming the first that does not and how to fix it. */
+static dcs_metric_kind numeric_text(dcs_layer *L, int idx, const char *metric, const char *use,
+                                    dcs_strlist *problems)
+{
+    dcs_metric_kind kind = DCS_NUM;
+    OGRFeatureH f;
+    OGR_L_ResetReading(L->lyr);
+    while (kind == DCS_NUM && (f = OGR_L_GetNextFeature(L->lyr))) {
+        const char *v = OGR_F_IsFieldSetAndNotNull(f, idx) ? OGR_F_GetFieldAsString(f, idx) : "";
+        if (*v && isnan(dcs_field_double(f, idx))) {
+            kind = DCS_TEXT;
+            dcs_strlist_addf(
+                problems,
+                "%s: field '%s' of '%s' [layer %s] holds text and %s reads \"%s\" as a "
+                "number, but feature %lld has \"%s\", which is not a number: correct that "
+                "value or leave it empty (empty is missing); every other value must read as a "
+                "number too",
+                L->role, OGR_Fld_GetNameRef(OGR_F_GetFieldDefnRef(f, idx)), L->src->dataset,
+                OGR_L_GetName(L->lyr), use, metric, (long long)OGR_F_GetFID(f), v);
+        }
+        OGR_F_Destroy(f);
+    }
+    OGR_L_ResetReading(L->lyr);
+    return kind;
+}
+
+/* Field indices and kinds of a metric <- field map.  A text field whose
+ * metric the scenario reads as a number is converted (numeric_text). */
+static void map_fields(const dcs_inputs *in, dcs_layer *L, const dcs_attribute *attrs,
+                       size_t n, int *fields, dcs_metric_kind *kinds, dcs_strlist *problems)
+{
+    char buf[48];
     for (size_t a = 0; a < n; a++) {
         fields[a] = need_field(L, attrs[a].field, problems);
         kinds[a] = fields[a] >= 0 ? field_kind(L, fields[a]) : DCS_NUM;
+        const char *use = numeric_use(in->scn, attrs[a].metric, buf, sizeof buf);
+        if (kinds[a] == DCS_TEXT && use)
+            kinds[a] = numeric_text(L, fields[a], attrs[a].metric, use, problems);
     }
 }
 
@@ -99,7 +159,7 @@ static void check_sites(const dcs_scenario *scn, dcs_inputs *in, dcs_strlist *pr
     need_field(L, scn->sites.id_field, problems);
     int *fields = calloc(scn->sites.nattrs + 1, sizeof *fields);
     if (fields)
-        map_fields(L, scn->sites.attrs, scn->sites.nattrs, fields, in->attr_kinds, problems);
+        map_fields(in, L, scn->sites.attrs, scn->sites.nattrs, fields, in->attr_kinds, problems);
     free(fields);
     if (L->nfeatures == 0)
         dcs_strlist_addf(problems, "%s: layer '%s' of '%s' has no features%s", L->role,
@@ -184,7 +244,7 @@ static void check_context(const dcs_context *c, size_t k, dcs_inputs *in,
         long i = in->ctx_layer[k] = open_layer(in, role, &c->src, context_want(c->kind), problems);
         dcs_layer *L = &in->layers[i];
         if (c->kind == DCS_CTX_ZONE && (in->zone_fields[k] = calloc(c->nattrs + 1, sizeof(int))))
-            map_fields(L, c->attrs, c->nattrs, in->zone_fields[k], *kinds, problems);
+            map_fields(in, L, c->attrs, c->nattrs, in->zone_fields[k], *kinds, problems);
         if (c->kind == DCS_CTX_AREA_WEIGHTED && L->ds &&
             (in->weighted_field[k] = need_field(L, c->field, problems)) >= 0 &&
             field_kind(L, in->weighted_field[k]) != DCS_NUM)
@@ -207,7 +267,7 @@ static void check_join(const dcs_join *j, size_t k, dcs_inputs *in, dcs_metric_k
     dcs_layer *L = &in->layers[i];
     in->join_key[k] = need_field(L, j->key_field, problems);
     if ((in->join_fields[k] = calloc(j->nattrs + 1, sizeof(int))))
-        map_fields(L, j->attrs, j->nattrs, in->join_fields[k], *kinds, problems);
+        map_fields(in, L, j->attrs, j->nattrs, in->join_fields[k], *kinds, problems);
     *kinds += j->nattrs;
 }
 
@@ -241,6 +301,7 @@ dcs_status dcs_inputs_open(const dcs_scenario *scn, dcs_inputs *in, dcs_strlist 
     dcs_strlist *probs = problems ? problems : &local;
     size_t before = probs->count;
     memset(in, 0, sizeof *in);
+    in->scn = scn;
     if (allocate(scn, in) != 0) {
         dcs_inputs_close(in);
         return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory");

@@ -39,6 +39,7 @@ typedef struct {
 enum { DCS_IN_SITES = 0, DCS_IN_SUBSTATIONS = 1 };
 
 typedef struct {
+    const dcs_scenario *scn;  /* the scenario opened (it must outlive the inputs) */
     size_t n;                 /* vector layers opened (some may have failed: ds NULL) */
     dcs_layer *layers;
     dcs_input_info *info;     /* ninfo records: the layers, then the rasters */

@@ -14,6 +14,7 @@ static const struct {
 } builtin[] = {
     /* in the order of DCS_COL_* and DCS_TCOL_* */
     {"area_ha", "ha", "site area (geodesic)", DCS_NUM},
+    {"area_acres", "acres", "site area (geodesic) in international acres", DCS_NUM},
     {"substation_km", "km", "geodesic distance to the nearest qualifying substation", DCS_NUM},
     {"substation_kv", "kV", "voltage of that substation", DCS_NUM},
     {"substation_headroom_mw", "MW", "spare capacity of that substation", DCS_NUM},
@@ -92,9 +93,9 @@ size_t dcs_model_attr_slots(const dcs_scenario *scn)
 /* Upper bound of the number of metrics. */
 static size_t metric_capacity(const dcs_scenario *scn)
 {
-    /* a raster has the most metrics: DCS_NSTATS, nodata_pct and radius_sum */
-    return NBUILTIN + dcs_model_attr_slots(scn) + (DCS_NSTATS + 2) * scn->ncontexts +
-           DCS_EN_COUNT;
+    /* a raster has the most context metrics: DCS_NSTATS, nodata_pct and radius_sum */
+    return NBUILTIN + dcs_model_attr_slots(scn) + scn->nconstants + 1 +
+           5 * scn->substations.nrules + (DCS_NSTATS + 2) * scn->ncontexts + DCS_EN_COUNT;
 }
 
 static int add_metric(dcs_model *m, char *name, const char *unit, const char *desc,
@@ -165,8 +166,13 @@ static int add_context_metrics(dcs_model *m, const dcs_context *c, long k,
         return add_metric(m, concat(c->name, "_pct"), "%", "share of the site inside this layer",
                           DCS_NUM, k, p);
     case DCS_CTX_DISTANCE:
+        if (c->from_centroid)
+            return add_metric(m, concat(c->name, "_centroid_km"), "km",
+                              "geodesic distance from the site's centroid to the nearest feature",
+                              DCS_NUM, k, p);
         return add_metric(m, concat(c->name, "_km"), "km",
-                          "geodesic distance to the nearest feature", DCS_NUM, k, p);
+                          "geodesic distance from the site's boundary to the nearest feature "
+                          "(0 when they touch)", DCS_NUM, k, p);
     case DCS_CTX_ZONE:
         return add_attrs(m, c->attrs, c->nattrs, kinds, k, "attribute of the zone holding the site",
                          p);
@@ -177,6 +183,34 @@ static int add_context_metrics(dcs_model *m, const dcs_context *c, long k,
         return add_raster_metrics(m, c, k, p);
     }
     return -1;
+}
+
+/* substation_name, then each substation rule's metrics (model.h). */
+static int add_substation_metrics(const dcs_scenario *scn, dcs_model *m, dcs_strlist *p)
+{
+    int named = scn->substations.name_field != NULL;
+    m->subs_first = m->nmetrics;
+    if (named && add_metric(m, strdup("substation_name"), "", "name of the nearest qualifying "
+                            "substation", DCS_TEXT, -1, p) != 0)
+        return -1;
+    for (size_t r = 0; r < scn->substations.nrules; r++) {
+        const dcs_substation_rule *u = &scn->substations.rules[r];
+        if (add_metric(m, concat(u->name, u->from_centroid ? "_centroid_km" : "_km"), "km",
+                       u->from_centroid ? "geodesic distance from the site's centroid to the "
+                                          "nearest substation of this rule"
+                                        : "geodesic distance to the nearest substation of "
+                                          "this rule",
+                       DCS_NUM, -1, p) != 0 ||
+            add_metric(m, concat(u->name, "_kv"), "kV", "voltage of that substation", DCS_NUM,
+                       -1, p) != 0 ||
+            add_metric(m, concat(u->name, "_headroom_mw"), "MW", "its spare capacity",
+                       DCS_NUM, -1, p) != 0 ||
+            add_metric(m, concat(u->name, "_id"), "", "its id", DCS_TEXT, -1, p) != 0 ||
+            (named && add_metric(m, concat(u->name, "_name"), "", "its name", DCS_TEXT, -1,
+                                 p) != 0))
+            return -1;
+    }
+    return 0;
 }
 
 static int build_metrics(const dcs_scenario *scn, const dcs_metric_kind *kinds, dcs_model *m,
@@ -195,6 +229,13 @@ static int build_metrics(const dcs_scenario *scn, const dcs_metric_kind *kinds, 
     m->attr_first = m->nmetrics;
     if (add_attrs(m, scn->sites.attrs, scn->sites.nattrs, &kinds, -1, "site attribute",
                   problems) != 0)
+        return -1;
+    m->const_first = m->nmetrics;
+    for (size_t k = 0; k < scn->nconstants; k++)
+        if (add_metric(m, strdup(scn->constants[k].metric), "", "constant of the scenario",
+                       scn->constants[k].text ? DCS_TEXT : DCS_NUM, -1, problems) != 0)
+            return -1;
+    if (add_substation_metrics(scn, m, problems) != 0)
         return -1;
     for (size_t k = 0; k < scn->ncontexts; k++) {
         m->ctx_first[k] = m->nmetrics;

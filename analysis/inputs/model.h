@@ -3,8 +3,9 @@
  *
  * Every per-site quantity dcsite computes or carries is a metric with a
  * name, a unit and a kind (number or text).  Order: the built-in metrics
- * (area_ha, substation_*, interconnect_cost_musd), then the site
- * attributes, then each context layer's metrics in scenario order
+ * (area_ha, area_acres, substation_*, interconnect_cost_musd), then the site
+ * attributes, then the scenario's constants, then substation_name and the
+ * metrics of each substations.rules entry, then each context layer's metrics in scenario order
  * (<name>_pct, <name>_km, zone attributes, <name> for an area-weighted
  * sum, <name>_<stat> for each of `stats` in dcs_raster_stat_names order,
  * <name>_nodata_pct and <name>_radius_sum for a raster), then each join's
@@ -59,6 +60,7 @@ typedef struct {
 /* Number columns of the built-in metrics. */
 enum {
     DCS_COL_AREA_HA = 0,
+    DCS_COL_AREA_ACRES,
     DCS_COL_SUB_KM,
     DCS_COL_SUB_KV,
     DCS_COL_SUB_HEADROOM_MW,
@@ -116,6 +118,10 @@ typedef struct {
     size_t *join_first; /* njoins: index of each join's first metric */
     size_t *join_on;    /* njoins: the text metric each join matches on */
     size_t attr_first;  /* index of the first site attribute metric */
+    size_t const_first; /* index of the first constant (scenario "constants", in order) */
+    size_t subs_first;  /* substation_name (with a name field), then per substations.rules
+                         * entry: <rule>_km or _centroid_km, _kv, _headroom_mw, _id, and
+                         * _name with a name field */
     size_t energy_first; /* index of the first energy metric (when enabled) */
     long co2_metric, price_metric, stress_metric; /* energy inputs, -1 when not given */
     dcs_rule *rules;

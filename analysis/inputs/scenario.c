@@ -332,7 +332,8 @@ static void read_source(reader *r, const cJSON *obj, const char *path, const cha
 
 static void read_facility(reader *r, const cJSON *root, dcs_scenario *scn)
 {
-    static const char *const keys[] = {"it_load_mw", "design_pue", "land_ha", NULL};
+    static const char *const keys[] = {"it_load_mw", "design_pue", "land_ha", "land_acres",
+                                       NULL};
     const cJSON *f = read_object(r, root, "", "facility", 1);
     if (!f)
         return;
@@ -340,6 +341,39 @@ static void read_facility(reader *r, const cJSON *root, dcs_scenario *scn)
     read_number(r, f, "facility", "it_load_mw", 1, 0.001, 10000, &scn->it_load_mw);
     read_number(r, f, "facility", "design_pue", 0, 1.0, 3.0, &scn->design_pue);
     read_number(r, f, "facility", "land_ha", 0, 0, 1e6, &scn->land_ha);
+    double acres = 0;
+    if (read_number(r, f, "facility", "land_acres", 0, 0, 1e6 / DCS_HA_PER_ACRE, &acres)) {
+        if (cJSON_GetObjectItemCaseSensitive(f, "land_ha"))
+            problem(r, "facility.land_acres", "give the land in hectares or in acres, not both");
+        scn->land_ha = acres * DCS_HA_PER_ACRE;
+    }
+}
+
+/* "constants": {"metric": number or text, ...}: the same value at every site. */
+static void read_constants(reader *r, const cJSON *root, dcs_scenario *scn)
+{
+    const cJSON *o = read_object(r, root, "", "constants", 0);
+    if (!o)
+        return;
+    size_t cap = (size_t)cJSON_GetArraySize(o);
+    if (!(scn->constants = calloc(cap ? cap : 1, sizeof *scn->constants))) {
+        r->nomem = 1;
+        return;
+    }
+    for (const cJSON *c = o->child; c; c = c->next) {
+        char kp[PATH_MAX_LEN];
+        join_path(kp, "constants", c->string);
+        if (!cJSON_IsString(c) && !(cJSON_IsNumber(c) && isfinite(c->valuedouble))) {
+            wrong_type(r, kp, "a number or a text", c);
+            continue;
+        }
+        check_name(r, kp, c->string);
+        dcs_constant *k = &scn->constants[scn->nconstants++];
+        k->metric = dcs_strdup(c->string);
+        k->value = cJSON_IsNumber(c) ? c->valuedouble : NAN;
+        if (!k->metric || (cJSON_IsString(c) && !(k->text = dcs_strdup(c->valuestring))))
+            r->nomem = 1;
+    }
 }
 
 /* "grid": {"shape": "hexagon"|"square", "cell_area_ha": N, "aoi": {layer}} */
@@ -386,24 +420,69 @@ static void read_sites(reader *r, const cJSON *root, const char *base_dir, dcs_s
     read_attr_map(r, s, "sites", "attributes", 0, &scn->sites.attrs, &scn->sites.nattrs);
 }
 
+const char *const dcs_distance_from_names[] = {"boundary", "centroid", NULL};
+
+/* "rules": [{"name", "min_voltage_kv", "min_headroom_mw", "from"}, ...]:
+ * more nearest-substation searches beside the main one. */
+static void read_substation_rules(reader *r, const cJSON *s, dcs_scenario *scn)
+{
+    static const char *const keys[] = {"name", "min_voltage_kv", "min_headroom_mw", "from",
+                                       NULL};
+    const cJSON *a = read_array(r, s, "substations", "rules", 0);
+    size_t n = a ? (size_t)cJSON_GetArraySize(a) : 0, i = 0;
+    if (!a)
+        return;
+    if (!(scn->substations.rules = calloc(n ? n : 1, sizeof *scn->substations.rules))) {
+        r->nomem = 1;
+        return;
+    }
+    for (const cJSON *o = a->child; o; o = o->next, i++) {
+        char p[PATH_MAX_LEN];
+        index_path(p, "substations.rules", i);
+        if (!cJSON_IsObject(o)) {
+            wrong_type(r, p, "an object", o);
+            continue;
+        }
+        dcs_substation_rule *u = &scn->substations.rules[scn->substations.nrules++];
+        check_keys(r, o, p, keys);
+        read_item_name(r, o, p, &u->name);
+        u->min_voltage_kv = scn->substations.min_voltage_kv;
+        read_number(r, o, p, "min_voltage_kv", 0, 0, 2000, &u->min_voltage_kv);
+        u->min_headroom_mw = NAN;
+        if (read_number(r, o, p, "min_headroom_mw", 0, 0, 1e6, &u->min_headroom_mw) &&
+            !scn->substations.headroom_field)
+            problem(r, p, "min_headroom_mw needs substations.headroom_field");
+        u->from_centroid = read_choice(r, o, p, "from", dcs_distance_from_names, 0) == 1;
+    }
+}
+
 static void read_substations(reader *r, const cJSON *root, const char *base_dir,
                              dcs_scenario *scn)
 {
     static const char *const keys[] = {"dataset",        "layer",          "where",
                                        "id_field",       "voltage_field",  "headroom_field",
-                                       "min_voltage_kv", "require_headroom", NULL};
+                                       "min_voltage_kv", "require_headroom", "name_field",
+                                       "rules",          NULL};
     const cJSON *s = read_object(r, root, "", "substations", 1);
     if (!s)
         return;
     check_keys(r, s, "substations", keys);
     read_source(r, s, "substations", base_dir, &scn->substations.src);
     read_string(r, s, "substations", "id_field", 0, &scn->substations.id_field);
+    read_string(r, s, "substations", "name_field", 0, &scn->substations.name_field);
     read_string(r, s, "substations", "voltage_field", 1, &scn->substations.voltage_field);
-    read_string(r, s, "substations", "headroom_field", 1, &scn->substations.headroom_field);
+    read_string(r, s, "substations", "headroom_field", 0, &scn->substations.headroom_field);
     read_number(r, s, "substations", "min_voltage_kv", 0, 0, 2000,
                 &scn->substations.min_voltage_kv);
-    scn->substations.require_headroom = 1;
+    /* with a headroom field, a substation must be able to serve the peak by default */
+    scn->substations.require_headroom = scn->substations.headroom_field != NULL;
     read_bool(r, s, "substations", "require_headroom", &scn->substations.require_headroom);
+    if (scn->substations.require_headroom && !scn->substations.headroom_field)
+        problem(r, "substations.require_headroom",
+                "true needs \"headroom_field\" (the field of spare capacity in MW); public "
+                "substation data rarely has one: remove \"require_headroom\" or set it to "
+                "false to let substations qualify on voltage alone");
+    read_substation_rules(r, s, scn);
 }
 
 /* Default interconnection costs, in million US$ per km of new line by the
@@ -434,7 +513,8 @@ static int set_default_interconnection(dcs_scenario *scn)
  *                     "upgrade_musd": 25} */
 static void read_interconnection(reader *r, const cJSON *root, dcs_scenario *scn)
 {
-    static const char *const keys[] = {"classes", "upgrade_musd", NULL};
+    static const char *const keys[] = {"classes", "upgrade_musd", "unknown_headroom", NULL};
+    static const char *const unknown[] = {"no_upgrade", "upgrade", NULL};
     static const char *const class_keys[] = {"max_kv", "musd_per_km", NULL};
     if (set_default_interconnection(scn) != 0) {
         r->nomem = 1;
@@ -446,6 +526,8 @@ static void read_interconnection(reader *r, const cJSON *root, dcs_scenario *scn
     check_keys(r, o, "interconnection", keys);
     read_number(r, o, "interconnection", "upgrade_musd", 0, 0, 1e5,
                 &scn->interconnection.upgrade_musd);
+    scn->interconnection.upgrade_unknown =
+        read_choice(r, o, "interconnection", "unknown_headroom", unknown, 0) == 1;
     const cJSON *a = read_array(r, o, "interconnection", "classes", 0);
     size_t n = a ? (size_t)cJSON_GetArraySize(a) : 0, i = 0;
     if (!a)
@@ -536,6 +618,9 @@ static void read_context_kind(reader *r, const cJSON *o, const char *p, const ch
 {
     static const char *const methods[] = {"grid", "exact", NULL};
     switch (c->kind) {
+    case DCS_CTX_DISTANCE:
+        c->from_centroid = read_choice(r, o, p, "from", dcs_distance_from_names, 0) == 1;
+        break;
     case DCS_CTX_ZONE:
         read_attr_map(r, o, p, "attributes", 1, &c->attrs, &c->nattrs);
         break;
@@ -555,7 +640,6 @@ static void read_context_kind(reader *r, const cJSON *o, const char *p, const ch
         break;
     }
     case DCS_CTX_OVERLAY:
-    case DCS_CTX_DISTANCE:
         break;
     }
     (void)base_dir;
@@ -572,6 +656,8 @@ static const char *const *context_keys(dcs_context_kind kind)
                                            "method",   "cell_m",  NULL};
     static const char *const raster[] = {"name",  "dataset", "band",      "slope", "stats",
                                          "radius_km", "coverage", "outside", NULL};
+    static const char *const distance[] = {"name",     "dataset", "layer", "where",
+                                           "coverage", "outside", "from",  NULL};
     switch (kind) {
     case DCS_CTX_ZONE:
         return zone;
@@ -579,8 +665,9 @@ static const char *const *context_keys(dcs_context_kind kind)
         return weighted;
     case DCS_CTX_RASTER:
         return raster;
-    case DCS_CTX_OVERLAY:
     case DCS_CTX_DISTANCE:
+        return distance;
+    case DCS_CTX_OVERLAY:
         break;
     }
     return plain;
@@ -857,13 +944,12 @@ static void read_value_fn(reader *r, const cJSON *o, const char *p, dcs_value_fn
 static void read_criteria(reader *r, const cJSON *root, dcs_scenario *scn)
 {
     static const char *const keys[] = {"name", "metric", "weight", "value", NULL};
-    const cJSON *a = read_array(r, root, "", "criteria", 1);
+    /* optional: without criteria the run measures and applies the rules only */
+    const cJSON *a = read_array(r, root, "", "criteria", 0);
     int ahp = cJSON_GetObjectItemCaseSensitive(root, "ahp") != NULL;
     if (!a)
         return;
     size_t n = (size_t)cJSON_GetArraySize(a), i = 0;
-    if (n == 0)
-        problem(r, "criteria", "at least one criterion is needed to rank sites");
     scn->criteria = calloc(n ? n : 1, sizeof *scn->criteria);
     if (!scn->criteria) {
         r->nomem = 1;
@@ -1239,7 +1325,7 @@ static void read_root(reader *r, const cJSON *root, const char *base_dir, dcs_sc
         "substations", "interconnection", "overlays", "distances",   "zones",
         "area_weighted", "rasters",   "joins",         "constraints", "criteria",
         "ahp",       "aggregation", "outputs",       "energy",      "sensitivity",
-        "pareto",    "assembly",    NULL};
+        "pareto",    "assembly",    "constants",   NULL};
     check_keys(r, root, "", keys);
     if (read_string(r, root, "", "name", 1, &scn->name))
         check_name(r, "name", scn->name);
@@ -1254,6 +1340,7 @@ static void read_root(reader *r, const cJSON *root, const char *base_dir, dcs_sc
     scn->design_pue = 1.3;
     read_facility(r, root, scn);
     read_sites(r, root, base_dir, scn);
+    read_constants(r, root, scn);
     read_substations(r, root, base_dir, scn);
     read_all_contexts(r, root, base_dir, scn);
     read_joins(r, root, base_dir, scn);
@@ -1263,6 +1350,10 @@ static void read_root(reader *r, const cJSON *root, const char *base_dir, dcs_sc
     read_ahp(r, root, scn);
     read_outputs(r, root, scn);
     read_sensitivity(r, root, scn);
+    if (scn->ncriteria == 0)
+        for (const char *const *k = (const char *const[]){"ahp", "sensitivity", NULL}; *k; k++)
+            if (cJSON_GetObjectItemCaseSensitive(root, *k))
+                problem(r, *k, "needs \"criteria\" (a measure-only scenario has no weights)");
     read_pareto(r, root, scn);
     read_assembly(r, root, scn);
     check_unique_names(r, scn);
@@ -1454,6 +1545,15 @@ void dcs_scenario_free(dcs_scenario *scn)
     free(scn->substations.id_field);
     free(scn->substations.voltage_field);
     free(scn->substations.headroom_field);
+    free(scn->substations.name_field);
+    for (size_t i = 0; i < scn->substations.nrules; i++)
+        free(scn->substations.rules[i].name);
+    free(scn->substations.rules);
+    for (size_t i = 0; i < scn->nconstants; i++) {
+        free(scn->constants[i].metric);
+        free(scn->constants[i].text);
+    }
+    free(scn->constants);
     for (size_t i = 0; i < scn->ncontexts; i++) {
         dcs_context *c = &scn->contexts[i];
         free(c->name);

@@ -41,6 +41,26 @@ typedef struct {
     char *field;  /* field in the site layer */
 } dcs_attribute;
 
+/* One more nearest-substation search ("substations.rules"): its metrics are
+ * <name>_km (or <name>_centroid_km), <name>_kv, <name>_headroom_mw,
+ * <name>_id and, with a name field, <name>_name. */
+typedef struct {
+    char *name;
+    double min_voltage_kv;  /* default: substations.min_voltage_kv */
+    double min_headroom_mw; /* NaN: any headroom, known or not */
+    int from_centroid;
+} dcs_substation_rule;
+
+/* "boundary", "centroid", NULL: the values of a distance's "from". */
+extern const char *const dcs_distance_from_names[];
+
+/* A metric with the same value at every site ("constants"). */
+typedef struct {
+    char *metric;
+    char *text;   /* a text constant, or NULL for a number */
+    double value; /* a number constant */
+} dcs_constant;
+
 /* What a context layer measures for each site. */
 typedef enum {
     DCS_CTX_OVERLAY,       /* polygons: <name>_pct, share of the site inside them */
@@ -95,6 +115,8 @@ typedef struct {
     double cell_m;        /* area_weighted grid cell (0 = radius / 40) */
     int band;             /* raster, 1-based */
     int slope;            /* raster: take the slope (degrees) of the band */
+    int from_centroid;    /* distance: from the site's centroid (<name>_centroid_km), not
+                           * its boundary (<name>_km, 0 when they touch) */
     unsigned stats;       /* raster: DCS_STAT_* over the site */
 } dcs_context;
 
@@ -159,7 +181,7 @@ typedef struct {
 
     double it_load_mw; /* IT (critical) load */
     double design_pue; /* peak PUE used for the grid request */
-    double land_ha;    /* land needed; 0 = no land rule */
+    double land_ha;    /* land needed; 0 = no land rule (facility.land_acres is converted) */
     char *working_crs; /* "EPSG:xxxx" etc., NULL = chosen from the data */
 
     struct {
@@ -175,9 +197,12 @@ typedef struct {
         dcs_source src;
         char *id_field;
         char *voltage_field;
-        char *headroom_field;
+        char *headroom_field; /* NULL: headroom unknown at every substation */
+        char *name_field;     /* NULL: no substation_name */
+        dcs_substation_rule *rules; /* more nearest-substation searches */
+        size_t nrules;
         double min_voltage_kv;
-        int require_headroom; /* 1: headroom >= peak demand to qualify */
+        int require_headroom; /* 1: headroom >= peak demand to qualify (default with a field) */
     } substations;
 
     /* Interconnection cost: distance x cost per km of the substation's
@@ -187,6 +212,8 @@ typedef struct {
         double *musd_per_km; /* cost per km of line for each class */
         size_t nclasses;
         double upgrade_musd; /* substation upgrade when headroom < peak */
+        int upgrade_unknown; /* 1: also when the headroom is unknown ("unknown_headroom":
+                              * "upgrade"); 0 (default): not, and the run says so */
     } interconnection;
 
     /* The energy and cooling model (energy.h); enabled when the scenario
@@ -233,6 +260,8 @@ typedef struct {
     double *ahp_matrix;        /* ncriteria^2, row-major; NULL: direct weights */
     int ahp_accept_inconsistent;
 
+    dcs_constant *constants; /* metrics given for every site, without a layer */
+    size_t nconstants;
     dcs_context *contexts; /* overlays, distances, zones, area_weighted, rasters */
     size_t ncontexts;
     dcs_join *joins;
@@ -252,6 +281,9 @@ typedef struct {
         char *attribution;   /* the data's credits for the map; NULL: the input files' names */
     } outputs;
 } dcs_scenario;
+
+/* International acre in hectares (4046.8564224 m2, exact). */
+#define DCS_HA_PER_ACRE 0.40468564224
 
 /* Peak facility demand in MW: IT load times design PUE. */
 double dcs_scenario_peak_mw(const dcs_scenario *scn);

@@ -3,19 +3,20 @@
  *
  * Sites are held column-wise: geometry in the working CRS (as WKB, about
  * a fifth of the memory of a GEOS geometry; dcs_site_geometry() makes the
- * GEOS one when needed), a
- * representative lon/lat point (on the surface of the site) and the area
- * centroid's lon/lat (which may fall outside it), one row of numbers (model->nnum wide) and one row of texts (model->ntext wide) per
- * site.  NaN is a missing number, NULL a missing text.
+ * GEOS one when needed), a representative lon/lat point (on the surface
+ * of the site) and the area centroid's lon/lat (which may fall outside
+ * it), one row of numbers (model->nnum wide) and one row of texts
+ * (model->ntext wide) per site.  NaN is a missing number, NULL a missing
+ * text.
  *
  * dcs_sites_load() reads the site layer (already opened and prepared),
  * takes ids from the id field (or the feature id), fills area_ha with the
  * geodesic area and copies the mapped attributes.  Site ids must be unique.
  * Features are read in order by the calling thread; their geometries are
  * converted (to the working CRS, GEOS, validity, geodesic area, a point on
- * the surface, the centroid) by `threads` threads (at most DCS_SITES_MAX_THREADS), a
- * chunk of features at a time, each with its own GEOS context and PROJ
- * transformations.  While the other threads convert a chunk, the calling
+ * the surface, the centroid) by `threads` threads (at most
+ * DCS_SITES_MAX_THREADS), a chunk of features at a time, each with its
+ * own GEOS context and PROJ transformations.  While the other threads convert a chunk, the calling
  * thread reads the next one, then helps convert.  The result does not
  * depend on the number of threads.  Progress ("reading sites", features
  * read of the layer's count) goes to `progress` (may be NULL) once a chunk.

@@ -209,13 +209,16 @@ dcs_status dcs_context_start(dcs_inputs *in, const dcs_model *model, const dcs_c
     memset(cd, 0, sizeof *cd);
     *cd = (dcs_context_data){.model = model, .crs = crs, .geos = geos, .peak_mw = peak_mw,
                              .ncontexts = scn->ncontexts, .njoins = scn->njoins};
+    cd->nsubs = 1 + scn->substations.nrules;
+    cd->subs = calloc(cd->nsubs, sizeof *cd->subs);
     cd->sets = calloc(scn->ncontexts + 1, sizeof *cd->sets);
     cd->rasters = calloc(scn->ncontexts + 1, sizeof *cd->rasters);
     cd->cover = calloc(scn->ncontexts + 1, sizeof *cd->cover);
     cd->tables = calloc(scn->njoins + 1, sizeof *cd->tables);
     cd->density = calloc(scn->ncontexts + 1, sizeof *cd->density);
     dcs_file_loader *f = cd->files = calloc(1, sizeof *cd->files);
-    if (!cd->sets || !cd->rasters || !cd->cover || !cd->tables || !cd->density || !f)
+    if (!cd->subs || !cd->sets || !cd->rasters || !cd->cover || !cd->tables || !cd->density ||
+        !f)
         return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory loading context layers");
     *f = (dcs_file_loader){.cd = cd, .failed = SIZE_MAX, .work = OSRClone(crs->work)};
     atomic_init(&f->stop, 0);
@@ -235,6 +238,28 @@ dcs_status dcs_context_start(dcs_inputs *in, const dcs_model *model, const dcs_c
     return DCS_OK;
 }
 
+/* The main rule's substations and each of substations.rules'. */
+static dcs_status load_substations(dcs_inputs *in, dcs_context_data *cd, dcs_error *err)
+{
+    const dcs_scenario *scn = cd->model->scn;
+    dcs_substation_filter *f = calloc(cd->nsubs, sizeof *f);
+    if (!f)
+        return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory loading substations");
+    f[0] = (dcs_substation_filter){
+        .min_voltage_kv = scn->substations.min_voltage_kv,
+        .min_headroom_mw = scn->substations.require_headroom ? cd->peak_mw : NAN,
+    };
+    for (size_t r = 1; r < cd->nsubs; r++)
+        f[r] = (dcs_substation_filter){
+            .min_voltage_kv = scn->substations.rules[r - 1].min_voltage_kv,
+            .min_headroom_mw = scn->substations.rules[r - 1].min_headroom_mw,
+        };
+    dcs_status st = dcs_substations_load(&in->layers[DCS_IN_SUBSTATIONS], scn, f, cd->nsubs,
+                                         cd->geos, cd->subs, err);
+    free(f);
+    return st;
+}
+
 /* The vector inputs, in scenario order, up to the first failure; *at is
  * its place in that order (SIZE_MAX none): substations 0, context k 1 + 2k,
  * its coverage 2 + 2k, join j 1 + 2n + j. */
@@ -246,8 +271,7 @@ static dcs_status load_vectors(dcs_inputs *in, dcs_context_data *cd, size_t *at,
     *at = 0;
     dcs_status st = link_coverages(cd, err);
     if (st == DCS_OK)
-        st = dcs_substations_load(&in->layers[DCS_IN_SUBSTATIONS], scn, cd->peak_mw, cd->geos,
-                                  &cd->subs, err);
+        st = load_substations(in, cd, err);
     for (size_t k = 0; st == DCS_OK && k < n; k++) {
         const dcs_context *c = &scn->contexts[k];
         *at = 1 + 2 * k;
@@ -318,7 +342,9 @@ dcs_status dcs_context_prepare_sites(dcs_context_data *cd, const dcs_sites *site
 static dcs_status clone_geometry(const dcs_context_data *src, dcs_context_data *cd,
                                  dcs_error *err)
 {
-    dcs_status st = dcs_substations_clone(&src->subs, cd->geos, &cd->subs, err);
+    dcs_status st = DCS_OK;
+    for (size_t r = 0; st == DCS_OK && r < cd->nsubs; r++)
+        st = dcs_substations_clone(&src->subs[r], cd->geos, &cd->subs[r], err);
     for (size_t k = 0; st == DCS_OK && k < cd->ncontexts; k++) {
         if (src->sets[k].tree)
             st = dcs_polyset_clone(&src->sets[k], cd->geos, &cd->sets[k], err);
@@ -344,13 +370,15 @@ dcs_status dcs_context_clone(const dcs_context_data *src, dcs_context_data *cd, 
     cd->crs_copy.work_to_lonlat = NULL;
     cd->crs = &cd->crs_copy;
     cd->geos = dcs_geos_init();
+    cd->nsubs = src->nsubs;
+    cd->subs = calloc(cd->nsubs, sizeof *cd->subs);
     cd->sets = calloc(n + 1, sizeof *cd->sets);
     cd->rasters = calloc(n + 1, sizeof *cd->rasters);
     cd->cover = calloc(n + 1, sizeof *cd->cover);
     cd->cells = calloc(n + 1, sizeof *cd->cells);
     cd->have_cells = calloc(n + 1, 1);
     cd->uncovered = calloc(n + 1, 1);
-    if (!cd->geos || !cd->sets || !cd->rasters || !cd->cover || !cd->cells || !cd->have_cells ||
+    if (!cd->geos || !cd->subs || !cd->sets || !cd->rasters || !cd->cover || !cd->cells || !cd->have_cells ||
         !cd->uncovered ||
         !(cd->crs_copy.work_to_lonlat = OCTClone(src->crs->work_to_lonlat)))
         return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory copying the context for a thread");
@@ -374,7 +402,9 @@ static void free_shared(dcs_context_data *cd)
 void dcs_context_free(dcs_context_data *cd)
 {
     files_free(cd->files); /* first: its thread may still be loading */
-    dcs_substations_free(&cd->subs);
+    for (size_t r = 0; cd->subs && r < cd->nsubs; r++)
+        dcs_substations_free(&cd->subs[r]);
+    free(cd->subs);
     for (size_t k = 0; k < cd->ncontexts; k++) {
         if (cd->sets)
             dcs_polyset_free(&cd->sets[k]);
@@ -417,9 +447,17 @@ double dcs_interconnect_cost(const dcs_scenario *scn, double km, double kv, doub
     while (c + 1 < n && kv > scn->interconnection.max_kv[c])
         c++;
     double cost = km * scn->interconnection.musd_per_km[c];
-    if (isnan(headroom_mw) || headroom_mw < need_mw)
+    if (isnan(headroom_mw) ? scn->interconnection.upgrade_unknown : headroom_mw < need_mw)
         cost += scn->interconnection.upgrade_musd;
     return cost;
+}
+
+/* The site's centroid (working CRS), made once per site. */
+static const GEOSGeometry *site_centroid(dcs_context_data *cd, dcs_error *err)
+{
+    if (!cd->centroid && !(cd->centroid = GEOSGetCentroid_r(cd->geos, cd->site)))
+        dcs_error_set(err, DCS_ERR_GEOMETRY, "GEOS could not find the site's centroid");
+    return cd->centroid;
 }
 
 static dcs_status measure_power(dcs_context_data *cd, dcs_sites *s, size_t i,
@@ -427,19 +465,54 @@ static dcs_status measure_power(dcs_context_data *cd, dcs_sites *s, size_t i,
 {
     size_t which;
     double km;
-    dcs_status st = dcs_nearest_substation(&cd->subs, cd->site, &cd->site_flat, cd->crs, &which,
-                                            &km, err);
+    const dcs_substations *subs = &cd->subs[0];
+    dcs_status st = dcs_nearest_substation(&cd->subs[0], cd->site, &cd->site_flat, cd->crs,
+                                           &which, &km, err);
     if (st != DCS_OK || which == SIZE_MAX)
         return st;
     double *num = dcs_site_num(s, i);
     num[DCS_COL_SUB_KM] = km;
-    num[DCS_COL_SUB_KV] = cd->subs.kv[which];
-    num[DCS_COL_SUB_HEADROOM_MW] = cd->subs.headroom_mw[which];
+    num[DCS_COL_SUB_KV] = subs->kv[which];
+    num[DCS_COL_SUB_HEADROOM_MW] = subs->headroom_mw[which];
     num[DCS_COL_INTERCONNECT_MUSD] = dcs_interconnect_cost(
-        cd->model->scn, km, cd->subs.kv[which], cd->subs.headroom_mw[which], cd->peak_mw);
-    if (dcs_site_set_text(s, i, DCS_TCOL_SUB_ID, cd->subs.id[which]) != 0)
+        cd->model->scn, km, subs->kv[which], subs->headroom_mw[which], cd->peak_mw);
+    if (dcs_site_set_text(s, i, DCS_TCOL_SUB_ID, subs->id[which]) != 0 ||
+        (cd->model->scn->substations.name_field &&
+         dcs_site_set_text(s, i, cd->model->metrics[cd->model->subs_first].col,
+                           subs->name[which]) != 0))
         return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory");
     return DCS_OK;
+}
+
+/* Each rule's nearest substation: metrics from model->subs_first (after
+ * substation_name when there is a name field; model.h). */
+static dcs_status measure_substation_rules(dcs_context_data *cd, dcs_sites *s, size_t i,
+                                           dcs_error *err)
+{
+    const dcs_model *m = cd->model;
+    const dcs_scenario *scn = m->scn;
+    int named = scn->substations.name_field != NULL;
+    size_t at = m->subs_first + (size_t)named, which;
+    double km, *num = dcs_site_num(s, i);
+    dcs_status st = DCS_OK;
+    for (size_t r = 1; st == DCS_OK && r < cd->nsubs; r++, at += 4 + (size_t)named) {
+        const dcs_substations *u = &cd->subs[r];
+        int centroid = scn->substations.rules[r - 1].from_centroid;
+        const GEOSGeometry *from = centroid ? site_centroid(cd, err) : cd->site;
+        if (!from)
+            return err->status;
+        st = dcs_nearest_substation(&cd->subs[r], from, centroid ? NULL : &cd->site_flat,
+                                    cd->crs, &which, &km, err);
+        if (st != DCS_OK || which == SIZE_MAX)
+            continue;
+        num[m->metrics[at].col] = km;
+        num[m->metrics[at + 1].col] = u->kv[which];
+        num[m->metrics[at + 2].col] = u->headroom_mw[which];
+        if (dcs_site_set_text(s, i, m->metrics[at + 3].col, u->id[which]) != 0 ||
+            (named && dcs_site_set_text(s, i, m->metrics[at + 4].col, u->name[which]) != 0))
+            return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory");
+    }
+    return st;
 }
 
 /* Copy row `row` of a set's or table's columns into the metrics starting
@@ -556,9 +629,13 @@ static dcs_status measure_context(dcs_context_data *cd, size_t k, dcs_sites *s, 
     case DCS_CTX_OVERLAY:
         return dcs_polyset_overlap_pct(&cd->sets[k], cd->site, &num[first->col], err);
     case DCS_CTX_DISTANCE:
+        if (c->from_centroid)
+            return !site_centroid(cd, err)
+                       ? err->status
+                       : dcs_polyset_nearest(&cd->sets[k], cd->centroid, NULL, cd->crs, &which,
+                                             &num[first->col], err);
         return dcs_polyset_nearest(&cd->sets[k], cd->site, &cd->site_flat, cd->crs, &which,
-                                   &num[first->col],
-                                   err);
+                                   &num[first->col], err);
     case DCS_CTX_ZONE:
         return measure_zone(cd, k, s, i, outside, err);
     case DCS_CTX_AREA_WEIGHTED:
@@ -655,11 +732,32 @@ static dcs_status measure_energy(dcs_context_data *cd, dcs_sites *s, size_t i,
     return DCS_OK;
 }
 
+/* area_acres and the scenario's constants (before the joins, which may
+ * match on a constant). */
+static dcs_status set_given(const dcs_model *m, dcs_sites *s, size_t i, dcs_error *err)
+{
+    double *num = dcs_site_num(s, i);
+    num[DCS_COL_AREA_ACRES] = num[DCS_COL_AREA_HA] / DCS_HA_PER_ACRE;
+    for (size_t k = 0; k < m->scn->nconstants; k++) {
+        const dcs_constant *c = &m->scn->constants[k];
+        const dcs_metric *mt = &m->metrics[m->const_first + k];
+        if (!c->text)
+            num[mt->col] = c->value;
+        else if (dcs_site_set_text(s, i, mt->col, c->text) != 0)
+            return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory");
+    }
+    return DCS_OK;
+}
+
 static dcs_status measure_geometry(dcs_context_data *cd, dcs_sites *s, size_t i,
                                    unsigned char *outside, dcs_error *err)
 {
     memset(cd->have_cells, 0, cd->ncontexts);
-    dcs_status st = measure_power(cd, s, i, err);
+    dcs_status st = set_given(cd->model, s, i, err);
+    if (st == DCS_OK)
+        st = measure_power(cd, s, i, err);
+    if (st == DCS_OK)
+        st = measure_substation_rules(cd, s, i, err);
     for (size_t k = 0; st == DCS_OK && k < cd->ncontexts; k++) {
         size_t like = (size_t)cd->cover_of[k];
         int out = like < k ? cd->uncovered[like] : !dcs_coverage_contains(&cd->cover[k], cd->site);
@@ -697,5 +795,8 @@ dcs_status dcs_measure_site(dcs_context_data *cd, dcs_sites *s, size_t i,
         st = measure_geometry(cd, s, i, outside, err);
     GEOSGeom_destroy_r(cd->geos, cd->site);
     cd->site = NULL;
+    if (cd->centroid)
+        GEOSGeom_destroy_r(cd->geos, cd->centroid);
+    cd->centroid = NULL;
     return st;
 }

@@ -52,7 +52,9 @@ typedef struct {
     const dcs_crs *crs;
     GEOSContextHandle_t geos;
     double peak_mw;
-    dcs_substations subs;
+    dcs_substations *subs; /* nsubs: the main rule (substations), then substations.rules */
+    size_t nsubs;
+    GEOSGeometry *centroid; /* the current site's centroid, made on first use (or NULL) */
     dcs_polyset *sets;    /* per context (vector kinds) */
     dcs_raster *rasters;  /* per context (raster kind) */
     dcs_coverage *cover;  /* per context; geom NULL = everywhere */

@@ -234,6 +234,46 @@ static void warn_layer(dcs_result *res, const dcs_input_info *info)
                           info->nwrongtype == 1 ? "was" : "were");
 }
 
+/* Headroom unknown at qualifying substations: the interconnection cost
+ * assumes what interconnection.unknown_headroom says; the run says it. */
+static void warn_unknown_headroom(dcs_result *res, const dcs_substations *subs)
+{
+    const dcs_scenario *scn = res->scn;
+    int up = scn->interconnection.upgrade_unknown;
+    char why[160];
+    if (scn->substations.headroom_field)
+        snprintf(why, sizeof why, "their %s is empty", scn->substations.headroom_field);
+    else
+        snprintf(why, sizeof why, "substations.headroom_field is not given");
+    dcs_warning_plain(
+        dcs_warn(&res->warnings, DCS_WARN_UNKNOWN_HEADROOM, "substations",
+                 "substations: headroom unknown at %zu of the %zu qualifying substations (%s); "
+                 "interconnect_cost_musd assumes %s there (interconnection.unknown_headroom: "
+                 "\"%s\" would %s)",
+                 subs->nunknown_headroom, subs->n, why,
+                 up ? "an upgrade is needed" : "no upgrade is needed",
+                 up ? "no_upgrade" : "upgrade", up ? "drop it" : "add it"),
+        "The spare capacity of %zu substation%s is unknown; their connection costs %s the "
+        "%.0f M$ substation upgrade%s.",
+        subs->nunknown_headroom, subs->nunknown_headroom == 1 ? "" : "s",
+        up ? "include" : "leave out", scn->interconnection.upgrade_musd,
+        up ? " as if every one of them were short of capacity" : ", as if each could serve the facility");
+}
+
+/* The scenario option that would let the most substations qualify. */
+static const char *no_substation_hint(const dcs_scenario *scn, const dcs_substations *subs)
+{
+    if (subs->nread == 0)
+        return "the layer has no features";
+    if (subs->nno_voltage == subs->nread)
+        return "no substation has a voltage: check substations.voltage_field";
+    if (subs->nlow_headroom >= subs->nlow_voltage)
+        return scn->substations.headroom_field && subs->nlow_headroom
+                   ? "set \"require_headroom\": false to qualify on voltage alone"
+                   : "check substations.voltage_field";
+    return "lower substations.min_voltage_kv";
+}
+
 static void record_inputs(dcs_result *res, dcs_inputs *in, const dcs_substations *subs)
 {
     dcs_inputs_collect_counts(in);
@@ -256,12 +296,29 @@ static void record_inputs(dcs_result *res, dcs_inputs *in, const dcs_substations
             "substation cannot always be told apart by its id.", subs->nrepeated,
             subs->nrepeated == 1 ? "" : "s", subs->nrepeated == 1 ? "s" : "",
             subs->id[subs->repeated_example]);
+    if (subs->nunknown_headroom)
+        warn_unknown_headroom(res, subs);
+    for (size_t r = 0; r < res->scn->substations.nrules; r++) {
+        const dcs_substation_rule *u = &res->scn->substations.rules[r];
+        if (subs[1 + r].n == 0)
+            dcs_warning_plain(
+                dcs_warn(&res->warnings, DCS_WARN_NO_SUBSTATION, u->name,
+                         "substations.rules '%s': none of %lld substations qualifies (>= %g kV%s); "
+                         "its metrics are empty at every site",
+                         u->name, subs[1 + r].nread, u->min_voltage_kv,
+                         isnan(u->min_headroom_mw) ? "" : " with enough headroom"),
+                "No substation meets the rule %s, so its distance is empty everywhere.",
+                u->name);
+    }
     if (subs->n == 0)
         dcs_warning_plain(
             dcs_warn(&res->warnings, DCS_WARN_NO_SUBSTATION, "substations",
-                     "substations: none of %lld qualifies (>= %g kV with >= %.1f MW headroom); "
-                     "every site lacks a substation distance",
-                     subs->nread, res->scn->substations.min_voltage_kv, res->peak_mw),
+                     "substations: none of %lld qualifies (%lld without a voltage, %lld below "
+                     "%g kV, %lld with less than %.1f MW of headroom); every site lacks a "
+                     "substation distance: %s",
+                     subs->nread, subs->nno_voltage, subs->nlow_voltage,
+                     res->scn->substations.min_voltage_kv, subs->nlow_headroom, res->peak_mw,
+                     no_substation_hint(res->scn, subs)),
             "No substation can serve the facility (none of %lld has at least %g kV and "
             "%.1f MW of headroom), so no site has a grid connection distance or cost.",
             subs->nread, res->scn->substations.min_voltage_kv, res->peak_mw);
@@ -352,7 +409,7 @@ dcs_status dcs_run(const dcs_scenario *scn, const dcs_run_options *opt, dcs_resu
         st = opt && opt->rows ? opt->rows(opt->rows_user, res, err)
                               : measure_sites(res, &cd, opt, err);
     if (st == DCS_OK) {
-        record_inputs(res, &in, &cd.subs);
+        record_inputs(res, &in, cd.subs);
         warn_joins(res, &cd);
         keep_stations(res, &cd);
         dcs_diagnose_inputs(res);

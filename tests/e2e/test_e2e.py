@@ -912,9 +912,9 @@ class T7Check(unittest.TestCase):
         self.assertEqual(len(metrics), 1, r.stdout)
         # model.h: built-ins, then the site attributes, then <overlay>_pct
         self.assertEqual(metrics[0].split(":", 1)[1].split(),
-                         ["area_ha", "substation_km", "substation_kv", "substation_headroom_mw",
-                          "interconnect_cost_musd", "substation_id", "zoning", "land_cost",
-                          "flood_pct"])
+                         ["area_ha", "area_acres", "substation_km", "substation_kv",
+                          "substation_headroom_mw", "interconnect_cost_musd", "substation_id",
+                          "zoning", "land_cost", "flood_pct"])
         self.assertEqual(r.stderr, "")
 
 

@@ -79,19 +79,20 @@ static void test_model_metrics(void **state)
 {
     fixture *f = *state;
     /* built-ins, then site attributes, then context layers */
-    const char *names[] = {"area_ha",       "substation_km", "substation_kv",
+    const char *names[] = {"area_ha",       "area_acres",    "substation_km", "substation_kv",
                            "substation_headroom_mw", "interconnect_cost_musd",
                            "substation_id", "zoning",        "flood_pct"};
-    assert_int_equal(f->model.nmetrics, 8);
-    for (size_t i = 0; i < 8; i++)
+    assert_int_equal(f->model.nmetrics, 9);
+    for (size_t i = 0; i < 9; i++)
         assert_string_equal(f->model.metrics[i].name, names[i]);
-    assert_int_equal(f->model.nnum, 6);
+    assert_int_equal(f->model.nnum, 7);
     assert_int_equal(f->model.ntext, 2);
-    assert_int_equal(f->model.attr_first, 6);
-    assert_int_equal(f->model.ctx_first[0], 7);
-    assert_int_equal(f->model.metrics[7].col, 5);
-    assert_int_equal(f->model.metrics[7].context, 0);
-    assert_int_equal(f->model.metrics[6].context, -1);
+    assert_int_equal(f->model.attr_first, 7);
+    assert_int_equal(f->model.const_first, 8);
+    assert_int_equal(f->model.ctx_first[0], 8);
+    assert_int_equal(f->model.metrics[8].col, 6);
+    assert_int_equal(f->model.metrics[8].context, 0);
+    assert_int_equal(f->model.metrics[7].context, -1);
     /* facility_land first, then coverage_flood (flood covers its extent and
      * its "outside" defaults to exclude), then the scenario's rules */
     assert_int_equal(f->model.nrules, 4);
@@ -130,7 +131,7 @@ static void test_model_binding_errors(void **state)
     assert_string_equal(problems.items[1],
                         "constraints[0].metric: \"zoning\" is text, this needs a number");
     assert_contains(problems.items[2], "constraints[1].metric: unknown metric \"slope\" (known: "
-                                       "area_ha, substation_km,");
+                                       "area_ha, area_acres, substation_km,");
     assert_string_equal(problems.items[3],
                         "criteria[0].metric: \"substation_id\" is text, this needs a number");
     dcs_strlist_free(&problems);
@@ -178,22 +179,23 @@ static void test_value_functions(void **state)
     assert_near(dcs_weighted_sum(v, w, 3), 0.5, 1e-15); /* NaN counts 0 */
 }
 
-/* Rows: area_ha, substation_km, substation_kv, headroom, interconnect,
- * flood_pct | substation_id, zoning. */
+/* Rows: area_ha, area_acres, substation_km, substation_kv, headroom,
+ * interconnect, flood_pct | substation_id, zoning.  (area_acres is not used
+ * by the fixture's rules or criteria: 0 here.) */
 static void test_evaluate_sites(void **state)
 {
     fixture *f = *state;
     const char *ids[] = {"S3", "S1", "S2", "S4", "S0"};
     double num[] = {
-        25, 4,   138, 200, 5, 0,   /* S3: grid 0.8, land 0.5 -> 0.6 + 0.125 = 0.725 */
-        50, 10,  138, 200, 5, 5,   /* S1: grid 0.5, land 1.0 -> 0.375 + 0.25 = 0.625 */
-        5,  1,   138, 200, 5, 60,  /* S2: too small, flooded, residential */
-        25, 4,   138, 200, 5, 10,  /* S4: same as S3 -> 0.725, tie broken by id */
-        30, NAN, NAN, NAN, 5, 0,   /* S0: no substation: grid 0, land 0.6 -> 0.15 */
+        25, 0, 4,   138, 200, 5, 0,   /* S3: grid 0.8, land 0.5 -> 0.6 + 0.125 = 0.725 */
+        50, 0, 10,  138, 200, 5, 5,   /* S1: grid 0.5, land 1.0 -> 0.375 + 0.25 = 0.625 */
+        5, 0,  1,   138, 200, 5, 60,  /* S2: too small, flooded, residential */
+        25, 0, 4,   138, 200, 5, 10,  /* S4: same as S3 -> 0.725, tie broken by id */
+        30, 0, NAN, NAN, NAN, 5, 0,   /* S0: no substation: grid 0, land 0.6 -> 0.15 */
     };
     char *text[] = {"A", "industrial", "B", "commercial", "C", "residential",
                     "A", "industrial", NULL, "industrial"};
-    dcs_site_rows rows = {5, ids, num, text, 6, 2, NULL, 1};
+    dcs_site_rows rows = {5, ids, num, text, 7, 2, NULL, 1};
     dcs_evaluation ev;
     dcs_error err;
     assert_int_equal(dcs_evaluate(&f->model, &rows, &ev, &err), DCS_OK);
@@ -255,11 +257,11 @@ static void test_coverage_treatments(void **state)
 {
     fixture *f = *state;
     const char *ids[] = {"A", "B"};
-    double num[] = {25, 4, 138, 200, 5, NAN, /* A: outside the flood layer */
-                    25, 4, 138, 200, 5, 50}; /* B: inside, 50 % flooded */
+    double num[] = {25, 0, 4, 138, 200, 5, NAN, /* A: outside the flood layer */
+                    25, 0, 4, 138, 200, 5, 50}; /* B: inside, 50 % flooded */
     char *text[] = {"X", "industrial", "X", "industrial"};
     unsigned char outside[] = {1, 0};
-    dcs_site_rows rows = {2, ids, num, text, 6, 2, outside, 1};
+    dcs_site_rows rows = {2, ids, num, text, 7, 2, outside, 1};
     dcs_evaluation ev;
     dcs_error err;
     assert_int_equal(dcs_evaluate(&f->model, &rows, &ev, &err), DCS_OK);
@@ -297,9 +299,9 @@ static void test_aggregations(void **state)
 {
     fixture *f = *state;
     const char *ids[] = {"S3", "S1"};
-    double num[] = {25, 4, 138, 200, 5, 0, 50, 10, 138, 200, 5, 5};
+    double num[] = {25, 0, 4, 138, 200, 5, 0, 50, 0, 10, 138, 200, 5, 5};
     char *text[] = {"A", "industrial", "B", "commercial"};
-    dcs_site_rows rows = {2, ids, num, text, 6, 2, NULL, 1};
+    dcs_site_rows rows = {2, ids, num, text, 7, 2, NULL, 1};
     dcs_scenario *scn = (dcs_scenario *)f->model.scn;
     dcs_evaluation ev;
     dcs_error err;
@@ -330,7 +332,7 @@ static void test_threads_give_the_same_evaluation(void **state)
     enum { N = 5000 };
     static const char *ids[N];
     static char idbuf[N][8];
-    static double num[N * 6];
+    static double num[N * 7];
     static char *text[N * 2];
     static unsigned char outside[N];
     static char *zones[] = {"industrial", "commercial", "residential", NULL};
@@ -338,15 +340,15 @@ static void test_threads_give_the_same_evaluation(void **state)
     for (size_t i = 0; i < N; i++) {
         snprintf(idbuf[i], sizeof idbuf[i], "s%zu", (i * 7919) % N);
         ids[i] = idbuf[i];
-        for (size_t c = 0; c < 6; c++) {
+        for (size_t c = 0; c < 7; c++) {
             seed = seed * 1103515245u + 12345u;
-            num[i * 6 + c] = (seed >> 8) % 17 == 0 ? NAN : (double)((seed >> 8) % 60);
+            num[i * 7 + c] = (seed >> 8) % 17 == 0 ? NAN : (double)((seed >> 8) % 60);
         }
         text[i * 2] = "X";
         text[i * 2 + 1] = zones[i % 4];
         outside[i] = i % 5 == 0;
     }
-    dcs_site_rows rows = {N, ids, num, text, 6, 2, outside, 1};
+    dcs_site_rows rows = {N, ids, num, text, 7, 2, outside, 1};
     dcs_evaluation one, three;
     dcs_error err;
     assert_int_equal(dcs_evaluate_threads(&f->model, &rows, 1, &one, &err), DCS_OK);

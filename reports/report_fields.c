@@ -23,6 +23,7 @@ static const struct {
     {"interconnect_cost_musd", "Interconnection cost"},
     {"substation_id", "Substation id"},
     {"weather_station", "Weather station"},
+    {"weather_station_id", "Weather station id"},
     {"weather_station_km", "Distance to weather station"},
     {"pue_annual", "Annual PUE"},
     {"pue_peak", "Peak PUE"},
@@ -74,19 +75,30 @@ static const struct {
 static void humanize_ending(const char *name, char *out, size_t size, const char **unit);
 
 /* A raster statistic's name ends in its statistic ("slope_deg_mean"):
- * "Slope, mean (degrees)". */
+ * "Slope, mean (degrees)"; "elev_nodata_count": "Elev, nodata count"
+ * (the longer endings are tried before "count"). */
 static int humanize_statistic(const char *name, char *out, size_t size, const char **unit)
 {
-    static const char *const stats[] = {"mean", "min", "max", "sum", "majority"};
+    static const struct {
+        const char *ending, *words;
+    } stats[] = {{"mean", "mean"},
+                 {"min", "min"},
+                 {"max", "max"},
+                 {"sum", "sum"},
+                 {"majority", "majority"},
+                 {"nodata_count", "nodata count"},
+                 {"covered_fraction", "covered fraction"},
+                 {"count", "count"}};
     size_t len = strlen(name);
     for (size_t k = 0; k < sizeof stats / sizeof stats[0]; k++) {
-        size_t sl = strlen(stats[k]);
-        if (len > sl + 1 && name[len - sl - 1] == '_' && strcmp(name + len - sl, stats[k]) == 0) {
+        size_t sl = strlen(stats[k].ending);
+        if (len > sl + 1 && name[len - sl - 1] == '_' &&
+            strcmp(name + len - sl, stats[k].ending) == 0) {
             char stem[112];
             snprintf(stem, sizeof stem, "%.*s", (int)(len - sl - 1), name);
             humanize_ending(stem, out, size, unit);
             size_t used = strlen(out);
-            snprintf(out + used, size - used, ", %s", stats[k]);
+            snprintf(out + used, size - used, ", %s", stats[k].words);
             return 1;
         }
     }
@@ -291,7 +303,7 @@ static void add_decision(const dcs_result *res, dcs_field_info *f, size_t *n)
 
 dcs_field_info *dcs_report_fields(const dcs_result *res, size_t *n)
 {
-    size_t cap = 10 + res->model.nmetrics + 2 * res->model.ncrits + DCS_DCOL_COUNT;
+    size_t cap = 12 + res->model.nmetrics + 2 * res->model.ncrits + DCS_DCOL_COUNT;
     dcs_field_info *f = calloc(cap, sizeof *f);
     *n = 0;
     if (!f)
@@ -312,10 +324,16 @@ dcs_field_info *dcs_report_fields(const dcs_result *res, size_t *n)
     add(f, n, "coverage_gaps", "Layers not covering the site", "", "context layers that do "
         "not cover the site (their metrics are missing there)", DCS_BETTER_NONE,
         DCS_FIELD_TEXT);
-    add(f, n, "lon", "Longitude", "degrees", "longitude of a point inside the site (WGS 84; "
-        "GEOS's point on surface, not the centroid)", DCS_BETTER_NONE, DCS_FIELD_REAL);
-    add(f, n, "lat", "Latitude", "degrees", "latitude of a point inside the site (WGS 84; "
-        "GEOS's point on surface, not the centroid)", DCS_BETTER_NONE, DCS_FIELD_REAL);
+    add(f, n, "lon", "Longitude", "degrees", "longitude of an interior point: always inside the "
+        "site, even a C-shaped or multi-part one (WGS 84; GEOS's point on surface, not the "
+        "centroid)", DCS_BETTER_NONE, DCS_FIELD_REAL);
+    add(f, n, "lat", "Latitude", "degrees", "latitude of that interior point (WGS 84)",
+        DCS_BETTER_NONE, DCS_FIELD_REAL);
+    add(f, n, "centroid_lon", "Centroid longitude", "degrees", "longitude of the site's area "
+        "centroid (WGS 84; taken in the working CRS); may fall outside a C-shaped or "
+        "multi-part site", DCS_BETTER_NONE, DCS_FIELD_REAL);
+    add(f, n, "centroid_lat", "Centroid latitude", "degrees", "latitude of the area centroid "
+        "(WGS 84); may fall outside the site", DCS_BETTER_NONE, DCS_FIELD_REAL);
     add_decision(res, f, n);
     return f;
 }

@@ -6,7 +6,8 @@
  *   every metric (numbers as Real, texts as String),
  *   <criterion>_value (0-1) and <criterion>_contrib (weight x value),
  *   coverage_gaps (context layers that do not cover the site),
- *   lon, lat (a point on the site, WGS 84).
+ *   lon, lat (a point inside the site, WGS 84),
+ *   centroid_lon, centroid_lat (its area centroid, which may lie outside).
  * Layer "eligible_points": the same fields for the eligible sites, at that
  * point.  Multi-layer formats (GeoPackage) hold both layers and, for a
  * GeoPackage, the default QGIS style of each layer and the fields' titles
@@ -67,7 +68,8 @@ static int create_fields(OGRLayerH lyr, const dcs_result *res)
         ok = ok && add_field(lyr, name, OFTReal);
     }
     ok = ok && add_field(lyr, "coverage_gaps", OFTString) && add_field(lyr, "lon", OFTReal) &&
-         add_field(lyr, "lat", OFTReal);
+         add_field(lyr, "lat", OFTReal) && add_field(lyr, "centroid_lon", OFTReal) &&
+         add_field(lyr, "centroid_lat", OFTReal);
     dcs_decision_col dc[DCS_DCOL_COUNT];
     size_t ndc = dcs_decision_columns(res, dc);
     static const OGRFieldType types[3] = {OFTReal, OFTInteger, OFTString};
@@ -124,6 +126,8 @@ static void fill_fields(OGRFeatureH f, const dcs_result *res, size_t i)
     set_text(f, &k, res->eval.gaps[i]);
     set_real(f, &k, res->sites.lon[i]);
     set_real(f, &k, res->sites.lat[i]);
+    set_real(f, &k, res->sites.centroid_lon[i]);
+    set_real(f, &k, res->sites.centroid_lat[i]);
     dcs_decision_col dc[DCS_DCOL_COUNT];
     size_t ndc = dcs_decision_columns(res, dc);
     for (size_t d = 0; d < ndc; d++) {

@@ -60,6 +60,8 @@ cJSON *dcs_json_site(const dcs_result *res, size_t i)
     dcs_json_number(o, "score", res->eval.score[i]);
     dcs_json_number(o, "lon", res->sites.lon[i]);
     dcs_json_number(o, "lat", res->sites.lat[i]);
+    dcs_json_number(o, "centroid_lon", res->sites.centroid_lon[i]);
+    dcs_json_number(o, "centroid_lat", res->sites.centroid_lat[i]);
     if (res->eval.gaps[i])
         cJSON_AddStringToObject(o, "coverage_gaps", res->eval.gaps[i]);
     dcs_decision_json_site(o, res, i);

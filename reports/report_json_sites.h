@@ -1,6 +1,7 @@
 /*
  * report_json_sites.h - the site parts of the JSON summary (cJSON): one
- * site as an object (rank, site_id, score, lon/lat, coverage gaps, the
+ * site as an object (rank, site_id, score, lon/lat (an interior point),
+ * centroid_lon/lat (the area centroid), coverage gaps, the
  * decision fields, every metric, each criterion's value and contribution),
  * the top sites, the distinct options, the score classes, and what every
  * field means (units, fields).  report_json.c puts the summary together

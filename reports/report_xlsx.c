@@ -6,12 +6,13 @@
  *  Details      the figures behind it: the scenario, facility, run (date,
  *               duration, working CRS), counts and the sites failing each
  *               rule (the same figures as the JSON summary), the top sites
- *               (rank, id, score, lon/lat, an OpenStreetMap link, each
+ *               (rank, id, score, lon/lat, centroid lon/lat, an
+ *               OpenStreetMap link at lon/lat, each
  *               criterion's contribution) with a stacked column chart of
  *               their scores by criterion, the inputs and the weights.
  *  Ranking      every eligible site in rank order: score, each criterion's
  *               value and contribution, every metric, coverage gaps,
- *               lon/lat; headers are the fields' titles with their units
+ *               lon/lat, centroid lon/lat; headers are the fields' titles with their units
  *               (report_fields.h), every number column has a number format;
  *               frozen header, a filter on every column and a 3-colour
  *               scale on the score.
@@ -67,6 +68,7 @@
 #define XLSX_MEMORY_CELLS 250000u
 #define SUMMARY_MAX_TOP 100u  /* rows of the top-sites table on Details */
 #define CHART_MAX_SITES 10u   /* bars in the Details chart */
+#define TOP_FIRST_CRIT 8u     /* the top-sites table's first criterion column (after the map) */
 #define CHART_MAX_STATIONS 10u
 
 #define BODY_PT 11.0 /* the default font: Calibri 11 */
@@ -230,10 +232,13 @@ void dcs_report_xlsx_limits(dcs_result *res)
                  "(Excel's row limit); the GIS output has them all", keep, out);
 }
 
+/* rank, site_id, score; value and contribution of each criterion; every
+ * metric; coverage_gaps, lon, lat, centroid_lon, centroid_lat; the
+ * decision columns. */
 static size_t ranking_ncols(const dcs_result *res)
 {
     dcs_decision_col dc[DCS_DCOL_COUNT];
-    return 3 + 2 * res->model.ncrits + res->model.nmetrics + 3 + dcs_decision_columns(res, dc);
+    return 3 + 2 * res->model.ncrits + res->model.nmetrics + 5 + dcs_decision_columns(res, dc);
 }
 
 /* ------------------------------------------------------------------ */
@@ -322,7 +327,7 @@ static void summary_chart(sheet *s, const dcs_result *res, lxw_row_t first, size
         lxw_chart_series *se = chart_add_series(ch, NULL, NULL);
         if (!se)
             return;
-        lxw_col_t col = (lxw_col_t)(6 + c);
+        lxw_col_t col = (lxw_col_t)(TOP_FIRST_CRIT + c);
         chart_series_set_categories(se, s->name, first, cat_col, last, cat_col);
         chart_series_set_values(se, s->name, first, col, last, col);
         chart_series_set_name_range(se, s->name, hdr_row, col);
@@ -356,11 +361,12 @@ static void summary_top(sheet *s, const dcs_result *res)
     snprintf(title, sizeof title, "Top %zu sites: score and each criterion's contribution", n);
     section(s, title);
     lxw_row_t hdr = s->r;
-    static const char *const fixed[] = {"rank", "site_id", "score", "lon", "lat", "map"};
-    for (size_t k = 0; k < 6; k++)
+    static const char *const fixed[TOP_FIRST_CRIT] = {
+        "rank", "site_id", "score", "lon", "lat", "centroid_lon", "centroid_lat", "map"};
+    for (size_t k = 0; k < TOP_FIRST_CRIT; k++)
         cell(s, (lxw_col_t)k, fixed[k], s->b->wrap_header);
-    for (size_t c = 0; c < res->model.ncrits && 6 + c < DCS_EXCEL_MAX_COLS; c++)
-        cell(s, (lxw_col_t)(6 + c), res->model.crits[c].name, s->b->wrap_header);
+    for (size_t c = 0; c < res->model.ncrits && TOP_FIRST_CRIT + c < DCS_EXCEL_MAX_COLS; c++)
+        cell(s, (lxw_col_t)(TOP_FIRST_CRIT + c), res->model.crits[c].name, s->b->wrap_header);
     end_row(s);
     lxw_row_t first = s->r;
     lxw_format *f4 = dcs_book_numfmt(s->b, "0.0000"), *fll = dcs_book_numfmt(s->b, "0.00000");
@@ -371,13 +377,17 @@ static void summary_top(sheet *s, const dcs_result *res)
         dcs_put_num(s->ws, s->r, 2, res->eval.score[i], f4);
         dcs_put_num(s->ws, s->r, 3, res->sites.lon[i], fll);
         dcs_put_num(s->ws, s->r, 4, res->sites.lat[i], fll);
+        dcs_put_num(s->ws, s->r, 5, res->sites.centroid_lon[i], fll);
+        dcs_put_num(s->ws, s->r, 6, res->sites.centroid_lat[i], fll);
         if (isfinite(res->sites.lat[i]) && isfinite(res->sites.lon[i])) {
             char url[192];
             osm_url(url, sizeof url, res->sites.lat[i], res->sites.lon[i]);
-            worksheet_write_url_opt(s->ws, s->r, 5, url, s->b->link, "OpenStreetMap", url);
+            worksheet_write_url_opt(s->ws, s->r, TOP_FIRST_CRIT - 1, url, s->b->link,
+                                    "OpenStreetMap", url);
         }
-        for (size_t c = 0; c < res->model.ncrits && 6 + c < DCS_EXCEL_MAX_COLS; c++)
-            dcs_put_num(s->ws, s->r, (lxw_col_t)(6 + c), dcs_report_contribution(res, i, c), f4);
+        for (size_t c = 0; c < res->model.ncrits && TOP_FIRST_CRIT + c < DCS_EXCEL_MAX_COLS; c++)
+            dcs_put_num(s->ws, s->r, (lxw_col_t)(TOP_FIRST_CRIT + c),
+                        dcs_report_contribution(res, i, c), f4);
     }
     summary_chart(s, res, first, n, hdr);
 }
@@ -451,10 +461,12 @@ static void write_details(dcs_book *b, const dcs_result *res)
     sheet_cols(&s, 1, 1, 16);
     sheet_cols(&s, 2, 2, 10);
     sheet_cols(&s, 3, 4, 11);
-    sheet_cols(&s, 5, 5, 14);
-    for (size_t c = 0; c < res->model.ncrits && 6 + c < DCS_EXCEL_MAX_COLS; c++) {
+    sheet_cols(&s, 5, 6, 12);
+    sheet_cols(&s, TOP_FIRST_CRIT - 1, TOP_FIRST_CRIT - 1, 14);
+    for (size_t c = 0; c < res->model.ncrits && TOP_FIRST_CRIT + c < DCS_EXCEL_MAX_COLS; c++) {
         double w = dcs_book_chars_for(dcs_book_word_pt(res->model.crits[c].name, BODY_PT, 1));
-        sheet_cols(&s, (lxw_col_t)(6 + c), (lxw_col_t)(6 + c), w < 9 ? 9 : w);
+        lxw_col_t col = (lxw_col_t)(TOP_FIRST_CRIT + c);
+        sheet_cols(&s, col, col, w < 9 ? 9 : w);
     }
     summary_head(&s, res);
     summary_counts(&s, res);
@@ -468,7 +480,8 @@ static void write_details(dcs_book *b, const dcs_result *res)
 /* ------------------------------------------------------------------ */
 
 typedef enum {
-    RC_RANK, RC_ID, RC_SCORE, RC_VALUE, RC_CONTRIB, RC_METRIC, RC_GAPS, RC_LON, RC_LAT,
+    RC_RANK, RC_ID, RC_SCORE, RC_VALUE, RC_CONTRIB, RC_METRIC, RC_GAPS, RC_LON, RC_LAT, RC_CLON,
+    RC_CLAT,
     RC_DECISION
 } rcol_kind;
 
@@ -563,6 +576,8 @@ static dcs_status ranking_columns(dcs_book *b, const dcs_result *res, const dcs_
     bad = bad || column_add(cols, f, nf, "coverage_gaps", RC_GAPS, 0, NULL) ||
           column_add(cols, f, nf, "lon", RC_LON, 0, "0.00000") ||
           column_add(cols, f, nf, "lat", RC_LAT, 0, "0.00000") ||
+          column_add(cols, f, nf, "centroid_lon", RC_CLON, 0, "0.00000") ||
+          column_add(cols, f, nf, "centroid_lat", RC_CLAT, 0, "0.00000") ||
           decision_columns_add(cols, res, f, nf);
     if (bad)
         return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory writing the workbook");
@@ -587,6 +602,8 @@ static int column_value(const dcs_result *res, const rcol *c, size_t i, double *
     case RC_GAPS: *text = res->eval.gaps[i]; return 0;
     case RC_LON: *num = res->sites.lon[i]; return 1;
     case RC_LAT: *num = res->sites.lat[i]; return 1;
+    case RC_CLON: *num = res->sites.centroid_lon[i]; return 1;
+    case RC_CLAT: *num = res->sites.centroid_lat[i]; return 1;
     case RC_DECISION:
         if (dcs_decision_col_kind((dcs_decision_col)c->k) == 2) {
             *text = dcs_decision_text(res, (dcs_decision_col)c->k, i);
@@ -1069,7 +1086,6 @@ static const char *outside_name(dcs_outside o)
 
 static void context_details(dcs_text *t, const dcs_context *c)
 {
-    static const char *const stats[] = {"mean", "min", "max", "sum", "majority"};
     switch (c->kind) {
     case DCS_CTX_OVERLAY:
         dcs_text_add(t, "metric %s_pct", c->name);
@@ -1086,9 +1102,9 @@ static void context_details(dcs_text *t, const dcs_context *c)
         break;
     case DCS_CTX_RASTER:
         dcs_text_add(t, "band %d%s; stats", c->band, c->slope ? "; slope (degrees)" : "");
-        for (unsigned k = 0; k < 5; k++)
+        for (unsigned k = 0; k < DCS_NSTATS; k++)
             if (c->stats & (1u << k))
-                dcs_text_add(t, " %s", stats[k]);
+                dcs_text_add(t, " %s", dcs_raster_stat_names[k]);
         if (c->radius_km > 0)
             dcs_text_add(t, "; radius_km %g", c->radius_km);
         break;

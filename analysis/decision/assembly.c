@@ -281,6 +281,11 @@ static int reserve(dcs_sites *s, size_t more)
         s->lon = lon;
     if ((lat = realloc(s->lat, cap * sizeof *lat)))
         s->lat = lat;
+    double *clon = realloc(s->centroid_lon, cap * sizeof *clon), *clat;
+    if (clon)
+        s->centroid_lon = clon;
+    if ((clat = realloc(s->centroid_lat, cap * sizeof *clat)))
+        s->centroid_lat = clat;
     if ((x = realloc(s->x, cap * sizeof *x)))
         s->x = x;
     if ((y = realloc(s->y, cap * sizeof *y)))
@@ -290,7 +295,7 @@ static int reserve(dcs_sites *s, size_t more)
     char **text = realloc(s->text, cap * (s->ntext ? s->ntext : 1) * sizeof *text);
     if (text)
         s->text = text;
-    if (!id || !geom || !lon || !lat || !x || !y || !num || !text)
+    if (!id || !geom || !lon || !lat || !clon || !clat || !x || !y || !num || !text)
         return -1;
     s->cap = cap;
     return 0;
@@ -345,23 +350,6 @@ static GEOSGeometry *union_of(dcs_sites *s, const size_t *parcels, size_t np)
         GEOSGeom_destroy_r(h, coll);
     free(parts);
     return u;
-}
-
-static void point_on(dcs_sites *s, size_t i, const dcs_crs *crs)
-{
-    s->lon[i] = s->lat[i] = s->x[i] = s->y[i] = NAN;
-    GEOSGeometry *p = GEOSPointOnSurface_r(s->geos, s->geom[i]);
-    double x, y;
-    if (p && GEOSGeomGetX_r(s->geos, p, &x) && GEOSGeomGetY_r(s->geos, p, &y)) {
-        s->x[i] = x;
-        s->y[i] = y;
-        if (crs && OCTTransform(crs->work_to_lonlat, 1, &x, &y, NULL)) {
-            s->lon[i] = x;
-            s->lat[i] = y;
-        }
-    }
-    if (p)
-        GEOSGeom_destroy_r(s->geos, p);
 }
 
 static char *join_ids(const dcs_sites *s, const size_t *parcels, size_t np)
@@ -419,7 +407,7 @@ static dcs_status append_campus(dcs_sites *s, dcs_assembly *a, size_t k, const d
     s->n++; /* from here dcs_sites_free() owns it */
     if (campus_values(s, i, parcels, np) != 0)
         return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory");
-    point_on(s, i, crs);
+    dcs_site_set_points(s, i, s->geos, s->geom[i], crs ? crs->work_to_lonlat : NULL);
     return DCS_OK;
 }
 

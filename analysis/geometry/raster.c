@@ -366,6 +366,7 @@ static dcs_status polygon_cover(const dcs_raster *r, GEOSContextHandle_t g,
     int r0 = (int)fmax(0, fmin(r->height, floor(y0)));
     int c1 = (int)fmax(0, fmin(r->width, ceil(x1)));
     int r1 = (int)fmax(0, fmin(r->height, ceil(y1)));
+    cells->area = fabs(dcs_rings_area(&w->rings));
     if (dcs_rings_pixel_cover(&w->rings, c0, r0, c1, r1, &w->cover, cells) != DCS_OK)
         return dcs_error_set(err, DCS_ERR_NOMEM, "raster '%s': out of memory", r->path);
     return DCS_OK;
@@ -386,6 +387,7 @@ static dcs_status point_cover(const dcs_raster *r, GEOSContextHandle_t g,
                              "working CRS to %s: %s", r->path, x0, y0, r->crs_name,
                              gdal_msg("point out of range"));
     double col = floor(x), row = floor(y);
+    cells->area = 1;
     if (col < 0 || row < 0 || col >= r->width || row >= r->height)
         return DCS_OK;
     if (dcs_cells_add(cells, (int)col, (int)row, 1.0) != 0)
@@ -398,6 +400,7 @@ dcs_status dcs_raster_cover(const dcs_raster *r, GEOSContextHandle_t geos,
                             dcs_error *err)
 {
     dcs_cells_clear(cells);
+    cells->area = 0;
     if (GEOSisEmpty_r(geos, site) == 1)
         return DCS_OK;
     int t = GEOSGeomTypeId_r(geos, site);
@@ -426,8 +429,8 @@ typedef struct {
 static void zonal_empty(dcs_zonal *z)
 {
     z->mean = z->min = z->max = z->sum = z->majority = NAN;
-    z->coverage = 0;
-    z->nodata_fraction = NAN;
+    z->coverage = z->nodata_coverage = 0;
+    z->nodata_fraction = z->covered_fraction = NAN;
     z->npixels = 0;
 }
 
@@ -490,6 +493,9 @@ dcs_status dcs_raster_zonal_cells(const dcs_raster *r, const dcs_cells *cells, i
         hi = fmax(hi, v);
     }
     out->npixels = (long long)cells->n;
+    out->nodata_coverage = fnodata;
+    if (cells->area > 0) /* the shares' sum can pass the area by rounding */
+        out->covered_fraction = fmin(1.0, (f + fnodata) / cells->area);
     if (f + fnodata > 0)
         out->nodata_fraction = fnodata / (f + fnodata);
     if (!(f > 0))

@@ -93,8 +93,13 @@ typedef struct {
     double min, max;        /* over valid pixels with f > 0 */
     double sum;             /* sum f*v */
     double majority;        /* value with the largest total f (ties: smallest value) */
-    double coverage;        /* valid covered pixel area, in pixels (sum f) */
+    double coverage;        /* valid covered pixel area, in pixels (sum f): the
+                             * coverage-weighted count of valid pixels */
+    double nodata_coverage; /* the same over nodata pixels */
     double nodata_fraction; /* share of the covered area (valid + nodata) that is nodata */
+    double covered_fraction;/* share of the site's area over the raster's pixels, valid or
+                             * nodata: (coverage + nodata_coverage) / the site's area in
+                             * pixels, 0..1; 0 off the raster, NaN for an empty site */
     long long npixels;      /* pixels with f > 0, valid or not */
 } dcs_zonal;
 
@@ -128,7 +133,9 @@ void dcs_zonal_work_free(dcs_zonal_work *w);
 
 /* The pixels of r's grid that poly_work (polygon, multipolygon or point in
  * the working CRS) covers, with the share of each (a point: the pixel
- * holding it, share 1).  Pixels off the raster are left out. */
+ * holding it, share 1).  Pixels off the raster are left out; cells->area
+ * gets the whole site's area in pixels, on the raster or off it (a point:
+ * 1; an empty geometry: 0), for the covered fraction. */
 dcs_status dcs_raster_cover(const dcs_raster *r, GEOSContextHandle_t geos,
                             const GEOSGeometry *poly_work, dcs_zonal_work *w, dcs_cells *cells,
                             dcs_error *err);
@@ -143,10 +150,12 @@ dcs_status dcs_raster_zonal_cells(const dcs_raster *r, const dcs_cells *cells, i
 /* Statistics of the raster over poly_work (a polygon, multipolygon or
  * point in the working CRS).  f is the fraction of a pixel covered by the
  * polygon.  A point takes the value of the pixel holding it (mean = min =
- * max = majority = sum = value, coverage 1, npixels 1).  A site wholly
- * outside the raster gives NaN statistics, coverage 0, npixels 0 and
- * nodata_fraction NaN; one wholly on nodata gives NaN statistics,
- * coverage 0 and nodata_fraction 1: coverage == 0 means "no data here". */
+ * max = majority = sum = value, coverage 1, npixels 1, covered_fraction
+ * 1).  A site wholly outside the raster gives NaN statistics, coverage 0,
+ * nodata_coverage 0, covered_fraction 0, npixels 0 and nodata_fraction
+ * NaN; one wholly on nodata gives NaN statistics, coverage 0,
+ * nodata_fraction 1 and covered_fraction 1: coverage == 0 means "no data
+ * here". */
 dcs_status dcs_raster_zonal(const dcs_raster *r, GEOSContextHandle_t geos,
                             const GEOSGeometry *poly_work, dcs_zonal *out, dcs_error *err);
 

@@ -53,6 +53,8 @@ typedef struct {
 typedef struct {
     size_t n, cap;
     dcs_cell *c;
+    double area; /* the covered shape's whole area in pixels, set by raster.c's
+                  * dcs_raster_cover() (not by dcs_rings_pixel_cover()) */
 } dcs_cells;
 
 void dcs_rings_clear(dcs_rings *R);

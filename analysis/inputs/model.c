@@ -31,6 +31,9 @@ static const struct {
     dcs_metric_kind kind;
 } energy_metrics[DCS_EN_COUNT] = {
     [DCS_EN_STATION] = {"weather_station", "", "nearest weather station", DCS_TEXT},
+    [DCS_EN_STATION_ID] = {"weather_station_id", "",
+                           "its id in the weather file (EPW: WMO number; TMY3: USAF number)",
+                           DCS_TEXT},
     [DCS_EN_STATION_KM] = {"weather_station_km", "km", "geodesic distance to it", DCS_NUM},
     [DCS_EN_PUE_ANNUAL] = {"pue_annual", "", "facility energy / IT energy over the year", DCS_NUM},
     [DCS_EN_PUE_PEAK] = {"pue_peak", "", "highest hourly PUE", DCS_NUM},
@@ -57,7 +60,25 @@ static const struct {
                            DCS_NUM},
 };
 
-static const char *const stat_names[] = {"mean", "min", "max", "sum", "majority"};
+/* Unit and meaning of each raster statistic, in the order of
+ * dcs_raster_stat_names; the coverage metrics (count, nodata_count,
+ * covered_fraction) are kept for a site found outside (see model.h). */
+static const struct {
+    const char *unit, *description;
+    int coverage;
+} stat_info[DCS_NSTATS] = {
+    {"", "raster statistic over the site (coverage-weighted)", 0},
+    {"", "raster statistic over the site (coverage-weighted)", 0},
+    {"", "raster statistic over the site (coverage-weighted)", 0},
+    {"", "raster statistic over the site (coverage-weighted)", 0},
+    {"", "raster statistic over the site (coverage-weighted)", 0},
+    {"pixels", "valid pixels under the site, each counted by the share of it the site covers",
+     1},
+    {"pixels", "nodata pixels under the site, each counted by the share of it the site covers",
+     1},
+    {"0-1", "share of the site's area over the raster's pixels, valid or nodata (0 off the "
+            "raster)", 1},
+};
 
 size_t dcs_model_attr_slots(const dcs_scenario *scn)
 {
@@ -72,8 +93,10 @@ size_t dcs_model_attr_slots(const dcs_scenario *scn)
 /* Upper bound of the number of metrics. */
 static size_t metric_capacity(const dcs_scenario *scn)
 {
+    /* a raster has the most context metrics: DCS_NSTATS, nodata_pct and radius_sum;
+     * the substation group at most 4 + 5 per rule */
     return NBUILTIN + dcs_model_attr_slots(scn) + scn->nconstants + 4 +
-           5 * scn->substations.nrules + 8 * scn->ncontexts + DCS_EN_COUNT;
+           5 * scn->substations.nrules + (DCS_NSTATS + 2) * scn->ncontexts + DCS_EN_COUNT;
 }
 
 static int add_metric(dcs_model *m, char *name, const char *unit, const char *desc,
@@ -115,13 +138,15 @@ static int add_attrs(dcs_model *m, const dcs_attribute *attrs, size_t n,
 
 static int add_raster_metrics(dcs_model *m, const dcs_context *c, long k, dcs_strlist *p)
 {
-    for (unsigned s = 0; s < 5; s++) {
-        char suffix[16];
-        snprintf(suffix, sizeof suffix, "_%s", stat_names[s]);
-        if ((c->stats & (1u << s)) &&
-            add_metric(m, concat(c->name, suffix), "", "raster statistic over the site (coverage-weighted)",
+    for (unsigned s = 0; s < DCS_NSTATS; s++) {
+        char suffix[32];
+        snprintf(suffix, sizeof suffix, "_%s", dcs_raster_stat_names[s]);
+        if (!(c->stats & (1u << s)))
+            continue;
+        if (add_metric(m, concat(c->name, suffix), stat_info[s].unit, stat_info[s].description,
                        DCS_NUM, k, p) != 0)
             return -1;
+        m->metrics[m->nmetrics - 1].kept_outside = stat_info[s].coverage;
     }
     if (c->stats && add_metric(m, concat(c->name, "_nodata_pct"), "%",
                                "share of the site's pixels (by area) that are nodata", DCS_NUM,

@@ -7,12 +7,15 @@
  * attributes, then the scenario's constants, then substation_name and the
  * metrics of each substations.rules entry, then each context layer's metrics in scenario order
  * (<name>_pct, <name>_km, zone attributes, <name> for an area-weighted
- * sum, <name>_<stat>, <name>_nodata_pct and <name>_radius_sum for a
- * raster), then each join's
- * attributes.  Numbers live in column `col` of a site's number row, texts
- * in column `col` of its text row (see sites.h).  A metric that comes from
+ * sum, <name>_<stat> for each of `stats` in dcs_raster_stat_names order,
+ * <name>_nodata_pct and <name>_radius_sum for a raster), then each join's
+ * attributes, then the energy metrics.  Numbers live in column `col` of a
+ * site's number row, texts in column `col` of its text row (see sites.h).  A metric that comes from
  * a context layer records it in `context` (-1 otherwise), so that a site
- * outside that layer's coverage is treated as the scenario says.
+ * outside that layer's coverage is treated as the scenario says: its
+ * metrics are cleared, except a raster's coverage metrics (kept_outside)
+ * when the raster was read there (the site was outside for want of valid
+ * pixels, not outside a coverage layer).
  *
  * dcs_model_build() binds the scenario's constraints and criteria to
  * metric columns (and each join's `on` to a text metric), checking that
@@ -49,6 +52,9 @@ typedef struct {
     dcs_metric_kind kind;
     size_t col;
     long context; /* index of the context layer it comes from, or -1 */
+    int kept_outside; /* a raster's coverage metric (<name>_count, _nodata_count,
+                       * _covered_fraction): measured and kept for a site that is
+                       * outside because no valid pixel lies under it */
 } dcs_metric;
 
 /* Number columns of the built-in metrics. */
@@ -67,6 +73,7 @@ enum { DCS_TCOL_SUB_ID = 0, DCS_TCOL_BUILTIN };
 /* The energy metrics, in this order from model->energy_first. */
 enum {
     DCS_EN_STATION,         /* text: the nearest weather station */
+    DCS_EN_STATION_ID,      /* text: its id from the weather file */
     DCS_EN_STATION_KM,
     DCS_EN_PUE_ANNUAL,
     DCS_EN_PUE_PEAK,

@@ -587,9 +587,13 @@ static void read_outside(reader *r, const cJSON *o, const char *p, dcs_context *
     c->outside = (dcs_outside)read_choice(r, o, p, "outside", names, DCS_OUTSIDE_EXCLUDE);
 }
 
+const char *const dcs_raster_stat_names[DCS_NSTATS] = {
+    "mean", "min", "max", "sum", "majority", "count", "nodata_count", "covered_fraction"};
+
+#define STAT_CHOICES "one of mean, min, max, sum, majority, count, nodata_count, covered_fraction"
+
 static void read_raster_stats(reader *r, const cJSON *o, const char *p, dcs_context *c)
 {
-    static const char *const names[] = {"mean", "min", "max", "sum", "majority", NULL};
     const cJSON *a = read_array(r, o, p, "stats", 0);
     char sp[PATH_MAX_LEN];
     join_path(sp, p, "stats");
@@ -603,15 +607,16 @@ static void read_raster_stats(reader *r, const cJSON *o, const char *p, dcs_cont
         char ip[PATH_MAX_LEN];
         index_path(ip, sp, i);
         int k = 0;
-        while (names[k] && !(cJSON_IsString(v) && strcmp(v->valuestring, names[k]) == 0))
+        while (k < DCS_NSTATS &&
+               !(cJSON_IsString(v) && strcmp(v->valuestring, dcs_raster_stat_names[k]) == 0))
             k++;
-        if (names[k])
+        if (k < DCS_NSTATS)
             c->stats |= 1u << k;
         else
-            wrong_type(r, ip, "one of mean, min, max, sum, majority", v);
+            wrong_type(r, ip, STAT_CHOICES, v);
     }
     if (i == 0 && c->radius_km <= 0)
-        problem(r, sp, "expected at least one of mean, min, max, sum, majority (or a radius_km)");
+        problem(r, sp, "expected at least " STAT_CHOICES " (or a radius_km)");
 }
 
 static void read_context_kind(reader *r, const cJSON *o, const char *p, const char *base_dir,

@@ -77,14 +77,22 @@ typedef enum {
     DCS_OUTSIDE_ERROR,   /* the run stops with an error naming the site */
 } dcs_outside;
 
-/* Raster statistics (bit mask). */
+/* Raster statistics (bit mask); bit k is dcs_raster_stat_names[k]. */
 enum {
     DCS_STAT_MEAN = 1,
     DCS_STAT_MIN = 2,
     DCS_STAT_MAX = 4,
     DCS_STAT_SUM = 8,
     DCS_STAT_MAJORITY = 16,
+    DCS_STAT_COUNT = 32,             /* coverage-weighted number of valid pixels */
+    DCS_STAT_NODATA_COUNT = 64,      /* the same for nodata pixels */
+    DCS_STAT_COVERED_FRACTION = 128, /* share of the site's area over the raster */
 };
+#define DCS_NSTATS 8
+
+/* "mean", "min", "max", "sum", "majority", "count", "nodata_count",
+ * "covered_fraction": the names in `stats` and the metric suffixes. */
+extern const char *const dcs_raster_stat_names[DCS_NSTATS];
 
 /* Where a layer has data: everywhere (default: a missing feature means
  * "none here"), the layer's own extent, or a polygon layer.  Zones and

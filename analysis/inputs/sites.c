@@ -40,6 +40,12 @@ static int reserve(dcs_sites *s, size_t need)
     double *lat = realloc(s->lat, cap * sizeof *lat);
     if (lat)
         s->lat = lat;
+    double *clon = realloc(s->centroid_lon, cap * sizeof *clon);
+    if (clon)
+        s->centroid_lon = clon;
+    double *clat = realloc(s->centroid_lat, cap * sizeof *clat);
+    if (clat)
+        s->centroid_lat = clat;
     double *x = realloc(s->x, cap * sizeof *x);
     if (x)
         s->x = x;
@@ -52,7 +58,8 @@ static int reserve(dcs_sites *s, size_t need)
     char **text = realloc(s->text, cap * (s->ntext ? s->ntext : 1) * sizeof *text);
     if (text)
         s->text = text;
-    if (!id || !geom || !wkb || !wkb_size || !lon || !lat || !x || !y || !num || !text)
+    if (!id || !geom || !wkb || !wkb_size || !lon || !lat || !clon || !clat || !x || !y || !num ||
+        !text)
         return -1;
     s->cap = cap;
     return 0;
@@ -217,23 +224,34 @@ static void blank_row(dcs_sites *s, size_t i)
         dcs_site_text(s, i)[k] = NULL;
 }
 
-/* A point on the site's surface, in the working CRS and in lon/lat. */
-static void representative_point(dcs_sites *s, size_t i, GEOSContextHandle_t geos,
-                                 const GEOSGeometry *g, OGRCoordinateTransformationH to_lonlat)
+/* The point GEOS makes of g (point on surface or centroid) in the working
+ * CRS (*x, *y) and in lon/lat; NaN where it fails. */
+static void site_point(GEOSContextHandle_t geos, GEOSGeometry *p,
+                       OGRCoordinateTransformationH to_lonlat, double *x, double *y, double *lon,
+                       double *lat)
 {
-    s->lon[i] = s->lat[i] = s->x[i] = s->y[i] = NAN;
-    GEOSGeometry *p = GEOSPointOnSurface_r(geos, g);
-    double x, y;
-    if (p && GEOSGeomGetX_r(geos, p, &x) && GEOSGeomGetY_r(geos, p, &y)) {
-        s->x[i] = x;
-        s->y[i] = y;
-        if (OCTTransform(to_lonlat, 1, &x, &y, NULL)) {
-            s->lon[i] = x;
-            s->lat[i] = y;
+    *x = *y = *lon = *lat = NAN;
+    double px, py;
+    if (p && GEOSGeomGetX_r(geos, p, &px) && GEOSGeomGetY_r(geos, p, &py)) {
+        *x = px;
+        *y = py;
+        if (to_lonlat && OCTTransform(to_lonlat, 1, &px, &py, NULL)) {
+            *lon = px;
+            *lat = py;
         }
     }
     if (p)
         GEOSGeom_destroy_r(geos, p);
+}
+
+void dcs_site_set_points(dcs_sites *s, size_t i, GEOSContextHandle_t geos,
+                         const GEOSGeometry *g, OGRCoordinateTransformationH to_lonlat)
+{
+    double cx, cy;
+    site_point(geos, GEOSPointOnSurface_r(geos, g), to_lonlat, &s->x[i], &s->y[i], &s->lon[i],
+               &s->lat[i]);
+    site_point(geos, GEOSGetCentroid_r(geos, g), to_lonlat, &cx, &cy, &s->centroid_lon[i],
+               &s->centroid_lat[i]);
 }
 
 static char *feature_id(OGRFeatureH f, int id_field)
@@ -280,6 +298,7 @@ static dcs_status add_site(dcs_sites *s, const dcs_model *m, OGRFeatureH f, int 
     s->wkb[i] = NULL;
     s->wkb_size[i] = 0;
     s->lon[i] = s->lat[i] = s->x[i] = s->y[i] = NAN;
+    s->centroid_lon[i] = s->centroid_lat[i] = NAN;
     blank_row(s, i);
     s->n++;
     if (read_attributes(s, i, m, f, fields) != 0)
@@ -364,7 +383,7 @@ static dcs_status convert_site(site_converter *c, size_t i, dcs_error *err)
             GEOSGeom_destroy_r(c->geos, g);
         return dcs_error_prefix(err, "feature %lld: ", ch->fid[i - ch->base]);
     }
-    representative_point(s, i, c->geos, g, c->to_lonlat);
+    dcs_site_set_points(s, i, c->geos, g, c->to_lonlat);
     if (store(s, i, c->geos, g, c->box) != 0)
         return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory loading sites");
     return DCS_OK;
@@ -631,6 +650,8 @@ static int add_cell(void *user, long i, long j, double cx, double cy)
     s->lon[k] = s->x[k] = cx;
     s->lat[k] = s->y[k] = cy;
     OCTTransform(g->crs->work_to_lonlat, 1, &s->lon[k], &s->lat[k], NULL);
+    s->centroid_lon[k] = s->lon[k]; /* a cell's centre is its centroid */
+    s->centroid_lat[k] = s->lat[k];
     return 0;
 }
 
@@ -695,6 +716,8 @@ void dcs_sites_free(dcs_sites *s)
     free(s->wkb_size);
     free(s->lon);
     free(s->lat);
+    free(s->centroid_lon);
+    free(s->centroid_lat);
     free(s->x);
     free(s->y);
     free(s->num);

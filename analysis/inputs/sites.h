@@ -3,19 +3,20 @@
  *
  * Sites are held column-wise: geometry in the working CRS (as WKB, about
  * a fifth of the memory of a GEOS geometry; dcs_site_geometry() makes the
- * GEOS one when needed), a
- * representative lon/lat point (on the surface of the site), one row of
- * numbers (model->nnum wide) and one row of texts (model->ntext wide) per
- * site.  NaN is a missing number, NULL a missing text.
+ * GEOS one when needed), a representative lon/lat point (on the surface
+ * of the site) and the area centroid's lon/lat (which may fall outside
+ * it), one row of numbers (model->nnum wide) and one row of texts
+ * (model->ntext wide) per site.  NaN is a missing number, NULL a missing
+ * text.
  *
  * dcs_sites_load() reads the site layer (already opened and prepared),
  * takes ids from the id field (or the feature id), fills area_ha with the
  * geodesic area and copies the mapped attributes.  Site ids must be unique.
  * Features are read in order by the calling thread; their geometries are
  * converted (to the working CRS, GEOS, validity, geodesic area, a point on
- * the surface) by `threads` threads (at most DCS_SITES_MAX_THREADS), a
- * chunk of features at a time, each with its own GEOS context and PROJ
- * transformations.  While the other threads convert a chunk, the calling
+ * the surface, the centroid) by `threads` threads (at most
+ * DCS_SITES_MAX_THREADS), a chunk of features at a time, each with its
+ * own GEOS context and PROJ transformations.  While the other threads convert a chunk, the calling
  * thread reads the next one, then helps convert.  The result does not
  * depend on the number of threads.  Progress ("reading sites", features
  * read of the layer's count) goes to `progress` (may be NULL) once a chunk.
@@ -52,7 +53,10 @@ typedef struct {
     GEOSGeometry **geom;  /* NULL, except between dcs_sites_expand() and _compact() */
     double extent[4];     /* x0 y0 x1 y1 covering every site (x0 > x1 when none) */
     dcs_strpool *pool;    /* owns the texts when set (else each text is its own) */
-    double *lon, *lat; /* a point on the site, WGS 84 */
+    double *lon, *lat; /* a point on the site, WGS 84 (GEOS point on surface: inside
+                        * the site even when its centroid is not) */
+    double *centroid_lon, *centroid_lat; /* its area centroid (in the working CRS), WGS 84;
+                                          * may lie outside the site */
     double *x, *y;     /* the same point in the working CRS */
     double *num;
     char **text;
@@ -81,6 +85,13 @@ dcs_status dcs_sites_from_grid(dcs_layer *L, const dcs_model *model, const dcs_c
 /* Set text cell col of site i to a copy of t (NULL clears it): interned
  * in the pool when the sites have one.  -1 when out of memory. */
 int dcs_site_set_text(dcs_sites *s, size_t i, size_t col, const char *t);
+
+/* Site i's points from g, its geometry in the working CRS: a point on its
+ * surface (x, y; lon, lat through to_lonlat) and its area centroid (GEOS,
+ * in the working CRS; centroid_lon, centroid_lat).  NaN where GEOS or PROJ
+ * fails; lon/lat NaN when to_lonlat is NULL. */
+void dcs_site_set_points(dcs_sites *s, size_t i, GEOSContextHandle_t geos,
+                         const GEOSGeometry *g, OGRCoordinateTransformationH to_lonlat);
 
 /* Store g (taken: freed here) as site i's geometry; the extent grows to
  * cover it.  -1 when out of memory (g is freed all the same). */

@@ -50,6 +50,7 @@ static dcs_status model_station(const dcs_scenario *scn, const char *file, dcs_s
     st->file = dcs_strdup(file);
     st->format = w.format;
     snprintf(st->name, sizeof st->name, "%s", w.station);
+    snprintf(st->id, sizeof st->id, "%s", w.station_id);
     st->lon = w.longitude;
     st->lat = w.latitude;
     st->elevation_m = w.elevation_m;

@@ -37,6 +37,8 @@ typedef struct {
     char *file;
     dcs_weather_format format;
     char name[128];
+    char id[32]; /* the weather file's station id (EPW WMO number, TMY3 USAF
+                  * number); "" when its header has none */
     double lon, lat, elevation_m;
     dcs_energy energy;
 } dcs_station;

@@ -63,6 +63,9 @@ static int check_layer(dcs_warnings *w, const dcs_input_info *sites, const char 
     return 1;
 }
 
+/* A raster's statistics kept for a site it does not cover (model.h). */
+#define COVERAGE_STATS (DCS_STAT_COUNT | DCS_STAT_NODATA_COUNT | DCS_STAT_COVERED_FRACTION)
+
 /* 1 when context k covers none of the sites. */
 static int covers_none(const dcs_result *res, size_t k)
 {
@@ -120,11 +123,13 @@ void dcs_diagnose_inputs(dcs_result *res)
             dcs_warning_plain(
                 dcs_warn(&res->warnings, DCS_WARN_NOT_COVERED, c->name,
                          "%s: '%s' covers none of the %zu sites (outside: %s); its metrics "
-                         "are empty for all of them",
+                         "are empty for all of them%s",
                          in ? in->role : c->name, c->src.dataset, res->sites.n,
                          c->outside == DCS_OUTSIDE_EXCLUDE   ? "exclude"
                          : c->outside == DCS_OUTSIDE_NEUTRAL ? "neutral"
-                                                             : "error"),
+                                                             : "error",
+                         raster && (c->stats & COVERAGE_STATS)
+                             ? " but for its coverage counts, which say why" : ""),
                 "%s was not measured: the layer covers none of the sites, so its rules "
                 "decide nothing and its criteria %s.", c->name,
                 c->outside == DCS_OUTSIDE_EXCLUDE   ? "exclude every site"

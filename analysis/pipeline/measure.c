@@ -636,8 +636,10 @@ static dcs_status measure_raster(dcs_context_data *cd, size_t k, dcs_sites *s, s
         dcs_status st = site_zonal(cd, k, cd->site, &z, err);
         if (st != DCS_OK)
             return st;
-        const double vals[] = {z.mean, z.min, z.max, z.sum, z.majority};
-        for (unsigned b = 0; b < 5; b++)
+        const double vals[DCS_NSTATS] = {z.mean,     z.min,     z.max,
+                                         z.sum,      z.majority, z.coverage,
+                                         z.nodata_coverage, z.covered_fraction};
+        for (unsigned b = 0; b < DCS_NSTATS; b++)
             if (c->stats & (1u << b))
                 num[cd->model->metrics[metric++].col] = vals[b];
         num[cd->model->metrics[metric++].col] = 100.0 * z.nodata_fraction;
@@ -702,14 +704,17 @@ static dcs_status measure_context(dcs_context_data *cd, size_t k, dcs_sites *s, 
     return dcs_error_set(err, DCS_ERR_INTERNAL, "unknown context kind");
 }
 
-/* Forget the metrics of context k for site i (outside its coverage). */
-static void clear_context(dcs_context_data *cd, size_t k, dcs_sites *s, size_t i)
+/* Forget the metrics of context k for site i (outside its coverage),
+ * except a raster's coverage metrics when it was read there (measured). */
+static void clear_context(dcs_context_data *cd, size_t k, dcs_sites *s, size_t i, int measured)
 {
     size_t end = k + 1 < cd->ncontexts ? cd->model->ctx_first[k + 1]
                  : cd->njoins        ? cd->model->join_first[0]
                                      : cd->model->energy_first;
     for (size_t m = cd->model->ctx_first[k]; m < end; m++) {
         const dcs_metric *mt = &cd->model->metrics[m];
+        if (measured && mt->kept_outside)
+            continue;
         if (mt->kind == DCS_NUM) {
             dcs_site_num(s, i)[mt->col] = NAN;
         } else {
@@ -775,7 +780,9 @@ static dcs_status measure_energy(dcs_context_data *cd, dcs_sites *s, size_t i,
     };
     for (size_t k = DCS_EN_STATION_KM; k < DCS_EN_COUNT; k++)
         dcs_site_num(s, i)[m->metrics[m->energy_first + k].col] = v[k];
-    if (dcs_site_set_text(s, i, m->metrics[m->energy_first + DCS_EN_STATION].col, stn->name) != 0)
+    if (dcs_site_set_text(s, i, m->metrics[m->energy_first + DCS_EN_STATION].col, stn->name) != 0 ||
+        dcs_site_set_text(s, i, m->metrics[m->energy_first + DCS_EN_STATION_ID].col,
+                          stn->id[0] ? stn->id : NULL) != 0)
         return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory");
     return DCS_OK;
 }
@@ -815,7 +822,7 @@ static dcs_status measure_geometry(dcs_context_data *cd, dcs_sites *s, size_t i,
         outside[k] = (unsigned char)out;
         if (st != DCS_OK || !out)
             continue;
-        clear_context(cd, k, s, i);
+        clear_context(cd, k, s, i, !cd->uncovered[k]);
         const dcs_context *c = &cd->model->scn->contexts[k];
         if (c->outside == DCS_OUTSIDE_ERROR)
             st = dcs_error_set(err, DCS_ERR_DATA,

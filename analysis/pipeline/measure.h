@@ -8,9 +8,11 @@
  * table.  dcs_measure_site() then fills one site's metric row: nearest
  * substation and interconnection cost, each context layer's metrics, the
  * joined attributes, and the energy metrics of its nearest weather
- * station with the site's own grid carbon, price and water stress; it marks in outside[k] whether context layer k
- * fails to cover the site (its metrics are then left missing) and stops
- * with DCS_ERR_DATA when that layer's `outside` is "error".
+ * station with the site's own grid carbon, price and water stress; it
+ * marks in outside[k] whether context layer k fails to cover the site (its
+ * metrics are then left missing, but for a raster's coverage metrics when
+ * the raster was read there: see model.h's kept_outside) and stops with
+ * DCS_ERR_DATA when that layer's `outside` is "error".
  *
  * Threads: a dcs_context_data is used by one thread at a time (GEOS
  * context, PROJ transformations, scratch space).  dcs_context_clone()

@@ -56,6 +56,8 @@ static void move_site(dcs_sites *s, size_t from, size_t to)
     s->wkb_size[to] = s->wkb_size[from];
     s->lon[to] = s->lon[from];
     s->lat[to] = s->lat[from];
+    s->centroid_lon[to] = s->centroid_lon[from];
+    s->centroid_lat[to] = s->centroid_lat[from];
     s->x[to] = s->x[from];
     s->y[to] = s->y[from];
     memmove(dcs_site_num(s, to), dcs_site_num(s, from), s->nnum * sizeof *s->num);

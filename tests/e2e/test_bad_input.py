@@ -597,6 +597,20 @@ class B6AttributesAndPixels(Case):
         for sid, row in rows.items():
             self.assertIsNone(row["elev_mean"], sid)
             self.assertIn("coverage_elev", row["reasons"], sid)
+        self.assertNotIn("coverage counts", "\n".join(warnings(r)))
+        # asked for, the coverage counts are measured even here (docs/metrics.md):
+        # no pixel under any site, so 0 and 0 of its area over the raster
+        s["rasters"][0]["stats"] = ["mean", "count", "covered_fraction"]
+        r = run_scenario("far_tif_counts", s)
+        self.assertRuns(r)
+        self.assertWarns(r, "covers none of the 8 sites (outside: exclude); its metrics are "
+                         "empty for all of them but for its coverage counts, which say why")
+        rows = read_candidates(path("out-far_tif_counts", NAME + ".gpkg"))
+        for sid, row in rows.items():
+            self.assertIsNone(row["elev_mean"], sid)
+            self.assertEqual(row["elev_count"], 0.0, sid)
+            self.assertEqual(row["elev_covered_fraction"], 0.0, sid)
+            self.assertIn("coverage_elev", row["reasons"], sid)
 
     def test_raster_not_covering_with_outside_error(self):
         p = dem("far2.tif", origin=(300000, 1000000))

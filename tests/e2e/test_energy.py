@@ -90,7 +90,7 @@ STATION_FIELDS = ("name", "file", "lat", "lon", "elevation_m", "pue_annual", "pu
                   "wue_l_kwh", "peak_day_water_m3", "free_hours", "partial_hours",
                   "mechanical_hours", "monthly")
 
-ENERGY_METRICS = ("weather_station", "weather_station_km", "pue_annual", "pue_peak",
+ENERGY_METRICS = ("weather_station", "weather_station_id", "weather_station_km", "pue_annual", "pue_peak",
                   "peak_demand_mw", "energy_mwh_yr", "water_m3_yr", "wue_l_kwh",
                   "peak_day_water_m3", "economizer_hours", "mechanical_hours", "co2_t_yr",
                   "energy_cost_usd_yr", "cost_usd_per_mwh_it", "cost_usd_per_accel_hour",
@@ -879,6 +879,26 @@ class T4ScenarioEnergy(FixtureCase):
             st = stations[name]
             self.assertEqual((st["lat"], st["lon"], st["elevation_m"]),
                              (float(head[4]), float(head[5]), float(head[6])))
+
+    def test_station_id_is_the_weather_files_usaf_number(self):
+        # Reference: the first field of the TMY3 header line, the USAF
+        # number, read from each file here.  Exact text, in the GeoPackage
+        # (a text field, leading zeros kept) and in the JSON summary.
+        rows, js, _ = self.main()
+        ids = {}
+        for name, path in (("DALLAS LOVE FIELD", DALLAS_LF),
+                           ("FORT WORTH MEACHAM", FTW_MEACHAM)):
+            with gzip.open(path, "rt") as fp:
+                ids[name] = next(csv.reader([fp.readline()]))[0].strip()
+        self.assertNotEqual(ids["DALLAS LOVE FIELD"], ids["FORT WORTH MEACHAM"], "design check")
+        for sid, r in rows.items():
+            with self.subTest(site=sid):
+                self.assertIsInstance(r["weather_station_id"], str)
+                self.assertEqual(r["weather_station_id"], ids[r["weather_station"]])
+        self.assertGreater(len(js["top_sites"]), 0)
+        for t in js["top_sites"]:
+            m = t["metrics"]
+            self.assertEqual(m["weather_station_id"], ids[m["weather_station"]], t["site_id"])
 
     def test_every_site_gets_its_geodesically_nearest_station(self):
         # Reference: pyproj Geod.inv from the site's reported lon/lat (its

@@ -153,6 +153,12 @@ def ogr_polygon(rings):
     return poly
 
 
+def ogr_point(x, y):
+    g = ogr.Geometry(ogr.wkbPoint)
+    g.AddPoint_2D(x, y)
+    return g
+
+
 def ogr_geom(spec, epsg=UTM):
     """("point", (x, y)), ("line", [pts]), ("polygon", [rings]) designed in
     UTM -> an OGR geometry in epsg (vertices transformed with pyproj)."""
@@ -209,12 +215,14 @@ def subs_layer(subs, epsg=UTM):
              for sid, xy, kv, h in subs])
 
 
-def write_geotiff(path, epsg, gt, rows):
+def write_geotiff(path, epsg, gt, rows, nodata=None):
     h, w = len(rows), len(rows[0])
     ds = gdal.GetDriverByName("GTiff").Create(path, w, h, 1, gdal.GDT_Float64)
     ds.SetGeoTransform(gt)
     ds.SetProjection(srs(epsg).ExportToWkt())
     band = ds.GetRasterBand(1)
+    if nodata is not None:
+        band.SetNoDataValue(nodata)
     band.WriteRaster(0, 0, w, h, array.array("d", [v for row in rows for v in row]).tobytes(),
                      buf_type=gdal.GDT_Float64)
     band.FlushCache()
@@ -561,6 +569,46 @@ class T02ZonesAndJoin(FixtureCase):
         self.assertEqual(self.zone_of(c.GetX(), c.GetY())[0], "48085")
         self.assertEqual(rows["Z-L"]["county_fips"], "48113")
 
+    def test_centroid_beside_the_interior_point(self):
+        # Reference by hand: the L is the bar 709000..714000 x
+        # 3625000..3625200 (area 1.0e6 m^2, centre 711500, 3625100) plus the
+        # leg 709000..709400 x 3625200..3626500 (5.2e5 m^2, centre 709200,
+        # 3625850); its centroid is the area-weighted mean of the two
+        # centres, (710713.16, 3625356.58): east of the leg and north of the
+        # bar, so outside the L.  A square's centroid is its centre.
+        # dcsite's centroid_lon/lat must map back (pyproj, UTM 14N, the
+        # working CRS here) to that point within 1 mm; lon/lat (the
+        # interior point) must lie inside the site, the centroid of the L
+        # outside.  The JSON carries the same numbers as the GeoPackage.
+        fx = self.fixture()
+        run = self.ok_run(fx["run"])
+        rows = run.rows()
+        parts = [(5000 * 200, 711500, 3625100), (400 * 1300, 709200, 3625850)]
+        area = sum(a for a, _, _ in parts)
+        want = {"Z-L": (sum(a * x for a, x, _ in parts) / area,
+                        sum(a * y for a, _, y in parts) / area)}
+        for sid, spec in ZONE_SITES[:4]:
+            (x0, y0), _, (x1, y1) = spec[1][0][:3]
+            want[sid] = ((x0 + x1) / 2, (y0 + y1) / 2)
+        c = ogr_geom(ZONE_SITES[-1][1]).Centroid()  # design check of the hand sum
+        self.assertLess(math.hypot(c.GetX() - want["Z-L"][0], c.GetY() - want["Z-L"][1]), 1e-6)
+        for sid, spec in ZONE_SITES:
+            with self.subTest(site=sid):
+                g = ogr_geom(spec)
+                cx, cy = to_utm(rows[sid]["centroid_lon"], rows[sid]["centroid_lat"])
+                self.assertLess(math.hypot(cx - want[sid][0], cy - want[sid][1]), 1e-3,
+                                "%s: centroid %r, %r; by hand %r" % (sid, cx, cy, want[sid]))
+                px, py = to_utm(rows[sid]["lon"], rows[sid]["lat"])
+                self.assertTrue(g.Contains(ogr_point(px, py)), "interior point outside " + sid)
+        cx, cy = to_utm(rows["Z-L"]["centroid_lon"], rows["Z-L"]["centroid_lat"])
+        self.assertFalse(ogr_geom(ZONE_SITES[-1][1]).Contains(ogr_point(cx, cy)),
+                         "design: the L's centroid should lie outside it")
+        js = {t["site_id"]: t for t in run.summary()["top_sites"]}
+        self.assertIn("Z-L", js)
+        for sid, t in js.items():
+            for k in ("lon", "lat", "centroid_lon", "centroid_lat"):
+                self.assertAlmostEqual(t[k], rows[sid][k], delta=1e-9, msg="%s %s" % (sid, k))
+
     def test_csv_join_gives_real_prices_and_null_when_key_missing(self):
         # Reference: the CSV rows written above (exact; .csvt types them
         # Real).  48439 is not in the CSV: its prices must be null, never 0,
@@ -690,10 +738,15 @@ POP_RADIUS_KM = 1.5
 # Land cover classes on 100 m UTM pixels: 1 west of x = 700300, 2 east of it
 LC_GT = (699000.0, 100.0, 0.0, 3632000.0, 0.0, -100.0)   # 40 x 30 pixels, EPSG:32614
 LC_W, LC_H, LC_EDGE = 40, 30, 700300.0
+# Coverage counts on the land cover grid: 5 everywhere but the nodata
+# column x 700000..700100 (column 10)
+COV_NODATA_COL = 10
 RASTER_SITES = [
     ("R-1", (700000, 3630000, 700400, 3630400)),
     ("R-2", (701500, 3631000, 701900, 3631300)),
     ("R-OUT", (730000, 3630000, 730400, 3630400)),  # east of both rasters
+    ("R-EDGE", (702850, 3630000, 703250, 3630400)),  # across lc's east edge (x 703000)
+    ("R-ND", (700020, 3631500, 700080, 3631560)),    # inside the nodata column
 ]
 
 
@@ -714,6 +767,9 @@ class T04Rasters(FixtureCase):
         write_geotiff(os.path.join(wd, "lc.tif"), UTM, LC_GT,
                       [[1.0 if LC_GT[0] + i * LC_GT[1] < LC_EDGE else 2.0 for i in range(LC_W)]
                        for _ in range(LC_H)])
+        write_geotiff(os.path.join(wd, "cov.tif"), UTM, LC_GT,
+                      [[-1.0 if i == COV_NODATA_COL else 5.0 for i in range(LC_W)]
+                       for _ in range(LC_H)], nodata=-1.0)
         write_gpkg(os.path.join(wd, "fixture.gpkg"), [
             site_layer([(sid, box(*b), {}) for sid, b in RASTER_SITES]),
             subs_layer([("SUB", (700000, 3640000), 345.0, 500.0)]),
@@ -724,6 +780,9 @@ class T04Rasters(FixtureCase):
             {"name": "pop", "dataset": "pop.tif", "radius_km": POP_RADIUS_KM,
              "outside": "neutral"},
             {"name": "lc", "dataset": "lc.tif", "stats": ["majority", "mean"],
+             "outside": "neutral"},
+            {"name": "cov", "dataset": "cov.tif",
+             "stats": ["mean", "count", "nodata_count", "covered_fraction"],
              "outside": "neutral"}])
         return {"run": run_scenario(wd, scen)}
 
@@ -765,6 +824,39 @@ class T04Rasters(FixtureCase):
         self.assertEqual(rows["R-2"]["lc_majority"], 2.0)
         self.assertAlmostEqual(rows["R-2"]["lc_mean"], 2.0, delta=1e-9)
         self.assertIsNone(rows["R-OUT"]["lc_majority"])
+
+    def test_coverage_counts_and_covered_fraction(self):
+        # Reference, by hand on the 100 m grid (pixel edges on the sites'
+        # edges, so every share is exact: tolerance 1e-9):
+        #   R-1 4 x 4 pixels, column 10 (4 of them) nodata: count 12,
+        #       nodata_count 4, covered 1, nodata 25 %
+        #   R-2 4 x 3 valid pixels: 12, 0, 1
+        #   R-EDGE 400 m wide, 150 m of it west of the raster's east edge
+        #       x 703000: 1.5 x 4 = 6 valid pixels, covered 150 / 400
+        #   R-ND 60 m x 60 m inside the nodata column: 0.36 nodata pixels,
+        #       count 0, covered 1 -- outside (no valid pixel), so cov_mean
+        #       is null and cov a coverage gap, but the counts are kept
+        #   R-OUT beyond the raster: 0, 0, 0 (kept: measured, not null)
+        fx = self.fixture()
+        run = self.ok_run(fx["run"])
+        rows = run.rows()
+        want = {"R-1": (12, 4, 1), "R-2": (12, 0, 1), "R-EDGE": (6, 0, 0.375),
+                "R-ND": (0, 0.36, 1), "R-OUT": (0, 0, 0)}
+        for sid, (count, nodata, covered) in want.items():
+            with self.subTest(site=sid):
+                row = rows[sid]
+                self.assertAlmostEqual(row["cov_count"], count, delta=1e-9)
+                self.assertAlmostEqual(row["cov_nodata_count"], nodata, delta=1e-9)
+                self.assertAlmostEqual(row["cov_covered_fraction"], covered, delta=1e-9)
+        self.assertAlmostEqual(rows["R-1"]["cov_nodata_pct"], 25.0, delta=1e-9)
+        self.assertAlmostEqual(rows["R-EDGE"]["cov_mean"], 5.0, delta=1e-9)
+        for sid in ("R-ND", "R-OUT"):
+            self.assertIsNone(rows[sid]["cov_mean"], sid)
+            self.assertIn("cov", gap_names(rows[sid]["coverage_gaps"]), sid)
+        # the JSON carries them too, with the same values
+        js = {s["site_id"]: s for s in run.summary()["top_sites"]}
+        self.assertAlmostEqual(js["R-EDGE"]["metrics"]["cov_covered_fraction"], 0.375,
+                               delta=1e-9)
 
     def test_radius_sum_of_a_constant_raster(self):
         # Reference: v * pi r^2 / pixel area, the pixel area being pyproj's

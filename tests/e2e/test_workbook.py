@@ -78,6 +78,9 @@ CSV_FILTER = 'csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,fal
 SHEETS = ["Summary", "Details", "Ranking", "Excluded", "Energy", "Assumptions", "Fields"]
 SMALL_SHEETS = ["Summary", "Details", "Ranking", "Excluded", "Assumptions", "Fields"]
 TOL = 1e-12
+# Details' top-sites table: its fixed columns, then the criteria
+TOP_HEADER = ("rank", "site_id", "score", "lon", "lat", "centroid_lon", "centroid_lat", "map")
+TOP_FIRST_CRIT = len(TOP_HEADER)
 # The workbook streams (constant-memory mode) above this many cells on
 # Ranking + Excluded (XLSX_MEMORY_CELLS in reports/report_xlsx.c).
 MEMORY_CELLS = 250000
@@ -360,8 +363,8 @@ class T1DallasWorkbook(unittest.TestCase):
 
     def top_table(self):
         rows = rows_of(self.wb["Details"])
-        header, data = table_after(rows, ("rank", "site_id", "score", "lon", "lat", "map"))
-        return find_row(rows, header[:6]), header, data
+        header, data = table_after(rows, TOP_HEADER)
+        return find_row(rows, header[:TOP_FIRST_CRIT]), header, data
 
     def test_summary_top_sites_equal_json(self):
         _, header, data = self.top_table()
@@ -369,15 +372,16 @@ class T1DallasWorkbook(unittest.TestCase):
         self.assertEqual(len(top), 10)
         self.assertEqual(len(data), len(top))
         crits = [c["name"] for c in self.js["criteria"]]
-        self.assertEqual(list(header[6:6 + len(crits)]), crits)
+        self.assertEqual(list(header[TOP_FIRST_CRIT:TOP_FIRST_CRIT + len(crits)]), crits)
         for r, t in zip(data, top):
             self.assertEqual(r[1], t["site_id"])
             self.assertEqual(r[0], t["rank"])
-            for k, key in ((2, "score"), (3, "lon"), (4, "lat")):
+            for k, key in ((2, "score"), (3, "lon"), (4, "lat"), (5, "centroid_lon"),
+                           (6, "centroid_lat")):
                 self.assertTrue(close(r[k], t[key]), "%s %s: %r != %r"
                                 % (t["site_id"], key, r[k], t[key]))
             for j, name in enumerate(crits):
-                self.assertTrue(close(r[6 + j], t["criteria"][name]["contribution"]),
+                self.assertTrue(close(r[TOP_FIRST_CRIT + j], t["criteria"][name]["contribution"]),
                                 "%s %s" % (t["site_id"], name))
 
     def test_map_links_are_openstreetmap_at_the_site(self):
@@ -386,7 +390,7 @@ class T1DallasWorkbook(unittest.TestCase):
         url = re.compile(r"^https://www\.openstreetmap\.org/\?mlat=(-?[\d.]+)&mlon=(-?[\d.]+)"
                          r"#map=15/(-?[\d.]+)/(-?[\d.]+)$")
         for k, t in enumerate(self.js["top_sites"]):
-            cell = ws.cell(row=h + 2 + k, column=6)
+            cell = ws.cell(row=h + 2 + k, column=TOP_FIRST_CRIT)  # the map, 1-based
             self.assertIsNotNone(cell.hyperlink, "no link for %s" % t["site_id"])
             link = cell.hyperlink.target
             if cell.hyperlink.location:  # the fragment is stored apart
@@ -459,13 +463,15 @@ class T1DallasWorkbook(unittest.TestCase):
         self.assertEqual(len(body), self.js["counts"]["eligible"])
         fields = ranking_fields(header, rows_of(self.wb["Fields"]))
         self.assertEqual(fields[:3], ["rank", "site_id", "score"])
-        self.assertEqual(fields[-3:], ["coverage_gaps", "lon", "lat"])
+        self.assertEqual(fields[-5:], ["coverage_gaps", "lon", "lat", "centroid_lon",
+                                       "centroid_lat"])
         # every criterion's value and contribution, and every metric
         metrics = list(self.js["top_sites"][0]["metrics"])
         want = ["rank", "site_id", "score"]
         for c in self.js["criteria"]:
             want += [c["name"] + "_value", c["name"] + "_contrib"]
-        self.assertEqual(fields, want + metrics + ["coverage_gaps", "lon", "lat"])
+        self.assertEqual(fields, want + metrics + ["coverage_gaps", "lon", "lat", "centroid_lon",
+                                                   "centroid_lat"])
         for r, g in zip(body, ranked):
             for f, v in zip(fields, r):
                 w = g[f]
@@ -661,14 +667,15 @@ class T2DallasLibreOffice(unittest.TestCase):
             self.assertEqual(csv_number(kv[label]), c[key], label)
         for rule, n in c["excluded_by_rule"].items():
             self.assertEqual(csv_number(kv[rule]), n, rule)
-        h = find_row(rows, ["rank", "site_id", "score", "lon", "lat", "map"])
+        h = find_row(rows, list(TOP_HEADER))
         crits = [k["name"] for k in self.js["criteria"]]
         for r, t in zip(rows[h + 1:], self.js["top_sites"]):
             self.assertEqual((csv_number(r[0]), r[1]), (t["rank"], t["site_id"]))
-            for k, key in ((2, "score"), (3, "lon"), (4, "lat")):
+            for k, key in ((2, "score"), (3, "lon"), (4, "lat"), (5, "centroid_lon"),
+                           (6, "centroid_lat")):
                 self.assertTrue(close(csv_number(r[k]), t[key]), "%s %s" % (t["site_id"], key))
             for j, name in enumerate(crits):
-                self.assertTrue(close(csv_number(r[6 + j]),
+                self.assertTrue(close(csv_number(r[TOP_FIRST_CRIT + j]),
                                       t["criteria"][name]["contribution"]), name)
 
     def test_ranking_values_equal_json_and_openpyxl(self):

@@ -50,6 +50,7 @@ static void add_parcel(fixture *f, const char *id, GEOSGeometry *g, double area_
     s->id[i] = dcs_strdup(id);
     s->geom[i] = g;
     s->lon[i] = s->lat[i] = s->x[i] = s->y[i] = 0;
+    s->centroid_lon[i] = s->centroid_lat[i] = 0;
     for (size_t k = 0; k < NNUM; k++)
         dcs_site_num(s, i)[k] = NAN;
     dcs_site_num(s, i)[DCS_COL_AREA_HA] = area_ha;
@@ -77,6 +78,8 @@ static int setup(void **state)
     s->wkb_size = calloc(s->cap, sizeof *s->wkb_size);
     s->lon = calloc(s->cap, sizeof *s->lon);
     s->lat = calloc(s->cap, sizeof *s->lat);
+    s->centroid_lon = calloc(s->cap, sizeof *s->centroid_lon);
+    s->centroid_lat = calloc(s->cap, sizeof *s->centroid_lat);
     s->x = calloc(s->cap, sizeof *s->x);
     s->y = calloc(s->cap, sizeof *s->y);
     s->num = calloc(s->cap * NNUM, sizeof *s->num);
@@ -153,6 +156,12 @@ static void test_rows_any_owner(void **state)
     assert_true(f->s.x[c] > X0 && f->s.x[c] < X0 + 300 && f->s.y[c] > Y0 && f->s.y[c] < Y0 + 100);
     assert_near(f->s.lon[c], -96.85, 0.1);
     assert_near(f->s.lat[c], 32.78, 0.1);
+    /* its centroid: the bottom row's centre (X0 + 150, Y0 + 50) by hand, in
+     * lon/lat (1e-9 degrees, 0.1 mm: rounding of the transformation) */
+    double cx = X0 + 150, cy = Y0 + 50;
+    assert_true(OCTTransform(f->crs.work_to_lonlat, 1, &cx, &cy, NULL));
+    assert_near(f->s.centroid_lon[c], cx, 1e-9);
+    assert_near(f->s.centroid_lat[c], cy, 1e-9);
 }
 
 /* Owners: left column X, the rest Y.  X: p0 p3 p6.  Y: seed p1 -> p2

@@ -36,11 +36,13 @@ static void test_demo_fields(void **state)
     dcs_field_info *f = dcs_report_fields(&res, &n);
     assert_non_null(f);
     /* site_id, status, rank, score, reasons, metrics, 2 per criterion,
-     * coverage_gaps, lon, lat (the demo has no decision-support section) */
-    assert_int_equal(n, 5 + res.model.nmetrics + 2 * res.model.ncrits + 3);
+     * coverage_gaps, lon, lat, centroid_lon, centroid_lat (the demo has no
+     * decision-support section) */
+    assert_int_equal(n, 5 + res.model.nmetrics + 2 * res.model.ncrits + 5);
     assert_string_equal(f[0].name, "site_id");
     assert_string_equal(f[5].name, res.model.metrics[0].name);
-    assert_string_equal(f[n - 1].name, "lat");
+    assert_string_equal(f[n - 3].name, "lat");
+    assert_string_equal(f[n - 1].name, "centroid_lat");
     const dcs_field_info *ic = find(f, n, "interconnect_cost_musd");
     assert_string_equal(ic->title, "Interconnection cost (M$)");
     assert_string_equal(ic->unit, "M$");

@@ -280,6 +280,57 @@ static void test_zonal_nodata(void **state)
     dcs_raster_close(&r);
 }
 
+/* Coverage counts and covered fraction.  Grid 3 x 2 of 10 m pixels, top
+ * row 4, nodata, 8; bottom row 2, nodata, 6.  The parcel u -10..15,
+ * w 5..20 (grid metres) has area 25 x 15 = 375 m^2 = 3.75 pixels, of
+ * which u 0..15 x w 5..20 = 225 m^2 = 2.25 pixels lie on the raster:
+ *   top row (w 10..20): col 0 whole (1, valid 4), col 1 half (0.5, nodata)
+ *   bottom row (w 5..10): col 0 half (0.5, valid 2), col 1 a quarter
+ *   (0.25, nodata)
+ * so count = 1 + 0.5 = 1.5, nodata_count = 0.5 + 0.25 = 0.75, covered
+ * fraction = 2.25 / 3.75 = 0.6 (the covered area counts nodata too), and
+ * nodata_fraction = 0.75 / 2.25 = 1/3.  Every share is a sum of binary
+ * fractions, so the clipping gives them up to rounding: tolerance 1e-12.
+ * The same raster for a parcel wholly on nodata (col 1, all of it),
+ * wholly off the raster, and for points on and off it. */
+static void test_zonal_counts_and_covered_fraction(void **state)
+{
+    (void)state;
+    spec s = utm_grid(3, 2);
+    s.nodata = -9999;
+    const double v[6] = {4, -9999, 8, 2, -9999, 6};
+    dcs_raster r;
+    open_ok(tif("counts.tif", &s, v), &r);
+    dcs_zonal z = zonal_box(&r, -10, 5, 15, 20);
+    assert_near(z.coverage, 1.5, 1e-12);
+    assert_near(z.nodata_coverage, 0.75, 1e-12);
+    assert_near(z.covered_fraction, 0.6, 1e-12);
+    assert_near(z.nodata_fraction, 1.0 / 3, 1e-12);
+    assert_near(z.mean, (1 * 4 + 0.5 * 2) / 1.5, 1e-12);
+
+    z = zonal_box(&r, 12, 2, 18, 17); /* inside col 1: only nodata, 0.6 x 1.5 = 0.9 px */
+    assert_near(z.coverage, 0, 0);
+    assert_near(z.nodata_coverage, 0.9, 1e-12);
+    assert_near(z.covered_fraction, 1, 1e-12);
+
+    z = zonal_box(&r, 1000, 1000, 1010, 1010); /* off the raster: 0, not NaN */
+    assert_near(z.coverage, 0, 0);
+    assert_near(z.nodata_coverage, 0, 0);
+    assert_near(z.covered_fraction, 0, 0);
+
+    z = zonal(&r, "POINT(500025 3600005)"); /* col 2, bottom row: 6 */
+    assert_near(z.coverage, 1, 0);
+    assert_near(z.nodata_coverage, 0, 0);
+    assert_near(z.covered_fraction, 1, 0);
+    z = zonal(&r, "POINT(500015 3600005)"); /* col 1: nodata */
+    assert_near(z.coverage, 0, 0);
+    assert_near(z.nodata_coverage, 1, 0);
+    assert_near(z.covered_fraction, 1, 0);
+    z = zonal(&r, "POINT(400000 3600005)");
+    assert_near(z.covered_fraction, 0, 0);
+    dcs_raster_close(&r);
+}
+
 /* Deterministic pseudo-random integers 0..99. */
 static double noise(unsigned *seed)
 {
@@ -366,6 +417,9 @@ static void test_zonal_other_crs(void **state)
     /* pixel area here ~ 93.6 m x 110.9 m; the pentagon ~ 3.55e5 m^2 */
     double area = (x1 - x0) * (y1 - y0) * n / ((double)N * N);
     assert_near(z.coverage / (area / (93.6 * 110.9)), 1, 0.01);
+    /* wholly on the raster: the shares add up to the site's area in pixel
+     * space (both from the same transformed polygon; rounding only) */
+    assert_near(z.covered_fraction, 1, 1e-9);
     free(xs);
     free(ys);
     OCTDestroyCoordinateTransformation(to_ll);
@@ -629,6 +683,7 @@ int main(void)
         cmocka_unit_test(test_zonal_cells_majority_on_request),
         cmocka_unit_test(test_zonal_subpixel_and_point),
         cmocka_unit_test(test_zonal_nodata),
+        cmocka_unit_test(test_zonal_counts_and_covered_fraction),
         cmocka_unit_test(test_zonal_other_crs),
         cmocka_unit_test(test_radius_constant),
         cmocka_unit_test(test_radius_geographic),

@@ -64,6 +64,8 @@ static void make_sites(dcs_sites *s, GEOSContextHandle_t geos, size_t n)
     s->wkb_size = calloc(n, sizeof *s->wkb_size);
     s->lon = calloc(n, sizeof *s->lon);
     s->lat = calloc(n, sizeof *s->lat);
+    s->centroid_lon = calloc(n, sizeof *s->centroid_lon);
+    s->centroid_lat = calloc(n, sizeof *s->centroid_lat);
     s->x = calloc(n, sizeof *s->x);
     s->y = calloc(n, sizeof *s->y);
     s->num = calloc(n * 2, sizeof *s->num);
@@ -75,6 +77,8 @@ static void make_sites(dcs_sites *s, GEOSContextHandle_t geos, size_t n)
         s->geom[i] = GEOSGeom_createPointFromXY_r(geos, (double)i, 0);
         s->lon[i] = s->x[i] = (double)i;
         s->lat[i] = s->y[i] = -(double)i;
+        s->centroid_lon[i] = 100 + (double)i;
+        s->centroid_lat[i] = -100 - (double)i;
         s->num[2 * i] = (double)i;
         s->num[2 * i + 1] = -(double)i;
         snprintf(buf, sizeof buf, "t%zu", i);
@@ -102,6 +106,8 @@ static void test_select_keeps_i_mod_n_in_order(void **state)
                 assert_int_equal(GEOSGeomGetX_r(geos, s.geom[k], &x), 1);
                 assert_near(x, (double)i, 0);
                 assert_near(s.lon[k], (double)i, 0);
+                assert_near(s.centroid_lon[k], 100 + (double)i, 0);
+                assert_near(s.centroid_lat[k], -100 - (double)i, 0);
                 assert_near(s.y[k], -(double)i, 0);
                 assert_near(dcs_site_num(&s, k)[1], -(double)i, 0);
                 snprintf(want, sizeof want, "t%zu", i);

@@ -39,9 +39,9 @@
  * The search: from the start cell until the cheapest of the targets is
  * settled, within a window: the box around the start and the targets
  * grown by window_margin_m on every side and clipped to the grid (0: the
- * whole grid).  Time O(n log n) and memory about 20 bytes per cell of the
- * window, n its cells.  A route not found inside a window may exist
- * outside it.
+ * whole grid).  Time O(n log n) for the n cells settled, plus clearing
+ * the work arrays over the window; memory about 20 bytes per window
+ * cell.  A route not found inside a window may exist outside it.
  *
  * The result: the least cost, the length in km (sum of the segment
  * lengths) and the vertices (cell centres in the working CRS, from start

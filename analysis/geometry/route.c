@@ -431,6 +431,7 @@ dcs_status dcs_route_find(const dcs_route_grid *g, const dcs_route_opts *opts,
 {
     search s;
     out->found = 0;
+    out->target = 0;
     out->nverts = 0;
     out->cost = out->length_km = NAN;
     out->cells_settled = 0;

@@ -90,7 +90,8 @@ typedef struct {
 typedef struct {
     double cost;             /* least accumulated cost */
     double length_km;        /* sum of the segment lengths */
-    size_t target;           /* index of the target reached, in the caller's array */
+    size_t target;           /* index in the caller's array of the target reached; 0 when
+                              * none was */
     int found;               /* 1 when a route was found; 0 after an unreachable target */
     size_t nverts;           /* vertices x[0..nverts), y[0..nverts): start ... target */
     double *x, *y;
@@ -115,8 +116,8 @@ int dcs_route_cell_of(const dcs_route_grid *g, double x, double y, dcs_route_cel
 
 /* The least-cost route from start to the cheapest of the ntargets targets
  * (on equal costs, the target whose cell comes first row by row; a cell
- * listed twice counts as its first entry).  DCS_OK with out filled; DCS_ERR_DATA
- * for an unusable grid or options, a start or target outside the grid, a
+ * listed twice counts as its first entry).  DCS_OK with out filled;
+ * DCS_ERR_DATA for an unusable grid or options, a start or target outside the grid, a
  * blocked start cell, and a target that cannot be reached (out->found is
  * then 0 and the message names the start, the targets and the window,
  * so callers can tell it from the other errors); DCS_ERR_NOMEM. */

@@ -42,7 +42,8 @@ CLI_SRC   := $(sort $(wildcard cli/*.c))
 TEST_SRC  := $(sort $(wildcard tests/unit/test_*.c))
 LIB_OBJ   = $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ   = $(CLI_SRC:%.c=$(BUILD)/%.o)
-TEST_BIN  = $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%) $(BUILD)/tests/libenospc.so
+TEST_BIN  = $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%) $(BUILD)/tests/libenospc.so \
+            $(BUILD)/tests/route_driver
 FUZZ_SRC  := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BIN  = $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 FUZZ_SECONDS ?= 20
@@ -92,6 +93,11 @@ install: $(BUILD)/dcsite $(BUILD)/dcsite.1
 $(BUILD)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(BUILD)/libdcsite.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libdcsite.a $(LDLIBS) $(CMOCKA_LIBS)
+
+# The route engine's command-line front end for tests/e2e/test_route.py.
+$(BUILD)/tests/route_driver: tests/tools/route_driver.c $(BUILD)/libdcsite.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libdcsite.a $(LDLIBS)
 
 # The full-disk shim for the bad-input suite (LD_PRELOAD; plain, no sanitizer).
 $(BUILD)/tests/libenospc.so: tests/fault/enospc.c

@@ -17,7 +17,8 @@ build_pkgs=(gcc make pkg-config libgdal-dev libproj-dev libgeos-dev
 test_pkgs=(libcmocka-dev python3 python3-gdal python3-openpyxl python3-pyproj
            valgrind libreoffice-calc-nogui clang-14 libclang-rt-14-dev postgresql-15
            postgresql-15-postgis-3 slurm-wlm munge man-db poppler-utils
-           python3-jsonschema python3-qgis qgis-providers xvfb xauth)
+           python3-jsonschema python3-qgis qgis-providers xvfb xauth
+           python3-numpy python3-scipy python3-skimage)
 bench_pkgs=(gdal-bin time)
 
 case "${1:-build}" in

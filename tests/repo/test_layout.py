@@ -230,7 +230,7 @@ class TheTree(unittest.TestCase):
         pos = re.compile(r"\b(\w+_(?:options|params|input))\s+\w+\s*=\s*\{(?!\s*(?:\.|0\s*\}|\}))"
                          r"|\((\w+_(?:options|params|input))\)\s*\{(?!\s*\.)")
         tests = [os.path.relpath(os.path.join(d, n), ROOT)
-                 for top in ("tests/unit", "tests/fuzz")
+                 for top in ("tests/unit", "tests/fuzz", "tests/tools")
                  for d, _, names in os.walk(os.path.join(ROOT, top))
                  for n in names if n.endswith((".c", ".h"))]
         self.assertGreater(len(tests), 20)

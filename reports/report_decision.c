@@ -3,9 +3,12 @@
 #include "report_decision.h"
 
 #include <math.h>
+#include <stdint.h>
 
 static const char *const col_names[DCS_DCOL_COUNT] = {
-    "pareto", "p_top_n", "rank_p05", "rank_p50", "rank_p95", "n_parcels", "parcels"};
+    "pareto",           "p_top_n",         "rank_p05",       "rank_p50",
+    "rank_p95",         "n_parcels",       "parcels",        "portfolio_status",
+    "portfolio_substation", "portfolio_cost_musd", "feasible_alone", "portfolio_note"};
 
 size_t dcs_decision_columns(const dcs_result *res, dcs_decision_col cols[DCS_DCOL_COUNT])
 {
@@ -22,6 +25,9 @@ size_t dcs_decision_columns(const dcs_result *res, dcs_decision_col cols[DCS_DCO
         cols[n++] = DCS_DCOL_N_PARCELS;
         cols[n++] = DCS_DCOL_PARCELS;
     }
+    if (res->has_portfolio)
+        for (int c = DCS_DCOL_PF_STATUS; c <= DCS_DCOL_PF_NOTE; c++)
+            cols[n++] = (dcs_decision_col)c;
     return n;
 }
 
@@ -32,13 +38,48 @@ const char *dcs_decision_col_name(dcs_decision_col col)
 
 int dcs_decision_col_kind(dcs_decision_col col)
 {
-    return col == DCS_DCOL_PARETO || col == DCS_DCOL_N_PARCELS ? 1
-           : col == DCS_DCOL_PARCELS                           ? 2
-                                                               : 0;
+    switch (col) {
+    case DCS_DCOL_PARETO:
+    case DCS_DCOL_N_PARCELS:
+    case DCS_DCOL_PF_ALONE:
+        return 1;
+    case DCS_DCOL_PARCELS:
+    case DCS_DCOL_PF_STATUS:
+    case DCS_DCOL_PF_SUBSTATION:
+    case DCS_DCOL_PF_NOTE:
+        return 2;
+    default:
+        return 0;
+    }
+}
+
+/* Site i's place in the portfolio (rank - 1), or SIZE_MAX. */
+static size_t portfolio_slot(const dcs_result *res, size_t i)
+{
+    return res->has_portfolio && res->eval.eligible[i] && res->eval.rank[i] > 0
+               ? res->eval.rank[i] - 1
+               : SIZE_MAX;
+}
+
+/* What connecting the site at slot r where the portfolio put it costs. */
+static double portfolio_cost(const dcs_result *res, size_t i, size_t r)
+{
+    const dcs_portfolio *p = &res->portfolio;
+    if (r == SIZE_MAX || p->choice[r] < 0)
+        return NAN;
+    long m = p->choice[r] == 0
+                 ? dcs_model_find_metric(&res->model, "interconnect_cost_musd")
+                 : (long)(res->model.alts_first + 3 * (size_t)(p->choice[r] - 1) + 1);
+    return m < 0 ? NAN : dcs_site_num(&res->sites, i)[res->model.metrics[m].col];
 }
 
 double dcs_decision_num(const dcs_result *res, dcs_decision_col col, size_t i)
 {
+    size_t r = portfolio_slot(res, i);
+    if (col == DCS_DCOL_PF_COST)
+        return portfolio_cost(res, i, r);
+    if (col == DCS_DCOL_PF_ALONE)
+        return r == SIZE_MAX ? NAN : res->portfolio.alone[r];
     long campus = dcs_assembly_campus(&res->assembly, i);
     switch (col) {
     case DCS_DCOL_PARETO:
@@ -60,6 +101,14 @@ double dcs_decision_num(const dcs_result *res, dcs_decision_col col, size_t i)
 
 const char *dcs_decision_text(const dcs_result *res, dcs_decision_col col, size_t i)
 {
+    size_t r = portfolio_slot(res, i);
+    const dcs_portfolio *p = &res->portfolio;
+    if (col == DCS_DCOL_PF_STATUS)
+        return r == SIZE_MAX ? NULL : dcs_pf_status_name(p->status[r]);
+    if (col == DCS_DCOL_PF_SUBSTATION)
+        return r == SIZE_MAX || p->site_sub[r] == SIZE_MAX ? NULL : p->sub_id[p->site_sub[r]];
+    if (col == DCS_DCOL_PF_NOTE)
+        return r == SIZE_MAX ? NULL : res->pf_note[r];
     if (col != DCS_DCOL_PARCELS)
         return NULL;
     long campus = dcs_assembly_campus(&res->assembly, i);
@@ -80,10 +129,13 @@ void dcs_decision_json_site(cJSON *site, const dcs_result *res, size_t i)
     size_t n = dcs_decision_columns(res, cols);
     for (size_t k = 0; k < n; k++) {
         const char *name = dcs_decision_col_name(cols[k]);
+        const char *text = dcs_decision_text(res, cols[k], i);
         if (cols[k] == DCS_DCOL_PARETO)
             cJSON_AddBoolToObject(site, name, res->pareto[i]);
-        else if (cols[k] == DCS_DCOL_PARCELS)
-            cJSON_AddStringToObject(site, name, dcs_decision_text(res, cols[k], i));
+        else if (dcs_decision_col_kind(cols[k]) == 2 && text)
+            cJSON_AddStringToObject(site, name, text);
+        else if (dcs_decision_col_kind(cols[k]) == 2)
+            cJSON_AddNullToObject(site, name);
         else
             add_number(site, name, dcs_decision_num(res, cols[k], i));
     }
@@ -190,9 +242,38 @@ static void json_assembly(cJSON *d, const dcs_result *res)
     }
 }
 
+/* "portfolio": {target_mw, allocated_mw, sites_allocated, by_status,
+ * substations: [{id, capacity_mw, allocated_mw, remaining_mw, sites}]}. */
+static void json_portfolio(cJSON *d, const dcs_result *res)
+{
+    const dcs_portfolio *p = &res->portfolio;
+    cJSON *o = cJSON_AddObjectToObject(d, "portfolio");
+    add_number(o, "target_mw", res->scn->portfolio.target_mw);
+    cJSON_AddNumberToObject(o, "allocated_mw", p->total_mw);
+    cJSON_AddNumberToObject(o, "sites_allocated", (double)p->nallocated);
+    cJSON *by = cJSON_AddObjectToObject(o, "by_status");
+    size_t count[DCS_PF_STATUS_COUNT] = {0};
+    for (size_t r = 0; r < p->n; r++)
+        count[p->status[r]]++;
+    for (int s = 0; by && s < DCS_PF_STATUS_COUNT; s++)
+        cJSON_AddNumberToObject(by, dcs_pf_status_name((dcs_pf_status)s), (double)count[s]);
+    cJSON *subs = cJSON_AddArrayToObject(o, "substations");
+    for (size_t s = 0; subs && s < p->nsubs; s++) {
+        if (p->nsites[s] == 0)
+            continue;
+        cJSON *x = cJSON_CreateObject();
+        cJSON_AddStringToObject(x, "id", p->sub_id[s]);
+        add_number(x, "capacity_mw", p->capacity[s]);
+        cJSON_AddNumberToObject(x, "allocated_mw", p->allocated[s]);
+        add_number(x, "remaining_mw", p->capacity[s] - p->allocated[s]);
+        cJSON_AddNumberToObject(x, "sites", (double)p->nsites[s]);
+        cJSON_AddItemToArray(subs, x);
+    }
+}
+
 void dcs_decision_json(cJSON *root, const dcs_result *res)
 {
-    if (!res->pareto && !res->has_sens && !res->scn->assembly.enabled)
+    if (!res->pareto && !res->has_sens && !res->scn->assembly.enabled && !res->has_portfolio)
         return;
     cJSON *d = cJSON_AddObjectToObject(root, "decision");
     if (!d)
@@ -203,4 +284,6 @@ void dcs_decision_json(cJSON *root, const dcs_result *res)
         json_sensitivity(d, res);
     if (res->scn->assembly.enabled)
         json_assembly(d, res);
+    if (res->has_portfolio)
+        json_portfolio(d, res);
 }

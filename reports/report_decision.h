@@ -9,6 +9,9 @@
  *   rank_p05, rank_p50, rank_p95   rank percentiles     ("sensitivity")
  *   n_parcels  parcels in the site (1 for a plain site) ("assembly")
  *   parcels    their ids joined with ";"                ("assembly")
+ *   portfolio_status, portfolio_substation, portfolio_cost_musd,
+ *   feasible_alone, portfolio_note: where the site ends up when the
+ *   eligible sites draw down substation headroom in rank order ("portfolio")
  * The GIS writer, the Ranking sheet and the JSON summary all take them
  * from here, so they always agree.  Nothing returned needs freeing.
  */
@@ -29,6 +32,11 @@ typedef enum {
     DCS_DCOL_RANK_P95,
     DCS_DCOL_N_PARCELS,
     DCS_DCOL_PARCELS,
+    DCS_DCOL_PF_STATUS,
+    DCS_DCOL_PF_SUBSTATION,
+    DCS_DCOL_PF_COST,
+    DCS_DCOL_PF_ALONE,
+    DCS_DCOL_PF_NOTE,
     DCS_DCOL_COUNT
 } dcs_decision_col;
 
@@ -37,20 +45,21 @@ size_t dcs_decision_columns(const dcs_result *res, dcs_decision_col cols[DCS_DCO
 
 const char *dcs_decision_col_name(dcs_decision_col col);
 
-/* 1 for integer columns (pareto, n_parcels), 2 for text (parcels), 0 real. */
+/* 1 for integer columns (pareto, n_parcels, feasible_alone), 2 for text
+ * (parcels, portfolio_status, _substation, _note), 0 real. */
 int dcs_decision_col_kind(dcs_decision_col col);
 
 /* Site i's value in a number column (NaN when missing). */
 double dcs_decision_num(const dcs_result *res, dcs_decision_col col, size_t i);
 
-/* Site i's value in the text column. */
+/* Site i's value in a text column (NULL when missing). */
 const char *dcs_decision_text(const dcs_result *res, dcs_decision_col col, size_t i);
 
 /* Add site i's decision fields to a JSON site object. */
 void dcs_decision_json_site(cJSON *site, const dcs_result *res, size_t i);
 
 /* The "decision" object of the JSON summary: Pareto metrics and front,
- * sensitivity settings and sweeps, campuses. */
+ * sensitivity settings and sweeps, campuses, the portfolio's substations. */
 void dcs_decision_json(cJSON *root, const dcs_result *res);
 
 /* The Sensitivity sheet (only when the scenario has "sensitivity"):
@@ -60,5 +69,11 @@ void dcs_decision_json(cJSON *root, const dcs_result *res);
  * in constant-memory mode (charts then use the rank as category). */
 void dcs_report_sensitivity_sheet(lxw_workbook *wb, const dcs_result *res, lxw_format *header,
                                   lxw_format *section, lxw_format *note, int constant);
+
+/* The Grid sheet (only with a "portfolio" section): each substation's
+ * capacity, allocated and remaining MW, then the sites that moved or found
+ * no capacity, with why (report_grid.c). */
+void dcs_report_grid_sheet(lxw_workbook *wb, const dcs_result *res, lxw_format *header,
+                           lxw_format *section, lxw_format *note);
 
 #endif

@@ -284,11 +284,20 @@ static void add_decision(const dcs_result *res, dcs_field_info *f, size_t *n)
         [DCS_DCOL_RANK_P95] = "95th percentile of the site's rank over the sensitivity runs",
         [DCS_DCOL_N_PARCELS] = "parcels the site is made of (1 for a plain site)",
         [DCS_DCOL_PARCELS] = "ids of those parcels, joined with ';'",
+        [DCS_DCOL_PF_STATUS] = ("portfolio: first choice, moved (its first substation was "
+                                "full), no capacity, beyond target or no connection, when the "
+                                "eligible sites draw down substation headroom in rank order"),
+        [DCS_DCOL_PF_SUBSTATION] = "portfolio: the substation the site ends up on",
+        [DCS_DCOL_PF_COST] = "portfolio: what connecting there costs (M$)",
+        [DCS_DCOL_PF_ALONE] = ("1 when the site's own choice of substation could serve it if "
+                               "it were the only site"),
+        [DCS_DCOL_PF_NOTE] = "portfolio: where the site ends up and why (who took the capacity)",
     };
     static const dcs_better better[DCS_DCOL_COUNT] = {
         [DCS_DCOL_PARETO] = DCS_BETTER_HIGHER, [DCS_DCOL_P_TOP] = DCS_BETTER_HIGHER,
         [DCS_DCOL_RANK_P05] = DCS_BETTER_LOWER, [DCS_DCOL_RANK_P50] = DCS_BETTER_LOWER,
-        [DCS_DCOL_RANK_P95] = DCS_BETTER_LOWER,
+        [DCS_DCOL_RANK_P95] = DCS_BETTER_LOWER, [DCS_DCOL_PF_COST] = DCS_BETTER_LOWER,
+        [DCS_DCOL_PF_ALONE] = DCS_BETTER_HIGHER,
     };
     static const dcs_field_kind kinds[3] = {DCS_FIELD_REAL, DCS_FIELD_INTEGER, DCS_FIELD_TEXT};
     dcs_decision_col dc[DCS_DCOL_COUNT];

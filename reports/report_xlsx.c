@@ -1450,6 +1450,15 @@ static void write_sensitivity(dcs_book *b, const dcs_result *res)
         print_table(ws, res, 0, 1);
 }
 
+/* The Grid sheet (report_grid.c), printed one page wide. */
+static void write_grid(dcs_book *b, const dcs_result *res)
+{
+    dcs_report_grid_sheet(b->wb, res, b->header, b->section, b->note);
+    lxw_worksheet *ws = workbook_get_worksheet_by_name(b->wb, "Grid");
+    if (ws)
+        print_wide(ws, res, 0);
+}
+
 /* Cells on Ranking and Excluded. */
 static double workbook_cells(const dcs_result *res)
 {
@@ -1499,6 +1508,7 @@ dcs_status dcs_report_xlsx(const dcs_result *res, const char *fingerprint, const
     if (st == DCS_OK) {
         write_excluded(&b, res);
         write_sensitivity(&b, res);
+        write_grid(&b, res);
         write_energy(&b, res);
         write_assumptions(&b, res, fingerprint);
         dcs_fields_sheet(&b, res, fields, nf);

@@ -459,20 +459,85 @@ static dcs_status substations_within(dcs_substations *s, const GEOSGeometry *sit
     return l->nomem ? dcs_error_set(err, DCS_ERR_NOMEM, "out of memory") : DCS_OK;
 }
 
-/* Candidate k replaces the best so far: cheaper, or as cheap and nearer. */
-static int better_connection(const dcs_connection *c, size_t k, double km, double cost)
+/* A connection considered: substation k at km for cost. */
+typedef struct {
+    size_t k;
+    double km, cost;
+} offer;
+
+/* Cheaper first; as cheap: nearer, then the lower index. */
+static int compare_offers(const void *a, const void *b)
 {
-    double tol = 1e-12 * fabs(c->cost);
-    if (cost < c->cost - tol)
-        return 1;
-    return cost <= c->cost + tol && (km < c->km || (km == c->km && k < c->which));
+    const offer *x = a, *y = b;
+    double tol = 1e-12 * fmax(fabs(x->cost), fabs(y->cost));
+    if (x->cost < y->cost - tol || x->cost > y->cost + tol)
+        return x->cost < y->cost ? -1 : 1;
+    if (x->km != y->km)
+        return x->km < y->km ? -1 : 1;
+    return x->k < y->k ? -1 : x->k > y->k;
+}
+
+/* The offers of every substation within r_m (working CRS) and, when
+ * limit_km > 0, within limit_km on the ground; the nearest is first. */
+static dcs_status gather_offers(dcs_substations *s, const GEOSGeometry *site,
+                                const dcs_crs *crs, dcs_connection_cost_fn cost, void *user,
+                                double r_m, double limit_km, const dcs_connection *c,
+                                offer **out, size_t *n, dcs_error *err)
+{
+    index_list l = {0};
+    dcs_status st = substations_within(s, site, r_m, &l, err);
+    *out = malloc((l.n + 1) * sizeof **out);
+    if (st == DCS_OK && !*out)
+        st = dcs_error_set(err, DCS_ERR_NOMEM, "out of memory");
+    *n = 0;
+    if (st == DCS_OK)
+        (*out)[(*n)++] = (offer){c->nearest, c->nearest_km, c->nearest_cost};
+    for (size_t i = 0; st == DCS_OK && i < l.n; i++) {
+        size_t j = l.idx[i];
+        double d, km;
+        if (j == c->nearest || !GEOSDistance_r(s->geos, site, s->geom[j], &d) || d > r_m)
+            continue;
+        st = geodesic_gap_km(s->geos, site, s->geom[j], crs, &km, err);
+        if (st == DCS_OK && !(limit_km > 0 && km > limit_km))
+            (*out)[(*n)++] = (offer){j, km, cost(s, j, km, user)};
+    }
+    free(l.idx);
+    return st;
+}
+
+/* Working-CRS metres per ground km near the site (1000 when unknown). */
+static double planar_per_km(dcs_substations *s, const GEOSGeometry *site, const dcs_connection *c)
+{
+    double d0;
+    return GEOSDistance_r(s->geos, site, s->geom[c->nearest], &d0) && d0 > 0 &&
+                   c->nearest_km > 0
+               ? d0 / c->nearest_km
+               : 1000.0;
+}
+
+/* The chosen offer and the next nalt by cost into out. */
+static void keep_offers(offer *o, size_t n, int prefer_nearest, size_t nalt, dcs_connection *out)
+{
+    qsort(o, n, sizeof *o, compare_offers);
+    size_t chosen = 0;
+    for (size_t i = 0; prefer_nearest && i < n; i++)
+        if (o[i].k == out->nearest)
+            chosen = i;
+    out->which = o[chosen].k;
+    out->km = o[chosen].km;
+    out->cost = o[chosen].cost;
+    for (size_t i = 0; i < n && out->nalt < nalt && out->nalt < DCS_MAX_ALTERNATIVES; i++)
+        if (i != chosen) {
+            out->alt[out->nalt] = o[i].k;
+            out->alt_km[out->nalt] = o[i].km;
+            out->alt_cost[out->nalt++] = o[i].cost;
+        }
 }
 
 dcs_status dcs_cheapest_substation(dcs_substations *s, const GEOSGeometry *site,
                                    const dcs_near_site *flat, const dcs_crs *crs,
-                                   dcs_connection_cost_fn cost, void *user,
-                                   double min_musd_per_km, double search_km,
-                                   dcs_connection *out, dcs_error *err)
+                                   const dcs_connection_search *q, dcs_connection *out,
+                                   dcs_error *err)
 {
     *out = (dcs_connection){.nearest = SIZE_MAX, .which = SIZE_MAX, .nearest_km = NAN,
                             .km = NAN, .nearest_cost = NAN, .cost = NAN};
@@ -482,36 +547,25 @@ dcs_status dcs_cheapest_substation(dcs_substations *s, const GEOSGeometry *site,
         return st;
     out->which = out->nearest;
     out->km = out->nearest_km;
-    out->cost = out->nearest_cost = cost(s, out->nearest, out->nearest_km, user);
-    double reach = min_musd_per_km > 0 ? out->cost / min_musd_per_km : INFINITY;
-    if (search_km > 0 && search_km < reach)
-        reach = search_km;
+    out->cost = out->nearest_cost = q->cost(s, out->nearest, out->nearest_km, q->user);
+    /* nothing farther than cost / least cost per km can be cheaper; the
+     * alternatives look as far as alt_km; nothing beyond search_km counts */
+    double limit = q->search_km > 0 ? q->search_km : INFINITY;
+    double reach = q->prefer_nearest       ? 0
+                   : q->min_musd_per_km > 0 ? out->cost / q->min_musd_per_km
+                                            : limit;
+    if (q->nalt > 0)
+        reach = fmax(reach, q->alt_km);
+    reach = fmin(reach, limit);
     if (!(reach > out->nearest_km) || isinf(reach))
-        return DCS_OK; /* nothing farther can be cheaper (or no bound: the nearest) */
-    double d0; /* working-CRS metres per ground km near the site */
-    double k = GEOSDistance_r(s->geos, site, s->geom[out->nearest], &d0) && d0 > 0 &&
-                       out->nearest_km > 0
-                   ? d0 / out->nearest_km
-                   : 1000.0;
-    double r_m = reach * k * 1.05 + 1.0;
-    index_list l = {0};
-    st = substations_within(s, site, r_m, &l, err);
-    for (size_t i = 0; st == DCS_OK && i < l.n; i++) {
-        size_t j = l.idx[i];
-        double d, km;
-        if (j == out->nearest || !GEOSDistance_r(s->geos, site, s->geom[j], &d) || d > r_m)
-            continue;
-        st = geodesic_gap_km(s->geos, site, s->geom[j], crs, &km, err);
-        if (st != DCS_OK || (search_km > 0 && km > search_km))
-            continue;
-        double c = cost(s, j, km, user);
-        if (better_connection(out, j, km, c)) {
-            out->which = j;
-            out->km = km;
-            out->cost = c;
-        }
-    }
-    free(l.idx);
+        return DCS_OK;
+    offer *o = NULL;
+    size_t n = 0;
+    st = gather_offers(s, site, crs, q->cost, q->user,
+                       reach * planar_per_km(s, site, out) * 1.05 + 1, reach, out, &o, &n, err);
+    if (st == DCS_OK)
+        keep_offers(o, n, q->prefer_nearest, q->nalt, out);
+    free(o);
     return st;
 }
 

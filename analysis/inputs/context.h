@@ -143,25 +143,43 @@ dcs_status dcs_nearest_substation(dcs_substations *subs, const GEOSGeometry *sit
 typedef double (*dcs_connection_cost_fn)(const dcs_substations *subs, size_t k, double km,
                                          void *user);
 
-/* A site's connection: the nearest qualifying substation and the one of
- * least cost (the same when nothing is cheaper); SIZE_MAX and NaN: none. */
+#define DCS_MAX_ALTERNATIVES 4
+
+/* A site's connection: the nearest qualifying substation, the one chosen
+ * (the same when nothing is cheaper) and up to nalt alternatives, cheapest
+ * first; SIZE_MAX and NaN: none. */
 typedef struct {
     size_t nearest, which;
     double nearest_km, km;
     double nearest_cost, cost;
+    size_t alt[DCS_MAX_ALTERNATIVES], nalt;
+    double alt_km[DCS_MAX_ALTERNATIVES], alt_cost[DCS_MAX_ALTERNATIVES];
 } dcs_connection;
 
-/* The qualifying substation of least cost.  From the nearest, every
- * substation whose ground distance could still make it cheaper is measured
- * exactly: those within cost(nearest) / min_musd_per_km km (min_musd_per_km:
- * the least line cost per km of any voltage class; the other costs must not
- * be negative) and, when search_km > 0, within search_km.  Ties: the nearer,
- * then the lower index.  Uses the set's site scratch: one thread per copy. */
+/* How to choose: the pricing, the least line cost per km of any voltage
+ * class (> 0; the other costs must not be negative), a hard limit
+ * search_km (0: none), whether to keep the nearest (1) or the cheapest (0),
+ * and how many alternatives to list (0 to DCS_MAX_ALTERNATIVES) within
+ * alt_km. */
+typedef struct {
+    dcs_connection_cost_fn cost;
+    void *user;
+    double min_musd_per_km, search_km;
+    int prefer_nearest;
+    size_t nalt;
+    double alt_km;
+} dcs_connection_search;
+
+/* The qualifying substation of least cost (or the nearest) and its
+ * alternatives.  From the nearest, every substation whose ground distance
+ * could still make it cheaper (within cost(nearest) / min_musd_per_km km)
+ * or that may be an alternative (within alt_km) is measured exactly;
+ * nothing beyond search_km counts.  Ties: the nearer, then the lower
+ * index.  Uses the set's site scratch: one thread per copy. */
 dcs_status dcs_cheapest_substation(dcs_substations *subs, const GEOSGeometry *site,
                                    const dcs_near_site *flat, const dcs_crs *crs,
-                                   dcs_connection_cost_fn cost, void *user,
-                                   double min_musd_per_km, double search_km,
-                                   dcs_connection *out, dcs_error *err);
+                                   const dcs_connection_search *q, dcs_connection *out,
+                                   dcs_error *err);
 
 void dcs_substations_free(dcs_substations *subs);
 

@@ -95,7 +95,7 @@ static size_t metric_capacity(const dcs_scenario *scn)
 {
     /* a raster has the most context metrics: DCS_NSTATS, nodata_pct and radius_sum;
      * the substation group at most 4 + 5 per rule */
-    return NBUILTIN + dcs_model_attr_slots(scn) + scn->nconstants + 4 +
+    return NBUILTIN + dcs_model_attr_slots(scn) + scn->nconstants + 4 + 3 * 4 +
            5 * scn->substations.nrules + (DCS_NSTATS + 2) * scn->ncontexts + DCS_EN_COUNT;
 }
 
@@ -204,6 +204,19 @@ static int add_substation_metrics(const dcs_scenario *scn, dcs_model *m, dcs_str
                     "nearest, or the cheapest and what the nearest would cost", DCS_TEXT, -1,
                     p) != 0))
         return -1;
+    m->alts_first = m->nmetrics;
+    for (size_t k = 2; scn->portfolio.enabled && k < 2 + scn->portfolio.alternatives; k++) {
+        char name[3][40];
+        snprintf(name[0], sizeof name[0], "connection_%zu_id", k);
+        snprintf(name[1], sizeof name[1], "connection_%zu_cost_musd", k);
+        snprintf(name[2], sizeof name[2], "connection_%zu_headroom_mw", k);
+        if (add_metric(m, strdup(name[0]), "", "a fallback connection for the portfolio: the "
+                       "substation, next cheapest after the one chosen", DCS_TEXT, -1, p) != 0 ||
+            add_metric(m, strdup(name[1]), "M$", "what connecting to it costs", DCS_NUM, -1,
+                       p) != 0 ||
+            add_metric(m, strdup(name[2]), "MW", "its headroom", DCS_NUM, -1, p) != 0)
+            return -1;
+    }
     m->rules_first = m->nmetrics;
     for (size_t r = 0; r < scn->substations.nrules; r++) {
         const dcs_substation_rule *u = &scn->substations.rules[r];

@@ -124,6 +124,8 @@ typedef struct {
                          * chosen); then from rules_first, per substations.rules entry:
                          * <rule>_km or _centroid_km, _kv, _headroom_mw, _id, and _name
                          * with a name field; up to subs_end */
+    size_t alts_first; /* with a portfolio: connection_<k>_id, _cost_musd, _headroom_mw
+                        * for k = 2 .. 1 + portfolio.alternatives */
     size_t rules_first, subs_end;
     size_t energy_first; /* index of the first energy metric (when enabled) */
     long co2_metric, price_metric, stress_metric; /* energy inputs, -1 when not given */

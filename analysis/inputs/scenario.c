@@ -1301,6 +1301,25 @@ static void read_assembly(reader *r, const cJSON *root, dcs_scenario *scn)
         problem(r, "assembly", "needs a site layer of parcels; grid cells are not assembled");
 }
 
+/* "portfolio": {"alternatives": 3, "search_km": 50, "target_mw": 500}:
+ * eligible sites in rank order draw down substation headroom. */
+static void read_portfolio(reader *r, const cJSON *root, dcs_scenario *scn)
+{
+    static const char *const keys[] = {"alternatives", "search_km", "target_mw", NULL};
+    const cJSON *o = read_object(r, root, "", "portfolio", 0);
+    if (!o)
+        return;
+    check_keys(r, o, "portfolio", keys);
+    double alt = 3;
+    scn->portfolio.enabled = 1;
+    scn->portfolio.search_km = 50;
+    scn->portfolio.target_mw = NAN;
+    read_number(r, o, "portfolio", "alternatives", 0, 0, 4, &alt);
+    scn->portfolio.alternatives = (size_t)alt;
+    read_number(r, o, "portfolio", "search_km", 0, 0.001, 1e5, &scn->portfolio.search_km);
+    read_number(r, o, "portfolio", "target_mw", 0, 0.001, 1e7, &scn->portfolio.target_mw);
+}
+
 /* Names must be unique within constraints and within criteria. */
 static void check_unique_names(reader *r, dcs_scenario *scn)
 {
@@ -1331,7 +1350,7 @@ static void read_root(reader *r, const cJSON *root, const char *base_dir, dcs_sc
         "substations", "interconnection", "overlays", "distances",   "zones",
         "area_weighted", "rasters",   "joins",         "constraints", "criteria",
         "ahp",       "aggregation", "outputs",       "energy",      "sensitivity",
-        "pareto",    "assembly",    "constants",   NULL};
+        "pareto",    "assembly",    "constants",   "portfolio",   NULL};
     check_keys(r, root, "", keys);
     if (read_string(r, root, "", "name", 1, &scn->name))
         check_name(r, "name", scn->name);
@@ -1362,6 +1381,7 @@ static void read_root(reader *r, const cJSON *root, const char *base_dir, dcs_sc
                 problem(r, *k, "needs \"criteria\" (a measure-only scenario has no weights)");
     read_pareto(r, root, scn);
     read_assembly(r, root, scn);
+    read_portfolio(r, root, scn);
     check_unique_names(r, scn);
 }
 

@@ -260,6 +260,14 @@ typedef struct {
         double min_area_ha; /* default: facility.land_ha */
     } assembly;
 
+    /* Sites competing for substation capacity (portfolio.h). */
+    struct {
+        int enabled;
+        size_t alternatives; /* connections besides the chosen one, 0 to 4 (default 3) */
+        double search_km;    /* how far alternatives may be (default 50) */
+        double target_mw;    /* stop allocating at this total; NaN: none */
+    } portfolio;
+
     int aggregation;           /* dcs_aggregation (mcda.h) */
     double *ahp_matrix;        /* ncriteria^2, row-major; NULL: direct weights */
     int ahp_accept_inconsistent;

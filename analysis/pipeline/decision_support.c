@@ -8,6 +8,7 @@
 #include "decision/classes.h"
 #include "decision/distinct.h"
 #include "decision/pareto.h"
+#include "pipeline/portfolio_run.h"
 #include "pipeline/diagnose.h"
 
 /* The number metric a pareto entry names, or an error naming the key. */
@@ -243,5 +244,7 @@ dcs_status dcs_decision_analyse(dcs_result *res, dcs_error *err)
         st = pareto(res, err);
     if (st == DCS_OK && res->scn->sensitivity.enabled)
         st = sensitivity(res, err);
+    if (st == DCS_OK)
+        st = dcs_portfolio_run(res, err);
     return st;
 }

@@ -8,9 +8,9 @@
  * owner field and distinct-options metric against the model
  * (DCS_ERR_SCENARIO naming the key) and appends the campus sites;
  * dcs_decision_analyse() fills the result's score classes (classes.h), its
- * distinct options (distinct.h), pareto flags and sensitivity.  Pareto,
- * sensitivity and assembly are done only when the scenario has their
- * section.  What they fill is freed by dcs_result_free().
+ * distinct options (distinct.h), pareto flags, sensitivity and portfolio
+ * (portfolio_run.h).  Pareto, sensitivity, assembly and portfolio are done
+ * only when the scenario has their section.  What they fill is freed by dcs_result_free().
  */
 #ifndef DCS_DECISION_H
 #define DCS_DECISION_H

@@ -479,21 +479,38 @@ static double least_per_km(const dcs_scenario *scn)
     return least;
 }
 
-/* The nearest qualifying substation, and the cheapest unless the scenario
- * chooses the nearest. */
+/* The nearest qualifying substation, the cheapest unless the scenario
+ * chooses the nearest, and the portfolio's alternatives. */
 static dcs_status connect_site(dcs_context_data *cd, dcs_connection *c, dcs_error *err)
 {
     const dcs_scenario *scn = cd->model->scn;
-    if (!scn->interconnection.nearest)
-        return dcs_cheapest_substation(&cd->subs[0], cd->site, &cd->site_flat, cd->crs,
-                                       connection_cost, cd, least_per_km(scn),
-                                       scn->interconnection.search_km, c, err);
-    *c = (dcs_connection){.which = SIZE_MAX};
-    dcs_status st = dcs_nearest_substation(&cd->subs[0], cd->site, &cd->site_flat, cd->crs,
-                                           &c->which, &c->km, err);
-    if (st == DCS_OK && c->which != SIZE_MAX)
-        c->cost = connection_cost(&cd->subs[0], c->which, c->km, cd);
-    return st;
+    dcs_connection_search q = {
+        .cost = connection_cost,
+        .user = cd,
+        .min_musd_per_km = least_per_km(scn),
+        .search_km = scn->interconnection.search_km,
+        .prefer_nearest = scn->interconnection.nearest,
+        .nalt = scn->portfolio.enabled ? scn->portfolio.alternatives : 0,
+        .alt_km = scn->portfolio.search_km,
+    };
+    return dcs_cheapest_substation(&cd->subs[0], cd->site, &cd->site_flat, cd->crs, &q, c, err);
+}
+
+/* connection_<k>_id, _cost_musd and _headroom_mw of the alternatives. */
+static int set_alternatives(const dcs_context_data *cd, dcs_sites *s, size_t i,
+                            const dcs_connection *c)
+{
+    const dcs_model *m = cd->model;
+    const dcs_substations *subs = &cd->subs[0];
+    double *num = dcs_site_num(s, i);
+    for (size_t a = 0; a < c->nalt && a < m->scn->portfolio.alternatives; a++) {
+        const dcs_metric *mt = &m->metrics[m->alts_first + 3 * a];
+        num[mt[1].col] = c->alt_cost[a];
+        num[mt[2].col] = subs->headroom_mw[c->alt[a]];
+        if (dcs_site_set_text(s, i, mt[0].col, subs->id[c->alt[a]]) != 0)
+            return -1;
+    }
+    return 0;
 }
 
 /* nearest_substation_km, nearest_substation_id and connection. */
@@ -534,7 +551,8 @@ static dcs_status measure_power(dcs_context_data *cd, dcs_sites *s, size_t i,
         (scn->substations.name_field &&
          dcs_site_set_text(s, i, cd->model->metrics[cd->model->subs_first].col,
                            subs->name[k]) != 0) ||
-        (!scn->interconnection.nearest && set_choice(cd, s, i, &c) != 0))
+        (!scn->interconnection.nearest && set_choice(cd, s, i, &c) != 0) ||
+        set_alternatives(cd, s, i, &c) != 0)
         return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory");
     return DCS_OK;
 }

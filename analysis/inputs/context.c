@@ -47,15 +47,32 @@ static int build_tree(GEOSContextHandle_t geos, GEOSGeometry **geom, size_t n,
 /* ---- substations --------------------------------------------------------- */
 
 typedef struct {
-    int id, kv, headroom, name, cost;
+    int id, kv, headroom, name, cost, queue, upgrade_year, upgrade_mw;
 } sub_fields;
+
+/* One substation's attributes, as read. */
+typedef struct {
+    const char *id, *name;
+    double kv, headroom, cost, queue, upgrade_year, upgrade_mw;
+} sub_row;
+
+/* The index of field name in L (-1 when name is NULL); -2 on error. */
+static int optional_field(dcs_layer *L, const char *name, dcs_error *err)
+{
+    if (!name)
+        return -1;
+    int i = dcs_layer_field(L, name, err);
+    return i < 0 ? -2 : i;
+}
 
 static dcs_status substation_fields(dcs_layer *L, const dcs_scenario *scn, sub_fields *f,
                                     dcs_error *err)
 {
-    *f = (sub_fields){.id = -1, .kv = -1, .headroom = -1, .name = -1, .cost = -1};
-    if (scn->substations.cost_field &&
-        (f->cost = dcs_layer_field(L, scn->substations.cost_field, err)) < 0)
+    *f = (sub_fields){.id = -1, .kv = -1, .headroom = -1, .name = -1};
+    if ((f->cost = optional_field(L, scn->substations.cost_field, err)) == -2 ||
+        (f->queue = optional_field(L, scn->substations.queue_field, err)) == -2 ||
+        (f->upgrade_year = optional_field(L, scn->substations.upgrade_year_field, err)) == -2 ||
+        (f->upgrade_mw = optional_field(L, scn->substations.upgrade_mw_field, err)) == -2)
         return DCS_ERR_DATA;
     if (scn->substations.id_field &&
         (f->id = dcs_layer_field(L, scn->substations.id_field, err)) < 0)
@@ -131,23 +148,44 @@ static int grow_substations(dcs_substations *s, size_t *cap)
     double *m = realloc(s->cost_musd, *cap * sizeof *m);
     if (m)
         s->cost_musd = m;
-    return id && name && k && h && m ? 0 : -1;
+    double *t = realloc(s->ttp, 3 * *cap * sizeof *t);
+    if (t)
+        s->ttp = t;
+    return id && name && k && h && m && t ? 0 : -1;
 }
 
 /* Append a substation (its strings copied, g taken). */
-static int add_substation(dcs_substations *s, size_t *cap, const char *id, const char *name,
-                          GEOSGeometry *g, double kv, double headroom, double cost)
+static int add_substation(dcs_substations *s, size_t *cap, const sub_row *r, GEOSGeometry *g)
 {
     if (grow_substations(s, cap) != 0)
         return -1;
-    s->id[s->n] = dcs_strdup(id);
-    s->name[s->n] = name ? dcs_strdup(name) : NULL;
-    s->geom[s->n] = g;
-    s->kv[s->n] = kv;
-    s->headroom_mw[s->n] = headroom;
-    s->cost_musd[s->n] = cost;
-    s->n++;
-    return !s->id[s->n - 1] || (name && !s->name[s->n - 1]) ? -1 : 0;
+    size_t k = s->n++;
+    s->id[k] = dcs_strdup(r->id);
+    s->name[k] = r->name ? dcs_strdup(r->name) : NULL;
+    s->geom[k] = g;
+    s->kv[k] = r->kv;
+    s->headroom_mw[k] = r->headroom;
+    s->cost_musd[k] = r->cost;
+    s->ttp[3 * k] = r->queue;
+    s->ttp[3 * k + 1] = r->upgrade_year;
+    s->ttp[3 * k + 2] = r->upgrade_mw;
+    return !s->id[k] || (r->name && !s->name[k]) ? -1 : 0;
+}
+
+/* Substation k of s as a row (its strings borrowed). */
+static sub_row row_of(const dcs_substations *s, size_t k)
+{
+    return (sub_row){.id = s->id[k], .name = s->name[k], .kv = s->kv[k],
+                     .headroom = s->headroom_mw[k], .cost = s->cost_musd[k],
+                     .queue = s->ttp[3 * k], .upgrade_year = s->ttp[3 * k + 1],
+                     .upgrade_mw = s->ttp[3 * k + 2]};
+}
+
+/* A field's number, or fallback when the field is not given or empty. */
+static double field_or(OGRFeatureH f, int field, double fallback)
+{
+    double v = field >= 0 ? dcs_field_double(f, field) : NAN;
+    return isnan(v) ? fallback : v;
 }
 
 /* Every substation of L with a geometry, unindexed: the pool each filter
@@ -170,13 +208,19 @@ static dcs_status load_pool(dcs_layer *L, const dcs_scenario *scn, GEOSContextHa
         const char *id = fl.id >= 0 && OGR_F_IsFieldSetAndNotNull(f, fl.id)
                              ? OGR_F_GetFieldAsString(f, fl.id)
                              : fid;
-        const char *name = fl.name >= 0 && OGR_F_IsFieldSetAndNotNull(f, fl.name)
-                               ? OGR_F_GetFieldAsString(f, fl.name)
-                               : NULL;
-        double kv = dcs_field_double(f, fl.kv);
-        double head = fl.headroom >= 0 ? dcs_field_double(f, fl.headroom) : NAN;
-        double cost = fl.cost >= 0 ? dcs_field_double(f, fl.cost) : 0;
-        if (g && add_substation(pool, &cap, id, name, g, kv, head, isnan(cost) ? 0 : cost) != 0) {
+        sub_row r = {
+            .id = id,
+            .name = fl.name >= 0 && OGR_F_IsFieldSetAndNotNull(f, fl.name)
+                        ? OGR_F_GetFieldAsString(f, fl.name)
+                        : NULL,
+            .kv = dcs_field_double(f, fl.kv),
+            .headroom = field_or(f, fl.headroom, NAN),
+            .cost = field_or(f, fl.cost, 0),
+            .queue = fl.queue >= 0 ? field_or(f, fl.queue, 0) : NAN, /* given: empty is none */
+            .upgrade_year = field_or(f, fl.upgrade_year, NAN),
+            .upgrade_mw = field_or(f, fl.upgrade_mw, NAN),
+        };
+        if (g && add_substation(pool, &cap, &r, g) != 0) {
             if (pool->n == 0 || pool->geom[pool->n - 1] != g)
                 GEOSGeom_destroy_r(geos, g);
             st = dcs_error_set(err, DCS_ERR_NOMEM, "out of memory loading substations");
@@ -220,8 +264,8 @@ static dcs_status select_substations(const dcs_substations *pool, const dcs_subs
         if (!qualifies(s, f, pool->kv[k], pool->headroom_mw[k]))
             continue;
         GEOSGeometry *g = GEOSGeom_clone_r(pool->geos, pool->geom[k]);
-        if (!g || add_substation(s, &cap, pool->id[k], pool->name[k], g, pool->kv[k],
-                                 pool->headroom_mw[k], pool->cost_musd[k]) != 0) {
+        sub_row r = row_of(pool, k);
+        if (!g || add_substation(s, &cap, &r, g) != 0) {
             if (g && (s->n == 0 || s->geom[s->n - 1] != g))
                 GEOSGeom_destroy_r(pool->geos, g);
             return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory selecting substations");
@@ -602,6 +646,7 @@ void dcs_substations_free(dcs_substations *s)
         free(s->kv);
         free(s->headroom_mw);
         free(s->cost_musd);
+        free(s->ttp);
         dcs_nearest_free(s->near);
     }
     dcs_near_site_free(&s->site);

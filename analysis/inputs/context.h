@@ -55,6 +55,9 @@ typedef struct {
     double *kv;
     double *headroom_mw;
     double *cost_musd; /* substations.cost_field (0 without it or when empty) */
+    double *ttp;       /* 3 per substation: load queued ahead (MW; NaN without
+                        * queue_field, 0 when empty), planned upgrade year and MW (NaN:
+                        * none) */
     GEOSGeometry **geom;
     dcs_tree_item *items;
     GEOSSTRtree *tree;

@@ -95,7 +95,7 @@ static size_t metric_capacity(const dcs_scenario *scn)
 {
     /* a raster has the most context metrics: DCS_NSTATS, nodata_pct and radius_sum;
      * the substation group at most 4 + 5 per rule */
-    return NBUILTIN + dcs_model_attr_slots(scn) + scn->nconstants + 4 + 3 * 4 +
+    return NBUILTIN + dcs_model_attr_slots(scn) + scn->nconstants + 6 + 3 * 4 +
            5 * scn->substations.nrules + (DCS_NSTATS + 2) * scn->ncontexts + DCS_EN_COUNT;
 }
 
@@ -204,6 +204,16 @@ static int add_substation_metrics(const dcs_scenario *scn, dcs_model *m, dcs_str
                     "nearest, or the cheapest and what the nearest would cost", DCS_TEXT, -1,
                     p) != 0))
         return -1;
+    m->ttp_first = -1;
+    if (scn->substations.queue_field) {
+        m->ttp_first = (long)m->nmetrics;
+        if (add_metric(m, strdup("energization_year"), "year", "the year the site could be "
+                       "energized at its substation: spare headroom after the queue, a planned "
+                       "upgrade, or a new transformer (docs/methods.md)", DCS_NUM, -1, p) != 0 ||
+            add_metric(m, strdup("energization_basis"), "", "what that year rests on",
+                       DCS_TEXT, -1, p) != 0)
+            return -1;
+    }
     m->alts_first = m->nmetrics;
     for (size_t k = 2; scn->portfolio.enabled && k < 2 + scn->portfolio.alternatives; k++) {
         char name[3][40];

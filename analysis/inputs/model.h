@@ -124,6 +124,8 @@ typedef struct {
                          * chosen); then from rules_first, per substations.rules entry:
                          * <rule>_km or _centroid_km, _kv, _headroom_mw, _id, and _name
                          * with a name field; up to subs_end */
+    long ttp_first;    /* with substations.queue_field: energization_year and
+                        * energization_basis; else -1 */
     size_t alts_first; /* with a portfolio: connection_<k>_id, _cost_musd, _headroom_mw
                         * for k = 2 .. 1 + portfolio.alternatives */
     size_t rules_first, subs_end;

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define PATH_MAX_LEN 256
 
@@ -462,7 +463,8 @@ static void read_substations(reader *r, const cJSON *root, const char *base_dir,
     static const char *const keys[] = {"dataset",        "layer",          "where",
                                        "id_field",       "voltage_field",  "headroom_field",
                                        "min_voltage_kv", "require_headroom", "name_field",
-                                       "rules",          "cost_field",     NULL};
+                                       "rules",          "cost_field",     "queue_field",
+                                       "upgrade_year_field", "upgrade_mw_field", NULL};
     const cJSON *s = read_object(r, root, "", "substations", 1);
     if (!s)
         return;
@@ -471,6 +473,10 @@ static void read_substations(reader *r, const cJSON *root, const char *base_dir,
     read_string(r, s, "substations", "id_field", 0, &scn->substations.id_field);
     read_string(r, s, "substations", "name_field", 0, &scn->substations.name_field);
     read_string(r, s, "substations", "cost_field", 0, &scn->substations.cost_field);
+    read_string(r, s, "substations", "queue_field", 0, &scn->substations.queue_field);
+    read_string(r, s, "substations", "upgrade_year_field", 0,
+                &scn->substations.upgrade_year_field);
+    read_string(r, s, "substations", "upgrade_mw_field", 0, &scn->substations.upgrade_mw_field);
     read_string(r, s, "substations", "voltage_field", 1, &scn->substations.voltage_field);
     read_string(r, s, "substations", "headroom_field", 0, &scn->substations.headroom_field);
     read_number(r, s, "substations", "min_voltage_kv", 0, 0, 2000,
@@ -483,6 +489,9 @@ static void read_substations(reader *r, const cJSON *root, const char *base_dir,
                 "true needs \"headroom_field\" (the field of spare capacity in MW); public "
                 "substation data rarely has one: remove \"require_headroom\" or set it to "
                 "false to let substations qualify on voltage alone");
+    if (scn->substations.queue_field && !scn->substations.headroom_field)
+        problem(r, "substations.queue_field", "needs headroom_field: the time to power weighs "
+                "the load queued ahead against the substation's headroom");
     read_substation_rules(r, s, scn);
 }
 
@@ -510,12 +519,44 @@ static int set_default_interconnection(dcs_scenario *scn)
     return 0;
 }
 
+/* Lead times of the time-to-power model (docs/methods.md, "Time to power"):
+ * studies, a line and a bay about 2 years; a new large power transformer
+ * about 3.5 years (Wood Mackenzie 2024: lead times of 2 to 4 years). */
+#define DEFAULT_CONNECT_YEARS 2.0
+#define DEFAULT_TRANSFORMER_YEARS 3.5
+
+/* The time-to-power defaults: from this year (UTC), DEFAULT_* lead times. */
+static void default_time_to_power(dcs_scenario *scn)
+{
+    time_t now = time(NULL);
+    struct tm tm;
+    scn->interconnection.start_year = gmtime_r(&now, &tm) ? 1900.0 + tm.tm_year : 2026;
+    scn->interconnection.connect_years = DEFAULT_CONNECT_YEARS;
+    scn->interconnection.transformer_years = DEFAULT_TRANSFORMER_YEARS;
+}
+
+/* "time_to_power": {"start_year", "connect_years", "transformer_years"}. */
+static void read_time_to_power(reader *r, const cJSON *o, dcs_scenario *scn)
+{
+    static const char *const keys[] = {"start_year", "connect_years", "transformer_years",
+                                       NULL};
+    const char *p = "interconnection.time_to_power";
+    const cJSON *t = read_object(r, o, "interconnection", "time_to_power", 0);
+    if (!t)
+        return;
+    check_keys(r, t, p, keys);
+    read_number(r, t, p, "start_year", 0, 1900, 2200, &scn->interconnection.start_year);
+    read_number(r, t, p, "connect_years", 0, 0, 50, &scn->interconnection.connect_years);
+    read_number(r, t, p, "transformer_years", 0, 0, 50,
+                &scn->interconnection.transformer_years);
+}
+
 /* "interconnection": {"classes": [{"max_kv": 138, "musd_per_km": 1.5}, ...],
  *                     "upgrade_musd": 25} */
 static void read_interconnection(reader *r, const cJSON *root, dcs_scenario *scn)
 {
-    static const char *const keys[] = {"classes", "upgrade_musd", "unknown_headroom", "choose",
-                                       "search_km", NULL};
+    static const char *const keys[] = {"classes",   "upgrade_musd", "unknown_headroom",
+                                       "choose",    "search_km",    "time_to_power", NULL};
     static const char *const unknown[] = {"no_upgrade", "upgrade", NULL};
     static const char *const choose[] = {"cheapest", "nearest", NULL};
     static const char *const class_keys[] = {"max_kv", "musd_per_km", NULL};
@@ -523,6 +564,7 @@ static void read_interconnection(reader *r, const cJSON *root, dcs_scenario *scn
         r->nomem = 1;
         return;
     }
+    default_time_to_power(scn);
     const cJSON *o = read_object(r, root, "", "interconnection", 0);
     if (!o)
         return;
@@ -534,6 +576,7 @@ static void read_interconnection(reader *r, const cJSON *root, dcs_scenario *scn
     scn->interconnection.nearest = read_choice(r, o, "interconnection", "choose", choose, 0) == 1;
     read_number(r, o, "interconnection", "search_km", 0, 0.001, 1e5,
                 &scn->interconnection.search_km);
+    read_time_to_power(r, o, scn);
     const cJSON *a = read_array(r, o, "interconnection", "classes", 0);
     size_t n = a ? (size_t)cJSON_GetArraySize(a) : 0, i = 0;
     if (!a)
@@ -1573,6 +1616,9 @@ void dcs_scenario_free(dcs_scenario *scn)
     free(scn->substations.headroom_field);
     free(scn->substations.name_field);
     free(scn->substations.cost_field);
+    free(scn->substations.queue_field);
+    free(scn->substations.upgrade_year_field);
+    free(scn->substations.upgrade_mw_field);
     for (size_t i = 0; i < scn->substations.nrules; i++)
         free(scn->substations.rules[i].name);
     free(scn->substations.rules);

@@ -200,6 +200,8 @@ typedef struct {
         char *headroom_field; /* NULL: headroom unknown at every substation */
         char *name_field;     /* NULL: no substation_name */
         char *cost_field;     /* M$ added to a connection to that substation (NULL: none) */
+        char *queue_field;    /* MW of load queued ahead (time to power; NULL: none) */
+        char *upgrade_year_field, *upgrade_mw_field; /* a planned upgrade (NULL: none) */
         dcs_substation_rule *rules; /* more nearest-substation searches */
         size_t nrules;
         double min_voltage_kv;
@@ -218,6 +220,9 @@ typedef struct {
         int nearest;         /* 1: connect to the nearest ("choose": "nearest"); 0
                               * (default): the cheapest qualifying substation */
         double search_km;    /* cheapest: look no farther (0: as far as could be cheaper) */
+        /* time to power (with substations.queue_field): the year counted from, and the
+         * years a connection and a new transformer take */
+        double start_year, connect_years, transformer_years;
     } interconnection;
 
     /* The energy and cooling model (energy.h); enabled when the scenario

@@ -470,6 +470,50 @@ static double connection_cost(const dcs_substations *subs, size_t k, double km, 
            subs->cost_musd[k];
 }
 
+double dcs_time_to_power(const dcs_scenario *scn, double need_mw, double headroom_mw,
+                         double queue_mw, double upgrade_year, double upgrade_mw, int *basis)
+{
+    double start = scn->interconnection.start_year;
+    double spare = headroom_mw - (isnan(queue_mw) ? 0 : queue_mw);
+    double connected = start + scn->interconnection.connect_years;
+    *basis = -1;
+    if (isnan(headroom_mw))
+        return NAN;
+    if (spare >= need_mw)
+        return *basis = 0, ceil(connected);
+    if (!isnan(upgrade_year) && !isnan(upgrade_mw) && spare + upgrade_mw >= need_mw)
+        return *basis = 1, ceil(fmax(connected, upgrade_year));
+    return *basis = 2, ceil(start + scn->interconnection.transformer_years);
+}
+
+/* energization_year and energization_basis of a site connected to k. */
+static int set_time_to_power(const dcs_context_data *cd, dcs_sites *s, size_t i, size_t k)
+{
+    const dcs_model *m = cd->model;
+    const double *t = cd->subs[0].ttp + 3 * k;
+    double head = cd->subs[0].headroom_mw[k];
+    int basis;
+    double year = dcs_time_to_power(m->scn, cd->peak_mw, head, t[0], t[1], t[2], &basis);
+    char why[160];
+    switch (basis) {
+    case 0:
+        snprintf(why, sizeof why, "spare headroom: %.0f MW after %.0f MW queued", head - t[0],
+                 t[0]);
+        break;
+    case 1:
+        snprintf(why, sizeof why, "planned upgrade in %.0f (+%.0f MW)", t[1], t[2]);
+        break;
+    case 2:
+        snprintf(why, sizeof why, "new transformer: %.0f MW left after %.0f MW queued",
+                 head - t[0], t[0]);
+        break;
+    default:
+        snprintf(why, sizeof why, "headroom unknown");
+    }
+    dcs_site_num(s, i)[m->metrics[m->ttp_first].col] = year;
+    return dcs_site_set_text(s, i, m->metrics[m->ttp_first + 1].col, why);
+}
+
 /* The least line cost per km of any voltage class. */
 static double least_per_km(const dcs_scenario *scn)
 {
@@ -552,6 +596,7 @@ static dcs_status measure_power(dcs_context_data *cd, dcs_sites *s, size_t i,
          dcs_site_set_text(s, i, cd->model->metrics[cd->model->subs_first].col,
                            subs->name[k]) != 0) ||
         (!scn->interconnection.nearest && set_choice(cd, s, i, &c) != 0) ||
+        (cd->model->ttp_first >= 0 && set_time_to_power(cd, s, i, k) != 0) ||
         set_alternatives(cd, s, i, &c) != 0)
         return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory");
     return DCS_OK;

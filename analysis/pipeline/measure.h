@@ -105,6 +105,17 @@ dcs_status dcs_context_clone(const dcs_context_data *src, dcs_context_data *copy
 dcs_status dcs_measure_site(dcs_context_data *cd, dcs_sites *sites, size_t i,
                             unsigned char *outside, dcs_error *err);
 
+/* Time to power: the year (rounded up) a site needing need_mw could be
+ * energized at a substation with headroom_mw, queue_mw of load queued
+ * ahead, and a planned upgrade adding upgrade_mw in upgrade_year (NaN:
+ * none): from interconnection.time_to_power.start_year, connect_years when
+ * the headroom left after the queue covers the need (*basis 0); the later
+ * of that and the upgrade year when the upgrade makes it cover it (1);
+ * else transformer_years, a new transformer (2).  NaN (*basis -1) when the
+ * headroom is unknown: never guessed.  Pure. */
+double dcs_time_to_power(const dcs_scenario *scn, double need_mw, double headroom_mw,
+                         double queue_mw, double upgrade_year, double upgrade_mw, int *basis);
+
 /* Interconnection cost in M$: km times the cost per km of the voltage
  * class holding kv, plus the upgrade when headroom < need. */
 double dcs_interconnect_cost(const dcs_scenario *scn, double km, double kv, double headroom_mw,

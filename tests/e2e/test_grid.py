@@ -16,6 +16,14 @@ Y (138 kV, 400 MW) about 9.5 km north; each needs the 130 MW peak.  X
 serves S1 and S2 (260 MW, 40 left), so S3 moves to Y; with a 200 MW
 target S3 comes after the target was reached.
 
+Time to power (third fixture, start year 2026, lead times 2 years for a
+connection and 3.5 for a new transformer, rounded up to a year): three
+sites each 500 m from their own substation, all 130 MW:
+  P  headroom 300, 100 MW queued: 200 MW spare          -> 2028 (spare)
+  Q  headroom 200, 150 MW queued, +100 MW in 2031       -> 2031 (upgrade)
+  R  headroom 150, 100 MW queued, no upgrade             -> 2030 (transformer)
+Without queue_field the metric is absent.
+
 Costs: the default classes of docs/scenario.md (161 kV class 1.6 M$/km,
 345 kV class 2.8 M$/km) and the 25 M$ upgrade; the km are pyproj geodesics
 between the nearest points (independent of dcsite), so the costs are
@@ -173,6 +181,38 @@ def run_json(tag, scn):
     RUNS[tag] = (r, js, rows)
 
 
+TTP = [("T1", "P", 300.0, 100.0, None, None, 2028, "spare headroom"),
+       ("T2", "Q", 200.0, 150.0, 2031, 100.0, 2031, "planned upgrade in 2031"),
+       ("T3", "R", 150.0, 100.0, None, None, 2030, "new transformer")]
+
+
+def build_ttp(path):
+    ds = ogr.GetDriverByName("GPKG").CreateDataSource(path)
+    utm = test_e2e.srs(test_e2e.UTM_EPSG)
+    lyr = ds.CreateLayer("sites", utm, ogr.wkbPolygon)
+    lyr.CreateField(ogr.FieldDefn("site_id", ogr.OFTString))
+    subs = ds.CreateLayer("substations", utm, ogr.wkbPoint)
+    for name in ("sub_id", "kv", "mw", "queued_mw", "upgrade_year", "upgrade_mw"):
+        subs.CreateField(ogr.FieldDefn(name, ogr.OFTString if name == "sub_id" else ogr.OFTReal))
+    for n, (sid, sub, head, queue, year, mw, _, _) in enumerate(TTP):
+        x0 = 700000 + 3000 * n
+        f = ogr.Feature(lyr.GetLayerDefn())
+        f.SetField("site_id", sid)
+        f.SetGeometry(test_e2e.polygon_from(test_e2e.box_ring((x0, 3630000, x0 + 500,
+                                                                3630500))))
+        lyr.CreateFeature(f)
+        f = ogr.Feature(subs.GetLayerDefn())
+        for k, v in (("sub_id", sub), ("kv", 138.0), ("mw", head), ("queued_mw", queue),
+                     ("upgrade_year", year), ("upgrade_mw", mw)):
+            if v is not None:
+                f.SetField(k, v)
+        p = ogr.Geometry(ogr.wkbPoint)
+        p.AddPoint_2D(x0 + 1000, 3630250)
+        f.SetGeometry(p)
+        subs.CreateFeature(f)
+    ds = None
+
+
 def setUpModule():
     global TMP
     TMP = tempfile.mkdtemp(prefix="dcsite-grid-")
@@ -185,6 +225,12 @@ def setUpModule():
     build_portfolio(os.path.join(TMP, "portfolio.gpkg"))
     run_json("portfolio", portfolio_scenario())
     run_json("target", portfolio_scenario(target_mw=200))
+    build_ttp(os.path.join(TMP, "ttp.gpkg"))
+    ttp = scenario("ttp.gpkg", interconnection={"time_to_power": {"start_year": 2026}},
+                   queue_field="queued_mw", upgrade_year_field="upgrade_year",
+                   upgrade_mw_field="upgrade_mw")
+    run_json("ttp", ttp)
+    run_json("ttp_none", scenario("ttp.gpkg"))
 
 
 def tearDownModule():
@@ -289,6 +335,22 @@ class T2Portfolio(unittest.TestCase):
         self.assertIsNone(rows["S3"]["portfolio_substation"])
         self.assertEqual(js["decision"]["portfolio"]["target_mw"], 200)
         self.assertAlmostEqual(js["decision"]["portfolio"]["allocated_mw"], 2 * PEAK, delta=1e-9)
+
+
+class T3TimeToPower(unittest.TestCase):
+    def test_energization_year_and_basis(self):
+        r, js, rows = RUNS["ttp"]
+        self.assertEqual(r.returncode, 0, r.stderr)
+        for sid, sub, _, _, _, _, year, basis in TTP:
+            self.assertEqual(rows[sid]["substation_id"], sub, sid)
+            self.assertEqual(rows[sid]["energization_year"], year, sid)
+            self.assertTrue(rows[sid]["energization_basis"].startswith(basis),
+                            rows[sid]["energization_basis"])
+
+    def test_absent_without_queue_field(self):
+        r, js, rows = RUNS["ttp_none"]
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertNotIn("energization_year", rows["T1"])
 
 
 def main():

@@ -542,6 +542,7 @@ static int decision_columns_add(columns *cols, const dcs_result *res, const dcs_
         [DCS_DCOL_PARETO] = "0",       [DCS_DCOL_P_TOP] = "0.0%",
         [DCS_DCOL_RANK_P05] = "0.0",   [DCS_DCOL_RANK_P50] = "0.0",
         [DCS_DCOL_RANK_P95] = "0.0",   [DCS_DCOL_N_PARCELS] = "0",
+        [DCS_DCOL_PF_COST] = "0.0",    [DCS_DCOL_PF_ALONE] = "0",
     };
     dcs_decision_col dc[DCS_DCOL_COUNT];
     size_t ndc = dcs_decision_columns(res, dc);

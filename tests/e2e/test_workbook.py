@@ -75,7 +75,10 @@ CSV_FILTER = 'csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,fal
 # Details holds what Summary held before it (run, counts, top sites with each
 # criterion's contribution and their chart, inputs, weights); Fields says
 # what every Ranking and GIS column means.
-SHEETS = ["Summary", "Details", "Ranking", "Excluded", "Energy", "Assumptions", "Fields"]
+SHEETS = ["Summary", "Details", "Ranking", "Excluded", "Grid", "Energy", "Assumptions", "Fields"]
+# the demo's portfolio section adds these to every site, after the fixed columns
+PORTFOLIO = ["portfolio_status", "portfolio_substation", "portfolio_cost_musd",
+             "feasible_alone", "portfolio_note"]
 SMALL_SHEETS = ["Summary", "Details", "Ranking", "Excluded", "Assumptions", "Fields"]
 TOL = 1e-12
 # Details' top-sites table: its fixed columns, then the criteria
@@ -463,15 +466,15 @@ class T1DallasWorkbook(unittest.TestCase):
         self.assertEqual(len(body), self.js["counts"]["eligible"])
         fields = ranking_fields(header, rows_of(self.wb["Fields"]))
         self.assertEqual(fields[:3], ["rank", "site_id", "score"])
-        self.assertEqual(fields[-5:], ["coverage_gaps", "lon", "lat", "centroid_lon",
-                                       "centroid_lat"])
+        self.assertEqual(fields[-10:], ["coverage_gaps", "lon", "lat", "centroid_lon",
+                                        "centroid_lat"] + PORTFOLIO)
         # every criterion's value and contribution, and every metric
         metrics = list(self.js["top_sites"][0]["metrics"])
         want = ["rank", "site_id", "score"]
         for c in self.js["criteria"]:
             want += [c["name"] + "_value", c["name"] + "_contrib"]
         self.assertEqual(fields, want + metrics + ["coverage_gaps", "lon", "lat", "centroid_lon",
-                                                   "centroid_lat"])
+                                                   "centroid_lat"] + PORTFOLIO)
         for r, g in zip(body, ranked):
             for f, v in zip(fields, r):
                 w = g[f]

@@ -501,7 +501,7 @@ static dcs_status route_site(route_job *j, size_t k, dcs_route_cell *t, dcs_rout
     if (st == DCS_ERR_NOMEM)
         return dcs_error_set(err, st, "%s", e.message);
     char what[64];
-    snprintf(what, sizeof what, " within %g km of both", j->rs->margin_km);
+    snprintf(what, sizeof what, " within margin_km (%g km) of the site and the substation", j->rs->margin_km);
     return rt->cells_settled > 0
                ? no_route(j, i, "unreachable: hard barriers or impassable cells close every "
                           "path to substation %s%s", what)

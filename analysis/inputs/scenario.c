@@ -535,8 +535,10 @@ static void read_route_barriers(reader *r, const cJSON *o, const char *p, const 
         dcs_route_settings *rt = &scn->interconnection.route;
         dcs_route_barrier *b = &rt->barriers[rt->nbarriers++];
         read_source(r, c, bp, base_dir, &b->src);
+        char kp[PATH_MAX_LEN];
+        join_path(kp, bp, "kind");
         if (!cJSON_GetObjectItemCaseSensitive(c, "kind"))
-            problem(r, bp, "required key \"kind\" is missing (expected \"hard\" or \"soft\")");
+            problem(r, kp, "required key is missing (expected \"hard\" or \"soft\")");
         b->hard = read_choice(r, c, bp, "kind", kinds, 0) == 0;
     }
 }

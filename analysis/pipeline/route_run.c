@@ -500,8 +500,9 @@ static dcs_status route_site(route_job *j, size_t k, dcs_route_cell *t, dcs_rout
         return keep_route(j, k, rt, err);
     if (st == DCS_ERR_NOMEM)
         return dcs_error_set(err, st, "%s", e.message);
-    char what[64];
-    snprintf(what, sizeof what, " within margin_km (%g km) of the site and the substation", j->rs->margin_km);
+    char what[96];
+    snprintf(what, sizeof what, " within margin_km (%g km) of the site and the substation",
+             j->rs->margin_km);
     return rt->cells_settled > 0
                ? no_route(j, i, "unreachable: hard barriers or impassable cells close every "
                           "path to substation %s%s", what)

@@ -8,7 +8,8 @@
 static const char *const col_names[DCS_DCOL_COUNT] = {
     "pareto",           "p_top_n",         "rank_p05",       "rank_p50",
     "rank_p95",         "n_parcels",       "parcels",        "portfolio_status",
-    "portfolio_substation", "portfolio_cost_musd", "feasible_alone", "portfolio_note"};
+    "portfolio_substation", "portfolio_cost_musd", "feasible_alone", "portfolio_note",
+    "route_km",         "route_cost_musd", "route_detour",   "route_note"};
 
 size_t dcs_decision_columns(const dcs_result *res, dcs_decision_col cols[DCS_DCOL_COUNT])
 {
@@ -27,6 +28,9 @@ size_t dcs_decision_columns(const dcs_result *res, dcs_decision_col cols[DCS_DCO
     }
     if (res->has_portfolio)
         for (int c = DCS_DCOL_PF_STATUS; c <= DCS_DCOL_PF_NOTE; c++)
+            cols[n++] = (dcs_decision_col)c;
+    if (res->has_routes)
+        for (int c = DCS_DCOL_ROUTE_KM; c <= DCS_DCOL_ROUTE_NOTE; c++)
             cols[n++] = (dcs_decision_col)c;
     return n;
 }
@@ -47,6 +51,7 @@ int dcs_decision_col_kind(dcs_decision_col col)
     case DCS_DCOL_PF_STATUS:
     case DCS_DCOL_PF_SUBSTATION:
     case DCS_DCOL_PF_NOTE:
+    case DCS_DCOL_ROUTE_NOTE:
         return 2;
     default:
         return 0;
@@ -73,8 +78,23 @@ static double portfolio_cost(const dcs_result *res, size_t i, size_t r)
     return m < 0 ? NAN : dcs_site_num(&res->sites, i)[res->model.metrics[m].col];
 }
 
+/* route_km, route_cost_musd, route_detour (NaN when not routed). */
+static double route_num(const dcs_result *res, dcs_decision_col col, size_t i)
+{
+    if (!res->has_routes || !res->routes.km)
+        return NAN;
+    if (col == DCS_DCOL_ROUTE_KM)
+        return res->routes.km[i];
+    if (col == DCS_DCOL_ROUTE_COST)
+        return res->routes.cost_musd[i];
+    double straight = dcs_site_num(&res->sites, i)[DCS_COL_SUB_KM];
+    return straight > 0 ? res->routes.km[i] / straight : NAN;
+}
+
 double dcs_decision_num(const dcs_result *res, dcs_decision_col col, size_t i)
 {
+    if (col >= DCS_DCOL_ROUTE_KM && col <= DCS_DCOL_ROUTE_DETOUR)
+        return route_num(res, col, i);
     size_t r = portfolio_slot(res, i);
     if (col == DCS_DCOL_PF_COST)
         return portfolio_cost(res, i, r);
@@ -109,6 +129,8 @@ const char *dcs_decision_text(const dcs_result *res, dcs_decision_col col, size_
         return r == SIZE_MAX || p->site_sub[r] == SIZE_MAX ? NULL : p->sub_id[p->site_sub[r]];
     if (col == DCS_DCOL_PF_NOTE)
         return r == SIZE_MAX ? NULL : res->pf_note[r];
+    if (col == DCS_DCOL_ROUTE_NOTE)
+        return res->has_routes && res->routes.note ? res->routes.note[i] : NULL;
     if (col != DCS_DCOL_PARCELS)
         return NULL;
     long campus = dcs_assembly_campus(&res->assembly, i);
@@ -271,9 +293,20 @@ static void json_portfolio(cJSON *d, const dcs_result *res)
     }
 }
 
+/* "route": {cell_m, neighbours, routed, unreachable}. */
+static void json_route(cJSON *d, const dcs_result *res)
+{
+    cJSON *o = cJSON_AddObjectToObject(d, "route");
+    add_number(o, "cell_m", res->routes.cell_m);
+    cJSON_AddNumberToObject(o, "neighbours", res->routes.neighbours);
+    cJSON_AddNumberToObject(o, "routed", (double)res->routes.routed);
+    cJSON_AddNumberToObject(o, "unreachable", (double)res->routes.unreachable);
+}
+
 void dcs_decision_json(cJSON *root, const dcs_result *res)
 {
-    if (!res->pareto && !res->has_sens && !res->scn->assembly.enabled && !res->has_portfolio)
+    if (!res->pareto && !res->has_sens && !res->scn->assembly.enabled && !res->has_portfolio &&
+        !res->has_routes)
         return;
     cJSON *d = cJSON_AddObjectToObject(root, "decision");
     if (!d)
@@ -286,4 +319,6 @@ void dcs_decision_json(cJSON *root, const dcs_result *res)
         json_assembly(d, res);
     if (res->has_portfolio)
         json_portfolio(d, res);
+    if (res->has_routes)
+        json_route(d, res);
 }

@@ -12,6 +12,9 @@
  *   portfolio_status, portfolio_substation, portfolio_cost_musd,
  *   feasible_alone, portfolio_note: where the site ends up when the
  *   eligible sites draw down substation headroom in rank order ("portfolio")
+ *   route_km, route_cost_musd, route_detour (route_km / substation_km),
+ *   route_note: the least-cost line to the substation, for the routed
+ *   sites ("interconnection.route"; pipeline/route_run.h)
  * The GIS writer, the Ranking sheet and the JSON summary all take them
  * from here, so they always agree.  Nothing returned needs freeing.
  */
@@ -37,6 +40,10 @@ typedef enum {
     DCS_DCOL_PF_COST,
     DCS_DCOL_PF_ALONE,
     DCS_DCOL_PF_NOTE,
+    DCS_DCOL_ROUTE_KM,
+    DCS_DCOL_ROUTE_COST,
+    DCS_DCOL_ROUTE_DETOUR,
+    DCS_DCOL_ROUTE_NOTE,
     DCS_DCOL_COUNT
 } dcs_decision_col;
 
@@ -46,7 +53,7 @@ size_t dcs_decision_columns(const dcs_result *res, dcs_decision_col cols[DCS_DCO
 const char *dcs_decision_col_name(dcs_decision_col col);
 
 /* 1 for integer columns (pareto, n_parcels, feasible_alone), 2 for text
- * (parcels, portfolio_status, _substation, _note), 0 real. */
+ * (parcels, portfolio_status, _substation, _note, route_note), 0 real. */
 int dcs_decision_col_kind(dcs_decision_col col);
 
 /* Site i's value in a number column (NaN when missing). */
@@ -59,7 +66,8 @@ const char *dcs_decision_text(const dcs_result *res, dcs_decision_col col, size_
 void dcs_decision_json_site(cJSON *site, const dcs_result *res, size_t i);
 
 /* The "decision" object of the JSON summary: Pareto metrics and front,
- * sensitivity settings and sweeps, campuses, the portfolio's substations. */
+ * sensitivity settings and sweeps, campuses, the portfolio's substations,
+ * the routing grid and counts. */
 void dcs_decision_json(cJSON *root, const dcs_result *res);
 
 /* The Sensitivity sheet (only when the scenario has "sensitivity"):

@@ -292,12 +292,22 @@ static void add_decision(const dcs_result *res, dcs_field_info *f, size_t *n)
         [DCS_DCOL_PF_ALONE] = ("1 when the site's own choice of substation could serve it if "
                                "it were the only site"),
         [DCS_DCOL_PF_NOTE] = "portfolio: where the site ends up and why (who took the capacity)",
+        [DCS_DCOL_ROUTE_KM] = ("length of the least-cost line from the site's point to its "
+                               "substation over the routing grid (km, cell centre to cell "
+                               "centre); empty when the site was not routed"),
+        [DCS_DCOL_ROUTE_COST] = ("interconnect_cost_musd with the straight line replaced by the "
+                                 "routed one: friction-weighted km x the voltage class's M$ "
+                                 "per km, plus soft barrier penalties (M$)"),
+        [DCS_DCOL_ROUTE_DETOUR] = "route_km / substation_km (1: as short as the straight line)",
+        [DCS_DCOL_ROUTE_NOTE] = "why a routed site has no route (e.g. its substation is "
+                                "enclosed by hard barriers)",
     };
     static const dcs_better better[DCS_DCOL_COUNT] = {
         [DCS_DCOL_PARETO] = DCS_BETTER_HIGHER, [DCS_DCOL_P_TOP] = DCS_BETTER_HIGHER,
         [DCS_DCOL_RANK_P05] = DCS_BETTER_LOWER, [DCS_DCOL_RANK_P50] = DCS_BETTER_LOWER,
         [DCS_DCOL_RANK_P95] = DCS_BETTER_LOWER, [DCS_DCOL_PF_COST] = DCS_BETTER_LOWER,
-        [DCS_DCOL_PF_ALONE] = DCS_BETTER_HIGHER,
+        [DCS_DCOL_PF_ALONE] = DCS_BETTER_HIGHER, [DCS_DCOL_ROUTE_KM] = DCS_BETTER_LOWER,
+        [DCS_DCOL_ROUTE_COST] = DCS_BETTER_LOWER, [DCS_DCOL_ROUTE_DETOUR] = DCS_BETTER_LOWER,
     };
     static const dcs_field_kind kinds[3] = {DCS_FIELD_REAL, DCS_FIELD_INTEGER, DCS_FIELD_TEXT};
     dcs_decision_col dc[DCS_DCOL_COUNT];

@@ -9,7 +9,8 @@
  *   lon, lat (a point inside the site, WGS 84),
  *   centroid_lon, centroid_lat (its area centroid, which may lie outside).
  * Layer "eligible_points": the same fields for the eligible sites, at that
- * point.  Multi-layer formats (GeoPackage) hold both layers and, for a
+ * point.  Layer "routes" (GeoPackage only, with interconnection.route): the
+ * routed lines, in the output CRS.  Multi-layer formats (GeoPackage) hold both layers and, for a
  * GeoPackage, the default QGIS style of each layer and the fields' titles
  * and descriptions (report_style.h); single-layer formats get one file
  * each (<name>.<ext>, <name>_points.<ext>).  The dataset's metadata holds
@@ -396,6 +397,54 @@ static void close_transforms(gis_job *j)
         OSRRelease(j->out);
 }
 
+/* Layer "routes" (a GeoPackage with routed lines): one line per routed
+ * site with a route, cell centres from the site to its substation, with
+ * site_id, substation_id, route_km and route_cost_musd. */
+static int write_route(const gis_job *j, OGRLayerH lyr, const dcs_routed_line *rl)
+{
+    const dcs_result *res = j->res;
+    OGRFeatureH f = OGR_F_Create(OGR_L_GetLayerDefn(lyr));
+    OGRGeometryH g = OGR_G_CreateGeometry(wkbLineString);
+    if (!f || !g) {
+        OGR_G_DestroyGeometry(g);
+        OGR_F_Destroy(f);
+        return 0;
+    }
+    for (size_t v = 0; v < rl->nverts; v++)
+        OGR_G_AddPoint_2D(g, rl->x[v], rl->y[v]);
+    if (rl->nverts == 1)
+        OGR_G_AddPoint_2D(g, rl->x[0], rl->y[0]);
+    if (j->to_out && OGR_G_Transform(g, j->to_out) != OGRERR_NONE) {
+        OGR_G_DestroyGeometry(g);
+        g = NULL;
+    }
+    OGR_F_SetGeometryDirectly(f, g);
+    OGR_F_SetFieldString(f, 0, res->sites.id[rl->site]);
+    OGR_F_SetFieldString(f, 1, dcs_site_text(&res->sites, rl->site)[DCS_TCOL_SUB_ID]);
+    OGR_F_SetFieldDouble(f, 2, res->routes.km[rl->site]);
+    OGR_F_SetFieldDouble(f, 3, res->routes.cost_musd[rl->site]);
+    int ok = OGR_L_CreateFeature(lyr, f) == OGRERR_NONE;
+    OGR_F_Destroy(f);
+    return ok;
+}
+
+static dcs_status write_routes(const gis_job *j, GDALDatasetH ds)
+{
+    const dcs_routes *R = &j->res->routes;
+    OGRLayerH lyr = GDALDatasetCreateLayer(ds, "routes", j->out, wkbLineString, j->lco);
+    int ok = lyr && add_field(lyr, "site_id", OFTString) &&
+             add_field(lyr, "substation_id", OFTString) && add_field(lyr, "route_km", OFTReal) &&
+             add_field(lyr, "route_cost_musd", OFTReal);
+    int tx = ok && GDALDatasetStartTransaction(ds, FALSE) == OGRERR_NONE;
+    for (size_t k = 0; ok && k < R->nlines; k++)
+        ok = write_route(j, lyr, &R->lines[k]);
+    if (tx && ok)
+        ok = GDALDatasetCommitTransaction(ds) == OGRERR_NONE;
+    return ok ? DCS_OK
+              : dcs_error_set(j->err, DCS_ERR_IO, "cannot write layer 'routes' to '%s': %s",
+                              j->tmp, gdal_reason());
+}
+
 /* Drivers other than GeoPackage (SQLite) ignore failed writes (a full
  * disk) and close without an error, leaving a cut file: read the file back
  * and count its features. */
@@ -564,6 +613,9 @@ dcs_status dcs_report_gis(const dcs_result *res, const dcs_gis_format *fmt,
         st = placeholder_drop(&j, ds);
     if (st == DCS_OK && (layers & DCS_GIS_POINTS))
         st = write_layer(&j, ds, "eligible_points", 1);
+    if (st == DCS_OK && res->has_routes && (layers & DCS_GIS_CANDIDATES) &&
+        strcmp(fmt->name, "GPKG") == 0)
+        st = write_routes(&j, ds);
     if (st == DCS_OK && strcmp(fmt->name, "GPKG") == 0) {
         const char *const names[2] = {layers & DCS_GIS_CANDIDATES ? "candidates" : NULL,
                                       layers & DCS_GIS_POINTS ? "eligible_points" : NULL};

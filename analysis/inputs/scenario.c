@@ -551,12 +551,105 @@ static void read_time_to_power(reader *r, const cJSON *o, dcs_scenario *scn)
                 &scn->interconnection.transformer_years);
 }
 
+/* "barriers": [{"dataset", "layer", "where", "kind": "hard" | "soft"}]. */
+static void read_route_barriers(reader *r, const cJSON *o, const char *p, const char *base_dir,
+                                dcs_scenario *scn)
+{
+    static const char *const keys[] = {"dataset", "layer", "where", "kind", NULL};
+    static const char *const kinds[] = {"hard", "soft", NULL};
+    const cJSON *a = read_array(r, o, p, "barriers", 0);
+    size_t n = a ? (size_t)cJSON_GetArraySize(a) : 0, i = 0;
+    if (!a)
+        return;
+    if (!(scn->interconnection.route.barriers = calloc(n ? n : 1, sizeof(dcs_route_barrier)))) {
+        r->nomem = 1;
+        return;
+    }
+    for (const cJSON *c = a->child; c; c = c->next, i++) {
+        char bp[PATH_MAX_LEN];
+        index_path(bp, "interconnection.route.barriers", i);
+        if (!cJSON_IsObject(c)) {
+            wrong_type(r, bp, "an object", c);
+            continue;
+        }
+        check_keys(r, c, bp, keys);
+        dcs_route_settings *rt = &scn->interconnection.route;
+        dcs_route_barrier *b = &rt->barriers[rt->nbarriers++];
+        read_source(r, c, bp, base_dir, &b->src);
+        char kp[PATH_MAX_LEN];
+        join_path(kp, bp, "kind");
+        if (!cJSON_GetObjectItemCaseSensitive(c, "kind"))
+            problem(r, kp, "required key is missing (expected \"hard\" or \"soft\")");
+        b->hard = read_choice(r, c, bp, "kind", kinds, 0) == 0;
+    }
+}
+
+/* "cost_raster": {"dataset": ..., "band": 1}. */
+static void read_route_cost(reader *r, const cJSON *o, const char *p, const char *base_dir,
+                            dcs_scenario *scn)
+{
+    static const char *const keys[] = {"dataset", "band", NULL};
+    char cp[PATH_MAX_LEN], *raw = NULL;
+    join_path(cp, p, "cost_raster");
+    const cJSON *c = read_object(r, o, p, "cost_raster", 0);
+    if (!c)
+        return;
+    check_keys(r, c, cp, keys);
+    if (read_string(r, c, cp, "dataset", 1, &raw) &&
+        !(scn->interconnection.route.cost_raster = resolve_dataset(base_dir, raw)))
+        r->nomem = 1;
+    free(raw);
+    double band = 1;
+    read_number(r, c, cp, "band", 0, 1, 100000, &band);
+    scn->interconnection.route.cost_band = (int)band;
+}
+
+/* "route": least-cost lines from the routed sites to their substations. */
+static void read_route(reader *r, const cJSON *ic, const char *base_dir, dcs_scenario *scn)
+{
+    static const char *const keys[] = {"cost_raster", "barriers",  "cell_m",      "neighbours",
+                                       "sites",       "top_n",     "margin_km",   "soft_factor",
+                                       "soft_penalty_musd", NULL};
+    static const char *const sites[] = {"top", "eligible", NULL};
+    static const char *const p = "interconnection.route";
+    const cJSON *o = read_object(r, ic, "interconnection", "route", 0);
+    if (!o)
+        return;
+    check_keys(r, o, p, keys);
+    dcs_route_settings *rt = &scn->interconnection.route;
+    *rt = (dcs_route_settings){.enabled = 1, .cost_band = 1, .neighbours = 16,
+                               .margin_km = 5, .soft_factor = 1};
+    read_route_cost(r, o, p, base_dir, scn);
+    read_route_barriers(r, o, p, base_dir, scn);
+    read_number(r, o, p, "cell_m", 0, 0.01, 1e5, &rt->cell_m);
+    double nb = 16, top = 0;
+    if (read_number(r, o, p, "neighbours", 0, 8, 16, &nb) && nb != 8 && nb != 16)
+        problem(r, "interconnection.route.neighbours", "%g is not 8 or 16", nb);
+    rt->neighbours = (int)nb;
+    rt->all_eligible = read_choice(r, o, p, "sites", sites, 0) == 1;
+    if (read_number(r, o, p, "top_n", 0, 1, 1e7, &top) && rt->all_eligible)
+        problem(r, "interconnection.route.top_n", "applies to \"sites\": \"top\" only; "
+                "remove it or route the top sites");
+    rt->top_n = (size_t)top;
+    read_number(r, o, p, "margin_km", 0, 0, 1e4, &rt->margin_km);
+    read_number(r, o, p, "soft_factor", 0, 1, 1e6, &rt->soft_factor);
+    read_number(r, o, p, "soft_penalty_musd", 0, 0, 1e6, &rt->soft_penalty_musd);
+    int soft = 0;
+    for (size_t i = 0; i < rt->nbarriers; i++)
+        soft |= !rt->barriers[i].hard;
+    if (soft && rt->soft_factor == 1 && rt->soft_penalty_musd == 0)
+        problem(r, p, "soft barriers need \"soft_factor\" (> 1) or \"soft_penalty_musd\" "
+                "(> 0); with neither they change nothing");
+}
+
 /* "interconnection": {"classes": [{"max_kv": 138, "musd_per_km": 1.5}, ...],
  *                     "upgrade_musd": 25} */
-static void read_interconnection(reader *r, const cJSON *root, dcs_scenario *scn)
+static void read_interconnection(reader *r, const cJSON *root, const char *base_dir,
+                                 dcs_scenario *scn)
 {
     static const char *const keys[] = {"classes",   "upgrade_musd", "unknown_headroom",
-                                       "choose",    "search_km",    "time_to_power", NULL};
+                                       "choose",    "search_km",    "time_to_power",
+                                       "route",     NULL};
     static const char *const unknown[] = {"no_upgrade", "upgrade", NULL};
     static const char *const choose[] = {"cheapest", "nearest", NULL};
     static const char *const class_keys[] = {"max_kv", "musd_per_km", NULL};
@@ -569,6 +662,7 @@ static void read_interconnection(reader *r, const cJSON *root, dcs_scenario *scn
     if (!o)
         return;
     check_keys(r, o, "interconnection", keys);
+    read_route(r, o, base_dir, scn);
     read_number(r, o, "interconnection", "upgrade_musd", 0, 0, 1e5,
                 &scn->interconnection.upgrade_musd);
     scn->interconnection.upgrade_unknown =
@@ -1399,7 +1493,7 @@ static void read_root(reader *r, const cJSON *root, const char *base_dir, dcs_sc
         check_name(r, "name", scn->name);
     read_string(r, root, "", "description", 0, &scn->description);
     read_string(r, root, "", "working_crs", 0, &scn->working_crs);
-    read_interconnection(r, root, scn);
+    read_interconnection(r, root, base_dir, scn);
     read_aggregation(r, root, scn);
     if (scn->working_crs && strcmp(scn->working_crs, "auto") == 0) {
         free(scn->working_crs);
@@ -1649,6 +1743,10 @@ void dcs_scenario_free(dcs_scenario *scn)
     free(scn->outputs.attribution);
     free(scn->interconnection.max_kv);
     free(scn->interconnection.musd_per_km);
+    free(scn->interconnection.route.cost_raster);
+    for (size_t i = 0; i < scn->interconnection.route.nbarriers; i++)
+        free_source(&scn->interconnection.route.barriers[i].src);
+    free(scn->interconnection.route.barriers);
     free(scn->ahp_matrix);
     for (size_t i = 0; i < scn->energy.nstations; i++)
         free(scn->energy.stations[i]);

@@ -51,6 +51,30 @@ typedef struct {
     int from_centroid;
 } dcs_substation_rule;
 
+/* A barrier layer of routed lines (polygons or lines): hard ones are never
+ * crossed, soft ones at a price (interconnection.route). */
+typedef struct {
+    dcs_source src;
+    int hard;
+} dcs_route_barrier;
+
+/* Routed lines (interconnection.route; pipeline/route_run.h): the
+ * least-cost path from the routed sites to their substations. */
+typedef struct {
+    int enabled;
+    char *cost_raster;        /* friction per cell (resolved path); NULL: 1 everywhere */
+    int cost_band;            /* default 1 */
+    dcs_route_barrier *barriers;
+    size_t nbarriers;
+    double cell_m;            /* grid cell in metres; 0: the cost raster's, else 100 */
+    int neighbours;           /* 8 or 16 (default 16) */
+    int all_eligible;         /* 1: "sites": "eligible"; 0: the top top_n */
+    size_t top_n;             /* 0: outputs.top_n */
+    double margin_km;         /* search window margin (default 5) */
+    double soft_factor;       /* friction multiplier in soft barriers (default 1) */
+    double soft_penalty_musd; /* added per crossing of a soft barrier (default 0) */
+} dcs_route_settings;
+
 /* "boundary", "centroid", NULL: the values of a distance's "from". */
 extern const char *const dcs_distance_from_names[];
 
@@ -223,6 +247,7 @@ typedef struct {
         /* time to power (with substations.queue_field): the year counted from, and the
          * years a connection and a new transformer take */
         double start_year, connect_years, transformer_years;
+        dcs_route_settings route; /* routed lines ("route"; pipeline/route_run.h) */
     } interconnection;
 
     /* The energy and cooling model (energy.h); enabled when the scenario

@@ -9,6 +9,7 @@
 #include "decision/distinct.h"
 #include "decision/pareto.h"
 #include "pipeline/portfolio_run.h"
+#include "pipeline/route_run.h"
 #include "pipeline/diagnose.h"
 
 /* The number metric a pareto entry names, or an error naming the key. */
@@ -246,5 +247,7 @@ dcs_status dcs_decision_analyse(dcs_result *res, dcs_error *err)
         st = sensitivity(res, err);
     if (st == DCS_OK)
         st = dcs_portfolio_run(res, err);
+    if (st == DCS_OK)
+        st = dcs_route_run(res, err);
     return st;
 }

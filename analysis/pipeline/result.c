@@ -32,6 +32,7 @@ void dcs_result_free(dcs_result *res)
         free(res->pf_note[r]);
     free(res->pf_note);
     dcs_portfolio_free(&res->portfolio);
+    dcs_routes_free(&res->routes, res->sites.n);
     free(res->pareto);
     free(res->distinct);
     dcs_sensitivity_free(&res->sens);
@@ -48,4 +49,19 @@ void dcs_result_free(dcs_result *res)
     dcs_warnings_free(&res->warnings);
     dcs_geos_finish(res->geos);
     memset(res, 0, sizeof *res);
+}
+
+void dcs_routes_free(dcs_routes *r, size_t nsites)
+{
+    for (size_t i = 0; r->note && i < nsites; i++)
+        free(r->note[i]);
+    for (size_t k = 0; k < r->nlines; k++) {
+        free(r->lines[k].x);
+        free(r->lines[k].y);
+    }
+    free(r->note);
+    free(r->km);
+    free(r->cost_musd);
+    free(r->lines);
+    memset(r, 0, sizeof *r);
 }

@@ -32,6 +32,27 @@
 
 typedef struct dcs_result dcs_result;
 
+/* One routed line (pipeline/route_run.h): cell centres in the working CRS,
+ * from the site to its substation. */
+typedef struct {
+    size_t site;   /* index in sites */
+    size_t nverts;
+    double *x, *y;
+} dcs_routed_line;
+
+/* Routed lines of a run ("interconnection.route"); valid when has_routes. */
+typedef struct {
+    double cell_m;          /* the grid's cell, metres of the working CRS */
+    int neighbours;         /* 8 or 16 */
+    long width, height;     /* the grid's cells */
+    size_t routed;          /* sites routed (found or not) */
+    size_t unreachable;     /* of those, sites with no route */
+    double *km, *cost_musd; /* sites.n: route length and routed connection cost; NaN: none */
+    char **note;            /* sites.n: why there is no route; NULL otherwise */
+    dcs_routed_line *lines; /* nlines, in rank order */
+    size_t nlines;
+} dcs_routes;
+
 struct dcs_result {
     const dcs_scenario *scn;
     GEOSContextHandle_t geos;
@@ -57,6 +78,8 @@ struct dcs_result {
     dcs_portfolio portfolio; /* by rank - 1 (pipeline/portfolio_run.h); valid when has_portfolio */
     char **pf_note;          /* portfolio.n: where each eligible site ended up, and why */
     int has_portfolio;
+    dcs_routes routes;       /* routed lines (pipeline/route_run.h); valid when has_routes */
+    int has_routes;
     dcs_classes classes;    /* score classes from the eligible scores, for maps and styles */
     long distinct_col;      /* text column grouping distinct options, -1: none */
     size_t *distinct;       /* ndistinct site indices: the best site of each distinct place */
@@ -66,6 +89,9 @@ struct dcs_result {
 };
 
 void dcs_result_free(dcs_result *res);
+
+/* Free what dcs_route_run() filled (nsites: the result's sites.n). */
+void dcs_routes_free(dcs_routes *r, size_t nsites);
 
 /* The sites' metric rows as dcs_evaluate() takes them (pointers into the
  * result; nothing to free). */

@@ -36,13 +36,17 @@ static void test_demo_fields(void **state)
     dcs_field_info *f = dcs_report_fields(&res, &n);
     assert_non_null(f);
     /* site_id, status, rank, score, reasons, metrics, 2 per criterion,
-     * coverage_gaps, lon, lat, centroid_lon, centroid_lat (the demo has no
-     * decision-support section) */
-    assert_int_equal(n, 5 + res.model.nmetrics + 2 * res.model.ncrits + 5);
+     * coverage_gaps, lon, lat, centroid_lon, centroid_lat, then the demo's
+     * one decision-support section, its portfolio: 5 columns */
+    assert_int_equal(n, 5 + res.model.nmetrics + 2 * res.model.ncrits + 5 + 5);
     assert_string_equal(f[0].name, "site_id");
     assert_string_equal(f[5].name, res.model.metrics[0].name);
-    assert_string_equal(f[n - 3].name, "lat");
-    assert_string_equal(f[n - 1].name, "centroid_lat");
+    assert_string_equal(f[n - 8].name, "lat");
+    assert_string_equal(f[n - 6].name, "centroid_lat");
+    assert_string_equal(f[n - 5].name, "portfolio_status");
+    assert_string_equal(f[n - 1].name, "portfolio_note");
+    assert_int_equal(find(f, n, "portfolio_cost_musd")->better, DCS_BETTER_LOWER);
+    assert_int_equal(find(f, n, "feasible_alone")->kind, DCS_FIELD_INTEGER);
     const dcs_field_info *ic = find(f, n, "interconnect_cost_musd");
     assert_string_equal(ic->title, "Interconnection cost (M$)");
     assert_string_equal(ic->unit, "M$");

@@ -36,6 +36,8 @@ typedef struct {
     dcs_route_grid g;
     double *cost;
     unsigned char *bar;
+    dcs_route_cell *cells; /* scratch: the current site's cells */
+    size_t ncells, cells_cap;
 } route_job;
 
 static const char *gdal_reason(void)
@@ -471,16 +473,82 @@ static dcs_status no_route(route_job *j, size_t i, const char *fmt, const char *
     return j->res->routes.note[i] ? DCS_OK : DCS_ERR_NOMEM;
 }
 
+/* Append cell c to *cells (growing it); -1 when out of memory. */
+static int push_cell(dcs_route_cell **cells, size_t *n, size_t *cap, dcs_route_cell c)
+{
+    if (*n == *cap) {
+        size_t m = *cap ? 2 * *cap : 64;
+        dcs_route_cell *p = realloc(*cells, m * sizeof *p);
+        if (!p)
+            return -1;
+        *cells = p;
+        *cap = m;
+    }
+    (*cells)[(*n)++] = c;
+    return 0;
+}
+
+/* The open cells whose centres lie inside site k, else the open cell of
+ * its point: where a line may end at the site (so the route, like
+ * substation_km, reaches the site's boundary).  -1 when out of memory. */
+static int site_cells(const route_job *j, size_t k, dcs_route_cell **cells, size_t *n,
+                      size_t *cap)
+{
+    const dcs_result *res = j->res;
+    const dcs_route_grid *g = &j->g;
+    GEOSContextHandle_t geos = res->geos;
+    GEOSGeometry *site = dcs_site_geometry(&res->sites, j->site[k], geos);
+    const GEOSPreparedGeometry *prep = site ? GEOSPrepare_r(geos, site) : NULL;
+    double x0, y0, x1, y1;
+    int nomem = 0;
+    *n = 0;
+    if (prep && GEOSGeom_getXMin_r(geos, site, &x0) && GEOSGeom_getYMin_r(geos, site, &y0) &&
+        GEOSGeom_getXMax_r(geos, site, &x1) && GEOSGeom_getYMax_r(geos, site, &y1)) {
+        long c0 = (long)floor((x0 - g->gt[0]) / g->gt[1]), c1 = (long)ceil((x1 - g->gt[0]) / g->gt[1]);
+        long r0 = (long)floor((y1 - g->gt[3]) / g->gt[5]), r1 = (long)ceil((y0 - g->gt[3]) / g->gt[5]);
+        for (long r = r0 < 0 ? 0 : r0; !nomem && r <= r1 && r < g->height; r++)
+            for (long c = c0 < 0 ? 0 : c0; !nomem && c <= c1 && c < g->width; c++) {
+                dcs_route_cell cell = {.col = c, .row = r};
+                GEOSGeometry *pt = GEOSGeom_createPointFromXY_r(
+                    geos, g->gt[0] + (c + 0.5) * g->gt[1], g->gt[3] + (r + 0.5) * g->gt[5]);
+                if (pt && GEOSPreparedContains_r(geos, prep, pt) == 1 && !blocked(g, cell))
+                    nomem = push_cell(cells, n, cap, cell) != 0;
+                if (pt)
+                    GEOSGeom_destroy_r(geos, pt);
+            }
+    }
+    if (prep)
+        GEOSPreparedGeom_destroy_r(geos, prep);
+    if (site)
+        GEOSGeom_destroy_r(geos, site);
+    dcs_route_cell own;
+    if (!nomem && *n == 0 && dcs_route_cell_of(g, j->sx[k], j->sy[k], &own) == 0 &&
+        !blocked(g, own))
+        nomem = push_cell(cells, n, cap, own) != 0;
+    return nomem ? -1 : 0;
+}
+
+/* A route found from the substation, turned to run from the site. */
+static void reverse_route(dcs_route *rt)
+{
+    for (size_t a = 0, b = rt->nverts ? rt->nverts - 1 : 0; a < b; a++, b--) {
+        double x = rt->x[a], y = rt->y[a];
+        rt->x[a] = rt->x[b], rt->y[a] = rt->y[b];
+        rt->x[b] = x, rt->y[b] = y;
+    }
+}
+
 /* Route site k; a site without a route gets a note. */
 static dcs_status route_site(route_job *j, size_t k, dcs_route_cell *t, dcs_route_work *w,
                              dcs_route *rt, dcs_error *err)
 {
     size_t i = j->site[k], nfound;
-    dcs_route_cell start;
     double per_km = musd_per_km(j->res, i);
-    if (dcs_route_cell_of(&j->g, j->sx[k], j->sy[k], &start) != 0 || blocked(&j->g, start))
-        return no_route(j, i, "unreachable: the site's cell is impassable (no friction in the "
-                        "cost raster, or under a hard barrier); no route to %s%s", "");
+    if (site_cells(j, k, &j->cells, &j->ncells, &j->cells_cap) != 0)
+        return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory (routes)");
+    if (j->ncells == 0)
+        return no_route(j, i, "unreachable: the site's cells are impassable (no friction in "
+                        "the cost raster, or under a hard barrier); no route to %s%s", "");
     size_t nt = target_cells(j, k, t, &nfound);
     if (nfound == 0)
         return no_route(j, i, "not routed: substation %s was not found again in the "
@@ -495,9 +563,12 @@ static dcs_status route_site(route_job *j, size_t k, dcs_route_cell *t, dcs_rout
         .window_margin_m = j->rs->margin_km * 1000,
     };
     dcs_error e = {0};
-    dcs_status st = dcs_route_find(&j->g, &o, start, t, nt, w, rt, &e);
-    if (st == DCS_OK)
+    /* from the substation to the nearest open cell of the site */
+    dcs_status st = dcs_route_find(&j->g, &o, t[0], j->cells, j->ncells, w, rt, &e);
+    if (st == DCS_OK) {
+        reverse_route(rt);
         return keep_route(j, k, rt, err);
+    }
     if (st == DCS_ERR_NOMEM)
         return dcs_error_set(err, st, "%s", e.message);
     char what[96];
@@ -547,6 +618,7 @@ static void job_free(route_job *j)
     free(j->sy);
     free(j->cost);
     free(j->bar);
+    free(j->cells);
     CPLFree(j->wkt);
 }
 

@@ -25,6 +25,10 @@ Cases:
             margin_km 8) when it is 50 M$.
   enclosed  the substation inside a ring of hard barrier: no route, a
             note naming the substation, exit 0.
+  parcel    a 2 km square parcel (cell edges on the grid) and a substation
+            3.05 km east of its east edge, on a cell centre: the route ends
+            in the parcel's nearest cells, 31 cells = 3.100 km from the
+            substation, not at the parcel's centre (4.05 km away).
   friction  a cost raster of 2 everywhere: the line part of the cost
             doubles; the cell size defaults to the raster's (100 m).
 
@@ -176,6 +180,38 @@ def build_cases():
     r = None
 
 
+def build_parcel(path):
+    """One 2 km square polygon site and a substation 3.05 km east of it."""
+    ds = ogr.GetDriverByName("GPKG").CreateDataSource(path)
+    utm = test_e2e.srs(test_e2e.UTM_EPSG)
+    lyr = ds.CreateLayer("sites", utm, ogr.wkbPolygon)
+    lyr.CreateField(ogr.FieldDefn("site_id", ogr.OFTString))
+    f = ogr.Feature(lyr.GetLayerDefn())
+    f.SetField("site_id", "P")
+    f.SetGeometry(box(700000, 3629000, 702000, 3631000))
+    lyr.CreateFeature(f)
+    ds = None
+    build_subs_only(path, [("T", (705050.0, 3630050.0))])
+
+
+def build_subs_only(path, subs):
+    ds = ogr.Open(path, 1)
+    utm = test_e2e.srs(test_e2e.UTM_EPSG)
+    lyr = ds.CreateLayer("substations", utm, ogr.wkbPoint)
+    for name, kind in (("sub_id", ogr.OFTString), ("kv", ogr.OFTReal), ("mw", ogr.OFTReal)):
+        lyr.CreateField(ogr.FieldDefn(name, kind))
+    for sid, (x, y) in subs:
+        f = ogr.Feature(lyr.GetLayerDefn())
+        f.SetField("sub_id", sid)
+        f.SetField("kv", 138.0)
+        f.SetField("mw", 400.0)
+        p = ogr.Geometry(ogr.wkbPoint)
+        p.AddPoint_2D(x, y)
+        f.SetGeometry(p)
+        lyr.CreateFeature(f)
+    ds = None
+
+
 def barrier(layer, dataset, kind):
     return {"dataset": dataset, "layer": layer, "kind": kind}
 
@@ -192,6 +228,8 @@ def setUpModule():
     run("soft_dear", scenario("soft.gpkg", barriers=soft, soft_penalty_musd=50, margin_km=8))
     run("enclosed", scenario("enclosed.gpkg",
                              barriers=[barrier("fence", "enclosed.gpkg", "hard")]))
+    build_parcel(os.path.join(TMP, "parcel.gpkg"))
+    run("parcel", scenario("parcel.gpkg"))
     scn = scenario("friction.gpkg", cost_raster={"dataset": "friction.tif"})
     del scn["interconnection"]["route"]["cell_m"]
     run("friction", scn)
@@ -302,6 +340,19 @@ class TRoutes(unittest.TestCase):
                                    delta=1e-9)
             length = sum(math.dist(a[:2], b[:2]) for a, b in zip(pts, pts[1:])) / 1000
             self.assertAlmostEqual(length, attrs["route_km"], delta=1e-6)
+
+    def test_parcel_route_reaches_its_boundary(self):
+        r, _, rows, routes = RUNS["parcel"]
+        self.assertEqual(r.returncode, 0, r.stderr)
+        p = rows["P"]
+        self.assertAlmostEqual(p["route_km"], 3.1, delta=1e-6)
+        # substation_km is the ground distance from the edge, 3.05 km on the
+        # grid's plane (UTM scale ~0.9996-1.0004 here): within half a cell
+        self.assertLess(abs(p["route_km"] - p["substation_km"]), 0.05 + 0.01)
+        self.assertLess(p["route_detour"], 1.05)
+        (_, pts), = routes
+        self.assertAlmostEqual(pts[0][0], 701950.0, delta=1e-6)   # starts in the parcel
+        self.assertAlmostEqual(pts[-1][0], 705050.0, delta=1e-6)  # ends at the substation
 
     def test_friction_raster_doubles_the_line(self):
         js, rows, _ = self.outcome("friction")

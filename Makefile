@@ -138,7 +138,7 @@ valgrind: deps-test
 bench: deps-bench
 	@$(MAKE) --no-print-directory all
 	@DCSITE=$(BUILD)/dcsite tests/bench/run_bench.sh
-	@DCSITE=$(BUILD)/dcsite tests/bench/portfolio_bench.sh
+	@DCSITE=$(BUILD)/dcsite tests/bench/grid_bench.sh
 
 clean:
 	rm -rf build build-asan build-fuzz out

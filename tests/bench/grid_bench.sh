@@ -19,24 +19,9 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 "$PY" - "$tmp" <<'PY'
 import json, os, sys
-src = os.path.abspath("data/scenarios/dallas.json")
-base = os.path.dirname(src)
-with open(src) as f:
-    s = json.load(f)
-def fix(o):
-    if isinstance(o, dict):
-        for k, v in o.items():
-            if k == "dataset":
-                o[k] = os.path.normpath(os.path.join(base, v))
-            else:
-                fix(v)
-    elif isinstance(o, list):
-        for i, v in enumerate(o):
-            if isinstance(v, str) and v.startswith("../"):
-                o[i] = os.path.normpath(os.path.join(base, v))
-            else:
-                fix(v)
-fix(s)
+sys.path.insert(0, os.path.abspath("tests/e2e"))
+import tapkit
+s = tapkit.absolute_scenario("data/scenarios/dallas.json")
 def write(name, scn):
     with open(os.path.join(sys.argv[1], name + ".json"), "w") as f:
         json.dump(scn, f)

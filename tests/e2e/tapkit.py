@@ -24,6 +24,27 @@ def dcsite_path():
     return os.path.join(REPO, p)
 
 
+def absolute_scenario(path):
+    """The scenario at path as a dict, its dataset paths (and "../" entries of
+    lists, such as weather stations) made absolute, so that a copy runs from
+    any directory."""
+    import json
+    with open(path) as fh:
+        scn = json.load(fh)
+    base = os.path.dirname(os.path.abspath(path))
+
+    def fix(o):
+        items = o.items() if isinstance(o, dict) else enumerate(o) if isinstance(o, list) else ()
+        for k, v in list(items):
+            if (k == "dataset" and isinstance(o, dict)) or \
+                    (isinstance(o, list) and isinstance(v, str) and v.startswith("../")):
+                o[k] = os.path.normpath(os.path.join(base, v))
+            else:
+                fix(v)
+    fix(scn)
+    return scn
+
+
 class TapResult(unittest.TestResult):
     """Prints one TAP line per test as it finishes."""
 

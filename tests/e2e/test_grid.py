@@ -70,30 +70,48 @@ def cost(sub, extra=0.0):
     return ground_km(dx) * PER_KM[kv] + (UPGRADE if head < PEAK else 0) + extra
 
 
-def build(path, cost_b=0.0):
-    ds = ogr.GetDriverByName("GPKG").CreateDataSource(path)
-    utm = test_e2e.srs(test_e2e.UTM_EPSG)
-    lyr = ds.CreateLayer("sites", utm, ogr.wkbPolygon)
-    lyr.CreateField(ogr.FieldDefn("site_id", ogr.OFTString))
-    f = ogr.Feature(lyr.GetLayerDefn())
-    f.SetField("site_id", "S")
-    f.SetGeometry(test_e2e.polygon_from(test_e2e.box_ring(SITE)))
-    lyr.CreateFeature(f)
-    lyr = ds.CreateLayer("substations", utm, ogr.wkbPoint)
-    for name, kind in (("sub_id", ogr.OFTString), ("kv", ogr.OFTReal), ("mw", ogr.OFTReal),
-                       ("bay_musd", ogr.OFTReal)):
-        lyr.CreateField(ogr.FieldDefn(name, kind))
-    for sid, dx, kv, head, _ in SUBS:
+def write_layer(ds, name, geom_type, fields, rows):
+    """A layer of ds in UTM 14N: fields [(name, OGR type)], rows [(values
+    dict, geometry)]; a None value is left unset."""
+    lyr = ds.CreateLayer(name, test_e2e.srs(test_e2e.UTM_EPSG), geom_type)
+    for fname, kind in fields:
+        lyr.CreateField(ogr.FieldDefn(fname, kind))
+    for values, geom in rows:
         f = ogr.Feature(lyr.GetLayerDefn())
-        f.SetField("sub_id", sid)
-        f.SetField("kv", kv)
-        f.SetField("mw", head)
-        f.SetField("bay_musd", cost_b if sid == "B" else 0.0)
-        p = ogr.Geometry(ogr.wkbPoint)
-        p.AddPoint_2D(EDGE[0] + dx, EDGE[1])
-        f.SetGeometry(p)
+        for k, v in values.items():
+            if v is not None:
+                f.SetField(k, v)
+        f.SetGeometry(geom)
         lyr.CreateFeature(f)
+
+
+def point(x, y):
+    p = ogr.Geometry(ogr.wkbPoint)
+    p.AddPoint_2D(float(x), float(y))
+    return p
+
+
+def square(b):
+    return test_e2e.polygon_from(test_e2e.box_ring(b))
+
+
+def write_fixture(path, sites, subs, extra=()):
+    """sites [(id, box)], subs [(values, (x, y))] with sub_id, kv, mw and
+    the extra numeric fields."""
+    ds = ogr.GetDriverByName("GPKG").CreateDataSource(path)
+    write_layer(ds, "sites", ogr.wkbPolygon, [("site_id", ogr.OFTString)],
+                [({"site_id": sid}, square(b)) for sid, b in sites])
+    fields = [("sub_id", ogr.OFTString), ("kv", ogr.OFTReal), ("mw", ogr.OFTReal)]
+    write_layer(ds, "substations", ogr.wkbPoint, fields + [(e, ogr.OFTReal) for e in extra],
+                [(v, point(*xy)) for v, xy in subs])
     ds = None
+
+
+def build(path, cost_b=0.0):
+    write_fixture(path, [("S", SITE)],
+                  [({"sub_id": sid, "kv": kv, "mw": head,
+                     "bay_musd": cost_b if sid == "B" else 0.0}, (EDGE[0] + dx, EDGE[1]))
+                   for sid, dx, kv, head, _ in SUBS], extra=["bay_musd"])
 
 
 def scenario(dataset="grid.gpkg", interconnection=None, **subs):
@@ -108,17 +126,10 @@ def scenario(dataset="grid.gpkg", interconnection=None, **subs):
 
 
 def run(tag, scn):
-    path = os.path.join(TMP, tag + ".json")
-    with open(path, "w") as fp:
-        json.dump(scn, fp)
-    out = os.path.join(TMP, "out-" + tag)
-    r = subprocess.run([DCSITE, "run", path, "-o", out, "--quiet"], capture_output=True,
-                       text=True, cwd=TMP, timeout=120)
-    row = None
-    if r.returncode == 0:
-        ds = ogr.Open(os.path.join(out, "grid.gpkg"))
-        row = next(iter(ds.GetLayer(0))).items()
-    RUNS[tag] = (r, row)
+    """A one-site run: keep (process, its GeoPackage row)."""
+    run_json(tag, scn)
+    r, _, rows = RUNS[tag]
+    RUNS[tag] = (r, next(iter(rows.values())) if rows else None)
 
 
 PF_SITES = [("S1", (703500, 3630000, 704000, 3630500)), ("S2", (702500, 3630000, 703000, 3630500)),
@@ -132,28 +143,8 @@ def ground_km_xy(a, b):
 
 
 def build_portfolio(path):
-    ds = ogr.GetDriverByName("GPKG").CreateDataSource(path)
-    utm = test_e2e.srs(test_e2e.UTM_EPSG)
-    lyr = ds.CreateLayer("sites", utm, ogr.wkbPolygon)
-    lyr.CreateField(ogr.FieldDefn("site_id", ogr.OFTString))
-    for sid, box in PF_SITES:
-        f = ogr.Feature(lyr.GetLayerDefn())
-        f.SetField("site_id", sid)
-        f.SetGeometry(test_e2e.polygon_from(test_e2e.box_ring(box)))
-        lyr.CreateFeature(f)
-    lyr = ds.CreateLayer("substations", utm, ogr.wkbPoint)
-    for name, kind in (("sub_id", ogr.OFTString), ("kv", ogr.OFTReal), ("mw", ogr.OFTReal)):
-        lyr.CreateField(ogr.FieldDefn(name, kind))
-    for sid, (x, y), kv, head in PF_SUBS:
-        f = ogr.Feature(lyr.GetLayerDefn())
-        f.SetField("sub_id", sid)
-        f.SetField("kv", kv)
-        f.SetField("mw", head)
-        p = ogr.Geometry(ogr.wkbPoint)
-        p.AddPoint_2D(x, y)
-        f.SetGeometry(p)
-        lyr.CreateFeature(f)
-    ds = None
+    write_fixture(path, PF_SITES, [({"sub_id": sid, "kv": kv, "mw": head}, xy)
+                                   for sid, xy, kv, head in PF_SUBS])
 
 
 def portfolio_scenario(**pf):
@@ -187,30 +178,13 @@ TTP = [("T1", "P", 300.0, 100.0, None, None, 2028, "spare headroom"),
 
 
 def build_ttp(path):
-    ds = ogr.GetDriverByName("GPKG").CreateDataSource(path)
-    utm = test_e2e.srs(test_e2e.UTM_EPSG)
-    lyr = ds.CreateLayer("sites", utm, ogr.wkbPolygon)
-    lyr.CreateField(ogr.FieldDefn("site_id", ogr.OFTString))
-    subs = ds.CreateLayer("substations", utm, ogr.wkbPoint)
-    for name in ("sub_id", "kv", "mw", "queued_mw", "upgrade_year", "upgrade_mw"):
-        subs.CreateField(ogr.FieldDefn(name, ogr.OFTString if name == "sub_id" else ogr.OFTReal))
+    sites, subs = [], []
     for n, (sid, sub, head, queue, year, mw, _, _) in enumerate(TTP):
         x0 = 700000 + 3000 * n
-        f = ogr.Feature(lyr.GetLayerDefn())
-        f.SetField("site_id", sid)
-        f.SetGeometry(test_e2e.polygon_from(test_e2e.box_ring((x0, 3630000, x0 + 500,
-                                                                3630500))))
-        lyr.CreateFeature(f)
-        f = ogr.Feature(subs.GetLayerDefn())
-        for k, v in (("sub_id", sub), ("kv", 138.0), ("mw", head), ("queued_mw", queue),
-                     ("upgrade_year", year), ("upgrade_mw", mw)):
-            if v is not None:
-                f.SetField(k, v)
-        p = ogr.Geometry(ogr.wkbPoint)
-        p.AddPoint_2D(x0 + 1000, 3630250)
-        f.SetGeometry(p)
-        subs.CreateFeature(f)
-    ds = None
+        sites.append((sid, (x0, 3630000, x0 + 500, 3630500)))
+        subs.append(({"sub_id": sub, "kv": 138.0, "mw": head, "queued_mw": queue,
+                      "upgrade_year": year, "upgrade_mw": mw}, (x0 + 1000, 3630250)))
+    write_fixture(path, sites, subs, extra=["queued_mw", "upgrade_year", "upgrade_mw"])
 
 
 def setUpModule():

@@ -112,25 +112,7 @@ def load_sample():
 
 def file_scenario():
     """data/scenarios/dallas.json with absolute paths."""
-    with open(os.path.join(REPO, "data", "scenarios", "dallas.json")) as fh:
-        scn = json.load(fh)
-    base = os.path.join(REPO, "data", "scenarios")
-
-    def fix(o):
-        if isinstance(o, dict):
-            for k, v in o.items():
-                if k == "dataset":
-                    o[k] = os.path.normpath(os.path.join(base, v))
-                else:
-                    fix(v)
-        elif isinstance(o, list):
-            for i, v in enumerate(o):
-                if isinstance(v, str) and v.startswith("../"):
-                    o[i] = os.path.normpath(os.path.join(base, v))
-                else:
-                    fix(v)
-    fix(scn)
-    return scn
+    return tapkit.absolute_scenario(os.path.join(REPO, "data", "scenarios", "dallas.json"))
 
 
 def pg_scenario(conn, sites_layer="gis.sites", where=None):

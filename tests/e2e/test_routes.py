@@ -90,24 +90,13 @@ def build(path, sites, subs, barriers=()):
         p.AddPoint_2D(x, y)
         f.SetGeometry(p)
         lyr.CreateFeature(f)
-    lyr = ds.CreateLayer("substations", utm, ogr.wkbPoint)
-    for name, kind in (("sub_id", ogr.OFTString), ("kv", ogr.OFTReal), ("mw", ogr.OFTReal)):
-        lyr.CreateField(ogr.FieldDefn(name, kind))
-    for sid, (x, y) in subs:
-        f = ogr.Feature(lyr.GetLayerDefn())
-        f.SetField("sub_id", sid)
-        f.SetField("kv", 138.0)
-        f.SetField("mw", 400.0)
-        p = ogr.Geometry(ogr.wkbPoint)
-        p.AddPoint_2D(x, y)
-        f.SetGeometry(p)
-        lyr.CreateFeature(f)
     for name, poly in barriers:
         lyr = ds.CreateLayer(name, utm, ogr.wkbPolygon)
         f = ogr.Feature(lyr.GetLayerDefn())
         f.SetGeometry(poly)
         lyr.CreateFeature(f)
     ds = None
+    build_subs_only(path, subs)
 
 
 def box(x0, y0, x1, y1):

@@ -1,6 +1,9 @@
-/* cooling.c - hourly cooling archetypes. See cooling.h; defaults and their
- * sources are listed in README.md ("Cooling and energy model"). */
+/* cooling.c - hourly cooling archetypes and design classes. See cooling.h;
+ * every parameter's value and source is in docs/methods.md ("Cooling
+ * parameters and their defaults"). */
 #include "energy/cooling.h"
+
+#include "energy/psychro.h"
 
 #include <math.h>
 #include <stddef.h>
@@ -8,7 +11,6 @@
 
 #define CP_AIR 1.006     /* kJ/(kg K), dry air */
 #define CP_WATER 4.186   /* kJ/(kg K) */
-#define H_FG 2450.0      /* kJ/kg, latent heat of vaporisation near 20 C */
 #define R_AIR 287.05     /* J/(kg K) */
 #define KELVIN 273.15
 #define CW_RANGE_K 5.5   /* condenser water range across the chiller / tower */
@@ -34,15 +36,38 @@ int dcs_cooling_from_name(const char *name, dcs_cooling_archetype *out)
     return 0;
 }
 
-dcs_cooling_params dcs_cooling_defaults(dcs_cooling_archetype archetype)
+static const char *const class_names[DCS_CLASS_COUNT] = {"colocation", "hyperscale",
+                                                          "enterprise"};
+
+const char *dcs_design_class_name(dcs_design_class c)
 {
-    dcs_cooling_params p = {
-        .archetype = archetype,
+    return (unsigned)c < DCS_CLASS_COUNT ? class_names[c] : "?";
+}
+
+int dcs_design_class_from_name(const char *name, dcs_design_class *out)
+{
+    for (int i = 0; name && i < DCS_CLASS_COUNT; i++)
+        if (strcmp(name, class_names[i]) == 0) {
+            *out = (dcs_design_class)i;
+            return 1;
+        }
+    return 0;
+}
+
+/* Colocation: a modern multi-tenant hall held to ASHRAE's recommended
+ * envelope, double-conversion UPS (dcsite's defaults before design classes). */
+static dcs_cooling_params colocation(dcs_cooling_archetype a)
+{
+    return (dcs_cooling_params){
+        .archetype = a,
+        .design_class = DCS_CLASS_COLOCATION,
         .supply_c = 24,
         .supply_max_c = 27,
         .supply_dew_max_c = 15,
+        .supply_rh_max = 60,
+        .supply_dew_min_c = -9,
         .server_dt_k = 12,
-        .fan_pa = archetype == DCS_COOL_AIR_ECONOMIZER ? 400 : 250,
+        .fan_pa = a == DCS_COOL_AIR_ECONOMIZER ? 400 : 250,
         .fan_eff = 0.65,
         .evap_effectiveness = 0.85,
         .evap_media_pa = 150,
@@ -62,12 +87,84 @@ dcs_cooling_params dcs_cooling_defaults(dcs_cooling_archetype archetype)
         .liquid_fraction = 0.8,
         .liquid_supply_c = 32,
         .liquid_dt_k = 10,
-        .cycles_of_concentration = archetype == DCS_COOL_AIR_ECONOMIZER ? 3 : 4,
+        .tower_lg = 1.0,
+        .cycles_of_concentration = a == DCS_COOL_AIR_ECONOMIZER ? 3 : 4,
+        .drift_pct = 0.008,
         .ups_efficiency = 0.96,
         .distribution_loss = 0.015,
         .lighting_misc = 0.01,
     };
+}
+
+/* Hyperscale: operator-published envelopes, low-loss power chain, warm
+ * water and generous heat-rejection surface. */
+static dcs_cooling_params hyperscale(dcs_cooling_archetype a)
+{
+    dcs_cooling_params p = colocation(a);
+    p.design_class = DCS_CLASS_HYPERSCALE;
+    p.supply_max_c = 29.4;
+    p.supply_dew_max_c = 21;
+    p.supply_rh_max = 90;
+    p.supply_dew_min_c = -9;
+    p.supply_c = 18.3;
+    p.server_dt_k = 14;
+    p.fan_pa = a == DCS_COOL_AIR_ECONOMIZER ? 250 : 150;
+    p.fan_eff = 0.7;
+    p.chw_supply_c = 21;
+    p.chw_dt_k = 8;
+    p.tower_approach_k = 3;
+    p.hx_approach_k = 1;
+    p.pump_kpa = 150;
+    p.pump_eff = 0.75;
+    p.tower_fan_kw_per_kw = 0.006;
+    p.cycles_of_concentration = a == DCS_COOL_AIR_ECONOMIZER ? 4 : 6;
+    p.ups_efficiency = 0.99;
+    p.distribution_loss = 0.025;
+    p.lighting_misc = 0.005;
     return p;
+}
+
+/* Enterprise: an owner-operated room of the kind ASHRAE 90.1 baselines
+ * describe: cool chilled water, raised-floor air handlers, lightly loaded
+ * double-conversion UPS. */
+static dcs_cooling_params enterprise(dcs_cooling_archetype a)
+{
+    dcs_cooling_params p = colocation(a);
+    p.design_class = DCS_CLASS_ENTERPRISE;
+    p.supply_c = 22;
+    p.server_dt_k = 10;
+    p.fan_pa = a == DCS_COOL_AIR_ECONOMIZER ? 500 : 400;
+    p.fan_eff = 0.55;
+    p.chw_supply_c = 10;
+    p.tower_approach_k = 5;
+    p.hx_approach_k = 2;
+    p.pump_kpa = 250;
+    p.pump_eff = 0.65;
+    p.cycles_of_concentration = 3;
+    p.ups_efficiency = 0.92;
+    p.distribution_loss = 0.025;
+    p.lighting_misc = 0.02;
+    return p;
+}
+
+dcs_cooling_params dcs_cooling_class_defaults(dcs_cooling_archetype archetype,
+                                              dcs_design_class design_class)
+{
+    switch (design_class) {
+    case DCS_CLASS_HYPERSCALE:
+        return hyperscale(archetype);
+    case DCS_CLASS_ENTERPRISE:
+        return enterprise(archetype);
+    case DCS_CLASS_COLOCATION:
+    case DCS_CLASS_COUNT:
+        break;
+    }
+    return colocation(archetype);
+}
+
+dcs_cooling_params dcs_cooling_defaults(dcs_cooling_archetype archetype)
+{
+    return colocation(archetype);
 }
 
 #define P(field, lo, hi, unit) {#field, offsetof(dcs_cooling_params, field), lo, hi, unit}
@@ -75,6 +172,8 @@ static const dcs_cooling_param param_table[] = {
     P(supply_c, 10, 45, "C"),
     P(supply_max_c, 10, 50, "C"),
     P(supply_dew_max_c, -20, 30, "C"),
+    P(supply_rh_max, 20, 100, "%"),
+    P(supply_dew_min_c, -40, 20, "C"),
     P(server_dt_k, 2, 40, "K"),
     P(fan_pa, 0, 3000, "Pa"),
     P(fan_eff, 0.1, 1, ""),
@@ -96,7 +195,9 @@ static const dcs_cooling_param param_table[] = {
     P(liquid_fraction, 0, 1, ""),
     P(liquid_supply_c, 15, 60, "C"),
     P(liquid_dt_k, 1, 30, "K"),
+    P(tower_lg, 0.3, 3, ""),
     P(cycles_of_concentration, 1.5, 20, ""),
+    P(drift_pct, 0, 0.5, "%"),
     P(ups_efficiency, 0.5, 1, ""),
     P(distribution_loss, 0, 0.5, ""),
     P(lighting_misc, 0, 0.5, ""),
@@ -123,6 +224,10 @@ dcs_status dcs_cooling_check(const dcs_cooling_params *p, dcs_error *err)
         return dcs_error_set(err, DCS_ERR_SCENARIO,
                              "cooling.supply_max_c: %g is below supply_c %g", p->supply_max_c,
                              p->supply_c);
+    if (p->supply_dew_min_c > p->supply_dew_max_c)
+        return dcs_error_set(err, DCS_ERR_SCENARIO,
+                             "cooling.supply_dew_min_c: %g is above supply_dew_max_c %g",
+                             p->supply_dew_min_c, p->supply_dew_max_c);
     return DCS_OK;
 }
 
@@ -181,28 +286,101 @@ static dcs_cooling_mode mode_of(double share)
     return share >= 1 ? DCS_MODE_FREE : share > 0 ? DCS_MODE_PARTIAL : DCS_MODE_MECHANICAL;
 }
 
-/* Direct evaporative cooling of outside air, with DX for what it cannot
- * do (or recirculation and DX when the outside air is too humid). */
+/* Humidity ratio on the wet-bulb line after the media have cooled the
+ * outside air to t_c (straight line between the outside state and the
+ * media's leaving state: the wet-bulb line is straight on the chart to
+ * well under 1 % over this span). */
+static double w_on_wet_bulb_line(const dcs_hour_weather *wx, double leave_c, double t_c)
+{
+    double span = wx->dry_bulb_c - leave_c;
+    if (span <= 0)
+        return wx->w_outdoor;
+    return wx->w_outdoor + (wx->w_evap - wx->w_outdoor) * (wx->dry_bulb_c - t_c) / span;
+}
+
+/* Whether supply air at t_c with humidity ratio w is inside the envelope
+ * (at or below the highest dew point and relative humidity). */
+static int humid_ok(const dcs_cooling_params *p, double t_c, double w, double pa)
+{
+    return !(w > dcs_psy_w_from_dew_point(p->supply_dew_max_c, pa)) &&
+           !(dcs_psy_rh_from_w(t_c, w, pa) > p->supply_rh_max);
+}
+
+/* The coldest temperature down the wet-bulb line, between the media's
+ * leaving air and the dry bulb, whose state is inside the envelope (the
+ * dry bulb itself when none is). */
+static double evap_limit_c(const dcs_cooling_params *p, const dcs_hour_weather *wx, double leave_c)
+{
+    double pa = wx->pressure_pa;
+    if (humid_ok(p, leave_c, wx->w_evap, pa))
+        return leave_c;
+    double ok = wx->dry_bulb_c, bad = leave_c;
+    if (!humid_ok(p, ok, wx->w_outdoor, pa))
+        return ok;
+    for (int i = 0; i < 40; i++) { /* bisection: 2^-40 of the span */
+        double mid = 0.5 * (ok + bad);
+        if (humid_ok(p, mid, w_on_wet_bulb_line(wx, leave_c, mid), pa))
+            ok = mid;
+        else
+            bad = mid;
+    }
+    return ok;
+}
+
+/* Free hour (outside air at most supply_c): too humid even at the
+ * warmest supply -> recirculate on DX; too dry -> humidify the outside
+ * air share adiabatically to the lowest dew point.  Returns the water. */
+static double air_free(const dcs_cooling_params *p, const dcs_hour_weather *wx, double q,
+                       double mass, double dx_cop, dcs_hour_result *r)
+{
+    double pa = wx->pressure_pa;
+    if (wx->dew_point_c > p->supply_dew_max_c ||
+        dcs_psy_rh_from_w(p->supply_max_c, wx->w_outdoor, pa) > p->supply_rh_max) {
+        r->mode = DCS_MODE_MECHANICAL;
+        r->chiller_kw = q / dx_cop;
+        return 0;
+    }
+    r->mode = DCS_MODE_FREE;
+    if (!(wx->dew_point_c < p->supply_dew_min_c))
+        return 0;
+    /* outside air mixed with return air (supply + server rise) to supply_c */
+    double t_s = wx->dry_bulb_c > p->supply_c ? wx->dry_bulb_c : p->supply_c;
+    double share = p->server_dt_k / (t_s + p->server_dt_k - wx->dry_bulb_c);
+    double dw = dcs_psy_w_from_dew_point(p->supply_dew_min_c, pa) - wx->w_outdoor;
+    return dw > 0 ? share * mass * dw * 3600.0 : 0;
+}
+
+/* Outside air, direct evaporative cooling modulated to hold the supply
+ * setpoint (accepting up to the warmest supply when the envelope or the
+ * media stop it), DX for the rest, recirculation on DX when the outside
+ * air is too humid or hotter than the return. */
 static void air_economizer(const dcs_cooling_params *p, const dcs_hour_weather *wx,
                            dcs_hour_result *r)
 {
     double fan0 = air_fan_kw(p, wx, r->it_kw + r->loss_kw, 0);
     double q = r->it_kw + r->loss_kw + fan0;
     double mass = q / (CP_AIR * p->server_dt_k);
-    double leave = dcs_evap_leaving_c(p, wx->dry_bulb_c, wx->wet_bulb_c);
     double dx_cop = chiller_cop(p, p->supply_c - DX_COIL_K,
                                 wx->dry_bulb_c + p->condenser_approach_k, p->carnot_fraction_air);
     r->fan_kw = fan0;
-    if (wx->dew_point_c > p->supply_dew_max_c) { /* too humid: recirculate, DX */
+    if (wx->dry_bulb_c <= p->supply_c) {
+        r->evaporated_kg = air_free(p, wx, q, mass, dx_cop, r);
+    } else if (wx->dew_point_c > p->supply_dew_max_c) { /* too humid: recirculate, DX */
         r->mode = DCS_MODE_MECHANICAL;
         r->chiller_kw = q / dx_cop;
-    } else if (wx->dry_bulb_c <= p->supply_max_c) { /* outside air as it is */
-        r->mode = DCS_MODE_FREE;
     } else {
-        double trim = mass * CP_AIR * (leave - p->supply_max_c); /* after the media */
-        r->fan_kw = air_fan_kw(p, wx, r->it_kw + r->loss_kw, p->evap_media_pa);
-        r->evaporated_kg = mass * (wx->w_evap - wx->w_outdoor) * 3600.0;
-        r->mode = trim > 0 ? DCS_MODE_MECHANICAL : DCS_MODE_PARTIAL;
+        double leave = dcs_evap_leaving_c(p, wx->dry_bulb_c, wx->wet_bulb_c);
+        double t_after = evap_limit_c(p, wx, leave);
+        if (t_after < p->supply_c)
+            t_after = p->supply_c; /* evaporate no more than the setpoint needs */
+        if (t_after > p->supply_max_c && wx->dry_bulb_c <= p->supply_max_c)
+            t_after = wx->dry_bulb_c; /* no use evaporating: the outside air will do */
+        double trim = mass * CP_AIR * (t_after - p->supply_max_c);
+        r->evaporated_kg = mass * (w_on_wet_bulb_line(wx, leave, t_after) - wx->w_outdoor) * 3600.0;
+        if (r->evaporated_kg > 0)
+            r->fan_kw = air_fan_kw(p, wx, r->it_kw + r->loss_kw, p->evap_media_pa);
+        r->mode = trim > 0 ? DCS_MODE_MECHANICAL
+                  : r->evaporated_kg > 0 ? DCS_MODE_PARTIAL : DCS_MODE_FREE;
         if (trim > q) { /* outside air hotter than the return: recirculate */
             r->evaporated_kg = 0;
             r->fan_kw = fan0;
@@ -213,6 +391,42 @@ static void air_economizer(const dcs_cooling_params *p, const dcs_hour_weather *
     if (r->evaporated_kg < 0)
         r->evaporated_kg = 0;
     r->blowdown_kg = r->evaporated_kg / (p->cycles_of_concentration - 1);
+}
+
+/* Temperature of saturated air of enthalpy h (kJ/kg dry air) at pa, by
+ * bisection over -60..100 C (saturated enthalpy rises with temperature). */
+static double saturated_at_enthalpy(double h, double pa)
+{
+    double lo = -60, hi = 100;
+    for (int i = 0; i < 50; i++) {
+        double mid = 0.5 * (lo + hi);
+        double hs = dcs_psy_enthalpy(mid, dcs_psy_w_sat(mid, pa));
+        if (hs < h)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return 0.5 * (lo + hi);
+}
+
+/* Water a tower evaporates (kg in the hour) rejecting heat_kw with its
+ * water entering at hot_c and cooled by range_k: the air (water flow / L/G)
+ * takes the heat and leaves saturated, at most at the entering water
+ * temperature; what it carries off as vapour is the evaporation. */
+static double tower_evaporation_kg(const dcs_cooling_params *p, const dcs_hour_weather *wx,
+                                   double heat_kw, double hot_c, double range_k)
+{
+    double pa = wx->pressure_pa;
+    double air = heat_kw / (CP_WATER * range_k) / p->tower_lg; /* kg/s dry air */
+    double h_in = dcs_psy_enthalpy(wx->dry_bulb_c, wx->w_outdoor);
+    double t_out = saturated_at_enthalpy(h_in + heat_kw / air, pa);
+    if (t_out > hot_c) { /* the air cannot leave warmer than the water: more of it */
+        t_out = hot_c;
+        double dh = dcs_psy_enthalpy(hot_c, dcs_psy_w_sat(hot_c, pa)) - h_in;
+        air = dh > 0 ? heat_kw / dh : air;
+    }
+    double dw = dcs_psy_w_sat(t_out, pa) - wx->w_outdoor;
+    return dw > 0 && !isnan(dw) ? air * dw * 3600.0 : 0;
 }
 
 /* Towers, plate heat exchanger and water-cooled chillers. */
@@ -230,8 +444,11 @@ static void water_economizer(const dcs_cooling_params *p, const dcs_hour_weather
     double rejected = q + r->chiller_kw;
     r->pump_kw = pump_kw(p, q, p->chw_dt_k) + pump_kw(p, rejected, CW_RANGE_K);
     r->fan_kw += p->tower_fan_kw_per_kw * rejected;
-    r->evaporated_kg = rejected / H_FG * 3600.0;
-    r->blowdown_kg = r->evaporated_kg / (p->cycles_of_concentration - 1);
+    r->evaporated_kg = tower_evaporation_kg(p, wx, rejected, tower_c + CW_RANGE_K, CW_RANGE_K);
+    /* drift leaves with concentrated water, so blowdown needs that much less */
+    double drift = rejected / (CP_WATER * CW_RANGE_K) * p->drift_pct / 100.0 * 3600.0;
+    double bleed = r->evaporated_kg / (p->cycles_of_concentration - 1) - drift;
+    r->blowdown_kg = drift + (bleed > 0 ? bleed : 0);
 }
 
 /* Air-cooled chillers with a free-cooling coil, for heat_kw carried by a

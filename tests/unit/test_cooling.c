@@ -2,11 +2,12 @@
  * test_cooling.c - the cooling archetypes' mode switching at their
  * boundary temperatures, and energy and water balances worked out by hand.
  *
- * Boundaries with the default parameters (cooling.c):
- *  - air economizer: free up to the warmest supply (27 C dry bulb) while
- *    the dew point is at most 15 C; evaporative (partial) above that while
- *    the media's leaving air (db - 0.85 (db - wb)) is at most 27 C;
- *    mechanical beyond, or whenever the dew point is above 15 C;
+ * Boundaries with the default (colocation) parameters (cooling.c):
+ *  - air economizer: free up to the supply setpoint (24 C dry bulb) while
+ *    the dew point is at most 15 C; evaporative (partial) above that,
+ *    holding 24 C, while the media and the envelope (dew point 15 C, RH
+ *    60 %) let the air reach 27 C; mechanical beyond, or whenever the
+ *    outside dew point is above 15 C;
  *  - water economizer: tower water wb + 4 K, through the exchanger + 1.5 K:
  *    free when wb + 5.5 <= 18 (wb <= 12.5 C), mechanical when
  *    wb + 5.5 >= 24 (wb >= 18.5 C), partial between;
@@ -18,13 +19,35 @@
 #include "testutil.h"
 
 #include "energy/cooling.h"
+#include "energy/psychro.h"
+
+#define PA 101325.0
 
 static dcs_hour_weather wx(double db, double wb, double dew)
 {
-    /* humidity ratios are not needed for mode decisions; w_evap - w_out is
-     * set to 0.004 kg/kg so that evaporation is visible */
-    dcs_hour_weather w = {db, wb, dew, 101325, 0.008, 0.012};
+    /* humidity ratios are not needed for the water and chiller modes;
+     * w_evap - w_out is set to 0.004 kg/kg so that evaporation is visible */
+    dcs_hour_weather w = {db, wb, dew, PA, 0.008, 0.012};
     return w;
+}
+
+/* A consistent hour from dry bulb and dew point (psychro.h, checked
+ * against PsychroLib in test_psychro.c), the media's leaving state for
+ * the default effectiveness 0.85 as energy.c computes it. */
+static dcs_hour_weather moist(double db, double dew)
+{
+    double w = dcs_psy_w_from_dew_point(dew, PA);
+    double wb = dcs_psy_wet_bulb(db, w, PA);
+    double leave = db - 0.85 * (db - wb);
+    dcs_hour_weather h = {db, wb, dew, PA, w, dcs_psy_w_from_wet_bulb(leave, wb, PA)};
+    return h;
+}
+
+static dcs_hour_result hour_of(const dcs_cooling_params *p, dcs_hour_weather w)
+{
+    dcs_hour_result r;
+    dcs_cooling_hour(p, &w, 1000, &r);
+    return r;
 }
 
 static dcs_cooling_mode mode_at(dcs_cooling_archetype a, double db, double wb, double dew)
@@ -39,15 +62,48 @@ static dcs_cooling_mode mode_at(dcs_cooling_archetype a, double db, double wb, d
 static void test_air_economizer_modes(void **state)
 {
     (void)state;
-    dcs_cooling_archetype a = DCS_COOL_AIR_ECONOMIZER;
-    assert_int_equal(mode_at(a, 27.0, 15, 10), DCS_MODE_FREE);
-    assert_int_equal(mode_at(a, 27.01, 15, 10), DCS_MODE_PARTIAL);
-    /* leaving air 35 - 0.85 (35 - wb) = 27 exactly at wb = 25.588... */
-    double wb_edge = 35 - 8.0 / 0.85;
-    assert_int_equal(mode_at(a, 35, wb_edge - 0.01, 14), DCS_MODE_PARTIAL);
-    assert_int_equal(mode_at(a, 35, wb_edge + 0.01, 14), DCS_MODE_MECHANICAL);
-    assert_int_equal(mode_at(a, 20, 17, 15.0), DCS_MODE_FREE);
-    assert_int_equal(mode_at(a, 20, 17, 15.01), DCS_MODE_MECHANICAL); /* too humid */
+    dcs_cooling_params p = dcs_cooling_defaults(DCS_COOL_AIR_ECONOMIZER);
+    assert_int_equal(hour_of(&p, moist(24.0, 5)).mode, DCS_MODE_FREE);
+    dcs_hour_result r = hour_of(&p, moist(24.01, 5)); /* media start, hold 24 C */
+    assert_int_equal(r.mode, DCS_MODE_PARTIAL);
+    assert_true(r.evaporated_kg > 0);
+    assert_int_equal(hour_of(&p, moist(35, 5)).mode, DCS_MODE_PARTIAL);
+    /* db 35 C at dew 14 C: the media would reach about 24 C, but the
+     * supply dew point may rise only to 15 C: the air stops above 27 C */
+    r = hour_of(&p, moist(35, 14));
+    assert_int_equal(r.mode, DCS_MODE_MECHANICAL);
+    assert_true(r.evaporated_kg > 0 && r.chiller_kw > 0);
+    assert_int_equal(hour_of(&p, moist(20, 15.0)).mode, DCS_MODE_FREE);
+    assert_int_equal(hour_of(&p, moist(20, 15.01)).mode, DCS_MODE_MECHANICAL); /* too humid */
+    /* a relative-humidity ceiling: at 27 C, dew 14 C is 1.5990 / 3.5679 =
+     * 44.82 % and dew 15 C 1.7058 / 3.5679 = 47.81 % (saturation pressures
+     * in kPa from ASHRAE Fundamentals 2017 ch. 1 table 3); with the
+     * ceiling at 46.5 % the first is free, the second needs DX even though
+     * its dew point is allowed */
+    p.supply_rh_max = 46.5;
+    assert_near(dcs_psy_rh_from_w(27, dcs_psy_w_from_dew_point(14, PA), PA), 44.82, 0.01);
+    assert_near(dcs_psy_rh_from_w(27, dcs_psy_w_from_dew_point(15, PA), PA), 47.81, 0.01);
+    assert_int_equal(hour_of(&p, moist(20, 14)).mode, DCS_MODE_FREE);
+    assert_int_equal(hour_of(&p, moist(20, 15)).mode, DCS_MODE_MECHANICAL);
+}
+
+/* Humidification: at 0 C outside and dew point -20 C the outside air is
+ * a third of the supply (return 24 + 12 = 36 C mixed with 0 C air to
+ * 24 C: 12 / 36), brought to the lowest dew point (-9 C) adiabatically. */
+static void test_humidification(void **state)
+{
+    (void)state;
+    dcs_cooling_params p = dcs_cooling_defaults(DCS_COOL_AIR_ECONOMIZER);
+    dcs_hour_result r = hour_of(&p, moist(0, -20));
+    assert_int_equal(r.mode, DCS_MODE_FREE);
+    double loss = 1000 * (1 / 0.96 - 1 + 0.025);
+    double mass0 = (1000 + loss) / (1.006 * 12);
+    double rho = PA / (287.05 * (24 + 273.15));
+    double mass = (1000 + loss + mass0 / rho * 400 / 0.65 / 1000) / (1.006 * 12);
+    double dw = dcs_psy_w_from_dew_point(-9, PA) - dcs_psy_w_from_dew_point(-20, PA);
+    assert_near(r.evaporated_kg, mass / 3 * dw * 3600, 1e-9);
+    assert_near(r.blowdown_kg, r.evaporated_kg / 2, 1e-9);
+    assert_near(hour_of(&p, moist(0, -8.9)).evaporated_kg, 0, 0); /* moist enough */
 }
 
 static void test_water_economizer_modes(void **state)
@@ -102,10 +158,27 @@ static void test_free_hour_energy(void **state)
     assert_near(r.total_kw, 1000 + loss + r.fan_kw, 1e-9);
 }
 
+/* Saturated air's temperature at enthalpy h, by bisection on the
+ * psychro.h functions (the reference for the tower's leaving air). */
+static double t_sat_at(double h)
+{
+    double lo = -50, hi = 90;
+    while (hi - lo > 1e-10) {
+        double mid = 0.5 * (lo + hi);
+        if (dcs_psy_enthalpy(mid, dcs_psy_w_sat(mid, PA)) < h)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return 0.5 * (lo + hi);
+}
+
 /* Water economizer, mechanical hour at wb 24 C: tower water 28 C,
  * condensing 28 + 5.5 + 2 = 35.5 C, evaporating 16 C:
- * COP = 0.65 x 289.15 / 19.5 = 9.638; evaporation = heat rejected /
- * 2450 kJ/kg x 3600 s; blowdown = evaporation / (4 - 1). */
+ * COP = 0.65 x 289.15 / 19.5 = 9.638.  The tower's air (water flow
+ * rejected / (4.186 x 5.5) over L/G 1) takes the heat and leaves
+ * saturated; the vapour it gains is the evaporation; blowdown plus
+ * drift = evaporation / (4 - 1). */
 static void test_tower_water_balance(void **state)
 {
     (void)state;
@@ -123,7 +196,9 @@ static void test_tower_water_balance(void **state)
     assert_near(r.chiller_kw, q / cop, 1e-9);
     double rejected = q + q / cop;
     assert_near(r.fan_kw, crah + 0.009 * rejected, 1e-9);
-    assert_near(r.evaporated_kg, rejected / 2450 * 3600, 1e-9);
+    double air = rejected / (4.186 * 5.5);
+    double t_out = t_sat_at(dcs_psy_enthalpy(32, 0.008) + rejected / air);
+    assert_near(r.evaporated_kg, air * (dcs_psy_w_sat(t_out, PA) - 0.008) * 3600, 1e-6);
     assert_near(r.blowdown_kg, r.evaporated_kg / 3, 1e-9);
     /* the partial share is linear in the tower water temperature */
     dcs_hour_weather half = wx(25, 15.5, 5); /* 15.5 + 5.5 = 21: half of 18..24 */
@@ -147,22 +222,48 @@ static void test_no_water_archetypes(void **state)
     }
 }
 
-/* The evaporative hour's water: air mass x (w_evap - w_out) x 3600 and a
- * third of that again as bleed (3 cycles of concentration). */
+/* Share of the heat a tower evaporates: about all of it on a warm humid
+ * day (the air leaves saturated near the water temperature), much less
+ * in winter (cold air takes heat sensibly and holds little vapour). */
+static void test_tower_evaporated_share(void **state)
+{
+    (void)state;
+    dcs_cooling_params p = dcs_cooling_defaults(DCS_COOL_WATER_ECONOMIZER);
+    double share[3];
+    const double db[3] = {32, 15, -10}, dew[3] = {22, 8, -15};
+    for (int i = 0; i < 3; i++) {
+        dcs_hour_result r = hour_of(&p, moist(db[i], dew[i]));
+        /* fan_kw holds the tower fans, 0.009 of the heat rejected */
+        double heat = (r.it_kw + r.loss_kw + r.chiller_kw + r.fan_kw) / 1.009;
+        share[i] = r.evaporated_kg / 3600 * 2450 / heat;
+    }
+    assert_true(share[0] > 0.85 && share[0] < 1.1);
+    assert_true(share[1] < share[0]);
+    assert_true(share[2] < 0.6 && share[2] > 0.1);
+}
+
+/* The evaporative hour's water: media modulated to the 24 C setpoint,
+ * so the air moves down the wet-bulb line from 30 C to 24 C, the share
+ * (30 - 24) / (30 - leave) of the way to the media's full effect, plus
+ * half of that as bleed (3 cycles of concentration). */
 static void test_evaporative_water(void **state)
 {
     (void)state;
     dcs_cooling_params p = dcs_cooling_defaults(DCS_COOL_AIR_ECONOMIZER);
-    dcs_hour_weather w = wx(30, 18, 10);
-    dcs_hour_result r;
-    dcs_cooling_hour(&p, &w, 1000, &r);
+    dcs_hour_weather w = moist(30, 10);
+    dcs_hour_result r = hour_of(&p, w);
     assert_int_equal(r.mode, DCS_MODE_PARTIAL);
     double loss = 1000 * (1 / 0.96 - 1 + 0.025);
     double mass0 = (1000 + loss) / (1.006 * 12);
-    double rho = 101325 / (287.05 * (24 + 273.15));
+    double rho = PA / (287.05 * (24 + 273.15));
     double mass = (1000 + loss + mass0 / rho * 400 / 0.65 / 1000) / (1.006 * 12);
-    assert_near(r.evaporated_kg, mass * 0.004 * 3600, 1e-9);
+    double leave = 30 - 0.85 * (30 - w.wet_bulb_c);
+    double dw = (w.w_evap - w.w_outdoor) * (30 - 24) / (30 - leave);
+    assert_near(r.evaporated_kg, mass * dw * 3600, 1e-9);
     assert_near(r.blowdown_kg, r.evaporated_kg / 2, 1e-9);
+    /* the sensible drop matches the latent gain within the straight-line
+     * approximation of the wet-bulb line: 1.006 x 6 K / 2450 kJ/kg */
+    assert_near(dw, 1.006 * 6 / 2450, 0.05 * dw);
 }
 
 static void test_names_and_checks(void **state)
@@ -189,6 +290,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_air_economizer_modes),
+        cmocka_unit_test(test_humidification),
+        cmocka_unit_test(test_tower_evaporated_share),
         cmocka_unit_test(test_water_economizer_modes),
         cmocka_unit_test(test_air_chiller_modes),
         cmocka_unit_test(test_liquid_modes),

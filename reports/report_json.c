@@ -217,6 +217,8 @@ static void add_energy(cJSON *root, const dcs_result *res)
         return;
     cJSON *en = cJSON_AddObjectToObject(root, "energy");
     cJSON_AddStringToObject(en, "cooling", dcs_cooling_name(scn->energy.cooling.archetype));
+    cJSON_AddStringToObject(en, "design_class",
+                            dcs_design_class_name(scn->energy.cooling.design_class));
     cJSON_AddNumberToObject(en, "it_load_mw", scn->it_load_mw);
     cJSON_AddNumberToObject(en, "accelerator_kw", scn->energy.accelerator_kw);
     size_t n;

@@ -1290,6 +1290,8 @@ static void assume_energy(sheet *s, const dcs_result *res)
     section(s, "Energy and cooling");
     const dcs_cooling_params *p = &scn->energy.cooling;
     row_text(s, "cooling", dcs_cooling_name(p->archetype), NULL, "cooling archetype");
+    row_text(s, "design_class", dcs_design_class_name(p->design_class), NULL,
+             "sets the parameters' defaults");
     row_num(s, "accelerator_kw", scn->energy.accelerator_kw, "0.00", "kW",
             "one accelerator with its share of the server");
     row_text(s, "co2_metric", scn->energy.co2_metric ? scn->energy.co2_metric : "(none)", NULL,
@@ -1308,10 +1310,10 @@ static void assume_energy(sheet *s, const dcs_result *res)
     row_num(s, "weather stations modelled", (double)res->nstations, "0", NULL, NULL);
     s->r++;
     static const char *const hdr[] = {"cooling parameter", "value", "unit",
-                                      "default for the archetype", "source", "valid from",
+                                      "default for the class", "source", "valid from",
                                       "valid to"};
     header_row(s, hdr, 7);
-    dcs_cooling_params def = dcs_cooling_defaults(p->archetype);
+    dcs_cooling_params def = dcs_cooling_class_defaults(p->archetype, p->design_class);
     size_t n;
     const dcs_cooling_param *t = dcs_cooling_param_table(&n);
     for (size_t k = 0; k < n; k++, end_row(s)) {

@@ -1223,15 +1223,19 @@ static void read_station_table(reader *r, const cJSON *e, const char *base_dir,
     read_string(r, t, "energy.station_table", "file_field", 1, &scn->energy.file_field);
 }
 
-/* "energy": {"cooling": "water_economizer", "parameters": {...},
- *            "stations": [...] | "station_table": {...}, metrics, ...} */
+/* "energy": {"cooling": "water_economizer", "design_class": "hyperscale",
+ *            "parameters": {...}, "stations": [...] | "station_table": {...},
+ *            metrics, ...}; the class's parameters, then the overrides. */
 static void read_energy(reader *r, const cJSON *root, const char *base_dir, dcs_scenario *scn)
 {
-    static const char *const keys[] = {"cooling",       "parameters",         "stations",
-                                       "station_table", "co2_metric",         "price_metric",
-                                       "water_stress_metric", "accelerator_kw", NULL};
+    static const char *const keys[] = {"cooling",       "design_class",       "parameters",
+                                       "stations",      "station_table",      "co2_metric",
+                                       "price_metric",  "water_stress_metric", "accelerator_kw",
+                                       NULL};
     static const char *const archetypes[] = {"air_economizer", "water_economizer",
                                              "air_chiller", "liquid", NULL};
+    /* in the order of dcs_design_class (cooling.h) */
+    static const char *const classes[] = {"colocation", "hyperscale", "enterprise", NULL};
     const cJSON *e = read_object(r, root, "", "energy", 0);
     if (!e)
         return;
@@ -1241,7 +1245,9 @@ static void read_energy(reader *r, const cJSON *root, const char *base_dir, dcs_
         problem(r, "energy.cooling", "required key is missing (expected one of air_economizer, "
                                      "water_economizer, air_chiller, liquid)");
     int a = read_choice(r, e, "energy", "cooling", archetypes, DCS_COOL_WATER_ECONOMIZER);
-    scn->energy.cooling = dcs_cooling_defaults((dcs_cooling_archetype)a);
+    int c = read_choice(r, e, "energy", "design_class", classes, DCS_CLASS_COLOCATION);
+    scn->energy.cooling =
+        dcs_cooling_class_defaults((dcs_cooling_archetype)a, (dcs_design_class)c);
     int before = r->nproblems;
     read_cooling_params(r, e, scn);
     dcs_error ce;

@@ -832,6 +832,8 @@ class T4ScenarioEnergy(FixtureCase):
         scens = {
             "main": energy_scenario("energy_main", wd),
             "ups": energy_scenario("energy_ups", wd, parameters={"ups_efficiency": 0.99}),
+            "hyper": energy_scenario("energy_hyper", wd, design_class="hyperscale",
+                                     parameters={"supply_c": 20}),
         }
         return run_scenarios(wd, scens)
 
@@ -1120,6 +1122,32 @@ class T4ScenarioEnergy(FixtureCase):
                            {s["name"]: s for s in en["stations"]}[r["weather_station"]]
                            ["pue_annual"], 1e-9, sid)
 
+    def test_design_class_sets_parameters_and_overrides_apply(self):
+        # "design_class": "hyperscale" takes that class's values (cooling.c,
+        # listed in docs/methods.md: UPS 0.99, chilled water 21 C, tower
+        # approach 3 K), then "parameters" overrides one of them
+        # (supply_c 20 instead of the class's 18.3).  The default class is
+        # colocation (UPS 0.96).  Hyperscale's UPS alone lowers PUE by
+        # 1/0.96 - 1/0.99 = 0.0316 less its larger distribution loss
+        # (0.025 against 0.015) and lighting (0.005 against 0.01):
+        # at least 0.02 lower everywhere.
+        fx = self.fixture()
+        base = self.main()[1]["energy"]
+        self.assertEqual(base["design_class"], "colocation")
+        self.assertEqual(base["parameters"]["ups_efficiency"], 0.96)
+        run = fx["hyper"]
+        self.assertEqual(run.rc, 0, run.describe())
+        en = run.summary()["energy"]
+        self.assertEqual(en["design_class"], "hyperscale")
+        self.assertEqual(en["parameters"]["ups_efficiency"], 0.99)
+        self.assertEqual(en["parameters"]["chw_supply_c"], 21)
+        self.assertEqual(en["parameters"]["tower_approach_k"], 3)
+        self.assertEqual(en["parameters"]["supply_c"], 20)
+        b = {s["name"]: s for s in base["stations"]}
+        for s in en["stations"]:
+            with self.subTest(station=s["name"]):
+                self.assertLess(s["pue_annual"], b[s["name"]]["pue_annual"] - 0.02)
+
 
 # ===========================================================================
 # 5. scenario errors and the station table
@@ -1149,6 +1177,7 @@ class T5ScenarioErrorsAndStationTable(FixtureCase):
             "table": energy_scenario("st_table", wd, stations=None, station_table={
                 "dataset": "tables/stations.csv", "where": "use = 1", "file_field": "file"}),
             "swamp": energy_scenario("st_swamp", wd, cooling="swamp"),
+            "class": energy_scenario("st_class", wd, design_class="boutique"),
             "co2": energy_scenario("st_co2", wd, co2_metric="no_such_metric"),
             "missing": energy_scenario("st_missing", wd, stations=[
                 os.path.relpath(DALLAS_LF, wd), "weather/TX-Nowhere.tmy3.gz"]),
@@ -1171,6 +1200,9 @@ class T5ScenarioErrorsAndStationTable(FixtureCase):
 
     def test_unknown_cooling_archetype_is_a_scenario_error(self):
         self.expect_error(self.fixture()["swamp"], 3, "energy.cooling", "swamp")
+
+    def test_unknown_design_class_is_a_scenario_error(self):
+        self.expect_error(self.fixture()["class"], 3, "energy.design_class", "boutique")
 
     def test_unknown_co2_metric_is_a_scenario_error(self):
         self.expect_error(self.fixture()["co2"], 3, "energy.co2_metric", "no_such_metric")

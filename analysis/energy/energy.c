@@ -9,11 +9,14 @@
 #define LB_TO_T 0.00045359237 /* tonnes per pound */
 
 /* Wet bulb and humidity ratios of hour h; DCS_ERR_DATA when the weather
- * cannot give them. */
+ * cannot give them.  The dew point is the one the file gives (or the
+ * reader derived from RH): recomputing it through the humidity ratio
+ * drifts by the bisection's tolerance, and a dew point of exactly the
+ * design limit (15.0 C) would then test as above it. */
 static dcs_status hour_weather(const dcs_weather *w, const dcs_cooling_params *p, size_t h,
                                dcs_hour_weather *hw, dcs_error *err)
 {
-    double db = w->dry_bulb_c[h], pa = w->pressure_pa[h];
+    double db = w->dry_bulb_c[h], pa = w->pressure_pa[h], td = w->dew_point_c[h];
     double wr = dcs_psy_w_from_dew_point(w->dew_point_c[h], pa);
     if (isnan(wr))
         wr = dcs_psy_w_from_rh(db, w->rh_pct[h], pa);
@@ -28,7 +31,7 @@ static dcs_status hour_weather(const dcs_weather *w, const dcs_cooling_params *p
     *hw = (dcs_hour_weather){
         .dry_bulb_c = db,
         .wet_bulb_c = wb,
-        .dew_point_c = dcs_psy_dew_point(wr, pa),
+        .dew_point_c = isnan(td) ? dcs_psy_dew_point(wr, pa) : td,
         .pressure_pa = pa,
         .w_outdoor = wr,
         .w_evap = isnan(w_evap) ? wr : w_evap,

@@ -25,6 +25,10 @@
  *  - a tower plant's WUE lies near the 1.8 L/kWh US average the LBNL
  *    2016 report gives for water-cooled plants (here 2.1 to 2.4: all heat
  *    rejected by evaporation, 4 cycles of concentration).
+ *  - an hour whose dew point is exactly the air economizer's supply dew
+ *    point limit (15.0 C) is not too humid: the limit is "above 15 C"
+ *    (issue 25: recomputing the dew point through the humidity ratio put
+ *    212 such hours at Lexington on DX).
  */
 #include "core/libctx.h"
 #include "testutil.h"
@@ -33,6 +37,7 @@
 #include <stdlib.h>
 
 #include "energy/energy.h"
+#include "energy/psychro.h"
 #include "pipeline/run.h"
 
 #define FIX "tests/fixtures/weather/"
@@ -91,6 +96,54 @@ static void test_year_bookkeeping(void **state)
     assert_near(x.cost_usd, e.energy_mwh * 70, 1e-6);
     assert_near(x.usd_per_mwh_it, 70 * e.pue_annual, 1e-9);
     assert_near(x.usd_per_accel_hour, 0.07 * e.pue_annual * 0.7, 1e-12);
+}
+
+/* A synthetic year: every hour at dry bulb db, dew point td, sea-level
+ * standard pressure; RH from them as the reader would fill it. */
+static void constant_year(dcs_weather *w, double db, double td)
+{
+    memset(w, 0, sizeof *w);
+    size_t n = DCS_WEATHER_HOURS;
+    w->hours = n;
+    snprintf(w->station, sizeof w->station, "synthetic");
+    w->dry_bulb_c = malloc(n * sizeof(double));
+    w->dew_point_c = malloc(n * sizeof(double));
+    w->rh_pct = malloc(n * sizeof(double));
+    w->pressure_pa = malloc(n * sizeof(double));
+    w->month = malloc(n);
+    w->day_of_year = malloc(n * sizeof *w->day_of_year);
+    assert_non_null(w->day_of_year);
+    for (size_t h = 0; h < n; h++) {
+        w->dry_bulb_c[h] = db;
+        w->dew_point_c[h] = td;
+        w->pressure_pa[h] = 101325;
+        w->rh_pct[h] = dcs_psy_rh_from_w(db, dcs_psy_w_from_dew_point(td, 101325), 101325);
+        w->day_of_year[h] = (unsigned short)(h / 24 + 1);
+        w->month[h] = (unsigned char)(h / 24 / 31 + 1 > 12 ? 12 : h / 24 / 31 + 1);
+    }
+}
+
+/* Dew point exactly 15.0 C at 20 C dry bulb: outside air as it is, every
+ * hour (20 C is below supply_max_c 27 C, so no evaporation either).  A
+ * hundredth of a degree above the limit every hour is mechanical: the test
+ * sees the boundary. */
+static void test_dew_point_boundary(void **state)
+{
+    (void)state;
+    dcs_cooling_params p = dcs_cooling_defaults(DCS_COOL_AIR_ECONOMIZER);
+    assert_near(p.supply_dew_max_c, 15.0, 0);
+    dcs_weather w;
+    dcs_energy e;
+    dcs_error err;
+    constant_year(&w, 20.0, 15.0);
+    assert_int_equal(dcs_energy_year(&w, &p, 100, &e, &err), DCS_OK);
+    assert_int_equal(e.mode_hours[DCS_MODE_FREE], 8760);
+    assert_int_equal(e.mode_hours[DCS_MODE_MECHANICAL], 0);
+    dcs_weather_free(&w);
+    constant_year(&w, 20.0, 15.01);
+    assert_int_equal(dcs_energy_year(&w, &p, 100, &e, &err), DCS_OK);
+    assert_int_equal(e.mode_hours[DCS_MODE_MECHANICAL], 8760);
+    dcs_weather_free(&w);
 }
 
 typedef struct {
@@ -174,6 +227,7 @@ int main(void)
         cmocka_unit_test(test_chicago_epw_equals_tmy3),
         cmocka_unit_test(test_year_bookkeeping),
         cmocka_unit_test(test_climates_and_archetypes),
+        cmocka_unit_test(test_dew_point_boundary),
     };
     return cmocka_run_group_tests_name("energy", tests, NULL, NULL);
 }

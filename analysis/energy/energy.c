@@ -35,7 +35,8 @@ static int make_hour(const dcs_cooling_params *p, double db, double wr, double t
  * cannot give them.  The dew point is the one the file gives (or the
  * reader derived from RH): recomputing it through the humidity ratio
  * drifts by the bisection's tolerance, and a dew point of exactly the
- * design limit (15.0 C) would then test as above it. */
+ * design limit (15.0 C) would then test as above it.  A dew point above
+ * the dry bulb (supersaturated, impossible) is taken as the dry bulb. */
 static dcs_status hour_weather(const dcs_weather *w, const dcs_cooling_params *p, size_t h,
                                dcs_hour_weather *hw, dcs_error *err)
 {
@@ -43,6 +44,11 @@ static dcs_status hour_weather(const dcs_weather *w, const dcs_cooling_params *p
     double wr = dcs_psy_w_from_dew_point(td, pa);
     if (isnan(wr))
         wr = dcs_psy_w_from_rh(db, w->rh_pct[h], pa);
+    double ws = dcs_psy_w_sat(db, pa);
+    if (wr > ws) { /* dew point above the dry bulb: saturated air at most */
+        wr = ws;
+        td = db;
+    }
     if (make_hour(p, db, wr, td, pa, hw) != 0)
         return dcs_error_set(err, DCS_ERR_DATA,
                              "weather station '%s': hour %zu (month %d, day of year %d) has no usable "

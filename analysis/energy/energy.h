@@ -11,7 +11,8 @@
  * station and design; sites share the result of their nearest station.
  *
  * Peaks: flagged weather hours (weather.h: dew point above dry bulb,
- * isolated spikes) count in the annual sums but in no peak (pue_peak,
+ * isolated spikes) count in the annual sums (a dew point above the dry
+ * bulb taken as saturated air at the dry bulb) but in no peak (pue_peak,
  * peak_mw, peak_day_water_m3: the peak day's water sums its unflagged
  * hours).  Beside the typical-year peak, a design-condition peak: the
  * cooling model run at one or two design hours at the station's standard

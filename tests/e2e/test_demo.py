@@ -67,12 +67,24 @@ class T1Run(unittest.TestCase):
     def test_exit_zero(self):
         self.assertEqual(RUN.returncode, 0, RUN.stderr)
 
+    # The demo's only warnings: the suspect weather hours (issue 25) of two of
+    # its three TMY3 stations, Dallas Love Field (5 hours, among them the dew
+    # point of 33.0 C at 34.0 C on 9 September 14:00) and Fort Worth Meacham
+    # (1 hour: 41.0 C at 1 am between 26.0 and 22.0 C).
+    SUSPECT = [("DALLAS LOVE FIELD", "5 suspect hours"), ("FORT WORTH MEACHAM", "1 suspect hour ")]
+
     def test_no_warning_on_stderr(self):
-        self.assertEqual([ln for ln in RUN.stderr.splitlines() if "WARNING" in ln], [])
+        lines = [ln for ln in RUN.stderr.splitlines() if "WARNING" in ln]
+        self.assertEqual(len(lines), 2, lines)
+        for ln, (station, count) in zip(lines, self.SUSPECT):
+            self.assertIn("station %s: %s" % (station, count), ln)
 
     def test_no_warning_in_summary(self):
         self.assertIsNotNone(SUMMARY, RUN.stderr)
-        self.assertEqual(SUMMARY["warnings"], [])
+        ws = SUMMARY["warnings"]
+        self.assertEqual([w["code"] for w in ws], ["weather_data", "weather_data"])
+        for w, (station, count) in zip(ws, self.SUSPECT):
+            self.assertIn("station %s: %s" % (station, count), w["message"])
 
     def test_some_sites_eligible(self):
         self.assertIn(" eligible, ", RUN.stdout)

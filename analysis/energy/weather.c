@@ -813,28 +813,25 @@ static unsigned flag_of(const dcs_weather *w, size_t i)
     return f;
 }
 
-/* "month 9 day 9 hour 14 (hour 6038 of the year): dew point ..." for
- * flagged hour i, appended to buf at *len. */
+/* "09-09 14:00 dew point 33.0 C at 34.0 C" for flagged hour i (month-day
+ * hour-ending), appended to buf at *len. */
 static void flag_reason(const dcs_weather *w, size_t i, char *buf, size_t size, size_t *len)
 {
     const double *db = w->dry_bulb_c, *dp = w->dew_point_c;
     int month, day, hour;
     index_date(i, &month, &day, &hour);
-    char what[200];
+    char what[96];
     if (w->flag[i] & DCS_WX_FLAG_DEW_ABOVE_DRY)
-        snprintf(what, sizeof what, "dew point %.1f C above the dry bulb %.1f C (impossible)",
-                 dp[i], db[i]);
+        snprintf(what, sizeof what, "dew point %.1f C above dry bulb %.1f C", dp[i], db[i]);
     else if (spike(dp, i, w->hours))
-        snprintf(what, sizeof what,
-                 "dew point %.1f C at dry bulb %.1f C, neighbouring hours %.1f and %.1f C "
-                 "(a spike)",
-                 dp[i], db[i], dp[i - 1], dp[i + 1]);
+        snprintf(what, sizeof what, "dew point %.1f C at %.1f C (neighbours %.1f, %.1f)", dp[i],
+                 db[i], dp[i - 1], dp[i + 1]);
     else
-        snprintf(what, sizeof what, "dry bulb %.1f C, neighbouring hours %.1f and %.1f C (a spike)",
-                 db[i], db[i - 1], db[i + 1]);
+        snprintf(what, sizeof what, "dry bulb %.1f C (neighbours %.1f, %.1f)", db[i], db[i - 1],
+                 db[i + 1]);
     if (*len < size)
-        *len += (size_t)snprintf(buf + *len, size - *len, "%smonth %d day %d hour %d (hour %zu of "
-                                 "the year): %s", *len ? "; " : "", month, day, hour, i + 1, what);
+        *len += (size_t)snprintf(buf + *len, size - *len, "%s%02d-%02d %02d:00 %s",
+                                 *len ? "; " : "", month, day, hour, what);
 }
 
 dcs_status dcs_weather_flag(dcs_weather *w, const char *name, dcs_error *err)
@@ -853,15 +850,13 @@ dcs_status dcs_weather_flag(dcs_weather *w, const char *name, dcs_error *err)
         return DCS_OK;
     char more[96] = "";
     if (w->nflagged > DCS_WX_FLAG_WARNINGS)
-        snprintf(more, sizeof more, "; and %zu more (dcsite energy --hourly lists them: column flag)",
+        snprintf(more, sizeof more, "; %zu more (dcsite energy --hourly, column flag)",
                  w->nflagged - DCS_WX_FLAG_WARNINGS);
     if (dcs_strlist_addf(&w->warnings,
-                         "weather '%s': station %s: %zu suspect hour%s (dew point above the dry "
-                         "bulb by more than %.1f K, or dry bulb or dew point above both "
-                         "neighbouring hours by more than %.0f K) kept in the annual totals but "
-                         "left out of the peaks: %s%s",
-                         name, w->station, w->nflagged, w->nflagged == 1 ? "" : "s",
-                         DCS_WX_DEW_TOLERANCE_K, DCS_WX_SPIKE_K, list, more) != 0)
+                         "weather '%s': station %s: %zu suspect hour%s left out of the peaks "
+                         "(kept in the annual totals): %s%s",
+                         name, w->station, w->nflagged, w->nflagged == 1 ? "" : "s", list,
+                         more) != 0)
         return dcs_error_set(err, DCS_ERR_NOMEM, "weather '%s': out of memory", name);
     return DCS_OK;
 }

@@ -75,7 +75,8 @@
  * dip cannot set a peak and is not flagged; the first and last hour of
  * the year have one neighbour and are never spikes).  One warning per
  * file names the station and the first DCS_WX_FLAG_WARNINGS flagged hours
- * (month, day, hour, values) and counts the rest; the energy model keeps
+ * ("MM-DD HH:00" hour-ending, values, the neighbours of a spike) and counts
+ * the rest; the energy model keeps
  * flagged hours in the annual totals but leaves them out of every peak.
  *
  * Ownership: dcs_weather_read() overwrites *w (which need not be

@@ -71,7 +71,7 @@ class T1Run(unittest.TestCase):
     # its three TMY3 stations, Dallas Love Field (5 hours, among them the dew
     # point of 33.0 C at 34.0 C on 9 September 14:00) and Fort Worth Meacham
     # (1 hour: 41.0 C at 1 am between 26.0 and 22.0 C).
-    SUSPECT = [("DALLAS LOVE FIELD", "5 suspect hours"), ("FORT WORTH MEACHAM", "1 suspect hour ")]
+    SUSPECT = [("DALLAS LOVE FIELD", "5 suspect hours"), ("FORT WORTH MEACHAM", "1 suspect hour left")]
 
     def test_no_warning_on_stderr(self):
         lines = [ln for ln in RUN.stderr.splitlines() if "WARNING" in ln]

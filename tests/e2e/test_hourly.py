@@ -95,7 +95,7 @@ class T1Hourly(unittest.TestCase):
         # the bad hour would have set the peak
         self.assertGreater(float(bad["facility_mw"]), self.js["peak_demand_mw"])
         self.assertIn("station DALLAS LOVE FIELD", self.proc.stderr)
-        self.assertIn("month 9 day 9 hour 14 (hour 6038 of the year): dew point 33.0 C",
+        self.assertIn("09-09 14:00 dew point 33.0 C at 34.0 C (neighbours 28.4, 22.0)",
                       self.proc.stderr)
 
     def test_missing_directory(self):

@@ -43,6 +43,7 @@
 #include "shard_io.h"
 #include "core/version.h"
 #include "energy/weather.h"
+#include "report_hourly.h"
 
 static volatile sig_atomic_t stop_requested;
 static volatile sig_atomic_t writing_reports;
@@ -169,7 +170,8 @@ static void print_top(const dcs_result *res, size_t top)
 static void print_warnings(const dcs_result *res)
 {
     for (size_t i = 0; i < res->warnings.count; i++)
-        print_line(stderr, "dcsite: WARNING: ", res->warnings.items[i].message);
+        print_line(stderr, res->warnings.items[i].note ? "dcsite: note: " : "dcsite: WARNING: ",
+                   res->warnings.items[i].message);
 }
 
 static int usage_error(const char *message)
@@ -805,10 +807,47 @@ static void print_energy(const dcs_station *st, const char *cooling, double it_m
     printf("  hours free / partial / mechanical: %d / %d / %d\n",
            e->mode_hours[DCS_MODE_FREE], e->mode_hours[DCS_MODE_PARTIAL],
            e->mode_hours[DCS_MODE_MECHANICAL]);
+    if (e->excluded_hours)
+        printf("  suspect weather hours left out of the peaks: %d\n", e->excluded_hours);
+    printf("\n  design condition (%s): dry bulb %.1f C, wet bulb %.1f C\n",
+           dcs_design_source_name(e->design_source), e->design_dry_bulb_c, e->design_wet_bulb_c);
+    printf("  design PUE          %8.3f\n  design peak demand  %8.1f MW  (typical-year peak "
+           "%+.1f MW)\n",
+           e->pue_design, e->peak_design_mw, e->peak_design_mw - e->peak_mw);
+    printf("  design-day water    %8.0f m3\n", e->design_day_water_m3);
     printf("\n  month   energy MWh   water m3     PUE\n");
     for (int m = 0; m < 12; m++)
         printf("  %-5s %12.0f %10.0f %7.3f\n", month[m], e->month_energy_mwh[m],
                e->month_water_m3[m], dcs_energy_month_pue(e, m));
+}
+
+static int print_energy_json(const dcs_station *st, const char *cooling, double it_mw)
+{
+    cJSON *o = dcs_report_station_json(st);
+    cJSON_AddStringToObject(o, "cooling", cooling);
+    cJSON_AddNumberToObject(o, "it_load_mw", it_mw);
+    char *text = cJSON_Print(o);
+    cJSON_Delete(o);
+    if (!text)
+        return fail(DCS_ERR_NOMEM, "out of memory");
+    printf("%s\n", text);
+    cJSON_free(text);
+    return DCS_EXIT_OK;
+}
+
+/* The year (and its hours when --hourly asks for them), then the CSV. */
+static dcs_status energy_model(const dcs_cli *cli, const dcs_cooling_params *p,
+                               const dcs_weather *w, dcs_station *st, dcs_error *err)
+{
+    dcs_energy_options o = {.design_dry_bulb_c = cli->design_db,
+                            .design_wet_bulb_c = cli->design_wb};
+    if (cli->hourly && !(o.hours = calloc(w->hours ? w->hours : 1, sizeof *o.hours)))
+        return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory");
+    dcs_status s = dcs_energy_run(w, p, cli->it_mw, &o, &st->energy, err);
+    if (s == DCS_OK && cli->hourly)
+        s = dcs_report_hourly_csv(cli->hourly, w, o.hours, cli->it_mw, err);
+    free(o.hours);
+    return s;
 }
 
 static int command_energy(const dcs_cli *cli)
@@ -819,6 +858,15 @@ static int command_energy(const dcs_cli *cli)
                         "water_economizer, air_chiller, liquid)\n", cli->cooling);
         return DCS_EXIT_USAGE;
     }
+    if (!isnan(cli->design_wb) && isnan(cli->design_db)) {
+        fprintf(stderr, "dcsite: --design-wet-bulb needs --design-dry-bulb too\n");
+        return DCS_EXIT_USAGE;
+    }
+    if (cli->design_wb > cli->design_db) {
+        fprintf(stderr, "dcsite: --design-wet-bulb %g is above --design-dry-bulb %g; a wet bulb "
+                        "is at most the dry bulb\n", cli->design_wb, cli->design_db);
+        return DCS_EXIT_USAGE;
+    }
     dcs_cooling_params p = dcs_cooling_defaults(a);
     dcs_weather w;
     dcs_error err;
@@ -826,26 +874,18 @@ static int command_energy(const dcs_cli *cli)
         return fail(err.status, err.message);
     for (size_t i = 0; i < w.warnings.count; i++)
         print_line(stderr, "dcsite: WARNING: ", w.warnings.items[i]);
+    for (size_t i = 0; i < w.notes.count; i++)
+        print_line(stderr, "dcsite: note: ", w.notes.items[i]);
     dcs_station st = {.file = (char *)cli->input, .format = w.format, .lon = w.longitude,
                       .lat = w.latitude, .elevation_m = w.elevation_m};
     snprintf(st.name, sizeof st.name, "%s", w.station);
-    dcs_status s = dcs_energy_year(&w, &p, cli->it_mw, &st.energy, &err);
+    dcs_status s = energy_model(cli, &p, &w, &st, &err);
     dcs_weather_free(&w);
     if (s != DCS_OK)
         return fail(s, err.message);
-    if (!cli->json) {
-        print_energy(&st, dcs_cooling_name(a), cli->it_mw);
-        return DCS_EXIT_OK;
-    }
-    cJSON *o = dcs_report_station_json(&st);
-    cJSON_AddStringToObject(o, "cooling", dcs_cooling_name(a));
-    cJSON_AddNumberToObject(o, "it_load_mw", cli->it_mw);
-    char *text = cJSON_Print(o);
-    cJSON_Delete(o);
-    if (!text)
-        return fail(DCS_ERR_NOMEM, "out of memory");
-    printf("%s\n", text);
-    cJSON_free(text);
+    if (cli->json)
+        return print_energy_json(&st, dcs_cooling_name(a), cli->it_mw);
+    print_energy(&st, dcs_cooling_name(a), cli->it_mw);
     return DCS_EXIT_OK;
 }
 

@@ -4,6 +4,7 @@
 #include "pipeline/shard.h"
 
 #include <getopt.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,6 +35,13 @@ const dcs_cli_option dcs_cli_options[] = {
         "air_economizer, water_economizer (default), air_chiller or liquid"),
     OPT("it-mw", 'm', "N", "energy", "IT load in MW (default 100)"),
     OPT("json", 'j', NULL, "energy", "print the results as JSON"),
+    OPT("hourly", 'H', "FILE", "energy",
+        "also write the 8760 hours (weather, mode, PUE, power, water, flag) to FILE as CSV"),
+    OPT("design-dry-bulb", 'D', "C", "energy",
+        "design dry bulb for the design peak (default: the EPW header's design conditions, "
+        "else the year's 0.4 % percentiles)"),
+    OPT("design-wet-bulb", 'W', "C", "energy",
+        "its coincident wet bulb (default: the file's design humidity ratio)"),
     OPT("help", 'h', NULL, "", "show this help and exit"),
     OPT("man", 'M', NULL, "", "print the manual page (roff, for man -l -) and exit"),
     OPT("version", 'V', NULL, "", "show dcsite's and the libraries' versions and exit"),
@@ -65,7 +73,8 @@ const dcs_cli_command dcs_cli_commands[] = {
              "warn about, without running"},
     {.name = "energy",
      .command = DCS_CMD_ENERGY,
-     .usage = "energy WEATHERFILE [--cooling A] [--it-mw N] [--json]",
+     .usage = "energy WEATHERFILE [--cooling A] [--it-mw N] [--json] [--hourly FILE]\n"
+              "             [--design-dry-bulb C [--design-wet-bulb C]]",
      .help = "model a year of energy and water at one weather station (EPW or TMY3)"},
     {.name = "init",
      .command = DCS_CMD_INIT,
@@ -196,6 +205,15 @@ static void set_option(dcs_cli *cli, int code)
     case 'j':
         cli->json = 1;
         break;
+    case 'H':
+        cli->hourly = optarg;
+        break;
+    case 'D':
+        cli->design_db_text = optarg;
+        break;
+    case 'W':
+        cli->design_wb_text = optarg;
+        break;
     case 'T':
         cli->threads_text = optarg;
         break;
@@ -240,6 +258,23 @@ static int parse_threads(dcs_cli *cli, char *msg, size_t size)
     return 0;
 }
 
+/* --design-dry-bulb / --design-wet-bulb: a temperature -70..70 C, NaN when
+ * not given. */
+static int parse_design(const char *text, const char *what, double *out, char *msg, size_t size)
+{
+    *out = NAN;
+    if (!text)
+        return 0;
+    char *end;
+    *out = strtod(text, &end);
+    if (end == text || *end || !(*out >= -70 && *out <= 70)) {
+        snprintf(msg, size, "%s: \"%s\" is not a temperature in C (expected -70 to 70)", what,
+                 text);
+        return -1;
+    }
+    return 0;
+}
+
 /* --it-mw: a positive number; --threads; --shard: I/N. */
 static int parse_numbers(dcs_cli *cli, char *msg, size_t size)
 {
@@ -250,7 +285,9 @@ static int parse_numbers(dcs_cli *cli, char *msg, size_t size)
         return -1;
     }
     cli->it_mw = 100;
-    if (parse_threads(cli, msg, size) != 0)
+    if (parse_threads(cli, msg, size) != 0 ||
+        parse_design(cli->design_db_text, "--design-dry-bulb", &cli->design_db, msg, size) != 0 ||
+        parse_design(cli->design_wb_text, "--design-wet-bulb", &cli->design_wb, msg, size) != 0)
         return -1;
     if (!cli->it_mw_text)
         return 0;

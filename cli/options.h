@@ -8,7 +8,8 @@
  *   dcsite merge SCENARIO.json [--shards DIR] [-o OUTDIR]
  *   dcsite batch SCENARIO.json...|LIST [-o OUTDIR]
  *   dcsite check SCENARIO.json
- *   dcsite energy WEATHERFILE [--cooling ARCHETYPE] [--it-mw N] [--json]
+ *   dcsite energy WEATHERFILE [--cooling ARCHETYPE] [--it-mw N] [--json] [--hourly FILE]
+ *                 [--design-dry-bulb C [--design-wet-bulb C]]
  *   dcsite init SITES [DATASET...] [-o SCENARIO.json] [--force]
  *   dcsite --help | --version
  */
@@ -52,6 +53,9 @@ typedef struct {
     const char *cooling;     /* energy: archetype name, NULL = default */
     const char *it_mw_text;  /* energy: --it-mw as given */
     double it_mw;            /* energy: IT load, default 100 */
+    const char *hourly;      /* energy: --hourly CSV path, NULL = none */
+    const char *design_db_text, *design_wb_text; /* energy: --design-dry/wet-bulb as given */
+    double design_db, design_wb; /* energy: those in C, NaN when not given */
     const char *threads_text; /* run: --threads as given */
     int threads;             /* run: from --threads or $DCSITE_THREADS; 0 = automatic */
     int json;

@@ -863,11 +863,17 @@ static const char *insert_map(brief *s, lxw_row_t first, double height_pt, char 
 static int caveat_texts(const brief *s, bottom *bt, dcs_text *texts, size_t n)
 {
     const dcs_warnings *w = &s->res->warnings;
-    size_t k = 0;
-    for (; k < w->count && k < n; k++)
-        dcs_text_add(&texts[k], "\xE2\x80\xA2 %s", dcs_warning_text(&w->items[k]));
-    if (w->count == 0 && !bt->map_problem[0] && n > 0)
-        dcs_text_add(&texts[k++], "None: the run raised no warnings.");
+    size_t k = 0, notes = 0;
+    for (size_t i = 0; i < w->count && k < n; i++) {
+        if (w->items[i].note) { /* handled by the run: counted below, not a caveat */
+            notes++;
+            continue;
+        }
+        dcs_text_add(&texts[k++], "\xE2\x80\xA2 %s", dcs_warning_text(&w->items[i]));
+    }
+    if (k == 0 && !bt->map_problem[0] && n > 0)
+        dcs_text_add(&texts[k++], "None: the run raised no warnings%s.",
+                     notes ? " (notes on the weather files: see the JSON summary)" : "");
     if (bt->map_problem[0] && k < n)
         dcs_text_add(&texts[k++], "\xE2\x80\xA2 The map could not be drawn: %s", bt->map_problem);
     for (size_t j = 0; j < k; j++)

@@ -173,6 +173,7 @@ static void add_warnings(cJSON *root, const dcs_result *res)
             cJSON_AddNullToObject(o, "layer");
         cJSON_AddStringToObject(o, "message", x->message);
         cJSON_AddStringToObject(o, "plain", dcs_warning_text(x));
+        cJSON_AddStringToObject(o, "severity", x->note ? "note" : "warning");
         cJSON_AddItemToArray(w, o);
     }
 }
@@ -198,6 +199,13 @@ cJSON *dcs_report_station_json(const dcs_station *st)
     cJSON_AddNumberToObject(o, "free_hours", e->mode_hours[DCS_MODE_FREE]);
     cJSON_AddNumberToObject(o, "partial_hours", e->mode_hours[DCS_MODE_PARTIAL]);
     cJSON_AddNumberToObject(o, "mechanical_hours", e->mode_hours[DCS_MODE_MECHANICAL]);
+    cJSON_AddNumberToObject(o, "excluded_hours", e->excluded_hours);
+    cJSON_AddStringToObject(o, "design_source", dcs_design_source_name(e->design_source));
+    dcs_json_number(o, "design_dry_bulb_c", e->design_dry_bulb_c);
+    dcs_json_number(o, "design_wet_bulb_c", e->design_wet_bulb_c);
+    dcs_json_number(o, "pue_design", e->pue_design);
+    dcs_json_number(o, "peak_demand_design_mw", e->peak_design_mw);
+    dcs_json_number(o, "design_day_water_m3", e->design_day_water_m3);
     cJSON *months = cJSON_AddArrayToObject(o, "monthly");
     for (int m = 0; months && m < 12; m++) {
         cJSON *mo = cJSON_CreateObject();

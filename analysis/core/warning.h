@@ -3,7 +3,8 @@
  * program can read: a code, the layer it is about and the message, with a
  * planner's sentence beside it.
  *
- * The command line prints each message after "dcsite: WARNING: "; the JSON
+ * The command line prints each message after "dcsite: WARNING: " (a note,
+ * something the run noticed and handled, after "dcsite: note: "); the JSON
  * summary lists the records ({code, layer, message, plain}); the workbook's
  * caveats box and the GIS metadata carry the plain sentences.  Codes are
  * stable names (dcs_warning_code_name()); a new code goes at the end of the
@@ -34,6 +35,7 @@ typedef enum {
     DCS_WARN_DESIGN_PUE,          /* facility.design_pue below a station's modelled peak PUE */
     DCS_WARN_DUPLICATE_IDS,       /* a context layer repeats ids in its id field */
     DCS_WARN_UNKNOWN_HEADROOM,    /* qualifying substations of unknown headroom (an assumption) */
+    DCS_WARN_WEATHER_SUSPECT,     /* note: suspect weather hours left out of the peaks */
     DCS_WARN_CODE_COUNT
 } dcs_warning_code;
 
@@ -42,6 +44,7 @@ typedef struct {
     char *layer;   /* the scenario's name of the layer or section ("sites", "slope"); or NULL */
     char *message; /* as printed on stderr */
     char *plain;   /* a sentence for a planner; NULL: the message says it */
+    int note;      /* 1: noticed and handled (printed "note:", not a caveat of the results) */
 } dcs_warning;
 
 typedef struct {

@@ -109,7 +109,9 @@ void dcs_weather_free(dcs_weather *w)
     free(w->pressure_pa);
     free(w->month);
     free(w->day_of_year);
+    free(w->flag);
     dcs_strlist_free(&w->warnings);
+    dcs_strlist_free(&w->notes);
     memset(w, 0, sizeof *w);
 }
 
@@ -506,6 +508,47 @@ static dcs_status epw_data_periods(wx_reader *r, dcs_error *err)
     return DCS_OK;
 }
 
+/* Field `k` after the section keyword at `at` as a number; NaN when absent,
+ * empty or not a number. */
+static double design_value(const wx_reader *r, size_t at, size_t k)
+{
+    double v;
+    if (at + k >= r->nfield || parse_num(r->field[at + k], &v))
+        return NAN;
+    return v;
+}
+
+/* Index of the field equal to `word` (case-insensitive), or 0 when none:
+ * field 0 is the record's name, never a section keyword. */
+static size_t design_section(const wx_reader *r, const char *word)
+{
+    for (size_t i = 1; i < r->nfield; i++)
+        if (!strcasecmp(r->field[i], word))
+            return i;
+    return 0;
+}
+
+/* DESIGN CONDITIONS: the values of its Cooling and Extremes sections the
+ * energy model uses (positions in weather.h). */
+static void epw_design(wx_reader *r)
+{
+    dcs_weather_design *d = &r->w->design;
+    size_t c = design_section(r, "Cooling"), x = design_section(r, "Extremes");
+    if (r->nfield > 2)
+        copy_text(d->title, sizeof d->title, r->field[2]);
+    if (c) {
+        d->db004_c = design_value(r, c, 3);
+        d->mcwb_db004_c = design_value(r, c, 4);
+        d->wb004_c = design_value(r, c, 9);
+        d->mcdb_wb004_c = design_value(r, c, 10);
+    }
+    if (x) {
+        d->wb_max_c = design_value(r, x, 4);
+        d->db_max_20y_c = design_value(r, x, 14);
+    }
+    d->present = c || x;
+}
+
 /* Header record i (1..7) of the eight. */
 static dcs_status epw_header(wx_reader *r, int i, dcs_error *err)
 {
@@ -518,6 +561,8 @@ static dcs_status epw_header(wx_reader *r, int i, dcs_error *err)
     if (strncasecmp(r->field[0], epw_records[i], strlen(epw_records[i])) != 0)
         return line_error(r, err, "expected the %s header record, got \"%.40s\"", epw_records[i],
                           r->field[0]);
+    if (i == 1)
+        epw_design(r);
     if (i == 4)
         return epw_holidays(r, err);
     if (i == 7)
@@ -748,6 +793,75 @@ static dcs_status warn_missing(wx_reader *r, dcs_error *err)
     return st;
 }
 
+/* ---- suspect hours ---- */
+
+/* x[i] is above both neighbours by more than DCS_WX_SPIKE_K.  A dip below
+ * both cannot set a peak and is not flagged. */
+static int spike(const double *x, size_t i, size_t n)
+{
+    if (i == 0 || i + 1 >= n || isnan(x[i - 1]) || isnan(x[i]) || isnan(x[i + 1]))
+        return 0;
+    return x[i] - x[i - 1] > DCS_WX_SPIKE_K && x[i] - x[i + 1] > DCS_WX_SPIKE_K;
+}
+
+static unsigned flag_of(const dcs_weather *w, size_t i)
+{
+    unsigned f = 0;
+    if (w->dew_point_c[i] > w->dry_bulb_c[i] + DCS_WX_DEW_TOLERANCE_K)
+        f |= DCS_WX_FLAG_DEW_ABOVE_DRY;
+    if (spike(w->dry_bulb_c, i, w->hours) || spike(w->dew_point_c, i, w->hours))
+        f |= DCS_WX_FLAG_SPIKE;
+    return f;
+}
+
+/* "09-09 14:00 dew point 33.0 C at 34.0 C" for flagged hour i (month-day
+ * hour-ending), appended to buf at *len. */
+static void flag_reason(const dcs_weather *w, size_t i, char *buf, size_t size, size_t *len)
+{
+    const double *db = w->dry_bulb_c, *dp = w->dew_point_c;
+    int month, day, hour;
+    index_date(i, &month, &day, &hour);
+    char what[96];
+    if (w->flag[i] & DCS_WX_FLAG_DEW_ABOVE_DRY)
+        snprintf(what, sizeof what, "dew point %.1f C above dry bulb %.1f C", dp[i], db[i]);
+    else if (spike(dp, i, w->hours))
+        snprintf(what, sizeof what, "dew point %.1f C at %.1f C (neighbours %.1f, %.1f)", dp[i],
+                 db[i], dp[i - 1], dp[i + 1]);
+    else
+        snprintf(what, sizeof what, "dry bulb %.1f C (neighbours %.1f, %.1f)", db[i], db[i - 1],
+                 db[i + 1]);
+    if (*len < size)
+        *len += (size_t)snprintf(buf + *len, size - *len, "%s%02d-%02d %02d:00 %s",
+                                 *len ? "; " : "", month, day, hour, what);
+}
+
+dcs_status dcs_weather_flag(dcs_weather *w, const char *name, dcs_error *err)
+{
+    char list[4096] = "";
+    size_t len = 0;
+    if (!w->flag && !(w->flag = calloc(w->hours ? w->hours : 1, 1)))
+        return dcs_error_set(err, DCS_ERR_NOMEM, "weather '%s': out of memory", name);
+    w->nflagged = 0;
+    for (size_t i = 0; i < w->hours; i++) {
+        w->flag[i] = (unsigned char)flag_of(w, i);
+        if (w->flag[i] && ++w->nflagged <= DCS_WX_FLAG_WARNINGS)
+            flag_reason(w, i, list, sizeof list, &len);
+    }
+    if (!w->nflagged)
+        return DCS_OK;
+    char more[96] = "";
+    if (w->nflagged > DCS_WX_FLAG_WARNINGS)
+        snprintf(more, sizeof more, "; %zu more (dcsite energy --hourly, column flag)",
+                 w->nflagged - DCS_WX_FLAG_WARNINGS);
+    if (dcs_strlist_addf(&w->notes,
+                         "weather '%s': station %s: %zu suspect hour%s left out of the peaks "
+                         "(kept in the annual totals): %s%s",
+                         name, w->station, w->nflagged, w->nflagged == 1 ? "" : "s", list,
+                         more) != 0)
+        return dcs_error_set(err, DCS_ERR_NOMEM, "weather '%s': out of memory", name);
+    return DCS_OK;
+}
+
 /* After the last row: the year is complete; fill gaps; warn. */
 static dcs_status finish(wx_reader *r, dcs_error *err)
 {
@@ -763,7 +877,9 @@ static dcs_status finish(wx_reader *r, dcs_error *err)
         st = warn(r, err, "dropped %zu rows of 29 February (from line %ld) to keep %d hours%s",
                   w->leap_day_rows, r->leap_line, DCS_WEATHER_HOURS,
                   r->leap_header == 0 ? "; the header says the leap year is not observed" : "");
-    return st ? st : warn_missing(r, err);
+    if (!st)
+        st = warn_missing(r, err);
+    return st ? st : dcs_weather_flag(w, r->name, err);
 }
 
 static void reader_close(wx_reader *r)
@@ -780,6 +896,8 @@ dcs_status dcs_weather_read(const char *path, dcs_weather *w, dcs_error *err)
     wx_reader r = {.name = path ? path : "", .w = w};
     dcs_status st;
     memset(w, 0, sizeof *w);
+    w->design = (dcs_weather_design){.db004_c = NAN, .mcwb_db004_c = NAN, .wb004_c = NAN,
+                                     .mcdb_wb004_c = NAN, .wb_max_c = NAN, .db_max_20y_c = NAN};
     CPLPushErrorHandler(CPLQuietErrorHandler);
     st = open_file(&r, r.name, err);
     if (st)

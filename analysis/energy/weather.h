@@ -55,6 +55,30 @@
  * counts the hours the file left empty per field, filled[] those of them
  * given a derived value, and a warning summarises each field with gaps.
  *
+ * Design conditions (EPW only): the DESIGN CONDITIONS record, when it
+ * holds ASHRAE's "Cooling" and "Extremes" sections (EnergyPlus Auxiliary
+ * Programs, EPW data dictionary; the order of their fields is ASHRAE
+ * Handbook-Fundamentals' climatic design table: Cooling = hottest month,
+ * daily range, DB 0.4 %, its mean coincident WB, DB 1 %, MCWB, DB 2 %,
+ * MCWB, WB 0.4 %, its mean coincident DB, ...; Extremes = extreme wind
+ * 1/2.5/5 %, extreme annual WB max, mean and standard deviation of the
+ * annual DB min and max, then DB min and max of 5, 10, 20 and 50-year
+ * return periods), fills `design` with the values the energy model uses;
+ * the record is otherwise free text to the reader and a value it cannot
+ * read is NaN (never an error).  TMY3 files have no such header.
+ *
+ * Suspect hours (dcs_weather_flag(), run by the reader after filling):
+ * flag[] marks hours whose dew point is above the dry bulb by more than
+ * DCS_WX_DEW_TOLERANCE_K (physically impossible: air cannot hold more
+ * water than saturation), and isolated spikes, hours whose dry bulb or dew
+ * point is above both neighbouring hours by more than DCS_WX_SPIKE_K (a
+ * dip cannot set a peak and is not flagged; the first and last hour of
+ * the year have one neighbour and are never spikes).  One warning per
+ * file names the station and the first DCS_WX_FLAG_WARNINGS flagged hours
+ * ("MM-DD HH:00" hour-ending, values, the neighbours of a spike) and counts
+ * the rest; the energy model keeps
+ * flagged hours in the annual totals but leaves them out of every peak.
+ *
  * Ownership: dcs_weather_read() overwrites *w (which need not be
  * initialised); on success w owns its arrays and warnings, freed by
  * dcs_weather_free(); on failure *w is left empty (freeing it is harmless).
@@ -84,6 +108,25 @@ typedef enum {
     DCS_WX_FIELDS
 } dcs_weather_field;
 
+/* Bits of dcs_weather.flag[]. */
+#define DCS_WX_FLAG_DEW_ABOVE_DRY 1u
+#define DCS_WX_FLAG_SPIKE 2u
+#define DCS_WX_DEW_TOLERANCE_K 0.5 /* TMY3/EPW values are rounded to 0.1 C */
+#define DCS_WX_SPIKE_K 4.0         /* K above both neighbours */
+#define DCS_WX_FLAG_WARNINGS 10    /* flagged hours named in the warning; then a count */
+
+/* ASHRAE design conditions of an EPW header (NaN: not in the file). */
+typedef struct {
+    int present;            /* a Cooling or an Extremes section was read */
+    char title[96];         /* e.g. "Climate Design Data 2009 ASHRAE Handbook" */
+    double db004_c;         /* cooling dry bulb exceeded 0.4 % of the year */
+    double mcwb_db004_c;    /* its mean coincident wet bulb */
+    double wb004_c;         /* wet bulb exceeded 0.4 % of the year */
+    double mcdb_wb004_c;    /* its mean coincident dry bulb */
+    double wb_max_c;        /* extreme annual wet bulb (Extremes "WBmax") */
+    double db_max_20y_c;    /* extreme dry bulb of 20-year return period */
+} dcs_weather_design;
+
 typedef struct {
     dcs_weather_format format;
     char station[128];     /* EPW city; TMY3 station name */
@@ -104,11 +147,22 @@ typedef struct {
     size_t missing[DCS_WX_FIELDS]; /* hours missing in the file */
     size_t filled[DCS_WX_FIELDS];  /* of those, hours given a derived value */
     size_t leap_day_rows;          /* rows of 29 February dropped */
+    unsigned char *flag;           /* per hour: DCS_WX_FLAG_* bits, 0 when sound */
+    size_t nflagged;               /* hours with a flag */
+    dcs_weather_design design;     /* EPW header's design conditions */
     dcs_strlist warnings;          /* what was read but looked wrong */
+    dcs_strlist notes;             /* what looked wrong and was handled: the suspect
+                                    * hours left out of the peaks */
 } dcs_weather;
 
 /* Read an EPW or TMY3 file (plain or gzip-compressed) into w. */
 dcs_status dcs_weather_read(const char *path, dcs_weather *w, dcs_error *err);
+
+/* Flag w's suspect hours (see above) into w->flag (allocated here when
+ * NULL; w->hours entries), set w->nflagged and, when any, append one
+ * warning "weather 'name': station S: N suspect hours ...".  For the reader and for tests that
+ * build a year by hand; DCS_ERR_NOMEM is the only failure. */
+dcs_status dcs_weather_flag(dcs_weather *w, const char *name, dcs_error *err);
 
 /* Free w's arrays and warnings and reset it to empty.  NULL is allowed. */
 void dcs_weather_free(dcs_weather *w);

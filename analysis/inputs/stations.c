@@ -56,6 +56,7 @@ static dcs_status model_station(const dcs_scenario *scn, const char *file, dcs_s
     st->elevation_m = w.elevation_m;
     for (size_t k = 0; k < w.warnings.count; k++)
         dcs_strlist_addf(warnings, "%s", w.warnings.items[k]);
+    st->note = w.notes.count ? dcs_strlist_join(&w.notes, "; ") : NULL;
     st_ = dcs_energy_year(&w, &scn->energy.cooling, scn->it_load_mw, &st->energy, err);
     dcs_weather_free(&w);
     if (!st->file && st_ == DCS_OK)
@@ -196,8 +197,10 @@ void dcs_stations_free(dcs_stations *s)
             ;
         finish_work(s);
     }
-    for (size_t i = 0; s->st && i < s->cap; i++)
+    for (size_t i = 0; s->st && i < s->cap; i++) {
         free(s->st[i].file);
+        free(s->st[i].note);
+    }
     free(s->st);
     dcs_polyset_free(&s->points);
     dcs_strlist_free(&s->warnings);

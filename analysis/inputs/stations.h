@@ -41,6 +41,8 @@ typedef struct {
                   * number); "" when its header has none */
     double lon, lat, elevation_m;
     dcs_energy energy;
+    char *note; /* the weather file's notes (suspect hours left out of the peaks), joined;
+                 * NULL when none */
 } dcs_station;
 
 /* Stations being modelled: private to stations.c. */

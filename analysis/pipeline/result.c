@@ -43,8 +43,10 @@ void dcs_result_free(dcs_result *res)
     dcs_crs_close(&res->crs);
     free(res->inputs);
     free(res->outside);
-    for (size_t i = 0; i < res->nstations; i++)
+    for (size_t i = 0; i < res->nstations; i++) {
         free(res->stations[i].file);
+        free(res->stations[i].note);
+    }
     free(res->stations);
     dcs_warnings_free(&res->warnings);
     dcs_geos_finish(res->geos);

@@ -347,6 +347,14 @@ static void keep_stations(dcs_result *res, dcs_context_data *cd)
     for (size_t i = 0; i < cd->stations.warnings.count; i++)
         dcs_warn(&res->warnings, DCS_WARN_WEATHER_DATA, "weather", "%s",
                  cd->stations.warnings.items[i]);
+    for (size_t i = 0; i < res->nstations; i++) {
+        dcs_warning *w = res->stations[i].note ? dcs_warn(&res->warnings,
+                                                          DCS_WARN_WEATHER_SUSPECT, "weather",
+                                                          "%s", res->stations[i].note)
+                                               : NULL;
+        if (w)
+            w->note = 1;
+    }
 }
 
 static void warn_joins(dcs_result *res, const dcs_context_data *cd)

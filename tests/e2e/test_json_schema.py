@@ -168,11 +168,15 @@ class T1Valid(Base):
         self.assertEqual([(w["code"], w["layer"]) for w in ws],
                          [("layer_empty", "flood_x"), ("layer_empty", "flood_y")])
         for w in ws:
-            self.assertEqual(set(w), {"code", "layer", "message", "plain"})
+            self.assertEqual(set(w), {"code", "layer", "message", "plain", "severity"})
+            self.assertEqual(w["severity"], "warning")
 
     def test_demo_has_energy_and_every_value_function(self):
         js = self.summary("demo")
-        self.assertEqual(js["warnings"], [])
+        # only notes on the suspect weather hours of two demo stations (test_demo.py)
+        self.assertEqual([(w["code"], w["severity"], "suspect hour" in w["message"])
+                          for w in js["warnings"]],
+                         [("weather_suspect_hours", "note", True)] * 2)
         self.assertIn("energy", js)
         self.assertEqual({c["value_function"]["type"] for c in js["criteria"]},
                          {"linear", "piecewise", "step", "categorical"})

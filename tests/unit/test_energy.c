@@ -40,6 +40,23 @@
  *    (site water only or with humidification and bleed; a measured year
  *    against a typical one; The Green Grid WP#35 leaves the boundary to
  *    the operator); and the desert (Phoenix) uses several times more.
+ *  - an hour whose dew point is exactly the air economizer's supply dew
+ *    point limit (15.0 C) is not too humid: the limit is "above 15 C"
+ *    (issue 25: recomputing the dew point through the humidity ratio put
+ *    212 such hours at Lexington on DX).
+ *  - the design peak (issue 25) on the Chicago EPW, whose ASHRAE header
+ *    gives a 20-year extreme dry bulb of 39.5 C: with air-cooled chillers
+ *    the design hour is at 39.5 C and the design peak exceeds the
+ *    typical-year peak by the difference computed here from the documented
+ *    air-chiller equations (docs/methods.md, "Hour by hour": fan power
+ *    from the air flow, free-cooling share of the coil, Carnot-fraction
+ *    COP capped at cop_max, dry-cooler fans, one pump loop, UPS and
+ *    distribution losses), at the hottest hour's pressure for the year and
+ *    at the standard pressure of the station's 201 m (ASHRAE eq. 3) for
+ *    the design hour; tolerance 1e-9 MW (same arithmetic, other order);
+ *  - suspect hours: a dew point above the dry bulb and an upward spike are
+ *    flagged and stay out of the peaks; a dip is not flagged; Dallas Love
+ *    Field's 9 September 14:00 (dew point 33.0 C at 34.0 C) is a spike.
  */
 #include "core/libctx.h"
 #include "testutil.h"
@@ -48,6 +65,7 @@
 #include <stdlib.h>
 
 #include "energy/energy.h"
+#include "energy/psychro.h"
 #include "pipeline/run.h"
 
 #define FIX "tests/fixtures/weather/"
@@ -106,6 +124,152 @@ static void test_year_bookkeeping(void **state)
     assert_near(x.cost_usd, e.energy_mwh * 70, 1e-6);
     assert_near(x.usd_per_mwh_it, 70 * e.pue_annual, 1e-9);
     assert_near(x.usd_per_accel_hour, 0.07 * e.pue_annual * 0.7, 1e-12);
+}
+
+/* A synthetic year: every hour at dry bulb db, dew point td, sea-level
+ * standard pressure; RH from them as the reader would fill it. */
+static void constant_year(dcs_weather *w, double db, double td)
+{
+    memset(w, 0, sizeof *w);
+    size_t n = DCS_WEATHER_HOURS;
+    w->hours = n;
+    snprintf(w->station, sizeof w->station, "synthetic");
+    w->dry_bulb_c = malloc(n * sizeof(double));
+    w->dew_point_c = malloc(n * sizeof(double));
+    w->rh_pct = malloc(n * sizeof(double));
+    w->pressure_pa = malloc(n * sizeof(double));
+    w->month = malloc(n);
+    w->day_of_year = malloc(n * sizeof *w->day_of_year);
+    assert_non_null(w->day_of_year);
+    for (size_t h = 0; h < n; h++) {
+        w->dry_bulb_c[h] = db;
+        w->dew_point_c[h] = td;
+        w->pressure_pa[h] = 101325;
+        w->rh_pct[h] = dcs_psy_rh_from_w(db, dcs_psy_w_from_dew_point(td, 101325), 101325);
+        w->day_of_year[h] = (unsigned short)(h / 24 + 1);
+        w->month[h] = (unsigned char)(h / 24 / 31 + 1 > 12 ? 12 : h / 24 / 31 + 1);
+    }
+}
+
+/* Dew point exactly 15.0 C at 20 C dry bulb: outside air as it is, every
+ * hour (20 C is below supply_max_c 27 C, so no evaporation either).  A
+ * hundredth of a degree above the limit every hour is mechanical: the test
+ * sees the boundary. */
+static void test_dew_point_boundary(void **state)
+{
+    (void)state;
+    dcs_cooling_params p = dcs_cooling_defaults(DCS_COOL_AIR_ECONOMIZER);
+    assert_near(p.supply_dew_max_c, 15.0, 0);
+    dcs_weather w;
+    dcs_energy e;
+    dcs_error err;
+    constant_year(&w, 20.0, 15.0);
+    assert_int_equal(dcs_energy_year(&w, &p, 100, &e, &err), DCS_OK);
+    assert_int_equal(e.mode_hours[DCS_MODE_FREE], 8760);
+    assert_int_equal(e.mode_hours[DCS_MODE_MECHANICAL], 0);
+    dcs_weather_free(&w);
+    constant_year(&w, 20.0, 15.01);
+    assert_int_equal(dcs_energy_year(&w, &p, 100, &e, &err), DCS_OK);
+    assert_int_equal(e.mode_hours[DCS_MODE_MECHANICAL], 8760);
+    dcs_weather_free(&w);
+}
+
+/* Air-cooled chiller plant power (kW) at dry bulb t and pressure pa for
+ * IT load it_kw, written from docs/methods.md, not from cooling.c. */
+static double air_chiller_kw(const dcs_cooling_params *p, double t, double pa, double it_kw)
+{
+    double loss = it_kw * (1 / p->ups_efficiency - 1 + p->distribution_loss + p->lighting_misc);
+    double mass = (it_kw + loss) / (1.006 * p->server_dt_k);     /* kg/s of air */
+    double rho = pa / (287.05 * (p->supply_c + 273.15));
+    double fan = mass / rho * p->fan_pa / p->fan_eff / 1000;
+    double q = it_kw + loss + fan;
+    double coil = t + p->drycooler_approach_k, sup = p->chw_supply_c, dt = p->chw_dt_k;
+    double share = coil <= sup ? 1 : coil >= sup + dt ? 0 : (sup + dt - coil) / dt;
+    double evap = sup - 2, lift = t + p->condenser_approach_k - evap;
+    double cop = lift <= 0 ? p->cop_max : p->carnot_fraction_air * (evap + 273.15) / lift;
+    if (cop > p->cop_max)
+        cop = p->cop_max;
+    double chiller = (1 - share) * q / cop;
+    double pump = q / (4.186 * dt) / 1000 * p->pump_kpa / p->pump_eff;
+    return it_kw + loss + fan + chiller + p->drycooler_fan_kw_per_kw * (q + chiller) + pump;
+}
+
+static void test_design_peak_chicago_epw(void **state)
+{
+    (void)state;
+    dcs_weather w;
+    dcs_error err;
+    dcs_energy e;
+    dcs_cooling_params p = dcs_cooling_defaults(DCS_COOL_AIR_CHILLER);
+    assert_int_equal(dcs_weather_read(FIX "chicago.epw.gz", &w, &err), DCS_OK);
+    assert_true(w.design.present);
+    assert_near(w.design.db_max_20y_c, 39.5, 0); /* header: Extremes ..., 39.5, -35.5, 40.9 */
+    assert_near(w.design.wb_max_c, 28.5, 0);
+    assert_near(w.design.db004_c, 33.3, 0);
+    assert_near(w.design.mcwb_db004_c, 23.7, 0);
+    assert_int_equal(dcs_energy_year(&w, &p, 100, &e, &err), DCS_OK);
+    assert_int_equal(e.design_source, DCS_DESIGN_EPW);
+    assert_near(e.design_dry_bulb_c, 39.5, 0);
+    double year_kw = 0;
+    for (size_t h = 0; h < w.hours; h++)
+        if (!w.flag[h] && air_chiller_kw(&p, w.dry_bulb_c[h], w.pressure_pa[h], 1e5) > year_kw)
+            year_kw = air_chiller_kw(&p, w.dry_bulb_c[h], w.pressure_pa[h], 1e5);
+    double pa = 101325 * pow(1 - 2.25577e-5 * 201.0, 5.2559);
+    double design_kw = air_chiller_kw(&p, 39.5, pa, 1e5);
+    assert_near(e.peak_mw, year_kw / 1000, 1e-9);
+    assert_near(e.peak_design_mw - e.peak_mw, (design_kw - year_kw) / 1000, 1e-9);
+    assert_true(e.peak_design_mw - e.peak_mw > 3); /* issue 25: about 3.8 MW per 100 MW */
+    assert_near(e.pue_design, e.peak_design_mw / 100, 1e-12);
+    dcs_weather_free(&w);
+}
+
+static void test_suspect_hours(void **state)
+{
+    (void)state;
+    dcs_weather w;
+    dcs_error err;
+    dcs_energy e;
+    /* air-cooled chillers: power rises with the dry bulb alone */
+    dcs_cooling_params p = dcs_cooling_defaults(DCS_COOL_AIR_CHILLER);
+    constant_year(&w, 20.0, 10.0);
+    w.dew_point_c[100] = 21.0;  /* above the dry bulb by 1 K > 0.5 K; 11 K above its
+                                 * neighbours: a spike too */
+    for (int h = 199; h <= 201; h++)
+        w.dew_point_c[h] = 20.4; /* saturated within the 0.5 K tolerance, no spike */
+    w.dry_bulb_c[300] = 30.0;   /* a spike: 10 K above both neighbours */
+    w.dry_bulb_c[400] = 10.0;   /* a dip: not flagged */
+    w.dry_bulb_c[500] = 24.5;   /* 4.5 K above both */
+    w.dry_bulb_c[600] = 24.0;   /* exactly 4 K: not more than the threshold */
+    assert_int_equal(dcs_weather_flag(&w, "synthetic.epw", &err), DCS_OK);
+    assert_int_equal(w.flag[100], DCS_WX_FLAG_DEW_ABOVE_DRY | DCS_WX_FLAG_SPIKE);
+    assert_int_equal(w.flag[200], 0);
+    assert_int_equal(w.flag[300], DCS_WX_FLAG_SPIKE);
+    assert_int_equal(w.flag[400], 0);
+    assert_int_equal(w.flag[500], DCS_WX_FLAG_SPIKE);
+    assert_int_equal(w.flag[600], 0);
+    assert_int_equal(w.nflagged, 3);
+    assert_int_equal(w.warnings.count, 0); /* a note: handled, not a warning */
+    assert_int_equal(w.notes.count, 1);
+    assert_contains(w.notes.items[0], "station synthetic: 3 suspect hours");
+    assert_contains(w.notes.items[0], "01-13 13:00 dry bulb 30.0 C (neighbours 20.0, 20.0)");
+    assert_int_equal(dcs_energy_year(&w, &p, 100, &e, &err), DCS_OK);
+    assert_int_equal(e.excluded_hours, 3);
+    /* the warmest unflagged hour is hour 600 (24.0 C); hour 300 (30 C) is flagged */
+    dcs_energy_hour hours[DCS_WEATHER_HOURS];
+    dcs_energy_options o = {.design_dry_bulb_c = NAN, .design_wet_bulb_c = NAN, .hours = hours};
+    assert_int_equal(dcs_energy_run(&w, &p, 100, &o, &e, &err), DCS_OK);
+    assert_near(e.peak_mw, hours[600].facility_mw, 0);
+    assert_true(hours[300].facility_mw > e.peak_mw);
+    dcs_weather_free(&w);
+    assert_int_equal(dcs_weather_read(TMY3 "TX-Dallas_Love_Field.tmy3.gz", &w, &err), DCS_OK);
+    assert_near(w.dew_point_c[6037], 33.0, 0);
+    assert_int_equal(w.flag[6037], DCS_WX_FLAG_SPIKE);
+    int named = 0;
+    for (size_t i = 0; i < w.notes.count; i++)
+        named += strstr(w.notes.items[i], "station DALLAS LOVE FIELD") &&
+                 strstr(w.notes.items[i], "09-09 14:00 dew point 33.0 C at 34.0 C");
+    assert_int_equal(named, 1);
+    dcs_weather_free(&w);
 }
 
 typedef struct {
@@ -255,6 +419,9 @@ int main(void)
         cmocka_unit_test(test_climates_and_archetypes),
         cmocka_unit_test(test_calibration_google_pue),
         cmocka_unit_test(test_calibration_water_by_climate),
+        cmocka_unit_test(test_dew_point_boundary),
+        cmocka_unit_test(test_design_peak_chicago_epw),
+        cmocka_unit_test(test_suspect_hours),
     };
     return cmocka_run_group_tests_name("energy", tests, NULL, NULL);
 }

@@ -15,7 +15,7 @@
  * and descriptions (report_style.h); single-layer formats get one file
  * each (<name>.<ext>, <name>_points.<ext>).  The dataset's metadata holds
  * the run fingerprint (DCSITE_FINGERPRINT) and the run's warnings
- * (DCSITE_WARNINGS, a JSON array of {code, layer, message, plain}).
+ * (DCSITE_WARNINGS, a JSON array of {code, layer, message, plain, severity}).
  */
 #include <cpl_conv.h>
 #include <cpl_error.h>
@@ -535,11 +535,12 @@ static int add_warning(cJSON *arr, const dcs_warning *x)
            (x->layer ? cJSON_AddStringToObject(o, "layer", x->layer) != NULL
                      : cJSON_AddNullToObject(o, "layer") != NULL) &&
            cJSON_AddStringToObject(o, "message", x->message) &&
-           cJSON_AddStringToObject(o, "plain", dcs_warning_text(x));
+           cJSON_AddStringToObject(o, "plain", dcs_warning_text(x)) &&
+           cJSON_AddStringToObject(o, "severity", x->note ? "note" : "warning");
 }
 
 /* The run's warnings as the dataset's metadata item DCSITE_WARNINGS: a
- * JSON array of {code, layer, message, plain}, the records of the JSON
+ * JSON array of {code, layer, message, plain, severity}, the records of the JSON
  * summary ("[]" when none).  Beside DCSITE_FINGERPRINT; a GeoPackage keeps
  * both in gpkg_metadata (ogrinfo lists them). */
 static dcs_status set_warnings(const gis_job *j, GDALDatasetH ds)

@@ -481,7 +481,8 @@ class B5Geometry(Case):
         # warnings are records: a stable code, the layer, the message as printed
         self.assertIn({"code": "geometry_repaired", "layer": "sites",
                        "message": "sites: 1 invalid geometries repaired (GEOS MakeValid)",
-                       "plain": "In sites, 1 invalid geometry was repaired before measuring."},
+                       "plain": "In sites, 1 invalid geometry was repaired before measuring.",
+                       "severity": "warning"},
                       js["warnings"])
 
     def test_repaired_site_area_is_its_two_triangles(self):

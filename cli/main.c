@@ -821,10 +821,12 @@ static void print_energy(const dcs_station *st, const char *cooling, double it_m
                e->month_water_m3[m], dcs_energy_month_pue(e, m));
 }
 
-static int print_energy_json(const dcs_station *st, const char *cooling, double it_mw)
+static int print_energy_json(const dcs_station *st, const char *cooling, const char *dclass,
+                             double it_mw)
 {
     cJSON *o = dcs_report_station_json(st);
     cJSON_AddStringToObject(o, "cooling", cooling);
+    cJSON_AddStringToObject(o, "design_class", dclass);
     cJSON_AddNumberToObject(o, "it_load_mw", it_mw);
     char *text = cJSON_Print(o);
     cJSON_Delete(o);
@@ -858,6 +860,12 @@ static int command_energy(const dcs_cli *cli)
                         "water_economizer, air_chiller, liquid)\n", cli->cooling);
         return DCS_EXIT_USAGE;
     }
+    dcs_design_class dc = DCS_CLASS_COLOCATION;
+    if (cli->design_class && !dcs_design_class_from_name(cli->design_class, &dc)) {
+        fprintf(stderr, "dcsite: --design-class: unknown class \"%s\" (colocation, "
+                        "hyperscale, enterprise)\n", cli->design_class);
+        return DCS_EXIT_USAGE;
+    }
     if (!isnan(cli->design_wb) && isnan(cli->design_db)) {
         fprintf(stderr, "dcsite: --design-wet-bulb needs --design-dry-bulb too\n");
         return DCS_EXIT_USAGE;
@@ -867,7 +875,7 @@ static int command_energy(const dcs_cli *cli)
                         "is at most the dry bulb\n", cli->design_wb, cli->design_db);
         return DCS_EXIT_USAGE;
     }
-    dcs_cooling_params p = dcs_cooling_defaults(a);
+    dcs_cooling_params p = dcs_cooling_class_defaults(a, dc);
     dcs_weather w;
     dcs_error err;
     if (dcs_weather_read(cli->input, &w, &err) != DCS_OK)
@@ -884,8 +892,11 @@ static int command_energy(const dcs_cli *cli)
     if (s != DCS_OK)
         return fail(s, err.message);
     if (cli->json)
-        return print_energy_json(&st, dcs_cooling_name(a), cli->it_mw);
-    print_energy(&st, dcs_cooling_name(a), cli->it_mw);
+        return print_energy_json(&st, dcs_cooling_name(a), dcs_design_class_name(dc),
+                                 cli->it_mw);
+    char label[96];
+    snprintf(label, sizeof label, "%s, %s class", dcs_cooling_name(a), dcs_design_class_name(dc));
+    print_energy(&st, label, cli->it_mw);
     return DCS_EXIT_OK;
 }
 

@@ -33,6 +33,9 @@ const dcs_cli_option dcs_cli_options[] = {
         "threads measuring sites (default: $DCSITE_THREADS, else one per CPU)"),
     OPT("cooling", 'c', "ARCHETYPE", "energy",
         "air_economizer, water_economizer (default), air_chiller or liquid"),
+    OPT("design-class", 'K', "CLASS", "energy",
+        "colocation (default), hyperscale or enterprise: the electrical and mechanical "
+        "parameters set together (docs/methods.md)"),
     OPT("it-mw", 'm', "N", "energy", "IT load in MW (default 100)"),
     OPT("json", 'j', NULL, "energy", "print the results as JSON"),
     OPT("hourly", 'H', "FILE", "energy",
@@ -73,7 +76,8 @@ const dcs_cli_command dcs_cli_commands[] = {
              "warn about, without running"},
     {.name = "energy",
      .command = DCS_CMD_ENERGY,
-     .usage = "energy WEATHERFILE [--cooling A] [--it-mw N] [--json] [--hourly FILE]\n"
+     .usage = "energy WEATHERFILE [--cooling A] [--design-class C] [--it-mw N] [--json]\n"
+              "             [--hourly FILE]\n"
               "             [--design-dry-bulb C [--design-wet-bulb C]]",
      .help = "model a year of energy and water at one weather station (EPW or TMY3)"},
     {.name = "init",
@@ -186,6 +190,9 @@ static void set_option(dcs_cli *cli, int code)
         break;
     case 'c':
         cli->cooling = optarg;
+        break;
+    case 'K':
+        cli->design_class = optarg;
         break;
     case 'f':
         cli->format = optarg;

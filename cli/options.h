@@ -8,7 +8,8 @@
  *   dcsite merge SCENARIO.json [--shards DIR] [-o OUTDIR]
  *   dcsite batch SCENARIO.json...|LIST [-o OUTDIR]
  *   dcsite check SCENARIO.json
- *   dcsite energy WEATHERFILE [--cooling ARCHETYPE] [--it-mw N] [--json] [--hourly FILE]
+ *   dcsite energy WEATHERFILE [--cooling ARCHETYPE] [--design-class CLASS] [--it-mw N]
+ *                 [--json] [--hourly FILE]
  *                 [--design-dry-bulb C [--design-wet-bulb C]]
  *   dcsite init SITES [DATASET...] [-o SCENARIO.json] [--force]
  *   dcsite --help | --version
@@ -51,6 +52,7 @@ typedef struct {
     const char *db;          /* run: PostgreSQL connection string for the GIS layers */
     const char *table;       /* run: [schema.]table for --db */
     const char *cooling;     /* energy: archetype name, NULL = default */
+    const char *design_class; /* energy: design class name, NULL = default (colocation) */
     const char *it_mw_text;  /* energy: --it-mw as given */
     double it_mw;            /* energy: IT load, default 100 */
     const char *hourly;      /* energy: --hourly CSV path, NULL = none */

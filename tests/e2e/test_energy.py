@@ -379,6 +379,60 @@ def check_station_json(tc, st, it_mw):
 CHICAGO = {"epw": CHICAGO_EPW, "tmy3": CHICAGO_TMY3}
 
 
+# Operators' published figures (docs/methods.md, "Calibration against
+# published figures"), an independent reference: Google's trailing-twelve-
+# month PUE by campus (datacenters.google/efficiency) at the nearest TMY3
+# station, hyperscale class, water economizer, each within 0.05; direct
+# evaporative (air economizer) WUE of Meta Prineville (Redmond OR) and AWS
+# us-east-1 (Dulles) within 50 %, since operators draw the WUE boundary
+# differently (The Green Grid WP#35).
+GOOGLE_PUE = {"WA-The_Dalles_Municipal_Arpt": 1.10, "IA-Council_Bluffs": 1.11,
+              "OK-Tulsa_International_Airport": 1.11, "NC-Hickory_Regional_Ap": 1.13,
+              "NV-Las_Vegas_Mccarran_Intl_Ap": 1.09, "TX-Dallasfort_Worth_Intl_Ap": 1.10}
+PUBLISHED_WUE = {"OR-Redmond_Roberts_Field": 0.22,
+                 "VA-Washington_Dc_Dulles_Intl_Ar_Sterling_Isis": 0.12}
+
+
+class T0Calibration(FixtureCase):
+    """`dcsite energy --design-class hyperscale` against published figures."""
+
+    @classmethod
+    def build(cls, wd):
+        jobs = {}
+        for st in GOOGLE_PUE:
+            jobs[("pue", st)] = ["energy", os.path.join(TMY3_DIR, st + ".tmy3.gz"),
+                                 "--design-class", "hyperscale", "--json"]
+        for st in PUBLISHED_WUE:
+            jobs[("wue", st)] = ["energy", os.path.join(TMY3_DIR, st + ".tmy3.gz"),
+                                 "--design-class", "hyperscale", "--cooling", "air_economizer",
+                                 "--json"]
+        keys = list(jobs)
+        return dict(zip(keys, dcsite_many([jobs[k] for k in keys], cwd=wd)))
+
+    def test_google_pue_within_005(self):
+        fx = self.fixture()
+        for st, pue in GOOGLE_PUE.items():
+            with self.subTest(station=st):
+                d = self.ok(fx[("pue", st)]).json()
+                self.assertEqual(d["design_class"], "hyperscale")
+                self.assertLessEqual(abs(d["pue_annual"] - pue), 0.05,
+                                     "%s: %.3f vs published %.2f" % (st, d["pue_annual"], pue))
+
+    def test_direct_evaporative_wue_within_half(self):
+        fx = self.fixture()
+        for st, wue in PUBLISHED_WUE.items():
+            with self.subTest(station=st):
+                d = self.ok(fx[("wue", st)]).json()
+                self.assertLessEqual(abs(d["wue_l_kwh"] - wue), 0.5 * wue,
+                                     "%s: %.3f vs published %.2f" % (st, d["wue_l_kwh"], wue))
+
+    def test_unknown_class_is_a_usage_error(self):
+        r = dcsite("energy", os.path.join(TMY3_DIR, "IA-Council_Bluffs.tmy3.gz"),
+                   "--design-class", "bogus")
+        self.assertEqual(r.rc, 2, r.describe())
+        self.assertIn('unknown class "bogus"', r.stderr)
+
+
 class T1EnergyCommand(FixtureCase):
 
     @classmethod

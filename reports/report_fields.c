@@ -28,6 +28,8 @@ static const struct {
     {"pue_annual", "Annual PUE"},
     {"pue_peak", "Peak PUE"},
     {"peak_demand_mw", "Peak demand"},
+    {"pue_design", "Design-condition PUE"},
+    {"peak_demand_design_mw", "Design-condition peak demand"},
     {"energy_mwh_yr", "Energy per year"},
     {"water_m3_yr", "Water per year"},
     {"wue_l_kwh", "Water usage effectiveness"},

@@ -39,6 +39,11 @@ static const struct {
     [DCS_EN_PUE_PEAK] = {"pue_peak", "", "highest hourly PUE", DCS_NUM},
     [DCS_EN_PEAK_MW] = {"peak_demand_mw", "MW", "highest hourly facility demand (grid request)",
                         DCS_NUM},
+    [DCS_EN_PUE_DESIGN] = {"pue_design", "", "PUE at the design condition (docs/methods.md)",
+                           DCS_NUM},
+    [DCS_EN_PEAK_DESIGN_MW] = {"peak_demand_design_mw", "MW",
+                               "facility demand at the design condition (an extreme, not the "
+                               "typical year's worst hour)", DCS_NUM},
     [DCS_EN_ENERGY_MWH] = {"energy_mwh_yr", "MWh", "facility energy per year", DCS_NUM},
     [DCS_EN_WATER_M3] = {"water_m3_yr", "m3", "water evaporated and blown down per year",
                          DCS_NUM},

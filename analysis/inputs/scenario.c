@@ -1231,7 +1231,7 @@ static void read_energy(reader *r, const cJSON *root, const char *base_dir, dcs_
     static const char *const keys[] = {"cooling",       "design_class",       "parameters",
                                        "stations",      "station_table",      "co2_metric",
                                        "price_metric",  "water_stress_metric", "accelerator_kw",
-                                       NULL};
+                                       "design_dry_bulb_c", "design_wet_bulb_c", NULL};
     static const char *const archetypes[] = {"air_economizer", "water_economizer",
                                              "air_chiller", "liquid", NULL};
     /* in the order of dcs_design_class (cooling.h) */
@@ -1262,6 +1262,13 @@ static void read_energy(reader *r, const cJSON *root, const char *base_dir, dcs_
     read_string(r, e, "energy", "water_stress_metric", 0, &scn->energy.water_stress_metric);
     scn->energy.accelerator_kw = 1.0;
     read_number(r, e, "energy", "accelerator_kw", 0, 0.01, 100, &scn->energy.accelerator_kw);
+    scn->energy.design_dry_bulb_c = scn->energy.design_wet_bulb_c = NAN;
+    read_number(r, e, "energy", "design_dry_bulb_c", 0, -70, 70, &scn->energy.design_dry_bulb_c);
+    if (read_number(r, e, "energy", "design_wet_bulb_c", 0, -70, 70,
+                    &scn->energy.design_wet_bulb_c) &&
+        !(scn->energy.design_wet_bulb_c <= scn->energy.design_dry_bulb_c))
+        problem(r, "energy.design_wet_bulb_c", "needs design_dry_bulb_c, at or above it (a wet "
+                "bulb is at most the dry bulb)");
 }
 
 static void read_aggregation(reader *r, const cJSON *root, dcs_scenario *scn)

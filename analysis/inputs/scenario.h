@@ -263,6 +263,8 @@ typedef struct {
         char *price_metric;         /* $ / kWh, e.g. from a joined price table */
         char *water_stress_metric;  /* 0-5, e.g. from an Aqueduct zone */
         double accelerator_kw;      /* power of one accelerator, its server share included */
+        double design_dry_bulb_c;   /* the design peak's condition (NaN: from the weather file) */
+        double design_wet_bulb_c;   /* its wet bulb (NaN: the file's design humidity) */
     } energy;
 
     /* How robust the ranking is to the weights (sensitivity.h); enabled

@@ -57,7 +57,10 @@ static dcs_status model_station(const dcs_scenario *scn, const char *file, dcs_s
     for (size_t k = 0; k < w.warnings.count; k++)
         dcs_strlist_addf(warnings, "%s", w.warnings.items[k]);
     st->note = w.notes.count ? dcs_strlist_join(&w.notes, "; ") : NULL;
-    st_ = dcs_energy_year(&w, &scn->energy.cooling, scn->it_load_mw, &st->energy, err);
+    dcs_energy_options o = {.design_dry_bulb_c = scn->energy.design_dry_bulb_c,
+                            .design_wet_bulb_c = scn->energy.design_wet_bulb_c,
+                            .hours = NULL};
+    st_ = dcs_energy_run(&w, &scn->energy.cooling, scn->it_load_mw, &o, &st->energy, err);
     dcs_weather_free(&w);
     if (!st->file && st_ == DCS_OK)
         st_ = dcs_error_set(err, DCS_ERR_NOMEM, "out of memory");

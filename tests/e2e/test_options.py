@@ -134,7 +134,15 @@ def scenarios():
     nohead = no_headroom(rules=[{"name": "h", "min_headroom_mw": 10}])
     from_bad = test_e2e.scenario(distances=[
         {"name": "x", "dataset": "fixture.gpkg", "layer": "substations", "from": "middle"}])
+    love = os.path.join(tapkit.REPO, "tests", "fixtures", "weather", "tmy3",
+                        "TX-Dallas_Love_Field.tmy3.gz")
+    design = test_e2e.scenario(energy={"cooling": "air_chiller", "stations": [love],
+                                       "design_dry_bulb_c": 45, "design_wet_bulb_c": 24})
+    design_bad = test_e2e.scenario(energy={"cooling": "air_chiller", "stations": [love],
+                                           "design_wet_bulb_c": 24})
     return {
+        "design": design,
+        "design_bad": design_bad,
         "rules": rules,
         "rules_nohead": nohead,
         "from_bad": from_bad,
@@ -452,6 +460,37 @@ class T7DistanceFrom(Base):
         self.assertEqual(r.returncode, 3, r.stderr)
         self.assertIn('distances[0].from: expected one of boundary, centroid, got "middle"',
                       r.stderr)
+
+
+class T8DesignCondition(Base):
+    """energy.design_dry_bulb_c / design_wet_bulb_c reach every site's
+    pue_design and peak_demand_design_mw: the same as `dcsite energy
+    --design-dry-bulb 45 --design-wet-bulb 24` on the station (the command
+    line path, 1e-9 relative), and above the typical-year peak (45 C is
+    hotter than any hour of the file)."""
+
+    def test_design_metrics_at_every_site(self):
+        _, js, out = self.ok("design")
+        love = os.path.join(tapkit.REPO, "tests", "fixtures", "weather", "tmy3",
+                            "TX-Dallas_Love_Field.tmy3.gz")
+        r = subprocess.run([DCSITE, "energy", love, "--cooling", "air_chiller", "--it-mw",
+                            str(test_e2e.IT_LOAD_MW), "--design-dry-bulb", "45",
+                            "--design-wet-bulb", "24", "--json"],
+                           capture_output=True, text=True, timeout=120)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        ref = json.loads(r.stdout)
+        self.assertEqual(ref["design_source"], "user")
+        rows, _ = gpkg_rows(out)
+        for sid, f in rows.items():
+            self.assertAlmostEqual(f["peak_demand_design_mw"], ref["peak_demand_design_mw"],
+                                   delta=1e-9 * ref["peak_demand_design_mw"], msg=sid)
+            self.assertAlmostEqual(f["pue_design"], ref["pue_design"], delta=1e-9, msg=sid)
+            self.assertGreater(f["peak_demand_design_mw"], f["peak_demand_mw"], sid)
+
+    def test_wet_bulb_alone_is_an_error(self):
+        r, _, _ = RUNS["design_bad"]
+        self.assertEqual(r.returncode, 3, r.stderr)
+        self.assertIn("energy.design_wet_bulb_c: needs design_dry_bulb_c", r.stderr)
 
 
 def main():

@@ -26,14 +26,21 @@ const char *dcs_cooling_name(dcs_cooling_archetype a)
     return (unsigned)a < DCS_COOL_COUNT ? names[a] : "?";
 }
 
+/* The index of name in table[0..n), or -1. */
+static int name_index(const char *const *table, int n, const char *name)
+{
+    for (int i = 0; name && i < n; i++)
+        if (strcmp(name, table[i]) == 0)
+            return i;
+    return -1;
+}
+
 int dcs_cooling_from_name(const char *name, dcs_cooling_archetype *out)
 {
-    for (int i = 0; name && i < DCS_COOL_COUNT; i++)
-        if (strcmp(name, names[i]) == 0) {
-            *out = (dcs_cooling_archetype)i;
-            return 1;
-        }
-    return 0;
+    int i = name_index(names, DCS_COOL_COUNT, name);
+    if (i >= 0)
+        *out = (dcs_cooling_archetype)i;
+    return i >= 0;
 }
 
 static const char *const class_names[DCS_CLASS_COUNT] = {"colocation", "hyperscale",
@@ -46,12 +53,10 @@ const char *dcs_design_class_name(dcs_design_class c)
 
 int dcs_design_class_from_name(const char *name, dcs_design_class *out)
 {
-    for (int i = 0; name && i < DCS_CLASS_COUNT; i++)
-        if (strcmp(name, class_names[i]) == 0) {
-            *out = (dcs_design_class)i;
-            return 1;
-        }
-    return 0;
+    int i = name_index(class_names, DCS_CLASS_COUNT, name);
+    if (i >= 0)
+        *out = (dcs_design_class)i;
+    return i >= 0;
 }
 
 /* Colocation: a modern multi-tenant hall held to ASHRAE's recommended

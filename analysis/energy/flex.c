@@ -3,99 +3,159 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
-static int cmp_asc(const void *a, const void *b)
+static int cmp_desc(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
+    return (x < y) - (x > y);
 }
 
-static dcs_status check_input(const dcs_flex_input *in, dcs_error *err)
+static dcs_status check_load(const double *load, size_t n, dcs_error *err)
 {
-    if (!in || !in->load || in->n == 0)
+    if (!load || n == 0)
         return dcs_error_set(err, DCS_ERR_DATA,
                              "flexible capacity: no hourly load shape (give the region's "
                              "system_load_mw hours)");
-    if (!isfinite(in->capacity_mw) || in->capacity_mw <= 0)
-        return dcs_error_set(err, DCS_ERR_DATA,
-                             "flexible capacity: capacity %g MW is not a positive number "
-                             "(give the substation's capacity or the region's peak)",
-                             in->capacity_mw);
-    for (size_t h = 0; h < in->n; h++)
-        if (!isfinite(in->load[h]))
+    for (size_t h = 0; h < n; h++)
+        if (!isfinite(load[h]))
             return dcs_error_set(err, DCS_ERR_DATA,
                                  "flexible capacity: the load in hour %zu is not a number "
                                  "(fill or drop the gap in the hourly load shape)",
                                  h);
-    if (in->budget_kind == DCS_FLEX_BUDGET_HOURS) {
-        if (!(in->budget >= 0 && in->budget < (double)in->n))
+    return DCS_OK;
+}
+
+static dcs_status check_query(const dcs_flex_query *q, size_t n, dcs_error *err)
+{
+    if (!isfinite(q->scale) || q->scale <= 0)
+        return dcs_error_set(err, DCS_ERR_DATA,
+                             "flexible capacity: scale %g is not a positive number (capacity "
+                             "minus headroom over the shape's peak)",
+                             q->scale);
+    if (!isfinite(q->capacity_mw) || q->capacity_mw <= 0)
+        return dcs_error_set(err, DCS_ERR_DATA,
+                             "flexible capacity: capacity %g MW is not a positive number "
+                             "(give the substation's capacity or the region's peak)",
+                             q->capacity_mw);
+    if (q->budget_kind == DCS_FLEX_BUDGET_HOURS) {
+        if (!(q->budget >= 0 && q->budget < (double)n))
             return dcs_error_set(err, DCS_ERR_DATA,
                                  "flexible capacity: a budget of %g curtailed hours is outside "
                                  "0 .. %zu (fewer than the hours in the shape)",
-                                 in->budget, in->n - 1);
-    } else if (in->budget_kind == DCS_FLEX_BUDGET_ENERGY) {
-        if (!(in->budget >= 0 && in->budget < 100))
+                                 q->budget, n - 1);
+    } else if (q->budget_kind == DCS_FLEX_BUDGET_ENERGY) {
+        if (!(q->budget >= 0 && q->budget < 100))
             return dcs_error_set(err, DCS_ERR_DATA,
                                  "flexible capacity: a budget of %g %% of the new load's energy "
                                  "is outside 0 .. 100 (exclusive)",
-                                 in->budget);
+                                 q->budget);
     } else {
         return dcs_error_set(err, DCS_ERR_INTERNAL, "flexible capacity: unknown budget kind %d",
-                             (int)in->budget_kind);
+                             (int)q->budget_kind);
     }
     return DCS_OK;
 }
 
-/* Largest F with sum max(0, F - d[j]) <= b F over the ascending gaps d. */
-static double energy_headroom(const double *d, size_t n, double b)
+/* The j-th smallest gap d(j) = max(0, C - k L) over the descending loads. */
+static double gap(const dcs_flex_shape *s, const dcs_flex_query *q, size_t j)
 {
-    double sum = 0; /* D(k) = d[0] + ... + d[k-1] */
-    for (size_t k = 1; k <= n; k++) {
-        sum += d[k - 1];
+    double g = q->capacity_mw - q->scale * s->desc[j];
+    return g > 0 ? g : 0;
+}
+
+/* Largest F with sum max(0, F - d(j)) <= b F (see flex.h). */
+static double energy_headroom(const dcs_flex_shape *s, const dcs_flex_query *q, double b)
+{
+    double sum = 0; /* D(k) = d(0) + ... + d(k-1) */
+    for (size_t k = 1; k <= s->n; k++) {
+        double prev = gap(s, q, k - 1);
+        sum += prev;
         if ((double)k <= b)
             continue; /* the whole segment is within the budget */
         double f = sum / ((double)k - b);
-        if (k == n || f < d[k])
-            return f < d[k - 1] ? d[k - 1] : f; /* never below the feasible segment end */
+        if (k == s->n || f < gap(s, q, k))
+            return f < prev ? prev : f; /* never below the feasible segment's end */
     }
-    return d[n - 1]; /* unreachable: b < n makes the last segment bind */
+    return gap(s, q, s->n - 1); /* unreachable: b < n makes the last segment bind */
 }
 
-static void measure(const double *d, size_t n, double f, dcs_flex_result *out)
+static void measure(const dcs_flex_shape *s, const dcs_flex_query *q, double f,
+                    dcs_flex_result *out)
 {
     double hours = 0, energy = 0;
-    for (size_t j = 0; j < n && d[j] < f; j++) {
+    for (size_t j = 0; j < s->n; j++) {
+        double d = gap(s, q, j);
+        if (!(d < f))
+            break;
         hours += 1;
-        energy += f - d[j];
+        energy += f - d;
     }
     *out = (dcs_flex_result){
         .extra_mw = f,
         .hours = hours,
         .energy_mwh = energy,
-        .energy_pct = f > 0 ? 100.0 * energy / (f * (double)n) : 0,
+        .energy_pct = f > 0 ? 100.0 * energy / (f * (double)s->n) : 0,
     };
+}
+
+dcs_status dcs_flex_shape_init(dcs_flex_shape *shape, const double *load, size_t n,
+                               dcs_error *err)
+{
+    *shape = (dcs_flex_shape){.desc = NULL};
+    dcs_status st = check_load(load, n, err);
+    if (st != DCS_OK)
+        return st;
+    double *desc = malloc(n * sizeof *desc);
+    if (!desc)
+        return dcs_error_set(err, DCS_ERR_NOMEM, "flexible capacity: no memory for %zu hours",
+                             n);
+    memcpy(desc, load, n * sizeof *desc);
+    qsort(desc, n, sizeof *desc, cmp_desc);
+    *shape = (dcs_flex_shape){.desc = desc, .n = n, .peak = desc[0]};
+    return DCS_OK;
+}
+
+void dcs_flex_shape_free(dcs_flex_shape *shape)
+{
+    if (!shape)
+        return;
+    free(shape->desc);
+    *shape = (dcs_flex_shape){.desc = NULL};
+}
+
+dcs_status dcs_flex_headroom_shape(const dcs_flex_shape *shape, const dcs_flex_query *q,
+                                   dcs_flex_result *out, dcs_error *err)
+{
+    if (!shape || !shape->desc || shape->n == 0 || !q)
+        return dcs_error_set(err, DCS_ERR_DATA, "flexible capacity: no hourly load shape");
+    dcs_status st = check_query(q, shape->n, err);
+    if (st != DCS_OK)
+        return st;
+    double f = q->budget_kind == DCS_FLEX_BUDGET_HOURS
+                   ? gap(shape, q, (size_t)q->budget)
+                   : energy_headroom(shape, q, q->budget / 100.0 * (double)shape->n);
+    measure(shape, q, f, out);
+    return DCS_OK;
 }
 
 dcs_status dcs_flex_headroom(const dcs_flex_input *in, dcs_flex_result *out, dcs_error *err)
 {
-    dcs_status st = check_input(in, err);
+    if (!in)
+        return dcs_error_set(err, DCS_ERR_DATA, "flexible capacity: no hourly load shape");
+    dcs_flex_query q = {.scale = 1, .capacity_mw = in->capacity_mw,
+                        .budget_kind = in->budget_kind, .budget = in->budget};
+    dcs_status st = check_load(in->load, in->n, err);
+    if (st == DCS_OK)
+        st = check_query(&q, in->n, err); /* before the sort: cheap errors first */
     if (st != DCS_OK)
         return st;
-    double *d = malloc(in->n * sizeof *d);
-    if (!d)
-        return dcs_error_set(err, DCS_ERR_NOMEM,
-                             "flexible capacity: no memory for %zu hours", in->n);
-    for (size_t h = 0; h < in->n; h++) {
-        double gap = in->capacity_mw - in->load[h];
-        d[h] = gap > 0 ? gap : 0;
-    }
-    qsort(d, in->n, sizeof *d, cmp_asc);
-    double f = in->budget_kind == DCS_FLEX_BUDGET_HOURS
-                   ? d[(size_t)in->budget]
-                   : energy_headroom(d, in->n, in->budget / 100.0 * (double)in->n);
-    measure(d, in->n, f, out);
-    free(d);
-    return DCS_OK;
+    dcs_flex_shape shape;
+    st = dcs_flex_shape_init(&shape, in->load, in->n, err);
+    if (st == DCS_OK)
+        st = dcs_flex_headroom_shape(&shape, &q, out, err);
+    dcs_flex_shape_free(&shape);
+    return st;
 }
 
 dcs_status dcs_flex_scale_to_peak(const double *load, size_t n, double peak_mw, double *out,

@@ -55,10 +55,15 @@
  *  - the budgets: the scenario's list (e.g. energy 0.25, 0.5 and 1 %, or
  *    hours 50); the generator cap: the scenario's permitted hours.
  *
+ * Two ways in: dcs_flex_headroom() for one shape and one question, or
+ * dcs_flex_shape_init() once per region and dcs_flex_headroom_shape() per
+ * site and budget (no sort, no allocation per query).
+ *
  * Thread-safety: no global state; every function may run concurrently on
- * different outputs.  Inputs are read only.  dcs_flex_headroom allocates
- * a scratch copy of the gaps and frees it before returning; nothing is
- * left for the caller to free.
+ * different outputs, and one initialised dcs_flex_shape may be queried
+ * from many threads.  Inputs are read only.  dcs_flex_headroom allocates
+ * a scratch sorted copy and frees it before returning; a dcs_flex_shape
+ * owns its sorted copy until dcs_flex_shape_free.
  */
 #ifndef DCS_FLEX_H
 #define DCS_FLEX_H
@@ -92,6 +97,42 @@ typedef struct {
  * is named), a capacity not finite and > 0, or a budget out of range;
  * DCS_ERR_NOMEM when the scratch copy cannot be allocated. */
 dcs_status dcs_flex_headroom(const dcs_flex_input *in, dcs_flex_result *out, dcs_error *err);
+
+/* A load shape sorted once for many queries: a region's hourly load is
+ * sorted when the region is read, then each site's substation is a query
+ * on it with its own scale and capacity (scaling by a positive factor
+ * keeps the order), O(n) per query instead of a sort.  Read only after
+ * dcs_flex_shape_init, so one shape may serve queries from many threads.
+ * The caller frees it with dcs_flex_shape_free. */
+typedef struct {
+    double *desc; /* the loads, largest first (owned) */
+    size_t n;
+    double peak;  /* desc[0] */
+} dcs_flex_shape;
+
+typedef struct {
+    double scale;       /* the shape is multiplied by this, finite and > 0: 1 at region
+                           level, (capacity - headroom) / shape.peak at a substation */
+    double capacity_mw; /* C, finite and > 0 */
+    dcs_flex_budget_kind budget_kind;
+    double budget;      /* as in dcs_flex_input */
+} dcs_flex_query;
+
+/* Copy and sort load (n finite values).  DCS_ERR_DATA for a NULL or empty
+ * load or a non-finite value (the hour is named), DCS_ERR_NOMEM; on error
+ * *shape is left empty (safe to free). */
+dcs_status dcs_flex_shape_init(dcs_flex_shape *shape, const double *load, size_t n,
+                               dcs_error *err);
+
+/* Free what dcs_flex_shape_init allocated and empty *shape; NULL is fine. */
+void dcs_flex_shape_free(dcs_flex_shape *shape);
+
+/* The flexible capacity of scale x shape under q->capacity_mw, the same
+ * answer as dcs_flex_headroom on the scaled hours.  DCS_ERR_DATA (out
+ * untouched) for an empty shape, a scale or capacity not finite and > 0,
+ * or a budget out of range.  Allocates nothing. */
+dcs_status dcs_flex_headroom_shape(const dcs_flex_shape *shape, const dcs_flex_query *q,
+                                   dcs_flex_result *out, dcs_error *err);
 
 /* Scale a load shape so its peak becomes peak_mw: out[h] = load[h] x
  * peak_mw / max(load).  For a substation, peak_mw = capacity - headroom

@@ -229,6 +229,53 @@ static void test_synthetic_substation(void **state)
     assert_near(peak_of(s), 100, 1e-9);
 }
 
+/* one sorted regional shape, queried per substation, gives the same answers */
+static void test_shape_queries(void **state)
+{
+    (void)state;
+    static double l[N_HOURS], s[N_HOURS];
+    synthetic(l);
+    dcs_error err;
+    dcs_error_clear(&err);
+    dcs_flex_shape shape;
+    assert_int_equal(dcs_flex_shape_init(&shape, l, N_HOURS, &err), DCS_OK);
+    assert_near(shape.peak, peak_of(l), 0);
+    const double caps[] = {300, 120}, heads[] = {40, 0};
+    for (size_t i = 0; i < 2; i++) {
+        assert_int_equal(dcs_flex_scale_to_peak(l, N_HOURS, caps[i] - heads[i], s, &err), DCS_OK);
+        const dcs_flex_query base = {.scale = (caps[i] - heads[i]) / shape.peak,
+                                     .capacity_mw = caps[i]};
+        const double b[] = {0, 50, 0.25, 0.5, 1};
+        for (size_t j = 0; j < 5; j++) {
+            dcs_flex_query q = base;
+            q.budget_kind = j < 2 ? DCS_FLEX_BUDGET_HOURS : DCS_FLEX_BUDGET_ENERGY;
+            q.budget = b[j];
+            dcs_flex_result r;
+            assert_int_equal(dcs_flex_headroom_shape(&shape, &q, &r, &err), DCS_OK);
+            dcs_flex_result want = run(s, N_HOURS, caps[i], q.budget_kind, q.budget);
+            assert_near(r.extra_mw, want.extra_mw, 1e-9);
+            assert_near(r.hours, want.hours, 0);
+            assert_near(r.energy_mwh, want.energy_mwh, 1e-6);
+            check_synthetic(s, caps[i], q.budget_kind, q.budget); /* and the bisection */
+        }
+    }
+    dcs_flex_query bad = {.scale = 0, .capacity_mw = 300};
+    dcs_flex_result r = {.extra_mw = -7};
+    assert_int_equal(dcs_flex_headroom_shape(&shape, &bad, &r, &err), DCS_ERR_DATA);
+    assert_contains(err.message, "scale 0 is not a positive number");
+    assert_near(r.extra_mw, -7, 0);
+    dcs_flex_shape_free(&shape);
+    assert_null(shape.desc);
+    assert_int_equal(dcs_flex_headroom_shape(&shape, &bad, &r, &err), DCS_ERR_DATA);
+    assert_contains(err.message, "no hourly load shape");
+    l[17] = INFINITY;
+    assert_int_equal(dcs_flex_shape_init(&shape, l, N_HOURS, &err), DCS_ERR_DATA);
+    assert_contains(err.message, "hour 17");
+    assert_null(shape.desc);
+    dcs_flex_shape_free(&shape);
+    dcs_flex_shape_free(NULL);
+}
+
 static void test_generator_cap(void **state)
 {
     (void)state;
@@ -313,6 +360,7 @@ int main(void)
         cmocka_unit_test(test_load_above_capacity),
         cmocka_unit_test(test_synthetic_region),
         cmocka_unit_test(test_synthetic_substation),
+        cmocka_unit_test(test_shape_queries),
         cmocka_unit_test(test_generator_cap),
         cmocka_unit_test(test_bad_input),
     };

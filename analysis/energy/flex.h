@@ -87,7 +87,7 @@ typedef struct {
 
 typedef struct {
     double extra_mw;   /* F: the largest constant new load within the budget */
-    double hours;      /* hours curtailed at F: #{h : L[h] + F > C} */
+    double hours;      /* hours curtailed at F: #{h : L[h] + F > C}; 0 when F = 0 */
     double energy_mwh; /* energy curtailed at F: sum of c[h](F) */
     double energy_pct; /* 100 x energy_mwh / (F x n); 0 when F = 0 */
 } dcs_flex_result;

@@ -740,6 +740,29 @@ static void print_verdict(size_t nblocking, size_t npredicted, size_t nwarnings)
                         : "the scenario is valid");
 }
 
+/* energy.hourly_signals and energy.clean_supply read and checked: every
+ * problem appended. */
+static void check_hourly(const dcs_scenario *scn, dcs_strlist *problems)
+{
+    dcs_error e;
+    size_t before = problems->count;
+    if (scn->energy.hourly.src.dataset) {
+        dcs_hourly h;
+        if (dcs_hourly_load(&scn->energy.hourly, 0, &h, problems, &e) != DCS_OK &&
+            problems->count == before)
+            dcs_strlist_addf(problems, "%s", e.message);
+        dcs_hourly_free(&h);
+    }
+    before = problems->count;
+    if (scn->energy.supply.src.dataset) {
+        double *mw = NULL;
+        if (dcs_supply_load(&scn->energy.supply, &mw, problems, &e) != DCS_OK &&
+            problems->count == before)
+            dcs_strlist_addf(problems, "%s", e.message);
+        free(mw);
+    }
+}
+
 static int command_check(const dcs_cli *cli)
 {
     dcs_scenario scn;
@@ -763,6 +786,7 @@ static int command_check(const dcs_cli *cli)
         if (t < 0 || in.layers[t].ds)
             dcs_stations_check(&scn, t >= 0 ? &in.layers[t] : NULL, in.station_field,
                                &data_problems, &err);
+        check_hourly(&scn, &data_problems);
     }
     if (layers_ok)
         check_predict(&scn, &in, &scn_problems, &predicted, &warnings, &err);

@@ -276,6 +276,14 @@ class T1SiteMetrics(unittest.TestCase):
         for k in reference(Fx.mw, Fx.sig["R1"], Fx.ppa):
             self.assertIsNone(rows["C"][k], k)
 
+    def test_the_missing_region_is_warned_about(self):
+        self.rows()
+        with open(os.path.join(self.out, "hourly.json")) as fp:
+            warns = [w for w in json.load(fp)["warnings"] if w["code"] == "hourly_region_missing"]
+        self.assertEqual(len(warns), 1, warns)
+        self.assertIn("1 sites have a grid_subregion ('R3' first)", warns[0]["message"])
+        self.assertIn("signals.csv.gz", warns[0]["message"])
+
     def test_dcsite_energy_signals_prints_the_same_figures(self):
         sig = os.path.join(Fx.wd, "signals.csv.gz")
         sup = os.path.join(Fx.wd, "supply.csv")

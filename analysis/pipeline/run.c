@@ -348,6 +348,8 @@ static void keep_stations(dcs_result *res, dcs_context_data *cd)
         dcs_warn(&res->warnings, DCS_WARN_WEATHER_DATA, "weather", "%s",
                  cd->stations.warnings.items[i]);
     for (size_t i = 0; i < res->nstations; i++) {
+        free(res->stations[i].hourly_mw); /* measured: the report needs only the year */
+        res->stations[i].hourly_mw = NULL;
         dcs_warning *w = res->stations[i].note ? dcs_warn(&res->warnings,
                                                           DCS_WARN_WEATHER_SUSPECT, "weather",
                                                           "%s", res->stations[i].note)

@@ -131,9 +131,9 @@ def write_signals(path, sig, mutate=None):
     if mutate:
         mutate(rows)
     text = "".join(",".join(r) + "\n" for r in rows)
-    if path.endswith(".gz"):
-        with gzip.open(path, "wt") as fp:
-            fp.write(text)
+    if path.endswith(".gz"):   # no time stamp: the same rows give the same bytes
+        with open(path, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as fp:
+            fp.write(text.encode())
     else:
         with open(path, "w") as fp:
             fp.write(text)
@@ -347,6 +347,28 @@ class T3ScenarioChecks(unittest.TestCase):
         p, _ = run(Fx.wd, scenario(Fx.wd, on="grid_co2_lb_mwh"), "onnum")
         self.assertEqual(p.returncode, 3, p.stderr)
         self.assertIn("energy.hourly_signals.on", p.stderr)
+
+
+class T4Fingerprint(unittest.TestCase):
+    def test_the_signal_table_is_part_of_the_run_fingerprint(self):
+        # the same scenario file run three times: the table unchanged, then
+        # with one value changed inside the gzip file
+        wd = os.path.join(Fx.wd, "fp")
+        os.makedirs(wd, exist_ok=True)
+        for f in ("fx.gpkg", "supply.csv"):
+            shutil.copy(os.path.join(Fx.wd, f), wd)
+        prints = []
+
+        def change(rows):
+            rows[1][4] = "0.9999"
+        for mutate in (None, None, change):
+            write_signals(os.path.join(wd, "signals.csv.gz"), Fx.sig, mutate)
+            p, out = run(wd, scenario(wd), "fp")
+            self.assertEqual(p.returncode, 0, p.stderr)
+            with open(os.path.join(out, "hourly.json")) as fp:
+                prints.append(json.load(fp)["fingerprint"])
+        self.assertEqual(prints[0], prints[1])
+        self.assertNotEqual(prints[1], prints[2])
 
 
 def main():

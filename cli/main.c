@@ -43,6 +43,7 @@
 #include "shard_io.h"
 #include "core/version.h"
 #include "energy/weather.h"
+#include "inputs/hourly.h"
 #include "report_hourly.h"
 
 static volatile sig_atomic_t stop_requested;
@@ -739,6 +740,29 @@ static void print_verdict(size_t nblocking, size_t npredicted, size_t nwarnings)
                         : "the scenario is valid");
 }
 
+/* energy.hourly_signals and energy.clean_supply read and checked: every
+ * problem appended. */
+static void check_hourly(const dcs_scenario *scn, dcs_strlist *problems)
+{
+    dcs_error e;
+    size_t before = problems->count;
+    if (scn->energy.hourly.src.dataset) {
+        dcs_hourly h;
+        if (dcs_hourly_load(&scn->energy.hourly, 0, &h, problems, &e) != DCS_OK &&
+            problems->count == before)
+            dcs_strlist_addf(problems, "%s", e.message);
+        dcs_hourly_free(&h);
+    }
+    before = problems->count;
+    if (scn->energy.supply.src.dataset) {
+        double *mw = NULL;
+        if (dcs_supply_load(&scn->energy.supply, &mw, problems, &e) != DCS_OK &&
+            problems->count == before)
+            dcs_strlist_addf(problems, "%s", e.message);
+        free(mw);
+    }
+}
+
 static int command_check(const dcs_cli *cli)
 {
     dcs_scenario scn;
@@ -762,6 +786,7 @@ static int command_check(const dcs_cli *cli)
         if (t < 0 || in.layers[t].ds)
             dcs_stations_check(&scn, t >= 0 ? &in.layers[t] : NULL, in.station_field,
                                &data_problems, &err);
+        check_hourly(&scn, &data_problems);
     }
     if (layers_ok)
         check_predict(&scn, &in, &scn_problems, &predicted, &warnings, &err);
@@ -821,13 +846,143 @@ static void print_energy(const dcs_station *st, const char *cooling, double it_m
                e->month_water_m3[m], dcs_energy_month_pue(e, m));
 }
 
+/* The year (and its hours when --hourly or --signals asks for them), then
+ * the CSV; with --signals each hour's facility power in st->hourly_mw. */
+static dcs_status energy_model(const dcs_cli *cli, const dcs_cooling_params *p,
+                               const dcs_weather *w, dcs_station *st, dcs_error *err)
+{
+    dcs_energy_options o = {.design_dry_bulb_c = cli->design_db,
+                            .design_wet_bulb_c = cli->design_wb};
+    int keep = cli->hourly || cli->signals;
+    if (keep && !(o.hours = calloc(w->hours ? w->hours : 1, sizeof *o.hours)))
+        return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory");
+    if (cli->signals && !(st->hourly_mw = malloc(DCS_HOURS * sizeof *st->hourly_mw))) {
+        free(o.hours);
+        return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory");
+    }
+    dcs_status s = dcs_energy_run(w, p, cli->it_mw, &o, &st->energy, err);
+    if (s == DCS_OK && cli->hourly)
+        s = dcs_report_hourly_csv(cli->hourly, w, o.hours, cli->it_mw, err);
+    for (size_t h = 0; s == DCS_OK && cli->signals && h < DCS_HOURS; h++)
+        st->hourly_mw[h] = o.hours[h].facility_mw;
+    free(o.hours);
+    return s;
+}
+
+/* --signals (and --clean-supply) for --region against the station's hours. */
+typedef struct {
+    const char *region;
+    dcs_hourly_figures f;
+    int has[DCS_SIG_COUNT];
+    int supply;
+} energy_grid;
+
+/* Print the problems of a signal table; the exit code. */
+static int fail_problems(const dcs_strlist *problems, const dcs_error *err)
+{
+    for (size_t i = 0; i < problems->count; i++)
+        print_line(stderr, "dcsite: ERROR: ", problems->items[i]);
+    if (problems->count == 0)
+        print_line(stderr, "dcsite: ERROR: ", err->message);
+    return dcs_exit_code(err->status);
+}
+
+static int energy_signals(const dcs_cli *cli, const dcs_station *st, energy_grid *g)
+{
+    dcs_hourly_spec spec = {.src = {.dataset = (char *)cli->signals}, .key_field = "region",
+                            .hour_field = "hour"};
+    dcs_supply_spec sup = {.src = {.dataset = (char *)cli->supply}, .hour_field = "hour",
+                           .mw_field = "mw"};
+    dcs_hourly h;
+    dcs_strlist problems = {0};
+    dcs_error err;
+    double *ppa = NULL;
+    int rc = DCS_EXIT_OK;
+    if (dcs_hourly_load(&spec, 1, &h, &problems, &err) != DCS_OK ||
+        (cli->supply && dcs_supply_load(&sup, &ppa, &problems, &err) != DCS_OK)) {
+        rc = fail_problems(&problems, &err);
+        goto done;
+    }
+    const dcs_hourly_region *r = cli->region ? dcs_hourly_find(&h, cli->region)
+                                 : h.n == 1 ? &h.region[0] : NULL;
+    if (!r) {
+        dcs_strlist names = {0};
+        for (size_t i = 0; i < h.n; i++)
+            dcs_strlist_addf(&names, "%s", h.region[i].key);
+        char *list = dcs_strlist_join(&names, ", ");
+        fprintf(stderr, "dcsite: --signals %s: %s (its regions: %s)\n", cli->signals,
+                cli->region ? "no such --region" : "more than one region; name one with --region",
+                list ? list : "");
+        free(list);
+        dcs_strlist_free(&names);
+        rc = DCS_EXIT_USAGE;
+        goto done;
+    }
+    g->region = dcs_strdup(r->key);
+    g->f = dcs_hourly_combine(st->hourly_mw, DCS_HOURS, (const double *const *)r->sig, ppa);
+    for (size_t k = 0; k < DCS_SIG_COUNT; k++)
+        g->has[k] = h.has[k];
+    g->supply = ppa != NULL;
+done:
+    free(ppa);
+    dcs_hourly_free(&h);
+    dcs_strlist_free(&problems);
+    return rc;
+}
+
+static void print_energy_grid(const energy_grid *g, const char *table)
+{
+    printf("\n  hourly grid signals (region %s of %s):\n", g->region, table);
+    if (g->has[DCS_SIG_CO2_AVG])
+        printf("  co2_hourly_t_yr           %14.1f t\n", g->f.co2_avg_t);
+    if (g->has[DCS_SIG_CO2_MARGINAL])
+        printf("  co2_marginal_t_yr         %14.1f t\n", g->f.co2_marginal_t);
+    if (g->has[DCS_SIG_CFE_SHARE])
+        printf("  cfe_grid_pct              %14.3f %%\n", g->f.cfe_grid_pct);
+    if (g->has[DCS_SIG_CFE_SHARE] && g->supply)
+        printf("  cfe_matched_pct           %14.3f %%\n  unmatched_mwh_yr          %14.1f MWh\n",
+               g->f.cfe_matched_pct, g->f.unmatched_mwh);
+    if (g->has[DCS_SIG_PRICE])
+        printf("  energy_cost_hourly_usd_yr %14.0f $\n", g->f.cost_usd);
+}
+
+/* The same figures under "hourly_grid" in the JSON. */
+static int add_energy_grid_json(cJSON *o, const energy_grid *g, const char *table)
+{
+    cJSON *x = cJSON_AddObjectToObject(o, "hourly_grid");
+    if (!x || !cJSON_AddStringToObject(x, "signals", table) ||
+        !cJSON_AddStringToObject(x, "region", g->region))
+        return -1;
+    const struct {
+        const char *name;
+        double v;
+        int on;
+    } v[] = {
+        {"co2_hourly_t_yr", g->f.co2_avg_t, g->has[DCS_SIG_CO2_AVG]},
+        {"co2_marginal_t_yr", g->f.co2_marginal_t, g->has[DCS_SIG_CO2_MARGINAL]},
+        {"cfe_grid_pct", g->f.cfe_grid_pct, g->has[DCS_SIG_CFE_SHARE]},
+        {"cfe_matched_pct", g->f.cfe_matched_pct, g->has[DCS_SIG_CFE_SHARE] && g->supply},
+        {"unmatched_mwh_yr", g->f.unmatched_mwh, g->has[DCS_SIG_CFE_SHARE] && g->supply},
+        {"energy_cost_hourly_usd_yr", g->f.cost_usd, g->has[DCS_SIG_PRICE]},
+    };
+    for (size_t k = 0; k < sizeof v / sizeof v[0]; k++)
+        if (v[k].on && !(isfinite(v[k].v) ? cJSON_AddNumberToObject(x, v[k].name, v[k].v)
+                                          : cJSON_AddNullToObject(x, v[k].name)))
+            return -1;
+    return 0;
+}
+
 static int print_energy_json(const dcs_station *st, const char *cooling, const char *dclass,
-                             double it_mw)
+                             double it_mw, const energy_grid *g, const char *table)
 {
     cJSON *o = dcs_report_station_json(st);
     cJSON_AddStringToObject(o, "cooling", cooling);
     cJSON_AddStringToObject(o, "design_class", dclass);
     cJSON_AddNumberToObject(o, "it_load_mw", it_mw);
+    if (g->region && add_energy_grid_json(o, g, table) != 0) {
+        cJSON_Delete(o);
+        return fail(DCS_ERR_NOMEM, "out of memory");
+    }
     char *text = cJSON_Print(o);
     cJSON_Delete(o);
     if (!text)
@@ -835,21 +990,6 @@ static int print_energy_json(const dcs_station *st, const char *cooling, const c
     printf("%s\n", text);
     cJSON_free(text);
     return DCS_EXIT_OK;
-}
-
-/* The year (and its hours when --hourly asks for them), then the CSV. */
-static dcs_status energy_model(const dcs_cli *cli, const dcs_cooling_params *p,
-                               const dcs_weather *w, dcs_station *st, dcs_error *err)
-{
-    dcs_energy_options o = {.design_dry_bulb_c = cli->design_db,
-                            .design_wet_bulb_c = cli->design_wb};
-    if (cli->hourly && !(o.hours = calloc(w->hours ? w->hours : 1, sizeof *o.hours)))
-        return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory");
-    dcs_status s = dcs_energy_run(w, p, cli->it_mw, &o, &st->energy, err);
-    if (s == DCS_OK && cli->hourly)
-        s = dcs_report_hourly_csv(cli->hourly, w, o.hours, cli->it_mw, err);
-    free(o.hours);
-    return s;
 }
 
 static int command_energy(const dcs_cli *cli)
@@ -875,6 +1015,11 @@ static int command_energy(const dcs_cli *cli)
                         "is at most the dry bulb\n", cli->design_wb, cli->design_db);
         return DCS_EXIT_USAGE;
     }
+    if ((cli->region || cli->supply) && !cli->signals) {
+        fprintf(stderr, "dcsite: --%s needs --signals (an hourly grid-signal table)\n",
+                cli->region ? "region" : "clean-supply");
+        return DCS_EXIT_USAGE;
+    }
     dcs_cooling_params p = dcs_cooling_class_defaults(a, dc);
     dcs_weather w;
     dcs_error err;
@@ -889,15 +1034,23 @@ static int command_energy(const dcs_cli *cli)
     snprintf(st.name, sizeof st.name, "%s", w.station);
     dcs_status s = energy_model(cli, &p, &w, &st, &err);
     dcs_weather_free(&w);
-    if (s != DCS_OK)
-        return fail(s, err.message);
-    if (cli->json)
-        return print_energy_json(&st, dcs_cooling_name(a), dcs_design_class_name(dc),
-                                 cli->it_mw);
-    char label[96];
-    snprintf(label, sizeof label, "%s, %s class", dcs_cooling_name(a), dcs_design_class_name(dc));
-    print_energy(&st, label, cli->it_mw);
-    return DCS_EXIT_OK;
+    energy_grid g = {.region = NULL};
+    int rc = s != DCS_OK ? fail(s, err.message)
+             : cli->signals ? energy_signals(cli, &st, &g) : DCS_EXIT_OK;
+    free(st.hourly_mw);
+    if (rc == DCS_EXIT_OK && cli->json)
+        rc = print_energy_json(&st, dcs_cooling_name(a), dcs_design_class_name(dc), cli->it_mw,
+                               &g, cli->signals);
+    else if (rc == DCS_EXIT_OK) {
+        char label[96];
+        snprintf(label, sizeof label, "%s, %s class", dcs_cooling_name(a),
+                 dcs_design_class_name(dc));
+        print_energy(&st, label, cli->it_mw);
+        if (g.region)
+            print_energy_grid(&g, cli->signals);
+    }
+    free((char *)g.region);
+    return rc;
 }
 
 /* ---- init --------------------------------------------------------------- */

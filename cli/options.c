@@ -45,6 +45,14 @@ const dcs_cli_option dcs_cli_options[] = {
         "else the year's 0.4 % percentiles)"),
     OPT("design-wet-bulb", 'W', "C", "energy",
         "its coincident wet bulb (default: the file's design humidity ratio)"),
+    OPT("signals", 'G', "TABLE", "energy",
+        "hourly grid signals (region, hour 1-8760 and any of co2_avg_lb_mwh, "
+        "co2_marginal_lb_mwh, cfe_share, price_usd_mwh, system_load_mw): add hourly CO2, the "
+        "24/7 CFE score and the hourly cost"),
+    OPT("region", 'R', "R", "energy", "the region of --signals to use (default: its only one)"),
+    OPT("clean-supply", 'P', "TABLE", "energy",
+        "an hourly clean-supply shape (columns hour and mw) for the matched CFE score (with "
+        "--signals)"),
     OPT("help", 'h', NULL, "", "show this help and exit"),
     OPT("man", 'M', NULL, "", "print the manual page (roff, for man -l -) and exit"),
     OPT("version", 'V', NULL, "", "show dcsite's and the libraries' versions and exit"),
@@ -77,7 +85,7 @@ const dcs_cli_command dcs_cli_commands[] = {
     {.name = "energy",
      .command = DCS_CMD_ENERGY,
      .usage = "energy WEATHERFILE [--cooling A] [--design-class C] [--it-mw N] [--json]\n"
-              "             [--hourly FILE]\n"
+              "             [--hourly FILE] [--signals TABLE [--region R] [--clean-supply TABLE]]\n"
               "             [--design-dry-bulb C [--design-wet-bulb C]]",
      .help = "model a year of energy and water at one weather station (EPW or TMY3)"},
     {.name = "init",
@@ -220,6 +228,15 @@ static void set_option(dcs_cli *cli, int code)
         break;
     case 'W':
         cli->design_wb_text = optarg;
+        break;
+    case 'G':
+        cli->signals = optarg;
+        break;
+    case 'R':
+        cli->region = optarg;
+        break;
+    case 'P':
+        cli->supply = optarg;
         break;
     case 'T':
         cli->threads_text = optarg;

@@ -9,7 +9,7 @@
  *   dcsite batch SCENARIO.json...|LIST [-o OUTDIR]
  *   dcsite check SCENARIO.json
  *   dcsite energy WEATHERFILE [--cooling ARCHETYPE] [--design-class CLASS] [--it-mw N]
- *                 [--json] [--hourly FILE]
+ *                 [--json] [--hourly FILE] [--signals T [--region R] [--clean-supply T]]
  *                 [--design-dry-bulb C [--design-wet-bulb C]]
  *   dcsite init SITES [DATASET...] [-o SCENARIO.json] [--force]
  *   dcsite --help | --version
@@ -56,6 +56,9 @@ typedef struct {
     const char *it_mw_text;  /* energy: --it-mw as given */
     double it_mw;            /* energy: IT load, default 100 */
     const char *hourly;      /* energy: --hourly CSV path, NULL = none */
+    const char *signals;     /* energy: --signals table, NULL = none */
+    const char *region;      /* energy: --region, NULL = the table's only region */
+    const char *supply;      /* energy: --clean-supply table, NULL = none */
     const char *design_db_text, *design_wb_text; /* energy: --design-dry/wet-bulb as given */
     double design_db, design_wb; /* energy: those in C, NaN when not given */
     const char *threads_text; /* run: --threads as given */

@@ -261,8 +261,17 @@ static dcs_status feed_scenario_json(run_digest *d, const char *path, dcs_error 
     return DCS_OK;
 }
 
+/* An hourly table: a ".gz" one (read through /vsigzip/) as one file. */
+static dcs_status feed_table(run_digest *d, const char *dir, const char *path, dcs_error *err)
+{
+    size_t n = path ? strlen(path) : 0;
+    if (n > 3 && strcmp(path + n - 3, ".gz") == 0)
+        return feed_input(d, path, err);
+    return feed_dataset(d, dir, path, err);
+}
+
 /* The GDAL datasets through feed_dataset, the weather files (not GDAL's)
- * each as one file. */
+ * and gzip-compressed hourly tables each as one file. */
 static dcs_status feed_inputs(run_digest *d, const dcs_scenario *scn, dcs_error *err)
 {
     const char *dir = scn->dir;
@@ -280,6 +289,10 @@ static dcs_status feed_inputs(run_digest *d, const dcs_scenario *scn, dcs_error 
         st = feed_input(d, scn->energy.stations[k], err);
     if (st == DCS_OK)
         st = feed_dataset(d, dir, scn->energy.station_table.dataset, err);
+    if (st == DCS_OK)
+        st = feed_table(d, dir, scn->energy.hourly.src.dataset, err);
+    if (st == DCS_OK)
+        st = feed_table(d, dir, scn->energy.supply.src.dataset, err);
     return st;
 }
 

@@ -42,6 +42,12 @@ static const struct {
     {"cost_usd_per_accel_hour", "Energy cost per accelerator-hour"},
     {"headroom_margin_mw", "Headroom margin"},
     {"wue_x_water_stress", "WUE x water stress"},
+    {"co2_hourly_t_yr", "CO2 per year (hourly rates)"},
+    {"co2_marginal_t_yr", "CO2 per year (marginal rates)"},
+    {"cfe_grid_pct", "24/7 CFE score (grid)"},
+    {"cfe_matched_pct", "24/7 CFE score (with clean supply)"},
+    {"unmatched_mwh_yr", "Energy not matched hourly"},
+    {"energy_cost_hourly_usd_yr", "Energy cost per year (hourly prices)"},
 };
 
 const char *dcs_better_name(dcs_better b)

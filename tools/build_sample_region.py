@@ -42,6 +42,9 @@ SEED_SITES_COST = 20240102
 SEED_SUBSTATIONS = 20240201
 SEED_HEADROOM = 20240202
 SEED_WATER_STRESS = 20240301
+SEED_HOURLY_GRID = 20240401         # SYNTHETIC hourly grid signals (build_hourly_grid())
+HOURLY_REGION = "ERCT"              # the eGRID subregion of the demo's sites
+EGRID_ERCT_CO2_LB_MWH = 733.862     # the egrid layer's ERCT rate: the hourly mean is scaled to it
 SYNTH_POP_SUBSTATIONS = 140         # synthetic, population-weighted over city + 10 km
 SYNTH_CITY_SUBSTATIONS = 40         # synthetic, uniform over the city (industrial areas too)
 SYNTH_MIN_SPACING_M = 800.0         # minimum distance between substations
@@ -1085,7 +1088,72 @@ def build_dem(gpkg_path, tif_path):
 
 
 # --------------------------------------------------------------------------
+def build_hourly_grid(path):
+    """Write a SYNTHETIC year of hourly grid signals for HOURLY_REGION.
+
+    Long format, one row per hour: region, hour (1-8760, 1 January 00:00-01:00
+    local standard time, no 29 February), co2_avg_lb_mwh, co2_marginal_lb_mwh,
+    cfe_share, price_usd_mwh, system_load_mw.  Invented from a fixed seed, not
+    measured: a system load with a summer peak and an afternoon peak; solar
+    (midday, longer days in summer, a random cloudiness per day) and wind
+    (stronger at night and in spring, a slowly wandering daily level) on top
+    of a constant nuclear block make the carbon-free share; the fossil rest
+    is dirtier at low load (coal) than at high load (gas peakers on top); the
+    price rises steeply with load, with scarcity hours at the very top, and
+    falls when carbon-free supply is plentiful.  The average rate is scaled
+    so that its load-weighted mean equals the eGRID annual rate of the egrid
+    layer, so hourly and annual accounting differ only by timing.  Written
+    gzip-compressed with no name or time stamp (a rebuild gives the same bytes).
+    """
+    import gzip
+    rng = random.Random(SEED_HOURLY_GRID)
+    rows, wind_level = [], 0.0
+    for d in range(365):
+        season = math.cos(2 * math.pi * (d - 200) / 365.0)     # +1 mid-July, -1 mid-January
+        cloud = 0.55 + 0.45 * rng.random()
+        wind_level = 0.8 * wind_level + 0.2 * rng.gauss(0, 1)
+        sunrise, sunset = 6.6 - 0.9 * season, 18.4 + 0.9 * season
+        for hod in range(24):
+            t = hod + 0.5
+            load = (43000 + 9000 * season + 3000 * season * season
+                    + (6000 + 5000 * max(season, 0)) * 0.5 * (1 + math.cos(2 * math.pi * (t - 17) / 24))
+                    + rng.gauss(0, 900))
+            solar = max(0.0, math.sin(math.pi * (t - sunrise) / (sunset - sunrise))) if sunrise < t < sunset else 0.0
+            wind = (0.36 + 0.12 * math.cos(2 * math.pi * (t - 2) / 24)
+                    + 0.08 * math.cos(2 * math.pi * (d - 100) / 365.0) + 0.12 * wind_level)
+            wind = min(0.9, max(0.03, wind))
+            clean = 5000 + 22000 * solar * cloud + 36000 * wind
+            cfe = min(0.95, clean / load)
+            x = (load - 30000) / 45000.0                          # ~0 at low load, ~1 at the peak
+            fossil_rate = 1250 - 250 * x
+            marginal = 900 + 450 * x if cfe < 0.9 else 600
+            price = 24 + 80 * max(x, 0) ** 3 - 25 * max(cfe - 0.5, 0)
+            if x > 0.93:
+                price += 400 * (x - 0.93) / 0.07
+            rows.append([load, cfe, fossil_rate * (1 - cfe), marginal, price])
+    total = sum(r[0] for r in rows)
+    mean = sum(r[0] * r[2] for r in rows) / total
+    scale = EGRID_ERCT_CO2_LB_MWH / mean
+    with open(path, "wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as fh:
+        fh.write(b"region,hour,co2_avg_lb_mwh,co2_marginal_lb_mwh,cfe_share,price_usd_mwh,system_load_mw\n")
+        for h, (load, cfe, avg, marginal, price) in enumerate(rows):
+            fh.write(("%s,%d,%.1f,%.1f,%.4f,%.2f,%.0f\n" % (HOURLY_REGION, h + 1, avg * scale, marginal,
+                                                            cfe, price, load)).encode())
+    SUMMARY["hourly_grid"] = {
+        "file": os.path.basename(path), "region": HOURLY_REGION, "seed": SEED_HOURLY_GRID,
+        "hours": len(rows), "co2_scale": round(scale, 4),
+        "cfe_share_mean": round(sum(r[1] for r in rows) / len(rows), 4),
+        "price_mean_usd_mwh": round(sum(r[4] for r in rows) / len(rows), 2),
+        "system_load_peak_mw": round(max(r[0] for r in rows)),
+    }
+
+
+# --------------------------------------------------------------------------
 def main():
+    if len(sys.argv) == 3 and sys.argv[1] == "--hourly-grid-only":
+        build_hourly_grid(sys.argv[2])       # for a quick rebuild of that file alone
+        print(json.dumps(SUMMARY["hourly_grid"]))
+        return
     if len(sys.argv) != 3:
         raise SystemExit(__doc__)
     src_dir, out_path = sys.argv[1], sys.argv[2]
@@ -1120,6 +1188,8 @@ def main():
     build_counties(out, src_dir)
     out.ExecuteSQL("VACUUM")
     out = None
+    print("hourly grid ...")
+    build_hourly_grid(os.path.join(os.path.dirname(out_path), "grid_hourly_synthetic.csv.gz"))
     print("dem ...")
     build_dem(out_path, os.path.join(os.path.dirname(out_path), "dem_dallas.tif"))
     summ = os.path.join(os.path.dirname(out_path), "build_summary.json")

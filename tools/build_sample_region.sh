@@ -9,6 +9,7 @@
 #   data/dallas/dem_dallas.tif              SYNTHETIC elevation (see data/README.md)
 #   data/dallas/build_summary.json          counts and source-data findings
 #   data/dallas/county_electricity_prices.csv   Texas rows only
+#   data/dallas/grid_hourly_synthetic.csv.gz    SYNTHETIC hourly grid signals (ERCT)
 #   data/weather/*.tmy3.gz                  three DFW TMY3 files, gzip-compressed
 #
 # Deterministic: every synthetic value comes from a fixed seed (see

@@ -101,7 +101,8 @@ static size_t metric_capacity(const dcs_scenario *scn)
     /* a raster has the most context metrics: DCS_NSTATS, nodata_pct and radius_sum;
      * the substation group at most 4 + 5 per rule */
     return NBUILTIN + dcs_model_attr_slots(scn) + scn->nconstants + 6 + 3 * 4 +
-           5 * scn->substations.nrules + (DCS_NSTATS + 2) * scn->ncontexts + DCS_EN_COUNT;
+           5 * scn->substations.nrules + (DCS_NSTATS + 2) * scn->ncontexts + DCS_EN_COUNT +
+           DCS_HR_COUNT;
 }
 
 static int add_metric(dcs_model *m, char *name, const char *unit, const char *desc,
@@ -254,6 +255,40 @@ static int add_substation_metrics(const dcs_scenario *scn, dcs_model *m, dcs_str
     return 0;
 }
 
+/* The hourly-grid metrics whose signals the scenario names. */
+static int add_hourly_metrics(const dcs_scenario *scn, dcs_model *m, dcs_strlist *problems)
+{
+    static const struct {
+        const char *name, *unit, *description;
+        int signal, supply; /* the signal it needs; 1: and the clean supply */
+    } hm[DCS_HR_COUNT] = {
+        [DCS_HR_CO2_T] = {"co2_hourly_t_yr", "t", "CO2 per year, hour by hour at the grid's "
+                          "average rate", DCS_SIG_CO2_AVG, 0},
+        [DCS_HR_CO2_MARGINAL_T] = {"co2_marginal_t_yr", "t", "CO2 per year, hour by hour at "
+                                   "the grid's marginal rate", DCS_SIG_CO2_MARGINAL, 0},
+        [DCS_HR_CFE_GRID_PCT] = {"cfe_grid_pct", "%", "carbon-free share of the energy, hour "
+                                 "by hour, from the grid alone (24/7 CFE)", DCS_SIG_CFE_SHARE, 0},
+        [DCS_HR_CFE_MATCHED_PCT] = {"cfe_matched_pct", "%", "carbon-free share, hour by hour, "
+                                    "with the clean supply", DCS_SIG_CFE_SHARE, 1},
+        [DCS_HR_UNMATCHED_MWH] = {"unmatched_mwh_yr", "MWh", "energy per year not carbon-free "
+                                  "in its hour (with the clean supply)", DCS_SIG_CFE_SHARE, 1},
+        [DCS_HR_COST_USD] = {"energy_cost_hourly_usd_yr", "$", "energy cost per year at the "
+                             "hourly price", DCS_SIG_PRICE, 0},
+    };
+    const dcs_hourly_spec *h = &scn->energy.hourly;
+    for (size_t k = 0; k < DCS_HR_COUNT; k++) {
+        m->hourly[k] = -1;
+        if (!scn->energy.enabled || !h->src.dataset || !h->fields[hm[k].signal] ||
+            (hm[k].supply && !scn->energy.supply.src.dataset))
+            continue;
+        m->hourly[k] = (long)m->nmetrics;
+        if (add_metric(m, strdup(hm[k].name), hm[k].unit, hm[k].description, DCS_NUM, -1,
+                       problems) != 0)
+            return -1;
+    }
+    return 0;
+}
+
 static int build_metrics(const dcs_scenario *scn, const dcs_metric_kind *kinds, dcs_model *m,
                          dcs_strlist *problems)
 {
@@ -294,7 +329,7 @@ static int build_metrics(const dcs_scenario *scn, const dcs_metric_kind *kinds, 
         if (add_metric(m, strdup(energy_metrics[k].name), energy_metrics[k].unit,
                        energy_metrics[k].description, energy_metrics[k].kind, -1, problems) != 0)
             return -1;
-    return 0;
+    return add_hourly_metrics(scn, m, problems);
 }
 
 long dcs_model_find_metric(const dcs_model *model, const char *name)
@@ -373,6 +408,17 @@ static int bind_energy_inputs(const dcs_scenario *scn, dcs_model *m, dcs_strlist
             idx = -1;
         }
         *inputs[k].out = idx;
+    }
+    m->hourly_on = -1;
+    if (scn->energy.enabled && scn->energy.hourly.on) {
+        long idx = bind_metric(m, "energy.hourly_signals.on", scn->energy.hourly.on, DCS_TEXT,
+                               problems, &nomem);
+        if (idx >= (long)m->energy_first) {
+            nomem |= dcs_strlist_addf(problems, "energy.hourly_signals.on: \"%s\" is an energy "
+                                      "metric itself", scn->energy.hourly.on) != 0;
+            idx = -1;
+        }
+        m->hourly_on = idx;
     }
     return nomem ? -1 : 0;
 }

@@ -95,6 +95,18 @@ enum {
     DCS_EN_COUNT
 };
 
+/* The hourly-grid metrics (energy.hourly_signals; energy/hourly_grid.h),
+ * after the energy metrics; each only when its signals are given. */
+enum {
+    DCS_HR_CO2_T,          /* co2_hourly_t_yr: needs co2_avg_lb_mwh */
+    DCS_HR_CO2_MARGINAL_T, /* co2_marginal_t_yr: co2_marginal_lb_mwh */
+    DCS_HR_CFE_GRID_PCT,   /* cfe_grid_pct: cfe_share */
+    DCS_HR_CFE_MATCHED_PCT,/* cfe_matched_pct: cfe_share and clean_supply */
+    DCS_HR_UNMATCHED_MWH,  /* unmatched_mwh_yr: the same */
+    DCS_HR_COST_USD,       /* energy_cost_hourly_usd_yr: price_usd_mwh */
+    DCS_HR_COUNT
+};
+
 typedef struct {
     const char *name;
     size_t metric; /* index into metrics (unused for coverage rules) */
@@ -133,6 +145,8 @@ typedef struct {
     size_t rules_first, subs_end;
     size_t energy_first; /* index of the first energy metric (when enabled) */
     long co2_metric, price_metric, stress_metric; /* energy inputs, -1 when not given */
+    long hourly[DCS_HR_COUNT]; /* index of each hourly-grid metric, -1 when not made */
+    long hourly_on;            /* the text metric naming the site's grid region, or -1 */
     dcs_rule *rules;
     size_t nrules;
     dcs_crit *crits;

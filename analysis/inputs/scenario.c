@@ -1223,6 +1223,70 @@ static void read_station_table(reader *r, const cJSON *e, const char *base_dir,
     read_string(r, t, "energy.station_table", "file_field", 1, &scn->energy.file_field);
 }
 
+/* "hourly_signals": {"dataset", "layer", "where", "key_field", "on",
+ * "hour_field", "fields": {signal: column, ...}}: at least one signal. */
+static void read_hourly_signals(reader *r, const cJSON *e, const char *base_dir,
+                                dcs_scenario *scn)
+{
+    static const char *const keys[] = {"dataset", "layer",      "where",  "key_field",
+                                       "on",      "hour_field", "fields", NULL};
+    static const char *path = "energy.hourly_signals";
+    dcs_hourly_spec *h = &scn->energy.hourly;
+    const cJSON *o = read_object(r, e, "energy", "hourly_signals", 0);
+    if (!o)
+        return;
+    check_keys(r, o, path, keys);
+    read_source(r, o, path, base_dir, &h->src);
+    read_string(r, o, path, "on", 1, &h->on);
+    if (!read_string(r, o, path, "key_field", 0, &h->key_field) &&
+        !(h->key_field = dcs_strdup("region")))
+        r->nomem = 1;
+    if (!read_string(r, o, path, "hour_field", 0, &h->hour_field) &&
+        !(h->hour_field = dcs_strdup("hour")))
+        r->nomem = 1;
+    const cJSON *f = read_object(r, o, path, "fields", 1);
+    if (!f)
+        return;
+    char fp[PATH_MAX_LEN];
+    join_path(fp, path, "fields");
+    const char *names[DCS_SIG_COUNT + 1] = {NULL};
+    for (size_t k = 0; k < DCS_SIG_COUNT; k++)
+        names[k] = dcs_signal_names[k];
+    check_keys(r, f, fp, names);
+    int any = 0;
+    for (size_t k = 0; k < DCS_SIG_COUNT; k++)
+        any |= read_string(r, f, fp, dcs_signal_names[k], 0, &h->fields[k]);
+    if (!any)
+        problem(r, fp, "names no column (expected at least one of co2_avg_lb_mwh, "
+                       "co2_marginal_lb_mwh, cfe_share, price_usd_mwh, system_load_mw)");
+}
+
+/* "clean_supply": {"dataset", "layer", "where", "hour_field", "mw_field"}. */
+static void read_clean_supply(reader *r, const cJSON *e, const char *base_dir,
+                              dcs_scenario *scn)
+{
+    static const char *const keys[] = {"dataset", "layer", "where", "hour_field", "mw_field",
+                                       NULL};
+    static const char *path = "energy.clean_supply";
+    dcs_supply_spec *c = &scn->energy.supply;
+    const cJSON *o = read_object(r, e, "energy", "clean_supply", 0);
+    if (!o)
+        return;
+    check_keys(r, o, path, keys);
+    read_source(r, o, path, base_dir, &c->src);
+    if (!read_string(r, o, path, "hour_field", 0, &c->hour_field) &&
+        !(c->hour_field = dcs_strdup("hour")))
+        r->nomem = 1;
+    if (!read_string(r, o, path, "mw_field", 0, &c->mw_field) && !(c->mw_field = dcs_strdup("mw")))
+        r->nomem = 1;
+    if (!scn->energy.hourly.src.dataset)
+        problem(r, path, "needs energy.hourly_signals with a cfe_share field (the grid's "
+                         "share fills the hours the supply does not cover)");
+    else if (!scn->energy.hourly.fields[DCS_SIG_CFE_SHARE])
+        problem(r, path, "needs energy.hourly_signals.fields.cfe_share (the grid's share "
+                         "fills the hours the supply does not cover)");
+}
+
 /* "energy": {"cooling": "water_economizer", "design_class": "hyperscale",
  *            "parameters": {...}, "stations": [...] | "station_table": {...},
  *            metrics, ...}; the class's parameters, then the overrides. */
@@ -1231,7 +1295,8 @@ static void read_energy(reader *r, const cJSON *root, const char *base_dir, dcs_
     static const char *const keys[] = {"cooling",       "design_class",       "parameters",
                                        "stations",      "station_table",      "co2_metric",
                                        "price_metric",  "water_stress_metric", "accelerator_kw",
-                                       "design_dry_bulb_c", "design_wet_bulb_c", NULL};
+                                       "design_dry_bulb_c", "design_wet_bulb_c",
+                                       "hourly_signals", "clean_supply", NULL};
     static const char *const archetypes[] = {"air_economizer", "water_economizer",
                                              "air_chiller", "liquid", NULL};
     /* in the order of dcs_design_class (cooling.h) */
@@ -1269,6 +1334,8 @@ static void read_energy(reader *r, const cJSON *root, const char *base_dir, dcs_
         !(scn->energy.design_wet_bulb_c <= scn->energy.design_dry_bulb_c))
         problem(r, "energy.design_wet_bulb_c", "needs design_dry_bulb_c, at or above it (a wet "
                 "bulb is at most the dry bulb)");
+    read_hourly_signals(r, e, base_dir, scn);
+    read_clean_supply(r, e, base_dir, scn);
 }
 
 static void read_aggregation(reader *r, const cJSON *root, dcs_scenario *scn)
@@ -1769,6 +1836,15 @@ void dcs_scenario_free(dcs_scenario *scn)
     free(scn->energy.co2_metric);
     free(scn->energy.price_metric);
     free(scn->energy.water_stress_metric);
+    free_source(&scn->energy.hourly.src);
+    free(scn->energy.hourly.key_field);
+    free(scn->energy.hourly.on);
+    free(scn->energy.hourly.hour_field);
+    for (size_t k = 0; k < DCS_SIG_COUNT; k++)
+        free(scn->energy.hourly.fields[k]);
+    free_source(&scn->energy.supply.src);
+    free(scn->energy.supply.hour_field);
+    free(scn->energy.supply.mw_field);
     for (size_t i = 0; i < scn->nconstraints; i++) {
         dcs_constraint *c = &scn->constraints[i];
         free(c->name);

@@ -25,6 +25,7 @@
 #include <stddef.h>
 
 #include "energy/cooling.h"
+#include "energy/hourly_grid.h"
 #include "core/error.h"
 #include "core/strlist.h"
 
@@ -143,6 +144,24 @@ typedef struct {
                            * its boundary (<name>_km, 0 when they touch) */
     unsigned stats;       /* raster: DCS_STAT_* over the site */
 } dcs_context;
+
+/* An hourly grid-signal table (energy.hourly_signals; inputs/hourly.h):
+ * one row per region and hour (1-8760). */
+typedef struct {
+    dcs_source src;               /* dataset NULL: none */
+    char *key_field;              /* the region column (default "region") */
+    char *on;                     /* the site's text metric naming its region */
+    char *hour_field;             /* the hour column (default "hour") */
+    char *fields[DCS_SIG_COUNT];  /* column of each signal; NULL: not read */
+} dcs_hourly_spec;
+
+/* An hourly clean-supply shape in MW (energy.clean_supply), the same for
+ * every site: one row per hour (1-8760). */
+typedef struct {
+    dcs_source src;   /* dataset NULL: none */
+    char *hour_field; /* default "hour" */
+    char *mw_field;   /* default "mw" */
+} dcs_supply_spec;
 
 /* A table joined to the sites on a text metric: its fields become metrics. */
 typedef struct {
@@ -265,6 +284,8 @@ typedef struct {
         double accelerator_kw;      /* power of one accelerator, its server share included */
         double design_dry_bulb_c;   /* the design peak's condition (NaN: from the weather file) */
         double design_wet_bulb_c;   /* its wet bulb (NaN: the file's design humidity) */
+        dcs_hourly_spec hourly;     /* hourly grid signals (src.dataset NULL: none) */
+        dcs_supply_spec supply;     /* clean supply (src.dataset NULL: none) */
     } energy;
 
     /* How robust the ranking is to the weights (sensitivity.h); enabled

@@ -40,6 +40,30 @@ static dcs_status list_files(const dcs_scenario *scn, dcs_strlist *files, dcs_la
     return DCS_OK;
 }
 
+/* The energy model at the scenario's design; the hours kept in
+ * st->hourly_mw when the scenario has hourly signals. */
+static dcs_status run_model(const dcs_scenario *scn, const dcs_weather *w, dcs_station *st,
+                            dcs_error *err)
+{
+    dcs_energy_options o = {.design_dry_bulb_c = scn->energy.design_dry_bulb_c,
+                            .design_wet_bulb_c = scn->energy.design_wet_bulb_c,
+                            .hours = NULL};
+    int hourly = scn->energy.hourly.src.dataset != NULL;
+    if (hourly && w->hours != DCS_HOURS)
+        return dcs_error_set(err, DCS_ERR_DATA, "%s: %zu hours, not %d", st->file, w->hours,
+                             DCS_HOURS);
+    if (hourly && (!(o.hours = malloc(DCS_HOURS * sizeof *o.hours)) ||
+                   !(st->hourly_mw = malloc(DCS_HOURS * sizeof *st->hourly_mw)))) {
+        free(o.hours);
+        return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory");
+    }
+    dcs_status s = dcs_energy_run(w, &scn->energy.cooling, scn->it_load_mw, &o, &st->energy, err);
+    for (size_t h = 0; hourly && h < DCS_HOURS; h++)
+        st->hourly_mw[h] = o.hours[h].facility_mw;
+    free(o.hours);
+    return s;
+}
+
 static dcs_status model_station(const dcs_scenario *scn, const char *file, dcs_station *st,
                                 dcs_strlist *warnings, dcs_error *err)
 {
@@ -57,10 +81,7 @@ static dcs_status model_station(const dcs_scenario *scn, const char *file, dcs_s
     for (size_t k = 0; k < w.warnings.count; k++)
         dcs_strlist_addf(warnings, "%s", w.warnings.items[k]);
     st->note = w.notes.count ? dcs_strlist_join(&w.notes, "; ") : NULL;
-    dcs_energy_options o = {.design_dry_bulb_c = scn->energy.design_dry_bulb_c,
-                            .design_wet_bulb_c = scn->energy.design_wet_bulb_c,
-                            .hours = NULL};
-    st_ = dcs_energy_run(&w, &scn->energy.cooling, scn->it_load_mw, &o, &st->energy, err);
+    st_ = st->file ? run_model(scn, &w, st, err) : DCS_OK;
     dcs_weather_free(&w);
     if (!st->file && st_ == DCS_OK)
         st_ = dcs_error_set(err, DCS_ERR_NOMEM, "out of memory");
@@ -203,6 +224,7 @@ void dcs_stations_free(dcs_stations *s)
     for (size_t i = 0; s->st && i < s->cap; i++) {
         free(s->st[i].file);
         free(s->st[i].note);
+        free(s->st[i].hourly_mw);
     }
     free(s->st);
     dcs_polyset_free(&s->points);

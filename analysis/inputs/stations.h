@@ -16,7 +16,11 @@
  * order, keeps the warnings in list order and indexes the positions.
  * Which thread modelled which station changes nothing in the result.
  *
- * Ownership: dcs_stations owns its files, results, index and warnings;
+ * With energy.hourly_signals each station also keeps its year hour by hour
+ * (hourly_mw: the facility's power, for inputs/hourly.h and
+ * energy/hourly_grid.h).
+ *
+ * Ownership: dcs_stations owns its files, results, hourly power, index and warnings;
  * dcs_stations_free() (also between begin and finish).
  */
 #ifndef DCS_STATIONS_H
@@ -43,6 +47,8 @@ typedef struct {
     dcs_energy energy;
     char *note; /* the weather file's notes (suspect hours left out of the peaks), joined;
                  * NULL when none */
+    double *hourly_mw; /* DCS_HOURS facility MW, hour by hour, when the scenario has
+                        * energy.hourly_signals; else NULL */
 } dcs_station;
 
 /* Stations being modelled: private to stations.c. */

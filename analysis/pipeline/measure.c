@@ -289,6 +289,24 @@ static dcs_status load_vectors(dcs_inputs *in, dcs_context_data *cd, size_t *at,
     return st;
 }
 
+/* The hourly grid signals and the clean supply (energy.hourly_signals,
+ * energy.clean_supply); the first problem in err, with how many more. */
+static dcs_status load_hourly(dcs_context_data *cd, dcs_error *err)
+{
+    const dcs_scenario *scn = cd->model->scn;
+    if (!scn->energy.enabled || !scn->energy.hourly.src.dataset)
+        return DCS_OK;
+    dcs_strlist problems = {0};
+    dcs_status st = dcs_hourly_load(&scn->energy.hourly, 0, &cd->hourly, &problems, err);
+    if (st == DCS_OK && scn->energy.supply.src.dataset)
+        st = dcs_supply_load(&scn->energy.supply, &cd->supply_mw, &problems, err);
+    if (st == DCS_ERR_DATA && problems.count > 1)
+        dcs_error_set(err, DCS_ERR_DATA, "%s (and %zu more problems: run dcsite check)",
+                      problems.items[0], problems.count - 1);
+    dcs_strlist_free(&problems);
+    return st;
+}
+
 dcs_status dcs_context_load(dcs_inputs *in, dcs_context_data *cd, dcs_error *err)
 {
     size_t at;
@@ -310,6 +328,8 @@ dcs_status dcs_context_load(dcs_inputs *in, dcs_context_data *cd, dcs_error *err
     }
     if (cd->stations.work)
         st = dcs_stations_finish(&cd->stations, cd->crs, err);
+    if (st == DCS_OK)
+        st = load_hourly(cd, err);
     if (st == DCS_OK)
         st = link_grids(cd, err);
     return st;
@@ -367,6 +387,8 @@ dcs_status dcs_context_clone(const dcs_context_data *src, dcs_context_data *cd, 
                              .density = src->density, .is_copy = 1, .crs_copy = *src->crs};
     cd->stations.n = src->stations.n;
     cd->stations.st = src->stations.st;
+    cd->hourly = src->hourly;
+    cd->supply_mw = src->supply_mw;
     cd->crs_copy.work_to_lonlat = NULL;
     cd->crs = &cd->crs_copy;
     cd->geos = dcs_geos_init();
@@ -392,6 +414,8 @@ static void free_shared(dcs_context_data *cd)
         dcs_table_free(&cd->tables[j]);
     free(cd->tables);
     dcs_stations_free(&cd->stations);
+    dcs_hourly_free(&cd->hourly);
+    free(cd->supply_mw);
     free(cd->grid_of);
     free(cd->cover_of);
     for (size_t k = 0; cd->density && k < cd->ncontexts; k++)
@@ -808,6 +832,31 @@ static double site_metric(const dcs_model *m, const dcs_sites *s, size_t i, long
     return metric >= 0 ? dcs_site_num(s, i)[m->metrics[metric].col] : NAN;
 }
 
+/* The hourly-grid metrics of site i at station stn: NaN when the site's
+ * region is not in the signal table. */
+static void measure_hourly(const dcs_context_data *cd, dcs_sites *s, size_t i,
+                           const dcs_station *stn)
+{
+    const dcs_model *m = cd->model;
+    if (m->hourly_on < 0)
+        return;
+    const char *key = dcs_site_text(s, i)[m->metrics[m->hourly_on].col];
+    const dcs_hourly_region *g = stn->hourly_mw ? dcs_hourly_find(&cd->hourly, key) : NULL;
+    dcs_hourly_figures f = {.co2_avg_t = NAN, .co2_marginal_t = NAN, .cfe_grid_pct = NAN,
+                            .cfe_matched_pct = NAN, .unmatched_mwh = NAN, .cost_usd = NAN};
+    if (g)
+        f = dcs_hourly_combine(stn->hourly_mw, DCS_HOURS, (const double *const *)g->sig,
+                               cd->supply_mw);
+    const double v[DCS_HR_COUNT] = {
+        [DCS_HR_CO2_T] = f.co2_avg_t,          [DCS_HR_CO2_MARGINAL_T] = f.co2_marginal_t,
+        [DCS_HR_CFE_GRID_PCT] = f.cfe_grid_pct, [DCS_HR_CFE_MATCHED_PCT] = f.cfe_matched_pct,
+        [DCS_HR_UNMATCHED_MWH] = f.unmatched_mwh, [DCS_HR_COST_USD] = f.cost_usd,
+    };
+    for (size_t k = 0; k < DCS_HR_COUNT; k++)
+        if (m->hourly[k] >= 0)
+            dcs_site_num(s, i)[m->metrics[m->hourly[k]].col] = v[k];
+}
+
 static dcs_status measure_energy(dcs_context_data *cd, dcs_sites *s, size_t i,
                                  dcs_error *err)
 {
@@ -845,6 +894,7 @@ static dcs_status measure_energy(dcs_context_data *cd, dcs_sites *s, size_t i,
     };
     for (size_t k = DCS_EN_STATION_KM; k < DCS_EN_COUNT; k++)
         dcs_site_num(s, i)[m->metrics[m->energy_first + k].col] = v[k];
+    measure_hourly(cd, s, i, stn);
     if (dcs_site_set_text(s, i, m->metrics[m->energy_first + DCS_EN_STATION].col, stn->name) != 0 ||
         dcs_site_set_text(s, i, m->metrics[m->energy_first + DCS_EN_STATION_ID].col,
                           stn->id[0] ? stn->id : NULL) != 0)

@@ -18,7 +18,7 @@
  * context, PROJ transformations, scratch space).  dcs_context_clone()
  * makes a copy for another thread: its own GEOS context, geometries,
  * indexes and transformations, sharing the read-only pixels, attributes,
- * tables and energy results with the original.  Each site is measured by
+ * tables, energy results and hourly grid signals with the original.  Each site is measured by
  * one thread; different sites may be measured at once by different
  * copies.
  *
@@ -37,6 +37,7 @@
 #include "geometry/density.h"
 #include "core/error.h"
 #include "geometry/geo.h"
+#include "inputs/hourly.h"
 #include "inputs/inputs.h"
 #include "inputs/model.h"
 #include "geometry/raster.h"
@@ -60,6 +61,8 @@ typedef struct {
     dcs_coverage *cover;  /* per context; geom NULL = everywhere */
     dcs_table *tables;    /* per join */
     dcs_stations stations; /* energy model per weather station (when enabled) */
+    dcs_hourly hourly;     /* energy.hourly_signals per region (n 0: none) */
+    double *supply_mw;     /* energy.clean_supply, DCS_HOURS MW (NULL: none) */
     size_t ncontexts, njoins;
     long *grid_of;        /* per context: first raster context on the same pixel grid */
     long *cover_of;       /* per context: first context with the same coverage layer

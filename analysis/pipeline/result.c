@@ -46,6 +46,7 @@ void dcs_result_free(dcs_result *res)
     for (size_t i = 0; i < res->nstations; i++) {
         free(res->stations[i].file);
         free(res->stations[i].note);
+        free(res->stations[i].hourly_mw);
     }
     free(res->stations);
     dcs_warnings_free(&res->warnings);

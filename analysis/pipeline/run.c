@@ -348,6 +348,8 @@ static void keep_stations(dcs_result *res, dcs_context_data *cd)
         dcs_warn(&res->warnings, DCS_WARN_WEATHER_DATA, "weather", "%s",
                  cd->stations.warnings.items[i]);
     for (size_t i = 0; i < res->nstations; i++) {
+        free(res->stations[i].hourly_mw); /* measured: the report needs only the year */
+        res->stations[i].hourly_mw = NULL;
         dcs_warning *w = res->stations[i].note ? dcs_warn(&res->warnings,
                                                           DCS_WARN_WEATHER_SUSPECT, "weather",
                                                           "%s", res->stations[i].note)
@@ -367,6 +369,30 @@ static void warn_joins(dcs_result *res, const dcs_context_data *cd)
                          res->scn->joins[j].name, cd->tables[j].nduplicates),
                 "Table %s repeats %zu keys; the first row of each was used.",
                 res->scn->joins[j].name, cd->tables[j].nduplicates);
+}
+
+/* Sites whose grid region the hourly signal table does not have. */
+static void warn_hourly(dcs_result *res, const dcs_context_data *cd)
+{
+    const dcs_model *m = &res->model;
+    if (m->hourly_on < 0 || !res->scn->energy.hourly.src.dataset)
+        return;
+    size_t n = 0;
+    const char *first = NULL;
+    for (size_t i = 0; i < res->sites.n; i++) {
+        const char *key = dcs_site_text(&res->sites, i)[m->metrics[m->hourly_on].col];
+        if (!dcs_hourly_find(&cd->hourly, key) && n++ == 0)
+            first = key;
+    }
+    const char *file = res->scn->energy.hourly.src.dataset;
+    if (n)
+        dcs_warning_plain(
+            dcs_warn(&res->warnings, DCS_WARN_HOURLY_REGION, "energy.hourly_signals",
+                     "energy.hourly_signals: %zu sites have a %s ('%s' first) that %s does not "
+                     "have; their hourly metrics are empty",
+                     n, res->scn->energy.hourly.on, first ? first : "(none)", file),
+            "%zu sites are in a grid region without hourly signals ('%s' first); their hourly "
+            "carbon, CFE and cost are blank.", n, first ? first : "(none)");
 }
 
 static dcs_status evaluate_sites(dcs_result *res, dcs_error *err)
@@ -419,6 +445,7 @@ dcs_status dcs_run(const dcs_scenario *scn, const dcs_run_options *opt, dcs_resu
     if (st == DCS_OK) {
         record_inputs(res, &in, cd.subs);
         warn_joins(res, &cd);
+        warn_hourly(res, &cd);
         keep_stations(res, &cd);
         dcs_diagnose_inputs(res);
     }

@@ -47,13 +47,13 @@ static int build_tree(GEOSContextHandle_t geos, GEOSGeometry **geom, size_t n,
 /* ---- substations --------------------------------------------------------- */
 
 typedef struct {
-    int id, kv, headroom, name, cost, queue, upgrade_year, upgrade_mw;
+    int id, kv, headroom, name, cost, queue, upgrade_year, upgrade_mw, capacity;
 } sub_fields;
 
 /* One substation's attributes, as read. */
 typedef struct {
     const char *id, *name;
-    double kv, headroom, cost, queue, upgrade_year, upgrade_mw;
+    double kv, headroom, cost, queue, upgrade_year, upgrade_mw, capacity;
 } sub_row;
 
 /* The index of field name in L (-1 when name is NULL); -2 on error. */
@@ -72,7 +72,8 @@ static dcs_status substation_fields(dcs_layer *L, const dcs_scenario *scn, sub_f
     if ((f->cost = optional_field(L, scn->substations.cost_field, err)) == -2 ||
         (f->queue = optional_field(L, scn->substations.queue_field, err)) == -2 ||
         (f->upgrade_year = optional_field(L, scn->substations.upgrade_year_field, err)) == -2 ||
-        (f->upgrade_mw = optional_field(L, scn->substations.upgrade_mw_field, err)) == -2)
+        (f->upgrade_mw = optional_field(L, scn->substations.upgrade_mw_field, err)) == -2 ||
+        (f->capacity = optional_field(L, scn->substations.capacity_field, err)) == -2)
         return DCS_ERR_DATA;
     if (scn->substations.id_field &&
         (f->id = dcs_layer_field(L, scn->substations.id_field, err)) < 0)
@@ -148,7 +149,7 @@ static int grow_substations(dcs_substations *s, size_t *cap)
     double *m = realloc(s->cost_musd, *cap * sizeof *m);
     if (m)
         s->cost_musd = m;
-    double *t = realloc(s->ttp, 3 * *cap * sizeof *t);
+    double *t = realloc(s->ttp, DCS_SUB_EXTRA * *cap * sizeof *t);
     if (t)
         s->ttp = t;
     return id && name && k && h && m && t ? 0 : -1;
@@ -166,9 +167,11 @@ static int add_substation(dcs_substations *s, size_t *cap, const sub_row *r, GEO
     s->kv[k] = r->kv;
     s->headroom_mw[k] = r->headroom;
     s->cost_musd[k] = r->cost;
-    s->ttp[3 * k] = r->queue;
-    s->ttp[3 * k + 1] = r->upgrade_year;
-    s->ttp[3 * k + 2] = r->upgrade_mw;
+    double *t = s->ttp + DCS_SUB_EXTRA * k;
+    t[0] = r->queue;
+    t[1] = r->upgrade_year;
+    t[2] = r->upgrade_mw;
+    t[3] = r->capacity;
     return !s->id[k] || (r->name && !s->name[k]) ? -1 : 0;
 }
 
@@ -177,8 +180,10 @@ static sub_row row_of(const dcs_substations *s, size_t k)
 {
     return (sub_row){.id = s->id[k], .name = s->name[k], .kv = s->kv[k],
                      .headroom = s->headroom_mw[k], .cost = s->cost_musd[k],
-                     .queue = s->ttp[3 * k], .upgrade_year = s->ttp[3 * k + 1],
-                     .upgrade_mw = s->ttp[3 * k + 2]};
+                     .queue = s->ttp[DCS_SUB_EXTRA * k],
+                     .upgrade_year = s->ttp[DCS_SUB_EXTRA * k + 1],
+                     .upgrade_mw = s->ttp[DCS_SUB_EXTRA * k + 2],
+                     .capacity = s->ttp[DCS_SUB_EXTRA * k + 3]};
 }
 
 /* A field's number, or fallback when the field is not given or empty. */
@@ -219,6 +224,7 @@ static dcs_status load_pool(dcs_layer *L, const dcs_scenario *scn, GEOSContextHa
             .queue = fl.queue >= 0 ? field_or(f, fl.queue, 0) : NAN, /* given: empty is none */
             .upgrade_year = field_or(f, fl.upgrade_year, NAN),
             .upgrade_mw = field_or(f, fl.upgrade_mw, NAN),
+            .capacity = field_or(f, fl.capacity, NAN),
         };
         if (g && add_substation(pool, &cap, &r, g) != 0) {
             if (pool->n == 0 || pool->geom[pool->n - 1] != g)

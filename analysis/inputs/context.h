@@ -48,6 +48,8 @@ typedef struct {
     double min_headroom_mw;
 } dcs_substation_filter;
 
+#define DCS_SUB_EXTRA 4 /* values per substation in dcs_substations.ttp */
+
 typedef struct {
     size_t n;
     char **id;
@@ -55,9 +57,9 @@ typedef struct {
     double *kv;
     double *headroom_mw;
     double *cost_musd; /* substations.cost_field (0 without it or when empty) */
-    double *ttp;       /* 3 per substation: load queued ahead (MW; NaN without
-                        * queue_field, 0 when empty), planned upgrade year and MW (NaN:
-                        * none) */
+    double *ttp;       /* DCS_SUB_EXTRA per substation: load queued ahead (MW; NaN without
+                        * queue_field, 0 when empty), planned upgrade year and MW, and
+                        * capacity (MW, substations.capacity_field) (NaN: none) */
     GEOSGeometry **geom;
     dcs_tree_item *items;
     GEOSSTRtree *tree;

@@ -102,7 +102,7 @@ static size_t metric_capacity(const dcs_scenario *scn)
      * the substation group at most 4 + 5 per rule */
     return NBUILTIN + dcs_model_attr_slots(scn) + scn->nconstants + 6 + 3 * 4 +
            5 * scn->substations.nrules + (DCS_NSTATS + 2) * scn->ncontexts + DCS_EN_COUNT +
-           DCS_HR_COUNT;
+           DCS_HR_COUNT + 3 * (scn->energy.flex.npct + scn->energy.flex.nhours);
 }
 
 static int add_metric(dcs_model *m, char *name, const char *unit, const char *desc,
@@ -256,6 +256,45 @@ static int add_substation_metrics(const dcs_scenario *scn, dcs_model *m, dcs_str
 }
 
 /* The hourly-grid metrics whose signals the scenario names. */
+/* "0_25pct", "50h": a budget's label in metric names. */
+static void budget_label(double v, int hours, char *out, size_t size)
+{
+    snprintf(out, size, hours ? "%gh" : "%gpct", v);
+    for (char *c = out; *c; c++)
+        if (*c == '.')
+            *c = '_';
+}
+
+/* flex_mw_<budget>, flex_hours_<budget> (and flex_gen_ok_<budget> with a
+ * generator cap) for each budget, percentages first (model.h). */
+static int add_flex_metrics(const dcs_scenario *scn, dcs_model *m, dcs_strlist *p)
+{
+    size_t npct = scn->energy.flex.npct, n = npct + scn->energy.flex.nhours;
+    int gen = !isnan(scn->energy.flex.generator_cap_hours);
+    m->flex_first = -1;
+    if (!scn->energy.enabled || !scn->energy.flex.enabled)
+        return 0;
+    m->flex_first = (long)m->nmetrics;
+    for (size_t b = 0; b < n; b++) {
+        int hours = b >= npct;
+        char label[32], name[3][64];
+        budget_label(hours ? scn->energy.flex.hours[b - npct] : scn->energy.flex.pct[b], hours,
+                     label, sizeof label);
+        snprintf(name[0], sizeof name[0], "flex_mw_%s", label);
+        snprintf(name[1], sizeof name[1], "flex_hours_%s", label);
+        snprintf(name[2], sizeof name[2], "flex_gen_ok_%s", label);
+        if (add_metric(m, strdup(name[0]), "MW", "the largest constant load the site's "
+                       "substation (or region) can take with curtailment within this budget "
+                       "(docs/methods.md, Flexible capacity)", DCS_NUM, -1, p) != 0 ||
+            add_metric(m, strdup(name[1]), "h", "hours a year that load is curtailed",
+                       DCS_NUM, -1, p) != 0 ||
+            (gen && add_metric(m, strdup(name[2]), "", "1 when those hours are within the "
+                               "backup generators' permitted hours", DCS_NUM, -1, p) != 0))
+            return -1;
+    }
+    return 0;
+}
+
 static int add_hourly_metrics(const dcs_scenario *scn, dcs_model *m, dcs_strlist *problems)
 {
     static const struct {
@@ -329,7 +368,9 @@ static int build_metrics(const dcs_scenario *scn, const dcs_metric_kind *kinds, 
         if (add_metric(m, strdup(energy_metrics[k].name), energy_metrics[k].unit,
                        energy_metrics[k].description, energy_metrics[k].kind, -1, problems) != 0)
             return -1;
-    return add_hourly_metrics(scn, m, problems);
+    if (add_hourly_metrics(scn, m, problems) != 0)
+        return -1;
+    return add_flex_metrics(scn, m, problems);
 }
 
 long dcs_model_find_metric(const dcs_model *model, const char *name)

@@ -147,6 +147,9 @@ typedef struct {
     long co2_metric, price_metric, stress_metric; /* energy inputs, -1 when not given */
     long hourly[DCS_HR_COUNT]; /* index of each hourly-grid metric, -1 when not made */
     long hourly_on;            /* the text metric naming the site's grid region, or -1 */
+    long flex_first;           /* energy.flexibility: per budget (percentages, then hours)
+                                * flex_mw_<b>, flex_hours_<b> and, with a generator cap,
+                                * flex_gen_ok_<b>; -1 without */
     dcs_rule *rules;
     size_t nrules;
     dcs_crit *crits;

@@ -464,7 +464,8 @@ static void read_substations(reader *r, const cJSON *root, const char *base_dir,
                                        "id_field",       "voltage_field",  "headroom_field",
                                        "min_voltage_kv", "require_headroom", "name_field",
                                        "rules",          "cost_field",     "queue_field",
-                                       "upgrade_year_field", "upgrade_mw_field", NULL};
+                                       "upgrade_year_field", "upgrade_mw_field",
+                                       "capacity_field", NULL};
     const cJSON *s = read_object(r, root, "", "substations", 1);
     if (!s)
         return;
@@ -477,6 +478,7 @@ static void read_substations(reader *r, const cJSON *root, const char *base_dir,
     read_string(r, s, "substations", "upgrade_year_field", 0,
                 &scn->substations.upgrade_year_field);
     read_string(r, s, "substations", "upgrade_mw_field", 0, &scn->substations.upgrade_mw_field);
+    read_string(r, s, "substations", "capacity_field", 0, &scn->substations.capacity_field);
     read_string(r, s, "substations", "voltage_field", 1, &scn->substations.voltage_field);
     read_string(r, s, "substations", "headroom_field", 0, &scn->substations.headroom_field);
     read_number(r, s, "substations", "min_voltage_kv", 0, 0, 2000,
@@ -1223,6 +1225,53 @@ static void read_station_table(reader *r, const cJSON *e, const char *base_dir,
     read_string(r, t, "energy.station_table", "file_field", 1, &scn->energy.file_field);
 }
 
+/* A list of budgets ("budgets_pct" or "budgets_hours") into *out. */
+static void read_budgets(reader *r, const cJSON *o, const char *key, double lo, double hi,
+                         double **out, size_t *n)
+{
+    const cJSON *a = read_array(r, o, "energy.flexibility", key, 0);
+    if (!a)
+        return;
+    size_t cap = (size_t)cJSON_GetArraySize(a), i = 0;
+    if (!(*out = calloc(cap ? cap : 1, sizeof **out))) {
+        r->nomem = 1;
+        return;
+    }
+    for (const cJSON *v = a->child; v; v = v->next, i++) {
+        char p[PATH_MAX_LEN];
+        snprintf(p, sizeof p, "energy.flexibility.%s[%zu]", key, i);
+        if (!cJSON_IsNumber(v) || !(v->valuedouble >= lo && v->valuedouble < hi))
+            problem(r, p, "expected a number from %g to below %g", lo, hi);
+        else
+            (*out)[(*n)++] = v->valuedouble;
+    }
+}
+
+/* "flexibility": {"budgets_pct": [0.25, 0.5, 1], "budgets_hours": [50],
+ * "generator_cap_hours": 50}: flexible capacity (energy/flex.h). */
+static void read_flexibility(reader *r, const cJSON *e, dcs_scenario *scn)
+{
+    static const char *const keys[] = {"budgets_pct", "budgets_hours", "generator_cap_hours",
+                                       NULL};
+    const char *p = "energy.flexibility";
+    const cJSON *o = read_object(r, e, "energy", "flexibility", 0);
+    scn->energy.flex.generator_cap_hours = NAN;
+    if (!o)
+        return;
+    check_keys(r, o, p, keys);
+    scn->energy.flex.enabled = 1;
+    read_budgets(r, o, "budgets_pct", 0, 100, &scn->energy.flex.pct, &scn->energy.flex.npct);
+    read_budgets(r, o, "budgets_hours", 0, 8760, &scn->energy.flex.hours,
+                 &scn->energy.flex.nhours);
+    read_number(r, o, p, "generator_cap_hours", 0, 0, 8760,
+                &scn->energy.flex.generator_cap_hours);
+    if (scn->energy.flex.npct + scn->energy.flex.nhours == 0)
+        problem(r, p, "needs \"budgets_pct\" or \"budgets_hours\" (e.g. [0.25, 0.5, 1])");
+    if (!scn->energy.hourly.fields[DCS_SIG_SYSTEM_LOAD])
+        problem(r, p, "needs energy.hourly_signals with a system_load_mw column (the "
+                "region's hourly load shape)");
+}
+
 /* "hourly_signals": {"dataset", "layer", "where", "key_field", "on",
  * "hour_field", "fields": {signal: column, ...}}: at least one signal. */
 static void read_hourly_signals(reader *r, const cJSON *e, const char *base_dir,
@@ -1296,7 +1345,7 @@ static void read_energy(reader *r, const cJSON *root, const char *base_dir, dcs_
                                        "stations",      "station_table",      "co2_metric",
                                        "price_metric",  "water_stress_metric", "accelerator_kw",
                                        "design_dry_bulb_c", "design_wet_bulb_c",
-                                       "hourly_signals", "clean_supply", NULL};
+                                       "hourly_signals", "clean_supply", "flexibility", NULL};
     static const char *const archetypes[] = {"air_economizer", "water_economizer",
                                              "air_chiller", "liquid", NULL};
     /* in the order of dcs_design_class (cooling.h) */
@@ -1336,6 +1385,7 @@ static void read_energy(reader *r, const cJSON *root, const char *base_dir, dcs_
                 "bulb is at most the dry bulb)");
     read_hourly_signals(r, e, base_dir, scn);
     read_clean_supply(r, e, base_dir, scn);
+    read_flexibility(r, e, scn);
 }
 
 static void read_aggregation(reader *r, const cJSON *root, dcs_scenario *scn)
@@ -1793,6 +1843,7 @@ void dcs_scenario_free(dcs_scenario *scn)
     free(scn->substations.queue_field);
     free(scn->substations.upgrade_year_field);
     free(scn->substations.upgrade_mw_field);
+    free(scn->substations.capacity_field);
     for (size_t i = 0; i < scn->substations.nrules; i++)
         free(scn->substations.rules[i].name);
     free(scn->substations.rules);
@@ -1836,6 +1887,8 @@ void dcs_scenario_free(dcs_scenario *scn)
     free(scn->energy.co2_metric);
     free(scn->energy.price_metric);
     free(scn->energy.water_stress_metric);
+    free(scn->energy.flex.pct);
+    free(scn->energy.flex.hours);
     free_source(&scn->energy.hourly.src);
     free(scn->energy.hourly.key_field);
     free(scn->energy.hourly.on);

@@ -245,6 +245,7 @@ typedef struct {
         char *cost_field;     /* M$ added to a connection to that substation (NULL: none) */
         char *queue_field;    /* MW of load queued ahead (time to power; NULL: none) */
         char *upgrade_year_field, *upgrade_mw_field; /* a planned upgrade (NULL: none) */
+        char *capacity_field; /* MW the substation can carry (flexible capacity; NULL: none) */
         dcs_substation_rule *rules; /* more nearest-substation searches */
         size_t nrules;
         double min_voltage_kv;
@@ -286,6 +287,15 @@ typedef struct {
         double design_wet_bulb_c;   /* its wet bulb (NaN: the file's design humidity) */
         dcs_hourly_spec hourly;     /* hourly grid signals (src.dataset NULL: none) */
         dcs_supply_spec supply;     /* clean supply (src.dataset NULL: none) */
+        /* flexible capacity (energy/flex.h; needs the system_load_mw signal): curtailment
+         * budgets in % of the new load's energy and in hours, and the backup generators'
+         * permitted hours (NaN: none stated) */
+        struct {
+            int enabled;
+            double *pct, *hours;
+            size_t npct, nhours;
+            double generator_cap_hours;
+        } flex;
     } energy;
 
     /* How robust the ranking is to the weights (sensitivity.h); enabled

@@ -289,6 +289,22 @@ static dcs_status load_vectors(dcs_inputs *in, dcs_context_data *cd, size_t *at,
     return st;
 }
 
+/* Each region's system load shape, sorted once for dcs_flex_headroom_shape(). */
+static dcs_status sort_flex_shapes(dcs_context_data *cd, dcs_error *err)
+{
+    if (!(cd->flex = calloc(cd->hourly.n + 1, sizeof *cd->flex)))
+        return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory (flexible capacity)");
+    dcs_status st = DCS_OK;
+    for (size_t r = 0; st == DCS_OK && r < cd->hourly.n; r++) {
+        const double *load = cd->hourly.region[r].sig[DCS_SIG_SYSTEM_LOAD];
+        if (load)
+            st = dcs_flex_shape_init(&cd->flex[r], load, DCS_HOURS, err);
+    }
+    if (st != DCS_OK)
+        dcs_error_prefix(err, "energy.hourly_signals system_load_mw: ");
+    return st;
+}
+
 /* The hourly grid signals and the clean supply (energy.hourly_signals,
  * energy.clean_supply); the first problem in err, with how many more. */
 static dcs_status load_hourly(dcs_context_data *cd, dcs_error *err)
@@ -300,6 +316,8 @@ static dcs_status load_hourly(dcs_context_data *cd, dcs_error *err)
     dcs_status st = dcs_hourly_load(&scn->energy.hourly, 0, &cd->hourly, &problems, err);
     if (st == DCS_OK && scn->energy.supply.src.dataset)
         st = dcs_supply_load(&scn->energy.supply, &cd->supply_mw, &problems, err);
+    if (st == DCS_OK && scn->energy.flex.enabled)
+        st = sort_flex_shapes(cd, err);
     if (st == DCS_ERR_DATA && problems.count > 1)
         dcs_error_set(err, DCS_ERR_DATA, "%s (and %zu more problems: run dcsite check)",
                       problems.items[0], problems.count - 1);
@@ -388,6 +406,7 @@ dcs_status dcs_context_clone(const dcs_context_data *src, dcs_context_data *cd, 
     cd->stations.n = src->stations.n;
     cd->stations.st = src->stations.st;
     cd->hourly = src->hourly;
+    cd->flex = src->flex;
     cd->supply_mw = src->supply_mw;
     cd->crs_copy.work_to_lonlat = NULL;
     cd->crs = &cd->crs_copy;
@@ -414,6 +433,9 @@ static void free_shared(dcs_context_data *cd)
         dcs_table_free(&cd->tables[j]);
     free(cd->tables);
     dcs_stations_free(&cd->stations);
+    for (size_t r = 0; cd->flex && r < cd->hourly.n; r++)
+        dcs_flex_shape_free(&cd->flex[r]);
+    free(cd->flex);
     dcs_hourly_free(&cd->hourly);
     free(cd->supply_mw);
     free(cd->grid_of);
@@ -514,7 +536,7 @@ double dcs_time_to_power(const dcs_scenario *scn, double need_mw, double headroo
 static int set_time_to_power(const dcs_context_data *cd, dcs_sites *s, size_t i, size_t k)
 {
     const dcs_model *m = cd->model;
-    const double *t = cd->subs[0].ttp + 3 * k;
+    const double *t = cd->subs[0].ttp + DCS_SUB_EXTRA * k;
     double head = cd->subs[0].headroom_mw[k];
     int basis;
     double year = dcs_time_to_power(m->scn, cd->peak_mw, head, t[0], t[1], t[2], &basis);
@@ -606,10 +628,12 @@ static dcs_status measure_power(dcs_context_data *cd, dcs_sites *s, size_t i,
     dcs_connection c;
     const dcs_substations *subs = &cd->subs[0];
     const dcs_scenario *scn = cd->model->scn;
+    cd->site_sub = SIZE_MAX;
     dcs_status st = connect_site(cd, &c, err);
     if (st != DCS_OK || c.which == SIZE_MAX)
         return st;
     size_t k = c.which;
+    cd->site_sub = k;
     double *num = dcs_site_num(s, i);
     num[DCS_COL_SUB_KM] = c.km;
     num[DCS_COL_SUB_KV] = subs->kv[k];
@@ -832,6 +856,49 @@ static double site_metric(const dcs_model *m, const dcs_sites *s, size_t i, long
     return metric >= 0 ? dcs_site_num(s, i)[m->metrics[metric].col] : NAN;
 }
 
+/* The flexible capacity of site i at each budget: its substation's when
+ * the capacity is known (the region's load scaled so its peak is capacity
+ * minus headroom), else its region's (the load as given, capacity its
+ * peak); NaN when the region has no load shape (docs/methods.md). */
+static dcs_status measure_flex(const dcs_context_data *cd, dcs_sites *s, size_t i,
+                               dcs_error *err)
+{
+    const dcs_model *m = cd->model;
+    const dcs_scenario *scn = m->scn;
+    size_t npct = scn->energy.flex.npct, nb = npct + scn->energy.flex.nhours;
+    int gen = !isnan(scn->energy.flex.generator_cap_hours);
+    const char *key = m->hourly_on >= 0 ? dcs_site_text(s, i)[m->metrics[m->hourly_on].col]
+                                        : NULL;
+    const dcs_hourly_region *g = key ? dcs_hourly_find(&cd->hourly, key) : NULL;
+    const dcs_flex_shape *shape = g ? &cd->flex[g - cd->hourly.region] : NULL;
+    if (!shape || !shape->desc || !(shape->peak > 0))
+        return DCS_OK; /* no load shape for the site's region: the metrics stay empty */
+    double cap = NAN, head = NAN;
+    if (cd->site_sub != SIZE_MAX) {
+        cap = cd->subs[0].ttp[DCS_SUB_EXTRA * cd->site_sub + 3];
+        head = cd->subs[0].headroom_mw[cd->site_sub];
+    }
+    int local = !isnan(cap) && !isnan(head) && cap >= head;
+    dcs_flex_query q = {.scale = local ? (cap - head) / shape->peak : 1.0,
+                        .capacity_mw = local ? cap : shape->peak};
+    double *num = dcs_site_num(s, i);
+    size_t per = 2 + (size_t)gen;
+    for (size_t b = 0; b < nb; b++) {
+        q.budget_kind = b < npct ? DCS_FLEX_BUDGET_ENERGY : DCS_FLEX_BUDGET_HOURS;
+        q.budget = b < npct ? scn->energy.flex.pct[b] : scn->energy.flex.hours[b - npct];
+        dcs_flex_result r;
+        dcs_status st = dcs_flex_headroom_shape(shape, &q, &r, err);
+        if (st != DCS_OK)
+            return st;
+        const dcs_metric *mt = &m->metrics[m->flex_first + (long)(per * b)];
+        num[mt[0].col] = r.extra_mw;
+        num[mt[1].col] = r.hours;
+        if (gen)
+            num[mt[2].col] = dcs_flex_within_cap(&r, scn->energy.flex.generator_cap_hours);
+    }
+    return DCS_OK;
+}
+
 /* The hourly-grid metrics of site i at station stn: NaN when the site's
  * region is not in the signal table. */
 static void measure_hourly(const dcs_context_data *cd, dcs_sites *s, size_t i,
@@ -895,6 +962,8 @@ static dcs_status measure_energy(dcs_context_data *cd, dcs_sites *s, size_t i,
     for (size_t k = DCS_EN_STATION_KM; k < DCS_EN_COUNT; k++)
         dcs_site_num(s, i)[m->metrics[m->energy_first + k].col] = v[k];
     measure_hourly(cd, s, i, stn);
+    if (m->flex_first >= 0 && measure_flex(cd, s, i, err) != DCS_OK)
+        return err->status;
     if (dcs_site_set_text(s, i, m->metrics[m->energy_first + DCS_EN_STATION].col, stn->name) != 0 ||
         dcs_site_set_text(s, i, m->metrics[m->energy_first + DCS_EN_STATION_ID].col,
                           stn->id[0] ? stn->id : NULL) != 0)

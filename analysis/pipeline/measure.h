@@ -37,6 +37,7 @@
 #include "geometry/density.h"
 #include "core/error.h"
 #include "geometry/geo.h"
+#include "energy/flex.h"
 #include "inputs/hourly.h"
 #include "inputs/inputs.h"
 #include "inputs/model.h"
@@ -56,12 +57,15 @@ typedef struct {
     dcs_substations *subs; /* nsubs: the main rule (substations), then substations.rules */
     size_t nsubs;
     GEOSGeometry *centroid; /* the current site's centroid, made on first use (or NULL) */
+    size_t site_sub;        /* the current site's connection in subs[0], SIZE_MAX: none */
     dcs_polyset *sets;    /* per context (vector kinds) */
     dcs_raster *rasters;  /* per context (raster kind) */
     dcs_coverage *cover;  /* per context; geom NULL = everywhere */
     dcs_table *tables;    /* per join */
     dcs_stations stations; /* energy model per weather station (when enabled) */
     dcs_hourly hourly;     /* energy.hourly_signals per region (n 0: none) */
+    dcs_flex_shape *flex;  /* energy.flexibility: per region of hourly, its system load sorted
+                            * (desc NULL where the region has none); shared by copies */
     double *supply_mw;     /* energy.clean_supply, DCS_HOURS MW (NULL: none) */
     size_t ncontexts, njoins;
     long *grid_of;        /* per context: first raster context on the same pixel grid */

@@ -118,6 +118,35 @@ class T2Check(unittest.TestCase):
                          "0 problems found: the scenario is valid")
 
 
+class T3HourlyDemo(unittest.TestCase):
+    """data/scenarios/dallas_hourly.json: the demo with the SYNTHETIC hourly
+    ERCT signals: it runs quietly, and every eligible site carries the
+    hour-by-hour carbon and cost beside the annual-average ones, and its
+    region's flexible capacity at each budget (issue 26)."""
+
+    def test_hourly_beside_annual(self):
+        scn = os.path.join(os.path.dirname(DALLAS), "dallas_hourly.json")
+        out = os.path.join(TMP, "hourly")
+        r = subprocess.run([DCSITE, "run", scn, "-o", out], capture_output=True, text=True,
+                           timeout=600)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual([ln for ln in r.stderr.splitlines() if "WARNING" in ln], [])
+        names = [n for n in os.listdir(out) if n.endswith(".json")]
+        with open(os.path.join(out, names[0])) as fp:
+            js = json.load(fp)
+        for t in js["top_sites"]:
+            m = t["metrics"]
+            for k in ("co2_t_yr", "co2_hourly_t_yr", "co2_marginal_t_yr", "energy_cost_usd_yr",
+                      "energy_cost_hourly_usd_yr", "cfe_grid_pct", "flex_mw_0_5pct",
+                      "flex_hours_50h", "flex_gen_ok_50h"):
+                self.assertIsNotNone(m.get(k), (t["site_id"], k))
+            # the hourly and the annual-average carbon differ, both positive
+            self.assertGreater(m["co2_hourly_t_yr"], 0)
+            self.assertNotEqual(m["co2_hourly_t_yr"], m["co2_t_yr"])
+            self.assertLessEqual(m["flex_hours_50h"], 50)
+            self.assertLess(m["flex_mw_0_25pct"], m["flex_mw_1pct"])
+
+
 def main():
     return tapkit.run_module(sys.modules[__name__], DCSITE, sys.stdout)
 

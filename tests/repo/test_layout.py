@@ -1,7 +1,7 @@
 """test_layout - the source tree keeps the shape docs/architecture.md describes.
 
 The engine (analysis/) is cut into folders by concern, lowest first:
-core, geometry, energy, inputs, decision, pipeline; above it the report
+core, geometry, energy, community, inputs, decision, pipeline; above it the report
 writers (reports/) and the command line (cli/).  These tests read the
 sources as text (nothing is built) and check:
 
@@ -31,7 +31,8 @@ import tapkit  # noqa: E402
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 
-LAYERS = ["analysis/core", "analysis/geometry", "analysis/energy", "analysis/inputs",
+LAYERS = ["analysis/core", "analysis/geometry", "analysis/energy", "analysis/community",
+          "analysis/inputs",
           "analysis/decision", "analysis/pipeline", "reports", "cli"]
 INCLUDE_DIRS = ["analysis", "reports", "cli"]  # -I of the Makefile, in its order
 
@@ -205,7 +206,7 @@ class TheTree(unittest.TestCase):
         self.assertEqual(bad, [])
 
     def test_folders_say_what_belongs_there(self):
-        for layer in LAYERS[:6]:
+        for layer in LAYERS[:7]:
             readme = os.path.join(ROOT, layer, "README.md")
             self.assertTrue(os.path.isfile(readme), readme)
             with open(readme) as f:

@@ -273,7 +273,7 @@ static void check_join(const dcs_join *j, size_t k, dcs_inputs *in, dcs_metric_k
 
 static int allocate(const dcs_scenario *scn, dcs_inputs *in)
 {
-    size_t nlayers = 3 + 2 * scn->ncontexts + scn->njoins, nc = scn->ncontexts + 1;
+    size_t nlayers = 4 + 2 * scn->ncontexts + scn->njoins, nc = scn->ncontexts + 1;
     in->ncontexts = scn->ncontexts;
     in->njoins = scn->njoins;
     in->layers = calloc(nlayers, sizeof *in->layers);
@@ -325,6 +325,10 @@ dcs_status dcs_inputs_open(const dcs_scenario *scn, dcs_inputs *in, dcs_strlist 
         in->station_field = need_field(&in->layers[in->station_layer], scn->energy.file_field,
                                        probs);
     }
+    in->noise_layer = -1;
+    if (scn->noise.enabled && scn->noise.receptors.dataset)
+        in->noise_layer = open_layer(in, "noise.receptors", &scn->noise.receptors,
+                                     DCS_GEOM_POLYGON_OR_POINT, probs);
     dcs_status st = DCS_OK;
     if (probs->count > before)
         st = dcs_error_set(err, DCS_ERR_DATA, "%s%s", probs->items[before],

@@ -3,7 +3,7 @@
  *
  * dcs_inputs_open() opens the site layer (or the grid's area of interest),
  * the substation layer, each vector context layer, each coverage layer,
- * each joined table and each raster; it checks geometry types, the fields
+ * each joined table, each raster and the noise receptors; it checks geometry types, the fields
  * the scenario maps (and their kinds), raster bands and CRSs, and records
  * what it found (dcs_input_info: feature count or raster size, extent,
  * CRS).  It does not stop at the first problem: every one is appended to
@@ -56,6 +56,7 @@ typedef struct {
     int *weighted_field;      /* per context: index of the area-weighted field */
     long station_layer;       /* energy.station_table, -1 when none */
     int station_field;        /* its file_field */
+    long noise_layer;         /* noise.receptors, -1 when none (property_line) */
     dcs_strlist unopened;     /* datasets that could not be opened (tried once each) */
 } dcs_inputs;
 

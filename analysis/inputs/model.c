@@ -102,7 +102,7 @@ static size_t metric_capacity(const dcs_scenario *scn)
      * the substation group at most 4 + 5 per rule */
     return NBUILTIN + dcs_model_attr_slots(scn) + scn->nconstants + 6 + 3 * 4 +
            5 * scn->substations.nrules + (DCS_NSTATS + 2) * scn->ncontexts + DCS_EN_COUNT +
-           DCS_HR_COUNT + 3 * (scn->energy.flex.npct + scn->energy.flex.nhours);
+           DCS_HR_COUNT + 3 * (scn->energy.flex.npct + scn->energy.flex.nhours) + DCS_NZ_COUNT;
 }
 
 static int add_metric(dcs_model *m, char *name, const char *unit, const char *desc,
@@ -295,6 +295,43 @@ static int add_flex_metrics(const dcs_scenario *scn, dcs_model *m, dcs_strlist *
     return 0;
 }
 
+/* The noise metrics (noise section; pipeline/noise_run.h), the margins only
+ * when their limit is given. */
+static int add_noise_metrics(const dcs_scenario *scn, dcs_model *m, dcs_strlist *p)
+{
+    static const struct {
+        const char *name, *unit, *description;
+    } defs[DCS_NZ_COUNT] = {
+        [DCS_NZ_NEAREST_DAY] = {"noise_dba_nearest_day", "dBA", "day-time A-weighted level of "
+                                "the plant at the nearest receptor (ISO 9613-2)"},
+        [DCS_NZ_NEAREST_NIGHT] = {"noise_dba_nearest_night", "dBA", "night-time A-weighted "
+                                  "level at the nearest receptor"},
+        [DCS_NZ_LOUDEST_DAY] = {"noise_dba_loudest_day", "dBA", "day-time A-weighted level at "
+                                "the loudest receptor within noise.search_km"},
+        [DCS_NZ_LOUDEST_NIGHT] = {"noise_dba_loudest_night", "dBA", "night-time A-weighted "
+                                  "level at the loudest receptor"},
+        [DCS_NZ_DBC_NIGHT] = {"noise_dbc_loudest_night", "dBC", "night-time C-weighted "
+                              "(low-frequency) level at that receptor"},
+        [DCS_NZ_RECEPTOR_KM] = {"noise_receptor_km", "km", "distance from the equipment to "
+                                "the nearest receptor"},
+        [DCS_NZ_MARGIN_DAY] = {"noise_margin_day_db", "dB", "noise.limit_day_dba minus the "
+                               "loudest day level (positive: meets it)"},
+        [DCS_NZ_MARGIN_NIGHT] = {"noise_margin_night_db", "dB", "noise.limit_night_dba minus "
+                                 "the loudest night level (positive: meets it)"},
+    };
+    for (int k = 0; k < DCS_NZ_COUNT; k++) {
+        m->noise[k] = -1;
+        if (!scn->noise.enabled || (k == DCS_NZ_MARGIN_DAY && isnan(scn->noise.limit_day_dba)) ||
+            (k == DCS_NZ_MARGIN_NIGHT && isnan(scn->noise.limit_night_dba)))
+            continue;
+        m->noise[k] = (long)m->nmetrics;
+        if (add_metric(m, strdup(defs[k].name), defs[k].unit, defs[k].description, DCS_NUM, -1,
+                       p) != 0)
+            return -1;
+    }
+    return 0;
+}
+
 static int add_hourly_metrics(const dcs_scenario *scn, dcs_model *m, dcs_strlist *problems)
 {
     static const struct {
@@ -368,9 +405,9 @@ static int build_metrics(const dcs_scenario *scn, const dcs_metric_kind *kinds, 
         if (add_metric(m, strdup(energy_metrics[k].name), energy_metrics[k].unit,
                        energy_metrics[k].description, energy_metrics[k].kind, -1, problems) != 0)
             return -1;
-    if (add_hourly_metrics(scn, m, problems) != 0)
+    if (add_hourly_metrics(scn, m, problems) != 0 || add_flex_metrics(scn, m, problems) != 0)
         return -1;
-    return add_flex_metrics(scn, m, problems);
+    return add_noise_metrics(scn, m, problems);
 }
 
 long dcs_model_find_metric(const dcs_model *model, const char *name)

@@ -9,7 +9,8 @@
  * (<name>_pct, <name>_km, zone attributes, <name> for an area-weighted
  * sum, <name>_<stat> for each of `stats` in dcs_raster_stat_names order,
  * <name>_nodata_pct and <name>_radius_sum for a raster), then each join's
- * attributes, then the energy metrics.  Numbers live in column `col` of a
+ * attributes, then the energy metrics (hourly and flexible capacity), then the
+ * noise metrics (DCS_NZ_*).  Numbers live in column `col` of a
  * site's number row, texts in column `col` of its text row (see sites.h).  A metric that comes from
  * a context layer records it in `context` (-1 otherwise), so that a site
  * outside that layer's coverage is treated as the scenario says: its
@@ -107,6 +108,20 @@ enum {
     DCS_HR_COUNT
 };
 
+/* The noise metrics (noise section; pipeline/noise_run.h), after the
+ * flexible-capacity metrics; the margins only with their limit. */
+enum {
+    DCS_NZ_NEAREST_DAY,   /* noise_dba_nearest_day */
+    DCS_NZ_NEAREST_NIGHT, /* noise_dba_nearest_night */
+    DCS_NZ_LOUDEST_DAY,   /* noise_dba_loudest_day */
+    DCS_NZ_LOUDEST_NIGHT, /* noise_dba_loudest_night */
+    DCS_NZ_DBC_NIGHT,     /* noise_dbc_loudest_night */
+    DCS_NZ_RECEPTOR_KM,   /* noise_receptor_km */
+    DCS_NZ_MARGIN_DAY,    /* noise_margin_day_db: needs limit_day_dba */
+    DCS_NZ_MARGIN_NIGHT,  /* noise_margin_night_db: needs limit_night_dba */
+    DCS_NZ_COUNT
+};
+
 typedef struct {
     const char *name;
     size_t metric; /* index into metrics (unused for coverage rules) */
@@ -150,6 +165,7 @@ typedef struct {
     long flex_first;           /* energy.flexibility: per budget (percentages, then hours)
                                 * flex_mw_<b>, flex_hours_<b> and, with a generator cap,
                                 * flex_gen_ok_<b>; -1 without */
+    long noise[DCS_NZ_COUNT];  /* index of each noise metric, -1 when not made */
     dcs_rule *rules;
     size_t nrules;
     dcs_crit *crits;

@@ -1587,6 +1587,144 @@ static void read_portfolio(reader *r, const cJSON *root, dcs_scenario *scn)
     read_number(r, o, "portfolio", "target_mw", 0, 0.001, 1e7, &scn->portfolio.target_mw);
 }
 
+/* "receptors": "property_line" or {"dataset", "layer", "where"}. */
+static void read_noise_receptors(reader *r, const cJSON *o, const char *base_dir,
+                                 dcs_scenario *scn)
+{
+    static const char *const keys[] = {"dataset", "layer", "where", NULL};
+    const cJSON *v = member(r, o, "noise", "receptors", 1,
+                            "\"property_line\" or an object {dataset, layer}");
+    if (!v)
+        return;
+    if (cJSON_IsString(v) && strcmp(v->valuestring, "property_line") == 0) {
+        scn->noise.property_line = 1;
+        return;
+    }
+    if (!cJSON_IsObject(v)) {
+        wrong_type(r, "noise.receptors", "\"property_line\" or an object {dataset, layer}", v);
+        return;
+    }
+    check_keys(r, v, "noise.receptors", keys);
+    read_source(r, v, "noise.receptors", base_dir, &scn->noise.receptors);
+}
+
+/* "placement": "centroid" or {"setback_m": 50}. */
+static void read_noise_placement(reader *r, const cJSON *o, dcs_scenario *scn)
+{
+    static const char *const keys[] = {"setback_m", NULL};
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "placement");
+    scn->noise.setback_m = NAN;
+    if (!v || (cJSON_IsString(v) && strcmp(v->valuestring, "centroid") == 0))
+        return;
+    if (!cJSON_IsObject(v)) {
+        wrong_type(r, "noise.placement", "\"centroid\" or an object {\"setback_m\": metres}", v);
+        return;
+    }
+    check_keys(r, v, "noise.placement", keys);
+    read_number(r, v, "noise.placement", "setback_m", 1, 0, 10000, &scn->noise.setback_m);
+}
+
+/* "barrier_db": one insertion loss for every band, or 8 (63 Hz .. 8 kHz). */
+static void read_noise_barrier(reader *r, const cJSON *o, dcs_scenario *scn)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "barrier_db");
+    double one = 0;
+    if (!v || cJSON_IsNumber(v)) {
+        read_number(r, o, "noise", "barrier_db", 0, 0, 40, &one);
+        for (int b = 0; b < DCS_NOISE_BANDS; b++)
+            scn->noise.barrier_db[b] = one;
+        return;
+    }
+    if (!cJSON_IsArray(v) || cJSON_GetArraySize(v) != DCS_NOISE_BANDS) {
+        wrong_type(r, "noise.barrier_db", "a number of dB or an array of 8 (63 Hz to 8 kHz)", v);
+        return;
+    }
+    for (int b = 0; b < DCS_NOISE_BANDS; b++) {
+        const cJSON *x = cJSON_GetArrayItem(v, b);
+        char p[PATH_MAX_LEN];
+        snprintf(p, sizeof p, "noise.barrier_db[%d]", b);
+        if (!cJSON_IsNumber(x))
+            wrong_type(r, p, "a number", x);
+        else if (!(x->valuedouble >= 0 && x->valuedouble <= 40))
+            problem(r, p, "%g is out of range (expected 0 to 40 dB)", x->valuedouble);
+        else
+            scn->noise.barrier_db[b] = x->valuedouble;
+    }
+}
+
+/* The cooling plant: "cooling" or energy.cooling; and the atmosphere. */
+static void read_noise_plant(reader *r, const cJSON *o, dcs_scenario *scn)
+{
+    static const char *const archetypes[] = {"air_economizer", "water_economizer",
+                                             "air_chiller", "liquid", NULL};
+    int a = scn->energy.enabled ? (int)scn->energy.cooling.archetype : -1;
+    if (!cJSON_GetObjectItemCaseSensitive(o, "cooling") && a < 0)
+        problem(r, "noise.cooling", "required without an energy section (expected one of "
+                                    "air_economizer, water_economizer, air_chiller, liquid)");
+    a = read_choice(r, o, "noise", "cooling", archetypes, a < 0 ? DCS_COOL_WATER_ECONOMIZER : a);
+    scn->noise.cooling = (dcs_cooling_archetype)a;
+    scn->noise.liquid_fraction = scn->energy.enabled && (int)scn->energy.cooling.archetype == a
+                                     ? scn->energy.cooling.liquid_fraction
+                                     : dcs_cooling_defaults(DCS_COOL_LIQUID).liquid_fraction;
+    const cJSON *atm = cJSON_GetObjectItemCaseSensitive(o, "atmosphere");
+    scn->noise.atmosphere = DCS_ATM_10C_70;
+    if (atm && (!cJSON_IsString(atm) ||
+                dcs_noise_atmosphere_from_name(atm->valuestring, &scn->noise.atmosphere) != 0)) {
+        char seen[96];
+        describe(atm, seen, sizeof seen);
+        problem(r, "noise.atmosphere", "expected one of 10C_70pct, 20C_70pct, 30C_70pct, "
+                "15C_20pct, 15C_50pct, 15C_80pct (ISO 9613-2 Table 2), got %s", seen);
+    }
+}
+
+/* "generators_tested_day": true (one set), false, or how many sets run together. */
+static void read_noise_generators(reader *r, const cJSON *o, dcs_scenario *scn)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "generators_tested_day");
+    scn->noise.generators_tested_day = 0;
+    if (v && cJSON_IsBool(v))
+        scn->noise.generators_tested_day = cJSON_IsTrue(v) ? 1 : 0;
+    else if (v && read_number(r, o, "noise", "generators_tested_day", 0, 0, 100,
+                              &scn->noise.generators_tested_day) &&
+             scn->noise.generators_tested_day != floor(scn->noise.generators_tested_day))
+        problem(r, "noise.generators_tested_day", "%g is not a whole number of generator sets",
+                scn->noise.generators_tested_day);
+}
+
+/* "noise": {"receptors": ..., "placement": ..., heights, ground, barrier, limits ...}:
+ * noise at the nearest and loudest receptors (pipeline/noise_run.h). */
+static void read_noise(reader *r, const cJSON *root, const char *base_dir, dcs_scenario *scn)
+{
+    static const char *const keys[] = {
+        "receptors",         "placement",          "cooling",       "source_height_m",
+        "receiver_height_m", "ground_factor",      "barrier_db",    "atmosphere",
+        "night_load_fraction", "generators_tested_day", "limit_day_dba", "limit_night_dba",
+        "search_km",         NULL};
+    const cJSON *o = read_object(r, root, "", "noise", 0);
+    if (!o)
+        return;
+    scn->noise.enabled = 1;
+    check_keys(r, o, "noise", keys);
+    read_noise_receptors(r, o, base_dir, scn);
+    read_noise_placement(r, o, scn);
+    read_noise_plant(r, o, scn);
+    read_noise_barrier(r, o, scn);
+    read_noise_generators(r, o, scn);
+    scn->noise.source_h_m = 5;
+    scn->noise.receiver_h_m = 1.5;
+    scn->noise.ground_g = 0.5;
+    scn->noise.night_load_fraction = 1;
+    scn->noise.search_km = 3;
+    scn->noise.limit_day_dba = scn->noise.limit_night_dba = NAN;
+    read_number(r, o, "noise", "source_height_m", 0, 0, 200, &scn->noise.source_h_m);
+    read_number(r, o, "noise", "receiver_height_m", 0, 0, 200, &scn->noise.receiver_h_m);
+    read_number(r, o, "noise", "ground_factor", 0, 0, 1, &scn->noise.ground_g);
+    read_number(r, o, "noise", "night_load_fraction", 0, 0, 1, &scn->noise.night_load_fraction);
+    read_number(r, o, "noise", "limit_day_dba", 0, 0, 200, &scn->noise.limit_day_dba);
+    read_number(r, o, "noise", "limit_night_dba", 0, 0, 200, &scn->noise.limit_night_dba);
+    read_number(r, o, "noise", "search_km", 0, 0.01, 100, &scn->noise.search_km);
+}
+
 /* Names must be unique within constraints and within criteria. */
 static void check_unique_names(reader *r, dcs_scenario *scn)
 {
@@ -1617,7 +1755,7 @@ static void read_root(reader *r, const cJSON *root, const char *base_dir, dcs_sc
         "substations", "interconnection", "overlays", "distances",   "zones",
         "area_weighted", "rasters",   "joins",         "constraints", "criteria",
         "ahp",       "aggregation", "outputs",       "energy",      "sensitivity",
-        "pareto",    "assembly",    "constants",   "portfolio",   NULL};
+        "pareto",    "assembly",    "constants",   "portfolio",   "noise",       NULL};
     check_keys(r, root, "", keys);
     if (read_string(r, root, "", "name", 1, &scn->name))
         check_name(r, "name", scn->name);
@@ -1649,6 +1787,7 @@ static void read_root(reader *r, const cJSON *root, const char *base_dir, dcs_sc
     read_pareto(r, root, scn);
     read_assembly(r, root, scn);
     read_portfolio(r, root, scn);
+    read_noise(r, root, base_dir, scn);
     check_unique_names(r, scn);
 }
 
@@ -1896,6 +2035,7 @@ void dcs_scenario_free(dcs_scenario *scn)
     for (size_t k = 0; k < DCS_SIG_COUNT; k++)
         free(scn->energy.hourly.fields[k]);
     free_source(&scn->energy.supply.src);
+    free_source(&scn->noise.receptors);
     free(scn->energy.supply.hour_field);
     free(scn->energy.supply.mw_field);
     for (size_t i = 0; i < scn->nconstraints; i++) {

@@ -24,6 +24,7 @@
 
 #include <stddef.h>
 
+#include "community/noise.h"
 #include "energy/cooling.h"
 #include "energy/hourly_grid.h"
 #include "core/error.h"
@@ -297,6 +298,26 @@ typedef struct {
             double generator_cap_hours;
         } flex;
     } energy;
+
+    /* Noise at receptors (community/noise.h, pipeline/noise_run.h); enabled
+     * when the scenario has a "noise" section. */
+    struct {
+        int enabled;
+        dcs_source receptors;      /* homes or residential parcels (dataset NULL with
+                                    * property_line) */
+        int property_line;         /* 1: the site's own boundary is the receptor */
+        double setback_m;          /* equipment placement: NaN at the centroid, else this far
+                                    * inside the boundary, nearest the nearest receptor */
+        dcs_cooling_archetype cooling; /* default: energy.cooling */
+        double liquid_fraction;    /* liquid archetype: share of IT heat on dry coolers */
+        double source_h_m, receiver_h_m, ground_g;
+        double barrier_db[DCS_NOISE_BANDS]; /* insertion loss per band (0: none) */
+        dcs_noise_atmosphere atmosphere;
+        double night_load_fraction;   /* share of the cooling units running at night */
+        double generators_tested_day; /* generator sets run together in a day-time test */
+        double limit_day_dba, limit_night_dba; /* NaN: none (no margin metric) */
+        double search_km;          /* receptors considered for the loudest */
+    } noise;
 
     /* How robust the ranking is to the weights (sensitivity.h); enabled
      * when the scenario has a "sensitivity" section. */

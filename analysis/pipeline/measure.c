@@ -350,6 +350,10 @@ dcs_status dcs_context_load(dcs_inputs *in, dcs_context_data *cd, dcs_error *err
         st = load_hourly(cd, err);
     if (st == DCS_OK)
         st = link_grids(cd, err);
+    if (st == DCS_OK)
+        st = dcs_noise_load(cd->model->scn, in->noise_layer >= 0 ? &in->layers[in->noise_layer]
+                                                                 : NULL,
+                            cd->geos, &cd->noise, err);
     return st;
 }
 
@@ -423,7 +427,8 @@ dcs_status dcs_context_clone(const dcs_context_data *src, dcs_context_data *cd, 
         !cd->uncovered ||
         !(cd->crs_copy.work_to_lonlat = OCTClone(src->crs->work_to_lonlat)))
         return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory copying the context for a thread");
-    return clone_geometry(src, cd, err);
+    dcs_status st = clone_geometry(src, cd, err);
+    return st == DCS_OK ? dcs_noise_clone(&src->noise, cd->geos, &cd->noise, err) : st;
 }
 
 /* A copy shares the tables, the stations' results, grid_of and cover_of. */
@@ -448,6 +453,7 @@ static void free_shared(dcs_context_data *cd)
 void dcs_context_free(dcs_context_data *cd)
 {
     files_free(cd->files); /* first: its thread may still be loading */
+    dcs_noise_data_free(&cd->noise);
     for (size_t r = 0; cd->subs && r < cd->nsubs; r++)
         dcs_substations_free(&cd->subs[r]);
     free(cd->subs);
@@ -1018,6 +1024,9 @@ static dcs_status measure_geometry(dcs_context_data *cd, dcs_sites *s, size_t i,
         st = measure_joins(cd, s, i, err);
     if (st == DCS_OK && cd->model->scn->energy.enabled)
         st = measure_energy(cd, s, i, err);
+    if (st == DCS_OK && cd->noise.enabled)
+        st = dcs_noise_measure(&cd->noise, cd->model, cd->crs, cd->geos, cd->site,
+                               dcs_site_num(s, i), err);
     return st;
 }
 

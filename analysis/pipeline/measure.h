@@ -7,8 +7,9 @@
  * prefix sums when asked), each layer's coverage area and each joined
  * table.  dcs_measure_site() then fills one site's metric row: nearest
  * substation and interconnection cost, each context layer's metrics, the
- * joined attributes, and the energy metrics of its nearest weather
- * station with the site's own grid carbon, price and water stress; it
+ * joined attributes, the energy metrics of its nearest weather
+ * station with the site's own grid carbon, price and water stress, and
+ * the noise at its receptors (noise_run.h); it
  * marks in outside[k] whether context layer k fails to cover the site (its
  * metrics are then left missing, but for a raster's coverage metrics when
  * the raster was read there: see model.h's kept_outside) and stops with
@@ -45,6 +46,7 @@
 #include "inputs/sites.h"
 #include "inputs/stations.h"
 #include "inputs/table.h"
+#include "pipeline/noise_run.h"
 
 /* Loads the inputs that have files of their own (measure.c). */
 typedef struct dcs_file_loader dcs_file_loader;
@@ -67,6 +69,7 @@ typedef struct {
     dcs_flex_shape *flex;  /* energy.flexibility: per region of hourly, its system load sorted
                             * (desc NULL where the region has none); shared by copies */
     double *supply_mw;     /* energy.clean_supply, DCS_HOURS MW (NULL: none) */
+    dcs_noise_data noise;  /* the noise section's plant and receptors (noise_run.h) */
     size_t ncontexts, njoins;
     long *grid_of;        /* per context: first raster context on the same pixel grid */
     long *cover_of;       /* per context: first context with the same coverage layer

@@ -20,7 +20,9 @@ Runs: (1) centroid placement, G = 0.5, no barrier, limits 55 dBA day and
 45 dBA night, a rule noise_dba_loudest_night <= 45; (2) the same sites
 with a 30 m setback, G = 1, a 10 dB barrier and the 20 C / 70 % atmosphere;
 (3) the property line as receptor, centroid and setback placements;
-(4) scenarios with mistakes, each named in the message.
+(4) 200 small sites on one and on two threads (each checked against the
+reference, and the two runs equal); (5) scenarios with mistakes, each
+named in the message.
 """
 import json
 import math
@@ -42,6 +44,9 @@ SITES = {"A": 500000.0, "B": 505000.0, "C": 510000.0}
 Y0 = 3600000.0
 SIDE = 200.0
 IT_MW, PUE = 20.0, 1.3
+# 200 sites of 100 m on a 10 x 20 grid (more than a thread's chunk of 64), two homes
+MANY = [(520000.0 + 150 * (k % 10), Y0 + 150 * (k // 10)) for k in range(200)]
+MANY_HOMES = [(521000.0, 3603400.0), (519500.0, 3599000.0)]
 
 # --- the reference, from the published figures and the standard ---------
 A_W = [-26.2, -16.1, -8.6, -3.2, 0.0, 1.2, 1.0, -1.1]
@@ -139,11 +144,18 @@ def write_fixture(wd):
     f.SetField("kv", 345.0)
     f.SetGeometry(point(505000, 3590000))
     subs.CreateFeature(f)
+    many = ds.CreateLayer("many", srs, ogr.wkbPolygon)
+    many.CreateField(ogr.FieldDefn("site_id", ogr.OFTString))
+    for k, (x0, y0) in enumerate(MANY):
+        f = ogr.Feature(many.GetLayerDefn())
+        f.SetField("site_id", "M%03d" % k)
+        f.SetGeometry(square(x0, y0, 100))
+        many.CreateFeature(f)
     homes = ds.CreateLayer("homes", srs, ogr.wkbUnknown)
     cx = {k: v + SIDE / 2 for k, v in SITES.items()}
     cy = Y0 + SIDE / 2
     for g in (point(cx["A"], cy + 400), point(cx["B"], cy + 1200), point(cx["B"], cy - 2000),
-              square(cx["C"] + 200, cy - 50, 100)):
+              square(cx["C"] + 200, cy - 50, 100)) + tuple(point(x, y) for x, y in MANY_HOMES):
         f = ogr.Feature(homes.GetLayerDefn())
         f.SetGeometry(g)
         homes.CreateFeature(f)
@@ -167,12 +179,14 @@ def scenario(**noise):
     }
 
 
-def run(scn, tag, cmd="run"):
+def run(scn, tag, cmd="run", threads=None):
     path = os.path.join(TMP, tag + ".json")
     with open(path, "w") as fp:
         json.dump(scn, fp)
     out = os.path.join(TMP, "out-" + tag)
     args = [DCSITE, cmd, path] + (["-o", out, "--quiet"] if cmd == "run" else [])
+    if threads:
+        args += ["--threads", str(threads)]
     p = subprocess.run(args, capture_output=True, text=True, cwd=TMP, timeout=300)
     return p, out
 
@@ -201,6 +215,10 @@ def setUpModule():
     RUNS["setback"] = run(scenario(placement={"setback_m": 30}, ground_factor=1,
                                    barrier_db=10, atmosphere="20C_70pct"), "setback")
     RUNS["line"] = run(scenario(receptors="property_line"), "line")
+    many = scenario()
+    many["sites"]["layer"] = "many"
+    RUNS["many1"] = run(many, "many1", threads=1)
+    RUNS["many2"] = run(many, "many2", threads=2)
     RUNS["line_setback"] = run(scenario(receptors="property_line",
                                         placement={"setback_m": 30}), "line_setback")
 
@@ -283,7 +301,28 @@ class T3PropertyLine(unittest.TestCase):
                                    delta=0.01)
 
 
-class T4Errors(unittest.TestCase):
+class T4Threads(unittest.TestCase):
+    def test_many_sites_on_two_threads(self):
+        one, two = read_sites(*RUNS["many1"]), read_sites(*RUNS["many2"])
+        self.assertEqual(len(one), 200)
+        homes = MANY_HOMES  # the fixture's other receptors are over 9 km away
+        for k, (x0, y0) in enumerate(MANY):
+            sid = "M%03d" % k
+            cx, cy = x0 + 50, y0 + 50
+            d = sorted(math.hypot(cx - x, cy - y) for x, y in homes)
+            near = expect(d[0], g=0.5)
+            loud = max((expect(x, g=0.5) for x in d if x <= 3000), key=lambda e: e["night"],
+                       default=near)
+            for name in ("noise_dba_nearest_day", "noise_dba_loudest_night",
+                         "noise_dbc_loudest_night", "noise_receptor_km"):
+                self.assertEqual(one[sid][name], two[sid][name], sid + " " + name)
+            self.assertAlmostEqual(one[sid]["noise_receptor_km"], d[0] / 1000, delta=1e-9)
+            self.assertAlmostEqual(one[sid]["noise_dba_nearest_day"], near["day"], delta=0.01)
+            self.assertAlmostEqual(one[sid]["noise_dba_loudest_night"], loud["night"],
+                                   delta=0.01)
+
+
+class T5Errors(unittest.TestCase):
     def check(self, noise, *messages, drop=()):
         scn = scenario(**noise)
         for k in drop:

@@ -1719,7 +1719,8 @@ static void read_noise(reader *r, const cJSON *root, const char *base_dir, dcs_s
     read_number(r, o, "noise", "source_height_m", 0, 0, 200, &scn->noise.source_h_m);
     read_number(r, o, "noise", "receiver_height_m", 0, 0, 200, &scn->noise.receiver_h_m);
     read_number(r, o, "noise", "ground_factor", 0, 0, 1, &scn->noise.ground_g);
-    read_number(r, o, "noise", "night_load_fraction", 0, 0, 1, &scn->noise.night_load_fraction);
+    read_number(r, o, "noise", "night_load_fraction", 0, 0.01, 1,
+                &scn->noise.night_load_fraction);
     read_number(r, o, "noise", "limit_day_dba", 0, 0, 200, &scn->noise.limit_day_dba);
     read_number(r, o, "noise", "limit_night_dba", 0, 0, 200, &scn->noise.limit_night_dba);
     read_number(r, o, "noise", "search_km", 0, 0.01, 100, &scn->noise.search_km);

@@ -301,6 +301,15 @@ class T3PropertyLine(unittest.TestCase):
                                    delta=0.01)
 
 
+class T3bEmptyLayer(unittest.TestCase):
+    def test_no_receptor_no_figure(self):
+        scn = scenario(receptors={"dataset": "fx.gpkg", "layer": "homes", "where": "fid < 0"})
+        rows = read_sites(*run(scn, "empty"))
+        for sid in SITES:
+            self.assertIsNone(rows[sid]["noise_dba_loudest_night"], sid)
+            self.assertIsNone(rows[sid]["noise_receptor_km"], sid)
+
+
 class T4Threads(unittest.TestCase):
     def test_many_sites_on_two_threads(self):
         one, two = read_sites(*RUNS["many1"]), read_sites(*RUNS["many2"])

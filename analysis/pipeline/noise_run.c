@@ -13,6 +13,7 @@ dcs_status dcs_noise_load(const dcs_scenario *scn, dcs_layer *L, GEOSContextHand
     if (!scn->noise.enabled)
         return DCS_OK;
     nd->enabled = 1;
+    nd->property_line = !L;
     double full[DCS_NSRC_COUNT], night[DCS_NSRC_COUNT];
     dcs_noise_plant_units(scn->noise.cooling, scn->noise.liquid_fraction, scn->it_load_mw,
                           scn->design_pue, full);
@@ -40,14 +41,14 @@ dcs_status dcs_noise_clone(const dcs_noise_data *src, GEOSContextHandle_t geos,
 {
     *dst = *src;
     memset(&dst->receptors, 0, sizeof dst->receptors);
-    if (!src->enabled || !src->receptors.geos)
+    if (!src->enabled || src->property_line)
         return DCS_OK;
     return dcs_polyset_clone(&src->receptors, geos, &dst->receptors, err);
 }
 
 void dcs_noise_data_free(dcs_noise_data *nd)
 {
-    if (nd->receptors.geos)
+    if (nd->enabled && !nd->property_line)
         dcs_polyset_free(&nd->receptors);
     memset(nd, 0, sizeof *nd);
 }
@@ -80,7 +81,7 @@ static GEOSGeometry *setback_target(dcs_noise_data *nd, const dcs_crs *crs,
                                     GEOSContextHandle_t geos, const GEOSGeometry *site,
                                     const GEOSGeometry *centroid, dcs_status *st, dcs_error *err)
 {
-    if (!nd->receptors.geos) {
+    if (nd->property_line) {
         GEOSGeometry *edge = GEOSBoundary_r(geos, site);
         GEOSGeometry *p = edge ? nearest_point_on(geos, edge, centroid) : NULL;
         if (edge)
@@ -202,7 +203,7 @@ static dcs_status listen(dcs_noise_data *nd, const dcs_crs *crs, GEOSContextHand
                          double *dp, heard *near, heard *loud, dcs_error *err)
 {
     *dp = NAN;
-    if (!nd->receptors.geos) { /* property line */
+    if (nd->property_line) {
         if (!is_polygonal(geos, site))
             return DCS_OK;
         GEOSGeometry *edge = GEOSBoundary_r(geos, site);

@@ -40,7 +40,8 @@
 
 typedef struct {
     int enabled;
-    dcs_polyset receptors;         /* empty with property_line */
+    int property_line;             /* the site's boundary is the receptor */
+    dcs_polyset receptors;         /* loaded unless property_line */
     double lw_day[DCS_NOISE_BANDS], lw_night[DCS_NOISE_BANDS];
     dcs_noise_path path;
 } dcs_noise_data;

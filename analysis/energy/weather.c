@@ -13,6 +13,7 @@
 #include <cpl_error.h>
 #include <cpl_vsi.h>
 
+#include "core/special.h"
 #include "energy/psychro.h"
 
 #define EPW_FIELDS 35
@@ -720,6 +721,9 @@ static dcs_status open_file(wx_reader *r, const char *path, dcs_error *err)
         return file_error(r, err, "cannot open: no such file");
     if (VSI_ISDIR(sb.st_mode))
         return file_error(r, err, "cannot open: is a directory");
+    char kind[64];
+    if (dcs_special_file(path, kind, sizeof kind))
+        return file_error(r, err, "cannot open: it is %s, not a weather file", kind);
     r->fp = VSIFOpenL(vpath, "rb");
     if (!r->fp)
         return file_error(r, err, "cannot open: %s",

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/special.h"
 #include "geometry/geo.h"
 #include "geometry/rings.h"
 
@@ -193,6 +194,10 @@ dcs_status dcs_raster_open(const char *path, int band, OGRSpatialReferenceH work
     memset(r, 0, sizeof *r);
     snprintf(r->path, sizeof r->path, "%s", path);
     r->band = band;
+    char kind[64];
+    if (dcs_special_file(path, kind, sizeof kind))
+        return dcs_error_set(err, DCS_ERR_DATA, "raster '%s': cannot open: it is %s, not a "
+                             "raster (give a regular file or a name GDAL resolves)", path, kind);
     CPLErrorReset();
     GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_RASTER | GDAL_OF_READONLY | GDAL_OF_VERBOSE_ERROR,
                                  NULL, NULL, NULL);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/special.h"
 #include "geometry/geo.h"
 
 static void fill_info(dcs_layer *L, dcs_input_info *info)
@@ -189,6 +190,13 @@ static void check_raster(const dcs_context *c, const char *role, dcs_input_info 
     snprintf(info->layer, sizeof info->layer, "band %d%s", c->band, c->slope ? " (slope)" : "");
     if (!c->src.dataset)
         return;
+    char kind[64];
+    if (dcs_special_file(c->src.dataset, kind, sizeof kind)) {
+        dcs_strlist_addf(problems, "%s: cannot open raster '%s': it is %s, not a raster "
+                         "(give a regular file or a name GDAL resolves)", role, c->src.dataset,
+                         kind);
+        return;
+    }
     CPLErrorReset();
     GDALDatasetH ds = GDALOpenEx(c->src.dataset, GDAL_OF_RASTER | GDAL_OF_READONLY, NULL, NULL,
                                  NULL);

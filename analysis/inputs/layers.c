@@ -1,6 +1,8 @@
 /* layers.c - GDAL layers and their geometries in GEOS. See layers.h. */
 #include "inputs/layers.h"
 
+#include "core/special.h"
+
 #include <cpl_error.h>
 #include <cpl_vsi.h>
 #include <errno.h>
@@ -98,6 +100,13 @@ dcs_status dcs_layer_open(dcs_layer *L, const char *role, const dcs_source *src,
     snprintf(L->role, sizeof L->role, "%s", role);
     L->src = src;
     L->want = want;
+    char kind[64];
+    if (dcs_special_file(src->dataset, kind, sizeof kind)) {
+        L->cannot_open = 1;
+        return dcs_error_set(err, DCS_ERR_DATA, "%s: cannot open '%s': it is %s, not a dataset "
+                             "(give a regular file, a folder or a name GDAL resolves)",
+                             role, src->dataset, kind);
+    }
     CPLErrorReset();
     L->ds = GDALOpenEx(src->dataset, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
     char why[128];

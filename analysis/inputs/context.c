@@ -680,7 +680,7 @@ static int polyset_grow(dcs_polyset *set, size_t *cap)
     return num && text ? 0 : -1;
 }
 
-static void read_fields(dcs_polyset *set, OGRFeatureH f, const int *fields,
+static void read_fields(dcs_layer *L, dcs_polyset *set, OGRFeatureH f, const int *fields,
                         const int *text_kinds)
 {
     double *num = set->num + set->n * set->nfields;
@@ -688,7 +688,7 @@ static void read_fields(dcs_polyset *set, OGRFeatureH f, const int *fields,
     for (size_t k = 0; k < set->nfields; k++) {
         num[k] = text_kinds[k] ? NAN : dcs_field_double(f, fields[k]);
         text[k] = text_kinds[k] && OGR_F_IsFieldSetAndNotNull(f, fields[k])
-                      ? dcs_strdup(OGR_F_GetFieldAsString(f, fields[k]))
+                      ? dcs_layer_text(L, f, fields[k])
                       : NULL;
     }
 }
@@ -715,7 +715,7 @@ dcs_status dcs_polyset_load_fields(dcs_layer *L, GEOSContextHandle_t geos, const
         }
         if (g) {
             if (nfields)
-                read_fields(set, f, fields, text_kinds);
+                read_fields(L, set, f, fields, text_kinds);
             set->geom[set->n++] = g;
         }
         OGR_F_Destroy(f);

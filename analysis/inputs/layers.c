@@ -2,7 +2,9 @@
 #include "inputs/layers.h"
 
 #include "core/special.h"
+#include "core/utf8.h"
 
+#include <cpl_conv.h>
 #include <cpl_error.h>
 #include <cpl_vsi.h>
 #include <errno.h>
@@ -93,6 +95,16 @@ const char *dcs_open_failure(const char *name, const char *what, char *buf, size
     return buf;
 }
 
+/* The layer's declared encoding (a Shapefile's .cpg or LDID) when GDAL
+ * leaves its text undecoded. */
+static int declares_latin1(OGRLayerH lyr)
+{
+    if (OGR_L_TestCapability(lyr, OLCStringsAsUTF8))
+        return 0;
+    const char *enc = GDALGetMetadataItem((GDALMajorObjectH)lyr, "SOURCE_ENCODING", "SHAPEFILE");
+    return dcs_utf8_is_latin1_name(enc ? enc : CPLGetConfigOption("SHAPE_ENCODING", NULL));
+}
+
 dcs_status dcs_layer_open(dcs_layer *L, const char *role, const dcs_source *src,
                           dcs_geom_want want, dcs_error *err)
 {
@@ -116,6 +128,8 @@ dcs_status dcs_layer_open(dcs_layer *L, const char *role, const dcs_source *src,
                              dcs_open_failure(src->dataset, "a vector dataset", why, sizeof why));
     }
     dcs_status st = find_layer(L, err);
+    if (st == DCS_OK)
+        L->latin1 = declares_latin1(L->lyr);
     if (st == DCS_OK && src->where &&
         OGR_L_SetAttributeFilter(L->lyr, src->where) != OGRERR_NONE)
         st = dcs_error_set(err, DCS_ERR_DATA, "%s: bad \"where\" filter \"%s\" on layer '%s': %s",
@@ -476,6 +490,18 @@ void dcs_layer_close(dcs_layer *L)
     L->srs = NULL;
     L->ds = NULL;
     L->lyr = NULL;
+}
+
+char *dcs_layer_text(dcs_layer *L, OGRFeatureH f, int field)
+{
+    const char *raw = OGR_F_GetFieldAsString(f, field);
+    int failed;
+    char *clean = dcs_utf8_clean(raw, L->latin1 ? DCS_UTF8_LATIN1 : 0, &failed);
+    if (!clean)
+        return failed ? NULL : dcs_strdup(raw);
+    if (L->nbadtext++ == 0)
+        L->badtext_fid = (long long)OGR_F_GetFID(f);
+    return clean;
 }
 
 double dcs_field_double(OGRFeatureH f, int field)

@@ -212,6 +212,19 @@ static dcs_status measure_sites(dcs_result *res, dcs_context_data *cd,
 
 static void warn_layer(dcs_result *res, const dcs_input_info *info)
 {
+    if (info->nbadtext)
+        dcs_warning_plain(
+            dcs_warn(&res->warnings, DCS_WARN_TEXT_REPAIRED, info->role,
+                     "%s: layer '%s' of '%s': %lld text value%s not valid UTF-8 or held control "
+                     "characters, the first at feature %lld; %s (re-save the layer as UTF-8 "
+                     "to keep every character)",
+                     info->role, info->layer, info->dataset, info->nbadtext,
+                     info->nbadtext == 1 ? " was" : "s were", info->badtext_fid,
+                     info->latin1 ? "its bytes were read as Latin-1 (the layer's declared "
+                                    "encoding), control characters replaced by U+FFFD"
+                                  : "each bad byte and control character was replaced by U+FFFD"),
+            "In %s, %lld text value%s damaged characters, shown as a replacement mark.", info->role,
+            info->nbadtext, info->nbadtext == 1 ? " has" : "s have");
     if (info->nrepaired)
         dcs_warning_plain(dcs_warn(&res->warnings, DCS_WARN_GEOMETRY_REPAIRED, info->role,
                                    "%s: %lld invalid geometries repaired (GEOS MakeValid)",

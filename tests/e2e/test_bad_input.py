@@ -945,6 +945,114 @@ def wait_for(p, text):
     raise AssertionError("dcsite ended before printing %r:\n%s" % (text, "".join(seen)))
 
 
+# --------------------------------------------------------------------------
+# the input edge (issue 29): scenario size, signals, special files, text
+# --------------------------------------------------------------------------
+
+def many_constraints(name, n):
+    s = scenario()
+    s["constraints"] = [{"name": "c%d" % i, "metric": "area_ha", "min": 0.001}
+                        for i in range(n)]
+    return write(name, s)
+
+
+class B10InputEdge(Case):
+
+    def test_scenario_checks_scale_n_log_n(self):
+        # 40,000 constraints took 3.8 s (names compared pairwise); 10 times
+        # as many must take well under 10^2 = 100 times as long.  The
+        # bound 30 leaves room for n log n and a busy machine (an absolute
+        # time would depend on the machine and on ASan).
+        small, big = many_constraints("c20k.json", 20000), many_constraints("c200k.json", 200000)
+        times = []
+        for p in (small, big):
+            t0 = time.monotonic()
+            r = dcsite("check", p, timeout=600)
+            times.append(time.monotonic() - t0)
+            self.assertEqual(r.returncode, 0, r.stderr[-2000:])
+        self.assertLess(times[1] / times[0], 30, "20k: %.2f s, 200k: %.2f s" % tuple(times))
+
+    def test_repeated_constraint_names_all_found(self):
+        s = scenario()
+        s["constraints"] = [{"name": "c%d" % (i % 3000), "metric": "area_ha", "min": 0.001}
+                            for i in range(6000)]
+        r = dcsite("check", write("repeat_names.json", s))
+        self.assertFails(r, 3, 'constraints[3000].name: "c0" is already used by constraints[0]')
+        self.assertEqual(len([e for e in errors(r) if "is already used by" in e]), 3000)
+
+    def test_sigint_while_reading_scenario(self):
+        # a FIFO as the scenario: dcsite blocks reading it, deterministically
+        fifo = path("scenario.fifo")
+        os.mkfifo(fifo)
+        p = subprocess.Popen([DCSITE, "run", fifo, "-o", path("out-fifo-scn")], cwd=Tmp.dir,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            w = os.open(fifo, os.O_WRONLY)
+            os.write(w, b'{"name": "half a scenario", "constraints": [')
+            time.sleep(0.3)
+            p.send_signal(signal.SIGINT)
+            _, err = p.communicate(timeout=60)
+            os.close(w)
+        finally:
+            if p.poll() is None:
+                p.kill()
+        self.assertEqual(p.returncode, 130, err)
+        self.assertIn("dcsite: ERROR: interrupted while reading the scenario", err)
+        self.assertFalse(os.path.exists(path("out-fifo-scn")))
+
+    def test_fifo_dataset_refused(self):
+        fifo = path("sites.fifo")
+        os.mkfifo(fifo)
+        s = scenario()
+        s["sites"]["dataset"] = "sites.fifo"
+        r = run_scenario("fifo_ds", s, timeout=60)  # a blocking open would time out
+        self.assertFails(r, 4, "sites: cannot open '%s': it is a FIFO (named pipe), not a "
+                         "dataset" % fifo)
+
+    def test_device_raster_refused(self):
+        s = scenario()
+        s["rasters"] = [{"name": "zero", "dataset": "/dev/zero", "stats": ["mean"]}]
+        r = run_scenario("dev_raster", s, timeout=60)
+        self.assertFails(r, 4, "'/dev/zero'", "it is a character device")
+
+    def test_duplicate_key_nested(self):
+        s = scenario()
+        s["criteria"].append({"name": "zone", "metric": "zoning", "weight": 1,
+                              "value": {"type": "categorical",
+                                        "categories": {"industrial": 1, "DUP": 0}}})
+        text = json.dumps(s, indent=2).replace('"DUP": 0', '"industrial": 0')
+        r = dcsite("run", write("dupkey.json", text))
+        k = len(s["criteria"]) - 1
+        self.assertFails(r, 3, "criteria[%d].value.categories.industrial: key appears more "
+                         "than once" % k)
+
+    def test_nul_escape_refused(self):
+        s = scenario(name="short\u0000ened")
+        text = json.dumps(s, indent=2)  # the NUL written as the escape \\u0000
+        self.assertIn('"short\\u0000ened"', text)
+        p = write("nul.json", text)
+        line = next(i for i, ln in enumerate(text.split("\n")) if "u0000" in ln)
+        col = text.split("\n")[line].index("\\u0000") + 1
+        r = dcsite("run", p)
+        self.assertFails(r, 3, "%s:%d:%d: a string holds an escaped NUL (\\u0000)"
+                         % (p, line + 1, col))
+
+    def test_scenario_not_utf8_refused(self):
+        text = json.dumps(scenario(description="Zurich"), indent=2)
+        data = text.encode("utf-8").replace(b"Zurich", b"Z\xfcrich")  # u-umlaut in Latin-1
+        self.assertIn(b"Z\xfcrich", data)
+        p = write("latin1_scenario.json", data)
+        r = dcsite("run", p)
+        line = data.split(b"\n").index(next(ln for ln in data.split(b"\n") if b"\xfc" in ln))
+        self.assertFails(r, 3, "%s:%d:" % (p, line + 1), "a byte that is not UTF-8")
+
+    def test_deep_json(self):
+        p = write("deep.json", '{"name": "x",\n "deep": ' + "[" * 100000 + "]" * 100000 + "}")
+        r = dcsite("run", p)
+        self.assertFails(r, 3, "%s:2:1009: JSON nested more than 1000 levels deep" % p)
+        self.assertNotIn("syntax error", r.stderr)
+
+
 def main():
     return tapkit.run_module(sys.modules[__name__], DCSITE, sys.stdout)
 

@@ -10,7 +10,8 @@
  *   - a byte that does not start or continue a well-formed UTF-8 sequence
  *     (overlong forms, surrogates and code points above U+10FFFF count as
  *     ill-formed) becomes U+FFFD, or, with DCS_UTF8_LATIN1, the Latin-1
- *     character of that byte (the layer declares that encoding);
+ *     character of that byte (the layer declares that encoding; bytes
+ *     0x80..0x9F, C1 controls in Latin-1, become U+FFFD all the same);
  *   - U+0000..U+001F other than tab, newline and carriage return (XML 1.0
  *     cannot hold them, not even escaped) become U+FFFD.
  *

@@ -1052,6 +1052,46 @@ class B10InputEdge(Case):
         self.assertFails(r, 3, "%s:2:1009: JSON nested more than 1000 levels deep" % p)
         self.assertNotIn("syntax error", r.stderr)
 
+    def test_text_not_utf8_in_sites(self):
+        # Latin-1 bytes in a site id, a control character in an attribute:
+        # written into the GeoPackage with SQL through GDAL (its triggers
+        # need GDAL's functions), read back by dcsite byte for byte
+        import xml.etree.ElementTree as ET
+        import zipfile
+        shutil.copy(path("fixture.gpkg"), path("latin1.gpkg"))
+        ds = ogr.Open(path("latin1.gpkg"), 1)
+        lyr = ds.ExecuteSQL("SELECT fid FROM sites WHERE site_id = 'S-NEAR'")
+        fid = lyr.GetNextFeature().GetFID()
+        ds.ReleaseResultSet(lyr)
+        ds.ExecuteSQL("UPDATE sites SET site_id = CAST(X'532D4EC9' || 'AR' AS TEXT) "
+                      "WHERE site_id = 'S-NEAR'")
+        ds.ExecuteSQL("UPDATE sites SET zoning = 'comm' || char(1) || 'ercial' "
+                      "WHERE site_id = 'S-MULTI'")
+        ds = None
+        s = scenario()
+        for k in ("sites", "substations"):
+            s[k]["dataset"] = "latin1.gpkg"
+        s["overlays"][0]["dataset"] = "latin1.gpkg"
+        r = run_scenario("latin1", s)
+        self.assertRuns(r)
+        w = [ln for ln in warnings(r) if "UTF-8" in ln]
+        self.assertEqual(len(w), 1, r.stderr)  # one warning for the layer
+        self.assertIn("sites: layer 'sites' of '%s': 2 text values were not valid UTF-8 "
+                      "or held control characters, the first at feature %d"
+                      % (path("latin1.gpkg"), fid), w[0])
+        out = path("out-latin1", NAME)
+        with open(out + ".json", "rb") as fp:
+            summary = json.loads(fp.read().decode("utf-8"))  # strict: fails on bad bytes
+        self.assertIn("S-N\ufffdAR", json.dumps(summary, ensure_ascii=False))
+        with zipfile.ZipFile(out + ".xlsx") as z:
+            for name in z.namelist():
+                if name.endswith(".xml"):
+                    ET.fromstring(z.read(name))  # raises on a byte XML forbids
+            shared = z.read("xl/sharedStrings.xml").decode("utf-8")
+        self.assertIn("S-N\ufffdAR", shared)
+        self.assertIn("comm\ufffdercial", shared)
+        self.assertNotIn("\x01", shared)
+
 
 def main():
     return tapkit.run_module(sys.modules[__name__], DCSITE, sys.stdout)

@@ -1,6 +1,7 @@
 /* jsoncheck.c - checks cJSON does not make. See jsoncheck.h. */
 #include "inputs/jsoncheck.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +37,19 @@ size_t dcs_json_too_deep(const char *text, int limit)
     return NONE;
 }
 
+/* True when the escape after a backslash (at e) stands for a control
+ * character other than tab, newline and carriage return. */
+static int escaped_control(const char *e)
+{
+    if (*e == 'b' || *e == 'f')
+        return 1;
+    if (*e != 'u' || strncmp(e + 1, "00", 2) != 0 || !isxdigit((unsigned char)e[3]) ||
+        !isxdigit((unsigned char)e[4]))
+        return 0;
+    unsigned v = (unsigned)strtoul((char[]){e[3], e[4], '\0'}, NULL, 16);
+    return v < 0x20 && v != '\t' && v != '\n' && v != '\r';
+}
+
 /* The first problem inside the string at text[i]; *next: past it. */
 static size_t check_string(const char *text, size_t i, size_t *next, const char **what)
 {
@@ -44,6 +58,11 @@ static size_t check_string(const char *text, size_t i, size_t *next, const char 
         if (u[i] == '\\') {
             if (strncmp(text + i + 1, "u0000", 5) == 0) {
                 *what = "an escaped NUL (\\u0000), which would cut the text short";
+                return i;
+            }
+            if (escaped_control(text + i + 1)) {
+                *what = "an escaped control character (\\b, \\f or \\u0001 to \\u001F other "
+                        "than \\t, \\n and \\r), which XML cannot hold (the workbook)";
                 return i;
             }
             i += u[i + 1] ? 2 : 1;

@@ -11,8 +11,10 @@
  *   - dcs_json_too_deep(): on the raw text, before parsing: where the
  *     nesting of { and [ (outside strings) first exceeds limit;
  *   - dcs_json_bad_text(): on the raw text: the first \u0000 escape in a
- *     string, or the first byte that is not UTF-8 (or is a raw control
- *     character inside a string);
+ *     string, the first escaped control character XML cannot hold (\b,
+ *     \f, \u0001..\u001F but tab, newline, CR: the description becomes
+ *     the workbook's subject), or the first byte that is not UTF-8 (or is
+ *     a raw control character inside a string);
  *   - dcs_json_duplicate_keys(): on the tree: every object whose keys
  *     repeat, each repeat named by its path ("criteria[2].value.
  *     categories.industrial"); n log n in the number of keys of each

@@ -1046,6 +1046,13 @@ class B10InputEdge(Case):
         line = data.split(b"\n").index(next(ln for ln in data.split(b"\n") if b"\xfc" in ln))
         self.assertFails(r, 3, "%s:%d:" % (p, line + 1), "a byte that is not UTF-8")
 
+    def test_escaped_control_character_refused(self):
+        # the description becomes the workbook's subject (docProps/core.xml),
+        # where libxlsxwriter 1.1.4 copies a \u0001 as it is: not XML
+        p = write("ctl.json", json.dumps(scenario(description="a\u0001b"), indent=2))
+        r = dcsite("run", p)
+        self.assertFails(r, 3, "%s:" % p, "a string holds an escaped control character")
+
     def test_deep_json(self):
         p = write("deep.json", '{"name": "x",\n "deep": ' + "[" * 100000 + "]" * 100000 + "}")
         r = dcsite("run", p)

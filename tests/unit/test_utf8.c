@@ -112,6 +112,10 @@ static void test_json_raw_checks(void **state)
     assert_int_equal(dcs_json_bad_text("{\"a\": \"x\\u0000\"}", &what), 8);
     assert_non_null(strstr(what, "NUL"));
     assert_int_equal(dcs_json_bad_text("{\"a\": \"x\\\\u0000\"}", &what), (size_t)-1);
+    assert_int_equal(dcs_json_bad_text("{\"a\": \"x\\u001F\"}", &what), 8);
+    assert_non_null(strstr(what, "control character"));
+    assert_int_equal(dcs_json_bad_text("{\"a\": \"x\\f\"}", &what), 8);
+    assert_int_equal(dcs_json_bad_text("{\"a\": \"x\\u000A\\t\\r\\u0009\"}", &what), (size_t)-1);
     assert_int_equal(dcs_json_bad_text("{\"a\": \"caf\xE9\"}", &what), 10);
     assert_non_null(strstr(what, "not UTF-8"));
     assert_int_equal(dcs_json_bad_text("{\"a\": \"caf\xC3\xA9\"}", &what), (size_t)-1);

@@ -336,21 +336,83 @@ static GEOSGeometry *polygonal_part(GEOSContextHandle_t geos, const GEOSGeometry
     return out;
 }
 
-/* Repair an invalid geometry (counted in xf); NULL when nothing usable is left. */
-static GEOSGeometry *repair(const dcs_layer *L, dcs_layer_xf *xf, GEOSContextHandle_t geos,
-                            GEOSGeometry *g)
+static int polygonal(GEOSContextHandle_t geos, const GEOSGeometry *g)
 {
+    int t = GEOSGeomTypeId_r(geos, g);
+    return t == GEOS_POLYGON || t == GEOS_MULTIPOLYGON;
+}
+
+/* A repaired polygon keeps only its polygons: a 0-area or collapsed one
+ * (MakeValid turns it into a line or a point) becomes NULL, never a line
+ * ranked as a site. */
+static GEOSGeometry *keep_area(GEOSContextHandle_t geos, GEOSGeometry *fixed)
+{
+    GEOSGeometry *out = NULL;
+    double area = 0;
+    if (GEOSGeomTypeId_r(geos, fixed) == GEOS_GEOMETRYCOLLECTION)
+        out = polygonal_part(geos, fixed);
+    else if (polygonal(geos, fixed))
+        out = GEOSGeom_clone_r(geos, fixed);
+    GEOSGeom_destroy_r(geos, fixed);
+    if (out && (GEOSisEmpty_r(geos, out) != 0 || !GEOSArea_r(geos, out, &area) || !(area > 0))) {
+        GEOSGeom_destroy_r(geos, out);
+        out = NULL;
+    }
+    return out;
+}
+
+/* Repair an invalid geometry (counted in xf); NULL when nothing usable is
+ * left (why: GEOS's reason it was invalid). */
+static GEOSGeometry *repair(const dcs_layer *L, dcs_layer_xf *xf, GEOSContextHandle_t geos,
+                            GEOSGeometry *g, char *why, size_t size)
+{
+    int was_polygon = polygonal(geos, g);
+    char *reason = GEOSisValidReason_r(geos, g);
+    snprintf(why, size, "%s", reason ? reason : "invalid");
+    GEOSFree_r(geos, reason);
     GEOSGeometry *fixed = GEOSMakeValid_r(geos, g);
     GEOSGeom_destroy_r(geos, g);
     if (!fixed)
         return NULL;
     xf->nrepaired++;
+    if (was_polygon && L->want != DCS_GEOM_ANY)
+        return keep_area(geos, fixed);
     if (L->want == DCS_GEOM_POLYGON && GEOSGeomTypeId_r(geos, fixed) == GEOS_GEOMETRYCOLLECTION) {
         GEOSGeometry *polys = polygonal_part(geos, fixed);
         GEOSGeom_destroy_r(geos, fixed);
         fixed = polys;
     }
     return fixed;
+}
+
+/* Why GEOS cannot take a polygon OGR read: a ring that is not closed or
+ * has fewer than 4 points (GEOS refuses to build it); else GDAL's or
+ * GEOS's last message. */
+static const char *ring_problem(OGRGeometryH g, char *buf, size_t size)
+{
+    OGRwkbGeometryType t = wkbFlatten(OGR_G_GetGeometryType(g));
+    int nparts = t == wkbMultiPolygon ? OGR_G_GetGeometryCount(g) : t == wkbPolygon ? 1 : 0;
+    for (int p = 0; p < nparts; p++) {
+        OGRGeometryH poly = t == wkbMultiPolygon ? OGR_G_GetGeometryRef(g, p) : g;
+        for (int r = 0; r < OGR_G_GetGeometryCount(poly); r++) {
+            OGRGeometryH ring = OGR_G_GetGeometryRef(poly, r);
+            int n = OGR_G_GetPointCount(ring);
+            double x0 = OGR_G_GetX(ring, 0), y0 = OGR_G_GetY(ring, 0);
+            double x1 = OGR_G_GetX(ring, n - 1), y1 = OGR_G_GetY(ring, n - 1);
+            if (n > 0 && (x0 != x1 || y0 != y1))
+                snprintf(buf, size, "ring %d of polygon %d is not closed (it starts at %.10g "
+                         "%.10g and ends at %.10g %.10g)", r + 1, p + 1, x0, y0, x1, y1);
+            else if (n < 4)
+                snprintf(buf, size, "ring %d of polygon %d has %d points (a ring needs at least "
+                         "4: three corners and the first again)", r + 1, p + 1, n);
+            else
+                continue;
+            return buf;
+        }
+    }
+    snprintf(buf, size, "%s", *CPLGetLastErrorMsg() ? CPLGetLastErrorMsg() : "not a geometry "
+                                                                              "GEOS can read");
+    return buf;
 }
 
 /* Sign changes around a cycle of signs (zeros skipped): *first and *last
@@ -410,16 +472,22 @@ dcs_status dcs_layer_convert(const dcs_layer *L, dcs_layer_xf *xf, GEOSContextHa
                              L->role, dcs_layer_label(L), CPLGetLastErrorMsg());
     }
     *geom = to_geos(geos, w ? w : src);
+    char why[256];
+    if (!*geom) {
+        ring_problem(w ? w : src, why, sizeof why);
+        if (w)
+            OGR_G_DestroyGeometry(w);
+        return dcs_error_set(err, DCS_ERR_GEOMETRY, "%s: GEOS cannot read a geometry of '%s': "
+                             "%s; fix or delete the feature", L->role, dcs_layer_label(L), why);
+    }
     if (w)
         OGR_G_DestroyGeometry(w);
-    if (!*geom)
-        return dcs_error_set(err, DCS_ERR_GEOMETRY, "%s: GEOS cannot read a geometry of '%s'",
-                             L->role, dcs_layer_label(L));
     int invalid = !dcs_geom_plainly_valid(geos, *geom) && !GEOSisValid_r(geos, *geom);
-    if (invalid && !(*geom = repair(L, xf, geos, *geom)))
+    if (invalid && !(*geom = repair(L, xf, geos, *geom, why, sizeof why)))
         return dcs_error_set(err, DCS_ERR_GEOMETRY,
-                             "%s: an invalid geometry in layer '%s' could not be repaired",
-                             L->role, dcs_layer_label(L));
+                             "%s: a polygon in layer '%s' is degenerate (GEOS: %s) and its repair "
+                             "leaves no area, only a line or a point: fix or delete the feature",
+                             L->role, dcs_layer_label(L), why);
     return DCS_OK;
 }
 

@@ -1053,6 +1053,39 @@ class B10InputEdge(Case):
         r = dcsite("run", p)
         self.assertFails(r, 3, "%s:" % p, "a string holds an escaped control character")
 
+    def degenerate_site(self, name, wkt):
+        ds = copy_layers(name + ".gpkg")
+        add_site(ds.GetLayerByName("sites"), "DEGEN", wkt)
+        ds = None
+        s = scenario()
+        for k in ("sites", "substations"):
+            s[k]["dataset"] = name + ".gpkg"
+        s["overlays"][0]["dataset"] = name + ".gpkg"
+        return run_scenario(name, s)
+
+    def test_zero_area_site_refused_not_made_a_line(self):
+        # four points on one line: MakeValid gives a LineString, which was
+        # ranked as a site; now the run stops and names the feature
+        r = self.degenerate_site("zero_area", "POLYGON((700000 3660000,700300 3660000,"
+                                              "700600 3660000,700000 3660000))")
+        self.assertFails(r, 4, "sites: a polygon in layer 'sites' is degenerate (GEOS: ",
+                         "its repair leaves no area, only a line or a point: fix or delete")
+        self.assertIn("feature 9", errors(r)[0])  # the fixture has 8 sites
+        self.assertFalse(os.path.exists(path("out-zero_area")))
+
+    def test_three_point_ring_refused(self):
+        r = self.degenerate_site("three_points", "POLYGON((700000 3660000,700300 3660000,"
+                                                 "700000 3660000))")
+        # GEOS builds the ring and names the fault; its repair is a line
+        self.assertFails(r, 4, "feature 9", "degenerate (GEOS: Too few points in geometry "
+                         "component[700000 3660000])", "leaves no area")
+
+    def test_unclosed_ring_names_the_reason(self):
+        r = self.degenerate_site("unclosed", "POLYGON((700000 3660000,700300 3660000,"
+                                             "700300 3660300,700000 3660300))")
+        self.assertFails(r, 4, "feature 9", "ring 1 of polygon 1 is not closed (it starts at "
+                         "700000 3660000 and ends at 700000 3660300)")
+
     def test_deep_json(self):
         p = write("deep.json", '{"name": "x",\n "deep": ' + "[" * 100000 + "]" * 100000 + "}")
         r = dcsite("run", p)

@@ -1086,6 +1086,23 @@ class B10InputEdge(Case):
         self.assertFails(r, 4, "feature 9", "ring 1 of polygon 1 is not closed (it starts at "
                          "700000 3660000 and ends at 700000 3660300)")
 
+    def test_chart_capped_at_255_series(self):
+        import zipfile
+        s = scenario()
+        s["criteria"] = [{"name": "k%03d" % i, "metric": "area_ha", "weight": 1,
+                          "value": {"type": "linear", "worst": 0, "best": 100 + i}}
+                         for i in range(300)]
+        r = run_scenario("chart300", s)
+        self.assertRuns(r)
+        with zipfile.ZipFile(path("out-chart300", NAME + ".xlsx")) as z:
+            charts = [n for n in z.namelist() if n.startswith("xl/charts/chart")]
+            self.assertTrue(charts)
+            counts = [z.read(n).count(b"<c:ser>") for n in charts]
+            shared = z.read("xl/sharedStrings.xml").decode("utf-8")
+        self.assertEqual(max(counts), 255, counts)  # Excel refuses a chart of 256 or more
+        self.assertIn("The chart shows the first 255 of the 300 criteria: Excel draws at most "
+                      "255 series in a chart.", shared)
+
     def test_deep_json(self):
         p = write("deep.json", '{"name": "x",\n "deep": ' + "[" * 100000 + "]" * 100000 + "}")
         r = dcsite("run", p)

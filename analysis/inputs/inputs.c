@@ -10,6 +10,7 @@
 
 #include "core/special.h"
 #include "geometry/geo.h"
+#include "geometry/raster.h"
 
 static void fill_info(dcs_layer *L, dcs_input_info *info)
 {
@@ -215,7 +216,11 @@ static void check_raster(const dcs_context *c, const char *role, dcs_input_info 
                          c->src.dataset, c->band, nbands, nbands == 1 ? "" : "s");
     OGRSpatialReferenceH srs = GDALGetSpatialRef(ds);
     double gt[6];
-    if (!srs)
+    char why[256];
+    if (dcs_raster_georef_problem(ds, why, sizeof why)) {
+        dcs_strlist_addf(problems, "%s: raster '%s': %s", role, c->src.dataset, why);
+        srs = NULL; /* no extent either */
+    } else if (!srs)
         dcs_strlist_addf(problems, "%s: raster '%s' has no CRS", role, c->src.dataset);
     else
         dcs_srs_describe(srs, info->crs, sizeof info->crs);

@@ -1103,6 +1103,29 @@ class B10InputEdge(Case):
         self.assertIn("The chart shows the first 255 of the 300 criteria: Excel draws at most "
                       "255 series in a chart.", shared)
 
+    def test_gcp_only_raster(self):
+        ds = gdal.GetDriverByName("GTiff").Create(path("gcp.tif"), 20, 20, 1, gdal.GDT_Float32)
+        gcps = [gdal.GCP(699000 + 50 * px, 3645000 - 50 * ln, 0, px, ln)
+                for px, ln in ((0, 0), (20, 0), (0, 20), (20, 20))]
+        ds.SetGCPs(gcps, srs(32614).ExportToWkt())
+        ds = None
+        s = scenario()
+        s["rasters"] = [{"name": "elev", "dataset": "gcp.tif", "stats": ["mean"]}]
+        r = run_scenario("gcp", s)
+        self.assertFails(r, 4, "raster '%s': georeferenced by 4 ground control points (GCPs) "
+                         "only" % path("gcp.tif"), "gdalwarp")
+        self.assertNotIn("no CRS", r.stderr)
+
+    def test_nan_origin_raster(self):
+        p = dem("nan_origin.tif", origin=(float("nan"), 3645000))
+        self.assertTrue(math.isnan(gdal.Open(p).GetGeoTransform()[0]), "GTiff kept the NaN")
+        s = scenario()
+        s["rasters"] = [{"name": "elev", "dataset": "nan_origin.tif", "stats": ["mean"]}]
+        r = run_scenario("nan_origin", s)
+        self.assertFails(r, 4, "raster '%s': its geotransform's origin is not a number (nan, "
+                         "3.645e+06)" % p)
+        self.assertNotIn("covers none of the sites", r.stderr)
+
     def test_deep_json(self):
         p = write("deep.json", '{"name": "x",\n "deep": ' + "[" * 100000 + "]" * 100000 + "}")
         r = dcsite("run", p)

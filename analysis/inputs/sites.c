@@ -568,6 +568,22 @@ static size_t features_done(const dcs_layer *L, const dcs_sites *s, const site_c
     return s->n - pending->n + (size_t)L->nnull + (size_t)L->nwrongtype;
 }
 
+/* Why a sites layer gave no site: what its features were. */
+static dcs_status no_usable_features(const dcs_layer *L, dcs_error *err)
+{
+    int collection = strstr(L->geom_type, "Collection") != NULL;
+    return dcs_error_set(err, DCS_ERR_DATA,
+                         "sites: layer '%s' of '%s' has no usable features: of its %lld, %lld "
+                         "have no geometry and %lld are neither polygons nor points (the layer "
+                         "is declared %s)%s",
+                         OGR_L_GetName(L->lyr), L->src->dataset, L->nfeatures, L->nnull,
+                         L->nwrongtype, L->geom_type,
+                         collection ? "; the parts of a GeometryCollection are not read: split "
+                                      "them, e.g. ogr2ogr -explodecollections -nlt "
+                                      "PROMOTE_TO_MULTI"
+                                    : "");
+}
+
 dcs_status dcs_sites_load(dcs_layer *L, const dcs_model *m, const dcs_crs *crs,
                           GEOSContextHandle_t geos, int threads, const dcs_progress *progress,
                           dcs_sites *s, dcs_error *err)
@@ -602,8 +618,7 @@ dcs_status dcs_sites_load(dcs_layer *L, const dcs_model *m, const dcs_crs *crs,
     for (int k = 0; k < 2; k++)
         free_sources(&ch[k]);
     if (st == DCS_OK && s->n == 0)
-        st = dcs_error_set(err, DCS_ERR_DATA, "sites: layer '%s' of '%s' has no usable features",
-                           OGR_L_GetName(L->lyr), L->src->dataset);
+        st = no_usable_features(L, err);
     if (st == DCS_OK)
         st = check_unique_ids(s, err);
 fail:

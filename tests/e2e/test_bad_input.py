@@ -1126,6 +1126,24 @@ class B10InputEdge(Case):
                          "3.645e+06)" % p)
         self.assertNotIn("covers none of the sites", r.stderr)
 
+    def test_geometry_collection_sites_layer(self):
+        ds = ogr.GetDriverByName("GPKG").CreateDataSource(path("gc.gpkg"))
+        lyr = ds.CreateLayer("sites", srs(32614), ogr.wkbGeometryCollection)
+        for name, t in (("site_id", ogr.OFTString), ("zoning", ogr.OFTString),
+                        ("land_cost", ogr.OFTReal)):
+            lyr.CreateField(ogr.FieldDefn(name, t))
+        for k in range(3):
+            add_site(lyr, "GC%d" % k, "GEOMETRYCOLLECTION(%s)" % box_wkt(700000 + 1000 * k,
+                                                                          3630000))
+        ds = None
+        s = scenario()
+        s["sites"]["dataset"] = "gc.gpkg"
+        r = run_scenario("gc", s)
+        self.assertFails(r, 4, "sites: layer 'sites' of '%s' has no usable features: of its "
+                         "3, 0 have no geometry and 3 are neither polygons nor points (the "
+                         "layer is declared Geometry Collection)" % path("gc.gpkg"),
+                         "ogr2ogr -explodecollections")
+
     def test_deep_json(self):
         p = write("deep.json", '{"name": "x",\n "deep": ' + "[" * 100000 + "]" * 100000 + "}")
         r = dcsite("run", p)

@@ -1144,6 +1144,20 @@ class B10InputEdge(Case):
                          "layer is declared Geometry Collection)" % path("gc.gpkg"),
                          "ogr2ogr -explodecollections")
 
+    def test_join_matching_no_site_warns(self):
+        write("zone_prices.csv", "zone,price\nIND,0.05\nCOM,0.07\nRES,0.09\n")
+        s = scenario()
+        s["joins"] = [{"name": "prices", "dataset": "zone_prices.csv", "key_field": "zone",
+                       "on": "zoning", "attributes": {"zone_price": "price"}}]
+        r = run_scenario("join_none", s)
+        self.assertRuns(r)
+        self.assertWarns(r, "prices (join): no site's zoning matches a zone of '%s' (sites have "
+                         "'industrial', " % path("zone_prices.csv"),
+                         "the table has 'COM', 'IND', 'RES'); every value it joins is empty")
+        with open(path("out-join_none", NAME + ".json")) as fp:
+            codes = [w["code"] for w in json.load(fp)["warnings"]]
+        self.assertIn("join_no_match", codes)
+
     def test_deep_json(self):
         p = write("deep.json", '{"name": "x",\n "deep": ' + "[" * 100000 + "]" * 100000 + "}")
         r = dcsite("run", p)

@@ -1158,6 +1158,26 @@ class B10InputEdge(Case):
             codes = [w["code"] for w in json.load(fp)["warnings"]]
         self.assertIn("join_no_match", codes)
 
+    def test_empty_station_table_entry(self):
+        write("st_blank.csv", 'station,file\n"dal",""\n')
+        write("st_blank.csvt", '"String","String"\n')
+        s = scenario(energy={"cooling": "air_chiller", "station_table": {
+            "dataset": "st_blank.csv", "file_field": "file"}})
+        r = run_scenario("st_blank", s)
+        self.assertFails(r, 4, "energy.station_table: feature 1 of '%s' has no weather file in "
+                         "field 'file' (empty)" % path("st_blank.csv"))
+        self.assertNotIn("is a directory", r.stderr)
+
+    def test_suspect_weather_hour_names_file_and_line(self):
+        # the Dallas TMY3 fixture's dew point spike on 09-09 14:00 is on
+        # line 6040 of the file (zcat | sed -n 6040p)
+        p = os.path.join(WEATHER, "tmy3", "TX-Dallas_Love_Field.tmy3.gz")
+        r = dcsite("energy", p)
+        self.assertRuns(r)
+        self.assertIn("weather '%s': station DALLAS LOVE FIELD: " % p, r.stderr)
+        self.assertIn("09-09 14:00 dew point 33.0 C at 34.0 C (neighbours 28.4, 22.0), line 6040",
+                      r.stderr)
+
     def test_deep_json(self):
         p = write("deep.json", '{"name": "x",\n "deep": ' + "[" * 100000 + "]" * 100000 + "}")
         r = dcsite("run", p)

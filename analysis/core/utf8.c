@@ -84,7 +84,7 @@ int dcs_utf8_is_latin1_name(const char *e)
 {
     static const char *const names[] = {"ISO-8859-1", "ISO8859-1", "ISO_8859-1", "LATIN1",
                                         "LATIN-1",    "CP1252",    "WINDOWS-1252", "8859-1",
-                                        "ISO88591",   NULL};
+                                        "ISO88591",   "1252",      "88591",        NULL};
     for (size_t k = 0; e && names[k]; k++)
         if (strcasecmp(e, names[k]) == 0)
             return 1;

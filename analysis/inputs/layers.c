@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "core/strlist.h"
@@ -95,14 +96,41 @@ const char *dcs_open_failure(const char *name, const char *what, char *buf, size
     return buf;
 }
 
-/* The layer's declared encoding (a Shapefile's .cpg or LDID) when GDAL
- * leaves its text undecoded. */
-static int declares_latin1(OGRLayerH lyr)
+/* The first line of a Shapefile's .cpg beside dataset (a .shp, or the
+ * folder holding layer name), in buf; "" when none. */
+static const char *shapefile_cpg(const char *dataset, const char *name, char *buf, size_t size)
 {
-    if (OGR_L_TestCapability(lyr, OLCStringsAsUTF8))
+    char path[4200];
+    size_t n = strlen(dataset);
+    if (n > 4 && strcasecmp(dataset + n - 4, ".shp") == 0)
+        snprintf(path, sizeof path, "%.*s.cpg", (int)(n - 4), dataset);
+    else
+        snprintf(path, sizeof path, "%s/%s.cpg", dataset, name);
+    buf[0] = '\0';
+    VSILFILE *fp = VSIFOpenL(path, "rb");
+    if (!fp)
+        return buf;
+    size_t got = VSIFReadL(buf, 1, size - 1, fp);
+    VSIFCloseL(fp);
+    buf[got] = '\0';
+    buf[strcspn(buf, "\r\n")] = '\0';
+    return buf;
+}
+
+/* The layer declares Latin-1 but GDAL leaves its text undecoded (GDAL's
+ * SHAPE_ENCODING set to "", which turns its recoding off): its
+ * SOURCE_ENCODING, or a Shapefile's .cpg. */
+static int declares_latin1(const dcs_layer *L)
+{
+    if (OGR_L_TestCapability(L->lyr, OLCStringsAsUTF8))
         return 0;
-    const char *enc = GDALGetMetadataItem((GDALMajorObjectH)lyr, "SOURCE_ENCODING", "SHAPEFILE");
-    return dcs_utf8_is_latin1_name(enc ? enc : CPLGetConfigOption("SHAPE_ENCODING", NULL));
+    const char *enc =
+        GDALGetMetadataItem((GDALMajorObjectH)L->lyr, "SOURCE_ENCODING", "SHAPEFILE");
+    GDALDriverH drv = GDALGetDatasetDriver(L->ds);
+    char cpg[64];
+    if ((!enc || !*enc) && drv && strcmp(GDALGetDriverShortName(drv), "ESRI Shapefile") == 0)
+        enc = shapefile_cpg(L->src->dataset, OGR_L_GetName(L->lyr), cpg, sizeof cpg);
+    return dcs_utf8_is_latin1_name(enc);
 }
 
 dcs_status dcs_layer_open(dcs_layer *L, const char *role, const dcs_source *src,
@@ -129,7 +157,7 @@ dcs_status dcs_layer_open(dcs_layer *L, const char *role, const dcs_source *src,
     }
     dcs_status st = find_layer(L, err);
     if (st == DCS_OK)
-        L->latin1 = declares_latin1(L->lyr);
+        L->latin1 = declares_latin1(L);
     if (st == DCS_OK && src->where &&
         OGR_L_SetAttributeFilter(L->lyr, src->where) != OGRERR_NONE)
         st = dcs_error_set(err, DCS_ERR_DATA, "%s: bad \"where\" filter \"%s\" on layer '%s': %s",

@@ -1178,6 +1178,53 @@ class B10InputEdge(Case):
         self.assertIn("09-09 14:00 dew point 33.0 C at 34.0 C (neighbours 28.4, 22.0), line 6040",
                       r.stderr)
 
+    def test_declared_latin1_shapefile_read_as_latin1(self):
+        # a Shapefile whose .cpg says ISO-8859-1, with GDAL's recoding
+        # turned off (SHAPE_ENCODING=""): dcsite reads its bytes as Latin-1
+        src_ds = ogr.Open(path("fixture.gpkg"))  # kept: the layer needs its dataset
+        src = src_ds.GetLayerByName("sites")
+        ds = ogr.GetDriverByName("ESRI Shapefile").CreateDataSource(path("lat1_shp"))
+        lyr = ds.CreateLayer("sites", src.GetSpatialRef(), ogr.wkbPolygon,
+                             options=["ENCODING=ISO-8859-1"])
+        for name, t in (("site_id", ogr.OFTString), ("zoning", ogr.OFTString),
+                        ("land_cost", ogr.OFTReal)):
+            lyr.CreateField(ogr.FieldDefn(name, t))
+        for f in src:
+            g = ogr.Feature(lyr.GetLayerDefn())
+            sid = f.GetField("site_id")
+            g.SetField("site_id", "S-N\u00c9AR" if sid == "S-NEAR" else sid)
+            g.SetField("zoning", f.GetField("zoning"))
+            g.SetField("land_cost", f.GetField("land_cost"))
+            g.SetGeometry(f.GetGeometryRef().Clone())
+            lyr.CreateFeature(g)
+        ds = None
+        with open(path("lat1_shp", "sites.cpg")) as fp:
+            self.assertEqual(fp.read().strip(), "ISO-8859-1")
+        with open(path("lat1_shp", "sites.dbf"), "rb") as fp:
+            self.assertIn(b"S-N\xc9AR", fp.read())  # the byte as GDAL wrote it
+        s = scenario()
+        s["sites"]["dataset"] = "lat1_shp/sites.shp"
+        r = run_scenario("lat1_shp", s, env={"SHAPE_ENCODING": ""})
+        self.assertRuns(r)
+        self.assertWarns(r, "1 text value was not valid UTF-8", "its bytes were read as Latin-1")
+        with open(path("out-lat1_shp", NAME + ".json"), "rb") as fp:
+            text = fp.read().decode("utf-8")
+        self.assertIn("S-N\u00c9AR", json.dumps(json.loads(text), ensure_ascii=False))
+
+    def test_joined_csv_value_not_utf8(self):
+        write("zone_names.csv", b"zone,label\nindustrial,Z\xfcrich works\ncommercial,Mall\n")
+        s = scenario()
+        s["joins"] = [{"name": "labels", "dataset": "zone_names.csv", "key_field": "zone",
+                       "on": "zoning", "attributes": {"zone_label": "label"}}]
+        r = run_scenario("csv_latin1", s)
+        self.assertRuns(r)
+        self.assertWarns(r, "labels (join): layer 'zone_names' of '%s': 1 text value was not "
+                         "valid UTF-8" % path("zone_names.csv"))
+        with open(path("out-csv_latin1", NAME + ".json"), "rb") as fp:
+            json.loads(fp.read().decode("utf-8"))
+        rows = read_candidates(path("out-csv_latin1", NAME + ".gpkg"))
+        self.assertEqual(rows["S-NEAR"]["zone_label"], "Z\ufffdrich works")
+
     def test_deep_json(self):
         p = write("deep.json", '{"name": "x",\n "deep": ' + "[" * 100000 + "]" * 100000 + "}")
         r = dcsite("run", p)

@@ -10,7 +10,15 @@
  *
  * dcs_layer_next_geos() walks the features, transforming each geometry
  * into the working CRS and converting it to GEOS, repairing invalid ones
- * (GEOSMakeValid) and counting the repairs.
+ * (GEOSMakeValid) and counting the repairs.  A polygon whose repair leaves
+ * no area (0 area, too few points: MakeValid makes it a line or a point)
+ * is an error naming GEOS's reason, never a line passed on; one GEOS
+ * cannot build (an unclosed ring) is named by its ring and ends.
+ *
+ * Names of FIFOs, devices and sockets are refused before GDAL opens them
+ * (core/special.h).  Text goes through dcs_layer_text(), which makes it
+ * valid UTF-8 (core/utf8.h; Latin-1 when the layer declares it and GDAL
+ * left it undecoded) and counts what it changed, for one warning per layer.
  *
  * Ownership: dcs_layer_close() closes the dataset and frees the layer's
  * spatial reference and transformations.  Geometries returned by

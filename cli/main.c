@@ -48,13 +48,20 @@
 
 static volatile sig_atomic_t stop_requested;
 static volatile sig_atomic_t writing_reports;
+static volatile sig_atomic_t reading_scenario;
 
 /* While the engine runs, a signal asks it to stop at the next site; while
  * reports are written, the temporary files are removed and the process
  * ends at once, so no half-written report is ever left. */
 static void on_signal(int sig)
 {
+    static const char stopped[] = "dcsite: ERROR: interrupted while reading the scenario\n";
     stop_requested = 1;
+    if (reading_scenario) { /* nothing written yet: nothing to clean up */
+        ssize_t w = write(STDERR_FILENO, stopped, sizeof stopped - 1);
+        (void)w;
+        _exit(DCS_EXIT_INTERRUPTED);
+    }
     if (writing_reports) {
         dcs_output_discard_all();
         signal(sig, SIG_DFL);
@@ -70,6 +77,17 @@ static void install_signals(void)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+}
+
+/* dcs_scenario_load(); a signal meanwhile ends the process at once (the
+ * parse of a huge scenario cannot poll stop_requested). */
+static dcs_status load_scenario(const char *path, dcs_scenario *scn, dcs_strlist *problems,
+                                dcs_error *err)
+{
+    reading_scenario = 1;
+    dcs_status st = dcs_scenario_load(path, scn, problems, err);
+    reading_scenario = 0;
+    return st;
 }
 
 /* prefix and text on one line: passwords hidden (connection strings are
@@ -452,7 +470,7 @@ static int command_run(const dcs_cli *cli)
     dcs_scenario scn;
     dcs_error err;
     dcs_error_clear(&err);
-    if (dcs_scenario_load(cli->input, &scn, NULL, &err) != DCS_OK) {
+    if (load_scenario(cli->input, &scn, NULL, &err) != DCS_OK) {
         dcs_scenario_free(&scn);
         return fail(err.status, err.message);
     }
@@ -482,7 +500,7 @@ static int command_merge(const dcs_cli *cli)
     dcs_scenario scn;
     dcs_error err;
     dcs_error_clear(&err);
-    if (dcs_scenario_load(cli->input, &scn, NULL, &err) != DCS_OK) {
+    if (load_scenario(cli->input, &scn, NULL, &err) != DCS_OK) {
         dcs_scenario_free(&scn);
         return fail(err.status, err.message);
     }
@@ -609,7 +627,7 @@ static void batch_one(const dcs_cli *cli, dcs_batch_item *items, size_t i, const
     dcs_error err;
     dcs_error_clear(&err);
     char fp[DCS_SHA256_HEX_SIZE];
-    dcs_status st = dcs_scenario_load(it->scenario, &scn, NULL, &err);
+    dcs_status st = load_scenario(it->scenario, &scn, NULL, &err);
     if (st == DCS_OK) {
         snprintf(it->name, sizeof it->name, "%s", scn.name);
         scn.outputs.json = 1; /* the comparison reads it */
@@ -770,7 +788,7 @@ static int command_check(const dcs_cli *cli)
     dcs_strlist scn_problems = {0}, data_problems = {0}, predicted = {0};
     dcs_warnings warnings = {0};
     dcs_error_clear(&err);
-    dcs_status st = dcs_scenario_load(cli->input, &scn, &scn_problems, &err);
+    dcs_status st = load_scenario(cli->input, &scn, &scn_problems, &err);
     /* the verdict comes last, once every problem is counted */
     printf("Scenario %s: %s\n", cli->input, st == DCS_OK ? "read" : "has problems");
     dcs_inputs in = {0};

@@ -68,6 +68,7 @@
 #define XLSX_MEMORY_CELLS 250000u
 #define SUMMARY_MAX_TOP 100u  /* rows of the top-sites table on Details */
 #define CHART_MAX_SITES 10u   /* bars in the Details chart */
+#define CHART_MAX_SERIES 255 /* Excel's limit of series in one chart */
 #define TOP_FIRST_CRIT 8u     /* the top-sites table's first criterion column (after the map) */
 #define CHART_MAX_STATIONS 10u
 
@@ -323,7 +324,15 @@ static void summary_chart(sheet *s, const dcs_result *res, lxw_row_t first, size
     lxw_row_t last = first + (lxw_row_t)nbars - 1;
     /* text categories need the data cache constant-memory mode cannot write */
     lxw_col_t cat_col = s->b->constant ? 0 : 1;
-    for (size_t c = 0; c < res->model.ncrits; c++) {
+    size_t nseries = res->model.ncrits < CHART_MAX_SERIES ? res->model.ncrits : CHART_MAX_SERIES;
+    if (nseries < res->model.ncrits) {
+        char note[200];
+        snprintf(note, sizeof note, "The chart shows the first %zu of the %zu criteria: Excel "
+                 "draws at most %d series in a chart. The table above lists every criterion.",
+                 nseries, res->model.ncrits, CHART_MAX_SERIES);
+        dcs_put_str(s->ws, ++s->r, 0, note, s->b->note);
+    }
+    for (size_t c = 0; c < nseries; c++) {
         lxw_chart_series *se = chart_add_series(ch, NULL, NULL);
         if (!se)
             return;

@@ -37,6 +37,8 @@ typedef enum {
     DCS_WARN_UNKNOWN_HEADROOM,    /* qualifying substations of unknown headroom (an assumption) */
     DCS_WARN_WEATHER_SUSPECT,     /* note: suspect weather hours left out of the peaks */
     DCS_WARN_HOURLY_REGION,       /* sites whose grid region the hourly signal table lacks */
+    DCS_WARN_TEXT_REPAIRED,       /* text not valid UTF-8 (or with control characters) cleaned */
+    DCS_WARN_JOIN_NO_MATCH,       /* a join matched no site */
     DCS_WARN_CODE_COUNT
 } dcs_warning_code;
 

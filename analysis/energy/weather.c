@@ -13,6 +13,7 @@
 #include <cpl_error.h>
 #include <cpl_vsi.h>
 
+#include "core/special.h"
 #include "energy/psychro.h"
 
 #define EPW_FIELDS 35
@@ -110,6 +111,7 @@ void dcs_weather_free(dcs_weather *w)
     free(w->month);
     free(w->day_of_year);
     free(w->flag);
+    free(w->line);
     dcs_strlist_free(&w->warnings);
     dcs_strlist_free(&w->notes);
     memset(w, 0, sizeof *w);
@@ -382,6 +384,7 @@ static dcs_status place_row(wx_reader *r, int month, int day, int hour, size_t *
                           DCS_WEATHER_HOURS);
     size_t idx = hour_index(month, day, hour);
     if (idx == r->next) {
+        r->w->line[r->next] = r->line;
         *slot = r->next++;
         return DCS_OK;
     }
@@ -720,6 +723,9 @@ static dcs_status open_file(wx_reader *r, const char *path, dcs_error *err)
         return file_error(r, err, "cannot open: no such file");
     if (VSI_ISDIR(sb.st_mode))
         return file_error(r, err, "cannot open: is a directory");
+    char kind[64];
+    if (dcs_special_file(path, kind, sizeof kind))
+        return file_error(r, err, "cannot open: it is %s, not a weather file", kind);
     r->fp = VSIFOpenL(vpath, "rb");
     if (!r->fp)
         return file_error(r, err, "cannot open: %s",
@@ -736,8 +742,9 @@ static int alloc_arrays(dcs_weather *w)
     w->pressure_pa = malloc(n * sizeof(double));
     w->month = calloc(n, sizeof *w->month);
     w->day_of_year = calloc(n, sizeof *w->day_of_year);
+    w->line = calloc(n, sizeof *w->line);
     return w->dry_bulb_c && w->dew_point_c && w->rh_pct && w->pressure_pa && w->month
-                   && w->day_of_year
+                   && w->day_of_year && w->line
                ? 0
                : -1;
 }
@@ -814,8 +821,9 @@ static unsigned flag_of(const dcs_weather *w, size_t i)
     return f;
 }
 
-/* "09-09 14:00 dew point 33.0 C at 34.0 C" for flagged hour i (month-day
- * hour-ending), appended to buf at *len. */
+/* "09-09 14:00 dew point 33.0 C at 34.0 C (neighbours ..), line 6040" for
+ * flagged hour i (month-day hour-ending; its line in the file when read
+ * from one), appended to buf at *len. */
 static void flag_reason(const dcs_weather *w, size_t i, char *buf, size_t size, size_t *len)
 {
     const double *db = w->dry_bulb_c, *dp = w->dew_point_c;
@@ -830,9 +838,12 @@ static void flag_reason(const dcs_weather *w, size_t i, char *buf, size_t size, 
     else
         snprintf(what, sizeof what, "dry bulb %.1f C (neighbours %.1f, %.1f)", db[i], db[i - 1],
                  db[i + 1]);
+    char at[32] = "";
+    if (w->line && w->line[i] > 0)
+        snprintf(at, sizeof at, ", line %ld", w->line[i]);
     if (*len < size)
-        *len += (size_t)snprintf(buf + *len, size - *len, "%s%02d-%02d %02d:00 %s",
-                                 *len ? "; " : "", month, day, hour, what);
+        *len += (size_t)snprintf(buf + *len, size - *len, "%s%02d-%02d %02d:00 %s%s",
+                                 *len ? "; " : "", month, day, hour, what, at);
 }
 
 dcs_status dcs_weather_flag(dcs_weather *w, const char *name, dcs_error *err)

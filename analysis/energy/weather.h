@@ -148,6 +148,7 @@ typedef struct {
     size_t filled[DCS_WX_FIELDS];  /* of those, hours given a derived value */
     size_t leap_day_rows;          /* rows of 29 February dropped */
     unsigned char *flag;           /* per hour: DCS_WX_FLAG_* bits, 0 when sound */
+    long *line;                    /* per hour: its line in the file (NULL: not read from one) */
     size_t nflagged;               /* hours with a flag */
     dcs_weather_design design;     /* EPW header's design conditions */
     dcs_strlist warnings;          /* what was read but looked wrong */

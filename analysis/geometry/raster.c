@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/special.h"
 #include "geometry/geo.h"
 #include "geometry/rings.h"
 
@@ -33,6 +34,26 @@ static dcs_status find_band(dcs_raster *r, GDALDatasetH ds, GDALRasterBandH *b, 
     return DCS_OK;
 }
 
+const char *dcs_raster_georef_problem(GDALDatasetH ds, char *buf, size_t size)
+{
+    double gt[6];
+    int ngcp = GDALGetGCPCount(ds);
+    if (GDALGetGeoTransform(ds, gt) != CE_None && ngcp > 0)
+        snprintf(buf, size, "georeferenced by %d ground control points (GCPs) only, which "
+                 "dcsite does not use: warp it onto a grid first, e.g. gdalwarp -t_srs "
+                 "EPSG:4326 in.tif out.tif", ngcp);
+    else if (GDALGetGeoTransform(ds, gt) != CE_None)
+        snprintf(buf, size, "no geotransform (the raster is not georeferenced)");
+    else if (!isfinite(gt[0]) || !isfinite(gt[3]))
+        snprintf(buf, size, "its geotransform's origin is not a number (%g, %g): set it, e.g. "
+                 "with gdal_edit.py -a_ullr", gt[0], gt[3]);
+    else if (gt[1] == 0 || gt[5] == 0 || !isfinite(gt[1]) || !isfinite(gt[5]))
+        snprintf(buf, size, "unusable pixel size %g x %g", gt[1], gt[5]);
+    else
+        return NULL;
+    return buf;
+}
+
 static dcs_status read_grid(dcs_raster *r, GDALDatasetH ds, dcs_error *err)
 {
     r->width = GDALGetRasterXSize(ds);
@@ -40,10 +61,10 @@ static dcs_status read_grid(dcs_raster *r, GDALDatasetH ds, dcs_error *err)
     if (r->width <= 0 || r->height <= 0)
         return dcs_error_set(err, DCS_ERR_DATA, "raster '%s': empty raster (%d x %d pixels)",
                              r->path, r->width, r->height);
-    if (GDALGetGeoTransform(ds, r->gt) != CE_None)
-        return dcs_error_set(err, DCS_ERR_DATA,
-                             "raster '%s': no geotransform (the raster is not georeferenced)",
-                             r->path);
+    char why[256];
+    if (dcs_raster_georef_problem(ds, why, sizeof why))
+        return dcs_error_set(err, DCS_ERR_DATA, "raster '%s': %s", r->path, why);
+    GDALGetGeoTransform(ds, r->gt);
     if (r->gt[2] != 0 || r->gt[4] != 0)
         return dcs_error_set(err, DCS_ERR_DATA,
                              "raster '%s': rotated geotransform (rotation terms %g, %g) is not "
@@ -193,6 +214,10 @@ dcs_status dcs_raster_open(const char *path, int band, OGRSpatialReferenceH work
     memset(r, 0, sizeof *r);
     snprintf(r->path, sizeof r->path, "%s", path);
     r->band = band;
+    char kind[64];
+    if (dcs_special_file(path, kind, sizeof kind))
+        return dcs_error_set(err, DCS_ERR_DATA, "raster '%s': cannot open: it is %s, not a "
+                             "raster (give a regular file or a name GDAL resolves)", path, kind);
     CPLErrorReset();
     GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_RASTER | GDAL_OF_READONLY | GDAL_OF_VERBOSE_ERROR,
                                  NULL, NULL, NULL);

@@ -54,6 +54,7 @@
 
 #include <geos_c.h>
 #include <ogr_api.h>
+#include <gdal.h>
 #include <ogr_srs_api.h>
 #include <stdint.h>
 
@@ -102,6 +103,12 @@ typedef struct {
                              * pixels, 0..1; 0 off the raster, NaN for an empty site */
     long long npixels;      /* pixels with f > 0, valid or not */
 } dcs_zonal;
+
+/* Why ds cannot be placed on the map, or NULL: georeferenced by ground
+ * control points only (GCPs, which dcsite does not use), no
+ * geotransform, or one with a NaN or infinite origin or pixel size.
+ * The text (in buf) says what to do. */
+const char *dcs_raster_georef_problem(GDALDatasetH ds, char *buf, size_t size);
 
 /* Open band `band` (1-based) of the raster at path, read it into memory
  * and set up the transformation from work_srs (the working CRS, projected

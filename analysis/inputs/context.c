@@ -210,14 +210,16 @@ static dcs_status load_pool(dcs_layer *L, const dcs_scenario *scn, GEOSContextHa
             break;
         char fid[32];
         snprintf(fid, sizeof fid, "%lld", (long long)OGR_F_GetFID(f));
-        const char *id = fl.id >= 0 && OGR_F_IsFieldSetAndNotNull(f, fl.id)
-                             ? OGR_F_GetFieldAsString(f, fl.id)
-                             : fid;
+        /* valid UTF-8 (layers.h); NULL: none, or out of memory (then the
+         * fid stands in: the run goes on) */
+        char *id = fl.id >= 0 && OGR_F_IsFieldSetAndNotNull(f, fl.id) ? dcs_layer_text(L, f, fl.id)
+                                                                       : NULL;
+        char *name = fl.name >= 0 && OGR_F_IsFieldSetAndNotNull(f, fl.name)
+                         ? dcs_layer_text(L, f, fl.name)
+                         : NULL;
         sub_row r = {
-            .id = id,
-            .name = fl.name >= 0 && OGR_F_IsFieldSetAndNotNull(f, fl.name)
-                        ? OGR_F_GetFieldAsString(f, fl.name)
-                        : NULL,
+            .id = id ? id : fid,
+            .name = name,
             .kv = dcs_field_double(f, fl.kv),
             .headroom = field_or(f, fl.headroom, NAN),
             .cost = field_or(f, fl.cost, 0),
@@ -231,6 +233,8 @@ static dcs_status load_pool(dcs_layer *L, const dcs_scenario *scn, GEOSContextHa
                 GEOSGeom_destroy_r(geos, g);
             st = dcs_error_set(err, DCS_ERR_NOMEM, "out of memory loading substations");
         }
+        free(id);
+        free(name);
         OGR_F_Destroy(f);
     }
     return st;
@@ -680,7 +684,7 @@ static int polyset_grow(dcs_polyset *set, size_t *cap)
     return num && text ? 0 : -1;
 }
 
-static void read_fields(dcs_polyset *set, OGRFeatureH f, const int *fields,
+static void read_fields(dcs_layer *L, dcs_polyset *set, OGRFeatureH f, const int *fields,
                         const int *text_kinds)
 {
     double *num = set->num + set->n * set->nfields;
@@ -688,7 +692,7 @@ static void read_fields(dcs_polyset *set, OGRFeatureH f, const int *fields,
     for (size_t k = 0; k < set->nfields; k++) {
         num[k] = text_kinds[k] ? NAN : dcs_field_double(f, fields[k]);
         text[k] = text_kinds[k] && OGR_F_IsFieldSetAndNotNull(f, fields[k])
-                      ? dcs_strdup(OGR_F_GetFieldAsString(f, fields[k]))
+                      ? dcs_layer_text(L, f, fields[k])
                       : NULL;
     }
 }
@@ -715,7 +719,7 @@ dcs_status dcs_polyset_load_fields(dcs_layer *L, GEOSContextHandle_t geos, const
         }
         if (g) {
             if (nfields)
-                read_fields(set, f, fields, text_kinds);
+                read_fields(L, set, f, fields, text_kinds);
             set->geom[set->n++] = g;
         }
         OGR_F_Destroy(f);

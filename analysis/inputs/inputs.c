@@ -8,7 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/special.h"
 #include "geometry/geo.h"
+#include "geometry/raster.h"
 
 static void fill_info(dcs_layer *L, dcs_input_info *info)
 {
@@ -189,6 +191,13 @@ static void check_raster(const dcs_context *c, const char *role, dcs_input_info 
     snprintf(info->layer, sizeof info->layer, "band %d%s", c->band, c->slope ? " (slope)" : "");
     if (!c->src.dataset)
         return;
+    char kind[64];
+    if (dcs_special_file(c->src.dataset, kind, sizeof kind)) {
+        dcs_strlist_addf(problems, "%s: cannot open raster '%s': it is %s, not a raster "
+                         "(give a regular file or a name GDAL resolves)", role, c->src.dataset,
+                         kind);
+        return;
+    }
     CPLErrorReset();
     GDALDatasetH ds = GDALOpenEx(c->src.dataset, GDAL_OF_RASTER | GDAL_OF_READONLY, NULL, NULL,
                                  NULL);
@@ -207,7 +216,11 @@ static void check_raster(const dcs_context *c, const char *role, dcs_input_info 
                          c->src.dataset, c->band, nbands, nbands == 1 ? "" : "s");
     OGRSpatialReferenceH srs = GDALGetSpatialRef(ds);
     double gt[6];
-    if (!srs)
+    char why[256];
+    if (dcs_raster_georef_problem(ds, why, sizeof why)) {
+        dcs_strlist_addf(problems, "%s: raster '%s': %s", role, c->src.dataset, why);
+        srs = NULL; /* no extent either */
+    } else if (!srs)
         dcs_strlist_addf(problems, "%s: raster '%s' has no CRS", role, c->src.dataset);
     else
         dcs_srs_describe(srs, info->crs, sizeof info->crs);
@@ -344,6 +357,9 @@ void dcs_inputs_collect_counts(dcs_inputs *in)
         in->info[i].nnull = in->layers[i].nnull;
         in->info[i].nrepaired = in->layers[i].nrepaired;
         in->info[i].nwrongtype = in->layers[i].nwrongtype;
+        in->info[i].nbadtext = in->layers[i].nbadtext;
+        in->info[i].badtext_fid = in->layers[i].badtext_fid;
+        in->info[i].latin1 = in->layers[i].latin1;
     }
 }
 

@@ -34,6 +34,8 @@ typedef struct {
     double minlon, minlat, maxlon, maxlat;
     /* filled after reading */
     long long nnull, nrepaired, nwrongtype;
+    long long nbadtext, badtext_fid; /* text made valid UTF-8 (layers.h) */
+    int latin1;
 } dcs_input_info;
 
 enum { DCS_IN_SITES = 0, DCS_IN_SUBSTATIONS = 1 };

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/special.h"
 #include "geometry/geo.h"
 #include "inputs/layers.h"
 
@@ -291,6 +292,10 @@ static dcs_status inspect_vector(dcs_inspection *list, const char *path, GDALDat
 dcs_status dcs_inspect_dataset(const char *path, dcs_inspection *list, dcs_error *err)
 {
     int epw = 0;
+    char kind[64];
+    if (dcs_special_file(path, kind, sizeof kind))
+        return dcs_error_set(err, DCS_ERR_DATA, "cannot open '%s': it is %s, not a dataset", path,
+                             kind);
     if (dcs_inspect_is_weather(path, &epw)) {
         dcs_inspected *in = append(list, path);
         if (!in)

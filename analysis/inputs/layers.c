@@ -1,6 +1,10 @@
 /* layers.c - GDAL layers and their geometries in GEOS. See layers.h. */
 #include "inputs/layers.h"
 
+#include "core/special.h"
+#include "core/utf8.h"
+
+#include <cpl_conv.h>
 #include <cpl_error.h>
 #include <cpl_vsi.h>
 #include <errno.h>
@@ -8,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "core/strlist.h"
@@ -91,6 +96,43 @@ const char *dcs_open_failure(const char *name, const char *what, char *buf, size
     return buf;
 }
 
+/* The first line of a Shapefile's .cpg beside dataset (a .shp, or the
+ * folder holding layer name), in buf; "" when none. */
+static const char *shapefile_cpg(const char *dataset, const char *name, char *buf, size_t size)
+{
+    char path[4200];
+    size_t n = strlen(dataset);
+    if (n > 4 && strcasecmp(dataset + n - 4, ".shp") == 0)
+        snprintf(path, sizeof path, "%.*s.cpg", (int)(n - 4), dataset);
+    else
+        snprintf(path, sizeof path, "%s/%s.cpg", dataset, name);
+    buf[0] = '\0';
+    VSILFILE *fp = VSIFOpenL(path, "rb");
+    if (!fp)
+        return buf;
+    size_t got = VSIFReadL(buf, 1, size - 1, fp);
+    VSIFCloseL(fp);
+    buf[got] = '\0';
+    buf[strcspn(buf, "\r\n")] = '\0';
+    return buf;
+}
+
+/* The layer declares Latin-1 but GDAL leaves its text undecoded (GDAL's
+ * SHAPE_ENCODING set to "", which turns its recoding off): its
+ * SOURCE_ENCODING, or a Shapefile's .cpg. */
+static int declares_latin1(const dcs_layer *L)
+{
+    if (OGR_L_TestCapability(L->lyr, OLCStringsAsUTF8))
+        return 0;
+    const char *enc =
+        GDALGetMetadataItem((GDALMajorObjectH)L->lyr, "SOURCE_ENCODING", "SHAPEFILE");
+    GDALDriverH drv = GDALGetDatasetDriver(L->ds);
+    char cpg[64];
+    if ((!enc || !*enc) && drv && strcmp(GDALGetDriverShortName(drv), "ESRI Shapefile") == 0)
+        enc = shapefile_cpg(L->src->dataset, OGR_L_GetName(L->lyr), cpg, sizeof cpg);
+    return dcs_utf8_is_latin1_name(enc);
+}
+
 dcs_status dcs_layer_open(dcs_layer *L, const char *role, const dcs_source *src,
                           dcs_geom_want want, dcs_error *err)
 {
@@ -98,6 +140,13 @@ dcs_status dcs_layer_open(dcs_layer *L, const char *role, const dcs_source *src,
     snprintf(L->role, sizeof L->role, "%s", role);
     L->src = src;
     L->want = want;
+    char kind[64];
+    if (dcs_special_file(src->dataset, kind, sizeof kind)) {
+        L->cannot_open = 1;
+        return dcs_error_set(err, DCS_ERR_DATA, "%s: cannot open '%s': it is %s, not a dataset "
+                             "(give a regular file, a folder or a name GDAL resolves)",
+                             role, src->dataset, kind);
+    }
     CPLErrorReset();
     L->ds = GDALOpenEx(src->dataset, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
     char why[128];
@@ -107,6 +156,8 @@ dcs_status dcs_layer_open(dcs_layer *L, const char *role, const dcs_source *src,
                              dcs_open_failure(src->dataset, "a vector dataset", why, sizeof why));
     }
     dcs_status st = find_layer(L, err);
+    if (st == DCS_OK)
+        L->latin1 = declares_latin1(L);
     if (st == DCS_OK && src->where &&
         OGR_L_SetAttributeFilter(L->lyr, src->where) != OGRERR_NONE)
         st = dcs_error_set(err, DCS_ERR_DATA, "%s: bad \"where\" filter \"%s\" on layer '%s': %s",
@@ -313,21 +364,83 @@ static GEOSGeometry *polygonal_part(GEOSContextHandle_t geos, const GEOSGeometry
     return out;
 }
 
-/* Repair an invalid geometry (counted in xf); NULL when nothing usable is left. */
-static GEOSGeometry *repair(const dcs_layer *L, dcs_layer_xf *xf, GEOSContextHandle_t geos,
-                            GEOSGeometry *g)
+static int polygonal(GEOSContextHandle_t geos, const GEOSGeometry *g)
 {
+    int t = GEOSGeomTypeId_r(geos, g);
+    return t == GEOS_POLYGON || t == GEOS_MULTIPOLYGON;
+}
+
+/* A repaired polygon keeps only its polygons: a 0-area or collapsed one
+ * (MakeValid turns it into a line or a point) becomes NULL, never a line
+ * ranked as a site. */
+static GEOSGeometry *keep_area(GEOSContextHandle_t geos, GEOSGeometry *fixed)
+{
+    GEOSGeometry *out = NULL;
+    double area = 0;
+    if (GEOSGeomTypeId_r(geos, fixed) == GEOS_GEOMETRYCOLLECTION)
+        out = polygonal_part(geos, fixed);
+    else if (polygonal(geos, fixed))
+        out = GEOSGeom_clone_r(geos, fixed);
+    GEOSGeom_destroy_r(geos, fixed);
+    if (out && (GEOSisEmpty_r(geos, out) != 0 || !GEOSArea_r(geos, out, &area) || !(area > 0))) {
+        GEOSGeom_destroy_r(geos, out);
+        out = NULL;
+    }
+    return out;
+}
+
+/* Repair an invalid geometry (counted in xf); NULL when nothing usable is
+ * left (why: GEOS's reason it was invalid). */
+static GEOSGeometry *repair(const dcs_layer *L, dcs_layer_xf *xf, GEOSContextHandle_t geos,
+                            GEOSGeometry *g, char *why, size_t size)
+{
+    int was_polygon = polygonal(geos, g);
+    char *reason = GEOSisValidReason_r(geos, g);
+    snprintf(why, size, "%s", reason ? reason : "invalid");
+    GEOSFree_r(geos, reason);
     GEOSGeometry *fixed = GEOSMakeValid_r(geos, g);
     GEOSGeom_destroy_r(geos, g);
     if (!fixed)
         return NULL;
     xf->nrepaired++;
+    if (was_polygon && L->want != DCS_GEOM_ANY)
+        return keep_area(geos, fixed);
     if (L->want == DCS_GEOM_POLYGON && GEOSGeomTypeId_r(geos, fixed) == GEOS_GEOMETRYCOLLECTION) {
         GEOSGeometry *polys = polygonal_part(geos, fixed);
         GEOSGeom_destroy_r(geos, fixed);
         fixed = polys;
     }
     return fixed;
+}
+
+/* Why GEOS cannot take a polygon OGR read: a ring that is not closed or
+ * has fewer than 4 points (GEOS refuses to build it); else GDAL's or
+ * GEOS's last message. */
+static const char *ring_problem(OGRGeometryH g, char *buf, size_t size)
+{
+    OGRwkbGeometryType t = wkbFlatten(OGR_G_GetGeometryType(g));
+    int nparts = t == wkbMultiPolygon ? OGR_G_GetGeometryCount(g) : t == wkbPolygon ? 1 : 0;
+    for (int p = 0; p < nparts; p++) {
+        OGRGeometryH poly = t == wkbMultiPolygon ? OGR_G_GetGeometryRef(g, p) : g;
+        for (int r = 0; r < OGR_G_GetGeometryCount(poly); r++) {
+            OGRGeometryH ring = OGR_G_GetGeometryRef(poly, r);
+            int n = OGR_G_GetPointCount(ring);
+            double x0 = OGR_G_GetX(ring, 0), y0 = OGR_G_GetY(ring, 0);
+            double x1 = OGR_G_GetX(ring, n - 1), y1 = OGR_G_GetY(ring, n - 1);
+            if (n > 0 && (x0 != x1 || y0 != y1))
+                snprintf(buf, size, "ring %d of polygon %d is not closed (it starts at %.10g "
+                         "%.10g and ends at %.10g %.10g)", r + 1, p + 1, x0, y0, x1, y1);
+            else if (n < 4)
+                snprintf(buf, size, "ring %d of polygon %d has %d points (a ring needs at least "
+                         "4: three corners and the first again)", r + 1, p + 1, n);
+            else
+                continue;
+            return buf;
+        }
+    }
+    snprintf(buf, size, "%s", *CPLGetLastErrorMsg() ? CPLGetLastErrorMsg() : "not a geometry "
+                                                                              "GEOS can read");
+    return buf;
 }
 
 /* Sign changes around a cycle of signs (zeros skipped): *first and *last
@@ -387,16 +500,22 @@ dcs_status dcs_layer_convert(const dcs_layer *L, dcs_layer_xf *xf, GEOSContextHa
                              L->role, dcs_layer_label(L), CPLGetLastErrorMsg());
     }
     *geom = to_geos(geos, w ? w : src);
+    char why[256];
+    if (!*geom) {
+        ring_problem(w ? w : src, why, sizeof why);
+        if (w)
+            OGR_G_DestroyGeometry(w);
+        return dcs_error_set(err, DCS_ERR_GEOMETRY, "%s: GEOS cannot read a geometry of '%s': "
+                             "%s; fix or delete the feature", L->role, dcs_layer_label(L), why);
+    }
     if (w)
         OGR_G_DestroyGeometry(w);
-    if (!*geom)
-        return dcs_error_set(err, DCS_ERR_GEOMETRY, "%s: GEOS cannot read a geometry of '%s'",
-                             L->role, dcs_layer_label(L));
     int invalid = !dcs_geom_plainly_valid(geos, *geom) && !GEOSisValid_r(geos, *geom);
-    if (invalid && !(*geom = repair(L, xf, geos, *geom)))
+    if (invalid && !(*geom = repair(L, xf, geos, *geom, why, sizeof why)))
         return dcs_error_set(err, DCS_ERR_GEOMETRY,
-                             "%s: an invalid geometry in layer '%s' could not be repaired",
-                             L->role, dcs_layer_label(L));
+                             "%s: a polygon in layer '%s' is degenerate (GEOS: %s) and its repair "
+                             "leaves no area, only a line or a point: fix or delete the feature",
+                             L->role, dcs_layer_label(L), why);
     return DCS_OK;
 }
 
@@ -467,6 +586,18 @@ void dcs_layer_close(dcs_layer *L)
     L->srs = NULL;
     L->ds = NULL;
     L->lyr = NULL;
+}
+
+char *dcs_layer_text(dcs_layer *L, OGRFeatureH f, int field)
+{
+    const char *raw = OGR_F_GetFieldAsString(f, field);
+    int failed;
+    char *clean = dcs_utf8_clean(raw, L->latin1 ? DCS_UTF8_LATIN1 : 0, &failed);
+    if (!clean)
+        return failed ? NULL : dcs_strdup(raw);
+    if (L->nbadtext++ == 0)
+        L->badtext_fid = (long long)OGR_F_GetFID(f);
+    return clean;
 }
 
 double dcs_field_double(OGRFeatureH f, int field)

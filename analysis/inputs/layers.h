@@ -10,7 +10,15 @@
  *
  * dcs_layer_next_geos() walks the features, transforming each geometry
  * into the working CRS and converting it to GEOS, repairing invalid ones
- * (GEOSMakeValid) and counting the repairs.
+ * (GEOSMakeValid) and counting the repairs.  A polygon whose repair leaves
+ * no area (0 area, too few points: MakeValid makes it a line or a point)
+ * is an error naming GEOS's reason, never a line passed on; one GEOS
+ * cannot build (an unclosed ring) is named by its ring and ends.
+ *
+ * Names of FIFOs, devices and sockets are refused before GDAL opens them
+ * (core/special.h).  Text goes through dcs_layer_text(), which makes it
+ * valid UTF-8 (core/utf8.h; Latin-1 when the layer declares it and GDAL
+ * left it undecoded) and counts what it changed, for one warning per layer.
  *
  * Ownership: dcs_layer_close() closes the dataset and frees the layer's
  * spatial reference and transformations.  Geometries returned by
@@ -58,6 +66,9 @@ typedef struct {
     long long nnull;     /* features without geometry (skipped) */
     long long nrepaired; /* invalid geometries repaired */
     long long nwrongtype;/* geometries of the wrong type (skipped) */
+    long long nbadtext;  /* text values cleaned by dcs_layer_text() */
+    long long badtext_fid; /* the first such value's feature */
+    int latin1;          /* set by dcs_layer_open(): the layer declares Latin-1 */
 } dcs_layer;
 
 /* Open src for role: dataset, layer (the only one when src->layer is
@@ -131,6 +142,13 @@ void dcs_layer_close(dcs_layer *L);
 const char *dcs_open_failure(const char *name, const char *what, char *buf, size_t size);
 
 /* Field value as a number (NaN when null, unset or not numeric). */
+/* A copy of the text of field of f (caller frees; the field must be set),
+ * made valid UTF-8 without XML-illegal control characters (core/utf8.h:
+ * bytes read as Latin-1 when L->latin1); a changed value is counted in
+ * L->nbadtext, the first one's feature in L->badtext_fid.  NULL when out
+ * of memory.  Call from the thread that reads L. */
+char *dcs_layer_text(dcs_layer *L, OGRFeatureH f, int field);
+
 double dcs_field_double(OGRFeatureH f, int field);
 
 #endif

@@ -1,6 +1,8 @@
 /* scenario.c - strict reading of the scenario JSON. See scenario.h. */
 #include "inputs/scenario.h"
 
+#include "inputs/jsoncheck.h"
+
 #include <cjson/cJSON.h>
 #include <ctype.h>
 #include <errno.h>
@@ -83,7 +85,8 @@ static void index_path(char *out, const char *base, size_t i)
     snprintf(out, PATH_MAX_LEN, "%s[%zu]", base, i);
 }
 
-/* Report keys of obj not in allowed (NULL-terminated) and duplicates. */
+/* Report keys of obj not in allowed (NULL-terminated); repeated keys are
+ * found for the whole tree by dcs_json_duplicate_keys(). */
 static void check_keys(reader *r, const cJSON *obj, const char *path, const char *const *allowed)
 {
     for (const cJSON *c = obj->child; c; c = c->next) {
@@ -100,11 +103,6 @@ static void check_keys(reader *r, const cJSON *obj, const char *path, const char
             }
             problem(r, kp, "unknown key (expected one of: %s)", list);
         }
-        for (const cJSON *d = obj->child; d != c; d = d->next)
-            if (strcmp(d->string, c->string) == 0) {
-                problem(r, kp, "key appears more than once");
-                break;
-            }
     }
 }
 
@@ -1726,27 +1724,69 @@ static void read_noise(reader *r, const cJSON *root, const char *base_dir, dcs_s
     read_number(r, o, "noise", "search_km", 0, 0.01, 100, &scn->noise.search_km);
 }
 
+typedef struct {
+    const char *name;
+    size_t index;
+} named;
+
+static int by_name_then_index(const void *a, const void *b)
+{
+    const named *x = a, *y = b;
+    int c = strcmp(x->name, y->name);
+    return c ? c : (x->index > y->index) - (x->index < y->index);
+}
+
+/* "what[i].name: "x" is already used by what[j]" for each repeat, j the
+ * first use, in the file's order; sorted, so n log n (a million
+ * constraints take a second). */
+static void check_unique(reader *r, const char *what, const char *const *names, size_t n)
+{
+    named *v = malloc((n ? n : 1) * sizeof *v);
+    size_t *first_use = malloc((n ? n : 1) * sizeof *first_use), m = 0;
+    if (!v || !first_use) {
+        r->nomem = 1;
+        goto done;
+    }
+    for (size_t i = 0; i < n; i++) {
+        first_use[i] = i;
+        if (names[i])
+            v[m++] = (named){.name = names[i], .index = i};
+    }
+    qsort(v, m, sizeof *v, by_name_then_index);
+    for (size_t k = 1, first = 0; k < m; k++) {
+        if (strcmp(v[k].name, v[first].name) != 0)
+            first = k;
+        else
+            first_use[v[k].index] = v[first].index;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (first_use[i] == i)
+            continue;
+        char p[PATH_MAX_LEN];
+        snprintf(p, sizeof p, "%s[%zu].name", what, i);
+        problem(r, p, "\"%s\" is already used by %s[%zu]", names[i], what, first_use[i]);
+    }
+done:
+    free(v);
+    free(first_use);
+}
+
 /* Names must be unique within constraints and within criteria. */
 static void check_unique_names(reader *r, dcs_scenario *scn)
 {
+    size_t n = scn->nconstraints > scn->ncriteria ? scn->nconstraints : scn->ncriteria;
+    const char **names = malloc((n ? n : 1) * sizeof *names);
+    if (!names) {
+        r->nomem = 1;
+        return;
+    }
     for (size_t i = 0; i < scn->nconstraints; i++)
-        for (size_t j = 0; j < i; j++)
-            if (scn->constraints[i].name && scn->constraints[j].name &&
-                strcmp(scn->constraints[i].name, scn->constraints[j].name) == 0) {
-                char p[PATH_MAX_LEN];
-                snprintf(p, sizeof p, "constraints[%zu].name", i);
-                problem(r, p, "\"%s\" is already used by constraints[%zu]",
-                        scn->constraints[i].name, j);
-            }
+        names[i] = scn->constraints[i].name;
+    check_unique(r, "constraints", names, scn->nconstraints);
     for (size_t i = 0; i < scn->ncriteria; i++)
-        for (size_t j = 0; j < i; j++)
-            if (scn->criteria[i].name && scn->criteria[j].name &&
-                strcmp(scn->criteria[i].name, scn->criteria[j].name) == 0) {
-                char p[PATH_MAX_LEN];
-                snprintf(p, sizeof p, "criteria[%zu].name", i);
-                problem(r, p, "\"%s\" is already used by criteria[%zu]", scn->criteria[i].name,
-                        j);
-            }
+        names[i] = scn->criteria[i].name;
+    check_unique(r, "criteria", names, scn->ncriteria);
+    free(names);
 }
 
 static void read_root(reader *r, const cJSON *root, const char *base_dir, dcs_scenario *scn)
@@ -1833,6 +1873,38 @@ static void syntax_problem(reader *r, const char *text, const char *at, const ch
     problem(r, "", "%s:%d:%d: JSON syntax error near \"%s\"", path, line, col, near);
 }
 
+/* Before cJSON (after == 0): nesting deeper than cJSON takes; after it:
+ * an escaped NUL, bytes that are not UTF-8.  1 when found (the problem
+ * starts with path:line:column, like a syntax error). */
+static int raw_text_problem(reader *r, const char *text, const char *path, int after)
+{
+    const char *what = NULL;
+    size_t at = after ? dcs_json_bad_text(text, &what)
+                      : dcs_json_too_deep(text, CJSON_NESTING_LIMIT);
+    if (at == (size_t)-1)
+        return 0;
+    int line, col;
+    dcs_json_line_col(text, at, &line, &col);
+    if (after)
+        problem(r, "", "%s:%d:%d: a string holds %s", path, line, col, what);
+    else
+        problem(r, "", "%s:%d:%d: JSON nested more than %d levels deep ({ and [ inside each "
+                       "other); a scenario needs fewer than ten", path, line, col,
+                CJSON_NESTING_LIMIT);
+    return 1;
+}
+
+/* Every object anywhere in the tree: a key given twice is refused. */
+static void repeated_keys(reader *r, const cJSON *root)
+{
+    dcs_strlist paths = {0};
+    if (dcs_json_duplicate_keys(root, &paths) < 0)
+        r->nomem = 1;
+    for (size_t i = 0; i < paths.count; i++)
+        problem(r, paths.items[i], "key appears more than once");
+    dcs_strlist_free(&paths);
+}
+
 dcs_status dcs_scenario_parse(const char *text, const char *base_dir, const char *path,
                               dcs_scenario *scn, dcs_strlist *problems, dcs_error *err)
 {
@@ -1843,14 +1915,18 @@ dcs_status dcs_scenario_parse(const char *text, const char *base_dir, const char
     scn->dir = dcs_strdup(base_dir ? base_dir : "");
 
     const char *end = NULL;
-    cJSON *root = cJSON_ParseWithOpts(text, &end, 1);
-    int syntax = !root;
-    if (!root)
+    cJSON *root = NULL;
+    int syntax = raw_text_problem(&r, text, path, 0);
+    if (!syntax && !(root = cJSON_ParseWithOpts(text, &end, 1))) {
+        syntax = 1;
         syntax_problem(&r, text, end ? end : text, path);
-    else if (!cJSON_IsObject(root)) {
-        wrong_type(&r, "(top level)", "an object", root);
-    } else {
-        read_root(&r, root, base_dir, scn);
+    }
+    if (!syntax && !(syntax = raw_text_problem(&r, text, path, 1))) {
+        repeated_keys(&r, root);
+        if (!cJSON_IsObject(root))
+            wrong_type(&r, "(top level)", "an object", root);
+        else
+            read_root(&r, root, base_dir, scn);
     }
     cJSON_Delete(root);
 

@@ -254,7 +254,7 @@ void dcs_site_set_points(dcs_sites *s, size_t i, GEOSContextHandle_t geos,
                &s->centroid_lat[i]);
 }
 
-static char *feature_id(OGRFeatureH f, int id_field)
+static char *feature_id(dcs_layer *L, OGRFeatureH f, int id_field)
 {
     if (id_field < 0) {
         char buf[32];
@@ -263,19 +263,25 @@ static char *feature_id(OGRFeatureH f, int id_field)
     }
     if (!OGR_F_IsFieldSetAndNotNull(f, id_field))
         return NULL;
-    return dcs_strdup(OGR_F_GetFieldAsString(f, id_field));
+    return dcs_layer_text(L, f, id_field);
 }
 
 /* -1 when out of memory. */
-static int read_attributes(dcs_sites *s, size_t i, const dcs_model *m, OGRFeatureH f,
-                           const int *fields)
+static int read_attributes(dcs_layer *L, dcs_sites *s, size_t i, const dcs_model *m,
+                           OGRFeatureH f, const int *fields)
 {
     for (size_t a = 0; a < m->scn->sites.nattrs; a++) {
         const dcs_metric *mt = &m->metrics[m->attr_first + a];
-        if (mt->kind == DCS_NUM)
+        if (mt->kind == DCS_NUM) {
             dcs_site_num(s, i)[mt->col] = dcs_field_double(f, fields[a]);
-        else if (OGR_F_IsFieldSetAndNotNull(f, fields[a]) &&
-                 dcs_site_set_text(s, i, mt->col, OGR_F_GetFieldAsString(f, fields[a])) != 0)
+            continue;
+        }
+        if (!OGR_F_IsFieldSetAndNotNull(f, fields[a]))
+            continue;
+        char *t = dcs_layer_text(L, f, fields[a]);
+        int bad = !t || dcs_site_set_text(s, i, mt->col, t) != 0;
+        free(t);
+        if (bad)
             return -1;
     }
     return 0;
@@ -283,13 +289,14 @@ static int read_attributes(dcs_sites *s, size_t i, const dcs_model *m, OGRFeatur
 
 /* Site i's id, blank row and attributes from feature f; its geometry is
  * converted later (geom NULL until then). */
-static dcs_status add_site(dcs_sites *s, const dcs_model *m, OGRFeatureH f, int id_field,
+static dcs_status add_site(dcs_layer *L, dcs_sites *s, const dcs_model *m, OGRFeatureH f,
+                           int id_field,
                            const int *fields, dcs_error *err)
 {
     if (grow(s) != 0)
         return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory loading sites");
     size_t i = s->n;
-    s->id[i] = feature_id(f, id_field);
+    s->id[i] = feature_id(L, f, id_field);
     if (!s->id[i])
         return dcs_error_set(err, DCS_ERR_DATA, "sites: feature %lld has no id (field '%s' is null)",
                              (long long)OGR_F_GetFID(f),
@@ -301,7 +308,7 @@ static dcs_status add_site(dcs_sites *s, const dcs_model *m, OGRFeatureH f, int 
     s->centroid_lon[i] = s->centroid_lat[i] = NAN;
     blank_row(s, i);
     s->n++;
-    if (read_attributes(s, i, m, f, fields) != 0)
+    if (read_attributes(L, s, i, m, f, fields) != 0)
         return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory loading sites");
     return DCS_OK;
 }
@@ -459,7 +466,7 @@ static dcs_status read_chunk(dcs_layer *L, const dcs_model *m, int id_field, con
         dcs_layer_next_raw(L, &f);
         if (!f)
             break;
-        dcs_status st = add_site(s, m, f, id_field, fields, err);
+        dcs_status st = add_site(L, s, m, f, id_field, fields, err);
         if (st == DCS_OK) {
             ch->fid[ch->n] = (long long)OGR_F_GetFID(f);
             ch->src[ch->n++] = OGR_F_StealGeometry(f);
@@ -561,6 +568,22 @@ static size_t features_done(const dcs_layer *L, const dcs_sites *s, const site_c
     return s->n - pending->n + (size_t)L->nnull + (size_t)L->nwrongtype;
 }
 
+/* Why a sites layer gave no site: what its features were. */
+static dcs_status no_usable_features(const dcs_layer *L, dcs_error *err)
+{
+    int collection = strstr(L->geom_type, "Collection") != NULL;
+    return dcs_error_set(err, DCS_ERR_DATA,
+                         "sites: layer '%s' of '%s' has no usable features: of its %lld, %lld "
+                         "have no geometry and %lld are neither polygons nor points (the layer "
+                         "is declared %s)%s",
+                         OGR_L_GetName(L->lyr), L->src->dataset, L->nfeatures, L->nnull,
+                         L->nwrongtype, L->geom_type,
+                         collection ? "; the parts of a GeometryCollection are not read: split "
+                                      "them, e.g. ogr2ogr -explodecollections -nlt "
+                                      "PROMOTE_TO_MULTI"
+                                    : "");
+}
+
 dcs_status dcs_sites_load(dcs_layer *L, const dcs_model *m, const dcs_crs *crs,
                           GEOSContextHandle_t geos, int threads, const dcs_progress *progress,
                           dcs_sites *s, dcs_error *err)
@@ -595,8 +618,7 @@ dcs_status dcs_sites_load(dcs_layer *L, const dcs_model *m, const dcs_crs *crs,
     for (int k = 0; k < 2; k++)
         free_sources(&ch[k]);
     if (st == DCS_OK && s->n == 0)
-        st = dcs_error_set(err, DCS_ERR_DATA, "sites: layer '%s' of '%s' has no usable features",
-                           OGR_L_GetName(L->lyr), L->src->dataset);
+        st = no_usable_features(L, err);
     if (st == DCS_OK)
         st = check_unique_ids(s, err);
 fail:

@@ -26,10 +26,18 @@ static dcs_status list_files(const dcs_scenario *scn, dcs_strlist *files, dcs_la
     OGR_L_ResetReading(table->lyr);
     OGRFeatureH f;
     while ((f = OGR_L_GetNextFeature(table->lyr))) {
-        char *path = OGR_F_IsFieldSetAndNotNull(f, field)
-                         ? dcs_scenario_resolve(scn, OGR_F_GetFieldAsString(f, field))
-                         : NULL;
-        int bad = path && dcs_strlist_addf(files, "%s", path) != 0;
+        const char *name = OGR_F_IsFieldSetAndNotNull(f, field) ? OGR_F_GetFieldAsString(f, field)
+                                                                 : "";
+        if (name[strspn(name, " \t")] == '\0') {
+            dcs_error_set(err, DCS_ERR_DATA, "energy.station_table: feature %lld of '%s' has "
+                          "no weather file in field '%s' (empty); fill it in, or leave the row "
+                          "out with a \"where\" filter", (long long)OGR_F_GetFID(f),
+                          table->src->dataset, scn->energy.file_field);
+            OGR_F_Destroy(f);
+            return DCS_ERR_DATA;
+        }
+        char *path = dcs_scenario_resolve(scn, name);
+        int bad = !path || dcs_strlist_addf(files, "%s", path) != 0;
         free(path);
         OGR_F_Destroy(f);
         if (bad)

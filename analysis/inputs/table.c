@@ -39,13 +39,14 @@ static int grow(dcs_table *t, keyed_row **rows, size_t *cap)
     return 0;
 }
 
-static void read_row(dcs_table *t, OGRFeatureH f, const int *fields, const int *text_kinds)
+static void read_row(dcs_layer *L, dcs_table *t, OGRFeatureH f, const int *fields,
+                     const int *text_kinds)
 {
     for (size_t k = 0; k < t->nfields; k++) {
         t->num[t->n * t->nfields + k] = text_kinds[k] ? NAN : dcs_field_double(f, fields[k]);
         t->text[t->n * t->nfields + k] =
             text_kinds[k] && OGR_F_IsFieldSetAndNotNull(f, fields[k])
-                ? dcs_strdup(OGR_F_GetFieldAsString(f, fields[k]))
+                ? dcs_layer_text(L, f, fields[k])
                 : NULL;
     }
 }
@@ -97,12 +98,12 @@ dcs_status dcs_table_load(dcs_layer *L, int key_field, const int *fields, const 
     while ((f = OGR_L_GetNextFeature(L->lyr))) {
         if (OGR_F_IsFieldSetAndNotNull(f, key_field)) {
             if (grow(t, &rows, &cap) != 0 ||
-                !(rows[t->n].key = dcs_strdup(OGR_F_GetFieldAsString(f, key_field)))) {
+                !(rows[t->n].key = dcs_layer_text(L, f, key_field))) {
                 OGR_F_Destroy(f);
                 goto nomem;
             }
             rows[t->n].row = t->n;
-            read_row(t, f, fields, text_kinds);
+            read_row(L, t, f, fields, text_kinds);
             t->n++;
         }
         OGR_F_Destroy(f);

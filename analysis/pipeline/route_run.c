@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/special.h"
 #include "core/strlist.h"
 #include "geometry/route.h"
 #include "inputs/layers.h"
@@ -215,6 +216,10 @@ static dcs_status raster_cell_m(GDALDatasetH src, const char *wkt, double *cell_
 static dcs_status open_cost(const route_job *j, GDALDatasetH *out, dcs_error *err)
 {
     const char *path = j->rs->cost_raster;
+    char kind[64];
+    if (dcs_special_file(path, kind, sizeof kind))
+        return dcs_error_set(err, DCS_ERR_DATA, "interconnection.route.cost_raster: cannot open "
+                             "'%s': it is %s, not a raster", path, kind);
     CPLErrorReset();
     GDALDatasetH src = GDALOpenEx(path, GDAL_OF_RASTER | GDAL_OF_READONLY, NULL, NULL, NULL);
     char why[256];

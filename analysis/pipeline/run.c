@@ -212,6 +212,19 @@ static dcs_status measure_sites(dcs_result *res, dcs_context_data *cd,
 
 static void warn_layer(dcs_result *res, const dcs_input_info *info)
 {
+    if (info->nbadtext)
+        dcs_warning_plain(
+            dcs_warn(&res->warnings, DCS_WARN_TEXT_REPAIRED, info->role,
+                     "%s: layer '%s' of '%s': %lld text value%s not valid UTF-8 or held control "
+                     "characters, the first at feature %lld; %s (re-save the layer as UTF-8 "
+                     "to keep every character)",
+                     info->role, info->layer, info->dataset, info->nbadtext,
+                     info->nbadtext == 1 ? " was" : "s were", info->badtext_fid,
+                     info->latin1 ? "its bytes were read as Latin-1 (the layer's declared "
+                                    "encoding), control characters replaced by U+FFFD"
+                                  : "each bad byte and control character was replaced by U+FFFD"),
+            "In %s, %lld text value%s damaged characters, shown as a replacement mark.", info->role,
+            info->nbadtext, info->nbadtext == 1 ? " has" : "s have");
     if (info->nrepaired)
         dcs_warning_plain(dcs_warn(&res->warnings, DCS_WARN_GEOMETRY_REPAIRED, info->role,
                                    "%s: %lld invalid geometries repaired (GEOS MakeValid)",
@@ -359,8 +372,56 @@ static void keep_stations(dcs_result *res, dcs_context_data *cd)
     }
 }
 
+/* Up to 3 values of list (n items, NULLs skipped, a repeat of the
+ * previous one skipped) as "'a', 'b', 'c'" in buf. */
+static const char *sample(char *const *list, size_t n, size_t stride, size_t col, char *buf,
+                          size_t size)
+{
+    size_t len = 0, k = 0;
+    const char *prev = NULL;
+    buf[0] = '\0';
+    for (size_t i = 0; i < n && k < 3 && len + 1 < size; i++) {
+        const char *v = list[i * stride + col];
+        if (!v || (prev && strcmp(prev, v) == 0))
+            continue;
+        len += (size_t)snprintf(buf + len, size - len, "%s'%.40s'", k++ ? ", " : "", v);
+        prev = v;
+    }
+    if (k == 0)
+        snprintf(buf, size, "no values");
+    return buf;
+}
+
+/* A join no site's key matches: every joined metric is empty; say which
+ * keys each side has. */
+static void warn_join_no_match(dcs_result *res, const dcs_context_data *cd, size_t j)
+{
+    const dcs_model *m = &res->model;
+    const dcs_join *jn = &res->scn->joins[j];
+    const dcs_sites *s = &res->sites;
+    size_t col = m->metrics[m->join_on[j]].col, matched = 0;
+    for (size_t i = 0; i < s->n && !matched; i++) {
+        const char *key = dcs_site_text(s, i)[col];
+        matched = key && dcs_table_find(&cd->tables[j], key) >= 0;
+    }
+    if (matched || s->n == 0)
+        return;
+    char ours[200], theirs[200];
+    sample(s->text, s->n, s->ntext, col, ours, sizeof ours);
+    sample(cd->tables[j].key, cd->tables[j].n, 1, 0, theirs, sizeof theirs);
+    dcs_warning_plain(
+        dcs_warn(&res->warnings, DCS_WARN_JOIN_NO_MATCH, jn->name,
+                 "%s (join): no site's %s matches a %s of '%s' (sites have %s; the table has "
+                 "%s); every value it joins is empty: check both hold the same codes in the "
+                 "same form (leading zeros, numbers stored as text)",
+                 jn->name, jn->on, jn->key_field, jn->src.dataset, ours, theirs),
+        "Table %s matched none of the sites; its values are blank.", jn->name);
+}
+
 static void warn_joins(dcs_result *res, const dcs_context_data *cd)
 {
+    for (size_t j = 0; j < cd->njoins; j++)
+        warn_join_no_match(res, cd, j);
     for (size_t j = 0; j < cd->njoins; j++)
         if (cd->tables[j].nduplicates)
             dcs_warning_plain(

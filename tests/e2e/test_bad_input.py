@@ -945,6 +945,333 @@ def wait_for(p, text):
     raise AssertionError("dcsite ended before printing %r:\n%s" % (text, "".join(seen)))
 
 
+# --------------------------------------------------------------------------
+# the input edge (issue 29): scenario size, signals, special files, text
+# --------------------------------------------------------------------------
+
+def many_constraints(name, n):
+    s = scenario()
+    s["constraints"] = [{"name": "c%d" % i, "metric": "area_ha", "min": 0.001}
+                        for i in range(n)]
+    return write(name, s)
+
+
+class B10InputEdge(Case):
+
+    def test_scenario_checks_scale_n_log_n(self):
+        # 40,000 constraints took 3.8 s (names compared pairwise); 10 times
+        # as many must take well under 10^2 = 100 times as long.  The
+        # bound 30 leaves room for n log n and a busy machine (an absolute
+        # time would depend on the machine and on ASan).
+        small, big = many_constraints("c20k.json", 20000), many_constraints("c200k.json", 200000)
+        times = []
+        for p in (small, big):
+            t0 = time.monotonic()
+            r = dcsite("check", p, timeout=600)
+            times.append(time.monotonic() - t0)
+            self.assertEqual(r.returncode, 0, r.stderr[-2000:])
+        self.assertLess(times[1] / times[0], 30, "20k: %.2f s, 200k: %.2f s" % tuple(times))
+
+    def test_repeated_constraint_names_all_found(self):
+        s = scenario()
+        s["constraints"] = [{"name": "c%d" % (i % 3000), "metric": "area_ha", "min": 0.001}
+                            for i in range(6000)]
+        r = dcsite("check", write("repeat_names.json", s))
+        self.assertFails(r, 3, 'constraints[3000].name: "c0" is already used by constraints[0]')
+        self.assertEqual(len([e for e in errors(r) if "is already used by" in e]), 3000)
+
+    def test_sigint_while_reading_scenario(self):
+        # a FIFO as the scenario: dcsite blocks reading it, deterministically
+        fifo = path("scenario.fifo")
+        os.mkfifo(fifo)
+        p = subprocess.Popen([DCSITE, "run", fifo, "-o", path("out-fifo-scn")], cwd=Tmp.dir,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            w = os.open(fifo, os.O_WRONLY)
+            os.write(w, b'{"name": "half a scenario", "constraints": [')
+            time.sleep(0.3)
+            p.send_signal(signal.SIGINT)
+            _, err = p.communicate(timeout=60)
+            os.close(w)
+        finally:
+            if p.poll() is None:
+                p.kill()
+        self.assertEqual(p.returncode, 130, err)
+        self.assertIn("dcsite: ERROR: interrupted while reading the scenario", err)
+        self.assertFalse(os.path.exists(path("out-fifo-scn")))
+
+    def test_fifo_dataset_refused(self):
+        fifo = path("sites.fifo")
+        os.mkfifo(fifo)
+        s = scenario()
+        s["sites"]["dataset"] = "sites.fifo"
+        r = run_scenario("fifo_ds", s, timeout=60)  # a blocking open would time out
+        self.assertFails(r, 4, "sites: cannot open '%s': it is a FIFO (named pipe), not a "
+                         "dataset" % fifo)
+
+    def test_device_raster_refused(self):
+        s = scenario()
+        s["rasters"] = [{"name": "zero", "dataset": "/dev/zero", "stats": ["mean"]}]
+        r = run_scenario("dev_raster", s, timeout=60)
+        self.assertFails(r, 4, "'/dev/zero'", "it is a character device")
+
+    def test_duplicate_key_nested(self):
+        s = scenario()
+        s["criteria"].append({"name": "zone", "metric": "zoning", "weight": 1,
+                              "value": {"type": "categorical",
+                                        "categories": {"industrial": 1, "DUP": 0}}})
+        text = json.dumps(s, indent=2).replace('"DUP": 0', '"industrial": 0')
+        r = dcsite("run", write("dupkey.json", text))
+        k = len(s["criteria"]) - 1
+        self.assertFails(r, 3, "criteria[%d].value.categories.industrial: key appears more "
+                         "than once" % k)
+
+    def test_nul_escape_refused(self):
+        s = scenario(name="short\u0000ened")
+        text = json.dumps(s, indent=2)  # the NUL written as the escape \\u0000
+        self.assertIn('"short\\u0000ened"', text)
+        p = write("nul.json", text)
+        line = next(i for i, ln in enumerate(text.split("\n")) if "u0000" in ln)
+        col = text.split("\n")[line].index("\\u0000") + 1
+        r = dcsite("run", p)
+        self.assertFails(r, 3, "%s:%d:%d: a string holds an escaped NUL (\\u0000)"
+                         % (p, line + 1, col))
+
+    def test_scenario_not_utf8_refused(self):
+        text = json.dumps(scenario(description="Zurich"), indent=2)
+        data = text.encode("utf-8").replace(b"Zurich", b"Z\xfcrich")  # u-umlaut in Latin-1
+        self.assertIn(b"Z\xfcrich", data)
+        p = write("latin1_scenario.json", data)
+        r = dcsite("run", p)
+        line = data.split(b"\n").index(next(ln for ln in data.split(b"\n") if b"\xfc" in ln))
+        self.assertFails(r, 3, "%s:%d:" % (p, line + 1), "a byte that is not UTF-8")
+
+    def test_escaped_control_character_refused(self):
+        # the description becomes the workbook's subject (docProps/core.xml),
+        # where libxlsxwriter 1.1.4 copies a \u0001 as it is: not XML
+        p = write("ctl.json", json.dumps(scenario(description="a\u0001b"), indent=2))
+        r = dcsite("run", p)
+        self.assertFails(r, 3, "%s:" % p, "a string holds an escaped control character")
+
+    def degenerate_site(self, name, wkt):
+        ds = copy_layers(name + ".gpkg")
+        add_site(ds.GetLayerByName("sites"), "DEGEN", wkt)
+        ds = None
+        s = scenario()
+        for k in ("sites", "substations"):
+            s[k]["dataset"] = name + ".gpkg"
+        s["overlays"][0]["dataset"] = name + ".gpkg"
+        return run_scenario(name, s)
+
+    def test_zero_area_site_refused_not_made_a_line(self):
+        # four points on one line: MakeValid gives a LineString, which was
+        # ranked as a site; now the run stops and names the feature
+        r = self.degenerate_site("zero_area", "POLYGON((700000 3660000,700300 3660000,"
+                                              "700600 3660000,700000 3660000))")
+        self.assertFails(r, 4, "sites: a polygon in layer 'sites' is degenerate (GEOS: ",
+                         "its repair leaves no area, only a line or a point: fix or delete")
+        self.assertIn("feature 9", errors(r)[0])  # the fixture has 8 sites
+        self.assertFalse(os.path.exists(path("out-zero_area")))
+
+    def test_three_point_ring_refused(self):
+        r = self.degenerate_site("three_points", "POLYGON((700000 3660000,700300 3660000,"
+                                                 "700000 3660000))")
+        # GEOS builds the ring and names the fault; its repair is a line
+        self.assertFails(r, 4, "feature 9", "degenerate (GEOS: Too few points in geometry "
+                         "component[700000 3660000])", "leaves no area")
+
+    def test_unclosed_ring_names_the_reason(self):
+        r = self.degenerate_site("unclosed", "POLYGON((700000 3660000,700300 3660000,"
+                                             "700300 3660300,700000 3660300))")
+        self.assertFails(r, 4, "feature 9", "ring 1 of polygon 1 is not closed (it starts at "
+                         "700000 3660000 and ends at 700000 3660300)")
+
+    def test_chart_capped_at_255_series(self):
+        import zipfile
+        s = scenario()
+        s["criteria"] = [{"name": "k%03d" % i, "metric": "area_ha", "weight": 1,
+                          "value": {"type": "linear", "worst": 0, "best": 100 + i}}
+                         for i in range(300)]
+        r = run_scenario("chart300", s)
+        self.assertRuns(r)
+        with zipfile.ZipFile(path("out-chart300", NAME + ".xlsx")) as z:
+            charts = [n for n in z.namelist() if n.startswith("xl/charts/chart")]
+            self.assertTrue(charts)
+            counts = [z.read(n).count(b"<c:ser>") for n in charts]
+            shared = z.read("xl/sharedStrings.xml").decode("utf-8")
+        self.assertEqual(max(counts), 255, counts)  # Excel refuses a chart of 256 or more
+        self.assertIn("The chart shows the first 255 of the 300 criteria: Excel draws at most "
+                      "255 series in a chart.", shared)
+
+    def test_gcp_only_raster(self):
+        ds = gdal.GetDriverByName("GTiff").Create(path("gcp.tif"), 20, 20, 1, gdal.GDT_Float32)
+        gcps = [gdal.GCP(699000 + 50 * px, 3645000 - 50 * ln, 0, px, ln)
+                for px, ln in ((0, 0), (20, 0), (0, 20), (20, 20))]
+        ds.SetGCPs(gcps, srs(32614).ExportToWkt())
+        ds = None
+        s = scenario()
+        s["rasters"] = [{"name": "elev", "dataset": "gcp.tif", "stats": ["mean"]}]
+        r = run_scenario("gcp", s)
+        self.assertFails(r, 4, "raster '%s': georeferenced by 4 ground control points (GCPs) "
+                         "only" % path("gcp.tif"), "gdalwarp")
+        self.assertNotIn("no CRS", r.stderr)
+
+    def test_nan_origin_raster(self):
+        p = dem("nan_origin.tif", origin=(float("nan"), 3645000))
+        self.assertTrue(math.isnan(gdal.Open(p).GetGeoTransform()[0]), "GTiff kept the NaN")
+        s = scenario()
+        s["rasters"] = [{"name": "elev", "dataset": "nan_origin.tif", "stats": ["mean"]}]
+        r = run_scenario("nan_origin", s)
+        self.assertFails(r, 4, "raster '%s': its geotransform's origin is not a number (nan, "
+                         "3.645e+06)" % p)
+        self.assertNotIn("covers none of the sites", r.stderr)
+
+    def test_geometry_collection_sites_layer(self):
+        ds = ogr.GetDriverByName("GPKG").CreateDataSource(path("gc.gpkg"))
+        lyr = ds.CreateLayer("sites", srs(32614), ogr.wkbGeometryCollection)
+        for name, t in (("site_id", ogr.OFTString), ("zoning", ogr.OFTString),
+                        ("land_cost", ogr.OFTReal)):
+            lyr.CreateField(ogr.FieldDefn(name, t))
+        for k in range(3):
+            add_site(lyr, "GC%d" % k, "GEOMETRYCOLLECTION(%s)" % box_wkt(700000 + 1000 * k,
+                                                                          3630000))
+        ds = None
+        s = scenario()
+        s["sites"]["dataset"] = "gc.gpkg"
+        r = run_scenario("gc", s)
+        self.assertFails(r, 4, "sites: layer 'sites' of '%s' has no usable features: of its "
+                         "3, 0 have no geometry and 3 are neither polygons nor points (the "
+                         "layer is declared Geometry Collection)" % path("gc.gpkg"),
+                         "ogr2ogr -explodecollections")
+
+    def test_join_matching_no_site_warns(self):
+        write("zone_prices.csv", "zone,price\nIND,0.05\nCOM,0.07\nRES,0.09\n")
+        s = scenario()
+        s["joins"] = [{"name": "prices", "dataset": "zone_prices.csv", "key_field": "zone",
+                       "on": "zoning", "attributes": {"zone_price": "price"}}]
+        r = run_scenario("join_none", s)
+        self.assertRuns(r)
+        self.assertWarns(r, "prices (join): no site's zoning matches a zone of '%s' (sites have "
+                         "'industrial', " % path("zone_prices.csv"),
+                         "the table has 'COM', 'IND', 'RES'); every value it joins is empty")
+        with open(path("out-join_none", NAME + ".json")) as fp:
+            codes = [w["code"] for w in json.load(fp)["warnings"]]
+        self.assertIn("join_no_match", codes)
+
+    def test_empty_station_table_entry(self):
+        write("st_blank.csv", 'station,file\n"dal",""\n')
+        write("st_blank.csvt", '"String","String"\n')
+        s = scenario(energy={"cooling": "air_chiller", "station_table": {
+            "dataset": "st_blank.csv", "file_field": "file"}})
+        r = run_scenario("st_blank", s)
+        self.assertFails(r, 4, "energy.station_table: feature 1 of '%s' has no weather file in "
+                         "field 'file' (empty)" % path("st_blank.csv"))
+        self.assertNotIn("is a directory", r.stderr)
+
+    def test_suspect_weather_hour_names_file_and_line(self):
+        # the Dallas TMY3 fixture's dew point spike on 09-09 14:00 is on
+        # line 6040 of the file (zcat | sed -n 6040p)
+        p = os.path.join(WEATHER, "tmy3", "TX-Dallas_Love_Field.tmy3.gz")
+        r = dcsite("energy", p)
+        self.assertRuns(r)
+        self.assertIn("weather '%s': station DALLAS LOVE FIELD: " % p, r.stderr)
+        self.assertIn("09-09 14:00 dew point 33.0 C at 34.0 C (neighbours 28.4, 22.0), line 6040",
+                      r.stderr)
+
+    def test_declared_latin1_shapefile_read_as_latin1(self):
+        # a Shapefile whose .cpg says ISO-8859-1, with GDAL's recoding
+        # turned off (SHAPE_ENCODING=""): dcsite reads its bytes as Latin-1
+        src_ds = ogr.Open(path("fixture.gpkg"))  # kept: the layer needs its dataset
+        src = src_ds.GetLayerByName("sites")
+        ds = ogr.GetDriverByName("ESRI Shapefile").CreateDataSource(path("lat1_shp"))
+        lyr = ds.CreateLayer("sites", src.GetSpatialRef(), ogr.wkbPolygon,
+                             options=["ENCODING=ISO-8859-1"])
+        for name, t in (("site_id", ogr.OFTString), ("zoning", ogr.OFTString),
+                        ("land_cost", ogr.OFTReal)):
+            lyr.CreateField(ogr.FieldDefn(name, t))
+        for f in src:
+            g = ogr.Feature(lyr.GetLayerDefn())
+            sid = f.GetField("site_id")
+            g.SetField("site_id", "S-N\u00c9AR" if sid == "S-NEAR" else sid)
+            g.SetField("zoning", f.GetField("zoning"))
+            g.SetField("land_cost", f.GetField("land_cost"))
+            g.SetGeometry(f.GetGeometryRef().Clone())
+            lyr.CreateFeature(g)
+        ds = None
+        with open(path("lat1_shp", "sites.cpg")) as fp:
+            self.assertEqual(fp.read().strip(), "ISO-8859-1")
+        with open(path("lat1_shp", "sites.dbf"), "rb") as fp:
+            self.assertIn(b"S-N\xc9AR", fp.read())  # the byte as GDAL wrote it
+        s = scenario()
+        s["sites"]["dataset"] = "lat1_shp/sites.shp"
+        r = run_scenario("lat1_shp", s, env={"SHAPE_ENCODING": ""})
+        self.assertRuns(r)
+        self.assertWarns(r, "1 text value was not valid UTF-8", "its bytes were read as Latin-1")
+        with open(path("out-lat1_shp", NAME + ".json"), "rb") as fp:
+            text = fp.read().decode("utf-8")
+        self.assertIn("S-N\u00c9AR", json.dumps(json.loads(text), ensure_ascii=False))
+
+    def test_joined_csv_value_not_utf8(self):
+        write("zone_names.csv", b"zone,label\nindustrial,Z\xfcrich works\ncommercial,Mall\n")
+        s = scenario()
+        s["joins"] = [{"name": "labels", "dataset": "zone_names.csv", "key_field": "zone",
+                       "on": "zoning", "attributes": {"zone_label": "label"}}]
+        r = run_scenario("csv_latin1", s)
+        self.assertRuns(r)
+        self.assertWarns(r, "labels (join): layer 'zone_names' of '%s': 1 text value was not "
+                         "valid UTF-8" % path("zone_names.csv"))
+        with open(path("out-csv_latin1", NAME + ".json"), "rb") as fp:
+            json.loads(fp.read().decode("utf-8"))
+        rows = read_candidates(path("out-csv_latin1", NAME + ".gpkg"))
+        self.assertEqual(rows["S-NEAR"]["zone_label"], "Z\ufffdrich works")
+
+    def test_deep_json(self):
+        p = write("deep.json", '{"name": "x",\n "deep": ' + "[" * 100000 + "]" * 100000 + "}")
+        r = dcsite("run", p)
+        self.assertFails(r, 3, "%s:2:1009: JSON nested more than 1000 levels deep" % p)
+        self.assertNotIn("syntax error", r.stderr)
+
+    def test_text_not_utf8_in_sites(self):
+        # Latin-1 bytes in a site id, a control character in an attribute:
+        # written into the GeoPackage with SQL through GDAL (its triggers
+        # need GDAL's functions), read back by dcsite byte for byte
+        import xml.etree.ElementTree as ET
+        import zipfile
+        shutil.copy(path("fixture.gpkg"), path("latin1.gpkg"))
+        ds = ogr.Open(path("latin1.gpkg"), 1)
+        lyr = ds.ExecuteSQL("SELECT fid FROM sites WHERE site_id = 'S-NEAR'")
+        fid = lyr.GetNextFeature().GetFID()
+        ds.ReleaseResultSet(lyr)
+        ds.ExecuteSQL("UPDATE sites SET site_id = CAST(X'532D4EC9' || 'AR' AS TEXT) "
+                      "WHERE site_id = 'S-NEAR'")
+        ds.ExecuteSQL("UPDATE sites SET zoning = 'comm' || char(1) || 'ercial' "
+                      "WHERE site_id = 'S-MULTI'")
+        ds = None
+        s = scenario()
+        for k in ("sites", "substations"):
+            s[k]["dataset"] = "latin1.gpkg"
+        s["overlays"][0]["dataset"] = "latin1.gpkg"
+        r = run_scenario("latin1", s)
+        self.assertRuns(r)
+        w = [ln for ln in warnings(r) if "UTF-8" in ln]
+        self.assertEqual(len(w), 1, r.stderr)  # one warning for the layer
+        self.assertIn("sites: layer 'sites' of '%s': 2 text values were not valid UTF-8 "
+                      "or held control characters, the first at feature %d"
+                      % (path("latin1.gpkg"), fid), w[0])
+        out = path("out-latin1", NAME)
+        with open(out + ".json", "rb") as fp:
+            summary = json.loads(fp.read().decode("utf-8"))  # strict: fails on bad bytes
+        self.assertIn("S-N\ufffdAR", json.dumps(summary, ensure_ascii=False))
+        with zipfile.ZipFile(out + ".xlsx") as z:
+            for name in z.namelist():
+                if name.endswith(".xml"):
+                    ET.fromstring(z.read(name))  # raises on a byte XML forbids
+            shared = z.read("xl/sharedStrings.xml").decode("utf-8")
+        self.assertIn("S-N\ufffdAR", shared)
+        self.assertIn("comm\ufffdercial", shared)
+        self.assertNotIn("\x01", shared)
+
+
 def main():
     return tapkit.run_module(sys.modules[__name__], DCSITE, sys.stdout)
 

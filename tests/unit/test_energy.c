@@ -269,6 +269,11 @@ static void test_suspect_hours(void **state)
         named += strstr(w.notes.items[i], "station DALLAS LOVE FIELD") &&
                  strstr(w.notes.items[i], "09-09 14:00 dew point 33.0 C at 34.0 C");
     assert_int_equal(named, 1);
+    /* its line in the file: 2 header lines, then hour 0 on line 3 (zcat | sed -n 6040p
+     * shows 09/09/1997,14:00 with 34.0 and 33.0) */
+    assert_int_equal(w.line[6037], 6040);
+    assert_contains(w.notes.items[0], "09-09 14:00 dew point 33.0 C at 34.0 C (neighbours 28.4, "
+                                      "22.0), line 6040");
     dcs_weather_free(&w);
 }
 

@@ -27,6 +27,7 @@ static const char *const code_names[DCS_WARN_CODE_COUNT] = {
     [DCS_WARN_UNKNOWN_HEADROOM] = "unknown_headroom",
     [DCS_WARN_WEATHER_SUSPECT] = "weather_suspect_hours",
     [DCS_WARN_HOURLY_REGION] = "hourly_region_missing",
+    [DCS_WARN_COMMUNITY_UNCHECKED] = "ordinance_rules_unchecked",
 };
 
 const char *dcs_warning_code_name(dcs_warning_code code)

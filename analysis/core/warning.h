@@ -37,6 +37,7 @@ typedef enum {
     DCS_WARN_UNKNOWN_HEADROOM,    /* qualifying substations of unknown headroom (an assumption) */
     DCS_WARN_WEATHER_SUSPECT,     /* note: suspect weather hours left out of the peaks */
     DCS_WARN_HOURLY_REGION,       /* sites whose grid region the hourly signal table lacks */
+    DCS_WARN_COMMUNITY_UNCHECKED, /* ordinance rules the run could not check (no noise model ...) */
     DCS_WARN_CODE_COUNT
 } dcs_warning_code;
 

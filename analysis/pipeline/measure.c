@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "core/libctx.h"
+#include "pipeline/community_run.h"
 
 /* ---- loading ------------------------------------------------------------- */
 
@@ -1018,6 +1019,8 @@ static dcs_status measure_geometry(dcs_context_data *cd, dcs_sites *s, size_t i,
         st = measure_joins(cd, s, i, err);
     if (st == DCS_OK && cd->model->scn->energy.enabled)
         st = measure_energy(cd, s, i, err);
+    if (st == DCS_OK) /* last: it reads the metrics above (and any noise model's) */
+        st = dcs_measure_community(cd, s, i, err);
     return st;
 }
 

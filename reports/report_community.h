@@ -1,0 +1,31 @@
+/*
+ * report_community.h - the workbook's Community sheet: what the neighbours
+ * will ask, per jurisdiction and per site (analysis/community/,
+ * pipeline/community_run.h).
+ *
+ * Only with an "ordinances", "water_utilities" or "generators" section.
+ * First, per jurisdiction, how many sites lie in it, how many are eligible,
+ * how many fail its ordinance and each of its rules; then, per site (the
+ * eligible in rank order, then the excluded in site order, at most
+ * DCS_COMMUNITY_SITE_ROWS), the jurisdiction, the ordinance rules failed in
+ * words, the noise metrics when a noise model made them, the serving
+ * utility and the water shares, and the generators' units and emissions
+ * against the permit threshold.  Rows are written in order (constant-memory
+ * workbooks).  Nothing to free.
+ */
+#ifndef DCS_REPORT_COMMUNITY_H
+#define DCS_REPORT_COMMUNITY_H
+
+#include <xlsxwriter.h>
+
+#include "pipeline/result.h"
+
+#define DCS_COMMUNITY_SITE_ROWS 1000u
+
+/* 1 when the result has community metrics (the sheet would be written). */
+int dcs_report_has_community(const dcs_result *res);
+
+void dcs_report_community_sheet(lxw_workbook *wb, const dcs_result *res, lxw_format *header,
+                                lxw_format *section, lxw_format *note);
+
+#endif

@@ -2,6 +2,7 @@
 #include "report_community.h"
 
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -242,4 +243,128 @@ void dcs_report_community_sheet(lxw_workbook *wb, const dcs_result *res, lxw_for
     worksheet_set_column(ws, 0, 0, 22, NULL);
     worksheet_set_column(ws, 1, 2, 12, NULL);
     worksheet_set_column(ws, 3, 20, 14, NULL);
+}
+
+/* Append to out (cut at size). */
+static void append(char *out, size_t size, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void append(char *out, size_t size, const char *fmt, ...)
+{
+    size_t len = strlen(out);
+    if (len + 1 >= size)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(out + len, size - len, fmt, ap);
+    va_end(ap);
+}
+
+static double num_named(const dcs_result *res, const char *name, size_t i)
+{
+    return num_at(res, dcs_model_find_metric(&res->model, name), i);
+}
+
+void dcs_community_site_text(const dcs_result *res, size_t i, char *out, size_t size)
+{
+    *out = '\0';
+    if (!dcs_report_has_community(res))
+        return;
+    const char *jur = text_at(res, dcs_model_find_metric(&res->model, "jurisdiction"), i);
+    const char *util = text_at(res, dcs_model_find_metric(&res->model, "water_utility"), i);
+    double night = num_named(res, "noise_dba_loudest_night", i);
+    double km = num_named(res, "noise_receptor_km", i);
+    double peak = num_named(res, "water_peak_day_share_pct", i);
+    double drought = num_named(res, "water_peak_day_share_drought_pct", i);
+    double nox = num_named(res, "generator_nox_t_yr", i);
+    double permit = num_named(res, "generator_permit_nox_t_yr", i);
+    double units = num_named(res, "generator_units", i);
+    const char *sep = "Community: ";
+    if (res->scn->ordinances.enabled) {
+        append(out, size, "%s%s", sep, jur ? jur : "in no jurisdiction");
+        sep = "; ";
+    }
+    if (isfinite(night)) {
+        append(out, size, "%s%.1f dBA at night at %.2f km", sep, night, km);
+        sep = "; ";
+    }
+    if (res->scn->water_utilities.enabled) {
+        if (isfinite(peak))
+            append(out, size, "%speak-day water %.1f %% of %s's spare capacity", sep, peak,
+                   util ? util : "the utility");
+        else
+            append(out, size, "%s%s", sep, util ? "the utility has no spare water capacity"
+                                               : "no water utility serves it");
+        if (isfinite(peak) && isfinite(drought))
+            append(out, size, " (%.1f %% in a drought year)", drought);
+        else if (isfinite(peak))
+            append(out, size, " (none to spare in a drought year)");
+        sep = "; ";
+    }
+    if (isfinite(nox))
+        append(out, size, "%s%.0f generators, %.2f t NOx/yr (threshold %.0f)", sep, units, nox,
+               permit);
+    if (*out)
+        append(out, size, ".");
+}
+
+typedef struct {
+    char head[160];
+    size_t n;
+} head_count;
+
+/* The rule part of a failure sentence: up to ", modelled", ", nearest",
+ * ", leaves", ", no point" or ", planned" (the site's own figure). */
+static void rule_head(const char *sentence, size_t len, char *out, size_t size)
+{
+    static const char *const cut[] = {", modelled", ", nearest", " leaves", ", no point",
+                                      ", planned"};
+    size_t end = len;
+    for (size_t k = 0; k < sizeof cut / sizeof cut[0]; k++) {
+        const char *c = strstr(sentence, cut[k]);
+        if (c && (size_t)(c - sentence) < end)
+            end = (size_t)(c - sentence);
+    }
+    snprintf(out, size, "%.*s", (int)end, sentence);
+}
+
+void dcs_community_rule_summary(const dcs_result *res, char *out, size_t size)
+{
+    enum { MAX_HEADS = 64, SHOWN = 3 };
+    *out = '\0';
+    long f = dcs_model_find_metric(&res->model, "ordinance_failed");
+    head_count *h = f >= 0 ? calloc(MAX_HEADS, sizeof *h) : NULL;
+    if (!h)
+        return;
+    size_t n = 0;
+    for (size_t i = 0; i < res->sites.n; i++) {
+        const char *t = text_at(res, f, i);
+        while (t && *t) {
+            const char *semi = strstr(t, "; ");
+            size_t len = semi ? (size_t)(semi - t) : strlen(t);
+            char head[160];
+            rule_head(t, len, head, sizeof head);
+            size_t k = 0;
+            while (k < n && strcmp(h[k].head, head) != 0)
+                k++;
+            if (k == n && n < MAX_HEADS)
+                snprintf(h[n++].head, sizeof h[0].head, "%s", head);
+            if (k < n)
+                h[k].n++;
+            t = semi ? semi + 2 : NULL;
+        }
+    }
+    for (size_t shown = 0; shown < SHOWN && shown < n; shown++) {
+        size_t best = shown;
+        for (size_t k = shown + 1; k < n; k++)
+            if (h[k].n > h[best].n)
+                best = k;
+        head_count tmp = h[shown];
+        h[shown] = h[best];
+        h[best] = tmp;
+        append(out, size, "%s%s (%zu)", shown ? "; " : "", h[shown].head, h[shown].n);
+    }
+    if (n > SHOWN)
+        append(out, size, "; and %zu more", n - SHOWN);
+    free(h);
 }

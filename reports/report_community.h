@@ -25,6 +25,15 @@
 /* 1 when the result has community metrics (the sheet would be written). */
 int dcs_report_has_community(const dcs_result *res);
 
+/* The one-page brief's community line for site i ("" without community
+ * metrics): "Community: <jurisdiction>; noise ...; water x % of <utility>'s
+ * spare (y % in a drought year); generators: n units, z t NOx/yr of t". */
+void dcs_community_site_text(const dcs_result *res, size_t i, char *out, size_t size);
+
+/* The brief's words for the rule "ordinances": its most frequent failed
+ * rules with their site counts ("" when none failed). */
+void dcs_community_rule_summary(const dcs_result *res, char *out, size_t size);
+
 void dcs_report_community_sheet(lxw_workbook *wb, const dcs_result *res, lxw_format *header,
                                 lxw_format *section, lxw_format *note);
 

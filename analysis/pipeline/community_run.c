@@ -66,7 +66,7 @@ static double moratorium(const dcs_model *m, const dcs_sites *s, size_t i)
 
 /* Area (ha) left inside the site after setting back d metres from its
  * boundary, scaled by the site's ground area over its working-CRS area. */
-static double area_left(dcs_context_data *cd, double area_ha, double d)
+static double area_left(const dcs_community_at *cd, double area_ha, double d)
 {
     GEOSContextHandle_t g = cd->geos;
     double a0 = 0, a1 = 0;
@@ -82,7 +82,7 @@ static double area_left(dcs_context_data *cd, double area_ha, double d)
 
 /* The largest distance from a point inside the site to its boundary (m,
  * working CRS; GEOS maximum inscribed circle within 0.5 m). */
-static double interior_depth(dcs_context_data *cd)
+static double interior_depth(const dcs_community_at *cd)
 {
     GEOSContextHandle_t g = cd->geos;
     int type = GEOSGeomTypeId_r(g, cd->site);
@@ -97,7 +97,7 @@ static double interior_depth(dcs_context_data *cd)
     return len;
 }
 
-static dcs_status measure_ordinances(dcs_context_data *cd, dcs_sites *s, size_t i,
+static dcs_status measure_ordinances(const dcs_community_at *cd, dcs_sites *s, size_t i,
                                      dcs_error *err)
 {
     const dcs_model *m = cd->model;
@@ -157,7 +157,7 @@ static void measure_water(const dcs_model *m, dcs_sites *s, size_t i)
         set_num(m, s, i, m->wu_first, k, v[k]);
 }
 
-static void measure_generators(const dcs_context_data *cd, dcs_sites *s, size_t i)
+static void measure_generators(const dcs_community_at *cd, dcs_sites *s, size_t i)
 {
     const dcs_model *m = cd->model;
     const dcs_scenario *scn = m->scn;
@@ -181,7 +181,8 @@ static void measure_generators(const dcs_context_data *cd, dcs_sites *s, size_t 
         set_num(m, s, i, m->gen_first, k, v[k]);
 }
 
-dcs_status dcs_measure_community(dcs_context_data *cd, dcs_sites *s, size_t i, dcs_error *err)
+dcs_status dcs_measure_community(const dcs_community_at *cd, dcs_sites *s, size_t i,
+                                 dcs_error *err)
 {
     const dcs_model *m = cd->model;
     if (m->gen_first >= 0)

@@ -1020,7 +1020,9 @@ static dcs_status measure_geometry(dcs_context_data *cd, dcs_sites *s, size_t i,
     if (st == DCS_OK && cd->model->scn->energy.enabled)
         st = measure_energy(cd, s, i, err);
     if (st == DCS_OK) /* last: it reads the metrics above (and any noise model's) */
-        st = dcs_measure_community(cd, s, i, err);
+        st = dcs_measure_community(&(dcs_community_at){.model = cd->model, .geos = cd->geos,
+                                                       .site = cd->site, .peak_mw = cd->peak_mw},
+                                   s, i, err);
     return st;
 }
 

@@ -626,8 +626,8 @@ static void write_answer(brief *s)
 int dcs_brief_rule_unmeasured(const dcs_result *res, size_t k, char *why, size_t size)
 {
     const dcs_rule *rule = &res->model.rules[k];
-    if (rule->context >= 0 || res->sites.n == 0)
-        return 0;
+    if (rule->context >= 0 || res->sites.n == 0 || rule->op == DCS_OP_EMPTY)
+        return 0; /* ordinances: an empty text is a pass, not a gap */
     const dcs_metric *m = &res->model.metrics[rule->metric];
     if (m->context >= 0 && res->outside && (size_t)m->context < res->ncontexts) {
         size_t nc = res->ncontexts, covered = 0;

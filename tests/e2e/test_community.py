@@ -251,6 +251,29 @@ class T1Ordinances(unittest.TestCase):
         self.assertEqual(r["A"]["ordinance_rules_unchecked"], 0)
 
 
+class T1bMoratorium(unittest.TestCase):
+    def test_moratorium_excludes_with_the_jurisdiction_named(self):
+        with open(os.path.join(TMP, "moratorium.csv"), "w") as fp:
+            fp.write("\n".join([ORDINANCES[0], ORDINANCES[1], "East,,,,,,,,,Yes"]) + "\n")
+        scn = scenario()
+        scn["ordinances"]["table"]["dataset"] = "moratorium.csv"
+        p, out = run(scn, "moratorium")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        r = read_sites(out)
+        self.assertEqual(r["B"]["reasons"], "ordinances: East: moratorium on data centers")
+        self.assertEqual(r["B"]["ordinance_rules_failed"], 1)
+        self.assertEqual(r["A"]["status"], "eligible")
+
+    def test_exclude_false_keeps_the_metrics_only(self):
+        scn = scenario()
+        scn["ordinances"]["exclude"] = False
+        p, out = run(scn, "noexclude")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        b = read_sites(out)["B"]
+        self.assertEqual(b["status"], "eligible")
+        self.assertEqual(b["ordinance_rules_failed"], 3)
+
+
 class T2WaterAndGenerators(unittest.TestCase):
     def test_water_shares_by_hand(self):
         r = read_sites(RUNS["main"][1])
@@ -356,6 +379,14 @@ class T4Errors(unittest.TestCase):
     def test_water_utilities_needs_energy(self):
         scn = scenario(energy=None)
         self.fails(scn, "noenergy", "water_utilities: needs an \"energy\" section")
+
+    def test_table_value_not_a_number(self):
+        with open(os.path.join(TMP, "bad.csv"), "w") as fp:
+            fp.write("\n".join([ORDINANCES[0], ORDINANCES[1],
+                                ORDINANCES[2].replace(",40,", ",forty,")]) + "\n")
+        scn = scenario()
+        scn["ordinances"]["table"]["dataset"] = "bad.csv"
+        self.fails(scn, "nan", "generator_hours_yr", "\"forty\"", "ordinances")
 
     def test_bad_tier(self):
         scn = scenario()

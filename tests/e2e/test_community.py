@@ -394,6 +394,47 @@ class T4Errors(unittest.TestCase):
         self.fails(scn, "tier", "generators.tier", "tier1, tier2, tier4")
 
 
+class T5Demo(unittest.TestCase):
+    """The Dallas demo with its SYNTHETIC community layers (data/)."""
+
+    def test_layers_rebuild_byte_for_byte(self):
+        work = os.path.join(TMP, "rebuild")
+        os.makedirs(work)
+        data = os.path.join(REPO, "data", "dallas")
+        shutil.copy(os.path.join(data, "dallas.gpkg"), work)
+        p = subprocess.run(["/usr/bin/python3", os.path.join(REPO, "tools",
+                            "build_community_layers.py"), work], capture_output=True, text=True)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        for name in ("community_synthetic.gpkg", "ordinances_synthetic.csv",
+                     "ordinances_synthetic.csvt"):
+            with open(os.path.join(work, name), "rb") as a, \
+                    open(os.path.join(data, name), "rb") as b:
+                self.assertEqual(a.read(), b.read(), name)
+
+    def test_demo_rules_differ_across_borders(self):
+        out = os.path.join(TMP, "out-demo")
+        p = subprocess.run([DCSITE, "run", os.path.join(REPO, "data", "scenarios",
+                                                        "dallas_community.json"),
+                            "-o", out, "--quiet"], capture_output=True, text=True, timeout=600)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        ds = ogr.Open(os.path.join(out, "dallas_100mw_community.gpkg"))
+        by = {}
+        for f in ds.GetLayerByName("candidates"):
+            j = f.GetField("jurisdiction")
+            by.setdefault(j, []).append((f.GetField("status"), f.GetField("reasons") or ""))
+        self.assertEqual(set(by), {"Westfield (synthetic)", "Northgate (synthetic)",
+                                   "Southbank (synthetic)"})
+        south = by["Southbank (synthetic)"]
+        self.assertTrue(all("ordinances: Southbank (synthetic): moratorium on data centers"
+                            in r for _, r in south))
+        north = by["Northgate (synthetic)"]
+        self.assertTrue(all("Northgate (synthetic): 5000 m3/day water limit" in r
+                            for _, r in north))
+        west = by["Westfield (synthetic)"]
+        self.assertTrue(any(s == "eligible" for s, _ in west))
+        self.assertFalse(any("water limit" in r for _, r in west))  # 8000 m3/day: met
+
+
 def main():
     return tapkit.run_module(sys.modules[__name__], DCSITE, sys.stdout)
 

@@ -18,6 +18,7 @@ typedef struct {
 /* Per-site columns, each shown when the run has its metric. */
 static const column site_cols[] = {
     {"jurisdiction", "jurisdiction", NULL},
+    {"ordinance_rules_met", "ordinance rules met", "0"},
     {"ordinance_rules_failed", "ordinance rules failed", "0"},
     {"ordinance_failed", "ordinance rules failed, in words", NULL},
     {"noise_dba_loudest_day", "noise day (dBA)", "0.0"},

@@ -60,6 +60,7 @@ static const struct {
     {"ordinance_water_m3_day", "Ordinance: water limit"},
     {"ordinance_moratorium", "Ordinance: moratorium"},
     {"ordinance_failed", "Ordinance rules failed"},
+    {"ordinance_rules_met", "Ordinance rules met"},
     {"ordinance_rules_failed", "Ordinance rules failed (count)"},
     {"ordinance_rules_unchecked", "Ordinance rules not checked"},
     {"ordinance_residence_margin_m", "Residence setback margin"},

@@ -59,8 +59,10 @@ static int judge(dcs_ord_result *out, int k, double limit, double value, int bel
         return 1;
     }
     out->margin[k] = below ? limit - value : value - limit;
-    if (out->margin[k] >= 0)
+    if (out->margin[k] >= 0) {
+        out->nmet++;
         return 1;
+    }
     out->failed |= 1u << k;
     out->nfailed++;
     return 0;
@@ -91,6 +93,8 @@ void dcs_ordinance_check(const char *name, const double limit[DCS_ORD_COUNT],
         out->failed |= 1u << DCS_ORD_MORATORIUM;
         out->nfailed++;
         add(&t, "%s: moratorium on data centers", j);
+    } else if (limit[DCS_ORD_MORATORIUM] == 0) {
+        out->nmet++;
     }
     if (!judge(out, DCS_ORD_RESIDENCE_M, limit[DCS_ORD_RESIDENCE_M], s->residence_m, 0))
         add(&t, "%s: %.4g m setback from residences, nearest at %.0f m", j,

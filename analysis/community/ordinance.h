@@ -50,7 +50,7 @@ typedef struct {
 
 typedef struct {
     double margin[DCS_ORD_COUNT]; /* NaN: rule absent or not checked */
-    int nfailed, nunchecked;
+    int nmet, nfailed, nunchecked; /* rules in the ordinance: met, failed, not checked */
     unsigned failed;    /* bit k: rule k failed */
     unsigned unchecked; /* bit k: rule k is in the ordinance but its modelled value is unknown */
 } dcs_ord_result;

@@ -319,6 +319,7 @@ static int add_community_metrics(const dcs_scenario *scn, dcs_model *m, dcs_strl
     static const metric_def ord[DCS_CM_ORD_COUNT] = {
         {"ordinance_failed", "", "the ordinance rules the site fails, naming its "
          "jurisdiction (empty: none)", DCS_TEXT},
+        {"ordinance_rules_met", "", "how many rules of its ordinance the site meets", DCS_NUM},
         {"ordinance_rules_failed", "", "how many ordinance rules the site fails", DCS_NUM},
         {"ordinance_rules_unchecked", "", "ordinance rules not checked for want of a modelled "
          "value (noise, residences, water)", DCS_NUM},

@@ -111,9 +111,10 @@ enum {
 /* The community metrics (analysis/community/; docs/metrics.md), after the
  * energy, hourly and flexibility metrics, each group only with its section.
  * ordinances: from model->ord_first, ordinance_failed (text, the failed
- * rules' sentences), ordinance_rules_failed, ordinance_rules_unchecked,
+ * rules' sentences), ordinance_rules_met, ordinance_rules_failed,
+ * ordinance_rules_unchecked,
  * then one margin per rule but the moratorium (dcs_ord_margin_metrics). */
-enum { DCS_CM_ORD_FAILED, DCS_CM_ORD_NFAILED, DCS_CM_ORD_NUNCHECKED, DCS_CM_ORD_MARGINS,
+enum { DCS_CM_ORD_FAILED, DCS_CM_ORD_NMET, DCS_CM_ORD_NFAILED, DCS_CM_ORD_NUNCHECKED, DCS_CM_ORD_MARGINS,
        DCS_CM_ORD_COUNT = DCS_CM_ORD_MARGINS + DCS_ORD_COUNT - 1 };
 /* water_utilities: from model->wu_first. */
 enum { DCS_CM_WU_SPARE, DCS_CM_WU_SPARE_DROUGHT, DCS_CM_WU_PEAK_PCT, DCS_CM_WU_ANNUAL_PCT,

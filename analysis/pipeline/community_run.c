@@ -129,6 +129,7 @@ static dcs_status measure_ordinances(const dcs_community_at *cd, dcs_sites *s, s
     char reasons[640];
     dcs_ordinance_check(name, limit, &site, &r, reasons, sizeof reasons);
     long f = m->ord_first;
+    set_num(m, s, i, f, DCS_CM_ORD_NMET, name ? r.nmet : NAN);
     set_num(m, s, i, f, DCS_CM_ORD_NFAILED, name ? r.nfailed : NAN);
     set_num(m, s, i, f, DCS_CM_ORD_NUNCHECKED, name ? r.nunchecked : NAN);
     for (int k = 0; k < DCS_ORD_MORATORIUM; k++)

@@ -203,6 +203,9 @@ class T1Ordinances(unittest.TestCase):
         r = self.rows()
         self.assertEqual(r["A"]["status"], "eligible")
         self.assertEqual(r["A"]["ordinance_rules_failed"], 0)
+        # West: residence, property, mechanical, generator hours, no moratorium (noise unchecked)
+        self.assertEqual(r["A"]["ordinance_rules_met"], 5)
+        self.assertEqual(r["B"]["ordinance_rules_met"], 2)  # East: property line, no moratorium
         self.assertEqual(r["B"]["status"], "excluded")
         self.assertEqual(r["B"]["ordinance_rules_failed"], 3)
         why = r["B"]["reasons"]

@@ -147,6 +147,7 @@ static void test_ordinance_rules(void **state)
     dcs_ordinance_check("Fairfax", limit, &s, &r, why, sizeof why);
     assert_int_equal(r.nfailed, 4);
     assert_int_equal(r.nunchecked, 3); /* the three noise limits: no noise model */
+    assert_int_equal(r.nmet, 2);       /* the mechanical setback and "no moratorium" */
     assert_near(r.margin[DCS_ORD_RESIDENCE_M], -50, 0);
     assert_near(r.margin[DCS_ORD_PROPERTY_M], -2, 0);
     assert_near(r.margin[DCS_ORD_MECHANICAL_M], 50, 0);
@@ -175,6 +176,7 @@ static void test_ordinance_noise_and_moratorium(void **state)
     char why[256];
     dcs_ordinance_check("Prince William", limit, &s, &r, why, sizeof why);
     assert_int_equal(r.nfailed, 1);
+    assert_int_equal(r.nmet, 1); /* the day limit; no moratorium rule in this ordinance */
     assert_near(r.margin[DCS_ORD_NOISE_DAY], 1.8, 1e-12);
     assert_near(r.margin[DCS_ORD_NOISE_NIGHT], -3.2, 1e-12);
     assert_string_equal(why, "Prince William: 55 dBA night limit, modelled 58.2 at 1.1 km");

@@ -129,6 +129,7 @@ static lxw_row_t jurisdiction_table(lxw_worksheet *ws, const dcs_result *res, lx
     worksheet_write_string(ws, r++, 0, "Ordinances by jurisdiction: sites failing each rule",
                            section);
     static const char *const head[] = {"jurisdiction", "sites", "eligible", "failing"};
+    worksheet_set_row(ws, r, 30, NULL); /* two lines of wrapped headers */
     for (lxw_col_t c = 0; c < 4; c++)
         worksheet_write_string(ws, r, c, head[c], header);
     for (int k = 0; k < DCS_ORD_COUNT; k++)
@@ -156,7 +157,7 @@ static lxw_row_t jurisdiction_table(lxw_worksheet *ws, const dcs_result *res, lx
 }
 
 static void site_row(lxw_worksheet *ws, const dcs_result *res, lxw_row_t r, size_t i,
-                     const long *idx, lxw_format **fmt)
+                     const long *idx, lxw_format **fmt, lxw_format *wrap)
 {
     if (res->eval.rank[i])
         worksheet_write_number(ws, r, 0, (double)res->eval.rank[i], NULL);
@@ -169,7 +170,7 @@ static void site_row(lxw_worksheet *ws, const dcs_result *res, lxw_row_t r, size
         double v = num_at(res, idx[k], i);
         const char *t = text_at(res, idx[k], i);
         if (t)
-            worksheet_write_string(ws, r, c, t, NULL);
+            worksheet_write_string(ws, r, c, t, site_cols[k].fmt ? NULL : wrap);
         else if (isfinite(v))
             worksheet_write_number(ws, r, c, v, fmt[k]);
         c++;
@@ -181,8 +182,11 @@ static void site_table(lxw_workbook *wb, lxw_worksheet *ws, const dcs_result *re
                        lxw_row_t r, lxw_format *header, lxw_format *section)
 {
     long idx[NSITE_COLS];
-    lxw_format *fmt[NSITE_COLS] = {NULL};
+    lxw_format *fmt[NSITE_COLS] = {NULL}, *wrap = workbook_add_format(wb);
+    format_set_text_wrap(wrap);
+    format_set_align(wrap, LXW_ALIGN_VERTICAL_TOP);
     worksheet_write_string(ws, r++, 0, "Sites: eligible in rank order, then excluded", section);
+    worksheet_set_row(ws, r, 30, NULL);
     worksheet_write_string(ws, r, 0, "rank", header);
     worksheet_write_string(ws, r, 1, "site", header);
     worksheet_write_string(ws, r, 2, "status", header);
@@ -195,39 +199,47 @@ static void site_table(lxw_workbook *wb, lxw_worksheet *ws, const dcs_result *re
             fmt[k] = workbook_add_format(wb);
             format_set_num_format(fmt[k], site_cols[k].fmt);
         }
+        if (strcmp(site_cols[k].metric, "ordinance_failed") == 0)
+            worksheet_set_column(ws, c, c, 48, NULL);
+        else
+            worksheet_set_column(ws, c, c, site_cols[k].fmt ? 11 : 20, NULL);
         worksheet_write_string(ws, r, c++, site_cols[k].head, header);
     }
     size_t shown = 0;
     for (size_t k = 0; k < res->eval.neligible && shown < DCS_COMMUNITY_SITE_ROWS; k++, shown++)
-        site_row(ws, res, ++r, res->eval.order[k], idx, fmt);
+        site_row(ws, res, ++r, res->eval.order[k], idx, fmt, wrap);
     for (size_t i = 0; i < res->sites.n && shown < DCS_COMMUNITY_SITE_ROWS; i++)
         if (!res->eval.eligible[i]) {
-            site_row(ws, res, ++r, i, idx, fmt);
+            site_row(ws, res, ++r, i, idx, fmt, wrap);
             shown++;
         }
     if (shown < res->sites.n)
         worksheet_write_string(ws, ++r, 0, "(more sites in the GIS layers and the JSON)", NULL);
 }
 
-/* The sheet's opening sentence: what was modelled, and how. */
-static void intro(lxw_worksheet *ws, const dcs_result *res, lxw_format *note)
+/* The sheet's opening sentences, one a row from row 1: what was modelled,
+ * and how; returns the next free row. */
+static lxw_row_t intro(lxw_worksheet *ws, const dcs_result *res, lxw_format *note)
 {
     const dcs_scenario *scn = res->scn;
     int noise = dcs_model_find_metric(&res->model, "noise_dba_loudest_night") >= 0;
-    char text[768];
-    snprintf(text, sizeof text,
-             "%s%s%s%s Methods: docs/methods.md (Ordinances, Water against the utility, "
-             "Backup generators).",
-             scn->ordinances.enabled ? "Each site takes the ordinance of the jurisdiction "
-                                       "holding its interior point. " : "",
-             scn->ordinances.enabled && !noise ? "Noise limits are not checked: the run "
-                                                 "models no noise. " : "",
-             scn->water_utilities.enabled ? "Water shares are of the serving utility's spare "
-                                            "capacity (capacity minus demand; in a drought "
-                                            "year the capacity shrinks). " : "",
-             scn->generators.enabled ? "Generator emissions: every installed unit at rated "
-                                       "power for the tested and curtailment hours." : "");
-    worksheet_write_string(ws, 1, 0, text, note);
+    const char *lines[] = {
+        scn->ordinances.enabled ? "Each site takes the ordinance of the jurisdiction holding "
+                                  "its interior point." : NULL,
+        scn->ordinances.enabled && !noise ? "Noise limits are not checked: the run models no "
+                                            "noise." : NULL,
+        scn->water_utilities.enabled ? "Water shares are of the serving utility's spare "
+                                       "capacity (capacity minus demand; in a drought year the "
+                                       "capacity shrinks)." : NULL,
+        scn->generators.enabled ? "Generator emissions: every installed unit at rated power "
+                                  "for the tested and curtailment hours." : NULL,
+        "Methods: docs/methods.md (Ordinances, Water against the utility, Backup generators).",
+    };
+    lxw_row_t r = 1;
+    for (size_t k = 0; k < sizeof lines / sizeof lines[0]; k++)
+        if (lines[k])
+            worksheet_write_string(ws, r++, 0, lines[k], note);
+    return r + 1;
 }
 
 void dcs_report_community_sheet(lxw_workbook *wb, const dcs_result *res, lxw_format *header,
@@ -238,12 +250,10 @@ void dcs_report_community_sheet(lxw_workbook *wb, const dcs_result *res, lxw_for
     lxw_worksheet *ws = workbook_add_worksheet(wb, "Community");
     worksheet_write_string(ws, 0, 0, "Community: local ordinances, water against the utility, "
                                      "backup generators", section);
-    intro(ws, res, note);
-    lxw_row_t r = jurisdiction_table(ws, res, 3, header, section);
+    lxw_row_t r = jurisdiction_table(ws, res, intro(ws, res, note), header, section);
     site_table(wb, ws, res, r, header, section);
     worksheet_set_column(ws, 0, 0, 22, NULL);
     worksheet_set_column(ws, 1, 2, 12, NULL);
-    worksheet_set_column(ws, 3, 20, 14, NULL);
 }
 
 /* Append to out (cut at size). */

@@ -20,7 +20,7 @@
 
 #include "pipeline/result.h"
 
-#define DCS_COMMUNITY_SITE_ROWS 1000u
+#define DCS_COMMUNITY_SITE_ROWS 250u /* the rest: the GIS layers and the JSON */
 
 /* 1 when the result has community metrics (the sheet would be written). */
 int dcs_report_has_community(const dcs_result *res);
@@ -34,6 +34,7 @@ void dcs_community_site_text(const dcs_result *res, size_t i, char *out, size_t 
  * rules with their site counts ("" when none failed). */
 void dcs_community_rule_summary(const dcs_result *res, char *out, size_t size);
 
+/* header: the workbook's wrapping header format (the headers are long). */
 void dcs_report_community_sheet(lxw_workbook *wb, const dcs_result *res, lxw_format *header,
                                 lxw_format *section, lxw_format *note);
 

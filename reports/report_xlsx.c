@@ -1466,10 +1466,10 @@ static void write_grid(dcs_book *b, const dcs_result *res)
 /* The Community sheet (report_community.c), printed one page wide. */
 static void write_community(dcs_book *b, const dcs_result *res)
 {
-    dcs_report_community_sheet(b->wb, res, b->header, b->section, b->note);
+    dcs_report_community_sheet(b->wb, res, b->wrap_header, b->section, b->note);
     lxw_worksheet *ws = workbook_get_worksheet_by_name(b->wb, "Community");
     if (ws)
-        print_table(ws, res, 0, 2);
+        print_wide(ws, res, 0);
 }
 
 /* Cells on Ranking and Excluded. */

@@ -9,6 +9,7 @@
 
 #include "decision/evaluate.h"
 #include "report_common.h"
+#include "report_community.h"
 #include "report_map.h"
 #include "report_print.h"
 
@@ -585,6 +586,10 @@ static void reason_text(const brief *s, size_t i, dcs_text *t)
         dcs_text_add(t, "no criterion scores it above 0");
     nearly_text(s, i, t);
     dcs_text_add(t, ".");
+    char community[512];
+    dcs_community_site_text(s->res, i, community, sizeof community);
+    if (*community)
+        dcs_text_add(t, " %s", community);
 }
 
 static void write_option(brief *s, size_t i)
@@ -621,8 +626,8 @@ static void write_answer(brief *s)
 int dcs_brief_rule_unmeasured(const dcs_result *res, size_t k, char *why, size_t size)
 {
     const dcs_rule *rule = &res->model.rules[k];
-    if (rule->context >= 0 || res->sites.n == 0)
-        return 0;
+    if (rule->context >= 0 || res->sites.n == 0 || rule->op == DCS_OP_EMPTY)
+        return 0; /* ordinances: an empty text is a pass, not a gap */
     const dcs_metric *m = &res->model.metrics[rule->metric];
     if (m->context >= 0 && res->outside && (size_t)m->context < res->ncontexts) {
         size_t nc = res->ncontexts, covered = 0;
@@ -695,6 +700,12 @@ static void rule_cell(const brief *s, const bottom *bt, size_t r, char *text, si
         return;
     if (r < bt->applied) {
         dcs_rule_label(&mod->rules[bt->order[r]], text, size);
+        if (mod->rules[bt->order[r]].op == DCS_OP_EMPTY) { /* ordinances: which rules */
+            char why[320];
+            dcs_community_rule_summary(s->res, why, sizeof why);
+            if (*why)
+                snprintf(text + strlen(text), size - strlen(text), ": %s", why);
+        }
         *c0 = bt->name_col;
         *c1 = s->cav_col - 1;
         return;

@@ -58,6 +58,7 @@
 #include "report_xlsx.h"
 #include "report_book.h"
 #include "report_brief.h"
+#include "report_community.h"
 #include "report_decision.h"
 #include "report_fields.h"
 #include "report_print.h"
@@ -1471,6 +1472,15 @@ static void write_grid(dcs_book *b, const dcs_result *res)
         print_wide(ws, res, 0);
 }
 
+/* The Community sheet (report_community.c), printed one page wide. */
+static void write_community(dcs_book *b, const dcs_result *res)
+{
+    dcs_report_community_sheet(b->wb, res, b->wrap_header, b->section, b->note);
+    lxw_worksheet *ws = workbook_get_worksheet_by_name(b->wb, "Community");
+    if (ws)
+        print_wide(ws, res, 0);
+}
+
 /* Cells on Ranking and Excluded. */
 static double workbook_cells(const dcs_result *res)
 {
@@ -1521,6 +1531,7 @@ dcs_status dcs_report_xlsx(const dcs_result *res, const char *fingerprint, const
         write_excluded(&b, res);
         write_sensitivity(&b, res);
         write_grid(&b, res);
+        write_community(&b, res);
         write_energy(&b, res);
         write_assumptions(&b, res, fingerprint);
         dcs_fields_sheet(&b, res, fields, nf);

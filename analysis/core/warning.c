@@ -29,6 +29,7 @@ static const char *const code_names[DCS_WARN_CODE_COUNT] = {
     [DCS_WARN_HOURLY_REGION] = "hourly_region_missing",
     [DCS_WARN_TEXT_REPAIRED] = "text_not_utf8",
     [DCS_WARN_JOIN_NO_MATCH] = "join_no_match",
+    [DCS_WARN_COMMUNITY_UNCHECKED] = "ordinance_rules_unchecked",
 };
 
 const char *dcs_warning_code_name(dcs_warning_code code)

@@ -32,6 +32,12 @@ int dcs_rule_check(const dcs_rule *rule, const char *metric_name, double num, co
                    char *reason, size_t size)
 {
     int is_num = rule->op == DCS_OP_MIN || rule->op == DCS_OP_MAX;
+    if (rule->op == DCS_OP_EMPTY) { /* the text is the reason (ordinances) */
+        if (!text)
+            return 1;
+        say(reason, size, "%s: %s", rule->name, text);
+        return 0;
+    }
     if ((is_num && isnan(num)) || (!is_num && !text)) {
         say(reason, size, "%s: %s has no value", rule->name, metric_name);
         return 0;
@@ -55,6 +61,8 @@ int dcs_rule_check(const dcs_rule *rule, const char *metric_name, double num, co
         say(reason, size, "%s: %s \"%s\" not in the allowed set", rule->name, metric_name,
                  text);
         return 0;
+    case DCS_OP_EMPTY:
+        break;
     case DCS_OP_NOT_IN:
         if (!in_set(rule, text))
             return 1;

@@ -3,7 +3,9 @@
  *
  * A rule passes or fails one site's value.  A missing value (NaN number,
  * NULL text) fails every rule on it, with the reason "no value": a site is
- * never admitted on data it does not have.
+ * never admitted on data it does not have.  DCS_OP_EMPTY is the other way
+ * round: a text present fails, and the text is the reason (the rule
+ * "ordinances", whose metric lists the failed ordinance rules).
  */
 #ifndef DCS_CONSTRAINTS_H
 #define DCS_CONSTRAINTS_H

@@ -122,7 +122,7 @@ char *dcs_evaluation_reasons(const dcs_model *m, const dcs_site_rows *rows,
 {
     joined why = {0};
     for (size_t r = 0; r < m->nrules; r++) {
-        char reason[256];
+        char reason[768]; /* "ordinances: " lists every failed ordinance rule */
         if (ev->failed[i * m->nrules + r] &&
             !check_rule(m, rows, i, &m->rules[r], reason, sizeof reason))
             join_add(&why, "; ", reason);

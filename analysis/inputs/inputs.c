@@ -74,6 +74,11 @@ static const char *numeric_use(const dcs_scenario *scn, const char *metric, char
     for (size_t i = 0; i < scn->pareto.n; i++)
         if (strcmp(scn->pareto.metric[i], metric) == 0)
             return "pareto";
+    for (int k = 0; scn->ordinances.enabled && k < DCS_ORD_MORATORIUM; k++)
+        if (strcmp(dcs_ord_limit_metrics[k], metric) == 0)
+            return "ordinances";
+    if (scn->water_utilities.enabled && strncmp(metric, "water_utility_", 14) == 0)
+        return "water_utilities";
     return NULL;
 }
 

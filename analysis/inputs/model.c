@@ -102,7 +102,8 @@ static size_t metric_capacity(const dcs_scenario *scn)
      * the substation group at most 4 + 5 per rule */
     return NBUILTIN + dcs_model_attr_slots(scn) + scn->nconstants + 6 + 3 * 4 +
            5 * scn->substations.nrules + (DCS_NSTATS + 2) * scn->ncontexts + DCS_EN_COUNT +
-           DCS_HR_COUNT + 3 * (scn->energy.flex.npct + scn->energy.flex.nhours) + DCS_NZ_COUNT;
+           DCS_HR_COUNT + 3 * (scn->energy.flex.npct + scn->energy.flex.nhours) +
+           DCS_CM_ORD_COUNT + DCS_CM_WU_COUNT + DCS_CM_GEN_COUNT + DCS_NZ_COUNT;
 }
 
 static int add_metric(dcs_model *m, char *name, const char *unit, const char *desc,
@@ -332,6 +333,85 @@ static int add_noise_metrics(const dcs_scenario *scn, dcs_model *m, dcs_strlist 
     return 0;
 }
 
+typedef struct {
+    const char *name, *unit, *description;
+    dcs_metric_kind kind;
+} metric_def;
+
+/* Append a group of metrics; *first is its first index. */
+static int add_group(dcs_model *m, const metric_def *defs, size_t n, long *first,
+                     dcs_strlist *p)
+{
+    *first = (long)m->nmetrics;
+    for (size_t k = 0; k < n; k++)
+        if (add_metric(m, strdup(defs[k].name), defs[k].unit, defs[k].description,
+                       defs[k].kind, -1, p) != 0)
+            return -1;
+    return 0;
+}
+
+/* The community metrics of the sections the scenario has (model.h). */
+static int add_community_metrics(const dcs_scenario *scn, dcs_model *m, dcs_strlist *p)
+{
+    static const metric_def ord[DCS_CM_ORD_COUNT] = {
+        {"ordinance_failed", "", "the ordinance rules the site fails, naming its "
+         "jurisdiction (empty: none)", DCS_TEXT},
+        {"ordinance_rules_met", "", "how many rules of its ordinance the site meets", DCS_NUM},
+        {"ordinance_rules_failed", "", "how many ordinance rules the site fails", DCS_NUM},
+        {"ordinance_rules_unchecked", "", "ordinance rules not checked for want of a modelled "
+         "value (noise, residences, water)", DCS_NUM},
+        {"ordinance_residence_margin_m", "m", "nearest residence minus the setback", DCS_NUM},
+        {"ordinance_property_margin_ha", "ha", "area inside the property-line setback minus "
+         "the facility's land", DCS_NUM},
+        {"ordinance_mechanical_margin_m", "m", "deepest interior point's distance to the "
+         "boundary minus the mechanical-equipment setback", DCS_NUM},
+        {"ordinance_noise_day_margin_db", "dB", "day limit minus the modelled dBA", DCS_NUM},
+        {"ordinance_noise_night_margin_db", "dB", "night limit minus the modelled dBA",
+         DCS_NUM},
+        {"ordinance_noise_dbc_margin_db", "dB", "low-frequency limit minus the modelled dBC",
+         DCS_NUM},
+        {"ordinance_generator_margin_h", "h", "generator hours allowed minus planned",
+         DCS_NUM},
+        {"ordinance_water_margin_m3_day", "m3/day", "water limit minus the peak-day water",
+         DCS_NUM},
+    };
+    static const metric_def wu[DCS_CM_WU_COUNT] = {
+        {"water_utility_spare_m3_day", "m3/day", "the serving utility's spare capacity",
+         DCS_NUM},
+        {"water_utility_spare_drought_m3_day", "m3/day", "its spare capacity in a drought "
+         "year", DCS_NUM},
+        {"water_peak_day_share_pct", "%", "peak-day water as a share of the spare capacity",
+         DCS_NUM},
+        {"water_annual_share_pct", "%", "the year's water as a share of a year of spare "
+         "capacity", DCS_NUM},
+        {"water_peak_day_share_drought_pct", "%", "peak-day share in a drought year",
+         DCS_NUM},
+        {"water_annual_share_drought_pct", "%", "annual share in a drought year", DCS_NUM},
+    };
+    static const metric_def gen[DCS_CM_GEN_COUNT] = {
+        {"generator_units", "", "backup generator units installed (with redundancy)",
+         DCS_NUM},
+        {"generator_mw", "MW", "their rated power", DCS_NUM},
+        {"generator_hours_yr", "h", "tested plus curtailment hours a year", DCS_NUM},
+        {"generator_nox_t_yr", "t", "NOx a year, every unit at rated power", DCS_NUM},
+        {"generator_pm_t_yr", "t", "PM a year, every unit at rated power", DCS_NUM},
+        {"generator_permit_nox_t_yr", "t", "the NOx threshold that applies (lower in a "
+         "nonattainment area)", DCS_NUM},
+        {"generator_permit_pm_t_yr", "t", "the PM threshold that applies", DCS_NUM},
+        {"generator_permit_margin_nox_t_yr", "t", "NOx threshold minus NOx", DCS_NUM},
+        {"generator_permit_margin_pm_t_yr", "t", "PM threshold minus PM", DCS_NUM},
+    };
+    m->ord_first = m->wu_first = m->gen_first = -1;
+    if (scn->ordinances.enabled && add_group(m, ord, DCS_CM_ORD_COUNT, &m->ord_first, p) != 0)
+        return -1;
+    if (scn->water_utilities.enabled &&
+        add_group(m, wu, DCS_CM_WU_COUNT, &m->wu_first, p) != 0)
+        return -1;
+    if (scn->generators.enabled && add_group(m, gen, DCS_CM_GEN_COUNT, &m->gen_first, p) != 0)
+        return -1;
+    return 0;
+}
+
 static int add_hourly_metrics(const dcs_scenario *scn, dcs_model *m, dcs_strlist *problems)
 {
     static const struct {
@@ -407,7 +487,9 @@ static int build_metrics(const dcs_scenario *scn, const dcs_metric_kind *kinds, 
             return -1;
     if (add_hourly_metrics(scn, m, problems) != 0 || add_flex_metrics(scn, m, problems) != 0)
         return -1;
-    return add_noise_metrics(scn, m, problems);
+    if (add_noise_metrics(scn, m, problems) != 0)
+        return -1;
+    return add_community_metrics(scn, m, problems);
 }
 
 long dcs_model_find_metric(const dcs_model *model, const char *name)
@@ -521,12 +603,16 @@ static void add_system_rules(const dcs_scenario *scn, dcs_model *m)
         r->name = scn->contexts[k].name; /* reported as coverage_<name> */
         r->context = (long)k;
     }
+    if (m->ord_first >= 0 && scn->ordinances.exclude)
+        m->rules[m->nrules++] = (dcs_rule){.name = "ordinances",
+                                           .metric = (size_t)m->ord_first + DCS_CM_ORD_FAILED,
+                                           .context = -1, .op = DCS_OP_EMPTY};
 }
 
 static int bind_rules(const dcs_scenario *scn, dcs_model *m, dcs_strlist *problems)
 {
     int nomem = 0;
-    m->rules = calloc(scn->nconstraints + scn->ncontexts + 1, sizeof *m->rules);
+    m->rules = calloc(scn->nconstraints + scn->ncontexts + 2, sizeof *m->rules);
     if (!m->rules)
         return -1;
     add_system_rules(scn, m);

@@ -24,7 +24,8 @@
  * every problem is appended to `problems`.  It adds the rule
  * "facility_land" (area_ha >= facility.land_ha) when land_ha > 0, and a
  * rule "coverage_<name>" for each context layer whose `outside` is
- * "exclude".  Weights are normalised to sum 1, or derived from the AHP
+ * "exclude", and the rule "ordinances" (ordinance_failed empty) with an
+ * "ordinances" section unless its "exclude" is false.  Weights are normalised to sum 1, or derived from the AHP
  * matrix (refused above a consistency ratio of 0.1 unless accepted).
  *
  * Attribute kinds: dcs_model_build() takes the kind of every mapped field
@@ -121,6 +122,21 @@ enum {
     DCS_NZ_MARGIN_NIGHT,  /* noise_margin_night_db: needs limit_night_dba */
     DCS_NZ_COUNT
 };
+/* The community metrics (analysis/community/; docs/metrics.md), after the
+ * energy, hourly and flexibility metrics, each group only with its section.
+ * ordinances: from model->ord_first, ordinance_failed (text, the failed
+ * rules' sentences), ordinance_rules_met, ordinance_rules_failed,
+ * ordinance_rules_unchecked,
+ * then one margin per rule but the moratorium (dcs_ord_margin_metrics). */
+enum { DCS_CM_ORD_FAILED, DCS_CM_ORD_NMET, DCS_CM_ORD_NFAILED, DCS_CM_ORD_NUNCHECKED, DCS_CM_ORD_MARGINS,
+       DCS_CM_ORD_COUNT = DCS_CM_ORD_MARGINS + DCS_ORD_COUNT - 1 };
+/* water_utilities: from model->wu_first. */
+enum { DCS_CM_WU_SPARE, DCS_CM_WU_SPARE_DROUGHT, DCS_CM_WU_PEAK_PCT, DCS_CM_WU_ANNUAL_PCT,
+       DCS_CM_WU_PEAK_DROUGHT_PCT, DCS_CM_WU_ANNUAL_DROUGHT_PCT, DCS_CM_WU_COUNT };
+/* generators: from model->gen_first. */
+enum { DCS_CM_GEN_UNITS, DCS_CM_GEN_MW, DCS_CM_GEN_HOURS, DCS_CM_GEN_NOX, DCS_CM_GEN_PM,
+       DCS_CM_GEN_PERMIT_NOX, DCS_CM_GEN_PERMIT_PM, DCS_CM_GEN_MARGIN_NOX,
+       DCS_CM_GEN_MARGIN_PM, DCS_CM_GEN_COUNT };
 
 typedef struct {
     const char *name;
@@ -166,6 +182,7 @@ typedef struct {
                                 * flex_mw_<b>, flex_hours_<b> and, with a generator cap,
                                 * flex_gen_ok_<b>; -1 without */
     long noise[DCS_NZ_COUNT];  /* index of each noise metric, -1 when not made */
+    long ord_first, wu_first, gen_first; /* the community groups above; -1: none */
     dcs_rule *rules;
     size_t nrules;
     dcs_crit *crits;

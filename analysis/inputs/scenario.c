@@ -1789,6 +1789,235 @@ static void check_unique_names(reader *r, dcs_scenario *scn)
     free(names);
 }
 
+static void free_source(dcs_source *s);
+
+/* ---- the facility's neighbours: ordinances, water utilities, generators -- */
+
+/* A new context (or join) at the end of the scenario's list, zeroed. */
+static dcs_context *append_context(reader *r, dcs_scenario *scn, dcs_context_kind kind,
+                                   const char *name)
+{
+    dcs_context *c = realloc(scn->contexts, (scn->ncontexts + 1) * sizeof *c);
+    if (!c) {
+        r->nomem = 1;
+        return NULL;
+    }
+    scn->contexts = c;
+    c = &scn->contexts[scn->ncontexts++];
+    *c = (dcs_context){.kind = kind, .name = dcs_strdup(name), .cover = DCS_COVER_EVERYWHERE,
+                       .outside = DCS_OUTSIDE_NEUTRAL};
+    if (!c->name)
+        r->nomem = 1;
+    return c;
+}
+
+/* Map metric <- field onto attrs (growing it); field NULL: skipped. */
+static void add_attr(reader *r, dcs_attribute **attrs, size_t *n, const char *metric,
+                     const char *field)
+{
+    if (!field)
+        return;
+    dcs_attribute *a = realloc(*attrs, (*n + 1) * sizeof *a);
+    if (!a) {
+        r->nomem = 1;
+        return;
+    }
+    *attrs = a;
+    a[*n] = (dcs_attribute){.metric = dcs_strdup(metric), .field = dcs_strdup(field)};
+    if (!a[*n].metric || !a[*n].field)
+        r->nomem = 1;
+    (*n)++;
+}
+
+/* A layer object {dataset, layer, where, <extra keys>} of a community section. */
+static const cJSON *read_layer_object(reader *r, const cJSON *o, const char *path,
+                                      const char *key, const char *const *keys,
+                                      const char *base_dir, dcs_source *src, char *p,
+                                      size_t psize)
+{
+    const cJSON *v = read_object(r, o, path, key, 1);
+    snprintf(p, psize, "%s.%s", path, key);
+    if (!v)
+        return NULL;
+    check_keys(r, v, p, keys);
+    read_source(r, v, p, base_dir, src);
+    return v;
+}
+
+/* "ordinances": {"jurisdictions": {dataset, layer, where, name_field}, "table":
+ * {dataset, layer, where, key_field, columns}, residences_metric, water_unit,
+ * exclude}: zone "jurisdictions" (metric jurisdiction) and join "ordinances". */
+static void read_ordinances(reader *r, const cJSON *root, const char *base_dir,
+                            dcs_scenario *scn)
+{
+    static const char *const keys[] = {"jurisdictions", "table", "residences_metric",
+                                       "water_unit", "exclude", NULL};
+    static const char *const jkeys[] = {"dataset", "layer", "where", "name_field", NULL};
+    static const char *const tkeys[] = {"dataset", "layer", "where", "key_field", "columns",
+                                        NULL};
+    static const char *const units[] = {"m3_day", "gal_day", NULL};
+    const cJSON *o = read_object(r, root, "", "ordinances", 0);
+    if (!o)
+        return;
+    check_keys(r, o, "ordinances", keys);
+    scn->ordinances.enabled = 1;
+    scn->ordinances.exclude = 1;
+    read_bool(r, o, "ordinances", "exclude", &scn->ordinances.exclude);
+    read_string(r, o, "ordinances", "residences_metric", 0, &scn->ordinances.residences_metric);
+    scn->ordinances.water_to_m3 =
+        read_choice(r, o, "ordinances", "water_unit", units, 0) == 1 ? 0.003785411784 : 1;
+    char p[PATH_MAX_LEN];
+    dcs_context *z = append_context(r, scn, DCS_CTX_ZONE, "jurisdictions");
+    dcs_source src = {0};
+    const cJSON *j = read_layer_object(r, o, "ordinances", "jurisdictions", jkeys, base_dir,
+                                       z ? &z->src : &src, p, sizeof p);
+    char *name_field = NULL;
+    if (j)
+        read_string(r, j, p, "name_field", 1, &name_field);
+    if (z)
+        add_attr(r, &z->attrs, &z->nattrs, "jurisdiction", name_field);
+    free(name_field);
+    free_source(&src);
+    dcs_join *jn = realloc(scn->joins, (scn->njoins + 1) * sizeof *jn);
+    if (!jn) {
+        r->nomem = 1;
+        return;
+    }
+    scn->joins = jn;
+    jn = &scn->joins[scn->njoins++];
+    *jn = (dcs_join){.name = dcs_strdup("ordinances"), .on = dcs_strdup("jurisdiction")};
+    const cJSON *t = read_layer_object(r, o, "ordinances", "table", tkeys, base_dir, &jn->src, p,
+                                       sizeof p);
+    if (t && !read_string(r, t, p, "key_field", 0, &jn->key_field))
+        jn->key_field = dcs_strdup("jurisdiction");
+    const cJSON *cols = t ? read_object(r, t, p, "columns", 0) : NULL;
+    char cp[PATH_MAX_LEN];
+    snprintf(cp, sizeof cp, "%s.columns", p);
+    const char *allowed[DCS_ORD_COUNT + 1] = {NULL};
+    for (int k = 0; k < DCS_ORD_COUNT; k++)
+        allowed[k] = dcs_ord_columns[k];
+    if (cols)
+        check_keys(r, cols, cp, allowed);
+    for (int k = 0; k < DCS_ORD_COUNT; k++) {
+        char *col = NULL;
+        if (!cols || !read_string(r, cols, cp, dcs_ord_columns[k], 0, &col))
+            col = dcs_strdup(dcs_ord_columns[k]);
+        scn->ordinances.columns[k] = col;
+        add_attr(r, &jn->attrs, &jn->nattrs, dcs_ord_limit_metrics[k], col);
+    }
+    if (!jn->name || !jn->on || (t && !jn->key_field))
+        r->nomem = 1;
+}
+
+/* "water_utilities": {dataset, layer, where, name_field, capacity_field,
+ * demand_field, spare_field, units, drought_factor}: zone "water_utilities". */
+static void read_water_utilities(reader *r, const cJSON *root, const char *base_dir,
+                                 dcs_scenario *scn)
+{
+    static const char *const keys[] = {"dataset", "layer", "where", "name_field",
+                                       "capacity_field", "demand_field", "spare_field", "units",
+                                       "drought_factor", NULL};
+    static const char *const units[] = {"m3_day", "mgd", NULL};
+    static const char *const metric[] = {"water_utility", "water_utility_capacity",
+                                         "water_utility_demand", "water_utility_spare"};
+    const char *p = "water_utilities";
+    const cJSON *o = read_object(r, root, "", p, 0);
+    if (!o)
+        return;
+    check_keys(r, o, p, keys);
+    scn->water_utilities.enabled = 1;
+    scn->water_utilities.to_m3_day = read_choice(r, o, p, "units", units, 0) == 1 ? 3785.411784
+                                                                                  : 1;
+    scn->water_utilities.drought_factor = 0.8;
+    read_number(r, o, p, "drought_factor", 0, 0.01, 1, &scn->water_utilities.drought_factor);
+    dcs_context *z = append_context(r, scn, DCS_CTX_ZONE, "water_utilities");
+    if (!z)
+        return;
+    read_source(r, o, p, base_dir, &z->src);
+    static const char *const fkeys[] = {"name_field", "capacity_field", "demand_field",
+                                        "spare_field"};
+    int have[4] = {0};
+    for (int k = 0; k < 4; k++) {
+        char *f = NULL;
+        have[k] = read_string(r, o, p, fkeys[k], k == 0, &f);
+        add_attr(r, &z->attrs, &z->nattrs, metric[k], f);
+        free(f);
+    }
+    scn->water_utilities.has_capacity = have[1];
+    scn->water_utilities.has_demand = have[2];
+    scn->water_utilities.has_spare = have[3];
+    if (!have[3] && !(have[1] && have[2]))
+        problem(r, p, "needs \"spare_field\", or \"capacity_field\" and \"demand_field\" (the "
+                "service area's spare water capacity)");
+    if (have[3] && have[1] && have[2])
+        problem(r, p, "give \"spare_field\" or \"demand_field\" beside \"capacity_field\", "
+                "not both");
+    if (!scn->energy.enabled)
+        problem(r, p, "needs an \"energy\" section (the site's peak-day and annual water)");
+}
+
+/* "generators": {unit_kw, redundancy, tier | nox_g_kwh and pm_g_kwh,
+ * test_hours_yr, curtailment_hours_yr, permit_nox_t_yr, permit_pm_t_yr,
+ * nonattainment: {dataset, layer, where, permit_nox_t_yr, permit_pm_t_yr}}. */
+static void read_generators(reader *r, const cJSON *root, const char *base_dir,
+                            dcs_scenario *scn)
+{
+    static const char *const keys[] = {"unit_kw", "redundancy", "tier", "nox_g_kwh",
+                                       "pm_g_kwh", "test_hours_yr", "curtailment_hours_yr",
+                                       "permit_nox_t_yr", "permit_pm_t_yr", "nonattainment",
+                                       NULL};
+    static const char *const nkeys[] = {"dataset", "layer", "where", "permit_nox_t_yr",
+                                        "permit_pm_t_yr", NULL};
+    const char *p = "generators";
+    const cJSON *o = read_object(r, root, "", p, 0);
+    if (!o)
+        return;
+    check_keys(r, o, p, keys);
+    scn->generators.enabled = 1;
+    read_number(r, o, p, "unit_kw", 1, 1, 1e5, &scn->generators.spec.unit_kw);
+    scn->generators.spec.redundancy = (dcs_gen_redundancy)read_choice(r, o, p, "redundancy",
+                                                         dcs_gen_redundancy_names, 0);
+    scn->generators.tier = read_choice(r, o, p, "tier", dcs_gen_tier_names, DCS_TIER_2);
+    dcs_gen_tier_factors((dcs_gen_tier)scn->generators.tier, &scn->generators.spec.nox_g_kwh, &scn->generators.spec.pm_g_kwh);
+    int own = read_number(r, o, p, "nox_g_kwh", 0, 0, 100, &scn->generators.spec.nox_g_kwh);
+    own += read_number(r, o, p, "pm_g_kwh", 0, 0, 100, &scn->generators.spec.pm_g_kwh);
+    if (own && cJSON_GetObjectItemCaseSensitive(o, "tier"))
+        problem(r, p, "give \"tier\" or the factors \"nox_g_kwh\" and \"pm_g_kwh\", not both");
+    else if (own == 1)
+        problem(r, p, "give both \"nox_g_kwh\" and \"pm_g_kwh\" (g/kWh), or a \"tier\"");
+    if (own)
+        scn->generators.tier = -1;
+    scn->generators.test_hours = 50;
+    read_number(r, o, p, "test_hours_yr", 0, 0, 8760, &scn->generators.test_hours);
+    read_number(r, o, p, "curtailment_hours_yr", 0, 0, 8760, &scn->generators.curtail_hours);
+    scn->generators.spec.hours_yr = scn->generators.test_hours + scn->generators.curtail_hours;
+    scn->generators.permit_nox_t = scn->generators.permit_pm_t = 100;
+    read_number(r, o, p, "permit_nox_t_yr", 0, 0, 1e6, &scn->generators.permit_nox_t);
+    read_number(r, o, p, "permit_pm_t_yr", 0, 0, 1e6, &scn->generators.permit_pm_t);
+    scn->generators.na_permit_nox_t = scn->generators.na_permit_pm_t = NAN;
+    if (!cJSON_GetObjectItemCaseSensitive(o, "nonattainment"))
+        return;
+    dcs_context *c = append_context(r, scn, DCS_CTX_OVERLAY, "nonattainment");
+    dcs_source src = {0};
+    char np[PATH_MAX_LEN];
+    const cJSON *n = read_layer_object(r, o, p, "nonattainment", nkeys, base_dir,
+                                       c ? &c->src : &src, np, sizeof np);
+    free_source(&src);
+    scn->generators.has_nonattainment = c != NULL;
+    if (n) {
+        read_number(r, n, np, "permit_nox_t_yr", 0, 0, 1e6, &scn->generators.na_permit_nox_t);
+        read_number(r, n, np, "permit_pm_t_yr", 0, 0, 1e6, &scn->generators.na_permit_pm_t);
+    }
+}
+
+static void read_community(reader *r, const cJSON *root, const char *base_dir,
+                           dcs_scenario *scn)
+{
+    read_ordinances(r, root, base_dir, scn);
+    read_water_utilities(r, root, base_dir, scn);
+    read_generators(r, root, base_dir, scn);
+}
+
 static void read_root(reader *r, const cJSON *root, const char *base_dir, dcs_scenario *scn)
 {
     static const char *const keys[] = {
@@ -1796,7 +2025,8 @@ static void read_root(reader *r, const cJSON *root, const char *base_dir, dcs_sc
         "substations", "interconnection", "overlays", "distances",   "zones",
         "area_weighted", "rasters",   "joins",         "constraints", "criteria",
         "ahp",       "aggregation", "outputs",       "energy",      "sensitivity",
-        "pareto",    "assembly",    "constants",   "portfolio",   "noise",       NULL};
+        "pareto",    "assembly",    "constants",   "portfolio",   "noise",
+        "ordinances", "water_utilities", "generators", NULL};
     check_keys(r, root, "", keys);
     if (read_string(r, root, "", "name", 1, &scn->name))
         check_name(r, "name", scn->name);
@@ -1816,6 +2046,7 @@ static void read_root(reader *r, const cJSON *root, const char *base_dir, dcs_sc
     read_all_contexts(r, root, base_dir, scn);
     read_joins(r, root, base_dir, scn);
     read_energy(r, root, base_dir, scn);
+    read_community(r, root, base_dir, scn);
     read_constraints(r, root, scn);
     read_criteria(r, root, scn);
     read_ahp(r, root, scn);
@@ -2103,6 +2334,9 @@ void dcs_scenario_free(dcs_scenario *scn)
     free(scn->energy.co2_metric);
     free(scn->energy.price_metric);
     free(scn->energy.water_stress_metric);
+    for (int k = 0; k < DCS_ORD_COUNT; k++)
+        free(scn->ordinances.columns[k]);
+    free(scn->ordinances.residences_metric);
     free(scn->energy.flex.pct);
     free(scn->energy.flex.hours);
     free_source(&scn->energy.hourly.src);
@@ -2156,6 +2390,8 @@ const char *dcs_constraint_op_name(dcs_constraint_op op)
         return "in";
     case DCS_OP_NOT_IN:
         return "not_in";
+    case DCS_OP_EMPTY:
+        return "empty";
     }
     return "?";
 }

@@ -31,6 +31,8 @@
 #include "community/noise.h"
 #include "energy/cooling.h"
 #include "energy/hourly_grid.h"
+#include "community/generators.h"
+#include "community/ordinance.h"
 #include "core/error.h"
 #include "core/strlist.h"
 
@@ -186,6 +188,7 @@ typedef enum {
     DCS_OP_MAX,    /* value <= limit */
     DCS_OP_IN,     /* text value is one of set */
     DCS_OP_NOT_IN, /* text value is none of set */
+    DCS_OP_EMPTY,  /* text value is missing (ordinances: the failed rules' sentences) */
 } dcs_constraint_op;
 
 typedef struct {
@@ -322,6 +325,33 @@ typedef struct {
         double limit_day_dba, limit_night_dba; /* NaN: none (no margin metric) */
         double search_km;          /* receptors considered for the loudest */
     } noise;
+    /* The facility's neighbours (analysis/community/; docs/scenario.md).  Each
+     * section adds context layers and joins of its own at the end of contexts
+     * and joins (zone "jurisdictions", join "ordinances", zone
+     * "water_utilities", overlay "nonattainment"), whose metrics are ordinary. */
+    struct {
+        int enabled;
+        char *columns[DCS_ORD_COUNT]; /* the table's column of each rule */
+        char *residences_metric; /* a distance metric (km) to the nearest residence; NULL:
+                                  * residence setbacks are not checked */
+        double water_to_m3;      /* the table's water unit in m3 (1, or a US gallon) */
+        int exclude;             /* 1 (default): rule "ordinances" excludes failing sites */
+    } ordinances;
+    struct {
+        int enabled;
+        double to_m3_day;      /* the layer's unit in m3/day (m3_day 1, mgd 3785.41...) */
+        double drought_factor; /* capacity share left in a drought year (default 0.8) */
+        int has_capacity, has_demand, has_spare; /* which fields are mapped */
+    } water_utilities;
+    struct {
+        int enabled;
+        dcs_gen_spec spec;         /* unit_kw, redundancy, emission factors */
+        int tier;                  /* dcs_gen_tier, -1: factors given */
+        double test_hours, curtail_hours;
+        double permit_nox_t, permit_pm_t;       /* t/yr (default 100 and 100) */
+        double na_permit_nox_t, na_permit_pm_t; /* in a nonattainment area (NaN: as above) */
+        int has_nonattainment;     /* overlay "nonattainment" given */
+    } generators;
 
     /* How robust the ranking is to the weights (sensitivity.h); enabled
      * when the scenario has a "sensitivity" section. */

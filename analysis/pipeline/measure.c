@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "core/libctx.h"
+#include "pipeline/community_run.h"
 
 /* ---- loading ------------------------------------------------------------- */
 
@@ -1027,6 +1028,10 @@ static dcs_status measure_geometry(dcs_context_data *cd, dcs_sites *s, size_t i,
     if (st == DCS_OK && cd->noise.enabled)
         st = dcs_noise_measure(&cd->noise, cd->model, cd->crs, cd->geos, cd->site,
                                dcs_site_num(s, i), err);
+    if (st == DCS_OK) /* last: it reads the metrics above (and any noise model's) */
+        st = dcs_measure_community(&(dcs_community_at){.model = cd->model, .geos = cd->geos,
+                                                       .site = cd->site, .peak_mw = cd->peak_mw},
+                                   s, i, err);
     return st;
 }
 

@@ -16,6 +16,7 @@
 #include "pipeline/decision_support.h"
 #include "pipeline/diagnose.h"
 #include "core/libctx.h"
+#include "pipeline/community_run.h"
 #include "pipeline/measure.h"
 #include "pipeline/shard.h"
 
@@ -507,6 +508,7 @@ dcs_status dcs_run(const dcs_scenario *scn, const dcs_run_options *opt, dcs_resu
         record_inputs(res, &in, cd.subs);
         warn_joins(res, &cd);
         warn_hourly(res, &cd);
+        dcs_community_warnings(&res->model, &res->sites, &res->warnings);
         keep_stations(res, &cd);
         dcs_diagnose_inputs(res);
     }

@@ -256,7 +256,7 @@ static void print_reports(const dcs_report_paths *paths)
 {
     printf("\nReports:\n");
     const char *p[] = {paths->xlsx,    paths->gis,     paths->gis_points, paths->score_tif,
-                       paths->map_png, paths->map_pdf, paths->json};
+                       paths->map_png, paths->map_pdf, paths->html,       paths->json};
     for (int k = 0; k < (int)(sizeof p / sizeof p[0]); k++) {
         char line[DCS_PATH_MAX + 400];
         snprintf(line, sizeof line, "%s", p[k]);

@@ -676,13 +676,13 @@ static int command_batch(const dcs_cli *cli)
         items[done].scenario = list.paths[done];
         batch_one(cli, items, done, outdir);
     }
-    char json[DCS_PATH_MAX], xlsx[DCS_PATH_MAX];
+    char json[DCS_PATH_MAX], xlsx[DCS_PATH_MAX], html[DCS_PATH_MAX];
     dcs_error err;
     dcs_error_clear(&err);
-    if (dcs_batch_report(items, done, outdir, json, xlsx, &err) != DCS_OK)
+    if (dcs_batch_report(items, done, outdir, json, xlsx, html, &err) != DCS_OK)
         code = fail(err.status, err.message);
     else
-        printf("\nComparison:\n  %s\n  %s\n", xlsx, json);
+        printf("\nComparison:\n  %s\n  %s\n  %s\n", xlsx, json, html);
     if (code == DCS_EXIT_OK)
         code = batch_exit_code(items, done);
     free(items);

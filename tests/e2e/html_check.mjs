@@ -79,6 +79,7 @@ try {
     const tr = document.querySelector('#ranking tbody tr.selected');
     return tr ? tr.querySelector('td.id').textContent : null;
   });
+  await new Promise((res) => setTimeout(res, 400)); // the popup's fade-in and auto-pan
   if (args.shot) await page.screenshot({ path: args.shot });
   await page.click('.leaflet-popup-close-button');
 

@@ -9,7 +9,9 @@
 #   make fuzz       libFuzzer (clang-14) on the scenario and weather parsers,
 #                   FUZZ_SECONDS (default 20) per target; part of make test
 #   make bench      benchmark: synthetic regions of 100k and 1M parcels
-#                   (BENCH_SIZES, BENCH_TIMEOUT: see tests/bench/run_bench.sh)
+#                   (BENCH_SIZES, BENCH_TIMEOUT: see tests/bench/run_bench.sh),
+#                   the grid model, and the HTML report of 100k sites
+#                   (size, open time in headless chromium: html_bench.sh)
 #   make install    build/dcsite and its manual page into $(DESTDIR)$(PREFIX)
 #                   (bin/dcsite, share/man/man1/dcsite.1, share/doc/dcsite/ with
 #                   README.md and docs/)
@@ -168,6 +170,7 @@ bench: deps-bench
 	@$(MAKE) --no-print-directory all
 	@DCSITE=$(BUILD)/dcsite tests/bench/run_bench.sh
 	@DCSITE=$(BUILD)/dcsite tests/bench/grid_bench.sh
+	@DCSITE=$(BUILD)/dcsite tests/bench/html_bench.sh
 
 clean:
 	rm -rf build build-asan build-fuzz out

@@ -9,8 +9,11 @@
  *
  * The sites are listed excluded first, then the eligible ones from the
  * lowest score up (the map picture's drawing order: better sites are drawn
- * over worse ones).  Numbers: scores and values with 6 significant digits,
- * metric values with 6, null for NaN or infinite. */
+ * over worse ones).  Numbers: scores and metric values with 6 significant
+ * digits, criterion values with 4 (popups and table show 3 decimals), null
+ * for NaN or infinite.  Geometry is written from GEOS directly (points,
+ * polygons, multipolygons), each site's coordinates transformed in one
+ * OCTTransform() call. */
 #include "report_html.h"
 
 #include <errno.h>
@@ -19,8 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <cpl_conv.h>
-#include <ogr_api.h>
+#include <ogr_srs_api.h>
 
 #include "core/version.h"
 #include "decision/evaluate.h"
@@ -96,12 +98,19 @@ void dcs_html_json_string(FILE *fp, const char *s)
 
 /* ------------------------------------------------------------- writing */
 
+/* Coordinate buffers of one site (grown as needed). */
+typedef struct {
+    double *x, *y;
+    size_t cap;
+} coord_buf;
+
 typedef struct {
     FILE *fp;
     const dcs_result *res;
     GEOSContextHandle_t geos;
     dcs_error *err;
     dcs_status st;
+    coord_buf buf;
 } html_writer;
 
 static void num(FILE *fp, double v)
@@ -205,8 +214,85 @@ static void write_rules(FILE *fp, const dcs_result *res)
     fputc(']', fp);
 }
 
+/* The n points of seq, transformed to lon/lat, as "[[lon,lat],...]"
+ * rounded to DCS_HTML_DECIMALS; 0 when the transformation fails. */
+static int write_seq(html_writer *w, const GEOSCoordSequence *seq, int point)
+{
+    unsigned n = 0;
+    if (!GEOSCoordSeq_getSize_r(w->geos, seq, &n))
+        return 0;
+    if (n > w->buf.cap) {
+        size_t cap = n * 2;
+        double *x = realloc(w->buf.x, cap * sizeof *x), *y = x ? realloc(w->buf.y, cap * sizeof *y)
+                                                             : NULL;
+        if (x)
+            w->buf.x = x;
+        if (y)
+            w->buf.y = y;
+        if (!x || !y)
+            return 0;
+        w->buf.cap = cap;
+    }
+    for (unsigned k = 0; k < n; k++)
+        if (!GEOSCoordSeq_getXY_r(w->geos, seq, k, &w->buf.x[k], &w->buf.y[k]))
+            return 0;
+    if (n && !OCTTransform(w->res->crs.work_to_lonlat, (int)n, w->buf.x, w->buf.y, NULL))
+        return 0;
+    fputs(point ? "" : "[", w->fp);
+    for (unsigned k = 0; k < n; k++)
+        fprintf(w->fp, "%s[%.*f,%.*f]", k ? "," : "", DCS_HTML_DECIMALS, w->buf.x[k],
+                DCS_HTML_DECIMALS, w->buf.y[k]);
+    fputs(point ? "" : "]", w->fp);
+    return 1;
+}
+
+/* A polygon's rings: "[[...],[...]]". */
+static int write_rings(html_writer *w, const GEOSGeometry *poly)
+{
+    int holes = GEOSGetNumInteriorRings_r(w->geos, poly);
+    const GEOSGeometry *ring = GEOSGetExteriorRing_r(w->geos, poly);
+    int ok = ring && holes >= 0;
+    fputc('[', w->fp);
+    for (int k = -1; ok && k < holes; k++) {
+        ring = k < 0 ? ring : GEOSGetInteriorRingN_r(w->geos, poly, k);
+        fputs(k >= 0 ? "," : "", w->fp);
+        ok = ring && write_seq(w, GEOSGeom_getCoordSeq_r(w->geos, ring), 0);
+    }
+    fputc(']', w->fp);
+    return ok;
+}
+
+/* g (a Point, Polygon or MultiPolygon in the working CRS) as a GeoJSON
+ * geometry in lon/lat; 0 for another type or when it cannot be written. */
+static int write_geojson(html_writer *w, const GEOSGeometry *g)
+{
+    int type = GEOSGeomTypeId_r(w->geos, g);
+    if (type == GEOS_POINT && !GEOSisEmpty_r(w->geos, g)) {
+        fputs("{\"type\":\"Point\",\"coordinates\":", w->fp);
+        int ok = write_seq(w, GEOSGeom_getCoordSeq_r(w->geos, g), 1);
+        fputc('}', w->fp);
+        return ok;
+    }
+    if (type == GEOS_POLYGON && !GEOSisEmpty_r(w->geos, g)) {
+        fputs("{\"type\":\"Polygon\",\"coordinates\":", w->fp);
+        int ok = write_rings(w, g);
+        fputc('}', w->fp);
+        return ok;
+    }
+    if (type != GEOS_MULTIPOLYGON || GEOSisEmpty_r(w->geos, g))
+        return 0;
+    int n = GEOSGetNumGeometries_r(w->geos, g), ok = n > 0;
+    fputs("{\"type\":\"MultiPolygon\",\"coordinates\":[", w->fp);
+    for (int k = 0; ok && k < n; k++) {
+        fputs(k ? "," : "", w->fp);
+        ok = write_rings(w, GEOSGetGeometryN_r(w->geos, g, k));
+    }
+    fputs("]}", w->fp);
+    return ok;
+}
+
 /* Site i's geometry as GeoJSON in lon/lat: simplified in the working CRS,
- * transformed, rounded. */
+ * transformed, rounded (null, and the report fails, when it cannot be). */
 static void write_geometry(html_writer *w, size_t i)
 {
     const dcs_result *res = w->res;
@@ -214,32 +300,15 @@ static void write_geometry(html_writer *w, size_t i)
     GEOSGeometry *s = g && dcs_site_is_polygon(&res->sites, i)
                           ? GEOSTopologyPreserveSimplify_r(w->geos, g, DCS_HTML_SIMPLIFY_M)
                           : NULL;
-    size_t len = 0;
-    unsigned char *wkb = g ? GEOSGeomToWKB_buf_r(w->geos, s ? s : g, &len) : NULL;
-    OGRGeometryH og = NULL;
-    char *json = NULL;
-    if (wkb && OGR_G_CreateFromWkb(wkb, NULL, &og, (int)len) == OGRERR_NONE &&
-        OGR_G_Transform(og, res->crs.work_to_lonlat) == OGRERR_NONE) {
-        char prec[32];
-        snprintf(prec, sizeof prec, "COORDINATE_PRECISION=%d", DCS_HTML_DECIMALS);
-        char *opts[] = {prec, NULL};
-        json = OGR_G_ExportToJsonEx(og, opts);
-    }
-    if (json)
-        fputs(json, w->fp);
-    else {
+    int ok = g && write_geojson(w, s ? s : g);
+    if (!ok) {
         fputs("null", w->fp);
         if (w->st == DCS_OK)
-            w->st = dcs_error_set(w->err, DCS_ERR_INTERNAL,
-                                  "HTML report: the geometry of site '%s' cannot be turned into "
-                                  "longitude and latitude (a bug: please report it)",
-                                  res->sites.id[i]);
+            w->st = dcs_error_set(w->err, g ? DCS_ERR_DATA : DCS_ERR_NOMEM,
+                                  "HTML report: the geometry of site '%s' cannot be written in "
+                                  "longitude and latitude (the web map takes points, polygons "
+                                  "and multipolygons)", res->sites.id[i]);
     }
-    CPLFree(json);
-    if (og)
-        OGR_G_DestroyGeometry(og);
-    if (wkb)
-        GEOSFree_r(w->geos, wkb);
     if (s)
         GEOSGeom_destroy_r(w->geos, s);
     if (g)
@@ -292,8 +361,11 @@ static void write_site(html_writer *w, size_t i, int first)
             res->sites.lat[i]);
     fputs(",\"values\":[", fp);
     for (size_t c = 0; c < res->model.ncrits; c++) {
-        fputs(c ? "," : "", fp);
-        num(fp, dcs_report_value(res, i, c));
+        double v = dcs_report_value(res, i, c);
+        if (isfinite(v))
+            fprintf(fp, "%s%.4g", c ? "," : "", v);
+        else
+            fputs(c ? ",null" : "null", fp);
     }
     fputs("],\"metrics\":[", fp);
     for (size_t c = 0; c < res->model.ncrits; c++) {
@@ -445,5 +517,7 @@ dcs_status dcs_report_html(const dcs_result *res, const char *fingerprint, const
                            strerror(saved));
     if (w.geos)
         GEOS_finish_r(w.geos);
+    free(w.buf.x);
+    free(w.buf.y);
     return st;
 }

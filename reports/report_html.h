@@ -27,6 +27,9 @@
  * that no site id can close the script element or break the script; the
  * page's script puts text into the document only as text nodes.
  *
+ * Site geometries must be points, polygons or multipolygons (what the site
+ * layer and the grid give); another type fails the report (DCS_ERR_DATA).
+ *
  * Ownership: nothing is kept.  Thread-safety: the writer only reads the
  * finished result (it uses a GEOS context of its own and the result's
  * working-CRS-to-lon/lat transformation, so no two HTML reports of the
@@ -45,8 +48,8 @@
 
 /* Write the report of res to path (fingerprint: the run's, shown in the
  * page's footer; may be NULL).  DCS_ERR_IO naming the file when it cannot
- * be written, DCS_ERR_NOMEM, DCS_ERR_INTERNAL when a geometry cannot be
- * turned into lon/lat. */
+ * be written, DCS_ERR_NOMEM, DCS_ERR_DATA when a geometry cannot be
+ * written in lon/lat. */
 dcs_status dcs_report_html(const dcs_result *res, const char *fingerprint, const char *path,
                            dcs_error *err);
 

@@ -14,7 +14,10 @@
 (function () {
   'use strict';
 
+  var T0 = performance.now();
+  var timings = {};
   var D = JSON.parse(document.getElementById('dcs-data').textContent);
+  timings.parse_ms = performance.now() - T0;
   var feats = D.sites.features;
   var PAGE = 100;
   var MAX_LABELS = 100;
@@ -115,29 +118,46 @@
       attribution: D.basemap_attribution ? esc(D.basemap_attribution) : ''}).addTo(map);
   }
 
-  var layers = new Array(feats.length);
-  var bounds = L.latLngBounds([]);
-  var byId = Object.create(null);
-  feats.forEach(function (f, k) {
-    var p = f.properties;
-    byId[p.id] = k;
-    var lyr;
-    if (f.geometry && f.geometry.type === 'Point') {
-      var c = f.geometry.coordinates;
-      lyr = L.circleMarker([c[1], c[0]], {radius: 6, renderer: renderer});
-    } else if (f.geometry) {
-      lyr = L.GeoJSON.geometryToLayer(f, {});
-      lyr.options.renderer = renderer;
-    } else {
-      lyr = L.circleMarker([p.at[1], p.at[0]], {radius: 6, renderer: renderer});
+  /* GeoJSON [lon, lat] rings to Leaflet latlngs, growing the extent */
+  var ext = [Infinity, Infinity, -Infinity, -Infinity];
+  function ring(r) {
+    var out = new Array(r.length);
+    for (var j = 0; j < r.length; j++) {
+      var x = r[j][0], y = r[j][1];
+      if (x < ext[0]) ext[0] = x;
+      if (y < ext[1]) ext[1] = y;
+      if (x > ext[2]) ext[2] = x;
+      if (y > ext[3]) ext[3] = y;
+      out[j] = L.latLng(y, x);
     }
-    L.setOptions(lyr, styleOf(p, false));
-    lyr.on('click', function () { select(k, false); });
+    return out;
+  }
+
+  /* one layer per site, all in one group that handles the clicks */
+  var layers = new Array(feats.length);
+  var byId = Object.create(null);
+  var sites = L.featureGroup();
+  feats.forEach(function (f, k) {
+    var p = f.properties, g = f.geometry, lyr, opt = styleOf(p, false);
+    byId[p.id] = k;
+    opt.renderer = renderer;
+    if (g && g.type === 'Polygon') {
+      lyr = L.polygon(g.coordinates.map(ring), opt);
+    } else if (g && g.type === 'MultiPolygon') {
+      lyr = L.polygon(g.coordinates.map(function (poly) { return poly.map(ring); }), opt);
+    } else {
+      var c = g && g.type === 'Point' ? g.coordinates : p.at;
+      ring([c]);
+      opt.radius = 6;
+      lyr = L.circleMarker([c[1], c[0]], opt);
+    }
+    lyr.dcsK = k;
     layers[k] = lyr;
-    bounds.extend([p.at[1], p.at[0]]);
-    if (lyr.getBounds) bounds.extend(lyr.getBounds());
   });
-  if (bounds.isValid()) map.fitBounds(bounds, {padding: [12, 12]});
+  sites.on('click', function (e) { select(e.layer.dcsK, false); });
+  sites.addTo(map);
+  timings.layers_ms = performance.now() - T0;
+  if (ext[0] <= ext[2]) map.fitBounds([[ext[1], ext[0]], [ext[3], ext[2]]], {padding: [12, 12]});
   else map.setView([0, 0], 2);
 
   /* the top N, numbered (rank labels as markers that let clicks through) */
@@ -246,8 +266,8 @@
     feats.forEach(function (f, k) {
       var on = visible(f.properties);
       if (on) n++;
-      if (on && !map.hasLayer(layers[k])) map.addLayer(layers[k]);
-      else if (!on && map.hasLayer(layers[k])) map.removeLayer(layers[k]);
+      if (on && !sites.hasLayer(layers[k])) sites.addLayer(layers[k]);
+      else if (!on && sites.hasLayer(layers[k])) sites.removeLayer(layers[k]);
     });
     if (state.eligible) labels.addTo(map); else labels.remove();
     shownEl.textContent = n + ' of ' + feats.length + ' sites shown';
@@ -432,8 +452,13 @@
   buildHead();
   renderRows();
   applyFilters();
+  timings.added_ms = performance.now() - T0;
+  requestAnimationFrame(function () {
+    requestAnimationFrame(function () { timings.drawn_ms = performance.now() - T0; });
+  });
 
   window.dcsReport = {
+    timings: timings,
     data: D,
     map: map,
     shown: function () {

@@ -55,6 +55,7 @@ try {
   // one more frame so the canvas has drawn
   await page.evaluate(() => new Promise((res) => requestAnimationFrame(() => requestAnimationFrame(res))));
   out.open_ms = Date.now() - t0;
+  out.timings = await page.evaluate(() => dcsReport.timings);
   out.features = await page.evaluate(() => dcsReport.data.sites.features.length);
   out.drawn = await page.evaluate(() => dcsReport.shown());
   out.shown_text = await page.$eval('.dcs-shown', (e) => e.textContent);

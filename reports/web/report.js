@@ -110,7 +110,26 @@
   /* -------------------------------------------------------------- map */
 
   var map = L.map('map', {preferCanvas: true, zoomSnap: 0.25});
-  var renderer = L.canvas({padding: 0.5, tolerance: 2});
+  var renderer = L.canvas({padding: 0.5});
+
+  /* A site's polygon answers a click only inside its rings: Leaflet also
+   * counts points near the outline (half its width), so a click inside a
+   * small site beside a top site (thick outline, drawn later) would pick
+   * the top site. */
+  var SitePolygon = L.Polygon.extend({
+    _containsPoint: function (p) {
+      if (!this._pxBounds || !this._pxBounds.contains(p)) return false;
+      var inside = false;
+      this._parts.forEach(function (ring) {
+        for (var a = 0, b = ring.length - 1; a < ring.length; b = a++) {
+          var u = ring[a], v = ring[b];
+          if ((u.y > p.y) !== (v.y > p.y) && p.x < u.x + (v.x - u.x) * (p.y - u.y) / (v.y - u.y))
+            inside = !inside;
+        }
+      });
+      return inside;
+    }
+  });
   map.attributionControl.setPrefix('<a href="https://leafletjs.com">Leaflet</a>');
   L.control.scale({imperial: false}).addTo(map);
   if (D.basemap && navigator.onLine) {
@@ -142,9 +161,9 @@
     byId[p.id] = k;
     opt.renderer = renderer;
     if (g && g.type === 'Polygon') {
-      lyr = L.polygon(g.coordinates.map(ring), opt);
+      lyr = new SitePolygon(g.coordinates.map(ring), opt);
     } else if (g && g.type === 'MultiPolygon') {
-      lyr = L.polygon(g.coordinates.map(function (poly) { return poly.map(ring); }), opt);
+      lyr = new SitePolygon(g.coordinates.map(function (poly) { return poly.map(ring); }), opt);
     } else {
       var c = g && g.type === 'Point' ? g.coordinates : p.at;
       ring([c]);

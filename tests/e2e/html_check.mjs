@@ -4,7 +4,8 @@
 // tests/bench/html_bench.sh judge it.
 //
 //   node html_check.mjs '{"html": PATH, "shot": PNG, "offline": bool,
-//                         "top_id": ID, "rule": INDEX, "row": N, "open_only": bool}'
+//                         "top_id": ID, "rule": INDEX, "row": N, "probe_ids": [ID, ...],
+//                         "open_only": bool}'
 //
 // Environment: DCS_NODE_MODULES (where npm ci put puppeteer-core, e.g.
 // build/npm/node_modules), CHROMIUM (default /usr/bin/chromium).
@@ -14,7 +15,8 @@
 // in offline mode (navigator.onLine false).  Steps: open the page and time
 // it until the report's script has drawn every site; count the sites on
 // the map; click the top site where it lies on the screen and read the
-// popup and the highlighted table row; screenshot; keep only the excluded
+// popup and the highlighted table row; screenshot; click each of
+// PROBE_IDS and read the rules its popup says it fails and nearly fails; keep only the excluded
 // sites failing rule INDEX and count those shown; show all again; click
 // table row N and read the zoom, the map's centre and the popup.
 import { createRequire } from 'node:module';
@@ -74,6 +76,7 @@ try {
     id: e.querySelector('.pp-id').textContent,
     score: e.querySelector('.pp-score').textContent,
     criteria: e.querySelectorAll('.pp-crit tr').length - 1,
+    nearly: [...e.querySelectorAll('.pp-nearly li')].map((x) => x.textContent),
     text: e.textContent,
   }));
   out.selected_row = await page.evaluate(() => {
@@ -83,6 +86,30 @@ try {
   await new Promise((res) => setTimeout(res, 400)); // the popup's fade-in and auto-pan
   if (args.shot) await page.screenshot({ path: args.shot });
   await page.click('.leaflet-popup-close-button');
+
+  // probes: each site's popup, the rules it fails and nearly fails
+  out.probes = {};
+  for (const id of args.probe_ids || []) {
+    // bring it into view (the first popup's auto-pan may have moved it out)
+    await page.evaluate((x) => {
+      const f = dcsReport.data.sites.features.find((g) => g.properties.id === x);
+      dcsReport.map.panTo([f.properties.at[1], f.properties.at[0]], { animate: false });
+    }, id);
+    await new Promise((res) => setTimeout(res, 100));
+    const at2 = await page.evaluate((x) => dcsReport.pixelOf(x), id);
+    await page.mouse.click(at2.x, at2.y);
+    await page.waitForFunction((x) => {
+      const e = document.querySelector('.leaflet-popup-content .pp-id');
+      return e && e.textContent === x;
+    }, { timeout: 10000 }, id);
+    out.probes[id] = await page.$eval('.leaflet-popup-content', (e) => ({
+      rank: e.querySelector('.pp-rank').textContent,
+      failed: [...e.querySelectorAll('.pp-failed li')].map((x) => x.textContent),
+      nearly: [...e.querySelectorAll('.pp-nearly li')].map((x) => x.textContent),
+    }));
+    await new Promise((res) => setTimeout(res, 400)); // let the popup's auto-pan end
+    await page.click('.leaflet-popup-close-button');
+  }
 
   // filter: only the excluded sites failing one rule
   const boxes = await page.$$eval('#filters input[type=checkbox]', (l) => l.map((b) => b.id));

@@ -146,10 +146,50 @@ def build_fixture(tmp):
     return path
 
 
+def read_candidates(gpkg):
+    """{site_id: {field: value}} of the GeoPackage's candidates layer."""
+    ds = ogr.Open(gpkg)
+    lyr = ds.GetLayerByName("candidates")
+    defn = lyr.GetLayerDefn()
+    names = [defn.GetFieldDefn(i).GetName() for i in range(defn.GetFieldCount())]
+    return {f.GetField("site_id"): {n: f.GetField(n) for n in names} for f in lyr}
+
+
+def nearly_rules(row, scn):
+    """The rules a site passes within 10 % of the limit (docs/outputs.md), from
+    the scenario's min/max constraints and the facility's land rule."""
+    rules = [("facility_land", "area_ha", "min", scn["facility"]["land_ha"])]
+    for c in scn["constraints"]:
+        for op in ("min", "max"):
+            if op in c:
+                rules.append((c["name"], c["metric"], op, c[op]))
+    out = set()
+    for name, metric, op, lim in rules:
+        v = row.get(metric)
+        band = 0.1 * abs(lim)
+        if v is None or band == 0:
+            continue
+        if (op == "max" and lim - band < v <= lim) or (op == "min" and lim <= v < lim + band):
+            out.add(name)
+    return out
+
+
+def pick_probes(rows, scn):
+    """(site_id, failed rule names, nearly rule names) of the excluded site
+    failing the most rules and of the best-ranked site that nearly fails one."""
+    excluded = max((r for r in rows.values() if r["status"] == "excluded"),
+                   key=lambda r: (len(r["reasons"].split("; ")), r["site_id"]))
+    failed = {part.split(":")[0] for part in excluded["reasons"].split("; ")}
+    near = min((r for r in rows.values() if r["status"] == "eligible" and nearly_rules(r, scn)),
+               key=lambda r: r["rank"])
+    return [(excluded["site_id"], failed, set()),
+            (near["site_id"], set(), nearly_rules(near, scn))]
+
+
 def setUpModule():
     global TMP
     TMP = tempfile.mkdtemp(prefix="dcsite-html-")
-    scn = demo_variant(os.path.join(TMP, "demo.json"), html=True, xlsx=False, gpkg=False,
+    scn = demo_variant(os.path.join(TMP, "demo.json"), html=True, xlsx=False, gpkg=True,
                        html_basemap=BASEMAP, html_basemap_attribution="© OpenStreetMap contributors")
     out = os.path.join(TMP, "demo")
     RUN["demo"] = (dcsite("run", scn, "-o", out, "--quiet"), out)
@@ -159,8 +199,11 @@ def setUpModule():
     # a rule that excludes some sites, but not all the excluded ones
     RUN["rule"] = next(k for k, (n, c) in enumerate(by_rule.items())
                        if 0 < c < summary["counts"]["excluded"])
+    RUN["gpkg"] = read_candidates(os.path.join(out, NAME + ".gpkg"))
+    RUN["probes"] = pick_probes(RUN["gpkg"], json.load(open(scn)))
     common = dict(html=os.path.join(out, NAME + ".html"),
-                  top_id=summary["top_sites"][0]["site_id"], rule=RUN["rule"], row=TOP_ROW)
+                  top_id=summary["top_sites"][0]["site_id"], rule=RUN["rule"], row=TOP_ROW,
+                  probe_ids=[p[0] for p in RUN["probes"]])
     RUN["online"] = browse(shot=os.path.join(TMP, "online.png"), offline=False, **common)
     RUN["offline"] = browse(shot=os.path.join(TMP, "offline.png"), offline=True, **common)
 
@@ -263,6 +306,18 @@ class T1Demo(unittest.TestCase):
             self.assertLess(b["row_view"]["span_deg"], 0.1, mode)  # ~11 km or less of latitude
             self.assertEqual(b["row_popup_rank"], "Rank %d" % TOP_ROW, mode)
             self.assertEqual(b["row_selected"], site["site_id"], mode)
+
+    def test_popups_list_failed_and_nearly_failed_rules(self):
+        for mode in ("online", "offline"):
+            probes = RUN[mode]["probes"]
+            for sid, failed, nearly in RUN["probes"]:
+                p = probes[sid]
+                self.assertEqual({t.split(":")[0] for t in p["failed"]}, failed, (mode, sid))
+                self.assertEqual({t.split(":")[0] for t in p["nearly"]}, nearly, (mode, sid))
+                self.assertEqual(p["rank"], "Excluded" if failed else
+                                 "Rank %d" % RUN["gpkg"][sid]["rank"], (mode, sid))
+        self.assertGreaterEqual(len(RUN["probes"][0][1]), 2)  # a site failing several rules
+        self.assertGreaterEqual(len(RUN["probes"][1][2]), 1)  # a site nearly failing one
 
     def test_basemap_only_when_online_and_nothing_else_leaves_file(self):
         on, off = RUN["online"], RUN["offline"]

@@ -18,7 +18,8 @@
 // popup and the highlighted table row; screenshot; click each of
 // PROBE_IDS and read the rules its popup says it fails and nearly fails; keep only the excluded
 // sites failing rule INDEX and count those shown; show all again; click
-// table row N and read the zoom, the map's centre and the popup.
+// table row N and read the zoom, the map's centre and the popup; sort
+// the table by its first criterion, both ways, and read that column.
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
@@ -142,6 +143,15 @@ try {
   }, out.row_id);
   out.row_popup_rank = await page.$eval('.leaflet-popup-content .pp-rank', (e) => e.textContent);
   out.row_selected = await page.evaluate(() => dcsReport.selected());
+
+  // sorting: the first criterion's column, twice (largest first, then smallest)
+  const column = () => page.$$eval('#ranking tbody tr', (rows) =>
+    rows.map((r) => r.children[3].textContent));
+  await page.click('#ranking th[data-key="c0"]');
+  out.sorted_desc = await column();
+  await page.click('#ranking th[data-key="c0"]');
+  out.sorted_asc = await column();
+  out.sort_heading = await page.$eval('#ranking th[data-key="c0"]', (e) => e.className);
 } catch (e) {
   if (e !== null) out.error = String(e && e.stack || e);
 } finally {

@@ -319,6 +319,21 @@ class T1Demo(unittest.TestCase):
         self.assertGreaterEqual(len(RUN["probes"][0][1]), 2)  # a site failing several rules
         self.assertGreaterEqual(len(RUN["probes"][1][2]), 1)  # a site nearly failing one
 
+    def test_table_sorts_by_a_criterion(self):
+        crit = self.s["criteria"][0]["name"]
+        values = [r[crit + "_value"] for r in RUN["gpkg"].values() if r["status"] == "eligible"]
+        for mode in ("online", "offline"):
+            b = RUN[mode]
+            desc = [float(v) for v in b["sorted_desc"]]
+            asc = [float(v) for v in b["sorted_asc"]]
+            self.assertEqual(len(desc), min(100, self.s["counts"]["eligible"]))  # one page
+            self.assertEqual(desc, sorted(desc, reverse=True), mode)
+            self.assertEqual(asc, sorted(asc), mode)
+            # shown with 3 decimals: within half a unit of the 3rd of the GeoPackage's
+            self.assertLessEqual(abs(desc[0] - max(values)), 0.5e-3 + 1e-12, mode)
+            self.assertLessEqual(abs(asc[0] - min(values)), 0.5e-3 + 1e-12, mode)
+            self.assertIn("asc", b["sort_heading"])
+
     def test_basemap_only_when_online_and_nothing_else_leaves_file(self):
         on, off = RUN["online"], RUN["offline"]
         self.assertTrue(on["online"])

@@ -179,17 +179,48 @@
   if (ext[0] <= ext[2]) map.fitBounds([[ext[1], ext[0]], [ext[3], ext[2]]], {padding: [12, 12]});
   else map.setView([0, 0], 2);
 
-  /* the top N, numbered (rank labels as markers that let clicks through) */
+  /* The top N, numbered: labels as markers that let clicks through,
+   * placed again at every zoom, in rank order, each at the first of eight
+   * spots around its site's point that covers no label placed before and
+   * no top site's point (else the first spot). */
   var labels = L.layerGroup().addTo(map);
+  var tops = [];
   feats.forEach(function (f) {
     var p = f.properties;
     if (!isEligible(p) || p.rank > D.top_n || p.rank > MAX_LABELS) return;
-    labels.addLayer(L.marker([p.at[1], p.at[0]], {
-      interactive: false, keyboard: false, zIndexOffset: 1000 - p.rank,
-      icon: L.divIcon({className: 'dcs-rank', html: String(p.rank), iconSize: null,
-                       iconAnchor: [-6, 22]})
-    }));
+    var m = L.marker([p.at[1], p.at[0]], {interactive: false, keyboard: false,
+                                          zIndexOffset: 1000 - p.rank});
+    tops.push({rank: p.rank, ll: m.getLatLng(), marker: m});
+    labels.addLayer(m);
   });
+  tops.sort(function (a, b) { return a.rank - b.rank; });
+
+  function overlaps(a, b) {
+    return a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3];
+  }
+
+  function placeLabels() {
+    var taken = tops.map(function (t) {
+      var q = map.latLngToLayerPoint(t.ll);
+      return [q.x - 4, q.y - 4, q.x + 4, q.y + 4];
+    });
+    tops.forEach(function (t) {
+      var q = map.latLngToLayerPoint(t.ll);
+      var w = 8 * String(t.rank).length + 12, h = 20, g = 7;
+      var spots = [[g, -h - g], [-w - g, -h - g], [g, g], [-w - g, g],
+                   [-w / 2, -h - 2 * g], [-w / 2, 2 * g], [2 * g, -h / 2], [-w - 2 * g, -h / 2]];
+      var pick = spots[0];
+      for (var j = 0; j < spots.length; j++) {
+        var box = [q.x + spots[j][0], q.y + spots[j][1], q.x + spots[j][0] + w, q.y + spots[j][1] + h];
+        if (!taken.some(function (b) { return overlaps(box, b); })) { pick = spots[j]; break; }
+      }
+      taken.push([q.x + pick[0], q.y + pick[1], q.x + pick[0] + w, q.y + pick[1] + h]);
+      t.marker.setIcon(L.divIcon({className: 'dcs-rank', html: String(t.rank), iconSize: null,
+                                  iconAnchor: [-pick[0], -pick[1]]}));
+    });
+  }
+  placeLabels();
+  map.on('zoomend', placeLabels);
 
   /* ------------------------------------------------------------ popup */
 

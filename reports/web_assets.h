@@ -5,7 +5,7 @@
  * `make` with npm ci) and the report's own script and style
  * (reports/web/report.js, report.css).  The Makefile turns them into
  * $(BUILD)/gen/web_assets.c with tools/embed.c, which refuses a file that
- * holds "</script" or "</style".  Each array ends in a NUL not counted in
+ * holds "</script", "</style" or "<!--".  Each array ends in a NUL not counted in
  * its _len.  Constant data: nothing to free, safe from any thread.
  */
 #ifndef DCS_WEB_ASSETS_H

@@ -8,8 +8,9 @@
  * terminating NUL) and `const size_t NAME_len` (the bytes, without the
  * NUL).  A line starting with "//# sourceMappingURL=" is left out (a
  * browser's developer tools would try to fetch the map beside the page).
- * The file is refused (exit 1) when it holds a NUL or "</script" or
- * "</style" in any case: it is pasted inside such an element of the page.
+ * The file is refused (exit 1) when it holds a NUL, "<!--", or "</script"
+ * or "</style" in any case: it is pasted inside such an element of the
+ * page, which these would end or turn into an escaped comment.
  * OUT.c is written under OUT.c.tmp and renamed when complete. */
 #include <ctype.h>
 #include <stdio.h>
@@ -69,8 +70,8 @@ static int emit(FILE *out, const char *name, const char *path)
             continue;
         }
         if (buf[i] == '\0' || starts_ci(buf + i, len - i, "</script") ||
-            starts_ci(buf + i, len - i, "</style")) {
-            fprintf(stderr, "embed: '%s' holds a NUL or a closing script/style tag at byte %zu; "
+            starts_ci(buf + i, len - i, "</style") || starts_ci(buf + i, len - i, "<!--")) {
+            fprintf(stderr, "embed: '%s' holds a NUL, \"<!--\" or a closing script/style tag at byte %zu; "
                             "it cannot be pasted into the HTML report\n", path, i);
             free(buf);
             return 1;

@@ -9,7 +9,9 @@
 #   make fuzz       libFuzzer (clang-14) on the scenario and weather parsers,
 #                   FUZZ_SECONDS (default 20) per target; part of make test
 #   make bench      benchmark: synthetic regions of 100k and 1M parcels
-#                   (BENCH_SIZES, BENCH_TIMEOUT: see tests/bench/run_bench.sh)
+#                   (BENCH_SIZES, BENCH_TIMEOUT: see tests/bench/run_bench.sh),
+#                   the grid model, and the HTML report of 100k sites
+#                   (size, open time in headless chromium: html_bench.sh)
 #   make install    build/dcsite and its manual page into $(DESTDIR)$(PREFIX)
 #                   (bin/dcsite, share/man/man1/dcsite.1, share/doc/dcsite/ with
 #                   README.md and docs/)
@@ -51,6 +53,15 @@ FUZZ_SAN  := -Wno-unknown-warning-option -fsanitize=fuzzer-no-link,address,undef
              -fno-sanitize-recover=all
 CLI_LIB_OBJ = $(filter-out $(BUILD)/cli/main.o,$(CLI_OBJ))
 
+# The HTML report's JavaScript: npm packages pinned in package.json and
+# package-lock.json (Leaflet; puppeteer-core for the browser test), fetched
+# with npm ci into $(BUILD)/npm when missing or when the lock changes, then
+# Leaflet and reports/web/ pasted into the binary (docs/dependencies.md).
+NPM_DIR   = $(BUILD)/npm
+LEAFLET   = $(NPM_DIR)/node_modules/leaflet/dist
+WEB_SRC   := reports/web/report.js reports/web/report.css
+WEB_OBJ   = $(BUILD)/gen/web_assets.o
+
 SANFLAGS  := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 .PHONY: all deps deps-test deps-bench demo test asan valgrind bench clean tests-build fuzz fuzz-build \
@@ -71,7 +82,27 @@ $(BUILD)/%.o: %.c $(wildcard analysis/*/*.h reports/*.h cli/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
 
-$(BUILD)/libdcsite.a: $(LIB_OBJ) $(CLI_LIB_OBJ)
+$(NPM_DIR)/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "dcsite: npm is missing: run tools/install-deps.sh build" >&2; exit 1; }
+	@mkdir -p $(NPM_DIR)
+	cp package.json package-lock.json $(NPM_DIR)/
+	cd $(NPM_DIR) && PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+$(BUILD)/tools/embed: tools/embed.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -Wall -Wextra -Werror -O1 -o $@ $<
+
+$(BUILD)/gen/web_assets.c: $(BUILD)/tools/embed $(NPM_DIR)/.installed $(WEB_SRC)
+	@mkdir -p $(dir $@)
+	$(BUILD)/tools/embed $@ dcs_web_leaflet_js $(LEAFLET)/leaflet.js \
+	  dcs_web_leaflet_css $(LEAFLET)/leaflet.css \
+	  dcs_web_report_js reports/web/report.js dcs_web_report_css reports/web/report.css
+
+$(WEB_OBJ): $(BUILD)/gen/web_assets.c reports/web_assets.h
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/libdcsite.a: $(LIB_OBJ) $(CLI_LIB_OBJ) $(WEB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
@@ -139,6 +170,7 @@ bench: deps-bench
 	@$(MAKE) --no-print-directory all
 	@DCSITE=$(BUILD)/dcsite tests/bench/run_bench.sh
 	@DCSITE=$(BUILD)/dcsite tests/bench/grid_bench.sh
+	@DCSITE=$(BUILD)/dcsite tests/bench/html_bench.sh
 
 clean:
 	rm -rf build build-asan build-fuzz out

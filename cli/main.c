@@ -274,7 +274,7 @@ static void print_reports(const dcs_report_paths *paths)
 {
     printf("\nReports:\n");
     const char *p[] = {paths->xlsx,    paths->gis,     paths->gis_points, paths->score_tif,
-                       paths->map_png, paths->map_pdf, paths->json};
+                       paths->map_png, paths->map_pdf, paths->html,       paths->json};
     for (int k = 0; k < (int)(sizeof p / sizeof p[0]); k++) {
         char line[DCS_PATH_MAX + 400];
         snprintf(line, sizeof line, "%s", p[k]);
@@ -694,13 +694,13 @@ static int command_batch(const dcs_cli *cli)
         items[done].scenario = list.paths[done];
         batch_one(cli, items, done, outdir);
     }
-    char json[DCS_PATH_MAX], xlsx[DCS_PATH_MAX];
+    char json[DCS_PATH_MAX], xlsx[DCS_PATH_MAX], html[DCS_PATH_MAX];
     dcs_error err;
     dcs_error_clear(&err);
-    if (dcs_batch_report(items, done, outdir, json, xlsx, &err) != DCS_OK)
+    if (dcs_batch_report(items, done, outdir, json, xlsx, html, &err) != DCS_OK)
         code = fail(err.status, err.message);
     else
-        printf("\nComparison:\n  %s\n  %s\n", xlsx, json);
+        printf("\nComparison:\n  %s\n  %s\n  %s\n", xlsx, json, html);
     if (code == DCS_EXIT_OK)
         code = batch_exit_code(items, done);
     free(items);

@@ -2,6 +2,7 @@
 #include "batch_report.h"
 
 #include <cjson/cJSON.h>
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 #include <xlsxwriter.h>
 
 #include "core/version.h"
+#include "report_html.h"
 
 static const char *const key_metrics[] = {"pue_annual",          "energy_mwh_yr",
                                           "water_m3_yr",         "co2_t_yr",
@@ -63,6 +65,9 @@ static void add_results(cJSON *o, const cJSON *summary)
     cJSON_AddItemToObject(o, "excluded", copy_or_null(item(counts, "excluded")));
     cJSON_AddItemToObject(o, "top_site", copy_or_null(item(first, "site_id")));
     cJSON_AddItemToObject(o, "top_score", copy_or_null(item(first, "score")));
+    const cJSON *html = item(item(summary, "outputs"), "html");
+    if (cJSON_IsString(html))
+        cJSON_AddStringToObject(o, "html", html->valuestring);
     cJSON *km = cJSON_AddObjectToObject(o, "top_metrics");
     const cJSON *metrics = item(first, "metrics");
     for (size_t k = 0; k < NKEY; k++)
@@ -125,6 +130,93 @@ static dcs_status write_text(const char *path, const char *text, dcs_error *err)
         return dcs_error_set(err, DCS_ERR_IO, "cannot create '%s': %s", path, strerror(errno));
     size_t n = strlen(text);
     int bad = fwrite(text, 1, n, fp) != n || fputc('\n', fp) == EOF;
+    bad |= fclose(fp) != 0;
+    if (bad)
+        return dcs_error_set(err, DCS_ERR_IO, "cannot write '%s': %s", path, strerror(errno));
+    return DCS_OK;
+}
+
+/* ---- index page --------------------------------------------------------------- */
+
+/* path as an href relative to outdir when it lies inside it (else as
+ * given), percent-encoding every byte but unreserved ones and '/', then
+ * HTML-escaped by the caller's dcs_html_text() (nothing left to escape). */
+static void put_href(FILE *fp, const char *outdir, const char *path)
+{
+    size_t n = strlen(outdir);
+    while (n > 1 && outdir[n - 1] == '/')
+        n--;
+    if (strncmp(path, outdir, n) == 0 && path[n] == '/')
+        path += n + 1;
+    for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+        if (isalnum(*p) || strchr("-._~/", *p))
+            fputc(*p, fp);
+        else
+            fprintf(fp, "%%%02X", *p);
+    }
+}
+
+static void put_cell(FILE *fp, const cJSON *v, int score)
+{
+    fputs(score ? "<td class=\"num\">" : "<td>", fp);
+    if (cJSON_IsString(v))
+        dcs_html_text(fp, v->valuestring);
+    else if (cJSON_IsNumber(v))
+        fprintf(fp, score ? "%.4f" : "%.0f", v->valuedouble);
+    fputs("</td>", fp);
+}
+
+/* One row: the scenario's name linked to its HTML report (its JSON
+ * summary when it has none), status, counts, top site and score. */
+static void index_row(FILE *fp, const cJSON *e, const char *outdir)
+{
+    const cJSON *html = item(e, "html"), *od = item(e, "outdir"), *name = item(e, "name");
+    char json[DCS_PATH_MAX];
+    fputs("<tr><td>", fp);
+    const char *target = cJSON_IsString(html) ? html->valuestring : NULL;
+    if (!target && cJSON_IsString(od) && cJSON_IsString(name)) {
+        snprintf(json, sizeof json, "%s/%s.json", od->valuestring, name->valuestring);
+        target = json;
+    }
+    if (target) {
+        fputs("<a href=\"", fp);
+        put_href(fp, outdir, target);
+        fputs("\">", fp);
+    }
+    dcs_html_text(fp, cJSON_IsString(name) && *name->valuestring ? name->valuestring
+                                                                 : item(e, "scenario")->valuestring);
+    fputs(target ? "</a></td>" : "</td>", fp);
+    put_cell(fp, item(e, "scenario"), 0);
+    put_cell(fp, item(e, "status"), 0);
+    put_cell(fp, item(e, "candidates"), 0);
+    put_cell(fp, item(e, "eligible"), 0);
+    put_cell(fp, item(e, "top_site"), 0);
+    put_cell(fp, item(e, "top_score"), 1);
+    put_cell(fp, item(e, "error"), 0);
+    fputs("</tr>\n", fp);
+}
+
+/* outdir/index.html: a page linking each scenario's report. */
+static dcs_status write_index(const cJSON *root, const char *outdir, const char *path,
+                              dcs_error *err)
+{
+    FILE *fp = fopen(path, "wb");
+    if (!fp)
+        return dcs_error_set(err, DCS_ERR_IO, "cannot create '%s': %s", path, strerror(errno));
+    fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+          "<title>dcsite batch</title>\n<style>body{font:14px/1.4 \"DejaVu Sans\",Arial,"
+          "sans-serif;margin:16px}table{border-collapse:collapse}td,th{padding:3px 8px;"
+          "border-bottom:1px solid #ddd;text-align:left}td.num{text-align:right}</style>\n"
+          "</head>\n<body>\n<h1>dcsite batch</h1>\n<p>Each scenario's web map report "
+          "(its JSON summary when it wrote none: set outputs.html). Compared in "
+          "<a href=\"batch.xlsx\">batch.xlsx</a> and <a href=\"batch.json\">batch.json</a>."
+          "</p>\n<table>\n<tr><th>Scenario</th><th>File</th><th>Status</th><th>Candidates</th>"
+          "<th>Eligible</th><th>Top site</th><th>Top score</th><th>Error</th></tr>\n",
+          fp);
+    const cJSON *e;
+    cJSON_ArrayForEach(e, item(root, "scenarios")) index_row(fp, e, outdir);
+    fputs("</table>\n<p>dcsite " DCS_VERSION "</p>\n</body>\n</html>\n", fp);
+    int bad = ferror(fp);
     bad |= fclose(fp) != 0;
     if (bad)
         return dcs_error_set(err, DCS_ERR_IO, "cannot write '%s': %s", path, strerror(errno));
@@ -215,28 +307,36 @@ static dcs_status write_xlsx(const cJSON *root, const char *path, dcs_error *err
 }
 
 dcs_status dcs_batch_report(const dcs_batch_item *items, size_t n, const char *outdir,
-                            char json[DCS_PATH_MAX], char xlsx[DCS_PATH_MAX], dcs_error *err)
+                            char json[DCS_PATH_MAX], char xlsx[DCS_PATH_MAX],
+                            char html[DCS_PATH_MAX], dcs_error *err)
 {
-    char tmp_json[DCS_PATH_MAX], tmp_xlsx[DCS_PATH_MAX];
+    char tmp_json[DCS_PATH_MAX], tmp_xlsx[DCS_PATH_MAX], tmp_html[DCS_PATH_MAX];
     dcs_output_paths(outdir, "batch", "json", json, tmp_json);
     dcs_output_paths(outdir, "batch", "xlsx", xlsx, tmp_xlsx);
+    dcs_output_paths(outdir, "index", "html", html, tmp_html);
     cJSON *root = comparison(items, n);
     char *text = root ? cJSON_Print(root) : NULL;
     dcs_status st = text ? dcs_output_dir(outdir, err)
                          : dcs_error_set(err, DCS_ERR_NOMEM, "out of memory comparing the batch");
     dcs_output_begin(tmp_json);
     dcs_output_begin(tmp_xlsx);
+    dcs_output_begin(tmp_html);
     if (st == DCS_OK)
         st = write_text(tmp_json, text, err);
     if (st == DCS_OK)
         st = write_xlsx(root, tmp_xlsx, err);
     if (st == DCS_OK)
+        st = write_index(root, outdir, tmp_html, err);
+    if (st == DCS_OK)
         st = dcs_output_commit(tmp_xlsx, xlsx, err);
+    if (st == DCS_OK)
+        st = dcs_output_commit(tmp_html, html, err);
     if (st == DCS_OK)
         st = dcs_output_commit(tmp_json, json, err);
     if (st != DCS_OK) {
         dcs_output_discard(tmp_json);
         dcs_output_discard(tmp_xlsx);
+        dcs_output_discard(tmp_html);
     }
     cJSON_free(text);
     cJSON_Delete(root);

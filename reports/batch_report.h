@@ -11,9 +11,13 @@
  *   top_metrics{pue_annual, energy_mwh_yr, water_m3_yr, co2_t_yr,
  *   cost_usd_per_mwh_it, substation_km, interconnect_cost_musd}
  *   (null when the scenario has no such metric), top10[{rank, site_id, score}].
+ *   html (the path of its web map report, when it wrote one: outputs.html).
  * batch.json adds counts{ran, skipped, failed}; the workbook has a
- * "Comparison" sheet (one row per scenario) and a "Top 10" sheet.
- * Both are written under temporary names and renamed when complete.
+ * "Comparison" sheet (one row per scenario) and a "Top 10" sheet;
+ * OUTDIR/index.html lists the scenarios, each linked to its web map report
+ * (or its JSON summary when it has none; links relative to OUTDIR), with
+ * status, counts, top site and score, all text HTML-escaped.
+ * All three are written under temporary names and renamed when complete.
  */
 #ifndef DCS_BATCH_REPORT_H
 #define DCS_BATCH_REPORT_H
@@ -36,9 +40,10 @@ typedef struct {
 
 const char *dcs_batch_status_name(dcs_batch_status st);
 
-/* Write outdir/batch.json and outdir/batch.xlsx; their paths go to json
- * and xlsx. */
+/* Write outdir/batch.json, outdir/batch.xlsx and outdir/index.html; their
+ * paths go to json, xlsx and html. */
 dcs_status dcs_batch_report(const dcs_batch_item *items, size_t n, const char *outdir,
-                            char json[DCS_PATH_MAX], char xlsx[DCS_PATH_MAX], dcs_error *err);
+                            char json[DCS_PATH_MAX], char xlsx[DCS_PATH_MAX],
+                            char html[DCS_PATH_MAX], dcs_error *err);
 
 #endif

@@ -10,6 +10,7 @@
  * committed at the commit step, rolled back on failure (report_pg.h). */
 #include "report.h"
 #include "report_gis.h"
+#include "report_html.h"
 #include "report_json.h"
 #include "report_map.h"
 #include "report_pg.h"
@@ -85,6 +86,13 @@ static dcs_status write_map_pdf(const dcs_result *r, const dcs_report_paths *p,
 {
     (void)p;
     return dcs_map_pdf(r, NULL, j->tmp, e);
+}
+
+static dcs_status write_html(const dcs_result *r, const dcs_report_paths *p, const report_job *j,
+                             dcs_error *e)
+{
+    (void)p;
+    return dcs_report_html(r, j->opt->fingerprint, j->tmp, e);
 }
 
 static dcs_status write_json(const dcs_result *r, const dcs_report_paths *p, const report_job *j,
@@ -253,6 +261,8 @@ dcs_status dcs_reports_write(const dcs_result *res, const char *outdir,
          .wanted = map, .sidecars = map_sidecars, .opt = opt},
         {.stem_suffix = "_map", .ext = "pdf", .fn = write_map_pdf, .final = paths->map_pdf,
          .wanted = map, .opt = opt},
+        {.stem_suffix = "", .ext = "html", .fn = write_html, .final = paths->html,
+         .wanted = scn->outputs.html, .opt = opt},
         {.stem_suffix = "", .ext = "json", .fn = write_json, .final = paths->json,
          .wanted = scn->outputs.json, .opt = opt},
     };
@@ -312,6 +322,7 @@ int dcs_reports_done(const dcs_scenario *scn, const char *outdir, const dcs_repo
     int map = scn->outputs.gpkg || scn->outputs.xlsx;
     if ((scn->outputs.gpkg && !report_exists(scn, outdir, "", fmt.ext)) ||
         (scn->outputs.xlsx && !report_exists(scn, outdir, "", "xlsx")) ||
+        (scn->outputs.html && !report_exists(scn, outdir, "", "html")) ||
         (map && (!report_exists(scn, outdir, "_map", "png") ||
                  !report_exists(scn, outdir, "_map", "pdf"))))
         return 0;

@@ -1,9 +1,10 @@
 /*
  * report.h - the dispatcher of the report writers: every output a
  * scenario asks for (JSON summary, GIS layers in any OGR vector format or
- * PostGIS, Excel workbook, score raster), all written from one dcs_result.
- * It calls the writers (report_json.h, report_gis.h, report_pg.h,
- * report_xlsx.h, report_raster.h); they never call it: what they share is
+ * PostGIS, Excel workbook, score raster, map, web map report), all written
+ * from one dcs_result.  It calls the writers (report_json.h, report_gis.h,
+ * report_pg.h, report_xlsx.h, report_raster.h, report_map.h,
+ * report_html.h); they never call it: what they share is
  * in report_common.h.
  *
  * Each writer writes to a temporary name and renames when complete (see

@@ -23,7 +23,6 @@
 #define PAGE_H_PT 537.0
 #define MAX_COLS 32
 #define MAX_QUANTITIES 14
-#define NEARLY 0.10
 /* shares of the page's width at the bottom: exclusions, caveats, the map */
 #define RULES_SHARE 0.30 /* the rules' names at most */
 #define MAP_SHARE 0.33
@@ -514,19 +513,7 @@ static void option_cell(brief *s, const bcol *c, lxw_col_t col, size_t i)
         dcs_put_str(ws, s->r, col, "n/a", s->f.na);
 }
 
-/* "nearly failed": within NEARLY of the limit, on the passing side */
-static int nearly(const dcs_rule *rule, double v)
-{
-    double band = NEARLY * fabs(rule->limit);
-    if (!isfinite(v) || band == 0)
-        return 0;
-    if (rule->op == DCS_OP_MAX)
-        return v <= rule->limit && v > rule->limit - band;
-    if (rule->op == DCS_OP_MIN)
-        return v >= rule->limit && v < rule->limit + band;
-    return 0;
-}
-
+/* "nearly failed": dcs_report_nearly() (report_common.h) */
 static void nearly_text(const brief *s, size_t i, dcs_text *t)
 {
     const dcs_model *mod = &s->res->model;
@@ -537,7 +524,7 @@ static void nearly_text(const brief *s, size_t i, dcs_text *t)
             continue;
         const dcs_metric *m = &mod->metrics[rule->metric];
         double v = dcs_site_num(&s->res->sites, i)[m->col];
-        if (!nearly(rule, v))
+        if (!dcs_report_nearly(rule, v))
             continue;
         const char *code = dcs_book_metric_code(s->res, m, s->res->eval.neligible);
         char val[64], lim[64], label[128];

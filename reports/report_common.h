@@ -26,6 +26,7 @@ typedef struct {
     char gis_tables[2][160];       /* database output: schema.table of both layers */
     char map_png[DCS_PATH_MAX];    /* the map (with .pgw and .prj beside it) */
     char map_pdf[DCS_PATH_MAX];    /* the map as a vector PDF */
+    char html[DCS_PATH_MAX];       /* the web map report (report_html.h) */
 } dcs_report_paths;
 
 /* How the GIS outputs are written (command line --format, --crs). */
@@ -62,6 +63,23 @@ static inline double dcs_report_contribution(const dcs_result *res, size_t i, si
 {
     double v = dcs_report_value(res, i, c);
     return isnan(v) ? 0 : res->model.crits[c].weight * v;
+}
+
+/* A rule a site "nearly failed" (the brief's reasons, the HTML report's
+ * popups): a numeric min or max rule it passes with value v within
+ * DCS_REPORT_NEARLY (a share of |limit|) of the limit.  0 for other rules,
+ * a missing value or a limit of 0. */
+#define DCS_REPORT_NEARLY 0.10
+static inline int dcs_report_nearly(const dcs_rule *rule, double v)
+{
+    double band = DCS_REPORT_NEARLY * fabs(rule->limit);
+    if (!isfinite(v) || band == 0)
+        return 0;
+    if (rule->op == DCS_OP_MAX)
+        return v <= rule->limit && v > rule->limit - band;
+    if (rule->op == DCS_OP_MIN)
+        return v >= rule->limit && v < rule->limit + band;
+    return 0;
 }
 
 static inline const char *dcs_report_status(const dcs_result *res, size_t i)

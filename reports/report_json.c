@@ -259,6 +259,8 @@ static void add_outputs(cJSON *root, const dcs_report_paths *paths)
         cJSON_AddStringToObject(o, "map_png", paths->map_png);
     if (paths->map_pdf[0])
         cJSON_AddStringToObject(o, "map_pdf", paths->map_pdf);
+    if (paths->html[0])
+        cJSON_AddStringToObject(o, "html", paths->html);
     if (paths->json[0])
         cJSON_AddStringToObject(o, "json", paths->json);
 }

@@ -20,6 +20,11 @@ test_pkgs=(libcmocka-dev python3 python3-gdal python3-openpyxl python3-pyproj
            python3-jsonschema python3-qgis qgis-providers xvfb xauth
            python3-numpy python3-scipy python3-skimage)
 bench_pkgs=(gdal-bin time)
+# npm fetches Leaflet at build time (the HTML report; docs/dependencies.md):
+# Debian's npm, unless an npm (e.g. one that came with another nodejs
+# package) is there already.  The browser test drives Debian's chromium.
+command -v npm >/dev/null 2>&1 || build_pkgs+=(npm)
+test_pkgs+=(chromium)
 
 case "${1:-build}" in
   build) wanted=("${build_pkgs[@]}") ;;

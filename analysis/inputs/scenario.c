@@ -1409,10 +1409,29 @@ static void read_distinct(reader *r, const cJSON *o, dcs_scenario *scn)
         r->nomem = 1;
 }
 
+/* outputs.html, html_basemap (an http(s) tile URL template with {z}, {x}
+ * and {y}) and html_basemap_attribution. */
+static void read_html(reader *r, const cJSON *o, dcs_scenario *scn)
+{
+    if (!o)
+        return;
+    read_bool(r, o, "outputs", "html", &scn->outputs.html);
+    read_string(r, o, "outputs", "html_basemap", 0, &scn->outputs.html_basemap);
+    read_string(r, o, "outputs", "html_basemap_attribution", 0,
+                &scn->outputs.html_basemap_attribution);
+    const char *u = scn->outputs.html_basemap;
+    if (u && (!(strncmp(u, "https://", 8) == 0 || strncmp(u, "http://", 7) == 0) ||
+              !strstr(u, "{z}") || !strstr(u, "{x}") || !strstr(u, "{y}")))
+        problem(r, "outputs.html_basemap",
+                "\"%s\" is not a tile URL template: give an http(s) URL with {z}, {x} and {y}, "
+                "e.g. \"https://tile.openstreetmap.org/{z}/{x}/{y}.png\"", u);
+}
+
 static void read_outputs(reader *r, const cJSON *root, dcs_scenario *scn)
 {
     static const char *const keys[] = {"xlsx",    "gpkg",     "json",        "top_n", "all_sites",
-                                       "classes", "distinct", "attribution", NULL};
+                                       "classes", "distinct", "attribution", "html",
+                                       "html_basemap", "html_basemap_attribution", NULL};
     scn->outputs.xlsx = scn->outputs.gpkg = scn->outputs.json = 1;
     scn->outputs.top_n = 10;
     scn->outputs.classes = 5;
@@ -1434,6 +1453,7 @@ static void read_outputs(reader *r, const cJSON *root, dcs_scenario *scn)
         }
     }
     read_distinct(r, o, scn);
+    read_html(r, o, scn);
 }
 
 /* "ranges": {"criterion": [lo, hi], ...} on the normalised weights. */
@@ -2319,6 +2339,8 @@ void dcs_scenario_free(dcs_scenario *scn)
     free(scn->joins);
     free(scn->outputs.distinct_by);
     free(scn->outputs.attribution);
+    free(scn->outputs.html_basemap);
+    free(scn->outputs.html_basemap_attribution);
     free(scn->interconnection.max_kv);
     free(scn->interconnection.musd_per_km);
     free(scn->interconnection.route.cost_raster);

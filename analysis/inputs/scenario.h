@@ -409,6 +409,9 @@ typedef struct {
         char *distinct_by;   /* the text metric that groups distinct options ("substation_id") */
         double distinct_km;  /* least distance between two distinct options, km (0: any) */
         char *attribution;   /* the data's credits for the map; NULL: the input files' names */
+        int html;            /* the web map report <name>.html (reports/report_html.h) */
+        char *html_basemap;  /* its tile URL template ({z}/{x}/{y}) when online; NULL: none */
+        char *html_basemap_attribution; /* the tiles' credits; NULL: none given */
     } outputs;
 } dcs_scenario;
 

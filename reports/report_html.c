@@ -136,6 +136,7 @@ static const char *op_name(const dcs_rule *rule)
     case DCS_OP_MAX: return "max";
     case DCS_OP_IN: return "in";
     case DCS_OP_NOT_IN: return "not_in";
+    case DCS_OP_EMPTY: return "empty";
     }
     return "";
 }

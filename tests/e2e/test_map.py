@@ -395,6 +395,7 @@ class T4Variants(unittest.TestCase):
         def edit(scn):
             scn["outputs"]["xlsx"] = False
             scn["outputs"]["gpkg"] = False
+            scn["outputs"]["html"] = False
         out = os.path.join(TMP, "jsononly")
         r = run("jsononly", variant("jsononly", edit), out)
         self.assertEqual(r.returncode, 0, r.stderr)

@@ -162,6 +162,7 @@ static OGRwkbGeometryType layer_type(const dcs_result *res)
 
 static const char *const shapefile_sidecars[] = {"shx", "dbf", "prj", "cpg", "fields.csv", NULL};
 static const char *const csv_lco[] = {"GEOMETRY=AS_WKT", NULL};
+static const char *const gml_sidecars[] = {"xsd", NULL};
 
 static const struct {
     const char *name, *driver, *ext;
@@ -169,16 +170,18 @@ static const struct {
     const char *const *sidecars;
     const char *const *lco;
     int database;
+    int tmp_visible;
 } known[] = {
-    {"GPKG", "GPKG", "gpkg", 1, NULL, NULL, 0},
-    {"GeoJSON", "GeoJSON", "geojson", 0, NULL, NULL, 0},
-    {"FlatGeobuf", "FlatGeobuf", "fgb", 0, NULL, NULL, 0},
-    {"ESRI Shapefile", "ESRI Shapefile", "shp", 0, shapefile_sidecars, NULL, 0},
-    {"Shapefile", "ESRI Shapefile", "shp", 0, shapefile_sidecars, NULL, 0},
-    {"CSV", "CSV", "csv", 0, NULL, csv_lco, 0},
-    {"PostgreSQL", "PostgreSQL", "", 1, NULL, NULL, 1},
-    {"PostGIS", "PostgreSQL", "", 1, NULL, NULL, 1},
-    {"PG", "PostgreSQL", "", 1, NULL, NULL, 1},
+    {"GPKG", "GPKG", "gpkg", 1, NULL, NULL, 0, 0},
+    {"GeoJSON", "GeoJSON", "geojson", 0, NULL, NULL, 0, 0},
+    {"FlatGeobuf", "FlatGeobuf", "fgb", 0, NULL, NULL, 0, 0},
+    {"ESRI Shapefile", "ESRI Shapefile", "shp", 0, shapefile_sidecars, NULL, 0, 0},
+    {"Shapefile", "ESRI Shapefile", "shp", 0, shapefile_sidecars, NULL, 0, 0},
+    {"CSV", "CSV", "csv", 0, NULL, csv_lco, 0, 0},
+    {"PostgreSQL", "PostgreSQL", "", 1, NULL, NULL, 1, 0},
+    {"PostGIS", "PostgreSQL", "", 1, NULL, NULL, 1, 0},
+    {"PG", "PostgreSQL", "", 1, NULL, NULL, 1, 0},
+    {"GML", "GML", "gml", 0, gml_sidecars, NULL, 0, 1},
 };
 
 dcs_status dcs_gis_format_find(const char *name, dcs_gis_format *f, dcs_error *err)
@@ -195,6 +198,7 @@ dcs_status dcs_gis_format_find(const char *name, dcs_gis_format *f, dcs_error *e
             f->sidecars = known[i].sidecars;
             f->lco = known[i].lco;
             f->database = known[i].database;
+            f->tmp_visible = known[i].tmp_visible;
             break;
         }
     if (!f->drv) { /* any other OGR vector driver, by its GDAL name */

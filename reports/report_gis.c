@@ -34,13 +34,16 @@
 #include "report_gis.h"
 #include "report_style.h"
 
-/* GDAL's last message without the SQL statement that SQLite's GeoPackage
+/* GDAL's last message (or, when it has none, a sentence saying so) without the SQL statement that SQLite's GeoPackage
  * driver puts in front ("sqlite3_exec(CREATE ...) failed: database or disk
  * is full" -> "database or disk is full"). */
 static const char *gdal_reason(void)
 {
     const char *msg = CPLGetLastErrorMsg();
     const char *cut = strncmp(msg, "sqlite3_exec(", 13) == 0 ? strstr(msg, ") failed: ") : NULL;
+    if (!*msg) /* some drivers fail without a word: say so rather than print nothing */
+        return "the GDAL driver gave no reason (try another --format, or check the disk and "
+               "the directory's permissions)";
     return cut ? cut + 10 : msg;
 }
 

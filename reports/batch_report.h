@@ -13,7 +13,8 @@
  *   (null when the scenario has no such metric), top10[{rank, site_id, score}].
  * batch.json adds counts{ran, skipped, failed}; the workbook has a
  * "Comparison" sheet (one row per scenario) and a "Top 10" sheet.
- * Both are written under temporary names and renamed when complete.
+ * Both are written under temporary names and renamed when complete, as one
+ * commit set (output.h): both replaced or neither.
  */
 #ifndef DCS_BATCH_REPORT_H
 #define DCS_BATCH_REPORT_H

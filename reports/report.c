@@ -7,7 +7,8 @@
  * have those renamed with it.
  * GIS layers sent to a database (--db) follow the same steps in a
  * transaction: written under temporary table names, swapped in and
- * committed at the commit step, rolled back on failure (report_pg.h). */
+ * committed just before the files are renamed, rolled back on failure
+ * (report_pg.h). */
 #include "report.h"
 #include "report_gis.h"
 #include "report_json.h"
@@ -142,9 +143,12 @@ static dcs_status add_to_set(const report_job *j, dcs_commit_set *set, dcs_error
     return st;
 }
 
-/* Every report of the run into place at once (output.h): the files as a
- * commit set, then the database transaction; when that fails the files
- * go back too. */
+/* Every report of the run into place at once (output.h).  A database
+ * output commits first: its swap may wait for other sessions' locks and
+ * must stay interruptible (signals are held back only during the file
+ * renames); it is atomic by itself, and when it fails no file is touched.
+ * If the files then cannot be renamed, the message says that the tables
+ * were replaced. */
 static dcs_status commit_all(report_job *jobs, size_t n, dcs_error *err)
 {
     dcs_commit_set set = {.items = NULL, .n = 0, .cap = 0, .blocked = 0};
@@ -158,12 +162,15 @@ static dcs_status commit_all(report_job *jobs, size_t n, dcs_error *err)
         else
             st = add_to_set(&jobs[k], &set, err);
     }
-    if (st == DCS_OK)
-        st = dcs_commit_run(&set, err);
-    if (st == DCS_OK && pg && (st = dcs_pg_write_commit(pg, err)) != DCS_OK)
-        dcs_commit_undo(&set);
-    else if (st == DCS_OK)
+    if (st == DCS_OK && pg)
+        st = dcs_pg_write_commit(pg, err);
+    if (st == DCS_OK && (st = dcs_commit_run(&set, err)) == DCS_OK)
         dcs_commit_finish(&set);
+    else if (pg && !pg->ds && set.n) { /* the tables went in, the files not */
+        char why[DCS_ERROR_MAX];
+        snprintf(why, sizeof why, "%s", err->message);
+        dcs_error_set(err, st, "%s (the database tables were replaced already)", why);
+    }
     dcs_commit_free(&set);
     return st;
 }

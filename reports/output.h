@@ -97,7 +97,7 @@ dcs_status dcs_commit_add(dcs_commit_set *set, const char *tmp, const char *fina
  * the new temporaries removed) with DCS_ERR_IO naming the rename that
  * failed.  On DCS_OK the earlier files are still kept aside and signals
  * stay blocked until dcs_commit_finish (delete them) or dcs_commit_undo
- * (take the new set back, e.g. when a database commit failed). */
+ * (take the new set back when something that must go with it failed). */
 dcs_status dcs_commit_run(dcs_commit_set *set, dcs_error *err);
 void dcs_commit_finish(dcs_commit_set *set);
 void dcs_commit_undo(dcs_commit_set *set);

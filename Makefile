@@ -45,6 +45,7 @@ TEST_SRC  := $(sort $(wildcard tests/unit/test_*.c))
 LIB_OBJ   = $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ   = $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_BIN  = $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%) $(BUILD)/tests/libenospc.so \
+            $(BUILD)/tests/librenamefail.so \
             $(BUILD)/tests/route_driver
 FUZZ_SRC  := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BIN  = $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
@@ -132,6 +133,11 @@ $(BUILD)/tests/route_driver: tests/tools/route_driver.c $(BUILD)/libdcsite.a
 
 # The full-disk shim for the bad-input suite (LD_PRELOAD; plain, no sanitizer).
 $(BUILD)/tests/libenospc.so: tests/fault/enospc.c
+	@mkdir -p $(dir $@)
+	gcc -std=c11 -Wall -Wextra -Werror -O2 -g -fPIC -shared -o $@ $< -ldl
+
+# The failing-rename shim for tests/e2e/test_commit.py (LD_PRELOAD; plain).
+$(BUILD)/tests/librenamefail.so: tests/fault/renamefail.c
 	@mkdir -p $(dir $@)
 	gcc -std=c11 -Wall -Wextra -Werror -O2 -g -fPIC -shared -o $@ $< -ldl
 

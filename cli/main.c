@@ -33,6 +33,7 @@
 #include "manpage.h"
 #include "options.h"
 #include "report.h"
+#include "output_guard.h"
 #include "report_gis.h"
 #include "report_json.h"
 #include "report_pg.h"
@@ -77,6 +78,8 @@ static void install_signals(void)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);  /* the terminal closed */
+    sigaction(SIGPIPE, &sa, NULL); /* whoever read our output is gone */
 }
 
 /* dcs_scenario_load(); a signal meanwhile ends the process at once (the
@@ -393,7 +396,13 @@ static dcs_status run_and_report(const dcs_cli *cli, const dcs_scenario *scn,
         opt.rows_user = (void *)plan->shards;
     }
     dcs_result res;
-    dcs_status st = dcs_run(scn, &opt, &res, err);
+    dcs_report_options guard_opt = report_options_of(cli, NULL);
+    /* a bad -o, a path too long or an output that is an input: before the run */
+    dcs_status st = dcs_outputs_guard(scn, outdir, &guard_opt, NULL, NULL, err);
+    if (st == DCS_OK)
+        st = dcs_run(scn, &opt, &res, err);
+    else
+        memset(&res, 0, sizeof res);
     dcs_report_paths paths;
     if (st == DCS_OK) {
         writing_reports = 1;
@@ -445,7 +454,18 @@ static int run_shard(const dcs_cli *cli, const dcs_scenario *scn)
     dcs_result res;
     dcs_error err;
     dcs_error_clear(&err);
-    dcs_status st = dcs_run(scn, &opt, &res, &err);
+    char tmp[DCS_PATH_MAX], stem[96];
+    snprintf(stem, sizeof stem, "shard-%zu-of-%zu", cli->shard_index, cli->shard_count);
+    dcs_output_paths(outdir_of(cli), stem, "gpkg", path, tmp);
+    dcs_status st = dcs_output_dir_check(outdir_of(cli), &err);
+    if (st == DCS_OK)
+        st = dcs_output_paths_fit(outdir_of(cli), stem, "gpkg", 0, &err);
+    if (st == DCS_OK)
+        st = dcs_outputs_guard(scn, outdir_of(cli), NULL, path, tmp, &err);
+    if (st == DCS_OK)
+        st = dcs_run(scn, &opt, &res, &err);
+    else
+        memset(&res, 0, sizeof res);
     if (st == DCS_OK) {
         writing_reports = 1;
         st = dcs_shard_write(&res, fp, cli->shard_index, cli->shard_count, outdir_of(cli), path,
@@ -1138,5 +1158,6 @@ int main(int argc, char **argv)
                                               : command_energy(&cli);
     GDALDestroyDriverManager();
     OGRCleanupAll();
+    dcs_output_release();
     return code;
 }

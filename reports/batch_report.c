@@ -325,14 +325,18 @@ dcs_status dcs_batch_report(const dcs_batch_item *items, size_t n, const char *o
         st = write_text(tmp_json, text, err);
     if (st == DCS_OK)
         st = write_xlsx(root, tmp_xlsx, err);
+    dcs_commit_set set = {.items = NULL, .n = 0, .cap = 0, .blocked = 0};
     if (st == DCS_OK)
         st = write_index(root, outdir, tmp_html, err);
     if (st == DCS_OK)
-        st = dcs_output_commit(tmp_xlsx, xlsx, err);
+        st = dcs_commit_add(&set, tmp_xlsx, xlsx, err);
     if (st == DCS_OK)
-        st = dcs_output_commit(tmp_html, html, err);
+        st = dcs_commit_add(&set, tmp_html, html, err);
     if (st == DCS_OK)
-        st = dcs_output_commit(tmp_json, json, err);
+        st = dcs_commit_add(&set, tmp_json, json, err);
+    if (st == DCS_OK && (st = dcs_commit_run(&set, err)) == DCS_OK) /* all or none */
+        dcs_commit_finish(&set);
+    dcs_commit_free(&set);
     if (st != DCS_OK) {
         dcs_output_discard(tmp_json);
         dcs_output_discard(tmp_xlsx);

@@ -17,7 +17,8 @@
  * OUTDIR/index.html lists the scenarios, each linked to its web map report
  * (or its JSON summary when it has none; links relative to OUTDIR), with
  * status, counts, top site and score, all text HTML-escaped.
- * All three are written under temporary names and renamed when complete.
+ * All three are written under temporary names and renamed when complete, as
+ * one commit set (output.h): all replaced or none.
  */
 #ifndef DCS_BATCH_REPORT_H
 #define DCS_BATCH_REPORT_H

@@ -296,6 +296,62 @@ static dcs_status feed_inputs(run_digest *d, const dcs_scenario *scn, dcs_error 
     return st;
 }
 
+/* ---- the list of input files ---------------------------------------------- */
+
+static dcs_status list_file(dcs_strlist *out, const char *path, dcs_error *err)
+{
+    if (!path || !*path)
+        return DCS_OK;
+    return dcs_strlist_addf(out, "%s", path) == 0
+               ? DCS_OK
+               : dcs_error_set(err, DCS_ERR_NOMEM, "out of memory listing the inputs");
+}
+
+/* One dataset's files (GDALGetFileList, the path itself among them) into
+ * out; a name that is not a local file (PG:..., /vsi...) is not listed. */
+static dcs_status list_dataset(dcs_strlist *out, const char *path, dcs_error *err)
+{
+    struct stat sb; /* a directory-shaped dataset (OpenFileGDB) counts too */
+    if (!path || stat(path, &sb) != 0)
+        return DCS_OK;
+    if (!S_ISREG(sb.st_mode) && !S_ISDIR(sb.st_mode)) /* never opened: a FIFO would block */
+        return list_file(out, path, err);
+    size_t n = 0;
+    listed_file *files = dataset_files(NULL, path, &n);
+    int bad = !files;
+    for (size_t k = 0; !bad && k < n; k++)
+        bad = dcs_strlist_addf(out, "%s", files[k].path) != 0;
+    free_listed(files, n);
+    return bad ? dcs_error_set(err, DCS_ERR_NOMEM, "out of memory listing the files of '%s'",
+                               path)
+               : DCS_OK;
+}
+
+dcs_status dcs_input_files(const dcs_scenario *scn, dcs_strlist *out, dcs_error *err)
+{
+    dcs_status st = list_file(out, scn->path, err);
+    if (st == DCS_OK)
+        st = list_dataset(out, scn->sites.src.dataset, err);
+    if (st == DCS_OK)
+        st = list_dataset(out, scn->substations.src.dataset, err);
+    for (size_t k = 0; st == DCS_OK && k < scn->ncontexts; k++) {
+        st = list_dataset(out, scn->contexts[k].src.dataset, err);
+        if (st == DCS_OK)
+            st = list_dataset(out, scn->contexts[k].coverage.dataset, err);
+    }
+    for (size_t k = 0; st == DCS_OK && k < scn->njoins; k++)
+        st = list_dataset(out, scn->joins[k].src.dataset, err);
+    for (size_t k = 0; st == DCS_OK && k < scn->energy.nstations; k++)
+        st = list_file(out, scn->energy.stations[k], err);
+    if (st == DCS_OK)
+        st = list_dataset(out, scn->energy.station_table.dataset, err);
+    if (st == DCS_OK)
+        st = list_dataset(out, scn->energy.hourly.src.dataset, err);
+    if (st == DCS_OK)
+        st = list_dataset(out, scn->energy.supply.src.dataset, err);
+    return st;
+}
+
 dcs_status dcs_run_fingerprint(const dcs_scenario *scn, char hex[DCS_SHA256_HEX_SIZE],
                                dcs_error *err)
 {

@@ -10,6 +10,7 @@
 #define DCS_FINGERPRINT_H
 
 #include "core/error.h"
+#include "core/strlist.h"
 #include "inputs/scenario.h"
 
 /* Length of a SHA-256 digest in lower-case hex, with its terminating NUL. */
@@ -49,5 +50,14 @@ long long dcs_regular_file_size(const char *path);
  * files. */
 dcs_status dcs_run_fingerprint(const dcs_scenario *scn, char hex[DCS_SHA256_HEX_SIZE],
                                dcs_error *err);
+
+/* Every local input file of the scenario into out (the list owns them):
+ * the scenario file, every file GDAL reads for each dataset (the same list
+ * the run fingerprint hashes: a Shapefile's .shx, .dbf, .prj, a VRT's
+ * sources, the files of a directory-shaped dataset) and the weather files
+ * it names.  Connection strings and /vsi... names are not listed, nor the
+ * weather files named inside a station table.  Used to refuse outputs that
+ * would replace an input (output_guard.h).  DCS_ERR_NOMEM only. */
+dcs_status dcs_input_files(const dcs_scenario *scn, dcs_strlist *out, dcs_error *err);
 
 #endif

@@ -7,7 +7,8 @@
  * have those renamed with it.
  * GIS layers sent to a database (--db) follow the same steps in a
  * transaction: written under temporary table names, swapped in and
- * committed at the commit step, rolled back on failure (report_pg.h). */
+ * committed just before the files are renamed, rolled back on failure
+ * (report_pg.h). */
 #include "report.h"
 #include "report_gis.h"
 #include "report_html.h"
@@ -132,20 +133,53 @@ static void discard(const report_job *j)
     }
 }
 
-static dcs_status commit(const report_job *j, dcs_error *err)
+/* The job's files into the commit set: the main one and every sidecar the
+ * driver wrote; a sidecar of an earlier run that this one did not write
+ * goes with the set (it would not match the new file). */
+static dcs_status add_to_set(const report_job *j, dcs_commit_set *set, dcs_error *err)
 {
     char tmp[DCS_PATH_MAX], final[DCS_PATH_MAX];
-    if (j->pg)
-        return dcs_pg_write_commit(j->pg, err);
-    dcs_status st = dcs_output_commit(j->tmp, j->final, err);
+    dcs_status st = dcs_commit_add(set, j->tmp, j->final, err);
     for (const char *const *s = sidecars(j); st == DCS_OK && *s; s++) {
         with_ext(j->tmp, *s, tmp);
         with_ext(j->final, *s, final);
         if (access(tmp, F_OK) == 0) /* a driver writes some of them only at times */
-            st = dcs_output_commit(tmp, final, err);
-        else
-            unlink(final); /* a stale one of an earlier run would not match */
+            st = dcs_commit_add(set, tmp, final, err);
+        else if (access(final, F_OK) == 0)
+            st = dcs_commit_add(set, NULL, final, err);
     }
+    return st;
+}
+
+/* Every report of the run into place at once (output.h).  A database
+ * output commits first: its swap may wait for other sessions' locks and
+ * must stay interruptible (signals are held back only during the file
+ * renames); it is atomic by itself, and when it fails no file is touched.
+ * If the files then cannot be renamed, the message says that the tables
+ * were replaced. */
+static dcs_status commit_all(report_job *jobs, size_t n, dcs_error *err)
+{
+    dcs_commit_set set = {.items = NULL, .n = 0, .cap = 0, .blocked = 0};
+    dcs_pg_write *pg = NULL;
+    dcs_status st = DCS_OK;
+    for (size_t k = 0; st == DCS_OK && k < n; k++) {
+        if (!jobs[k].wanted)
+            continue;
+        if (jobs[k].pg)
+            pg = jobs[k].pg;
+        else
+            st = add_to_set(&jobs[k], &set, err);
+    }
+    if (st == DCS_OK && pg)
+        st = dcs_pg_write_commit(pg, err);
+    if (st == DCS_OK && (st = dcs_commit_run(&set, err)) == DCS_OK)
+        dcs_commit_finish(&set);
+    else if (pg && !pg->ds && set.n) { /* the tables went in, the files not */
+        char why[DCS_ERROR_MAX];
+        snprintf(why, sizeof why, "%s", err->message);
+        dcs_error_set(err, st, "%s (the database tables were replaced already)", why);
+    }
+    dcs_commit_free(&set);
     return st;
 }
 
@@ -161,48 +195,71 @@ static void begin(const report_job *j)
     }
 }
 
+/* Every job's final and temporary names; DCS_ERR_IO when one would not
+ * fit (a name is never cut). */
+static dcs_status job_paths(const char *name, const char *outdir, report_job *jobs, size_t n,
+                            dcs_error *err)
+{
+    dcs_status st = DCS_OK;
+    for (size_t k = 0; st == DCS_OK && k < n; k++) {
+        report_job *j = &jobs[k];
+        char stem[DCS_PATH_MAX];
+        snprintf(stem, sizeof stem, "%s%s", name, j->stem_suffix);
+        if (j->wanted && !j->pg)
+            st = dcs_output_paths_fit(outdir, stem, j->ext, 32, err);
+        if (st != DCS_OK)
+            break;
+        dcs_output_paths(outdir, stem, j->ext, j->final, j->tmp);
+        if (j->fmt && j->fmt->tmp_visible)
+            snprintf(j->tmp, DCS_PATH_MAX, "%s/%s.part-%ld.%s", outdir, stem, (long)getpid(),
+                     j->ext);
+        if (j->pg) {
+            snprintf(j->final, DCS_PATH_MAX, "%s", j->opt->db);
+            j->tmp[0] = '\0';
+        }
+        if (!j->wanted)
+            j->final[0] = '\0';
+    }
+    return st;
+}
+
 static dcs_status write_all(const dcs_result *res, const char *outdir, report_job *jobs,
                             size_t n, const dcs_report_paths *paths, dcs_error *err)
 {
-    dcs_status st = DCS_OK;
-    for (size_t k = 0; k < n; k++) {
-        char stem[512];
-        snprintf(stem, sizeof stem, "%s%s", res->scn->name, jobs[k].stem_suffix);
-        dcs_output_paths(outdir, stem, jobs[k].ext, jobs[k].final, jobs[k].tmp);
-        if (jobs[k].pg) {
-            snprintf(jobs[k].final, DCS_PATH_MAX, "%s", jobs[k].opt->db);
-            jobs[k].tmp[0] = '\0';
-        }
-        if (!jobs[k].wanted)
-            jobs[k].final[0] = '\0';
-    }
+    dcs_status st = job_paths(res->scn->name, outdir, jobs, n, err);
     for (size_t k = 0; st == DCS_OK && k < n; k++)
         if (jobs[k].wanted) {
             begin(&jobs[k]);
             st = jobs[k].fn(res, paths, &jobs[k], err);
         }
-    for (size_t k = 0; st == DCS_OK && k < n; k++)
-        if (jobs[k].wanted)
-            st = commit(&jobs[k], err);
+    if (st == DCS_OK)
+        st = commit_all(jobs, n, err);
     for (size_t k = 0; st != DCS_OK && k < n; k++) {
-        if (jobs[k].wanted)
+        if (jobs[k].wanted && jobs[k].final[0])
             discard(&jobs[k]);
         jobs[k].final[0] = '\0';
     }
     return st;
 }
 
-dcs_status dcs_reports_write(const dcs_result *res, const char *outdir,
-                             const dcs_report_options *opt, dcs_report_paths *paths,
-                             dcs_error *err)
-{
-    const dcs_scenario *scn = res->scn;
+/* What a run writes: the format, the database target and one job per
+ * report.  The jobs point into the plan (it must not move) and into paths. */
+enum { NJOBS = 8 };
+typedef struct {
     dcs_gis_format fmt;
     dcs_pg_target target;
-    dcs_pg_write pgw = {0};
-    memset(&target, 0, sizeof target);
+    dcs_pg_write pgw;
+    dcs_report_options o;
+    report_job jobs[NJOBS];
+    int db;
+} report_plan;
+
+static dcs_status plan_reports(const dcs_scenario *scn, const dcs_report_options *opt,
+                               dcs_report_paths *paths, report_plan *p, dcs_error *err)
+{
+    memset(p, 0, sizeof *p);
     memset(paths, 0, sizeof *paths);
-    dcs_report_options o = {
+    p->o = (dcs_report_options){
         .format = NULL,
         .crs = NULL,
         .db = NULL,
@@ -211,42 +268,38 @@ dcs_status dcs_reports_write(const dcs_result *res, const char *outdir,
         .progress = {.fn = NULL, .user = NULL},
     };
     if (opt)
-        o = *opt;
-    opt = &o;
-    char fingerprint[DCS_SHA256_HEX_SIZE];
-    dcs_status st = DCS_OK;
-    if (!o.fingerprint && (st = dcs_run_fingerprint(scn, fingerprint, err)) == DCS_OK)
-        o.fingerprint = fingerprint;
-    if (st == DCS_OK)
-        st = dcs_gis_format_find(opt->db && !opt->format ? "PostgreSQL" : opt->format, &fmt,
-                                 err);
-    if (st == DCS_OK && fmt.database && !opt->db)
+        p->o = *opt;
+    opt = &p->o;
+    dcs_status st = dcs_gis_format_find(opt->db && !opt->format ? "PostgreSQL" : opt->format,
+                                        &p->fmt, err);
+    if (st == DCS_OK && p->fmt.database && !opt->db)
         st = dcs_error_set(err, DCS_ERR_SCENARIO,
                            "--format %s writes to a database: give it with --db 'PG:...'",
-                           fmt.name);
-    if (st == DCS_OK && fmt.database)
-        st = dcs_pg_target_parse(opt->table, scn->name, &target, err);
-    int gis = scn->outputs.gpkg, single = !fmt.multi_layer, db = st == DCS_OK && fmt.database;
+                           p->fmt.name);
+    if (st == DCS_OK && p->fmt.database)
+        st = dcs_pg_target_parse(opt->table, scn->name, &p->target, err);
+    int gis = scn->outputs.gpkg, single = !p->fmt.multi_layer;
+    int db = p->db = st == DCS_OK && p->fmt.database;
     int map = gis || scn->outputs.xlsx; /* the map goes with the GIS layers or the workbook */
     static const char *const map_sidecars[] = {"pgw", "prj", "png.aux.xml", NULL};
     /* the summary goes last: it lists the other reports' paths */
-    report_job jobs[] = {
+    report_job jobs[NJOBS] = {
         {.stem_suffix = "",
-         .ext = fmt.ext,
+         .ext = p->fmt.ext,
          .fn = db ? write_pg : write_gis,
          .final = paths->gis,
          .wanted = gis,
-         .fmt = &fmt,
+         .fmt = &p->fmt,
          .opt = opt,
          .layers = single ? DCS_GIS_CANDIDATES : DCS_GIS_CANDIDATES | DCS_GIS_POINTS,
-         .pg = db ? &pgw : NULL,
-         .target = &target},
+         .pg = db ? &p->pgw : NULL,
+         .target = &p->target},
         {.stem_suffix = "_points",
-         .ext = fmt.ext,
+         .ext = p->fmt.ext,
          .fn = write_gis,
          .final = paths->gis_points,
          .wanted = gis && single,
-         .fmt = &fmt,
+         .fmt = &p->fmt,
          .opt = opt,
          .layers = DCS_GIS_POINTS},
         {.stem_suffix = "_score",
@@ -266,17 +319,79 @@ dcs_status dcs_reports_write(const dcs_result *res, const char *outdir,
         {.stem_suffix = "", .ext = "json", .fn = write_json, .final = paths->json,
          .wanted = scn->outputs.json, .opt = opt},
     };
+    memcpy(p->jobs, jobs, sizeof jobs);
+    return st;
+}
+
+dcs_status dcs_reports_write(const dcs_result *res, const char *outdir,
+                             const dcs_report_options *opt, dcs_report_paths *paths,
+                             dcs_error *err)
+{
+    const dcs_scenario *scn = res->scn;
+    report_plan *plan = calloc(1, sizeof *plan);
+    if (!plan)
+        return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory");
+    dcs_status st = plan_reports(scn, opt, paths, plan, err);
+    char fingerprint[DCS_SHA256_HEX_SIZE];
+    if (st == DCS_OK && !plan->o.fingerprint &&
+        (st = dcs_run_fingerprint(scn, fingerprint, err)) == DCS_OK)
+        plan->o.fingerprint = fingerprint;
     if (st == DCS_OK)
         st = dcs_output_dir(outdir, err);
-    if (st == DCS_OK && db && gis)
+    if (st == DCS_OK && plan->db && scn->outputs.gpkg)
         for (int k = 0; k < 2; k++)
             snprintf(paths->gis_tables[k], sizeof paths->gis_tables[k], "%s.%s%s",
-                     target.schema, target.table, k ? "_points" : "");
+                     plan->target.schema, plan->target.table, k ? "_points" : "");
     if (st == DCS_OK)
-        st = write_all(res, outdir, jobs, sizeof jobs / sizeof jobs[0], paths, err);
+        st = write_all(res, outdir, plan->jobs, NJOBS, paths, err);
     if (st != DCS_OK)
         memset(paths->gis_tables, 0, sizeof paths->gis_tables);
     dcs_map_release_fonts(); /* no map is being drawn now (see report_map.h) */
+    free(plan);
+    return st;
+}
+
+/* The names a job writes: the main file and its sidecars, final and
+ * temporary, and a SQLite file's side files; each through fn. */
+static dcs_status each_name(const report_job *j,
+                            dcs_status (*fn)(void *, const char *, dcs_error *), void *user,
+                            dcs_error *err)
+{
+    static const char *const sqlite_side[] = {"", "-journal", "-wal", "-shm"};
+    char side[DCS_PATH_MAX], name[DCS_PATH_MAX + 16];
+    const char *base[2] = {j->final, j->tmp};
+    dcs_status st = DCS_OK;
+    for (int b = 0; b < 2 && st == DCS_OK; b++) {
+        for (size_t q = 0; q < 4 && st == DCS_OK; q++) {
+            snprintf(name, sizeof name, "%s%s", base[b], sqlite_side[q]);
+            st = fn(user, name, err);
+        }
+        for (const char *const *s = sidecars(j); st == DCS_OK && *s; s++) {
+            with_ext(base[b], *s, side);
+            st = fn(user, side, err);
+        }
+    }
+    return st;
+}
+
+dcs_status dcs_reports_each_path(const dcs_scenario *scn, const char *outdir,
+                                 const dcs_report_options *opt,
+                                 dcs_status (*fn)(void *user, const char *path, dcs_error *err),
+                                 void *user, dcs_error *err)
+{
+    report_plan *plan = calloc(1, sizeof *plan);
+    dcs_report_paths *paths = calloc(1, sizeof *paths);
+    dcs_status st = plan && paths ? plan_reports(scn, opt, paths, plan, err)
+                                  : dcs_error_set(err, DCS_ERR_NOMEM, "out of memory");
+    if (st == DCS_OK)
+        st = dcs_output_dir_check(outdir, err);
+    if (st == DCS_OK)
+        st = job_paths(scn->name, outdir, plan->jobs, NJOBS, err);
+    for (size_t k = 0; st == DCS_OK && k < NJOBS; k++)
+        if (plan->jobs[k].wanted && !plan->jobs[k].pg)
+            st = each_name(&plan->jobs[k], fn, user, err);
+    free(plan);
+    free(paths);
     return st;
 }
 

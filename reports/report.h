@@ -30,6 +30,17 @@ dcs_status dcs_reports_write(const dcs_result *res, const char *outdir,
                              const dcs_report_options *opt, dcs_report_paths *paths,
                              dcs_error *err);
 
+/* Every name dcs_reports_write would write for scn into outdir with opt
+ * (final and temporary, sidecars, SQLite side files), each through fn
+ * until it fails; DCS_ERR_IO first when outdir cannot be used (empty, too
+ * long, not a directory, not writable) or a name would not fit in
+ * DCS_PATH_MAX.  Database outputs have no names here.  Nothing is
+ * written. */
+dcs_status dcs_reports_each_path(const dcs_scenario *scn, const char *outdir,
+                                 const dcs_report_options *opt,
+                                 dcs_status (*fn)(void *user, const char *path, dcs_error *err),
+                                 void *user, dcs_error *err);
+
 /* 1 when outdir already holds this scenario's complete reports with this
  * run fingerprint, so a re-run (batch, merge) can skip it: the JSON summary
  * (renamed into place last, once every report is complete) names the

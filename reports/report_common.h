@@ -48,6 +48,10 @@ typedef struct {
     int database;                 /* PostgreSQL: tables through --db, not files */
     const char *const *sidecars;  /* extensions of the files written beside it */
     const char *const *lco;       /* layer creation options */
+    /* GML: the temporary is DIR/<name>.part-PID.gml, not hidden, because
+     * GDAL's GML writer points the file at the schema "<name up to the
+     * last dot>.xsd", which is then the final <name>.xsd */
+    int tmp_visible;
 } dcs_gis_format;
 
 enum { DCS_GIS_CANDIDATES = 1, DCS_GIS_POINTS = 2 };

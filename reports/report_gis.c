@@ -34,13 +34,16 @@
 #include "report_gis.h"
 #include "report_style.h"
 
-/* GDAL's last message without the SQL statement that SQLite's GeoPackage
+/* GDAL's last message (or, when it has none, a sentence saying so) without the SQL statement that SQLite's GeoPackage
  * driver puts in front ("sqlite3_exec(CREATE ...) failed: database or disk
  * is full" -> "database or disk is full"). */
 static const char *gdal_reason(void)
 {
     const char *msg = CPLGetLastErrorMsg();
     const char *cut = strncmp(msg, "sqlite3_exec(", 13) == 0 ? strstr(msg, ") failed: ") : NULL;
+    if (!*msg) /* some drivers fail without a word: say so rather than print nothing */
+        return "the GDAL driver gave no reason (try another --format, or check the disk and "
+               "the directory's permissions)";
     return cut ? cut + 10 : msg;
 }
 
@@ -162,6 +165,7 @@ static OGRwkbGeometryType layer_type(const dcs_result *res)
 
 static const char *const shapefile_sidecars[] = {"shx", "dbf", "prj", "cpg", "fields.csv", NULL};
 static const char *const csv_lco[] = {"GEOMETRY=AS_WKT", NULL};
+static const char *const gml_sidecars[] = {"xsd", NULL};
 
 static const struct {
     const char *name, *driver, *ext;
@@ -169,16 +173,18 @@ static const struct {
     const char *const *sidecars;
     const char *const *lco;
     int database;
+    int tmp_visible;
 } known[] = {
-    {"GPKG", "GPKG", "gpkg", 1, NULL, NULL, 0},
-    {"GeoJSON", "GeoJSON", "geojson", 0, NULL, NULL, 0},
-    {"FlatGeobuf", "FlatGeobuf", "fgb", 0, NULL, NULL, 0},
-    {"ESRI Shapefile", "ESRI Shapefile", "shp", 0, shapefile_sidecars, NULL, 0},
-    {"Shapefile", "ESRI Shapefile", "shp", 0, shapefile_sidecars, NULL, 0},
-    {"CSV", "CSV", "csv", 0, NULL, csv_lco, 0},
-    {"PostgreSQL", "PostgreSQL", "", 1, NULL, NULL, 1},
-    {"PostGIS", "PostgreSQL", "", 1, NULL, NULL, 1},
-    {"PG", "PostgreSQL", "", 1, NULL, NULL, 1},
+    {"GPKG", "GPKG", "gpkg", 1, NULL, NULL, 0, 0},
+    {"GeoJSON", "GeoJSON", "geojson", 0, NULL, NULL, 0, 0},
+    {"FlatGeobuf", "FlatGeobuf", "fgb", 0, NULL, NULL, 0, 0},
+    {"ESRI Shapefile", "ESRI Shapefile", "shp", 0, shapefile_sidecars, NULL, 0, 0},
+    {"Shapefile", "ESRI Shapefile", "shp", 0, shapefile_sidecars, NULL, 0, 0},
+    {"CSV", "CSV", "csv", 0, NULL, csv_lco, 0, 0},
+    {"PostgreSQL", "PostgreSQL", "", 1, NULL, NULL, 1, 0},
+    {"PostGIS", "PostgreSQL", "", 1, NULL, NULL, 1, 0},
+    {"PG", "PostgreSQL", "", 1, NULL, NULL, 1, 0},
+    {"GML", "GML", "gml", 0, gml_sidecars, NULL, 0, 1},
 };
 
 dcs_status dcs_gis_format_find(const char *name, dcs_gis_format *f, dcs_error *err)
@@ -195,6 +201,7 @@ dcs_status dcs_gis_format_find(const char *name, dcs_gis_format *f, dcs_error *e
             f->sidecars = known[i].sidecars;
             f->lco = known[i].lco;
             f->database = known[i].database;
+            f->tmp_visible = known[i].tmp_visible;
             break;
         }
     if (!f->drv) { /* any other OGR vector driver, by its GDAL name */

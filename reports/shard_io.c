@@ -229,6 +229,32 @@ static void free_list(shard_files *f)
     free(f->ok);
 }
 
+/* The size a SQLite file says it has (page size x page count, from its
+ * 100-byte header), or -1 when the header cannot be read. */
+static long long sqlite_size(const char *path)
+{
+    unsigned char h[100];
+    FILE *fp = fopen(path, "rb");
+    size_t got = fp ? fread(h, 1, sizeof h, fp) : 0;
+    if (fp)
+        fclose(fp);
+    if (got < sizeof h || memcmp(h, "SQLite format 3", 16) != 0)
+        return -1;
+    long long page = h[16] << 8 | h[17];
+    if (page == 1)
+        page = 65536;
+    long long pages = (long long)h[28] << 24 | h[29] << 16 | h[30] << 8 | h[31];
+    return page * pages;
+}
+
+/* path is cut short: its size is below what its SQLite header says. */
+static int truncated(const char *path, long long *size, long long *want)
+{
+    *size = dcs_regular_file_size(path);
+    *want = sqlite_size(path);
+    return *size >= 0 && (*want > *size || (*want < 0 && *size < 100));
+}
+
 /* N of the matching shards: all must agree. */
 static dcs_status split_count(const shard_files *f, const char *fingerprint, const char *dir,
                               size_t *count, dcs_error *err)
@@ -249,15 +275,51 @@ static dcs_status split_count(const shard_files *f, const char *fingerprint, con
                                  "shard file '%s' comes from another version of the scenario "
                                  "or its inputs (fingerprint %.12s..., this run %.12s...)",
                                  f->g.gl_pathv[k], f->info[k].fingerprint, fingerprint);
+    long long size, want;
+    if (!*count && truncated(f->g.gl_pathv[0], &size, &want))
+        return dcs_error_set(err, DCS_ERR_DATA,
+                             "shard file '%s' is truncated (%lld bytes, its header says %lld); "
+                             "run that shard again",
+                             f->g.gl_pathv[0], size, want < 0 ? 100LL : want);
     if (!*count)
         return dcs_error_set(err, DCS_ERR_DATA, "'%s' is not a dcsite shard file",
                              f->g.gl_pathv[0]);
     return DCS_OK;
 }
 
+/* Shard index of count is in dir under its own name but cannot be read:
+ * say whether it is cut short (DCS_ERR_DATA) rather than missing. */
+static dcs_status unreadable_shard(const char *dir, size_t index, size_t count, dcs_error *err)
+{
+    char path[DCS_PATH_MAX];
+    dcs_shard_path(dir, index, count, path);
+    long long size, want;
+    if (dcs_regular_file_size(path) < 0)
+        return DCS_OK;
+    if (truncated(path, &size, &want) && want > size)
+        return dcs_error_set(err, DCS_ERR_DATA,
+                             "shard %zu/%zu ('%s') is truncated: %lld bytes, its header says "
+                             "%lld; run it again with --shard %zu/%zu",
+                             index, count, path, size, want, index, count);
+    if (truncated(path, &size, &want))
+        return dcs_error_set(err, DCS_ERR_DATA,
+                             "shard %zu/%zu ('%s') is truncated: %lld bytes, less than a "
+                             "GeoPackage's 100-byte header; run it again with --shard %zu/%zu",
+                             index, count, path, size, index, count);
+    dcs_shard_info info;
+    dcs_error e;
+    dcs_error_clear(&e);
+    if (dcs_shard_info_read(path, &info, &e) != DCS_OK)
+        return dcs_error_set(err, DCS_ERR_DATA, "shard %zu/%zu cannot be read (%s); run it again "
+                             "with --shard %zu/%zu", index, count, e.message, index, count);
+    return DCS_OK;
+}
+
 static dcs_status missing_shard(const shard_files *f, const char *dir, const char *fingerprint,
                                 size_t index, size_t count, dcs_error *err)
 {
+    if (unreadable_shard(dir, index, count, err) != DCS_OK)
+        return err->status;
     for (size_t k = 0; k < f->g.gl_pathc; k++)
         if (f->ok[k] && f->info[k].index == index && f->info[k].count == count)
             return dcs_error_set(err, DCS_ERR_DATA,

@@ -80,8 +80,27 @@ static dcs_status read_crs(dcs_layer *L, dcs_error *err)
     return DCS_OK;
 }
 
+/* name's SQLite rollback journal is there and not empty: a writer stopped
+ * mid-transaction, and a read-only open cannot roll it back. */
+static int hot_journal(const char *name)
+{
+    char journal[4096 + 16];
+    VSIStatBufL st;
+    snprintf(journal, sizeof journal, "%s-journal", name);
+    return strchr(name, ':') == NULL && VSIStatL(journal, &st) == 0 && VSI_ISREG(st.st_mode) &&
+           st.st_size > 0;
+}
+
 const char *dcs_open_failure(const char *name, const char *what, char *buf, size_t size)
 {
+    if (hot_journal(name)) {
+        snprintf(buf, size,
+                 "%s%sit has a hot journal '%s-journal' (a program stopped while writing it): "
+                 "open it once with write access, e.g. sqlite3 '%s' 'PRAGMA quick_check', so "
+                 "SQLite rolls that write back, then run again",
+                 CPLGetLastErrorMsg(), *CPLGetLastErrorMsg() ? "; " : "", name, name);
+        return buf;
+    }
     if (*CPLGetLastErrorMsg())
         return CPLGetLastErrorMsg();
     /* a file name (not a connection string such as PG:...): say why */
@@ -149,7 +168,7 @@ dcs_status dcs_layer_open(dcs_layer *L, const char *role, const dcs_source *src,
     }
     CPLErrorReset();
     L->ds = GDALOpenEx(src->dataset, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
-    char why[128];
+    char why[DCS_OPEN_FAILURE_SIZE];
     if (!L->ds) {
         L->cannot_open = 1;
         return dcs_error_set(err, DCS_ERR_DATA, "%s: cannot open '%s': %s", role, src->dataset,

@@ -136,10 +136,11 @@ const char *dcs_layer_label(const dcs_layer *L);
 
 void dcs_layer_close(dcs_layer *L);
 
-/* Why GDAL could not open `name`, right after the failed open: GDAL's own
- * message, else "no such file or directory", the reason the file cannot
+/* Why GDAL could not open `name`, right after the failed open: a SQLite
+ * file's hot journal (with what to do), GDAL's own message, else "no such file or directory", the reason the file cannot
  * be read, or "not <what> GDAL can read" (buf holds the text). */
 const char *dcs_open_failure(const char *name, const char *what, char *buf, size_t size);
+#define DCS_OPEN_FAILURE_SIZE 9000 /* a buf that holds any of them */
 
 /* Field value as a number (NaN when null, unset or not numeric). */
 /* A copy of the text of field of f (caller frees; the field must be set),

@@ -265,7 +265,7 @@ static void test_reports_count_rows(void **state)
     snprintf(pgw, sizeof pgw, "%.*s.pgw", (int)stem, paths.map_png);
     snprintf(prj, sizeof prj, "%.*s.prj", (int)stem, paths.map_png);
     snprintf(aux, sizeof aux, "%s.aux.xml", paths.map_png);
-    const char *files[] = {paths.json, paths.gis, paths.xlsx, paths.map_png, paths.map_pdf,
+    const char *files[] = {paths.json, paths.gis, paths.xlsx, paths.map_png, paths.map_pdf, paths.html,
                            stem ? pgw : "", stem ? prj : "", stem ? aux : ""};
     for (size_t k = 0; k < sizeof files / sizeof files[0]; k++)
         if (files[k][0])

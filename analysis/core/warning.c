@@ -30,6 +30,7 @@ static const char *const code_names[DCS_WARN_CODE_COUNT] = {
     [DCS_WARN_TEXT_REPAIRED] = "text_not_utf8",
     [DCS_WARN_JOIN_NO_MATCH] = "join_no_match",
     [DCS_WARN_COMMUNITY_UNCHECKED] = "ordinance_rules_unchecked",
+    [DCS_WARN_NO_AREA] = "polygon_without_area",
 };
 
 const char *dcs_warning_code_name(dcs_warning_code code)

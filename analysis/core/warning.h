@@ -40,6 +40,7 @@ typedef enum {
     DCS_WARN_TEXT_REPAIRED,       /* text not valid UTF-8 (or with control characters) cleaned */
     DCS_WARN_JOIN_NO_MATCH,       /* a join matched no site */
     DCS_WARN_COMMUNITY_UNCHECKED, /* ordinance rules the run could not check (no noise model ...) */
+    DCS_WARN_NO_AREA,             /* polygons with no area even once made valid: skipped */
     DCS_WARN_CODE_COUNT
 } dcs_warning_code;
 

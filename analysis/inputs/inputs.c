@@ -362,6 +362,8 @@ void dcs_inputs_collect_counts(dcs_inputs *in)
         in->info[i].nnull = in->layers[i].nnull;
         in->info[i].nrepaired = in->layers[i].nrepaired;
         in->info[i].nwrongtype = in->layers[i].nwrongtype;
+        in->info[i].ndegenerate = in->layers[i].ndegenerate;
+        in->info[i].degenerate_fid = in->layers[i].degenerate_fid;
         in->info[i].nbadtext = in->layers[i].nbadtext;
         in->info[i].badtext_fid = in->layers[i].badtext_fid;
         in->info[i].latin1 = in->layers[i].latin1;

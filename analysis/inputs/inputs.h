@@ -34,6 +34,7 @@ typedef struct {
     double minlon, minlat, maxlon, maxlat;
     /* filled after reading */
     long long nnull, nrepaired, nwrongtype;
+    long long ndegenerate, degenerate_fid; /* no-area polygons skipped, the first */
     long long nbadtext, badtext_fid; /* text made valid UTF-8 (layers.h) */
     int latin1;
 } dcs_input_info;

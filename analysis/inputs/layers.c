@@ -538,6 +538,23 @@ dcs_status dcs_layer_convert(const dcs_layer *L, dcs_layer_xf *xf, GEOSContextHa
     return DCS_OK;
 }
 
+/* A polygon with no area, even once made valid (a collapsed ring, three
+ * points, all its vertices on one line): repairing it can only give a line
+ * or a point, never a site or a zone.  Only zero-area polygons are made
+ * valid here, so the cost is nil on real data. */
+static int no_area_polygon(OGRGeometryH g)
+{
+    OGRwkbGeometryType t = wkbFlatten(OGR_G_GetGeometryType(g));
+    if ((t != wkbPolygon && t != wkbMultiPolygon) || OGR_G_Area(g) > 0)
+        return 0;
+    CPLPushErrorHandler(CPLQuietErrorHandler);
+    OGRGeometryH v = OGR_G_MakeValid(g);
+    CPLPopErrorHandler();
+    int none = !v || !(OGR_G_Area(v) > 0);
+    OGR_G_DestroyGeometry(v);
+    return none;
+}
+
 dcs_status dcs_layer_next_raw(dcs_layer *L, OGRFeatureH *feat)
 {
     for (;;) {
@@ -549,7 +566,10 @@ dcs_status dcs_layer_next_raw(dcs_layer *L, OGRFeatureH *feat)
             L->nnull++;
         else if (!type_fits(L->want, OGR_G_GetGeometryType(g)))
             L->nwrongtype++;
-        else
+        else if (no_area_polygon(g)) {
+            if (!L->ndegenerate++)
+                L->degenerate_fid = (long long)OGR_F_GetFID(*feat);
+        } else
             return DCS_OK;
         OGR_F_Destroy(*feat);
     }

@@ -66,6 +66,8 @@ typedef struct {
     long long nnull;     /* features without geometry (skipped) */
     long long nrepaired; /* invalid geometries repaired */
     long long nwrongtype;/* geometries of the wrong type (skipped) */
+    long long ndegenerate; /* polygons with no area even once made valid (skipped) */
+    long long degenerate_fid; /* the first of them */
     long long nbadtext;  /* text values cleaned by dcs_layer_text() */
     long long badtext_fid; /* the first such value's feature */
     int latin1;          /* set by dcs_layer_open(): the layer declares Latin-1 */

@@ -246,6 +246,17 @@ static void warn_layer(dcs_result *res, const dcs_input_info *info)
                           "In %s, %lld feature%s the wrong geometry type and %s left out.",
                           info->role, info->nwrongtype, info->nwrongtype == 1 ? " has" : "s have",
                           info->nwrongtype == 1 ? "was" : "were");
+    if (info->ndegenerate)
+        dcs_warning_plain(dcs_warn(&res->warnings, DCS_WARN_NO_AREA, info->role,
+                                   "%s: %lld polygon%s with no area skipped (a collapsed ring, "
+                                   "three points or all vertices on one line: made valid it is "
+                                   "only a line or a point), the first feature %lld; fix or "
+                                   "delete %s", info->role, info->ndegenerate,
+                                   info->ndegenerate == 1 ? "" : "s", info->degenerate_fid,
+                                   info->ndegenerate == 1 ? "it" : "them"),
+                          "In %s, %lld polygon%s no area and %s left out.", info->role,
+                          info->ndegenerate, info->ndegenerate == 1 ? " has" : "s have",
+                          info->ndegenerate == 1 ? "was" : "were");
 }
 
 /* Headroom unknown at qualifying substations: the interconnection cost

@@ -1063,22 +1063,33 @@ class B10InputEdge(Case):
         s["overlays"][0]["dataset"] = name + ".gpkg"
         return run_scenario(name, s)
 
-    def test_zero_area_site_refused_not_made_a_line(self):
-        # four points on one line: MakeValid gives a LineString, which was
-        # ranked as a site; now the run stops and names the feature
-        r = self.degenerate_site("zero_area", "POLYGON((700000 3660000,700300 3660000,"
-                                              "700600 3660000,700000 3660000))")
-        self.assertFails(r, 4, "sites: a polygon in layer 'sites' is degenerate (GEOS: ",
-                         "its repair leaves no area, only a line or a point: fix or delete")
-        self.assertIn("feature 9", errors(r)[0])  # the fixture has 8 sites
-        self.assertFalse(os.path.exists(path("out-zero_area")))
+    def assertSkippedNotRanked(self, name, r):
+        """The no-area site is left out with a warning naming the first such
+        feature (9: the fixture has 8 sites); never made a line and ranked."""
+        self.assertRuns(r)
+        self.assertWarns(r, "sites: 1 polygon with no area skipped (a collapsed ring, three "
+                         "points or all vertices on one line: made valid it is only a line or "
+                         "a point), the first feature 9; fix or delete it")
+        rows = read_candidates(path("out-" + name, NAME + ".gpkg"))
+        self.assertEqual(len(rows), 8)
+        self.assertNotIn("DEGEN", rows)  # keyed by site_id
+        with open(path("out-" + name, NAME + ".json")) as fp:
+            codes = [w["code"] for w in json.load(fp)["warnings"]]
+        self.assertIn("polygon_without_area", codes)
 
-    def test_three_point_ring_refused(self):
-        r = self.degenerate_site("three_points", "POLYGON((700000 3660000,700300 3660000,"
-                                                 "700000 3660000))")
-        # GEOS builds the ring and names the fault; its repair is a line
-        self.assertFails(r, 4, "feature 9", "degenerate (GEOS: Too few points in geometry "
-                         "component[700000 3660000])", "leaves no area")
+    def test_zero_area_site_skipped_not_made_a_line(self):
+        # four points on one line: MakeValid gives a LineString, which was
+        # ranked as a site; now it is left out, with a warning naming it
+        name = "zero_area"
+        r = self.degenerate_site(name, "POLYGON((700000 3660000,700300 3660000,"
+                                       "700600 3660000,700000 3660000))")
+        self.assertSkippedNotRanked(name, r)
+
+    def test_three_point_ring_skipped(self):
+        name = "three_points"
+        r = self.degenerate_site(name, "POLYGON((700000 3660000,700300 3660000,"
+                                       "700000 3660000))")
+        self.assertSkippedNotRanked(name, r)
 
     def test_unclosed_ring_names_the_reason(self):
         r = self.degenerate_site("unclosed", "POLYGON((700000 3660000,700300 3660000,"

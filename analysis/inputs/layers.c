@@ -540,8 +540,9 @@ dcs_status dcs_layer_convert(const dcs_layer *L, dcs_layer_xf *xf, GEOSContextHa
 
 /* A polygon with no area, even once made valid (a collapsed ring, three
  * points, all its vertices on one line): repairing it can only give a line
- * or a point, never a site or a zone.  Only zero-area polygons are made
- * valid here, so the cost is nil on real data. */
+ * or a point, never a site.  Only zero-area polygons are made valid here, so
+ * the cost is nil on real data.  Checked on candidate sites only: in a
+ * context layer such a polygon covers nothing and changes no share. */
 static int no_area_polygon(OGRGeometryH g)
 {
     OGRwkbGeometryType t = wkbFlatten(OGR_G_GetGeometryType(g));
@@ -566,7 +567,7 @@ dcs_status dcs_layer_next_raw(dcs_layer *L, OGRFeatureH *feat)
             L->nnull++;
         else if (!type_fits(L->want, OGR_G_GetGeometryType(g)))
             L->nwrongtype++;
-        else if (no_area_polygon(g)) {
+        else if (L->want == DCS_GEOM_POLYGON_OR_POINT && no_area_polygon(g)) { /* sites */
             if (!L->ndegenerate++)
                 L->degenerate_fid = (long long)OGR_F_GetFID(*feat);
         } else

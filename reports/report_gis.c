@@ -384,11 +384,14 @@ static OGRwkbGeometryType geometry_type(const gis_job *j, int points)
 static dcs_status write_layer(gis_job *j, GDALDatasetH ds, const char *name, int points)
 {
     OGRwkbGeometryType type = geometry_type(j, points);
-    if (type == wkbNone && strcmp(j->fmt->name, "ESRI Shapefile") == 0)
+    /* GDAL writes a Shapefile without geometry as a lone .dbf, and a
+     * FlatGeobuf without geometry that reads back empty */
+    if (type == wkbNone && (strcmp(j->fmt->name, "ESRI Shapefile") == 0 ||
+                            strcmp(j->fmt->name, "FlatGeobuf") == 0))
         return dcs_error_set(j->err, DCS_ERR_SCENARIO,
-                             "outputs.geometry \"none\": a Shapefile needs a geometry (GDAL "
-                             "would write only a .dbf); use --format CSV, GPKG or FlatGeobuf, "
-                             "or outputs.geometry \"points\"");
+                             "outputs.geometry \"none\": a %s layer needs a geometry; use "
+                             "--format GPKG or CSV, or outputs.geometry \"points\"",
+                             j->fmt->name);
     struct gis_index *ix = j->own_rtree && type != wkbNone ? &j->index[points] : NULL;
     char **lco = CSLDuplicate(j->lco);
     if (ix)

@@ -216,6 +216,10 @@ typedef struct {
     dcs_value_fn fn;
 } dcs_criterion;
 
+/* What the GIS layer "candidates" holds as geometry (outputs.geometry):
+ * the sites' polygons, their interior points (lon, lat), or nothing. */
+typedef enum { DCS_OUT_POLYGONS = 0, DCS_OUT_POINTS, DCS_OUT_NONE } dcs_out_geometry;
+
 typedef struct {
     char *path;        /* the scenario file as given */
     char *dir;         /* its directory: relative paths are taken from here */
@@ -354,6 +358,8 @@ typedef struct {
         char *distinct_by;   /* the text metric that groups distinct options ("substation_id") */
         double distinct_km;  /* least distance between two distinct options, km (0: any) */
         char *attribution;   /* the data's credits for the map; NULL: the input files' names */
+        dcs_out_geometry geometry; /* the GIS layer "candidates": polygons, points or none */
+        int eligible_points; /* write the GIS layer "eligible_points" (default 1) */
     } outputs;
 } dcs_scenario;
 

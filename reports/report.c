@@ -41,6 +41,8 @@ struct report_job {
     unsigned layers;
     dcs_pg_write *pg;            /* database output: the open transaction */
     const dcs_pg_target *target;
+    const char *phase;           /* named in the progress as it begins; NULL: the
+                                  * writer reports its own steps */
 };
 
 static dcs_status write_gis(const dcs_result *r, const dcs_report_paths *p, const report_job *j,
@@ -171,6 +173,8 @@ static dcs_status write_all(const dcs_result *res, const char *outdir, report_jo
     for (size_t k = 0; st == DCS_OK && k < n; k++)
         if (jobs[k].wanted) {
             begin(&jobs[k]);
+            if (jobs[k].phase)
+                dcs_progress_report(&jobs[k].opt->progress, jobs[k].phase, 0, 1);
             st = jobs[k].fn(res, paths, &jobs[k], err);
         }
     for (size_t k = 0; st == DCS_OK && k < n; k++)
@@ -250,13 +254,13 @@ dcs_status dcs_reports_write(const dcs_result *res, const char *outdir,
          .wanted = gis && scn->sites.grid != DCS_GRID_NONE,
          .opt = opt},
         {.stem_suffix = "", .ext = "xlsx", .fn = write_xlsx, .final = paths->xlsx,
-         .wanted = scn->outputs.xlsx, .opt = opt},
+         .wanted = scn->outputs.xlsx, .opt = opt, .phase = "writing the workbook"},
         {.stem_suffix = "_map", .ext = "png", .fn = write_map_png, .final = paths->map_png,
-         .wanted = map, .sidecars = map_sidecars, .opt = opt},
+         .wanted = map, .sidecars = map_sidecars, .opt = opt, .phase = "drawing the map (PNG)"},
         {.stem_suffix = "_map", .ext = "pdf", .fn = write_map_pdf, .final = paths->map_pdf,
-         .wanted = map, .opt = opt},
+         .wanted = map, .opt = opt, .phase = "drawing the map (PDF)"},
         {.stem_suffix = "", .ext = "json", .fn = write_json, .final = paths->json,
-         .wanted = scn->outputs.json, .opt = opt},
+         .wanted = scn->outputs.json, .opt = opt, .phase = "writing the summary"},
     };
     if (st == DCS_OK)
         st = dcs_output_dir(outdir, err);

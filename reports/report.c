@@ -7,7 +7,11 @@
  * have those renamed with it.
  * GIS layers sent to a database (--db) follow the same steps in a
  * transaction: written under temporary table names, swapped in and
- * committed at the commit step, rolled back on failure (report_pg.h). */
+ * committed at the commit step, rolled back on failure (report_pg.h).
+ * The map (PNG, then PDF) is drawn in a thread of its own while the GIS
+ * layers, the workbook and the summary are written (unless the run was
+ * held to one thread): it reads only the finished result (report_map.h)
+ * and reports no progress (the callback serves one thread). */
 #include "report.h"
 #include "report_gis.h"
 #include "report_json.h"
@@ -19,6 +23,7 @@
 #include "fingerprint.h"
 
 #include <cjson/cJSON.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +48,7 @@ struct report_job {
     const dcs_pg_target *target;
     const char *phase;           /* named in the progress as it begins; NULL: the
                                   * writer reports its own steps */
+    int background;              /* may run in the map's thread */
 };
 
 static dcs_status write_gis(const dcs_result *r, const dcs_report_paths *p, const report_job *j,
@@ -155,6 +161,50 @@ static void begin(const report_job *j)
     }
 }
 
+/* The jobs marked background, in order, in a thread beside the others. */
+typedef struct {
+    const dcs_result *res;
+    const dcs_report_paths *paths;
+    report_job *jobs;
+    size_t n;
+    dcs_status st;
+    dcs_error err;
+    pthread_t thread;
+    int running;
+} background;
+
+static void *run_background(void *arg)
+{
+    background *b = arg;
+    for (size_t k = 0; b->st == DCS_OK && k < b->n; k++)
+        if (b->jobs[k].wanted && b->jobs[k].background)
+            b->st = b->jobs[k].fn(b->res, b->paths, &b->jobs[k], &b->err);
+    return NULL;
+}
+
+static void background_start(background *b)
+{
+    int any = 0;
+    for (size_t k = 0; k < b->n; k++)
+        any |= b->jobs[k].wanted && b->jobs[k].background;
+    b->running = any && b->res->threads != 1 &&
+                 pthread_create(&b->thread, NULL, run_background, b) == 0;
+}
+
+/* Wait for the thread; its failure becomes st's when st is DCS_OK. */
+static dcs_status background_join(background *b, dcs_status st, dcs_error *err)
+{
+    if (!b->running)
+        return st;
+    pthread_join(b->thread, NULL);
+    b->running = 0;
+    if (st == DCS_OK && b->st != DCS_OK) {
+        *err = b->err;
+        st = b->st;
+    }
+    return st;
+}
+
 static dcs_status write_all(const dcs_result *res, const char *outdir, report_job *jobs,
                             size_t n, const dcs_report_paths *paths, dcs_error *err)
 {
@@ -170,13 +220,20 @@ static dcs_status write_all(const dcs_result *res, const char *outdir, report_jo
         if (!jobs[k].wanted)
             jobs[k].final[0] = '\0';
     }
-    for (size_t k = 0; st == DCS_OK && k < n; k++)
-        if (jobs[k].wanted) {
+    for (size_t k = 0; k < n; k++) /* every temporary known before any thread starts */
+        if (jobs[k].wanted)
             begin(&jobs[k]);
+    background bg = {.res = res, .paths = paths, .jobs = jobs, .n = n, .st = DCS_OK};
+    background_start(&bg);
+    for (size_t k = 0; st == DCS_OK && k < n; k++)
+        if (jobs[k].wanted && !(jobs[k].background && bg.running)) {
             if (jobs[k].phase)
                 dcs_progress_report(&jobs[k].opt->progress, jobs[k].phase, 0, 1);
             st = jobs[k].fn(res, paths, &jobs[k], err);
         }
+    if (bg.running && st == DCS_OK && jobs[0].opt)
+        dcs_progress_report(&jobs[0].opt->progress, "finishing the map", 0, 1);
+    st = background_join(&bg, st, err);
     for (size_t k = 0; st == DCS_OK && k < n; k++)
         if (jobs[k].wanted)
             st = commit(&jobs[k], err);
@@ -256,9 +313,10 @@ dcs_status dcs_reports_write(const dcs_result *res, const char *outdir,
         {.stem_suffix = "", .ext = "xlsx", .fn = write_xlsx, .final = paths->xlsx,
          .wanted = scn->outputs.xlsx, .opt = opt, .phase = "writing the workbook"},
         {.stem_suffix = "_map", .ext = "png", .fn = write_map_png, .final = paths->map_png,
-         .wanted = map, .sidecars = map_sidecars, .opt = opt, .phase = "drawing the map (PNG)"},
+         .wanted = map, .sidecars = map_sidecars, .opt = opt, .phase = "drawing the map (PNG)",
+         .background = 1},
         {.stem_suffix = "_map", .ext = "pdf", .fn = write_map_pdf, .final = paths->map_pdf,
-         .wanted = map, .opt = opt, .phase = "drawing the map (PDF)"},
+         .wanted = map, .opt = opt, .phase = "drawing the map (PDF)", .background = 1},
         {.stem_suffix = "", .ext = "json", .fn = write_json, .final = paths->json,
          .wanted = scn->outputs.json, .opt = opt, .phase = "writing the summary"},
     };

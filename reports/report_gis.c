@@ -8,8 +8,12 @@
  *   coverage_gaps (context layers that do not cover the site),
  *   lon, lat (a point inside the site, WGS 84),
  *   centroid_lon, centroid_lat (its area centroid, which may lie outside).
- * Layer "eligible_points": the same fields for the eligible sites, at that
- * point.  Layer "routes" (GeoPackage only, with interconnection.route): the
+ * The geometry is the site's polygon, or with outputs.geometry its point
+ * (lon, lat) or none (a table).  Layer "eligible_points" (unless
+ * outputs.eligible_points is false): the same fields for the eligible
+ * sites, at that point.  A GeoPackage's layers are written without a
+ * spatial index, which is packed once the file is closed (gpkg_rtree.h)
+ * from the boxes collected as the rows go in.  Layer "routes" (GeoPackage only, with interconnection.route): the
  * routed lines, in the output CRS.  Multi-layer formats (GeoPackage) hold both layers and, for a
  * GeoPackage, the default QGIS style of each layer and the fields' titles
  * and descriptions (report_style.h); single-layer formats get one file

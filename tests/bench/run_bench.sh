@@ -10,6 +10,12 @@
 #      starts with them in the page cache;
 #   3. run the floor: a plain GDAL read of the same parcels layer,
 #      `ogr2ogr -f Memory /vsimem/floor region.gpkg parcels` (best of 3);
+#   4. run the write floors (issue 28) on the layer dcsite wrote, same
+#      polygons, same fields: `ogr2ogr` of out/<name>.gpkg's `candidates`
+#      into a GeoPackage with and without (-lco SPATIAL_INDEX=NO) spatial
+#      index, into FlatGeobuf and into CSV (GEOMETRY=AS_WKT), best of
+#      BENCH_FLOOR_REPEAT; the table compares dcsite's GIS file (rows,
+#      index and close) with each;
 # then print a table (parcels, wall s, parcels/s, peak RSS, ratio to the
 # floor, phases), the scaling between sizes, and PASS/MISS per target of
 # issue 6.  Exits 0 when targets are missed; 1 only when the harness, the
@@ -44,6 +50,7 @@
 #                                ~1 min); set but empty: no thread rounds
 #                                (BENCH_SIZES=5000000 BENCH_SPEEDUP_SIZES=)
 #   BENCH_SPEEDUP_REPEAT=3
+#   BENCH_FLOOR_REPEAT=2         runs of each write floor (the best is kept)
 set -euo pipefail
 
 cd "$(dirname "$0")/../.."
@@ -55,6 +62,7 @@ TIMEOUT=${BENCH_TIMEOUT:-0}
 QUIET=${BENCH_QUIET:-0}
 BDIR=${BENCH_DIR:-build/bench}
 REPEAT=${BENCH_SPEEDUP_REPEAT:-3}
+FLOOR_REPEAT=${BENCH_FLOOR_REPEAT:-2}
 GEN=tests/bench/make_region.py
 
 [[ -x $DCSITE ]] || { echo "bench: $DCSITE not built (run make)" >&2; exit 1; }
@@ -115,6 +123,32 @@ run_dcsite() {
   fi
 }
 
+# write_floors DIR: ogr2ogr of the candidates dcsite wrote into each format;
+# files DIR/wfloor_<kind>.runs ("seconds maxrss_kB" lines).
+write_floors() {
+  local dir=$1 src kind
+  src=$(find "$dir/out" -maxdepth 1 -name '*.gpkg' | head -n 1)
+  rm -f "$dir"/wfloor_*.runs
+  [[ -n $src ]] || return 0
+  echo "bench: $(basename "$dir") parcels: write floors (ogr2ogr of dcsite's candidates, best of $FLOOR_REPEAT) ..."
+  for kind in gpkg gpkg_noindex fgb csv; do
+    for _ in $(seq "$FLOOR_REPEAT"); do
+      local dst=$dir/wfloor.$kind opts=()
+      rm -rf "$dir"/wfloor.*
+      case $kind in
+        gpkg) opts=(-f GPKG) ;;
+        gpkg_noindex) opts=(-f GPKG -lco SPATIAL_INDEX=NO) ;;
+        fgb) opts=(-f FlatGeobuf) ;;
+        csv) opts=(-f CSV -lco GEOMETRY=AS_WKT) ;;
+      esac
+      sync
+      /usr/bin/time -f '%e %M' -a -o "$dir/wfloor_$kind.runs" \
+        ogr2ogr "${opts[@]}" "$dst" "$src" candidates
+    done
+  done
+  rm -rf "$dir"/wfloor.*
+}
+
 threads_supported=0
 grep -qa DCSITE_THREADS "$DCSITE" && threads_supported=1
 # shellcheck disable=SC2086  # SIZES is a list of words on purpose
@@ -163,6 +197,7 @@ for N in $SIZES; do
     done
   fi
   run_dcsite "$dir" run
+  write_floors "$dir"
 done
 
 # shellcheck disable=SC2086  # SIZES is a list of words on purpose
@@ -210,7 +245,8 @@ def phases(log):
     first, last_measure = {}, None
     for line in log.splitlines():
         m = re.match(r'\s*([\d.]+) dcsite: (reading sites|reading context layers|measuring sites|'
-                     r'writing reports)', line)
+                     r'writing reports|writing candidates|writing the workbook|'
+                     r'drawing the map \(PNG\)|writing the summary)', line)
         if not m:
             continue
         t, ph = float(m.group(1)), m.group(2)
@@ -230,7 +266,13 @@ for n in sizes:
     floors = [float(l.split()[0]) for l in read(os.path.join(d, 'floor.runs')).splitlines()
               if re.match(r'^[\d.]+ \d+$', l)]
     first, last = phases(read(os.path.join(d, 'run.log')))
-    rows[n] = dict(wall=wall, rss=rss, rc=rc, cpu=cpu_seconds(os.path.join(d, 'run.time')),
+    wfloors = {}
+    for kind in ('gpkg', 'gpkg_noindex', 'fgb', 'csv'):
+        runs = [float(l.split()[0]) for l in read(os.path.join(d, 'wfloor_%s.runs' % kind)).splitlines()
+                if re.match(r'^[\d.]+ \d+$', l)]
+        if runs:
+            wfloors[kind] = min(runs)
+    rows[n] = dict(wfloors=wfloors, wall=wall, rss=rss, rc=rc, cpu=cpu_seconds(os.path.join(d, 'run.time')),
                    floor=min(floors) if floors else None,
                    gen=read(os.path.join(d, 'generate.seconds')).strip(), first=first, last=last)
 
@@ -276,6 +318,27 @@ for n in sizes:
             print('%10s EXTRAPOLATION (not a measurement): %d of %d sites measured in %.0f s '
                   '(%.0f sites/s); measuring all would take ~%.0f s more' %
                   ('', k, total, dt, rate, (total - k) / rate))
+print()
+
+# The GIS file: from the first row of "candidates" to the next report
+# (workbook, map or summary), i.e. rows, commit, close and spatial index.
+for n in sizes:
+    r, f = rows[n], rows[n]['first']
+    start = f.get('writing candidates')
+    ends = [t for k, t in f.items() if start is not None and t > start and k in (
+        'writing the workbook', 'drawing the map (PNG)', 'writing the summary')]
+    gis = min(ends) - start if ends else None
+    wf = r['wfloors']
+    if gis is None or not wf:
+        continue
+    names = (('gpkg', 'ogr2ogr GPKG'), ('gpkg_noindex', 'GPKG no index'), ('fgb', 'FlatGeobuf'),
+             ('csv', 'CSV (WKT)'))
+    print('%10d writing: dcsite GeoPackage %.2f s; floors (ogr2ogr of the same candidates): %s' % (
+        n, gis, '; '.join('%s %.2f s (dcsite %.2fx)' % (label, wf[k], gis / wf[k])
+                          for k, label in names if k in wf)))
+    if r['floor']:
+        print('%10s read floor %.2f s: dcsite GeoPackage = %.1fx the read floor' % (
+            '', r['floor'], gis / r['floor']))
 print()
 
 done = {n: r for n, r in rows.items() if r['rc'] == 0 and r['wall']}

@@ -511,11 +511,80 @@ static dcs_status write_routes(const gis_job *j, GDALDatasetH ds)
                               j->tmp, gdal_reason());
 }
 
+/* The first field of a CSV line at p (quotes undone) into out; the
+ * position after its separator, or NULL at the end of the line. */
+static const char *csv_field(const char *p, char *out, size_t size)
+{
+    size_t n = 0;
+    int quoted = *p == '"';
+    for (p += quoted; *p && (quoted || (*p != '\n' && *p != '\r')); p++) {
+        if (quoted && *p == '"' && p[1] != '"') {
+            quoted = 0; /* the closing quote */
+            continue;
+        }
+        if (quoted && *p == '"')
+            p++; /* "" inside quotes: one quote */
+        else if (!quoted && *p == ',') {
+            out[n] = '\0';
+            return p + 1;
+        }
+        if (n + 1 < size)
+            out[n++] = *p;
+    }
+    out[n] = '\0';
+    return NULL;
+}
+
+/* A CSV file is whole when it ends with a line break after the last row
+ * written, that of site id (first field, or second after the WKT
+ * geometry): a cut file ends inside a row or at an earlier one.  Reading
+ * the last 64 KiB replaces parsing the whole file back (a third of the
+ * CSV writer's time).  1 whole, 0 cut, -1 cannot tell (a last row longer
+ * than 64 KiB: a large polygon's WKT). */
+static int csv_ends_with(const char *path, const char *id)
+{
+    FILE *fp = fopen(path, "rb");
+    char buf[65537], field[512];
+    long size = fp && fseek(fp, 0, SEEK_END) == 0 ? ftell(fp) : -1;
+    long from = size > 65536 ? size - 65536 : 0;
+    size_t got = size > 0 && fseek(fp, from, SEEK_SET) == 0 ? fread(buf, 1, 65536, fp) : 0;
+    if (fp)
+        fclose(fp);
+    buf[got] = '\0';
+    if (got < 2 || buf[got - 1] != '\n')
+        return 0;
+    size_t k = got - 1;
+    while (k > 0 && buf[k - 1] != '\n')
+        k--;
+    if (k == 0 && from > 0)
+        return -1;
+    const char *next = csv_field(buf + k, field, sizeof field);
+    if (strcmp(field, id) == 0)
+        return 1;
+    return next && (csv_field(next, field, sizeof field), strcmp(field, id) == 0);
+}
+
 /* Drivers other than GeoPackage (SQLite) ignore failed writes (a full
  * disk) and close without an error, leaving a cut file: read the file back
- * and count its features. */
+ * and count its features (a CSV: check its last row). */
 static dcs_status check_written(const gis_job *j, unsigned layers)
 {
+    if (strcmp(j->fmt->name, "CSV") == 0 && (layers == DCS_GIS_CANDIDATES ||
+                                              layers == DCS_GIS_POINTS)) {
+        const dcs_result *res = j->res;
+        size_t n = layers == DCS_GIS_POINTS ? res->eval.neligible : res->sites.n;
+        const char *id =
+            n == 0 ? NULL
+                   : res->sites.id[layers == DCS_GIS_POINTS ? res->eval.order[n - 1] : n - 1];
+        int whole = id ? csv_ends_with(j->tmp, id) : -1;
+        if (whole == 1)
+            return DCS_OK;
+        if (whole == 0)
+            return dcs_error_set(j->err, DCS_ERR_IO,
+                                 "cannot write '%s': the file is incomplete (its last row is "
+                                 "not site \"%s\"; is the disk full?)",
+                                 j->tmp, id);
+    }
     long long want = 0, got = 0;
     if (layers & DCS_GIS_CANDIDATES)
         want += (long long)j->res->sites.n;

@@ -13,7 +13,8 @@
 #   4. run the write floors (issue 28) on the layer dcsite wrote, same
 #      polygons, same fields: `ogr2ogr` of out/<name>.gpkg's `candidates`
 #      into a GeoPackage with and without (-lco SPATIAL_INDEX=NO) spatial
-#      index, into FlatGeobuf and into CSV (GEOMETRY=AS_WKT), best of
+#      index, into FlatGeobuf and into CSV (GEOMETRY=AS_WKT), and its read
+#      floor (ogr2ogr -f Memory of the same layer), best of
 #      BENCH_FLOOR_REPEAT; the table compares dcsite's GIS file (rows,
 #      index and close) with each;
 # then print a table (parcels, wall s, parcels/s, peak RSS, ratio to the
@@ -131,22 +132,23 @@ write_floors() {
   rm -f "$dir"/wfloor_*.runs
   [[ -n $src ]] || return 0
   echo "bench: $(basename "$dir") parcels: write floors (ogr2ogr of dcsite's candidates, best of $FLOOR_REPEAT) ..."
-  for kind in gpkg gpkg_noindex fgb csv; do
+  for kind in read gpkg gpkg_noindex fgb csv; do
     for _ in $(seq "$FLOOR_REPEAT"); do
-      local dst=$dir/wfloor.$kind opts=()
-      rm -rf "$dir"/wfloor.*
+      local dst opts=()
+      rm -rf "$dir"/wfloor_*.gpkg "$dir"/wfloor_*.fgb "$dir"/wfloor_*.csv
       case $kind in
-        gpkg) opts=(-f GPKG) ;;
-        gpkg_noindex) opts=(-f GPKG -lco SPATIAL_INDEX=NO) ;;
-        fgb) opts=(-f FlatGeobuf) ;;
-        csv) opts=(-f CSV -lco GEOMETRY=AS_WKT) ;;
+        read) opts=(-f Memory) dst=/vsimem/wfloor ;;
+        gpkg) opts=(-f GPKG) dst=$dir/wfloor_$kind.gpkg ;;
+        gpkg_noindex) opts=(-f GPKG -lco SPATIAL_INDEX=NO) dst=$dir/wfloor_$kind.gpkg ;;
+        fgb) opts=(-f FlatGeobuf) dst=$dir/wfloor_$kind.fgb ;;
+        csv) opts=(-f CSV -lco GEOMETRY=AS_WKT) dst=$dir/wfloor_$kind.csv ;;
       esac
       sync
       /usr/bin/time -f '%e %M' -a -o "$dir/wfloor_$kind.runs" \
         ogr2ogr "${opts[@]}" "$dst" "$src" candidates
     done
   done
-  rm -rf "$dir"/wfloor.*
+  rm -rf "$dir"/wfloor_*.gpkg "$dir"/wfloor_*.fgb "$dir"/wfloor_*.csv
 }
 
 threads_supported=0
@@ -267,7 +269,7 @@ for n in sizes:
               if re.match(r'^[\d.]+ \d+$', l)]
     first, last = phases(read(os.path.join(d, 'run.log')))
     wfloors = {}
-    for kind in ('gpkg', 'gpkg_noindex', 'fgb', 'csv'):
+    for kind in ('read', 'gpkg', 'gpkg_noindex', 'fgb', 'csv'):
         runs = [float(l.split()[0]) for l in read(os.path.join(d, 'wfloor_%s.runs' % kind)).splitlines()
                 if re.match(r'^[\d.]+ \d+$', l)]
         if runs:
@@ -336,9 +338,9 @@ for n in sizes:
     print('%10d writing: dcsite GeoPackage %.2f s; floors (ogr2ogr of the same candidates): %s' % (
         n, gis, '; '.join('%s %.2f s (dcsite %.2fx)' % (label, wf[k], gis / wf[k])
                           for k, label in names if k in wf)))
-    if r['floor']:
-        print('%10s read floor %.2f s: dcsite GeoPackage = %.1fx the read floor' % (
-            '', r['floor'], gis / r['floor']))
+    if 'read' in wf:
+        print('%10s reading the same candidates back (ogr2ogr -f Memory) %.2f s: dcsite '
+              'GeoPackage = %.1fx that read floor' % ('', wf['read'], gis / wf['read']))
 print()
 
 done = {n: r for n, r in rows.items() if r['rc'] == 0 and r['wall']}

@@ -13,7 +13,8 @@
  * outputs.eligible_points is false): the same fields for the eligible
  * sites, at that point.  A GeoPackage's layers are written without a
  * spatial index, which is packed once the file is closed (gpkg_rtree.h)
- * from the boxes collected as the rows go in.  Layer "routes" (GeoPackage only, with interconnection.route): the
+ * from the boxes collected as the rows go in.  CSV is formatted here
+ * (csv_line.h) rather than by GDAL's CSV driver, with the same columns.  Layer "routes" (GeoPackage only, with interconnection.route): the
  * routed lines, in the output CRS.  Multi-layer formats (GeoPackage) hold both layers and, for a
  * GeoPackage, the default QGIS style of each layer and the fields' titles
  * and descriptions (report_style.h); single-layer formats get one file

@@ -46,6 +46,7 @@ static void test_line(void **state)
 {
     (void)state;
     OGRFeatureDefnH defn = OGR_FD_Create("t");
+    OGR_FD_Reference(defn); /* ours, beside the feature's: released last */
     const char *names[] = {"id", "n", "x", "note"};
     const OGRFieldType types[] = {OFTString, OFTInteger, OFTReal, OFTString};
     for (int k = 0; k < 4; k++) {

@@ -17,6 +17,9 @@
 #      floor (ogr2ogr -f Memory of the same layer), best of
 #      BENCH_FLOOR_REPEAT; the table compares dcsite's GIS file (rows,
 #      index and close) with each;
+#   5. run the peers (issue 28; BENCH_PEERS=0 skips them): PostGIS on the
+#      nearest substation + flood share job against dcsite on the same job
+#      (tests/bench/peer_postgis.sh: its own throw-away server);
 # then print a table (parcels, wall s, parcels/s, peak RSS, ratio to the
 # floor, phases), the scaling between sizes, and PASS/MISS per target of
 # issue 6.  Exits 0 when targets are missed; 1 only when the harness, the
@@ -52,6 +55,7 @@
 #                                (BENCH_SIZES=5000000 BENCH_SPEEDUP_SIZES=)
 #   BENCH_SPEEDUP_REPEAT=3
 #   BENCH_FLOOR_REPEAT=2         runs of each write floor (the best is kept)
+#   BENCH_PEERS=1                run the peers (0: skip them)
 set -euo pipefail
 
 cd "$(dirname "$0")/../.."
@@ -200,6 +204,10 @@ for N in $SIZES; do
   fi
   run_dcsite "$dir" run
   write_floors "$dir"
+  if [[ ${BENCH_PEERS:-1} == 1 ]]; then
+    DCSITE=$DCSITE tests/bench/peer_postgis.sh "$dir" | tee "$dir/peer_postgis.out" ||
+      { echo "bench: the PostGIS peer failed ($dir/peer_postgis.log)" >&2; failed=1; }
+  fi
 done
 
 # shellcheck disable=SC2086  # SIZES is a list of words on purpose
@@ -341,6 +349,11 @@ for n in sizes:
     if 'read' in wf:
         print('%10s reading the same candidates back (ogr2ogr -f Memory) %.2f s: dcsite '
               'GeoPackage = %.1fx that read floor' % ('', wf['read'], gis / wf['read']))
+print()
+
+for n in sizes:
+    for line in read(os.path.join(bdir, str(n), 'peer_postgis.out')).splitlines():
+        print('%10d %s' % (n, line.replace('bench: ', '')))
 print()
 
 done = {n: r for n, r in rows.items() if r['rc'] == 0 and r['wall']}

@@ -280,7 +280,8 @@ dcs_status dcs_reports_write(const dcs_result *res, const char *outdir,
     if (st == DCS_OK && fmt.database)
         st = dcs_pg_target_parse(opt->table, scn->name, &target, err);
     int gis = scn->outputs.gpkg, single = !fmt.multi_layer, db = st == DCS_OK && fmt.database;
-    int map = gis || scn->outputs.xlsx; /* the map goes with the GIS layers or the workbook */
+    /* the map goes with the GIS layers or the workbook, unless outputs.map is false */
+    int map = (gis || scn->outputs.xlsx) && scn->outputs.map;
     static const char *const map_sidecars[] = {"pgw", "prj", "png.aux.xml", NULL};
     /* the summary goes last: it lists the other reports' paths */
     report_job jobs[] = {
@@ -373,7 +374,7 @@ int dcs_reports_done(const dcs_scenario *scn, const char *outdir, const dcs_repo
     dcs_error err;
     if (!scn->outputs.json || dcs_gis_format_find(opt ? opt->format : NULL, &fmt, &err) != DCS_OK)
         return 0;
-    int map = scn->outputs.gpkg || scn->outputs.xlsx;
+    int map = (scn->outputs.gpkg || scn->outputs.xlsx) && scn->outputs.map;
     if ((scn->outputs.gpkg && !report_exists(scn, outdir, "", fmt.ext)) ||
         (scn->outputs.xlsx && !report_exists(scn, outdir, "", "xlsx")) ||
         (map && (!report_exists(scn, outdir, "_map", "png") ||

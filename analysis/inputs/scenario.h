@@ -360,6 +360,7 @@ typedef struct {
         char *attribution;   /* the data's credits for the map; NULL: the input files' names */
         dcs_out_geometry geometry; /* the GIS layer "candidates": polygons, points or none */
         int eligible_points; /* write the GIS layer "eligible_points" (default 1) */
+        int map;             /* draw the map with the GIS layers or the workbook (default 1) */
     } outputs;
 } dcs_scenario;
 

@@ -37,7 +37,10 @@ json.dump({
     "interconnection": {"choose": "nearest"},
     "overlays": [{"name": "flood100", "dataset": "region.gpkg", "layer": "flood",
                   "where": "category = '100yr'"}],
-    "outputs": {"xlsx": False, "gpkg": True, "json": True},
+    # sized to the job, like the PostGIS result table: no geometry, no second
+    # layer, no map
+    "outputs": {"xlsx": False, "gpkg": True, "json": True, "geometry": "none",
+                "eligible_points": False, "map": False},
 }, open(os.path.join(d, "peer_scenario.json"), "w"), indent=1)
 EOF
 [[ -x /usr/lib/postgresql/15/bin/initdb ]] ||

@@ -390,7 +390,7 @@ class T3SizedToTheJob(unittest.TestCase):
     def setUpClass(cls):
         cls.ref, _, _ = rows(os.path.join(TMP, "gpkg", "gis_test.gpkg"), "candidates")
         cls.points = scenario_with("points", geometry="points", eligible_points=False)
-        cls.none = scenario_with("none", geometry="none", eligible_points=False)
+        cls.none = scenario_with("none", geometry="none", eligible_points=False, map=False)
 
     def same_values(self, got):
         self.assertEqual(set(got), set(self.ref))
@@ -450,6 +450,11 @@ class T3SizedToTheJob(unittest.TestCase):
         got, geoms, _ = rows(path, "candidates")
         self.same_values(got)
         self.assertTrue(all(g is None for g in geoms.values()))
+        # outputs.map false: the GeoPackage and the summary only
+        self.assertIn("gis_test.json", os.listdir(out))
+        self.assertEqual([f for f in os.listdir(out) if "_map" in f], [])
+        summary = json.load(open(os.path.join(out, "gis_test.json")))
+        self.assertNotIn("map_png", summary["outputs"])
         con = sqlite3.connect(path)
         try:
             self.assertEqual(con.execute("select count(*) from sqlite_master where name like "

@@ -8,7 +8,11 @@
  * GIS layers sent to a database (--db) follow the same steps in a
  * transaction: written under temporary table names, swapped in and
  * committed just before the files are renamed, rolled back on failure
- * (report_pg.h). */
+ * (report_pg.h).
+ * The map (PNG, then PDF) is drawn in a thread of its own while the GIS
+ * layers, the workbook, the web page and the summary are written (unless the
+ * run was held to one thread): it reads only the finished result
+ * (report_map.h) and reports no progress (the callback serves one thread). */
 #include "report.h"
 #include "report_gis.h"
 #include "report_html.h"
@@ -21,6 +25,7 @@
 #include "fingerprint.h"
 
 #include <cjson/cJSON.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +48,9 @@ struct report_job {
     unsigned layers;
     dcs_pg_write *pg;            /* database output: the open transaction */
     const dcs_pg_target *target;
+    const char *phase;           /* named in the progress as it begins; NULL: the
+                                  * writer reports its own steps */
+    int background;              /* may run in the map's thread */
 };
 
 static dcs_status write_gis(const dcs_result *r, const dcs_report_paths *p, const report_job *j,
@@ -223,15 +231,69 @@ static dcs_status job_paths(const char *name, const char *outdir, report_job *jo
     return st;
 }
 
+/* The jobs marked background, in order, in a thread beside the others. */
+typedef struct {
+    const dcs_result *res;
+    const dcs_report_paths *paths;
+    report_job *jobs;
+    size_t n;
+    dcs_status st;
+    dcs_error err;
+    pthread_t thread;
+    int running;
+} background;
+
+static void *run_background(void *arg)
+{
+    background *b = arg;
+    for (size_t k = 0; b->st == DCS_OK && k < b->n; k++)
+        if (b->jobs[k].wanted && b->jobs[k].background)
+            b->st = b->jobs[k].fn(b->res, b->paths, &b->jobs[k], &b->err);
+    return NULL;
+}
+
+static void background_start(background *b)
+{
+    int any = 0;
+    for (size_t k = 0; k < b->n; k++)
+        any |= b->jobs[k].wanted && b->jobs[k].background;
+    b->running = any && b->res->threads != 1 &&
+                 pthread_create(&b->thread, NULL, run_background, b) == 0;
+}
+
+/* Wait for the thread; its failure becomes st's when st is DCS_OK. */
+static dcs_status background_join(background *b, dcs_status st, dcs_error *err)
+{
+    if (!b->running)
+        return st;
+    pthread_join(b->thread, NULL);
+    b->running = 0;
+    if (st == DCS_OK && b->st != DCS_OK) {
+        *err = b->err;
+        st = b->st;
+    }
+    return st;
+}
+
 static dcs_status write_all(const dcs_result *res, const char *outdir, report_job *jobs,
                             size_t n, const dcs_report_paths *paths, dcs_error *err)
 {
     dcs_status st = job_paths(res->scn->name, outdir, jobs, n, err);
-    for (size_t k = 0; st == DCS_OK && k < n; k++)
-        if (jobs[k].wanted) {
+    for (size_t k = 0; st == DCS_OK && k < n; k++) /* every temporary known before any thread */
+        if (jobs[k].wanted)
             begin(&jobs[k]);
+    background bg = {.res = res, .paths = paths, .jobs = jobs, .n = n, .st = DCS_OK};
+    if (st == DCS_OK)
+        background_start(&bg);
+    for (size_t k = 0; st == DCS_OK && k < n; k++)
+        if (jobs[k].wanted && !(jobs[k].background && bg.running)) {
+            if (jobs[k].phase)
+                dcs_progress_report(&jobs[k].opt->progress, jobs[k].phase, 0, 1);
             st = jobs[k].fn(res, paths, &jobs[k], err);
         }
+    if (bg.running && st == DCS_OK && jobs[0].opt)
+        dcs_progress_report(&jobs[0].opt->progress, "finishing the map", 0, 1);
+    st = background_join(&bg, st, err);
     if (st == DCS_OK)
         st = commit_all(jobs, n, err);
     for (size_t k = 0; st != DCS_OK && k < n; k++) {
@@ -280,7 +342,8 @@ static dcs_status plan_reports(const dcs_scenario *scn, const dcs_report_options
         st = dcs_pg_target_parse(opt->table, scn->name, &p->target, err);
     int gis = scn->outputs.gpkg, single = !p->fmt.multi_layer;
     int db = p->db = st == DCS_OK && p->fmt.database;
-    int map = gis || scn->outputs.xlsx; /* the map goes with the GIS layers or the workbook */
+    /* the map goes with the GIS layers or the workbook, unless outputs.map is false */
+    int map = (gis || scn->outputs.xlsx) && scn->outputs.map;
     static const char *const map_sidecars[] = {"pgw", "prj", "png.aux.xml", NULL};
     /* the summary goes last: it lists the other reports' paths */
     report_job jobs[NJOBS] = {
@@ -291,14 +354,16 @@ static dcs_status plan_reports(const dcs_scenario *scn, const dcs_report_options
          .wanted = gis,
          .fmt = &p->fmt,
          .opt = opt,
-         .layers = single ? DCS_GIS_CANDIDATES : DCS_GIS_CANDIDATES | DCS_GIS_POINTS,
+         .layers = single || !scn->outputs.eligible_points
+                       ? DCS_GIS_CANDIDATES
+                       : DCS_GIS_CANDIDATES | DCS_GIS_POINTS,
          .pg = db ? &p->pgw : NULL,
          .target = &p->target},
         {.stem_suffix = "_points",
          .ext = p->fmt.ext,
          .fn = write_gis,
          .final = paths->gis_points,
-         .wanted = gis && single,
+         .wanted = gis && single && scn->outputs.eligible_points,
          .fmt = &p->fmt,
          .opt = opt,
          .layers = DCS_GIS_POINTS},
@@ -309,15 +374,16 @@ static dcs_status plan_reports(const dcs_scenario *scn, const dcs_report_options
          .wanted = gis && scn->sites.grid != DCS_GRID_NONE,
          .opt = opt},
         {.stem_suffix = "", .ext = "xlsx", .fn = write_xlsx, .final = paths->xlsx,
-         .wanted = scn->outputs.xlsx, .opt = opt},
+         .wanted = scn->outputs.xlsx, .opt = opt, .phase = "writing the workbook"},
         {.stem_suffix = "_map", .ext = "png", .fn = write_map_png, .final = paths->map_png,
-         .wanted = map, .sidecars = map_sidecars, .opt = opt},
+         .wanted = map, .sidecars = map_sidecars, .opt = opt, .phase = "drawing the map (PNG)",
+         .background = 1},
         {.stem_suffix = "_map", .ext = "pdf", .fn = write_map_pdf, .final = paths->map_pdf,
-         .wanted = map, .opt = opt},
+         .wanted = map, .opt = opt, .phase = "drawing the map (PDF)", .background = 1},
         {.stem_suffix = "", .ext = "html", .fn = write_html, .final = paths->html,
-         .wanted = scn->outputs.html, .opt = opt},
+         .wanted = scn->outputs.html, .opt = opt, .phase = "writing the web map report"},
         {.stem_suffix = "", .ext = "json", .fn = write_json, .final = paths->json,
-         .wanted = scn->outputs.json, .opt = opt},
+         .wanted = scn->outputs.json, .opt = opt, .phase = "writing the summary"},
     };
     memcpy(p->jobs, jobs, sizeof jobs);
     return st;
@@ -434,7 +500,7 @@ int dcs_reports_done(const dcs_scenario *scn, const char *outdir, const dcs_repo
     dcs_error err;
     if (!scn->outputs.json || dcs_gis_format_find(opt ? opt->format : NULL, &fmt, &err) != DCS_OK)
         return 0;
-    int map = scn->outputs.gpkg || scn->outputs.xlsx;
+    int map = (scn->outputs.gpkg || scn->outputs.xlsx) && scn->outputs.map;
     if ((scn->outputs.gpkg && !report_exists(scn, outdir, "", fmt.ext)) ||
         (scn->outputs.xlsx && !report_exists(scn, outdir, "", "xlsx")) ||
         (scn->outputs.html && !report_exists(scn, outdir, "", "html")) ||

@@ -8,8 +8,13 @@
  *   coverage_gaps (context layers that do not cover the site),
  *   lon, lat (a point inside the site, WGS 84),
  *   centroid_lon, centroid_lat (its area centroid, which may lie outside).
- * Layer "eligible_points": the same fields for the eligible sites, at that
- * point.  Layer "routes" (GeoPackage only, with interconnection.route): the
+ * The geometry is the site's polygon, or with outputs.geometry its point
+ * (lon, lat) or none (a table).  Layer "eligible_points" (unless
+ * outputs.eligible_points is false): the same fields for the eligible
+ * sites, at that point.  A GeoPackage's layers are written without a
+ * spatial index, which is packed once the file is closed (gpkg_rtree.h)
+ * from the boxes collected as the rows go in.  CSV is formatted here
+ * (csv_line.h) rather than by GDAL's CSV driver, with the same columns.  Layer "routes" (GeoPackage only, with interconnection.route): the
  * routed lines, in the output CRS.  Multi-layer formats (GeoPackage) hold both layers and, for a
  * GeoPackage, the default QGIS style of each layer and the fields' titles
  * and descriptions (report_style.h); single-layer formats get one file
@@ -19,6 +24,7 @@
  */
 #include <cpl_conv.h>
 #include <cpl_error.h>
+#include <cpl_string.h>
 #include <gdal.h>
 #include <gdal_alg.h>
 #include <math.h>
@@ -27,9 +33,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <errno.h>
+
 #include <cjson/cJSON.h>
 
+#include "csv_line.h"
 #include "feature_pipe.h"
+#include "gpkg_rtree.h"
 #include "report_decision.h"
 #include "report_gis.h"
 #include "report_style.h"
@@ -231,6 +241,15 @@ typedef struct {
     dcs_error *err;
     char **lco;               /* layer creation options */
     const dcs_progress *progress; /* may be NULL */
+    dcs_out_geometry geometry; /* of layer "candidates" (outputs.geometry) */
+    /* a GeoPackage's spatial indexes, built after the file is closed
+     * (gpkg_rtree.h); own_rtree 0: GDAL builds them */
+    int own_rtree;
+    struct gis_index {
+        char table[64], geom[64], fid[64];
+        dcs_rtree_boxes boxes;
+        int used;
+    } index[2];
 } gis_job;
 
 /* One layer's rows for dcs_feature_pipe: row r is site r, or for the
@@ -239,7 +258,11 @@ typedef struct {
     const gis_job *j;
     OGRLayerH lyr;
     int points, multi;
+    int as_point;             /* geometry: the site's point (lon/lat), not its polygon */
+    int no_geometry;          /* a table without geometry */
     size_t n;                 /* rows in all */
+    dcs_rtree_boxes *boxes;   /* each row's FID and box, or NULL */
+    int nomem;
 } layer_rows;
 
 #define PROGRESS_ROWS 1024 /* rows between two progress reports */
@@ -264,7 +287,9 @@ static void fill_row(void *ctx, size_t r, OGRFeatureH f)
     size_t i = row_site(w, r);
     fill_fields(f, res, i);
     OGRGeometryH g;
-    if (w->points) {
+    if (w->no_geometry) {
+        g = NULL;
+    } else if (w->as_point) {
         g = OGR_G_CreateGeometry(wkbPoint);
         OGR_G_SetPoint_2D(g, 0, res->sites.lon[i], res->sites.lat[i]);
     } else {
@@ -276,15 +301,30 @@ static void fill_row(void *ctx, size_t r, OGRFeatureH f)
 /* Caller's thread: the geometry to the output CRS (PROJ objects stay in
  * the thread that made them; a failed transformation leaves the site
  * without geometry), then the insert. */
-static int put_row(void *ctx, size_t r, OGRFeatureH f)
+static void transform_row(const layer_rows *w, OGRFeatureH f)
 {
-    const layer_rows *w = ctx;
-    OGRCoordinateTransformationH ct = w->points ? w->j->ll_to_out : w->j->to_out;
+    OGRCoordinateTransformationH ct = w->as_point ? w->j->ll_to_out : w->j->to_out;
     OGRGeometryH g = OGR_F_GetGeometryRef(f);
     if (g && ct && OGR_G_Transform(g, ct) != OGRERR_NONE)
         OGR_F_SetGeometryDirectly(f, NULL);
+}
+
+static int put_row(void *ctx, size_t r, OGRFeatureH f)
+{
+    const layer_rows *w = ctx;
+    OGRGeometryH g;
+    transform_row(w, f);
     if (OGR_L_CreateFeature(w->lyr, f) != OGRERR_NONE)
         return 1;
+    g = OGR_F_GetGeometryRef(f);
+    if (w->boxes && g && !OGR_G_IsEmpty(g)) {
+        OGREnvelope e;
+        OGR_G_GetEnvelope(g, &e);
+        if (!dcs_rtree_boxes_add(w->boxes, OGR_F_GetFID(f), e.MinX, e.MaxX, e.MinY, e.MaxY)) {
+            ((layer_rows *)w)->nomem = 1;
+            return 1;
+        }
+    }
     if ((r + 1) % PROGRESS_ROWS == 0)
         dcs_progress_report(w->j->progress, row_phase(w), r + 1, w->n);
     return 0;
@@ -297,17 +337,25 @@ static int more_threads(const dcs_result *res)
     return res->threads != 1;
 }
 
-static dcs_status write_features(const gis_job *j, OGRLayerH lyr, int points, int multi)
+static dcs_status write_features(const gis_job *j, OGRLayerH lyr, int points,
+                                 OGRwkbGeometryType type, dcs_rtree_boxes *boxes)
 {
     const dcs_result *res = j->res;
     size_t n = points ? res->eval.neligible : res->sites.n;
-    layer_rows w = {.j = j, .lyr = lyr, .points = points, .multi = multi, .n = n};
+    layer_rows w = {.j = j,
+                    .lyr = lyr,
+                    .points = points,
+                    .multi = type == wkbMultiPolygon,
+                    .as_point = type == wkbPoint,
+                    .no_geometry = type == wkbNone,
+                    .n = n,
+                    .boxes = boxes};
     dcs_progress_report(j->progress, row_phase(&w), 0, n);
     size_t done = dcs_feature_pipe(OGR_L_GetLayerDefn(lyr), n, fill_row, put_row, &w,
                                    more_threads(res));
     if (done == n)
         dcs_progress_report(j->progress, row_phase(&w), n, n);
-    if (done > n)
+    if (done > n || w.nomem)
         return dcs_error_set(j->err, DCS_ERR_NOMEM, "out of memory");
     if (done < n)
         return dcs_error_set(j->err, DCS_ERR_IO, "cannot write site \"%s\" to '%s': %s",
@@ -345,10 +393,39 @@ static dcs_status write_field_map(const gis_job *j, OGRLayerH lyr, const char *l
     return bad || !a ? dcs_error_set(j->err, DCS_ERR_IO, "cannot write '%s'", path) : DCS_OK;
 }
 
-static dcs_status write_layer(const gis_job *j, GDALDatasetH ds, const char *name, int points)
+/* The geometry type of a layer: points for "eligible_points", else after
+ * outputs.geometry. */
+static OGRwkbGeometryType geometry_type(const gis_job *j, int points)
 {
-    OGRwkbGeometryType type = points ? wkbPoint : layer_type(j->res);
-    OGRLayerH lyr = GDALDatasetCreateLayer(ds, name, j->out, type, j->lco);
+    if (points || j->geometry == DCS_OUT_POINTS)
+        return wkbPoint;
+    return j->geometry == DCS_OUT_NONE ? wkbNone : layer_type(j->res);
+}
+
+static dcs_status write_layer(gis_job *j, GDALDatasetH ds, const char *name, int points)
+{
+    OGRwkbGeometryType type = geometry_type(j, points);
+    /* GDAL writes a Shapefile without geometry as a lone .dbf, and a
+     * FlatGeobuf without geometry that reads back empty */
+    if (type == wkbNone && (strcmp(j->fmt->name, "ESRI Shapefile") == 0 ||
+                            strcmp(j->fmt->name, "FlatGeobuf") == 0))
+        return dcs_error_set(j->err, DCS_ERR_SCENARIO,
+                             "outputs.geometry \"none\": a %s layer needs a geometry; use "
+                             "--format GPKG or CSV, or outputs.geometry \"points\"",
+                             j->fmt->name);
+    struct gis_index *ix = j->own_rtree && type != wkbNone ? &j->index[points] : NULL;
+    char **lco = CSLDuplicate(j->lco);
+    if (ix)
+        lco = CSLSetNameValue(lco, "SPATIAL_INDEX", "NO");
+    OGRLayerH lyr = GDALDatasetCreateLayer(ds, name, j->out, type, lco);
+    CSLDestroy(lco);
+    if (lyr && ix) {
+        const char *g = OGR_L_GetGeometryColumn(lyr), *f = OGR_L_GetFIDColumn(lyr);
+        snprintf(ix->table, sizeof ix->table, "%s", name);
+        snprintf(ix->geom, sizeof ix->geom, "%s", g && *g ? g : "geom");
+        snprintf(ix->fid, sizeof ix->fid, "%s", f && *f ? f : "fid");
+        ix->used = 1;
+    }
     if (!lyr || !create_fields(lyr, j->res))
         return dcs_error_set(j->err, DCS_ERR_IO, "cannot create layer '%s' in '%s': %s", name,
                              j->tmp, gdal_reason());
@@ -358,8 +435,7 @@ static dcs_status write_layer(const gis_job *j, GDALDatasetH ds, const char *nam
     if (strcmp(j->fmt->name, "ESRI Shapefile") == 0)
         st = write_field_map(j, lyr, name);
     if (st == DCS_OK)
-        st = write_features(j, lyr, points, type == wkbMultiPolygon);
-    /* a GeoPackage's commit waits for GDAL's R-tree thread (seconds at 1M) */
+        st = write_features(j, lyr, points, type, ix ? &ix->boxes : NULL);
     if (tx && st == DCS_OK)
         dcs_progress_report(j->progress,
                             points ? "committing eligible points" : "committing candidates", 0,
@@ -367,6 +443,90 @@ static dcs_status write_layer(const gis_job *j, GDALDatasetH ds, const char *nam
     if (tx && st == DCS_OK && GDALDatasetCommitTransaction(ds) != OGRERR_NONE)
         st = dcs_error_set(j->err, DCS_ERR_IO, "cannot commit '%s': %s", j->tmp,
                            gdal_reason());
+    return st;
+}
+
+/* ---- CSV, formatted here (csv_line.h) ------------------------------------ */
+
+#define CSV_FLUSH (1 << 20) /* bytes of lines handed to stdio at a time */
+
+/* One CSV file's rows: layer_rows first, so fill_row can take it. */
+typedef struct {
+    layer_rows w;
+    FILE *fp;
+    dcs_csv_buf buf;
+    int wkt, failed;
+} csv_rows;
+
+static void csv_flush(csv_rows *c)
+{
+    if (c->buf.len && fwrite(c->buf.p, 1, c->buf.len, c->fp) != c->buf.len)
+        c->failed = 1;
+    c->buf.len = 0;
+}
+
+/* Caller's thread: the row in the output CRS, as a line of text. */
+static int put_csv_row(void *ctx, size_t r, OGRFeatureH f)
+{
+    csv_rows *c = ctx;
+    transform_row(&c->w, f);
+    dcs_csv_line(&c->buf, f, c->wkt);
+    if (c->buf.len >= CSV_FLUSH)
+        csv_flush(c);
+    if ((r + 1) % PROGRESS_ROWS == 0)
+        dcs_progress_report(c->w.j->progress, row_phase(&c->w), r + 1, c->w.n);
+    return c->failed || c->buf.nomem;
+}
+
+/* <tmp>.csv: the candidates, or the eligible points, with GDAL's CSV
+ * columns (WKT first unless there is no geometry), formatted here
+ * (~10x faster than GDAL's CSV driver); a failed write (a full disk) is
+ * seen by stdio, so nothing is read back. */
+static dcs_status write_csv(const gis_job *j, int points)
+{
+    const dcs_result *res = j->res;
+    OGRwkbGeometryType type = geometry_type(j, points);
+    GDALDriverH mem = GDALGetDriverByName("Memory");
+    GDALDatasetH mds = mem ? GDALCreate(mem, "", 0, 0, 0, GDT_Unknown, NULL) : NULL;
+    OGRLayerH lyr = mds ? GDALDatasetCreateLayer(mds, "rows", NULL, type, NULL) : NULL;
+    size_t n = points ? res->eval.neligible : res->sites.n;
+    csv_rows c = {.w = {.j = j,
+                        .points = points,
+                        .multi = type == wkbMultiPolygon,
+                        .as_point = type == wkbPoint,
+                        .no_geometry = type == wkbNone,
+                        .n = n},
+                  .wkt = type != wkbNone};
+    dcs_status st = DCS_OK;
+    if (!lyr || !create_fields(lyr, res))
+        st = dcs_error_set(j->err, DCS_ERR_NOMEM, "out of memory");
+    else if (!(c.fp = fopen(j->tmp, "w")))
+        st = dcs_error_set(j->err, DCS_ERR_IO, "cannot create '%s': %s", j->tmp,
+                           strerror(errno));
+    size_t done = n;
+    if (st == DCS_OK) {
+        dcs_progress_report(j->progress, row_phase(&c.w), 0, n);
+        dcs_csv_header(&c.buf, OGR_L_GetLayerDefn(lyr), c.wkt);
+        done = dcs_feature_pipe(OGR_L_GetLayerDefn(lyr), n, fill_row, put_csv_row, &c,
+                                more_threads(res));
+        csv_flush(&c);
+        if (done == n)
+            dcs_progress_report(j->progress, row_phase(&c.w), n, n);
+    }
+    int err = c.fp && (ferror(c.fp) || c.failed);
+    int e = errno;
+    if (c.fp && fclose(c.fp) != 0 && !err) {
+        err = 1;
+        e = errno;
+    }
+    if (st == DCS_OK && (done > n || c.buf.nomem))
+        st = dcs_error_set(j->err, DCS_ERR_NOMEM, "out of memory");
+    else if (st == DCS_OK && (err || done < n))
+        st = dcs_error_set(j->err, DCS_ERR_IO, "cannot write '%s': %s", j->tmp,
+                           strerror(e ? e : EIO));
+    dcs_csv_buf_free(&c.buf);
+    if (mds)
+        GDALClose(mds);
     return st;
 }
 
@@ -488,6 +648,7 @@ dcs_status dcs_report_gis_layers(const dcs_result *res, const dcs_gis_format *fm
         .err = err,
         .lco = lco,
         .progress = progress,
+        .geometry = res->scn->outputs.geometry,
     };
     dcs_status st = open_transforms(&j, crs);
     if (st == DCS_OK && names[0])
@@ -498,35 +659,28 @@ dcs_status dcs_report_gis_layers(const dcs_result *res, const dcs_gis_format *fm
     return st;
 }
 
-/* The GeoPackage R-tree of "candidates" built beside its rows.  GDAL 3.6
- * can fill a layer's R-tree in a background thread while the rows are
- * inserted (from the 100,000th row on, or from the first with
- * OGR_GPKG_THREADED_RTREE_AT_FIRST_FEATURE, which is set here for this
- * thread: writing 100k sites 1.8 s -> 1.4 s); otherwise it builds the
- * whole tree when the file is closed, ~10 s for 1M sites, after the rows.  Observed
- * with GDAL 3.6.2: the thread serves the second layer created in a file,
- * never the first.  So a placeholder table is created before "candidates"
- * and dropped once "candidates" is written: the file keeps nothing of it
- * and its layers are the same, in the same order.  With a GDAL that
- * threads the first layer instead, "candidates" loses nothing it has
- * today.  Not when the run was held to one thread. */
-static const char placeholder_name[] = "dcsite_rtree_thread_placeholder";
-
-static int placeholder_create(const dcs_gis_format *fmt, GDALDatasetH ds)
+/* The spatial indexes of a GeoPackage's layers, once GDAL has closed the
+ * file: packed in one pass from the boxes collected while writing
+ * (gpkg_rtree.h; 1M sites: ~1 s instead of GDAL's ~10 s of row-by-row
+ * R-tree inserts, which its background thread made the commit wait for). */
+static dcs_status write_indexes(gis_job *j)
 {
-    return strcmp(fmt->name, "GPKG") == 0 &&
-           GDALDatasetCreateLayer(ds, placeholder_name, NULL, wkbNone, NULL) != NULL;
+    dcs_status st = DCS_OK;
+    for (int k = 0; st == DCS_OK && k < 2; k++) {
+        struct gis_index *ix = &j->index[k];
+        if (!ix->used)
+            continue;
+        dcs_progress_report(j->progress, k ? "indexing eligible points" : "indexing candidates",
+                            0, 1);
+        st = dcs_gpkg_rtree_write(j->tmp, ix->table, ix->geom, ix->fid, &ix->boxes, j->err);
+    }
+    return st;
 }
 
-static dcs_status placeholder_drop(const gis_job *j, GDALDatasetH ds)
+static void free_indexes(gis_job *j)
 {
-    for (int k = 0; k < GDALDatasetGetLayerCount(ds); k++)
-        if (strcmp(OGR_L_GetName(GDALDatasetGetLayer(ds, k)), placeholder_name) == 0)
-            return GDALDatasetDeleteLayer(ds, k) == OGRERR_NONE
-                       ? DCS_OK
-                       : dcs_error_set(j->err, DCS_ERR_IO, "cannot write '%s': %s", j->tmp,
-                                       gdal_reason());
-    return DCS_OK;
+    for (int k = 0; k < 2; k++)
+        dcs_rtree_boxes_free(&j->index[k].boxes);
 }
 
 /* One warning {code, layer, message, plain} at the end of arr; 0 when out
@@ -593,9 +747,19 @@ dcs_status dcs_report_gis(const dcs_result *res, const dcs_gis_format *fmt,
         .err = err,
         .lco = (char **)fmt->lco,
         .progress = &opt->progress,
+        .own_rtree = strcmp(fmt->name, "GPKG") == 0,
+        .geometry = res->scn->outputs.geometry,
     };
     dcs_status st = open_transforms(&j, opt->crs);
     GDALDatasetH ds = NULL;
+    if (strcmp(fmt->name, "CSV") == 0) { /* one layer a file, written here */
+        if (st == DCS_OK && (layers & DCS_GIS_CANDIDATES))
+            st = write_csv(&j, 0);
+        if (st == DCS_OK && (layers & DCS_GIS_POINTS))
+            st = write_csv(&j, 1);
+        close_transforms(&j);
+        return st;
+    }
     if (st == DCS_OK) {
         CPLErrorReset();
         ds = create_dataset(fmt, tmp);
@@ -607,18 +771,8 @@ dcs_status dcs_report_gis(const dcs_result *res, const dcs_gis_format *fmt,
         GDALSetMetadataItem(ds, "DCSITE_FINGERPRINT", opt->fingerprint, NULL);
     if (st == DCS_OK)
         st = set_warnings(&j, ds);
-    int placeholder = st == DCS_OK && (layers & DCS_GIS_CANDIDATES) && more_threads(res) &&
-                      placeholder_create(fmt, ds);
-    const char *at_first = "OGR_GPKG_THREADED_RTREE_AT_FIRST_FEATURE";
-    int rtree_now = placeholder && !CPLGetConfigOption(at_first, NULL);
-    if (rtree_now)
-        CPLSetThreadLocalConfigOption(at_first, "YES");
     if (st == DCS_OK && (layers & DCS_GIS_CANDIDATES))
         st = write_layer(&j, ds, "candidates", 0);
-    if (rtree_now)
-        CPLSetThreadLocalConfigOption(at_first, NULL);
-    if (st == DCS_OK && placeholder)
-        st = placeholder_drop(&j, ds);
     if (st == DCS_OK && (layers & DCS_GIS_POINTS))
         st = write_layer(&j, ds, "eligible_points", 1);
     if (st == DCS_OK && res->has_routes && (layers & DCS_GIS_CANDIDATES) &&
@@ -630,9 +784,8 @@ dcs_status dcs_report_gis(const dcs_result *res, const dcs_gis_format *fmt,
         st = dcs_report_style_gpkg(res, ds, names, tmp, err);
     }
     if (ds) {
-        /* with one thread, GDAL builds a GeoPackage's R-tree here (~10 s at 1M) */
         if (st == DCS_OK)
-            dcs_progress_report(&opt->progress, "closing the GIS file (spatial index)", 0, 1);
+            dcs_progress_report(&opt->progress, "closing the GIS file", 0, 1);
         CPLErrorReset();
         GDALClose(ds);
         if (st == DCS_OK && CPLGetLastErrorType() >= CE_Failure)
@@ -640,7 +793,10 @@ dcs_status dcs_report_gis(const dcs_result *res, const dcs_gis_format *fmt,
                                gdal_reason());
         if (st == DCS_OK && strcmp(fmt->name, "GPKG") != 0)
             st = check_written(&j, layers);
+        if (st == DCS_OK)
+            st = write_indexes(&j);
     }
+    free_indexes(&j);
     close_transforms(&j);
     return st;
 }

@@ -1,8 +1,11 @@
 /*
  * report_gis.h - the scored candidates as GIS layers through OGR: layer
- * "candidates" (every site, its geometry and every field) and layer
- * "eligible_points" (the eligible sites at a point on each), in a
+ * "candidates" (every site, its geometry -- polygon, point or none after
+ * outputs.geometry -- and every field) and layer "eligible_points" (the
+ * eligible sites at a point on each; outputs.eligible_points), in a
  * GeoPackage by default or any OGR vector format that creates files.
+ * dcs_report_gis() uses two threads unless the run was held to one
+ * (feature_pipe.h) and may run beside the map's thread (report.c).
  * The fields are listed in docs/outputs.md.
  */
 #ifndef DCS_REPORT_GIS_H

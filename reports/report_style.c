@@ -375,9 +375,11 @@ static dcs_status write_styles(const dcs_result *res, GDALDatasetH ds, OGRLayerH
                              label, sql_reason());
     dcs_status st = DCS_OK;
     for (int k = 0; st == DCS_OK && k < 2; k++) {
-        if (!lyr[k])
+        OGRwkbGeometryType type = lyr[k] ? wkbFlatten(OGR_L_GetGeomType(lyr[k])) : wkbNone;
+        if (type == wkbNone) /* no layer, or a table without geometry (outputs.geometry "none") */
             continue;
-        char *qml = dcs_report_style_qml(res, f, nf, k ? DCS_STYLE_POINTS : DCS_STYLE_POLYGONS);
+        char *qml = dcs_report_style_qml(res, f, nf,
+                                         type == wkbPoint ? DCS_STYLE_POINTS : DCS_STYLE_POLYGONS);
         st = qml ? style_row(res, styles, lyr[k], qml, label, err)
                  : dcs_error_set(err, DCS_ERR_NOMEM, "out of memory");
         free(qml);

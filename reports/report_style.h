@@ -13,8 +13,10 @@
  * their rank, and every field gets its title (report_fields.h) as alias.
  *
  * dcs_report_style_gpkg() writes into an open GeoPackage:
- *   - table layer_styles, one default style (useAsDefault = 1) per layer,
- *     with f_table_catalog = f_table_schema = '' as QGIS looks them up;
+ *   - table layer_styles, one default style (useAsDefault = 1) per layer
+ *     with a geometry (a point or a polygon style after the layer's type;
+ *     none for a table without geometry), with f_table_catalog =
+ *     f_table_schema = '' as QGIS looks them up;
  *   - table gpkg_data_columns (GeoPackage schema extension, registered in
  *     gpkg_extensions): name and title = the field's title, description
  *     = its meaning and source, for every field of both layers.

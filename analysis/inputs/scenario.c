@@ -1429,10 +1429,13 @@ static void read_html(reader *r, const cJSON *o, dcs_scenario *scn)
 
 static void read_outputs(reader *r, const cJSON *root, dcs_scenario *scn)
 {
-    static const char *const keys[] = {"xlsx",    "gpkg",     "json",        "top_n", "all_sites",
-                                       "classes", "distinct", "attribution", "html",
+    static const char *const keys[] = {"xlsx",     "gpkg",        "json",     "top_n",
+                                       "all_sites", "classes",    "distinct", "attribution",
+                                       "geometry", "eligible_points", "map", "html",
                                        "html_basemap", "html_basemap_attribution", NULL};
+    static const char *const geometries[] = {"polygons", "points", "none", NULL};
     scn->outputs.xlsx = scn->outputs.gpkg = scn->outputs.json = 1;
+    scn->outputs.eligible_points = scn->outputs.map = 1;
     scn->outputs.top_n = 10;
     scn->outputs.classes = 5;
     const cJSON *o = read_object(r, root, "", "outputs", 0);
@@ -1443,6 +1446,10 @@ static void read_outputs(reader *r, const cJSON *root, dcs_scenario *scn)
         read_bool(r, o, "outputs", "json", &scn->outputs.json);
         read_bool(r, o, "outputs", "all_sites", &scn->outputs.all_sites);
         read_string(r, o, "outputs", "attribution", 0, &scn->outputs.attribution);
+        scn->outputs.geometry = (dcs_out_geometry)read_choice(r, o, "outputs", "geometry",
+                                                              geometries, DCS_OUT_POLYGONS);
+        read_bool(r, o, "outputs", "eligible_points", &scn->outputs.eligible_points);
+        read_bool(r, o, "outputs", "map", &scn->outputs.map);
         double top = 10, classes = 5;
         if (read_number(r, o, "outputs", "top_n", 0, 1, 1e6, &top))
             scn->outputs.top_n = (size_t)top;

@@ -224,6 +224,10 @@ typedef struct {
     dcs_value_fn fn;
 } dcs_criterion;
 
+/* What the GIS layer "candidates" holds as geometry (outputs.geometry):
+ * the sites' polygons, their interior points (lon, lat), or nothing. */
+typedef enum { DCS_OUT_POLYGONS = 0, DCS_OUT_POINTS, DCS_OUT_NONE } dcs_out_geometry;
+
 typedef struct {
     char *path;        /* the scenario file as given */
     char *dir;         /* its directory: relative paths are taken from here */
@@ -412,6 +416,9 @@ typedef struct {
         int html;            /* the web map report <name>.html (reports/report_html.h) */
         char *html_basemap;  /* its tile URL template ({z}/{x}/{y}) when online; NULL: none */
         char *html_basemap_attribution; /* the tiles' credits; NULL: none given */
+        dcs_out_geometry geometry; /* the GIS layer "candidates": polygons, points or none */
+        int eligible_points; /* write the GIS layer "eligible_points" (default 1) */
+        int map;             /* draw the map with the GIS layers or the workbook (default 1) */
     } outputs;
 } dcs_scenario;
 

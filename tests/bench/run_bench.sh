@@ -10,6 +10,16 @@
 #      starts with them in the page cache;
 #   3. run the floor: a plain GDAL read of the same parcels layer,
 #      `ogr2ogr -f Memory /vsimem/floor region.gpkg parcels` (best of 3);
+#   4. run the write floors (issue 28) on the layer dcsite wrote, same
+#      polygons, same fields: `ogr2ogr` of out/<name>.gpkg's `candidates`
+#      into a GeoPackage with and without (-lco SPATIAL_INDEX=NO) spatial
+#      index, into FlatGeobuf and into CSV (GEOMETRY=AS_WKT), and its read
+#      floor (ogr2ogr -f Memory of the same layer), best of
+#      BENCH_FLOOR_REPEAT; the table compares dcsite's GIS file (rows,
+#      index and close) with each;
+#   5. run the peers (issue 28; BENCH_PEERS=0 skips them): PostGIS on the
+#      nearest substation + flood share job against dcsite on the same job
+#      (tests/bench/peer_postgis.sh: its own throw-away server);
 # then print a table (parcels, wall s, parcels/s, peak RSS, ratio to the
 # floor, phases), the scaling between sizes, and PASS/MISS per target of
 # issue 6.  Exits 0 when targets are missed; 1 only when the harness, the
@@ -44,6 +54,8 @@
 #                                ~1 min); set but empty: no thread rounds
 #                                (BENCH_SIZES=5000000 BENCH_SPEEDUP_SIZES=)
 #   BENCH_SPEEDUP_REPEAT=3
+#   BENCH_FLOOR_REPEAT=2         runs of each write floor (the best is kept)
+#   BENCH_PEERS=1                run the peers (0: skip them)
 set -euo pipefail
 
 cd "$(dirname "$0")/../.."
@@ -55,6 +67,7 @@ TIMEOUT=${BENCH_TIMEOUT:-0}
 QUIET=${BENCH_QUIET:-0}
 BDIR=${BENCH_DIR:-build/bench}
 REPEAT=${BENCH_SPEEDUP_REPEAT:-3}
+FLOOR_REPEAT=${BENCH_FLOOR_REPEAT:-2}
 GEN=tests/bench/make_region.py
 
 [[ -x $DCSITE ]] || { echo "bench: $DCSITE not built (run make)" >&2; exit 1; }
@@ -115,6 +128,33 @@ run_dcsite() {
   fi
 }
 
+# write_floors DIR: ogr2ogr of the candidates dcsite wrote into each format;
+# files DIR/wfloor_<kind>.runs ("seconds maxrss_kB" lines).
+write_floors() {
+  local dir=$1 src kind
+  src=$(find "$dir/out" -maxdepth 1 -name '*.gpkg' | head -n 1)
+  rm -f "$dir"/wfloor_*.runs
+  [[ -n $src ]] || return 0
+  echo "bench: $(basename "$dir") parcels: write floors (ogr2ogr of dcsite's candidates, best of $FLOOR_REPEAT) ..."
+  for kind in read gpkg gpkg_noindex fgb csv; do
+    for _ in $(seq "$FLOOR_REPEAT"); do
+      local dst opts=()
+      rm -rf "$dir"/wfloor_*.gpkg "$dir"/wfloor_*.fgb "$dir"/wfloor_*.csv
+      case $kind in
+        read) opts=(-f Memory) dst=/vsimem/wfloor ;;
+        gpkg) opts=(-f GPKG) dst=$dir/wfloor_$kind.gpkg ;;
+        gpkg_noindex) opts=(-f GPKG -lco SPATIAL_INDEX=NO) dst=$dir/wfloor_$kind.gpkg ;;
+        fgb) opts=(-f FlatGeobuf) dst=$dir/wfloor_$kind.fgb ;;
+        csv) opts=(-f CSV -lco GEOMETRY=AS_WKT) dst=$dir/wfloor_$kind.csv ;;
+      esac
+      sync
+      /usr/bin/time -f '%e %M' -a -o "$dir/wfloor_$kind.runs" \
+        ogr2ogr "${opts[@]}" "$dst" "$src" candidates
+    done
+  done
+  rm -rf "$dir"/wfloor_*.gpkg "$dir"/wfloor_*.fgb "$dir"/wfloor_*.csv
+}
+
 threads_supported=0
 grep -qa DCSITE_THREADS "$DCSITE" && threads_supported=1
 # shellcheck disable=SC2086  # SIZES is a list of words on purpose
@@ -163,6 +203,11 @@ for N in $SIZES; do
     done
   fi
   run_dcsite "$dir" run
+  write_floors "$dir"
+  if [[ ${BENCH_PEERS:-1} == 1 ]]; then
+    DCSITE=$DCSITE tests/bench/peer_postgis.sh "$dir" | tee "$dir/peer_postgis.out" ||
+      { echo "bench: the PostGIS peer failed ($dir/peer_postgis.log)" >&2; failed=1; }
+  fi
 done
 
 # shellcheck disable=SC2086  # SIZES is a list of words on purpose
@@ -210,7 +255,8 @@ def phases(log):
     first, last_measure = {}, None
     for line in log.splitlines():
         m = re.match(r'\s*([\d.]+) dcsite: (reading sites|reading context layers|measuring sites|'
-                     r'writing reports)', line)
+                     r'writing reports|writing candidates|writing the workbook|'
+                     r'drawing the map \(PNG\)|writing the summary)', line)
         if not m:
             continue
         t, ph = float(m.group(1)), m.group(2)
@@ -230,7 +276,13 @@ for n in sizes:
     floors = [float(l.split()[0]) for l in read(os.path.join(d, 'floor.runs')).splitlines()
               if re.match(r'^[\d.]+ \d+$', l)]
     first, last = phases(read(os.path.join(d, 'run.log')))
-    rows[n] = dict(wall=wall, rss=rss, rc=rc, cpu=cpu_seconds(os.path.join(d, 'run.time')),
+    wfloors = {}
+    for kind in ('read', 'gpkg', 'gpkg_noindex', 'fgb', 'csv'):
+        runs = [float(l.split()[0]) for l in read(os.path.join(d, 'wfloor_%s.runs' % kind)).splitlines()
+                if re.match(r'^[\d.]+ \d+$', l)]
+        if runs:
+            wfloors[kind] = min(runs)
+    rows[n] = dict(wfloors=wfloors, wall=wall, rss=rss, rc=rc, cpu=cpu_seconds(os.path.join(d, 'run.time')),
                    floor=min(floors) if floors else None,
                    gen=read(os.path.join(d, 'generate.seconds')).strip(), first=first, last=last)
 
@@ -276,6 +328,32 @@ for n in sizes:
             print('%10s EXTRAPOLATION (not a measurement): %d of %d sites measured in %.0f s '
                   '(%.0f sites/s); measuring all would take ~%.0f s more' %
                   ('', k, total, dt, rate, (total - k) / rate))
+print()
+
+# The GIS file: from the first row of "candidates" to the next report
+# (workbook, map or summary), i.e. rows, commit, close and spatial index.
+for n in sizes:
+    r, f = rows[n], rows[n]['first']
+    start = f.get('writing candidates')
+    ends = [t for k, t in f.items() if start is not None and t > start and k in (
+        'writing the workbook', 'drawing the map (PNG)', 'writing the summary')]
+    gis = min(ends) - start if ends else None
+    wf = r['wfloors']
+    if gis is None or not wf:
+        continue
+    names = (('gpkg', 'ogr2ogr GPKG'), ('gpkg_noindex', 'GPKG no index'), ('fgb', 'FlatGeobuf'),
+             ('csv', 'CSV (WKT)'))
+    print('%10d writing: dcsite GeoPackage %.2f s; floors (ogr2ogr of the same candidates): %s' % (
+        n, gis, '; '.join('%s %.2f s (dcsite %.2fx)' % (label, wf[k], gis / wf[k])
+                          for k, label in names if k in wf)))
+    if 'read' in wf:
+        print('%10s reading the same candidates back (ogr2ogr -f Memory) %.2f s: dcsite '
+              'GeoPackage = %.1fx that read floor' % ('', wf['read'], gis / wf['read']))
+print()
+
+for n in sizes:
+    for line in read(os.path.join(bdir, str(n), 'peer_postgis.out')).splitlines():
+        print('%10d %s' % (n, line.replace('bench: ', '')))
 print()
 
 done = {n: r for n, r in rows.items() if r['rc'] == 0 and r['wall']}

@@ -2,7 +2,10 @@
 """End-to-end tests of dcsite's GIS outputs (issue 5): every format read
 back with GDAL, the output CRS, the eligible-points layer, the QGIS style
 stored in the GeoPackage, the Shapefile field-name map and the score GeoTIFF
-of grid candidates.
+of grid candidates; the spatial index dcsite packs itself (issue 28:
+SQLite's rtreecheck, every envelope, the triggers on later edits) and the
+outputs sized to the job (outputs.geometry points / none,
+outputs.eligible_points false) in GeoPackage, FlatGeobuf and CSV.
 
 The fixture is generated here: a square area of interest near Dallas (UTM
 14N), a 25 ha square grid over it, two substations and a flood polygon.
@@ -13,6 +16,7 @@ Run: DCSITE=build/dcsite /usr/bin/python3 tests/e2e/test_gis.py
 """
 import csv
 import json
+import math
 import os
 import shutil
 import sqlite3
@@ -89,10 +93,26 @@ def build_fixture(tmp):
     return path
 
 
-def run(outdir, *extra):
-    r = subprocess.run([DCSITE, "run", SCENARIO, "-o", outdir, "--quiet", *extra],
+def run(outdir, *extra, scenario=None):
+    r = subprocess.run([DCSITE, "run", scenario or SCENARIO, "-o", outdir, "--quiet", *extra],
                        capture_output=True, text=True, cwd=TMP, timeout=120)
     return r
+
+
+def ulp32(v):
+    """The step between two float32 values near v."""
+    return 2.0 ** (math.frexp(v)[1] - 24) if v else 2.0 ** -149
+
+
+def scenario_with(name, **outputs):
+    """The fixture's scenario with these outputs keys, as TMP/<name>.json."""
+    with open(SCENARIO) as fh:
+        scn = json.load(fh)
+    scn["outputs"] = dict(scn.get("outputs", {}), **outputs)
+    path = os.path.join(TMP, name + ".json")
+    with open(path, "w") as fh:
+        json.dump(scn, fh)
+    return path
 
 
 def rows(path, layer=None):
@@ -166,13 +186,14 @@ class T1GeoPackage(unittest.TestCase):
             self.assertEqual(sum('"score"' in r.getAttribute("filter") for r in rules), nclasses)
             self.assertEqual(sum("'excluded'" in r.getAttribute("filter") for r in rules), 1)
 
-    def check_rtree(self, path):
-        """Every candidate has one R-tree entry holding its envelope (GPKG
-        stores float32 bounds rounded outward: 1e-3 m slack at UTM
-        magnitudes), and no other entry exists."""
+    def check_rtree(self, path, layer="candidates"):
+        """Every feature has one R-tree entry holding its envelope (GPKG
+        stores float32 bounds rounded outward: at most one float32 step,
+        0.25 m at UTM northings), no other entry exists, SQLite's own rtreecheck finds
+        the tree sound and the extension row names it."""
         env = {}
         ds = ogr.Open(path)
-        for f in ds.GetLayerByName("candidates"):
+        for f in ds.GetLayerByName(layer):
             g = f.GetGeometryRef()
             if g is not None:
                 env[f.GetFID()] = g.GetEnvelope()  # minx, maxx, miny, maxy
@@ -180,7 +201,13 @@ class T1GeoPackage(unittest.TestCase):
         con = sqlite3.connect(path)
         try:
             rt = {r[0]: r[1:] for r in con.execute(
-                "select id, minx, maxx, miny, maxy from rtree_candidates_geom")}
+                "select id, minx, maxx, miny, maxy from rtree_%s_geom" % layer)}
+            self.assertEqual(con.execute("select rtreecheck('rtree_%s_geom')" % layer).fetchone(),
+                             ("ok",))
+            self.assertEqual(con.execute(
+                "select count(*) from gpkg_extensions where table_name = ? and "
+                "column_name = 'geom' and extension_name = 'gpkg_rtree_index'",
+                (layer,)).fetchone(), (1,))
         finally:
             con.close()
         self.assertGreater(len(env), 0)
@@ -188,17 +215,49 @@ class T1GeoPackage(unittest.TestCase):
         for fid, (x0, x1, y0, y1) in env.items():
             r = rt[fid]
             self.assertTrue(r[0] <= x0 and r[1] >= x1 and r[2] <= y0 and r[3] >= y1, fid)
-            self.assertTrue(x0 - r[0] < 1e-3 and r[1] - x1 < 1e-3 and
-                            y0 - r[2] < 1e-3 and r[3] - y1 < 1e-3, fid)
+            self.assertTrue(x0 - r[0] <= ulp32(x0) and r[1] - x1 <= ulp32(x1) and
+                            y0 - r[2] <= ulp32(y0) and r[3] - y1 <= ulp32(y1), fid)
 
     def test_rtree_complete_with_one_thread_or_two(self):
-        # two threads: GDAL's background R-tree thread, from the first row
-        # (report_gis.c); one thread: the tree built when the file closes
+        # the tree is packed after the file is closed (gpkg_rtree.c), with
+        # one thread or two the same way
         self.check_rtree(self.base + ".gpkg")
+        self.check_rtree(self.base + ".gpkg", "eligible_points")
         out = os.path.join(TMP, "gpkg_one_thread")
         r = run(out, "--threads", "1")
         self.assertEqual(r.returncode, 0, r.stderr)
         self.check_rtree(os.path.join(out, "gis_test.gpkg"))
+
+    def test_rtree_follows_edits_and_spatial_filters(self):
+        # the triggers dcsite writes keep the index current when a GIS user
+        # edits the layer through GDAL (delete, move), and GDAL's spatial
+        # filter (which reads the index) finds what a scan of envelopes finds
+        path = os.path.join(TMP, "edited.gpkg")
+        shutil.copy(self.base + ".gpkg", path)
+        ds = ogr.Open(path, update=1)
+        lyr = ds.GetLayerByName("candidates")
+        fids = sorted(f.GetFID() for f in lyr)
+        lyr.DeleteFeature(fids[0])
+        f = lyr.GetFeature(fids[1])
+        f.SetGeometry(ogr.CreateGeometryFromWkt(
+            "MULTIPOLYGON(((%f %f,%f %f,%f %f,%f %f)))" % (
+                X0 - 9000, Y0, X0 - 8900, Y0, X0 - 8900, Y0 + 100, X0 - 9000, Y0)))
+        lyr.SetFeature(f)
+        ds = None
+        self.check_rtree(path)
+        ds = ogr.Open(path)
+        lyr = ds.GetLayerByName("candidates")
+        lyr.SetSpatialFilterRect(X0 - 9500, Y0 - 500, X0 - 8500, Y0 + 500)
+        self.assertEqual([f.GetFID() for f in lyr], [fids[1]])
+        lyr.SetSpatialFilterRect(X0 + 1000, Y0 + 1000, X0 + 1600, Y0 + 1600)
+        got = sorted(f.GetFID() for f in lyr)
+        lyr.SetSpatialFilter(None)
+        want = sorted(f.GetFID() for f in lyr if (lambda e: e[0] <= X0 + 1600 and
+                                                  e[1] >= X0 + 1000 and e[2] <= Y0 + 1600 and
+                                                  e[3] >= Y0 + 1000)(
+                                                      f.GetGeometryRef().GetEnvelope()))
+        self.assertGreater(len(want), 0)
+        self.assertEqual(got, want)
 
     def test_big_pages_unless_the_user_sets_pragmas(self):
         # 64 KiB SQLite pages by default (faster to write, issue 6); a
@@ -321,6 +380,128 @@ class T2Formats(unittest.TestCase):
             self.assertEqual(r.returncode, 2, r.stderr)
             self.assertIn(word, r.stderr)
             self.assertFalse(os.path.exists(out))
+
+
+class T3SizedToTheJob(unittest.TestCase):
+    """outputs.geometry and outputs.eligible_points (issue 28): the same
+    values as the default GeoPackage (the reference), with less geometry."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.ref, _, _ = rows(os.path.join(TMP, "gpkg", "gis_test.gpkg"), "candidates")
+        cls.points = scenario_with("points", geometry="points", eligible_points=False)
+        cls.none = scenario_with("none", geometry="none", eligible_points=False, map=False)
+
+    def same_values(self, got):
+        self.assertEqual(set(got), set(self.ref))
+        for sid, row in got.items():
+            for field in ("status", "rank", "score", "substation_km", "flood_pct", "lon", "lat"):
+                want, have = self.ref[sid][field], row[field]
+                if isinstance(want, float) and have not in (None, ""):
+                    # CSV prints 15 significant digits: 1e-9 relative
+                    self.assertAlmostEqual(float(have), want, delta=1e-9 * max(1, abs(want)),
+                                           msg="%s %s" % (sid, field))
+                elif want is None:
+                    self.assertIn(have, (None, ""), "%s %s" % (sid, field))
+                else:
+                    self.assertEqual(str(have), str(want), "%s %s" % (sid, field))
+
+    def check_points_at_lonlat(self, got, geoms, sr):
+        tr = osr.CoordinateTransformation(srs(4326), sr)
+        for sid, g in geoms.items():
+            self.assertEqual(g.GetGeometryName(), "POINT", sid)
+            x, y, _ = tr.TransformPoint(got[sid]["lon"], got[sid]["lat"])
+            # 1e-6 m: the same PROJ transformation, done twice
+            self.assertAlmostEqual(g.GetX(), x, delta=1e-6, msg=sid)
+            self.assertAlmostEqual(g.GetY(), y, delta=1e-6, msg=sid)
+
+    def test_gpkg_points_without_eligible_points(self):
+        out = os.path.join(TMP, "sized-points")
+        r = run(out, scenario=self.points)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        path = os.path.join(out, "gis_test.gpkg")
+        ds = ogr.Open(path)
+        names = [ds.GetLayer(i).GetName() for i in range(ds.GetLayerCount())]
+        self.assertIn("candidates", names)
+        self.assertNotIn("eligible_points", names)
+        self.assertEqual(ds.GetLayerByName("candidates").GetGeomType(), ogr.wkbPoint)
+        ds = None
+        got, geoms, sr = rows(path, "candidates")
+        self.same_values(got)
+        self.check_points_at_lonlat(got, geoms, sr)
+        T1GeoPackage.check_rtree(self, path)
+        con = sqlite3.connect(path)
+        try:  # a point style for the points (a marker symbol), none for another layer
+            styles = con.execute("select f_table_name, styleQML from layer_styles").fetchall()
+        finally:
+            con.close()
+        self.assertEqual([s[0] for s in styles], ["candidates"])
+        self.assertIn('type="marker"', styles[0][1])
+
+    def test_gpkg_without_geometry(self):
+        out = os.path.join(TMP, "sized-none")
+        r = run(out, scenario=self.none)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        path = os.path.join(out, "gis_test.gpkg")
+        ds = ogr.Open(path)
+        self.assertEqual(ds.GetLayerByName("candidates").GetGeomType(), ogr.wkbNone)
+        self.assertIsNone(ds.GetLayerByName("eligible_points"))
+        ds = None
+        got, geoms, _ = rows(path, "candidates")
+        self.same_values(got)
+        self.assertTrue(all(g is None for g in geoms.values()))
+        # outputs.map false: the GeoPackage and the summary only
+        self.assertIn("gis_test.json", os.listdir(out))
+        self.assertEqual([f for f in os.listdir(out) if "_map" in f], [])
+        summary = json.load(open(os.path.join(out, "gis_test.json")))
+        self.assertNotIn("map_png", summary["outputs"])
+        con = sqlite3.connect(path)
+        try:
+            self.assertEqual(con.execute("select count(*) from sqlite_master where name like "
+                                         "'rtree_candidates%'").fetchone(), (0,))
+            self.assertEqual(con.execute("pragma integrity_check").fetchone(), ("ok",))
+        finally:
+            con.close()
+
+    def test_flatgeobuf_points(self):
+        out = os.path.join(TMP, "sized-fgb")
+        r = run(out, "--format", "FlatGeobuf", scenario=self.points)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(sorted(f for f in os.listdir(out) if f.endswith(".fgb")),
+                         ["gis_test.fgb"])  # no _points file
+        got, geoms, sr = rows(os.path.join(out, "gis_test.fgb"))
+        self.same_values(got)
+        self.check_points_at_lonlat(got, geoms, sr)
+
+    def test_csv_with_lon_lat_only(self):
+        out = os.path.join(TMP, "sized-csv")
+        r = run(out, "--format", "CSV", scenario=self.none)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertFalse(os.path.exists(os.path.join(out, "gis_test_points.csv")))
+        with open(os.path.join(out, "gis_test.csv")) as fh:
+            reader = csv.DictReader(fh)
+            self.assertNotIn("WKT", reader.fieldnames)
+            got = {r["site_id"]: r for r in reader}
+        for r in got.values():
+            if r["rank"]:
+                r["rank"] = int(r["rank"])
+        self.same_values(got)
+
+    def test_no_geometry_refused_where_the_format_needs_one(self):
+        for fmt in ("FlatGeobuf", "Shapefile"):
+            out = os.path.join(TMP, "sized-bad")
+            r = run(out, "--format", fmt, scenario=self.none)
+            self.assertNotEqual(r.returncode, 0, fmt)
+            self.assertIn('outputs.geometry "none"', r.stderr)
+            self.assertFalse([f for f in os.listdir(out) if f.endswith((".fgb", ".shp", ".dbf"))]
+                             if os.path.isdir(out) else [], fmt)
+
+    def test_unknown_geometry_is_a_scenario_error(self):
+        bad = scenario_with("bad_geometry", geometry="lines")
+        r = run(os.path.join(TMP, "sized-err"), scenario=bad)
+        self.assertEqual(r.returncode, 3, r.stderr)  # a bad scenario (docs/cli.md)
+        self.assertIn("outputs.geometry", r.stderr)
+        self.assertIn("polygons, points, none", r.stderr)
 
 
 def main():

@@ -1,0 +1,169 @@
+/* csv_line.c - CSV lines from OGR features. See csv_line.h. */
+#include "csv_line.h"
+
+#include <cpl_conv.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int reserve(dcs_csv_buf *b, size_t more)
+{
+    if (b->nomem)
+        return 0;
+    if (b->len + more + 1 <= b->cap)
+        return 1;
+    size_t cap = b->cap ? b->cap : 4096;
+    while (cap < b->len + more + 1)
+        cap *= 2;
+    char *p = realloc(b->p, cap);
+    if (!p) {
+        b->nomem = 1;
+        return 0;
+    }
+    b->p = p;
+    b->cap = cap;
+    return 1;
+}
+
+static void put(dcs_csv_buf *b, const char *s, size_t n)
+{
+    if (!reserve(b, n))
+        return;
+    memcpy(b->p + b->len, s, n);
+    b->len += n;
+    b->p[b->len] = '\0';
+}
+
+static void put_text(dcs_csv_buf *b, const char *s)
+{
+    size_t n = strlen(s);
+    int quote = n > 0 && (s[0] == ' ' || s[n - 1] == ' ');
+    for (size_t k = 0; !quote && k < n; k++)
+        quote = s[k] == ',' || s[k] == '"' || s[k] == '\n' || s[k] == '\r';
+    if (!quote) {
+        put(b, s, n);
+        return;
+    }
+    if (!reserve(b, 2 * n + 2))
+        return;
+    char *o = b->p + b->len;
+    *o++ = '"';
+    for (size_t k = 0; k < n; k++) {
+        if (s[k] == '"')
+            *o++ = '"';
+        *o++ = s[k];
+    }
+    *o++ = '"';
+    b->len = (size_t)(o - b->p);
+    b->p[b->len] = '\0';
+}
+
+static const double pow10_tab[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,
+                                   1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18};
+
+/* |v| in [1e-4, 1e15): the 15 significant digits as an integer, scaled by
+ * 10^-decimals, without printf; else printf's "%.15g". */
+size_t dcs_csv_real(double v, char *out)
+{
+    double a = fabs(v);
+    if (!(a >= 1e-4 && a < 1e15))
+        return (size_t)snprintf(out, 32, "%.15g", v);
+    int e10 = (int)floor(log10(a));
+    int decimals = 14 - e10; /* 0 .. 18 */
+    uint64_t m = (uint64_t)llround(a * pow10_tab[decimals]);
+    if (m < 100000000000000ULL && decimals < 18) { /* log10 rounded up to a power of ten */
+        decimals++;
+        m = (uint64_t)llround(a * pow10_tab[decimals]);
+    }
+    if (m >= 1000000000000000ULL) { /* rounded up to 16 digits: one fewer decimal */
+        if (decimals == 0)
+            return (size_t)snprintf(out, 32, "%.15g", v);
+        decimals--;
+        m = (uint64_t)llround(a * pow10_tab[decimals]);
+    }
+    while (decimals > 0 && m % 10 == 0) {
+        m /= 10;
+        decimals--;
+    }
+    char rev[24], digits[24];
+    int nd = 0;
+    do {
+        rev[nd++] = (char)('0' + m % 10);
+        m /= 10;
+    } while (m);
+    for (int k = 0; k < nd; k++)
+        digits[k] = rev[nd - 1 - k];
+    char *o = out;
+    if (v < 0)
+        *o++ = '-';
+    if (decimals >= nd) { /* 0.000ddd */
+        *o++ = '0';
+        *o++ = '.';
+        for (int k = 0; k < decimals - nd; k++)
+            *o++ = '0';
+        memcpy(o, digits, (size_t)nd);
+        o += nd;
+    } else {
+        memcpy(o, digits, (size_t)(nd - decimals));
+        o += nd - decimals;
+        if (decimals > 0) {
+            *o++ = '.';
+            memcpy(o, digits + nd - decimals, (size_t)decimals);
+            o += decimals;
+        }
+    }
+    *o = '\0';
+    return (size_t)(o - out);
+}
+
+void dcs_csv_header(dcs_csv_buf *b, OGRFeatureDefnH defn, int wkt)
+{
+    if (wkt)
+        put(b, "WKT", 3);
+    for (int k = 0; k < OGR_FD_GetFieldCount(defn); k++) {
+        if (k > 0 || wkt)
+            put(b, ",", 1);
+        put_text(b, OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, k)));
+    }
+    put(b, "\n", 1);
+}
+
+void dcs_csv_line(dcs_csv_buf *b, OGRFeatureH f, int wkt)
+{
+    OGRFeatureDefnH defn = OGR_F_GetDefnRef(f);
+    if (wkt) {
+        OGRGeometryH g = OGR_F_GetGeometryRef(f);
+        char *text = NULL;
+        if (g && OGR_G_ExportToWkt(g, &text) == OGRERR_NONE && text)
+            put_text(b, text);
+        CPLFree(text);
+    }
+    char num[40];
+    for (int k = 0; k < OGR_FD_GetFieldCount(defn); k++) {
+        if (k > 0 || wkt)
+            put(b, ",", 1);
+        if (!OGR_F_IsFieldSetAndNotNull(f, k))
+            continue;
+        switch (OGR_Fld_GetType(OGR_FD_GetFieldDefn(defn, k))) {
+        case OFTReal:
+            put(b, num, dcs_csv_real(OGR_F_GetFieldAsDouble(f, k), num));
+            break;
+        case OFTInteger:
+        case OFTInteger64:
+            put(b, num,
+                (size_t)snprintf(num, sizeof num, "%lld", (long long)OGR_F_GetFieldAsInteger64(f, k)));
+            break;
+        default:
+            put_text(b, OGR_F_GetFieldAsString(f, k));
+        }
+    }
+    put(b, "\n", 1);
+}
+
+void dcs_csv_buf_free(dcs_csv_buf *b)
+{
+    free(b->p);
+    memset(b, 0, sizeof *b);
+}

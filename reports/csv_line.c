@@ -8,28 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int reserve(dcs_csv_buf *b, size_t more)
-{
-    if (b->nomem)
-        return 0;
-    if (b->len + more + 1 <= b->cap)
-        return 1;
-    size_t cap = b->cap ? b->cap : 4096;
-    while (cap < b->len + more + 1)
-        cap *= 2;
-    char *p = realloc(b->p, cap);
-    if (!p) {
-        b->nomem = 1;
-        return 0;
-    }
-    b->p = p;
-    b->cap = cap;
-    return 1;
-}
-
 static void put(dcs_csv_buf *b, const char *s, size_t n)
 {
-    if (!reserve(b, n))
+    if (!dcs_strbuf_reserve(b, n))
         return;
     memcpy(b->p + b->len, s, n);
     b->len += n;
@@ -46,7 +27,7 @@ static void put_text(dcs_csv_buf *b, const char *s)
         put(b, s, n);
         return;
     }
-    if (!reserve(b, 2 * n + 2))
+    if (!dcs_strbuf_reserve(b, 2 * n + 2))
         return;
     char *o = b->p + b->len;
     *o++ = '"';
@@ -160,10 +141,4 @@ void dcs_csv_line(dcs_csv_buf *b, OGRFeatureH f, int wkt)
         }
     }
     put(b, "\n", 1);
-}
-
-void dcs_csv_buf_free(dcs_csv_buf *b)
-{
-    free(b->p);
-    memset(b, 0, sizeof *b);
 }

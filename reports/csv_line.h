@@ -12,20 +12,18 @@
  * comma, a quote, a line break or a leading or trailing space (quotes
  * doubled); null fields empty.  Lines end with "\n".
  *
- * A dcs_csv_buf belongs to its caller (dcs_csv_buf_free).  Pure functions
+ * A dcs_csv_buf belongs to its caller (dcs_strbuf_free).  Pure functions
  * of their arguments: thread-safe on distinct buffers.
  */
 #ifndef DCS_CSV_LINE_H
 #define DCS_CSV_LINE_H
 
+#include "core/strbuf.h"
+
 #include <ogr_api.h>
 #include <stddef.h>
 
-typedef struct {
-    char *p;
-    size_t len, cap;
-    int nomem;
-} dcs_csv_buf;
+typedef dcs_strbuf dcs_csv_buf; /* core/strbuf.h: the caller frees it (dcs_strbuf_free) */
 
 /* The header line: "WKT," when wkt, then the field names. */
 void dcs_csv_header(dcs_csv_buf *b, OGRFeatureDefnH defn, int wkt);
@@ -33,6 +31,5 @@ void dcs_csv_header(dcs_csv_buf *b, OGRFeatureDefnH defn, int wkt);
 void dcs_csv_line(dcs_csv_buf *b, OGRFeatureH f, int wkt);
 /* v with 15 significant digits into out (at least 32 bytes); its length. */
 size_t dcs_csv_real(double v, char *out);
-void dcs_csv_buf_free(dcs_csv_buf *b);
 
 #endif

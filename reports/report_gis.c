@@ -524,7 +524,7 @@ static dcs_status write_csv(const gis_job *j, int points)
     else if (st == DCS_OK && (err || done < n))
         st = dcs_error_set(j->err, DCS_ERR_IO, "cannot write '%s': %s", j->tmp,
                            strerror(e ? e : EIO));
-    dcs_csv_buf_free(&c.buf);
+    dcs_strbuf_free(&c.buf);
     if (mds)
         GDALClose(mds);
     return st;

@@ -1,6 +1,7 @@
 /* report_style.c - default QGIS styles and field metadata of the
  * GeoPackage. See report_style.h. */
 #include "report_style.h"
+#include "core/strbuf.h"
 
 #include <cpl_error.h>
 #include <ogr_api.h>
@@ -11,30 +12,7 @@
 
 /* ---- a growing string ------------------------------------------------------ */
 
-typedef struct {
-    char *s;
-    size_t len, cap;
-    int nomem;
-} sbuf;
-
-static int grow(sbuf *b, size_t more)
-{
-    if (b->nomem)
-        return 0;
-    if (b->len + more + 1 <= b->cap)
-        return 1;
-    size_t cap = b->cap ? b->cap : 4096;
-    while (cap < b->len + more + 1)
-        cap *= 2;
-    char *s = realloc(b->s, cap);
-    if (!s) {
-        b->nomem = 1;
-        return 0;
-    }
-    b->s = s;
-    b->cap = cap;
-    return 1;
-}
+typedef dcs_strbuf sbuf; /* core/strbuf.h */
 
 static void put(sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -44,12 +22,12 @@ static void put(sbuf *b, const char *fmt, ...)
     va_start(ap, fmt);
     int n = vsnprintf(NULL, 0, fmt, ap);
     va_end(ap);
-    if (n < 0 || !grow(b, (size_t)n)) {
+    if (n < 0 || !dcs_strbuf_reserve(b, (size_t)n)) {
         b->nomem = 1;
         return;
     }
     va_start(ap, fmt);
-    vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
+    vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
     va_end(ap);
     b->len += (size_t)n;
 }
@@ -57,12 +35,12 @@ static void put(sbuf *b, const char *fmt, ...)
 /* The string, or NULL (and nothing to free) when out of memory. */
 static char *sbuf_take(sbuf *b)
 {
-    if (b->nomem || !grow(b, 0)) {
-        free(b->s);
+    if (b->nomem || !dcs_strbuf_reserve(b, 0)) {
+        free(b->p);
         return NULL;
     }
-    b->s[b->len] = '\0';
-    return b->s;
+    b->p[b->len] = '\0';
+    return b->p;
 }
 
 /* s as XML attribute text; control characters (not allowed in XML 1.0)

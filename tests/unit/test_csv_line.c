@@ -74,7 +74,7 @@ static void test_line(void **state)
                              "POINT (1.5 2.5),\"a,b\",-7,,\"say \"\"hi\"\"\"\n"
                              "\" lead\",-7,0.25,plain\n");
     assert_false(b.nomem);
-    dcs_csv_buf_free(&b);
+    dcs_strbuf_free(&b);
     OGR_F_Destroy(f);
     OGR_FD_Release(defn);
 }

@@ -1,20 +1,20 @@
-/* feature_pipe.c - build features in one thread, insert them in another.
+/* feature_pipe.c - build rows in one thread, insert them in another.
  * See feature_pipe.h. */
 #include "feature_pipe.h"
 
 #include <pthread.h>
 
-#define RING 512 /* features in flight; a row is ~1 kB */
+#define RING DCS_PIPE_RING /* rows in flight; a feature row is ~1 kB */
 #define BATCH 32 /* rows handed over at a time: one lock per batch, not per row */
 
 typedef struct {
-    OGRFeatureH ring[RING];
+    void *const *ring;
     size_t n;
     size_t built;    /* rows 0..built-1 are ready */
     size_t released; /* rows 0..released-1 are inserted: their slots are free */
     int stop;
     int builder_waits, inserter_waits;
-    dcs_feature_fill fill;
+    dcs_row_fill fill;
     void *ctx;
     pthread_mutex_t mu;
     pthread_cond_t more; /* built grew */
@@ -64,7 +64,7 @@ static void *builder(void *arg)
 }
 
 /* The caller's side: row r once it is built, its slot back in batches. */
-static size_t insert_all(pipe_state *p, dcs_feature_put put)
+static size_t insert_all(pipe_state *p, dcs_row_put put)
 {
     size_t ready = 0; /* rows below it are built */
     for (size_t r = 0; r < p->n; r++) {
@@ -78,38 +78,30 @@ static size_t insert_all(pipe_state *p, dcs_feature_put put)
             ready = p->built;
             pthread_mutex_unlock(&p->mu);
         }
-        OGRFeatureH f = p->ring[r % RING];
-        OGR_F_SetFID(f, OGRNullFID); /* the insert gave it the previous row's */
-        if (put(p->ctx, r, f) != 0)
+        if (put(p->ctx, r, p->ring[r % RING]) != 0)
             return r;
     }
     return p->n;
 }
 
-static size_t one_thread(pipe_state *p, dcs_feature_put put)
+static size_t one_thread(pipe_state *p, dcs_row_put put)
 {
     for (size_t r = 0; r < p->n; r++) {
         p->fill(p->ctx, r, p->ring[0]);
-        OGR_F_SetFID(p->ring[0], OGRNullFID);
         if (put(p->ctx, r, p->ring[0]) != 0)
             return r;
     }
     return p->n;
 }
 
-size_t dcs_feature_pipe(OGRFeatureDefnH defn, size_t n, dcs_feature_fill fill,
-                        dcs_feature_put put, void *ctx, int threaded)
+size_t dcs_row_pipe(void *const *slots, size_t n, dcs_row_fill fill, dcs_row_put put, void *ctx,
+                    int threaded)
 {
-    pipe_state p = {.n = n, .fill = fill, .ctx = ctx};
-    size_t k, done = n + 1;
-    for (k = 0; k < RING; k++)
-        if (!(p.ring[k] = OGR_F_Create(defn)))
-            goto fail;
+    pipe_state p = {.ring = slots, .n = n, .fill = fill, .ctx = ctx};
+    size_t done;
     pthread_t worker;
-    if (!threaded || n < 2 || pthread_mutex_init(&p.mu, NULL) != 0) {
-        done = one_thread(&p, put);
-        goto fail;
-    }
+    if (!threaded || n < 2 || pthread_mutex_init(&p.mu, NULL) != 0)
+        return one_thread(&p, put);
     pthread_cond_init(&p.more, NULL);
     pthread_cond_init(&p.room, NULL);
     if (pthread_create(&worker, NULL, builder, &p) != 0) {
@@ -125,8 +117,41 @@ size_t dcs_feature_pipe(OGRFeatureDefnH defn, size_t n, dcs_feature_fill fill,
     pthread_cond_destroy(&p.room);
     pthread_cond_destroy(&p.more);
     pthread_mutex_destroy(&p.mu);
+    return done;
+}
+
+/* dcs_feature_pipe's callbacks around the caller's. */
+typedef struct {
+    dcs_feature_fill fill;
+    dcs_feature_put put;
+    void *ctx;
+} feature_calls;
+
+static void fill_feature(void *ctx, size_t r, void *slot)
+{
+    const feature_calls *c = ctx;
+    c->fill(c->ctx, r, slot);
+}
+
+static int put_feature(void *ctx, size_t r, void *slot)
+{
+    const feature_calls *c = ctx;
+    OGR_F_SetFID(slot, OGRNullFID); /* the insert gave it the previous row's */
+    return c->put(c->ctx, r, slot);
+}
+
+size_t dcs_feature_pipe(OGRFeatureDefnH defn, size_t n, dcs_feature_fill fill,
+                        dcs_feature_put put, void *ctx, int threaded)
+{
+    OGRFeatureH ring[RING];
+    feature_calls c = {.fill = fill, .put = put, .ctx = ctx};
+    size_t k, done = n + 1;
+    for (k = 0; k < RING; k++)
+        if (!(ring[k] = OGR_F_Create(defn)))
+            goto fail;
+    done = dcs_row_pipe((void *const *)ring, n, fill_feature, put_feature, &c, threaded);
 fail:
     while (k-- > 0)
-        OGR_F_Destroy(p.ring[k]);
+        OGR_F_Destroy(ring[k]);
     return done;
 }

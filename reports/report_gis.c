@@ -39,6 +39,8 @@
 
 #include "csv_line.h"
 #include "feature_pipe.h"
+#include "gis_fields.h"
+#include "gis_gpkg.h"
 #include "gpkg_rtree.h"
 #include "report_decision.h"
 #include "report_gis.h"
@@ -57,99 +59,14 @@ static const char *gdal_reason(void)
     return cut ? cut + 10 : msg;
 }
 
-static int add_field(OGRLayerH lyr, const char *name, OGRFieldType type)
-{
-    OGRFieldDefnH f = OGR_Fld_Create(name, type);
-    int ok = OGR_L_CreateField(lyr, f, TRUE) == OGRERR_NONE;
-    OGR_Fld_Destroy(f);
-    return ok;
-}
-
-static int create_fields(OGRLayerH lyr, const dcs_result *res)
-{
-    int ok = add_field(lyr, "site_id", OFTString) && add_field(lyr, "status", OFTString) &&
-             add_field(lyr, "rank", OFTInteger) && add_field(lyr, "score", OFTReal) &&
-             add_field(lyr, "reasons", OFTString);
-    for (size_t k = 0; ok && k < res->model.nmetrics; k++) {
-        const dcs_metric *m = &res->model.metrics[k];
-        ok = add_field(lyr, m->name, m->kind == DCS_NUM ? OFTReal : OFTString);
-    }
-    for (size_t c = 0; ok && c < res->model.ncrits; c++) {
-        char name[96];
-        snprintf(name, sizeof name, "%s_value", res->model.crits[c].name);
-        ok = add_field(lyr, name, OFTReal);
-        snprintf(name, sizeof name, "%s_contrib", res->model.crits[c].name);
-        ok = ok && add_field(lyr, name, OFTReal);
-    }
-    ok = ok && add_field(lyr, "coverage_gaps", OFTString) && add_field(lyr, "lon", OFTReal) &&
-         add_field(lyr, "lat", OFTReal) && add_field(lyr, "centroid_lon", OFTReal) &&
-         add_field(lyr, "centroid_lat", OFTReal);
-    dcs_decision_col dc[DCS_DCOL_COUNT];
-    size_t ndc = dcs_decision_columns(res, dc);
-    static const OGRFieldType types[3] = {OFTReal, OFTInteger, OFTString};
-    for (size_t k = 0; ok && k < ndc; k++)
-        ok = add_field(lyr, dcs_decision_col_name(dc[k]), types[dcs_decision_col_kind(dc[k])]);
-    return ok;
-}
-
-static void set_real(OGRFeatureH f, int *field, double v)
-{
-    if (isnan(v))
-        OGR_F_SetFieldNull(f, *field);
-    else
-        OGR_F_SetFieldDouble(f, *field, v);
-    (*field)++;
-}
-
-static void set_text(OGRFeatureH f, int *field, const char *s)
-{
-    if (s)
-        OGR_F_SetFieldString(f, *field, s);
-    else
-        OGR_F_SetFieldNull(f, *field);
-    (*field)++;
-}
-
+/* Site i's fields into f, with its reasons when excluded (null also when
+ * out of memory: the writer then fails). */
 static void fill_fields(OGRFeatureH f, const dcs_result *res, size_t i)
 {
-    int k = 0;
-    set_text(f, &k, res->sites.id[i]);
-    set_text(f, &k, dcs_report_status(res, i));
-    if (res->eval.rank[i])
-        OGR_F_SetFieldInteger(f, k, (int)res->eval.rank[i]);
-    else
-        OGR_F_SetFieldNull(f, k);
-    k++;
-    set_real(f, &k, res->eval.score[i]);
     int nomem;
     char *why = res->eval.eligible[i] ? NULL : dcs_result_reasons(res, i, &nomem);
-    set_text(f, &k, why); /* null also when out of memory (the writer then fails) */
+    dcs_gis_fields_to_feature(f, res, i, why);
     free(why);
-    for (size_t m = 0; m < res->model.nmetrics; m++) {
-        const dcs_metric *mt = &res->model.metrics[m];
-        if (mt->kind == DCS_NUM)
-            set_real(f, &k, dcs_site_num(&res->sites, i)[mt->col]);
-        else
-            set_text(f, &k, dcs_site_text(&res->sites, i)[mt->col]);
-    }
-    for (size_t c = 0; c < res->model.ncrits; c++) {
-        int eligible = res->eval.eligible[i];
-        set_real(f, &k, dcs_report_value(res, i, c));
-        set_real(f, &k, eligible ? dcs_report_contribution(res, i, c) : NAN);
-    }
-    set_text(f, &k, res->eval.gaps[i]);
-    set_real(f, &k, res->sites.lon[i]);
-    set_real(f, &k, res->sites.lat[i]);
-    set_real(f, &k, res->sites.centroid_lon[i]);
-    set_real(f, &k, res->sites.centroid_lat[i]);
-    dcs_decision_col dc[DCS_DCOL_COUNT];
-    size_t ndc = dcs_decision_columns(res, dc);
-    for (size_t d = 0; d < ndc; d++) {
-        if (dcs_decision_col_kind(dc[d]) == 2)
-            set_text(f, &k, dcs_decision_text(res, dc[d], i));
-        else
-            set_real(f, &k, dcs_decision_num(res, dc[d], i));
-    }
 }
 
 /* GEOS geometry -> OGR, polygons promoted to multipolygons so the layer
@@ -242,14 +159,17 @@ typedef struct {
     char **lco;               /* layer creation options */
     const dcs_progress *progress; /* may be NULL */
     dcs_out_geometry geometry; /* of layer "candidates" (outputs.geometry) */
-    /* a GeoPackage's spatial indexes, built after the file is closed
-     * (gpkg_rtree.h); own_rtree 0: GDAL builds them */
-    int own_rtree;
-    struct gis_index {
+    /* a GeoPackage's rows and spatial indexes, written by dcsite after
+     * GDAL has created the layers and closed the file (gis_gpkg.h,
+     * gpkg_rtree.h); own_rows 0: GDAL writes them */
+    int own_rows;
+    struct gis_pending {
         char table[64], geom[64], fid[64];
+        char **columns;       /* the fields as GDAL named them (CSL) */
+        OGRwkbGeometryType type;
         dcs_rtree_boxes boxes;
         int used;
-    } index[2];
+    } pending[2];
 } gis_job;
 
 /* One layer's rows for dcs_feature_pipe: row r is site r, or for the
@@ -380,7 +300,7 @@ static dcs_status write_field_map(const gis_job *j, OGRLayerH lyr, const char *l
     GDALDriverH mem = GDALGetDriverByName("Memory");
     GDALDatasetH mds = mem ? GDALCreate(mem, "", 0, 0, 0, GDT_Unknown, NULL) : NULL;
     if (mds && (full = GDALDatasetCreateLayer(mds, layer_name, NULL, wkbNone, NULL)))
-        create_fields(full, j->res);
+        dcs_gis_fields_create(full, j->res);
     OGRFeatureDefnH a = full ? OGR_L_GetLayerDefn(full) : NULL, b = OGR_L_GetLayerDefn(lyr);
     fprintf(fp, "field,shapefile_field\n");
     for (int k = 0; a && k < OGR_FD_GetFieldCount(b); k++)
@@ -402,6 +322,25 @@ static OGRwkbGeometryType geometry_type(const gis_job *j, int points)
     return j->geometry == DCS_OUT_NONE ? wkbNone : layer_type(j->res);
 }
 
+/* A GeoPackage layer GDAL has created, empty, for its rows to be written
+ * once GDAL has closed the file: its table, key, geometry column and
+ * fields as GDAL named them. */
+static dcs_status keep_pending(struct gis_pending *p, OGRLayerH lyr, const char *name,
+                               OGRwkbGeometryType type, dcs_error *err)
+{
+    const char *g = OGR_L_GetGeometryColumn(lyr), *f = OGR_L_GetFIDColumn(lyr);
+    OGRFeatureDefnH defn = OGR_L_GetLayerDefn(lyr);
+    snprintf(p->table, sizeof p->table, "%s", name);
+    snprintf(p->geom, sizeof p->geom, "%s", g && *g ? g : "geom");
+    snprintf(p->fid, sizeof p->fid, "%s", f && *f ? f : "fid");
+    p->type = type;
+    p->used = 1;
+    for (int k = 0; k < OGR_FD_GetFieldCount(defn); k++)
+        if (!(p->columns = CSLAddString(p->columns, OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, k)))))
+            return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory");
+    return DCS_OK;
+}
+
 static dcs_status write_layer(gis_job *j, GDALDatasetH ds, const char *name, int points)
 {
     OGRwkbGeometryType type = geometry_type(j, points);
@@ -413,29 +352,23 @@ static dcs_status write_layer(gis_job *j, GDALDatasetH ds, const char *name, int
                              "outputs.geometry \"none\": a %s layer needs a geometry; use "
                              "--format GPKG or CSV, or outputs.geometry \"points\"",
                              j->fmt->name);
-    struct gis_index *ix = j->own_rtree && type != wkbNone ? &j->index[points] : NULL;
     char **lco = CSLDuplicate(j->lco);
-    if (ix)
+    if (j->own_rows)
         lco = CSLSetNameValue(lco, "SPATIAL_INDEX", "NO");
     OGRLayerH lyr = GDALDatasetCreateLayer(ds, name, j->out, type, lco);
     CSLDestroy(lco);
-    if (lyr && ix) {
-        const char *g = OGR_L_GetGeometryColumn(lyr), *f = OGR_L_GetFIDColumn(lyr);
-        snprintf(ix->table, sizeof ix->table, "%s", name);
-        snprintf(ix->geom, sizeof ix->geom, "%s", g && *g ? g : "geom");
-        snprintf(ix->fid, sizeof ix->fid, "%s", f && *f ? f : "fid");
-        ix->used = 1;
-    }
-    if (!lyr || !create_fields(lyr, j->res))
+    if (!lyr || !dcs_gis_fields_create(lyr, j->res))
         return dcs_error_set(j->err, DCS_ERR_IO, "cannot create layer '%s' in '%s': %s", name,
                              j->tmp, gdal_reason());
+    if (j->own_rows)
+        return keep_pending(&j->pending[points], lyr, name, type, j->err);
     int tx = GDALDatasetTestCapability(ds, ODsCTransactions) &&
              GDALDatasetStartTransaction(ds, FALSE) == OGRERR_NONE;
     dcs_status st = DCS_OK;
     if (strcmp(j->fmt->name, "ESRI Shapefile") == 0)
         st = write_field_map(j, lyr, name);
     if (st == DCS_OK)
-        st = write_features(j, lyr, points, type, ix ? &ix->boxes : NULL);
+        st = write_features(j, lyr, points, type, NULL);
     if (tx && st == DCS_OK)
         dcs_progress_report(j->progress,
                             points ? "committing eligible points" : "committing candidates", 0,
@@ -498,7 +431,7 @@ static dcs_status write_csv(const gis_job *j, int points)
                         .n = n},
                   .wkt = type != wkbNone};
     dcs_status st = DCS_OK;
-    if (!lyr || !create_fields(lyr, res))
+    if (!lyr || !dcs_gis_fields_create(lyr, res))
         st = dcs_error_set(j->err, DCS_ERR_NOMEM, "out of memory");
     else if (!(c.fp = fopen(j->tmp, "w")))
         st = dcs_error_set(j->err, DCS_ERR_IO, "cannot create '%s': %s", j->tmp,
@@ -599,9 +532,9 @@ static dcs_status write_routes(const gis_job *j, GDALDatasetH ds)
 {
     const dcs_routes *R = &j->res->routes;
     OGRLayerH lyr = GDALDatasetCreateLayer(ds, "routes", j->out, wkbLineString, j->lco);
-    int ok = lyr && add_field(lyr, "site_id", OFTString) &&
-             add_field(lyr, "substation_id", OFTString) && add_field(lyr, "route_km", OFTReal) &&
-             add_field(lyr, "route_cost_musd", OFTReal);
+    int ok = lyr && dcs_gis_field_add(lyr, "site_id", OFTString) &&
+             dcs_gis_field_add(lyr, "substation_id", OFTString) && dcs_gis_field_add(lyr, "route_km", OFTReal) &&
+             dcs_gis_field_add(lyr, "route_cost_musd", OFTReal);
     int tx = ok && GDALDatasetStartTransaction(ds, FALSE) == OGRERR_NONE;
     for (size_t k = 0; ok && k < R->nlines; k++)
         ok = write_route(j, lyr, &R->lines[k]);
@@ -667,8 +600,8 @@ static dcs_status write_indexes(gis_job *j)
 {
     dcs_status st = DCS_OK;
     for (int k = 0; st == DCS_OK && k < 2; k++) {
-        struct gis_index *ix = &j->index[k];
-        if (!ix->used)
+        struct gis_pending *ix = &j->pending[k];
+        if (!ix->used || ix->type == wkbNone)
             continue;
         dcs_progress_report(j->progress, k ? "indexing eligible points" : "indexing candidates",
                             0, 1);
@@ -677,10 +610,40 @@ static dcs_status write_indexes(gis_job *j)
     return st;
 }
 
-static void free_indexes(gis_job *j)
+/* The rows of the layers GDAL created empty (gis_gpkg.h). */
+static dcs_status write_pending_rows(gis_job *j)
 {
-    for (int k = 0; k < 2; k++)
-        dcs_rtree_boxes_free(&j->index[k].boxes);
+    dcs_status st = DCS_OK;
+    for (int k = 0; st == DCS_OK && k < 2; k++) {
+        struct gis_pending *p = &j->pending[k];
+        if (!p->used)
+            continue;
+        dcs_gis_gpkg_layer L = {.res = j->res,
+                                .path = j->tmp,
+                                .table = p->table,
+                                .fid_col = p->fid,
+                                .geom_col = p->type == wkbNone ? NULL : p->geom,
+                                .columns = (const char *const *)p->columns,
+                                .ncolumns = CSLCount(p->columns),
+                                .points = k,
+                                .as_point = p->type == wkbPoint,
+                                .multi = p->type == wkbMultiPolygon,
+                                .to_out = j->to_out,
+                                .ll_to_out = j->ll_to_out,
+                                .progress = j->progress,
+                                .threaded = more_threads(j->res),
+                                .boxes = &p->boxes};
+        st = dcs_gis_gpkg_rows(&L, j->err);
+    }
+    return st;
+}
+
+static void free_pending(gis_job *j)
+{
+    for (int k = 0; k < 2; k++) {
+        dcs_rtree_boxes_free(&j->pending[k].boxes);
+        CSLDestroy(j->pending[k].columns);
+    }
 }
 
 /* One warning {code, layer, message, plain} at the end of arr; 0 when out
@@ -747,7 +710,7 @@ dcs_status dcs_report_gis(const dcs_result *res, const dcs_gis_format *fmt,
         .err = err,
         .lco = (char **)fmt->lco,
         .progress = &opt->progress,
-        .own_rtree = strcmp(fmt->name, "GPKG") == 0,
+        .own_rows = strcmp(fmt->name, "GPKG") == 0,
         .geometry = res->scn->outputs.geometry,
     };
     dcs_status st = open_transforms(&j, opt->crs);
@@ -793,10 +756,12 @@ dcs_status dcs_report_gis(const dcs_result *res, const dcs_gis_format *fmt,
                                gdal_reason());
         if (st == DCS_OK && strcmp(fmt->name, "GPKG") != 0)
             st = check_written(&j, layers);
+        if (st == DCS_OK && j.own_rows)
+            st = write_pending_rows(&j);
         if (st == DCS_OK)
             st = write_indexes(&j);
     }
-    free_indexes(&j);
+    free_pending(&j);
     close_transforms(&j);
     return st;
 }

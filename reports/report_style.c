@@ -378,12 +378,22 @@ static const char extensions_ddl[] =
     "CREATE TABLE IF NOT EXISTS gpkg_extensions (table_name TEXT, column_name TEXT, "
     "extension_name TEXT NOT NULL, definition TEXT NOT NULL, scope TEXT NOT NULL, "
     "CONSTRAINT ge_tce UNIQUE (table_name, column_name, extension_name))";
-static const char register_schema[] =
-    "INSERT INTO gpkg_extensions (table_name, column_name, extension_name, definition, scope) "
-    "SELECT 'gpkg_data_columns', NULL, 'gpkg_schema', "
-    "'http://www.geopackage.org/spec121/#extension_schema', 'read-write' WHERE NOT EXISTS "
-    "(SELECT 1 FROM gpkg_extensions WHERE table_name = 'gpkg_data_columns' AND "
-    "extension_name = 'gpkg_schema')";
+/* The schema extension registers both of its tables (GeoPackage 1.2.1,
+ * requirement 141, checked by GDAL's validate_gpkg.py): the constraints
+ * table is made empty. */
+static const char constraints_ddl[] =
+    "CREATE TABLE IF NOT EXISTS gpkg_data_column_constraints (constraint_name TEXT NOT NULL, "
+    "constraint_type TEXT NOT NULL, value TEXT, min NUMERIC, min_is_inclusive BOOLEAN, "
+    "max NUMERIC, max_is_inclusive BOOLEAN, description TEXT, "
+    "CONSTRAINT gdcc_ntv UNIQUE (constraint_name, constraint_type, value))";
+#define REGISTER_SCHEMA(table)                                                              \
+    "INSERT INTO gpkg_extensions (table_name, column_name, extension_name, definition, "  \
+    "scope) SELECT '" table "', NULL, 'gpkg_schema', "                                    \
+    "'http://www.geopackage.org/spec121/#extension_schema', 'read-write' WHERE NOT EXISTS " \
+    "(SELECT 1 FROM gpkg_extensions WHERE table_name = '" table "' AND "                  \
+    "extension_name = 'gpkg_schema')"
+static const char *const register_schema[2] = {REGISTER_SCHEMA("gpkg_data_columns"),
+                                               REGISTER_SCHEMA("gpkg_data_column_constraints")};
 
 /* Field k's name in gpkg_data_columns: its title, or "title [column]"
  * when an earlier field has the same title (names are unique per table). */
@@ -455,7 +465,9 @@ static dcs_status write_data_columns(GDALDatasetH ds, OGRLayerH lyr[2],
     if (st == DCS_OK)
         st = exec_sql(ds, extensions_ddl, label, err);
     if (st == DCS_OK)
-        st = exec_sql(ds, register_schema, label, err);
+        st = exec_sql(ds, constraints_ddl, label, err);
+    for (int k = 0; st == DCS_OK && k < 2; k++)
+        st = exec_sql(ds, register_schema[k], label, err);
     for (int k = 0; st == DCS_OK && k < 2; k++) {
         if (!lyr[k])
             continue;

@@ -5,7 +5,10 @@ stored in the GeoPackage, the Shapefile field-name map and the score GeoTIFF
 of grid candidates; the spatial index dcsite packs itself (issue 28:
 SQLite's rtreecheck, every envelope, the triggers on later edits) and the
 outputs sized to the job (outputs.geometry points / none,
-outputs.eligible_points false) in GeoPackage, FlatGeobuf and CSV.
+outputs.eligible_points false) in GeoPackage, FlatGeobuf and CSV; the
+GeoPackage rows dcsite inserts without OGR (issue 28) against GDAL's own
+FlatGeobuf and GeoJSON writers fed the same rows, and GDAL's
+validate_gpkg.py on every GeoPackage variant.
 
 The fixture is generated here: a square area of interest near Dallas (UTM
 14N), a 25 ha square grid over it, two substations and a flood polygon.
@@ -502,6 +505,168 @@ class T3SizedToTheJob(unittest.TestCase):
         self.assertEqual(r.returncode, 3, r.stderr)  # a bad scenario (docs/cli.md)
         self.assertIn("outputs.geometry", r.stderr)
         self.assertIn("polygons, points, none", r.stderr)
+
+
+def parcels_scenario(tmp):
+    """Sites read from a layer that mixes polygons, a polygon with a hole and
+    a two-part multipolygon (the grid fixture has only squares)."""
+    path = os.path.join(tmp, "parcels.gpkg")
+    ds = ogr.GetDriverByName("GPKG").CreateDataSource(path)
+    lyr = ds.CreateLayer("parcels", srs(32614), ogr.wkbUnknown)
+    lyr.CreateField(ogr.FieldDefn("pid", ogr.OFTString))
+    sq = "(({x} {y},{X} {y},{X} {Y},{x} {Y},{x} {y}){hole})"
+    wkts = []
+    for k in range(12):
+        x, y = X0 + 400 * (k % 4), Y0 + 900 * (k // 4)
+        ring = sq.format(x=x, y=y, X=x + 350, Y=y + 350, hole="")
+        if k % 3 == 1:  # a hole
+            ring = sq.format(x=x, y=y, X=x + 350, Y=y + 350,
+                             hole=",(%f %f,%f %f,%f %f,%f %f)" % (
+                                 x + 100, y + 100, x + 100, y + 200, x + 200, y + 200,
+                                 x + 100, y + 100))
+        if k % 3 == 2:  # two parts
+            wkts.append("MULTIPOLYGON(%s,%s)" % (ring, sq.format(
+                x=x, y=y + 400, X=x + 200, Y=y + 600, hole="")))
+        else:
+            wkts.append("POLYGON" + ring)
+    for k, wkt in enumerate(wkts):
+        f = ogr.Feature(lyr.GetLayerDefn())
+        f.SetField("pid", "P%02d" % k)
+        f.SetGeometry(ogr.CreateGeometryFromWkt(wkt))
+        lyr.CreateFeature(f)
+    ds = None
+    with open(SCENARIO) as fh:
+        scn = json.load(fh)
+    scn["sites"] = {"dataset": "parcels.gpkg", "layer": "parcels", "id_field": "pid"}
+    scn["facility"]["land_ha"] = 1
+    for key in list(scn):
+        if isinstance(scn[key], dict) and scn[key].get("dataset") == "fixture.gpkg":
+            scn[key]["dataset"] = os.path.join(tmp, "fixture.gpkg")
+    for ov in scn.get("overlays", []):
+        ov["dataset"] = os.path.join(tmp, "fixture.gpkg")
+    out = os.path.join(tmp, "parcels.json")
+    with open(out, "w") as fh:
+        json.dump(scn, fh)
+    return out
+
+
+def every_row(path, layer=None):
+    """[(fid order) {field: value}, geometry ISO WKB or None] of a layer."""
+    ds = ogr.Open(path)
+    lyr = ds.GetLayerByName(layer) if layer else ds.GetLayer(0)
+    defn = lyr.GetLayerDefn()
+    names = [defn.GetFieldDefn(i).GetName() for i in range(defn.GetFieldCount())]
+    out = []
+    for f in lyr:
+        g = f.GetGeometryRef()
+        out.append(({n: f.GetField(n) for n in names}, bytes(g.ExportToIsoWkb()) if g else None))
+    return out
+
+
+class T4DirectGeoPackageRows(unittest.TestCase):
+    """A GeoPackage's rows go in through dcsite's own prepared INSERT
+    (reports/gis_gpkg.c), not OGR.  The reference is GDAL's own writers:
+    the same run written as FlatGeobuf (doubles stored as they are, so
+    values and geometries must match bit for bit) or, for a layer without
+    geometry, GeoJSON (15 significant digits: 1e-12 relative).  Every
+    GeoPackage must also pass GDAL's validate_gpkg.py (the standard's
+    requirements: blobs, envelopes, SRS ids, contents, extensions)."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.parcels = parcels_scenario(TMP)
+        cls.points = scenario_with("direct_points", geometry="points")
+        cls.none = scenario_with("direct_none", geometry="none", map=False)
+
+    def write(self, name, fmt, *extra, scenario=None):
+        out = os.path.join(TMP, "direct-%s-%s" % (name, fmt))
+        r = run(out, "--format", fmt, *extra, scenario=scenario)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        return out
+
+    def validate(self, path):
+        import osgeo_utils.samples.validate_gpkg as v
+        v.check(path, abort_at_first_error=True, warning_as_error=True, warning_msg=False)
+
+    def check_contents(self, path, layer, want_rows):
+        con = sqlite3.connect(path)
+        try:
+            count = con.execute("select feature_count from gpkg_ogr_contents where "
+                                "table_name = ?", (layer,)).fetchone()[0]
+            ext = con.execute("select min_x, min_y, max_x, max_y from gpkg_contents where "
+                              "table_name = ?", (layer,)).fetchone()
+            trig = con.execute("select count(*) from sqlite_master where type = 'trigger' and "
+                               "name like 'trigger_%_feature_count_' || ?", (layer,)).fetchone()
+        finally:
+            con.close()
+        self.assertEqual(count, len(want_rows))
+        self.assertEqual(trig, (2,), "GDAL's counting triggers are back")
+        boxes = [ogr.CreateGeometryFromWkb(g).GetEnvelope() for _, g in want_rows if g]
+        if boxes:  # the exact envelope of every geometry (doubles: no tolerance)
+            self.assertEqual(ext, (min(b[0] for b in boxes), min(b[2] for b in boxes),
+                                   max(b[1] for b in boxes), max(b[3] for b in boxes)))
+
+    def same_rows(self, got, want, rel=0.0):
+        """Row by row by site (a FlatGeobuf stores its rows in its index's
+        order, not the order written)."""
+        self.assertEqual(len(got), len(want))
+        by_site = {f["site_id"]: (f, g) for f, g in got}
+        self.assertEqual(len(by_site), len(got))
+        for wf, wg in want:
+            sid = wf["site_id"]
+            gf, gg = by_site[sid]
+            self.assertEqual(set(gf), set(wf), sid)
+            for k, w in wf.items():
+                h = gf[k]
+                if isinstance(w, float) and isinstance(h, float) and rel:
+                    self.assertAlmostEqual(h, w, delta=rel * max(1.0, abs(w)), msg=(sid, k))
+                else:
+                    self.assertEqual(h, w, (sid, k))
+            self.assertEqual(gg, wg, sid)
+
+    def compare(self, name, *extra, scenario=None, layers=("candidates", "eligible_points")):
+        g = self.write(name, "GPKG", *extra, scenario=scenario)
+        f = self.write(name, "FlatGeobuf", *extra, scenario=scenario)
+        gpkg = [os.path.join(g, x) for x in os.listdir(g) if x.endswith(".gpkg")][0]
+        self.validate(gpkg)
+        for layer, suffix in zip(layers, ("", "_points")):
+            fgb = [os.path.join(f, x) for x in os.listdir(f) if x.endswith(suffix + ".fgb")
+                   and (suffix or not x.endswith("_points.fgb"))][0]
+            got, want = every_row(gpkg, layer), every_row(fgb)
+            self.assertGreater(len(want), 0, layer)
+            self.same_rows(got, want)
+            self.check_contents(gpkg, layer, got)
+        return gpkg
+
+    def test_grid_polygons(self):
+        self.compare("grid")
+
+    def test_parcels_with_holes_and_parts(self):
+        gpkg = self.compare("parcels", scenario=self.parcels)
+        kinds = {ogr.CreateGeometryFromWkb(g).GetGeometryName()
+                 for _, g in every_row(gpkg, "candidates")}
+        self.assertEqual(kinds, {"MULTIPOLYGON"})  # polygons promoted, as OGR promotes them
+        parts = [ogr.CreateGeometryFromWkb(g) for _, g in every_row(gpkg, "candidates")]
+        self.assertIn(2, [p.GetGeometryCount() for p in parts])
+        self.assertIn(2, [p.GetGeometryRef(0).GetGeometryCount() for p in parts])  # a hole
+
+    def test_parcels_one_thread(self):
+        self.compare("parcels1", "--threads", "1", scenario=self.parcels)
+
+    def test_transformed_to_wgs84(self):
+        self.compare("wgs84", "--crs", "EPSG:4326", scenario=self.parcels)
+
+    def test_points(self):
+        self.compare("points", scenario=self.points)
+
+    def test_no_geometry(self):
+        g = self.write("none", "GPKG", scenario=self.none)
+        j = self.write("none", "GeoJSON", scenario=self.none)
+        gpkg = os.path.join(g, "gis_test.gpkg")
+        self.validate(gpkg)
+        got = every_row(gpkg, "candidates")
+        self.same_rows(got, every_row(os.path.join(j, "gis_test.geojson")), rel=1e-12)
+        self.check_contents(gpkg, "candidates", got)
 
 
 def main():

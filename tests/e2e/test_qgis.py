@@ -276,9 +276,12 @@ class T1GeoPackage(unittest.TestCase):
     def test_field_titles_and_descriptions(self):
         ext = self.query("select table_name, column_name, definition, scope from "
                          "gpkg_extensions where extension_name = 'gpkg_schema'")
-        self.assertEqual(ext, [("gpkg_data_columns", None,
-                                "http://www.geopackage.org/spec121/#extension_schema",
-                                "read-write")])
+        # both tables of the schema extension (GeoPackage 1.2.1, requirement 141)
+        self.assertEqual(sorted(ext), [(t, None,
+                                        "http://www.geopackage.org/spec121/#extension_schema",
+                                        "read-write")
+                                       for t in ("gpkg_data_column_constraints",
+                                                 "gpkg_data_columns")])
         ds = ogr.Open(GPKG)
         for layer in LAYERS:
             defn = ds.GetLayerByName(layer).GetLayerDefn()

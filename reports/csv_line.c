@@ -142,3 +142,33 @@ void dcs_csv_line(dcs_csv_buf *b, OGRFeatureH f, int wkt)
     }
     put(b, "\n", 1);
 }
+
+void dcs_csv_cell_real(dcs_csv_buf *b, int first, double v)
+{
+    char num[40];
+    if (!first)
+        put(b, ",", 1);
+    if (!isnan(v))
+        put(b, num, dcs_csv_real(v, num));
+}
+
+void dcs_csv_cell_int(dcs_csv_buf *b, int first, long long v)
+{
+    char num[24];
+    if (!first)
+        put(b, ",", 1);
+    put(b, num, (size_t)snprintf(num, sizeof num, "%lld", v));
+}
+
+void dcs_csv_cell_text(dcs_csv_buf *b, int first, const char *s)
+{
+    if (!first)
+        put(b, ",", 1);
+    if (s)
+        put_text(b, s);
+}
+
+void dcs_csv_end(dcs_csv_buf *b)
+{
+    put(b, "\n", 1);
+}

@@ -29,6 +29,13 @@ typedef dcs_strbuf dcs_csv_buf; /* core/strbuf.h: the caller frees it (dcs_strbu
 void dcs_csv_header(dcs_csv_buf *b, OGRFeatureDefnH defn, int wkt);
 /* Feature f's line appended to b (its geometry as WKT when wkt). */
 void dcs_csv_line(dcs_csv_buf *b, OGRFeatureH f, int wkt);
+/* One cell appended to b, after a comma unless first: a number (NaN:
+ * empty), an integer, a text (NULL: empty; quoted as above). */
+void dcs_csv_cell_real(dcs_csv_buf *b, int first, double v);
+void dcs_csv_cell_int(dcs_csv_buf *b, int first, long long v);
+void dcs_csv_cell_text(dcs_csv_buf *b, int first, const char *s);
+/* The line's end ("\n"). */
+void dcs_csv_end(dcs_csv_buf *b);
 /* v with 15 significant digits into out (at least 32 bytes); its length. */
 size_t dcs_csv_real(double v, char *out);
 

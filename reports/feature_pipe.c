@@ -4,11 +4,11 @@
 
 #include <pthread.h>
 
-#define RING DCS_PIPE_RING /* rows in flight; a feature row is ~1 kB */
-#define BATCH 32 /* rows handed over at a time: one lock per batch, not per row */
+#define BATCH 32 /* rows handed over at most at a time: one lock per batch, not per row */
 
 typedef struct {
     void *const *ring;
+    size_t nring, batch; /* slots; rows handed over at a time (a quarter of them at most) */
     size_t n;
     size_t built;    /* rows 0..built-1 are ready */
     size_t released; /* rows 0..released-1 are inserted: their slots are free */
@@ -42,20 +42,20 @@ static void *builder(void *arg)
     pipe_state *p = arg;
     size_t room_end = 0; /* rows below it have a free slot */
     for (size_t r = 0; r < p->n; r++) {
-        if (r == room_end || (r + 1) % BATCH == 0) {
+        if (r == room_end || (r + 1) % p->batch == 0) {
             pthread_mutex_lock(&p->mu);
             publish(p, r);
             p->builder_waits = 1;
-            while (!p->stop && r - p->released >= RING)
+            while (!p->stop && r - p->released >= p->nring)
                 pthread_cond_wait(&p->room, &p->mu);
             p->builder_waits = 0;
-            room_end = p->released + RING;
+            room_end = p->released + p->nring;
             int stop = p->stop;
             pthread_mutex_unlock(&p->mu);
             if (stop)
                 return NULL;
         }
-        p->fill(p->ctx, r, p->ring[r % RING]);
+        p->fill(p->ctx, r, p->ring[r % p->nring]);
     }
     pthread_mutex_lock(&p->mu);
     publish(p, p->n);
@@ -68,7 +68,7 @@ static size_t insert_all(pipe_state *p, dcs_row_put put)
 {
     size_t ready = 0; /* rows below it are built */
     for (size_t r = 0; r < p->n; r++) {
-        if (r == ready || r % BATCH == 0) {
+        if (r == ready || r % p->batch == 0) {
             pthread_mutex_lock(&p->mu);
             release(p, r);
             p->inserter_waits = 1;
@@ -78,7 +78,7 @@ static size_t insert_all(pipe_state *p, dcs_row_put put)
             ready = p->built;
             pthread_mutex_unlock(&p->mu);
         }
-        if (put(p->ctx, r, p->ring[r % RING]) != 0)
+        if (put(p->ctx, r, p->ring[r % p->nring]) != 0)
             return r;
     }
     return p->n;
@@ -94,10 +94,16 @@ static size_t one_thread(pipe_state *p, dcs_row_put put)
     return p->n;
 }
 
-size_t dcs_row_pipe(void *const *slots, size_t n, dcs_row_fill fill, dcs_row_put put, void *ctx,
-                    int threaded)
+size_t dcs_row_pipe(void *const *slots, size_t nslots, size_t n, dcs_row_fill fill,
+                    dcs_row_put put, void *ctx, int threaded)
 {
-    pipe_state p = {.ring = slots, .n = n, .fill = fill, .ctx = ctx};
+    size_t batch = nslots / 4 < BATCH ? nslots / 4 : BATCH;
+    pipe_state p = {.ring = slots,
+                    .nring = nslots,
+                    .batch = batch ? batch : 1,
+                    .n = n,
+                    .fill = fill,
+                    .ctx = ctx};
     size_t done;
     pthread_t worker;
     if (!threaded || n < 2 || pthread_mutex_init(&p.mu, NULL) != 0)
@@ -143,13 +149,13 @@ static int put_feature(void *ctx, size_t r, void *slot)
 size_t dcs_feature_pipe(OGRFeatureDefnH defn, size_t n, dcs_feature_fill fill,
                         dcs_feature_put put, void *ctx, int threaded)
 {
-    OGRFeatureH ring[RING];
+    OGRFeatureH ring[DCS_PIPE_RING];
     feature_calls c = {.fill = fill, .put = put, .ctx = ctx};
     size_t k, done = n + 1;
-    for (k = 0; k < RING; k++)
+    for (k = 0; k < DCS_PIPE_RING; k++)
         if (!(ring[k] = OGR_F_Create(defn)))
             goto fail;
-    done = dcs_row_pipe((void *const *)ring, n, fill_feature, put_feature, &c, threaded);
+    done = dcs_row_pipe((void *const *)ring, DCS_PIPE_RING, n, fill_feature, put_feature, &c, threaded);
 fail:
     while (k-- > 0)
         OGR_F_Destroy(ring[k]);

@@ -3,8 +3,8 @@
  *
  * A worker thread builds the rows (fields, geometry) while the caller's
  * thread inserts them, so building costs no time when a second core is
- * free.  The rows live in a ring of DCS_PIPE_RING slots reused from one
- * row to the next (nothing allocated per row).
+ * free.  The rows live in a ring of slots reused from one row to the next
+ * (nothing allocated per row; a slot may also hold a block of rows).
  *
  * dcs_row_pipe works on slots of any kind (the caller owns them);
  * dcs_feature_pipe on OGR features, which it creates and destroys.
@@ -22,15 +22,16 @@
 #include <ogr_api.h>
 #include <stddef.h>
 
-#define DCS_PIPE_RING 512 /* rows in flight: slots a row pipe needs */
+#define DCS_PIPE_RING 512 /* feature rows in flight */
 
 typedef void (*dcs_row_fill)(void *ctx, size_t r, void *slot);
 typedef int (*dcs_row_put)(void *ctx, size_t r, void *slot);
 
-/* Rows 0..n-1 through fill then put, with slots[0 .. DCS_PIPE_RING).
- * Returns n when every put returned 0, else the row whose put failed. */
-size_t dcs_row_pipe(void *const *slots, size_t n, dcs_row_fill fill, dcs_row_put put, void *ctx,
-                    int threaded);
+/* Rows 0..n-1 through fill then put, with slots[0 .. nslots) (at least
+ * 4 for the two threads to overlap).  Returns n when every put returned
+ * 0, else the row whose put failed. */
+size_t dcs_row_pipe(void *const *slots, size_t nslots, size_t n, dcs_row_fill fill,
+                    dcs_row_put put, void *ctx, int threaded);
 
 typedef void (*dcs_feature_fill)(void *ctx, size_t r, OGRFeatureH f);
 typedef int (*dcs_feature_put)(void *ctx, size_t r, OGRFeatureH f);

@@ -160,7 +160,7 @@ static size_t pipe_rows(rows_job *j, size_t n)
     }
     for (int k = 0; k < DCS_PIPE_RING; k++)
         ring[k] = &slots[k];
-    done = dcs_row_pipe(ring, n, fill_slot, put_slot, j, j->L->threaded);
+    done = dcs_row_pipe(ring, DCS_PIPE_RING, n, fill_slot, put_slot, j, j->L->threaded);
 done:
     for (int k = 0; slots && k < DCS_PIPE_RING; k++) {
         dcs_gpkg_blob_free(&slots[k].blob);

@@ -37,8 +37,8 @@
 
 #include <cjson/cJSON.h>
 
-#include "csv_line.h"
 #include "feature_pipe.h"
+#include "gis_csv.h"
 #include "gis_fields.h"
 #include "gis_gpkg.h"
 #include "gpkg_rtree.h"
@@ -379,42 +379,11 @@ static dcs_status write_layer(gis_job *j, GDALDatasetH ds, const char *name, int
     return st;
 }
 
-/* ---- CSV, formatted here (csv_line.h) ------------------------------------ */
-
-#define CSV_FLUSH (1 << 20) /* bytes of lines handed to stdio at a time */
-
-/* One CSV file's rows: layer_rows first, so fill_row can take it. */
-typedef struct {
-    layer_rows w;
-    FILE *fp;
-    dcs_csv_buf buf;
-    int wkt, failed;
-} csv_rows;
-
-static void csv_flush(csv_rows *c)
-{
-    if (c->buf.len && fwrite(c->buf.p, 1, c->buf.len, c->fp) != c->buf.len)
-        c->failed = 1;
-    c->buf.len = 0;
-}
-
-/* Caller's thread: the row in the output CRS, as a line of text. */
-static int put_csv_row(void *ctx, size_t r, OGRFeatureH f)
-{
-    csv_rows *c = ctx;
-    transform_row(&c->w, f);
-    dcs_csv_line(&c->buf, f, c->wkt);
-    if (c->buf.len >= CSV_FLUSH)
-        csv_flush(c);
-    if ((r + 1) % PROGRESS_ROWS == 0)
-        dcs_progress_report(c->w.j->progress, row_phase(&c->w), r + 1, c->w.n);
-    return c->failed || c->buf.nomem;
-}
+/* ---- CSV, formatted here (gis_csv.h) ------------------------------------- */
 
 /* <tmp>.csv: the candidates, or the eligible points, with GDAL's CSV
- * columns (WKT first unless there is no geometry), formatted here
- * (~10x faster than GDAL's CSV driver); a failed write (a full disk) is
- * seen by stdio, so nothing is read back. */
+ * columns (WKT first unless there is no geometry), formatted on both
+ * cores (~10x faster than GDAL's CSV driver). */
 static dcs_status write_csv(const gis_job *j, int points)
 {
     const dcs_result *res = j->res;
@@ -422,42 +391,23 @@ static dcs_status write_csv(const gis_job *j, int points)
     GDALDriverH mem = GDALGetDriverByName("Memory");
     GDALDatasetH mds = mem ? GDALCreate(mem, "", 0, 0, 0, GDT_Unknown, NULL) : NULL;
     OGRLayerH lyr = mds ? GDALDatasetCreateLayer(mds, "rows", NULL, type, NULL) : NULL;
-    size_t n = points ? res->eval.neligible : res->sites.n;
-    csv_rows c = {.w = {.j = j,
-                        .points = points,
-                        .multi = type == wkbMultiPolygon,
-                        .as_point = type == wkbPoint,
-                        .no_geometry = type == wkbNone,
-                        .n = n},
-                  .wkt = type != wkbNone};
-    dcs_status st = DCS_OK;
-    if (!lyr || !dcs_gis_fields_create(lyr, res))
+    dcs_status st;
+    if (!lyr || !dcs_gis_fields_create(lyr, res)) {
         st = dcs_error_set(j->err, DCS_ERR_NOMEM, "out of memory");
-    else if (!(c.fp = fopen(j->tmp, "w")))
-        st = dcs_error_set(j->err, DCS_ERR_IO, "cannot create '%s': %s", j->tmp,
-                           strerror(errno));
-    size_t done = n;
-    if (st == DCS_OK) {
-        dcs_progress_report(j->progress, row_phase(&c.w), 0, n);
-        dcs_csv_header(&c.buf, OGR_L_GetLayerDefn(lyr), c.wkt);
-        done = dcs_feature_pipe(OGR_L_GetLayerDefn(lyr), n, fill_row, put_csv_row, &c,
-                                more_threads(res));
-        csv_flush(&c);
-        if (done == n)
-            dcs_progress_report(j->progress, row_phase(&c.w), n, n);
+    } else {
+        dcs_gis_csv_layer L = {.res = res,
+                               .path = j->tmp,
+                               .defn = OGR_L_GetLayerDefn(lyr),
+                               .points = points,
+                               .wkt = type != wkbNone,
+                               .as_point = type == wkbPoint,
+                               .multi = type == wkbMultiPolygon,
+                               .to_out = j->to_out,
+                               .ll_to_out = j->ll_to_out,
+                               .progress = j->progress,
+                               .threaded = more_threads(res)};
+        st = dcs_gis_csv_write(&L, j->err);
     }
-    int err = c.fp && (ferror(c.fp) || c.failed);
-    int e = errno;
-    if (c.fp && fclose(c.fp) != 0 && !err) {
-        err = 1;
-        e = errno;
-    }
-    if (st == DCS_OK && (done > n || c.buf.nomem))
-        st = dcs_error_set(j->err, DCS_ERR_NOMEM, "out of memory");
-    else if (st == DCS_OK && (err || done < n))
-        st = dcs_error_set(j->err, DCS_ERR_IO, "cannot write '%s': %s", j->tmp,
-                           strerror(e ? e : EIO));
-    dcs_strbuf_free(&c.buf);
     if (mds)
         GDALClose(mds);
     return st;

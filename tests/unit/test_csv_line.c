@@ -21,7 +21,8 @@ static void test_reals_like_printf(void **state)
     (void)state;
     static const double exact[] = {0,      1,         -1,      0.5,    100,      1e-4,
                                    0.0001234, 123456.789, -2.25,  3.14159, 1e14,  999999.5,
-                                   0.1,    1234567890.12345, 42};
+                                   0.1,    1234567890.12345, 42,     -0.0,     0.001, 0.01,
+                                   10,     1000,      1e13,    99999.99999999999, 9.5e-4};
     char a[40], b[40];
     for (size_t k = 0; k < sizeof exact / sizeof exact[0]; k++) {
         dcs_csv_real(exact[k], a);

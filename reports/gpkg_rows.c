@@ -7,6 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* One connection, used from one thread: no SQLite mutex on every call
+ * (a tenth of the time of binding the values). */
+#define OPEN_FLAGS (SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX)
+
 #define HEADER_BYTES 8        /* "GP", version, flags, srs_id */
 #define ENVELOPE_BYTES 32     /* minx, maxx, miny, maxy */
 #define MAX_DEPTH 8           /* nested collections read at most */
@@ -294,7 +298,7 @@ dcs_status dcs_gpkg_rows_open(const char *path, const char *table, const char *f
     w->first = geom_col ? 3 : 2;
     w->extent[0] = w->extent[2] = INFINITY;
     w->extent[1] = w->extent[3] = -INFINITY;
-    int ok = sqlite3_open_v2(path, &w->db, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK &&
+    int ok = sqlite3_open_v2(path, &w->db, OPEN_FLAGS, NULL) == SQLITE_OK &&
              exec(w->db, sqlite3_mprintf("PRAGMA synchronous = OFF")) &&
              exec(w->db, sqlite3_mprintf("BEGIN")) && (!geom_col || read_srs(w, geom_col)) &&
              drop_count_triggers(w) &&

@@ -7,6 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* One connection, used from one thread: no SQLite mutex on every call
+ * (a tenth of the time of binding the values). */
+#define OPEN_FLAGS (SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX)
+
 #define CELL_BYTES 24 /* 8-byte rowid, 4 x 4-byte float */
 
 /* ---- the boxes ------------------------------------------------------------ */
@@ -314,7 +318,7 @@ dcs_status dcs_gpkg_rtree_write(const char *path, const char *table, const char 
     rtree_io io = {0};
     char *r = sqlite3_mprintf("rtree_%s_%s", table, geom);
     int ok = r && b->n < 0xffffffffu &&
-             sqlite3_open_v2(path, &io.db, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK &&
+             sqlite3_open_v2(path, &io.db, OPEN_FLAGS, NULL) == SQLITE_OK &&
              exec(io.db, sqlite3_mprintf("PRAGMA synchronous = OFF")) &&
              exec(io.db, sqlite3_mprintf("BEGIN")) && build(&io, r, table, geom, fid_col, b);
     sqlite3_finalize(io.node);

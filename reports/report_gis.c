@@ -698,7 +698,9 @@ dcs_status dcs_report_gis(const dcs_result *res, const dcs_gis_format *fmt,
     }
     if (ds) {
         if (st == DCS_OK)
-            dcs_progress_report(&opt->progress, "closing the GIS file", 0, 1);
+            dcs_progress_report(&opt->progress,
+                                j.own_rows ? "creating the GIS file" : "closing the GIS file",
+                                0, 1);
         CPLErrorReset();
         GDALClose(ds);
         if (st == DCS_OK && CPLGetLastErrorType() >= CE_Failure)

@@ -336,11 +336,12 @@ for n in sizes:
                   ('', k, total, dt, rate, (total - k) / rate))
 print()
 
-# The GIS file: from the first row of "candidates" to the next report
-# (workbook, map or summary), i.e. rows, commit, close and spatial index.
+# The GIS file: from the start of the reports (the GIS file is the first)
+# to the next report (workbook, map or summary): the file and its layers
+# created, rows, commit, close and spatial index.
 for n in sizes:
     r, f = rows[n], rows[n]['first']
-    start = f.get('writing candidates')
+    start = f.get('writing reports', f.get('writing candidates'))
     ends = [t for k, t in f.items() if start is not None and t > start and k in (
         'writing the workbook', 'drawing the map (PNG)', 'writing the summary')]
     gis = min(ends) - start if ends else None

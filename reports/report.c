@@ -11,8 +11,10 @@
  * (report_pg.h).
  * The map (PNG, then PDF) is drawn in a thread of its own while the GIS
  * layers, the workbook, the web page and the summary are written (unless the
- * run was held to one thread): it reads only the finished result
- * (report_map.h) and reports no progress (the callback serves one thread). */
+ * run was held to one thread); once those are written, the caller's thread
+ * draws the PDF itself if the map's thread has not begun it.  The map reads
+ * only the finished result (report_map.h); the map's thread reports no
+ * progress (the callback serves one thread). */
 #include "report.h"
 #include "report_gis.h"
 #include "report_html.h"
@@ -231,34 +233,80 @@ static dcs_status job_paths(const char *name, const char *outdir, report_job *jo
     return st;
 }
 
-/* The jobs marked background, in order, in a thread beside the others. */
+/* The jobs marked background (the map: PNG, then PDF) in a thread beside
+ * the others.  The thread runs the first of them, then takes the others
+ * from the front; once the caller's thread has written its own reports it
+ * takes the rest from the back, so at 100,000 sites the PDF is drawn
+ * beside the PNG instead of after it. */
 typedef struct {
     const dcs_result *res;
     const dcs_report_paths *paths;
     report_job *jobs;
     size_t n;
+    size_t lo, hi; /* background jobs [lo, hi) not yet taken (under mu) */
     dcs_status st;
     dcs_error err;
+    pthread_mutex_t mu;
     pthread_t thread;
     int running;
 } background;
 
+static int is_background(const report_job *j)
+{
+    return j->wanted && j->background;
+}
+
+/* The next background job from the front (or the back), or n when none is
+ * left. */
+static size_t take(background *b, int from_back)
+{
+    size_t k = b->n;
+    pthread_mutex_lock(&b->mu);
+    while (b->lo < b->hi && k == b->n) {
+        size_t i = from_back ? --b->hi : b->lo++;
+        if (is_background(&b->jobs[i]))
+            k = i;
+    }
+    pthread_mutex_unlock(&b->mu);
+    return k;
+}
+
 static void *run_background(void *arg)
 {
     background *b = arg;
-    for (size_t k = 0; b->st == DCS_OK && k < b->n; k++)
-        if (b->jobs[k].wanted && b->jobs[k].background)
-            b->st = b->jobs[k].fn(b->res, b->paths, &b->jobs[k], &b->err);
+    size_t k = b->lo - 1; /* the first, kept for this thread */
+    do
+        b->st = b->jobs[k].fn(b->res, b->paths, &b->jobs[k], &b->err);
+    while (b->st == DCS_OK && (k = take(b, 0)) < b->n);
     return NULL;
 }
 
 static void background_start(background *b)
 {
-    int any = 0;
-    for (size_t k = 0; k < b->n; k++)
-        any |= b->jobs[k].wanted && b->jobs[k].background;
-    b->running = any && b->res->threads != 1 &&
-                 pthread_create(&b->thread, NULL, run_background, b) == 0;
+    size_t first = 0;
+    while (first < b->n && !is_background(&b->jobs[first]))
+        first++;
+    b->lo = first + 1;
+    b->hi = b->n;
+    b->running = first < b->n && b->res->threads != 1 &&
+                 pthread_mutex_init(&b->mu, NULL) == 0;
+    if (b->running && pthread_create(&b->thread, NULL, run_background, b) != 0) {
+        pthread_mutex_destroy(&b->mu);
+        b->running = 0;
+    }
+}
+
+/* The caller's share once its own reports are written: background jobs
+ * the thread has not taken, from the back. */
+static dcs_status background_help(background *b, dcs_status st, dcs_error *err)
+{
+    size_t k;
+    while (b->running && st == DCS_OK && (k = take(b, 1)) < b->n) {
+        if (b->jobs[k].phase)
+            dcs_progress_report(&b->jobs[k].opt->progress, b->jobs[k].phase, 0, 1);
+        st = b->jobs[k].fn(b->res, b->paths, &b->jobs[k], err);
+    }
+    return st;
 }
 
 /* Wait for the thread; its failure becomes st's when st is DCS_OK. */
@@ -267,6 +315,7 @@ static dcs_status background_join(background *b, dcs_status st, dcs_error *err)
     if (!b->running)
         return st;
     pthread_join(b->thread, NULL);
+    pthread_mutex_destroy(&b->mu);
     b->running = 0;
     if (st == DCS_OK && b->st != DCS_OK) {
         *err = b->err;
@@ -291,6 +340,7 @@ static dcs_status write_all(const dcs_result *res, const char *outdir, report_jo
                 dcs_progress_report(&jobs[k].opt->progress, jobs[k].phase, 0, 1);
             st = jobs[k].fn(res, paths, &jobs[k], err);
         }
+    st = background_help(&bg, st, err);
     if (bg.running && st == DCS_OK && jobs[0].opt)
         dcs_progress_report(&jobs[0].opt->progress, "finishing the map", 0, 1);
     st = background_join(&bg, st, err);

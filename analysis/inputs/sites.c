@@ -344,6 +344,7 @@ static int site_area_ha(GEOSContextHandle_t geos, const GEOSGeometry *g,
 }
 
 /* ---- geometries converted by several threads, a chunk at a time ---------- */
+/* (The read itself stays on the calling thread: see sites.h.) */
 
 #define READ_CHUNK 4096
 

@@ -16,10 +16,19 @@
  * converted (to the working CRS, GEOS, validity, geodesic area, a point on
  * the surface, the centroid) by `threads` threads (at most
  * DCS_SITES_MAX_THREADS), a chunk of features at a time, each with its
- * own GEOS context and PROJ transformations.  While the other threads convert a chunk, the calling
- * thread reads the next one, then helps convert.  The result does not
- * depend on the number of threads.  Progress ("reading sites", features
- * read of the layer's count) goes to `progress` (may be NULL) once a chunk.
+ * own GEOS context and PROJ transformations.  While the other threads
+ * convert a chunk, the calling thread reads the next one, then helps
+ * convert.  The result does not depend on the number of threads.
+ * Progress ("reading sites", features read of the layer's count) goes to
+ * `progress` (may be NULL) once a chunk.
+ *
+ * The OGR read stays on one thread on purpose: converting a chunk costs
+ * about twice reading it, so the read never holds the converters up, and
+ * the other core is busy (converting, loading rasters); a GeoPackage read
+ * through several connections by FID range would also change the order of
+ * sites that a `where` on an indexed column gives (SQLite returns them in
+ * the index's order).  Measured in tests/bench/RESULTS.md, issue 28, "8.
+ * Reading sites on both cores".
  *
  * dcs_sites_from_grid() makes the sites instead from the cells of a square
  * or hexagonal lattice over an area of interest (see grid.h).

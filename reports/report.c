@@ -9,12 +9,12 @@
  * transaction: written under temporary table names, swapped in and
  * committed just before the files are renamed, rolled back on failure
  * (report_pg.h).
- * The map (PNG, then PDF) is drawn in a thread of its own while the GIS
- * layers, the workbook, the web page and the summary are written (unless the
- * run was held to one thread); once those are written, the caller's thread
- * draws the PDF itself if the map's thread has not begun it.  The map reads
- * only the finished result (report_map.h); the map's thread reports no
- * progress (the callback serves one thread). */
+ * The workbook and the map (PNG, then PDF) are written in a thread of their
+ * own while the GIS layers, the web page and the summary are written (unless
+ * the run was held to one thread); once those are written, the caller's
+ * thread takes the ones that thread has not begun, from the last.  They
+ * read only the finished result (report_map.h, report_xlsx.h); the second
+ * thread reports no progress (the callback serves one thread). */
 #include "report.h"
 #include "report_gis.h"
 #include "report_html.h"
@@ -233,17 +233,19 @@ static dcs_status job_paths(const char *name, const char *outdir, report_job *jo
     return st;
 }
 
-/* The jobs marked background (the map: PNG, then PDF) in a thread beside
- * the others.  The thread runs the first of them, then takes the others
- * from the front; once the caller's thread has written its own reports it
- * takes the rest from the back, so at 100,000 sites the PDF is drawn
- * beside the PNG instead of after it. */
+/* The jobs marked background (the workbook, the map's PNG and PDF: none
+ * reports progress) in a thread beside the others.  The thread runs the
+ * first of them, then takes the others from the front; once the caller's
+ * thread has written its own reports (the GIS file, the web page, the
+ * summary) it takes the rest from the back, so the maps are drawn beside
+ * the workbook, or the PDF beside the PNG. */
 typedef struct {
     const dcs_result *res;
     const dcs_report_paths *paths;
     report_job *jobs;
     size_t n;
     size_t lo, hi; /* background jobs [lo, hi) not yet taken (under mu) */
+    size_t current; /* the job the thread runs or ran last (under mu) */
     dcs_status st;
     dcs_error err;
     pthread_mutex_t mu;
@@ -275,10 +277,22 @@ static void *run_background(void *arg)
 {
     background *b = arg;
     size_t k = b->lo - 1; /* the first, kept for this thread */
-    do
+    do {
+        pthread_mutex_lock(&b->mu);
+        b->current = k;
+        pthread_mutex_unlock(&b->mu);
         b->st = b->jobs[k].fn(b->res, b->paths, &b->jobs[k], &b->err);
-    while (b->st == DCS_OK && (k = take(b, 0)) < b->n);
+    } while (b->st == DCS_OK && (k = take(b, 0)) < b->n);
     return NULL;
+}
+
+/* What the caller waits for: the thread's job, as a progress phase. */
+static const char *waiting_for(background *b)
+{
+    pthread_mutex_lock(&b->mu);
+    const char *ext = b->jobs[b->current].ext;
+    pthread_mutex_unlock(&b->mu);
+    return strcmp(ext, "xlsx") == 0 ? "finishing the workbook" : "finishing the map";
 }
 
 static void background_start(background *b)
@@ -288,6 +302,7 @@ static void background_start(background *b)
         first++;
     b->lo = first + 1;
     b->hi = b->n;
+    b->current = first;
     b->running = first < b->n && b->res->threads != 1 &&
                  pthread_mutex_init(&b->mu, NULL) == 0;
     if (b->running && pthread_create(&b->thread, NULL, run_background, b) != 0) {
@@ -342,7 +357,7 @@ static dcs_status write_all(const dcs_result *res, const char *outdir, report_jo
         }
     st = background_help(&bg, st, err);
     if (bg.running && st == DCS_OK && jobs[0].opt)
-        dcs_progress_report(&jobs[0].opt->progress, "finishing the map", 0, 1);
+        dcs_progress_report(&jobs[0].opt->progress, waiting_for(&bg), 0, 1);
     st = background_join(&bg, st, err);
     if (st == DCS_OK)
         st = commit_all(jobs, n, err);
@@ -424,7 +439,8 @@ static dcs_status plan_reports(const dcs_scenario *scn, const dcs_report_options
          .wanted = gis && scn->sites.grid != DCS_GRID_NONE,
          .opt = opt},
         {.stem_suffix = "", .ext = "xlsx", .fn = write_xlsx, .final = paths->xlsx,
-         .wanted = scn->outputs.xlsx, .opt = opt, .phase = "writing the workbook"},
+         .wanted = scn->outputs.xlsx, .opt = opt, .phase = "writing the workbook",
+         .background = 1},
         {.stem_suffix = "_map", .ext = "png", .fn = write_map_png, .final = paths->map_png,
          .wanted = map, .sidecars = map_sidecars, .opt = opt, .phase = "drawing the map (PNG)",
          .background = 1},

@@ -314,12 +314,12 @@ def main():
     dcsite = os.environ.get('DCSITE', 'build/dcsite')
     timeout = int(os.environ.get('BENCH_PEER_TIMEOUT', '900'))
     scenario(d)
-    try:
-        import geopandas  # noqa: F401
-        import rasterio  # noqa: F401
-        import openpyxl  # noqa: F401
-    except ImportError as e:
-        print('bench: peer GeoPandas skipped: %s (tools/install-deps.sh bench)' % e)
+    import importlib.util
+    absent = [m for m in ('geopandas', 'rasterio', 'openpyxl', 'scipy')
+              if importlib.util.find_spec(m) is None]
+    if absent:
+        print('bench: peer GeoPandas skipped: Python module %s missing for %s '
+              '(tools/install-deps.sh bench)' % (', '.join(absent), sys.executable))
         return 0
     log = open(os.path.join(d, 'peer_geopandas.log'), 'w')
     # the inputs start in the page cache for both, as in run_bench.sh

@@ -284,6 +284,9 @@ def compare(d):
                      '99th percentile %.3g; tolerance %g (%s): %s' % (
                          name, kind, worst[0], worst[1], fmt(worst[2]), fmt(worst[3]), p99, tol, why,
                          'within' if ok else 'OUTSIDE'))
+    ds = max((abs(g[k][4] - c[k][4]), k) for k in common) if common else (0, '-')
+    lines.append('score: largest absolute difference %.3g (parcel %s; follows the zonal means '
+                 'and areas above, no tolerance)' % ds)
     top = lambda t: [k for k, v in sorted(t.items(), key=lambda kv: kv[1][5] or 1e18)[:10]]
     tg, tc = top(g), top(c)
     same = sum(1 for a, b in zip(tg, tc) if a == b)

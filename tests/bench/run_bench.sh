@@ -209,10 +209,10 @@ for N in $SIZES; do
   fi
   run_dcsite "$dir" run
   write_floors "$dir"
+  rm -f "$dir/peer_geopandas.txt" "$dir/peer_geopandas.out" # no stale ratio in the summary
   if [[ ${BENCH_PEERS:-1} == 1 ]]; then
     DCSITE=$DCSITE tests/bench/peer_postgis.sh "$dir" | tee "$dir/peer_postgis.out" ||
       { echo "bench: the PostGIS peer failed ($dir/peer_postgis.log)" >&2; failed=1; }
-    rm -f "$dir/peer_geopandas.txt"
     DCSITE=$DCSITE "$PY" tests/bench/peer_geopandas.py "$dir" | tee "$dir/peer_geopandas.out" ||
       { echo "bench: the GeoPandas peer failed ($dir/peer_geopandas.log)" >&2; failed=1; }
   fi

@@ -4,7 +4,9 @@
 #   tools/install-deps.sh build   packages to build and run dcsite
 #   tools/install-deps.sh test    the above plus what the test suite uses
 #   tools/install-deps.sh bench   the test packages plus the benchmark's
-#                                 (ogr2ogr for its floor, GNU time for RSS)
+#                                 (ogr2ogr for its floor, GNU time for RSS,
+#                                 GeoPandas, rasterio and rtree for its
+#                                 GeoPandas peer)
 #
 # As root, missing packages are installed with apt-get (running
 # `apt-get update` first when the package lists are missing or stale).
@@ -19,7 +21,7 @@ test_pkgs=(libcmocka-dev python3 python3-gdal python3-openpyxl python3-pyproj
            postgresql-15-postgis-3 slurm-wlm munge man-db poppler-utils
            python3-jsonschema python3-qgis qgis-providers xvfb xauth
            python3-numpy python3-scipy python3-skimage)
-bench_pkgs=(gdal-bin time)
+bench_pkgs=(gdal-bin time python3-geopandas python3-rasterio python3-rtree)
 # npm fetches Leaflet at build time (the HTML report; docs/dependencies.md):
 # Debian's npm, unless an npm (e.g. one that came with another nodejs
 # package) is there already.  The browser test drives Debian's chromium.

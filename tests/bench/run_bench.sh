@@ -22,7 +22,10 @@
 #      against `ogr2ogr -f GPKG` of the parcels and the read floor;
 #   6. run the peers (issue 28; BENCH_PEERS=0 skips them): PostGIS on the
 #      nearest substation + flood share job against dcsite on the same job
-#      (tests/bench/peer_postgis.sh: its own throw-away server);
+#      (tests/bench/peer_postgis.sh: its own throw-away server), and
+#      GeoPandas on the pipeline (area, nearest, flood, zonal, score, rank,
+#      GPKG + xlsx) against dcsite on the same job
+#      (tests/bench/peer_geopandas.py; BENCH_PEER_TIMEOUT stops it);
 # then print a table (parcels, wall s, parcels/s, peak RSS, ratio to the
 # floor, phases), the scaling between sizes, and PASS/MISS per target of
 # issue 28 (which tightened issue 6's).  Exits 0 when targets are missed; 1 only when the harness, the
@@ -59,6 +62,8 @@
 #   BENCH_SPEEDUP_REPEAT=3
 #   BENCH_FLOOR_REPEAT=2         runs of each write floor (the best is kept)
 #   BENCH_PEERS=1                run the peers (0: skip them)
+#   BENCH_PEER_TIMEOUT=900       stop the GeoPandas peer after this many
+#                                seconds (its finished steps are printed); 0: none
 set -euo pipefail
 
 cd "$(dirname "$0")/../.."
@@ -210,9 +215,12 @@ for N in $SIZES; do
   echo "bench: $N parcels: the zonal-mean job ..."
   DCSITE=$DCSITE tests/bench/zonal_job.sh "$dir" | tee "$dir/zonal_job.out" ||
     { echo "bench: the zonal-mean job failed" >&2; failed=1; }
+  rm -f "$dir/peer_geopandas.txt" "$dir/peer_geopandas.out" # no stale ratio in the summary
   if [[ ${BENCH_PEERS:-1} == 1 ]]; then
     DCSITE=$DCSITE tests/bench/peer_postgis.sh "$dir" | tee "$dir/peer_postgis.out" ||
       { echo "bench: the PostGIS peer failed ($dir/peer_postgis.log)" >&2; failed=1; }
+    DCSITE=$DCSITE "$PY" tests/bench/peer_geopandas.py "$dir" | tee "$dir/peer_geopandas.out" ||
+      { echo "bench: the GeoPandas peer failed ($dir/peer_geopandas.log)" >&2; failed=1; }
   fi
 done
 
@@ -359,8 +367,9 @@ for n in sizes:
 print()
 
 for n in sizes:
-    for line in read(os.path.join(bdir, str(n), 'peer_postgis.out')).splitlines():
-        print('%10d %s' % (n, line.replace('bench: ', '')))
+    for peer in ('peer_postgis.out', 'peer_geopandas.out'):
+        for line in read(os.path.join(bdir, str(n), peer)).splitlines():
+            print('%10d %s' % (n, line.replace('bench: ', '')))
 print()
 
 done = {n: r for n, r in rows.items() if r['rc'] == 0 and r['wall']}
@@ -455,6 +464,20 @@ for n in sizes:
         x = (load + query) / mine
         targets.append(('>= 6x PostGIS (load + query)', verdict(x >= 6),
                         '%d parcels: %.1f s vs %.2f s (%.1fx)' % (n, load + query, mine, x)))
+# issue 28: the GeoPandas pipeline (peer_geopandas.txt: "gpd_s dcsite_s
+# gpd_cpu_s dcsite_cpu_s finished"), per size where the peer finished
+for n in sizes:
+    f = read(os.path.join(bdir, str(n), 'peer_geopandas.txt')).split()
+    name = '>= 30x GeoPandas pipeline, %s' % ('1M' if n == 1000000 else '100k' if n == 100000 else n)
+    if len(f) != 5:
+        targets.append((name, 'n/a', 'peer not run (BENCH_PEERS=0, skipped or failed)'))
+        continue
+    g, c, gc, cc, fin = float(f[0]), float(f[1]), float(f[2]), float(f[3]), f[4] == '1'
+    if not fin:
+        targets.append((name, 'n/a', 'GeoPandas stopped after %.0f s: > %.1fx (dcsite %.1f s)' % (g, g / c, c)))
+        continue
+    targets.append((name, verdict(g / c >= 30), '%.1fx wall (%.1f s / %.1f s), %.1fx cpu' % (
+        g / c, g, c, gc / cc)))
 for name, v, detail in targets:
     print('target  %-38s %-4s  %s' % (name, v, detail))
 EOF

@@ -1,6 +1,7 @@
 /* libctx.c - the libraries' process set-up and per-thread GEOS contexts.
  * See libctx.h. */
 #include "core/libctx.h"
+#include "core/version.h"
 
 #include <cpl_error.h>
 #include <gdal.h>
@@ -28,6 +29,7 @@ void dcs_init(void)
     sqlite_without_statistics();
     GDALAllRegister();
     CPLSetErrorHandler(CPLQuietErrorHandler);
+    dcs_library_versions_init();
 }
 
 GEOSContextHandle_t dcs_geos_init(void)

@@ -8,13 +8,25 @@
 #include <stdio.h>
 #include <xlsxwriter.h>
 
+/* PROJ's release, read once: proj_info() rebuilds PROJ's global search
+ * path text, which PROJ reads without a lock while it transforms in other
+ * threads (ThreadSanitizer saw the workbook's thread race the GeoPackage
+ * writer's). */
+static char proj_release[64];
+
+void dcs_library_versions_init(void)
+{
+    if (!proj_release[0])
+        snprintf(proj_release, sizeof proj_release, "%s", proj_info().release);
+}
+
 void dcs_library_versions(dcs_lib_version libs[DCS_NLIBS])
 {
-    PJ_INFO pj = proj_info();
+    dcs_library_versions_init();
     libs[0].name = "GDAL";
     snprintf(libs[0].version, sizeof libs[0].version, "%s", GDALVersionInfo("RELEASE_NAME"));
     libs[1].name = "PROJ";
-    snprintf(libs[1].version, sizeof libs[1].version, "%s", pj.release);
+    snprintf(libs[1].version, sizeof libs[1].version, "%s", proj_release);
     libs[2].name = "GEOS";
     snprintf(libs[2].version, sizeof libs[2].version, "%s", GEOSversion());
     libs[3].name = "libxlsxwriter";

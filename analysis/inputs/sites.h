@@ -23,8 +23,8 @@
  * `progress` (may be NULL) once a chunk.
  *
  * The OGR read stays on one thread on purpose: converting a chunk costs
- * about twice reading it, so the read never holds the converters up, and
- * the other core is busy (converting, loading rasters); a GeoPackage read
+ * about twice reading it, so the read does not hold the converters up, and
+ * the other core also loads the rasters meanwhile; a GeoPackage read
  * through several connections by FID range would also change the order of
  * sites that a `where` on an indexed column gives (SQLite returns them in
  * the index's order).  Measured in tests/bench/RESULTS.md, issue 28, "8.

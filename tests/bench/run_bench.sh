@@ -20,6 +20,8 @@
 #   5. run issue 28's zonal-mean job (tests/bench/zonal_job.sh): one raster's
 #      exact mean per parcel to a GeoPackage (polygons, index) and to CSV,
 #      against `ogr2ogr -f GPKG` of the parcels and the read floor;
+#      and, for sizes up to BENCH_COST_MAX (100000), what each GIS output
+#      adds to a run (tests/bench/output_costs.sh);
 #   6. run the peers (issue 28; BENCH_PEERS=0 skips them): PostGIS on the
 #      nearest substation + flood share job against dcsite on the same job
 #      (tests/bench/peer_postgis.sh: its own throw-away server), and
@@ -215,6 +217,12 @@ for N in $SIZES; do
   echo "bench: $N parcels: the zonal-mean job ..."
   DCSITE=$DCSITE tests/bench/zonal_job.sh "$dir" | tee "$dir/zonal_job.out" ||
     { echo "bench: the zonal-mean job failed" >&2; failed=1; }
+  rm -f "$dir/output_costs.out"
+  if (( N <= ${BENCH_COST_MAX:-100000} )); then # what each GIS output adds (docs/outputs.md)
+    echo "bench: $N parcels: what each GIS output costs ..."
+    DCSITE=$DCSITE tests/bench/output_costs.sh "$dir" | tee "$dir/output_costs.out" ||
+      { echo "bench: the output costs failed" >&2; failed=1; }
+  fi
   rm -f "$dir/peer_geopandas.txt" "$dir/peer_geopandas.out" # no stale ratio in the summary
   if [[ ${BENCH_PEERS:-1} == 1 ]]; then
     DCSITE=$DCSITE tests/bench/peer_postgis.sh "$dir" | tee "$dir/peer_postgis.out" ||
@@ -367,7 +375,7 @@ for n in sizes:
 print()
 
 for n in sizes:
-    for peer in ('peer_postgis.out', 'peer_geopandas.out'):
+    for peer in ('zonal_job.out', 'output_costs.out', 'peer_postgis.out', 'peer_geopandas.out'):
         for line in read(os.path.join(bdir, str(n), peer)).splitlines():
             print('%10d %s' % (n, line.replace('bench: ', '')))
 print()

@@ -97,24 +97,22 @@ static void format_row(const csv_job *j, OGRCoordinateTransformationH ct, dcs_cs
         b->nomem = 1;
 }
 
-/* Rows [from, to) of block k's half: the first half, or the second. */
-static void half(const csv_job *j, size_t k, int second, size_t *from, size_t *to)
+/* The lines of block k's first half (second 0) or second half into b,
+ * which they replace. */
+static void format_half(const csv_job *j, size_t k, int second, OGRCoordinateTransformationH ct,
+                        dcs_csv_buf *b)
 {
     size_t a = k * BLOCK, e = a + BLOCK < j->n ? a + BLOCK : j->n, mid = a + (e - a) / 2;
-    *from = second ? mid : a;
-    *to = second ? e : mid;
+    b->len = 0;
+    for (size_t r = second ? mid : a; r < (second ? e : mid); r++)
+        format_row(j, ct, b, r);
 }
 
 /* Worker thread: the first half of block k. */
 static void fill_block(void *ctx, size_t k, void *slot)
 {
     const csv_job *j = ctx;
-    block_slot *s = slot;
-    size_t a, e;
-    half(j, k, 0, &a, &e);
-    s->text.len = 0;
-    for (size_t r = a; r < e; r++)
-        format_row(j, j->ct_work, &s->text, r);
+    format_half(j, k, 0, j->ct_work, &((block_slot *)slot)->text);
 }
 
 static void write_text(csv_job *j, const dcs_csv_buf *b)
@@ -128,18 +126,14 @@ static int put_block(void *ctx, size_t k, void *slot)
 {
     csv_job *j = ctx;
     block_slot *s = slot;
-    size_t a, e;
-    half(j, k, 1, &a, &e);
-    j->mine.len = 0;
-    for (size_t r = a; r < e; r++)
-        format_row(j, j->ct_main, &j->mine, r);
+    format_half(j, k, 1, j->ct_main, &j->mine);
     if (s->text.nomem || j->mine.nomem) {
         j->nomem = 1;
         return 1;
     }
     write_text(j, &s->text);
     write_text(j, &j->mine);
-    size_t done = e;
+    size_t done = (k + 1) * BLOCK < j->n ? (k + 1) * BLOCK : j->n;
     dcs_progress_report(j->L->progress,
                         j->L->points ? "writing eligible points" : "writing candidates", done,
                         j->n);

@@ -13,8 +13,7 @@
 /* One row in flight: built by the worker, bound by the caller. */
 typedef struct {
     dcs_gpkg_blob blob;
-    unsigned char *wkb; /* scratch: a point's or a transformed geometry's WKB */
-    size_t wkb_cap;
+    dcs_strbuf wkb;     /* scratch: a point's or a transformed geometry's WKB */
     char *why;          /* the reasons of an excluded site */
     int nomem;
 } row_slot;
@@ -35,16 +34,11 @@ static const char *phase(const dcs_gis_gpkg_layer *L, int commit)
     return L->points ? "writing eligible points" : "writing candidates";
 }
 
-static int scratch(row_slot *s, size_t n)
+/* Room for n bytes of WKB in the slot's scratch: its start, or NULL. */
+static unsigned char *scratch(row_slot *s, size_t n)
 {
-    if (n <= s->wkb_cap)
-        return 1;
-    unsigned char *p = realloc(s->wkb, n);
-    if (!p)
-        return 0;
-    s->wkb = p;
-    s->wkb_cap = n;
-    return 1;
+    s->wkb.len = 0;
+    return dcs_strbuf_reserve(&s->wkb, n) ? (unsigned char *)s->wkb.p : NULL;
 }
 
 /* The site's point, in the layer's CRS (a failed transformation: no
@@ -55,14 +49,15 @@ static int point_blob(const rows_job *j, row_slot *s, size_t i)
     if (j->ct && !OCTTransform(j->ct, 1, &x, &y, NULL))
         return 1;
     OGRGeometryH g = OGR_G_CreateGeometry(wkbPoint);
-    if (!g || !scratch(s, 21)) {
+    unsigned char *wkb = g ? scratch(s, 21) : NULL;
+    if (!wkb) {
         OGR_G_DestroyGeometry(g);
         return -1;
     }
     OGR_G_SetPoint_2D(g, 0, x, y);
-    OGR_G_ExportToIsoWkb(g, wkbNDR, s->wkb);
+    OGR_G_ExportToIsoWkb(g, wkbNDR, wkb);
     OGR_G_DestroyGeometry(g);
-    return dcs_gpkg_blob_make(&s->blob, s->wkb, 21, j->srs, 0);
+    return dcs_gpkg_blob_make(&s->blob, wkb, 21, j->srs, 0);
 }
 
 /* Through OGR: promoted to a multipolygon, transformed, exported. */
@@ -76,9 +71,10 @@ static int ogr_blob(const rows_job *j, row_slot *s, size_t i)
         return 1; /* no geometry, as an OGR writer leaves a failed one */
     }
     size_t n = (size_t)OGR_G_WkbSize(g);
-    int ok = scratch(s, n) && OGR_G_ExportToIsoWkb(g, wkbNDR, s->wkb) == OGRERR_NONE;
+    unsigned char *wkb = scratch(s, n);
+    int ok = wkb && OGR_G_ExportToIsoWkb(g, wkbNDR, wkb) == OGRERR_NONE;
     OGR_G_DestroyGeometry(g);
-    return ok ? dcs_gpkg_blob_make(&s->blob, s->wkb, n, j->srs, 0) : -1;
+    return ok ? dcs_gpkg_blob_make(&s->blob, wkb, n, j->srs, 0) : -1;
 }
 
 /* Worker thread: row r's reasons and geometry blob. */
@@ -92,7 +88,7 @@ static void fill_slot(void *ctx, size_t r, void *slot)
     int nomem = 0, got = 1;
     free(s->why);
     s->why = res->eval.eligible[i] ? NULL : dcs_result_reasons(res, i, &nomem);
-    s->blob.len = 0;
+    s->blob.bytes.len = 0;
     s->blob.has_box = 0;
     if (!L->geom_col)
         got = 1;
@@ -164,7 +160,7 @@ static size_t pipe_rows(rows_job *j, size_t n)
 done:
     for (int k = 0; slots && k < DCS_PIPE_RING; k++) {
         dcs_gpkg_blob_free(&slots[k].blob);
-        free(slots[k].wkb);
+        dcs_strbuf_free(&slots[k].wkb);
         free(slots[k].why);
     }
     free(slots);

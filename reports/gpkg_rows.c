@@ -112,26 +112,11 @@ static void put_f64le(unsigned char *p, double d)
         p[k] = (unsigned char)(u >> (8 * k));
 }
 
-static int blob_reserve(dcs_gpkg_blob *b, size_t need)
-{
-    if (need <= b->cap)
-        return 1;
-    size_t cap = b->cap ? b->cap : 256;
-    while (cap < need)
-        cap *= 2;
-    unsigned char *p = realloc(b->p, cap);
-    if (!p)
-        return 0;
-    b->p = p;
-    b->cap = cap;
-    return 1;
-}
-
 int dcs_gpkg_blob_make(dcs_gpkg_blob *b, const unsigned char *wkb, size_t n, int32_t srs_id,
                        int as_multi)
 {
     wkb_scan s = {.p = wkb, .end = wkb + n, .box = {INFINITY, -INFINITY, INFINITY, -INFINITY}};
-    b->len = 0;
+    b->bytes.len = 0;
     b->has_box = 0;
     if (n < 5 || !scan_geometry(&s, 0) || s.p != s.end)
         return 0;
@@ -142,9 +127,9 @@ int dcs_gpkg_blob_make(dcs_gpkg_blob *b, const unsigned char *wkb, size_t n, int
     int empty = s.npoints == 0, envelope = !empty && type != 1;
     int wrap = as_multi && type == 3; /* Polygon -> MultiPolygon of one */
     size_t len = HEADER_BYTES + (envelope ? ENVELOPE_BYTES : 0) + (wrap ? 9 : 0) + n;
-    if (!blob_reserve(b, len))
+    if (!dcs_strbuf_reserve(&b->bytes, len))
         return -1;
-    unsigned char *p = b->p;
+    unsigned char *p = (unsigned char *)b->bytes.p;
     p[0] = 'G', p[1] = 'P', p[2] = 0;
     p[3] = (unsigned char)(1 | (envelope ? 1 << 1 : 0) | (empty ? 1 << 4 : 0)); /* LE header */
     put_u32le(p + 4, (uint32_t)srs_id);
@@ -161,7 +146,7 @@ int dcs_gpkg_blob_make(dcs_gpkg_blob *b, const unsigned char *wkb, size_t n, int
         p += 9;
     }
     memcpy(p, wkb, n);
-    b->len = len;
+    b->bytes.len = len;
     if (!empty) {
         b->has_box = 1;
         memcpy(b->box, s.box, sizeof b->box);
@@ -171,7 +156,7 @@ int dcs_gpkg_blob_make(dcs_gpkg_blob *b, const unsigned char *wkb, size_t n, int
 
 void dcs_gpkg_blob_free(dcs_gpkg_blob *b)
 {
-    free(b->p);
+    dcs_strbuf_free(&b->bytes);
     memset(b, 0, sizeof *b);
 }
 
@@ -347,8 +332,8 @@ void dcs_gpkg_rows_null(dcs_gpkg_rows *w, int k)
 int dcs_gpkg_rows_put(dcs_gpkg_rows *w, int64_t fid, const dcs_gpkg_blob *g)
 {
     sqlite3_bind_int64(w->insert, 1, fid);
-    if (w->geom && g && g->len)
-        sqlite3_bind_blob(w->insert, 2, g->p, (int)g->len, SQLITE_STATIC);
+    if (w->geom && g && g->bytes.len)
+        sqlite3_bind_blob(w->insert, 2, g->bytes.p, (int)g->bytes.len, SQLITE_STATIC);
     else if (w->geom)
         sqlite3_bind_null(w->insert, 2);
     int rc = sqlite3_step(w->insert);

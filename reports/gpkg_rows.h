@@ -32,14 +32,14 @@
 #include <stdint.h>
 
 #include "core/error.h"
+#include "core/strbuf.h"
 
 typedef struct dcs_gpkg_rows dcs_gpkg_rows;
 
-/* A geometry as a GeoPackage blob (empty when len is 0: a null
+/* A geometry as a GeoPackage blob (empty when bytes.len is 0: a null
  * geometry), with its box when it has one. */
 typedef struct {
-    unsigned char *p;
-    size_t len, cap;
+    dcs_strbuf bytes; /* the blob: bytes.p, bytes.len */
     int has_box;
     double box[4]; /* minx, maxx, miny, maxy */
 } dcs_gpkg_blob;

@@ -859,6 +859,37 @@ class B9Outputs(Case):
                 self.assertNotIn("Reports:", r.stdout)
                 self.assertIntact(d, before)
 
+    def test_full_disk_while_dcsite_writes_the_rows(self):
+        # GDAL creates the GeoPackage (empty layers, styles, field
+        # descriptions), then dcsite inserts the rows and packs the indexes
+        # itself (reports/gis_gpkg.c, gpkg_rtree.c).  A disk that fills at
+        # any point of that must fail the run (exit 5, the file and the
+        # reason named), leave nothing behind and keep the earlier reports.
+        # The budget counts every byte written (journal and page rewrites
+        # too), so it sweeps from the final file's size to 4x it; the sweep
+        # must reach dcsite's own rows and its index, not only GDAL's steps.
+        d, before = self.good_outputs("out-full-rows")
+        size = os.path.getsize(os.path.join(d, NAME + ".gpkg"))
+        seen = set()
+        for k in range(25):
+            budget = int(size * (1 + 3 * k / 24))
+            with self.subTest(bytes=budget):
+                r = self.full_disk(d, ".gpkg", budget)
+                if r.returncode == 0:
+                    seen.add("complete")
+                    before = snapshot(d)  # the new reports replaced the old ones
+                    continue
+                self.assertFails(r, 5, "%s/.%s.part-" % (d, NAME), "database or disk is full")
+                self.assertNotIn("Reports:", r.stdout)
+                self.assertIntact(d, before)
+                err = errors(r)[0]
+                if "cannot write layer 'candidates'" in err:  # a row, or the commit
+                    seen.add("rows")
+                elif "spatial index of layer" in err:
+                    seen.add("index")
+        self.assertIn("rows", seen, "no budget ran out while the rows went in")
+        self.assertIn("index", seen, "no budget ran out while the index went in")
+
     def test_full_disk_other_formats(self):
         # GDAL's GeoJSON and CSV writers ignore failed writes: dcsite reads
         # each file back and counts the features before renaming it.

@@ -340,8 +340,12 @@ dcs_status dcs_layers_prepare(dcs_layer *layers, size_t n, const dcs_crs *crs, d
     return DCS_OK;
 }
 
-/* OGR geometry -> GEOS through WKB. */
-static GEOSGeometry *to_geos(GEOSContextHandle_t geos, OGRGeometryH g)
+/* OGR geometry -> GEOS through ISO WKB (little-endian).  When keep is not
+ * NULL the WKB is handed over in *keep / *keep_size (malloc'd) if it is
+ * 2D: then it is byte for byte what GEOS would write back (its writer's
+ * default is 2D, little-endian here); else *keep stays NULL. */
+static GEOSGeometry *to_geos(GEOSContextHandle_t geos, OGRGeometryH g, unsigned char **keep,
+                             size_t *keep_size)
 {
     size_t n = (size_t)OGR_G_WkbSize(g);
     unsigned char *wkb = malloc(n ? n : 1);
@@ -350,6 +354,11 @@ static GEOSGeometry *to_geos(GEOSContextHandle_t geos, OGRGeometryH g)
     GEOSGeometry *out = NULL;
     if (OGR_G_ExportToIsoWkb(g, wkbNDR, wkb) == OGRERR_NONE)
         out = GEOSGeomFromWKB_buf_r(geos, wkb, n);
+    if (out && keep && !OGR_G_Is3D(g) && !OGR_G_IsMeasured(g)) {
+        *keep = wkb;
+        *keep_size = n;
+        return out;
+    }
     free(wkb);
     return out;
 }
@@ -505,10 +514,14 @@ int dcs_geom_plainly_valid(GEOSContextHandle_t geos, const GEOSGeometry *g)
     return nx <= 2 && ny <= 2;
 }
 
-dcs_status dcs_layer_convert(const dcs_layer *L, dcs_layer_xf *xf, GEOSContextHandle_t geos,
-                             OGRGeometryH src, GEOSGeometry **geom, dcs_error *err)
+dcs_status dcs_layer_convert_wkb(const dcs_layer *L, dcs_layer_xf *xf,
+                                 GEOSContextHandle_t geos, OGRGeometryH src,
+                                 GEOSGeometry **geom, unsigned char **wkb, size_t *wkb_size,
+                                 dcs_error *err)
 {
     *geom = NULL;
+    if (wkb)
+        *wkb = NULL;
     OGRGeometryH w = L->in_work_crs ? NULL : OGR_G_Clone(src); /* src itself when in it */
     if (!L->in_work_crs && !w)
         return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory");
@@ -518,7 +531,7 @@ dcs_status dcs_layer_convert(const dcs_layer *L, dcs_layer_xf *xf, GEOSContextHa
                              "%s: cannot transform a geometry of layer '%s' to the working CRS: %s",
                              L->role, dcs_layer_label(L), CPLGetLastErrorMsg());
     }
-    *geom = to_geos(geos, w ? w : src);
+    *geom = to_geos(geos, w ? w : src, wkb, wkb_size);
     char why[256];
     if (!*geom) {
         ring_problem(w ? w : src, why, sizeof why);
@@ -530,12 +543,22 @@ dcs_status dcs_layer_convert(const dcs_layer *L, dcs_layer_xf *xf, GEOSContextHa
     if (w)
         OGR_G_DestroyGeometry(w);
     int invalid = !dcs_geom_plainly_valid(geos, *geom) && !GEOSisValid_r(geos, *geom);
+    if (invalid && wkb) { /* the repaired geometry is no longer that WKB */
+        free(*wkb);
+        *wkb = NULL;
+    }
     if (invalid && !(*geom = repair(L, xf, geos, *geom, why, sizeof why)))
         return dcs_error_set(err, DCS_ERR_GEOMETRY,
                              "%s: a polygon in layer '%s' is degenerate (GEOS: %s) and its repair "
                              "leaves no area, only a line or a point: fix or delete the feature",
                              L->role, dcs_layer_label(L), why);
     return DCS_OK;
+}
+
+dcs_status dcs_layer_convert(const dcs_layer *L, dcs_layer_xf *xf, GEOSContextHandle_t geos,
+                             OGRGeometryH src, GEOSGeometry **geom, dcs_error *err)
+{
+    return dcs_layer_convert_wkb(L, xf, geos, src, geom, NULL, NULL, err);
 }
 
 /* A polygon with no area, even once made valid (a collapsed ring, three

@@ -133,6 +133,16 @@ int dcs_geom_plainly_valid(GEOSContextHandle_t geos, const GEOSGeometry *g);
 dcs_status dcs_layer_convert(const dcs_layer *L, dcs_layer_xf *xf, GEOSContextHandle_t geos,
                              OGRGeometryH src, GEOSGeometry **geom, dcs_error *err);
 
+/* dcs_layer_convert(), also handing over in *wkb (malloc'd: the caller
+ * frees it) and *wkb_size the geometry *geom as 2D little-endian ISO WKB,
+ * byte for byte what GEOSGeomToWKB_buf_r() would write of it, which saves
+ * writing it again.  *wkb is NULL when there is no such copy (a repaired,
+ * 3D or measured geometry): then write it from *geom. */
+dcs_status dcs_layer_convert_wkb(const dcs_layer *L, dcs_layer_xf *xf,
+                                 GEOSContextHandle_t geos, OGRGeometryH src,
+                                 GEOSGeometry **geom, unsigned char **wkb, size_t *wkb_size,
+                                 dcs_error *err);
+
 /* The layer's name for messages: the scenario's, else GDAL's. */
 const char *dcs_layer_label(const dcs_layer *L);
 

@@ -104,20 +104,35 @@ static void cover_box(GEOSContextHandle_t geos, const GEOSGeometry *g, double bo
     box[3] = fmax(box[3], y1);
 }
 
-/* Site i's geometry as WKB from g (freed here), its extent added to box. */
+/* Site i's geometry: wkb (taken) when given, else g written as WKB (a
+ * malloc'd copy, so that every site's WKB is freed with free()); g is
+ * freed here, its extent added to box. */
+static int store_wkb(dcs_sites *s, size_t i, GEOSContextHandle_t geos, GEOSGeometry *g,
+                     unsigned char *wkb, size_t wkb_size, double box[4])
+{
+    cover_box(geos, g, box);
+    if (!wkb) {
+        unsigned char *w = GEOSGeomToWKB_buf_r(geos, g, &wkb_size);
+        if (w && (wkb = malloc(wkb_size ? wkb_size : 1)))
+            memcpy(wkb, w, wkb_size);
+        if (w)
+            GEOSFree_r(geos, w);
+    }
+    GEOSGeom_destroy_r(geos, g);
+    s->wkb[i] = wkb;
+    s->wkb_size[i] = wkb ? wkb_size : 0;
+    return wkb ? 0 : -1;
+}
+
 static int store(dcs_sites *s, size_t i, GEOSContextHandle_t geos, GEOSGeometry *g,
                  double box[4])
 {
-    cover_box(geos, g, box);
-    s->wkb[i] = GEOSGeomToWKB_buf_r(geos, g, &s->wkb_size[i]);
-    GEOSGeom_destroy_r(geos, g);
-    return s->wkb[i] ? 0 : -1;
+    return store_wkb(s, i, geos, g, NULL, 0, box);
 }
 
 int dcs_site_store(dcs_sites *s, size_t i, GEOSContextHandle_t geos, GEOSGeometry *g)
 {
-    if (s->wkb[i])
-        GEOSFree_r(geos, s->wkb[i]);
+    free(s->wkb[i]);
     s->wkb[i] = NULL;
     return store(s, i, geos, g, s->extent);
 }
@@ -224,34 +239,45 @@ static void blank_row(dcs_sites *s, size_t i)
         dcs_site_text(s, i)[k] = NULL;
 }
 
-/* The point GEOS makes of g (point on surface or centroid) in the working
- * CRS (*x, *y) and in lon/lat; NaN where it fails. */
-static void site_point(GEOSContextHandle_t geos, GEOSGeometry *p,
-                       OGRCoordinateTransformationH to_lonlat, double *x, double *y, double *lon,
-                       double *lat)
+/* x, y of the GEOS point p (freed here), NaN when it has none. */
+static void take_xy(GEOSContextHandle_t geos, GEOSGeometry *p, double *x, double *y)
 {
-    *x = *y = *lon = *lat = NAN;
-    double px, py;
-    if (p && GEOSGeomGetX_r(geos, p, &px) && GEOSGeomGetY_r(geos, p, &py)) {
-        *x = px;
-        *y = py;
-        if (to_lonlat && OCTTransform(to_lonlat, 1, &px, &py, NULL)) {
-            *lon = px;
-            *lat = py;
-        }
-    }
+    *x = *y = NAN;
+    if (p && !(GEOSGeomGetX_r(geos, p, x) && GEOSGeomGetY_r(geos, p, y)))
+        *x = *y = NAN;
     if (p)
         GEOSGeom_destroy_r(geos, p);
+}
+
+/* Site i's points: a point on the surface of g (GEOS) and its centroid
+ * (cx, cy), both taken to lon/lat in one call to PROJ. */
+static void set_points(dcs_sites *s, size_t i, GEOSContextHandle_t geos, const GEOSGeometry *g,
+                       double cx, double cy, OGRCoordinateTransformationH to_lonlat)
+{
+    double px, py;
+    take_xy(geos, GEOSPointOnSurface_r(geos, g), &px, &py);
+    s->x[i] = px;
+    s->y[i] = py;
+    double x[2] = {px, cx}, y[2] = {py, cy};
+    int ok[2] = {0, 0};
+    if (to_lonlat && !isnan(px + cx))
+        OCTTransformEx(to_lonlat, 2, x, y, NULL, ok);
+    else if (to_lonlat) /* one of them is missing: the other alone */
+        for (int k = 0; k < 2; k++)
+            ok[k] = !isnan(x[k]) && OCTTransformEx(to_lonlat, 1, &x[k], &y[k], NULL, &ok[k]) &&
+                    ok[k];
+    s->lon[i] = ok[0] ? x[0] : NAN;
+    s->lat[i] = ok[0] ? y[0] : NAN;
+    s->centroid_lon[i] = ok[1] ? x[1] : NAN;
+    s->centroid_lat[i] = ok[1] ? y[1] : NAN;
 }
 
 void dcs_site_set_points(dcs_sites *s, size_t i, GEOSContextHandle_t geos,
                          const GEOSGeometry *g, OGRCoordinateTransformationH to_lonlat)
 {
     double cx, cy;
-    site_point(geos, GEOSPointOnSurface_r(geos, g), to_lonlat, &s->x[i], &s->y[i], &s->lon[i],
-               &s->lat[i]);
-    site_point(geos, GEOSGetCentroid_r(geos, g), to_lonlat, &cx, &cy, &s->centroid_lon[i],
-               &s->centroid_lat[i]);
+    take_xy(geos, GEOSGetCentroid_r(geos, g), &cx, &cy);
+    set_points(s, i, geos, g, cx, cy, to_lonlat);
 }
 
 static char *feature_id(dcs_layer *L, OGRFeatureH f, int id_field)
@@ -315,29 +341,26 @@ static dcs_status add_site(dcs_layer *L, dcs_sites *s, const dcs_model *m, OGRFe
 
 /* ---- site areas ----------------------------------------------------------- */
 
-/* Planar area / k^2 at the centroid when the scale table answers. */
-static int table_area_m2(GEOSContextHandle_t geos, const GEOSGeometry *g,
+/* Planar area / k^2 at the centroid (cx, cy) when the scale table answers. */
+static int table_area_m2(GEOSContextHandle_t geos, const GEOSGeometry *g, double cx, double cy,
                          const dcs_scalegrid *scale, double *m2)
 {
-    double a, env[4], cx, cy;
-    GEOSGeometry *c = NULL;
-    int ok = scale->inv_k && GEOSArea_r(geos, g, &a) && GEOSGeom_getXMin_r(geos, g, &env[0]) &&
-             GEOSGeom_getYMin_r(geos, g, &env[1]) && GEOSGeom_getXMax_r(geos, g, &env[2]) &&
-             GEOSGeom_getYMax_r(geos, g, &env[3]) && (c = GEOSGetCentroid_r(geos, g)) &&
-             GEOSGeomGetX_r(geos, c, &cx) && GEOSGeomGetY_r(geos, c, &cy);
-    if (c)
-        GEOSGeom_destroy_r(geos, c);
+    double a, env[4];
+    int ok = scale->inv_k && !isnan(cx + cy) && GEOSArea_r(geos, g, &a) &&
+             GEOSGeom_getXMin_r(geos, g, &env[0]) && GEOSGeom_getYMin_r(geos, g, &env[1]) &&
+             GEOSGeom_getXMax_r(geos, g, &env[2]) && GEOSGeom_getYMax_r(geos, g, &env[3]);
     return ok && dcs_scalegrid_area(scale, a, env, cx, cy, m2);
 }
 
-/* Ground area in ha of the (multi)polygon g (working CRS) into *ha: from
- * the scale table when it answers, else geodesic.  0 when PROJ fails. */
-static int site_area_ha(GEOSContextHandle_t geos, const GEOSGeometry *g,
+/* Ground area in ha of the (multi)polygon g (working CRS; centroid cx, cy)
+ * into *ha: from the scale table when it answers, else geodesic.  0 when
+ * PROJ fails. */
+static int site_area_ha(GEOSContextHandle_t geos, const GEOSGeometry *g, double cx, double cy,
                         const dcs_scalegrid *scale, OGRCoordinateTransformationH to_lonlat,
                         double *ha)
 {
     double m2;
-    if (!table_area_m2(geos, g, scale, &m2))
+    if (!table_area_m2(geos, g, cx, cy, scale, &m2))
         m2 = dcs_geodesic_area_m2(geos, g, to_lonlat);
     *ha = m2 / 1e4;
     return !isnan(m2);
@@ -370,29 +393,36 @@ typedef struct {
     size_t failed;                 /* lowest failed site (SIZE_MAX none) */
 } site_converter;
 
+/* Site i from its source geometry: GEOS reads it once; its centroid
+ * serves both the area and the points; the WKB GEOS read is kept. */
 static dcs_status convert_site(site_converter *c, size_t i, dcs_error *err)
 {
     site_chunk *ch = c->chunk;
     dcs_sites *s = ch->s;
     GEOSGeometry *g = NULL;
+    unsigned char *wkb = NULL;
+    size_t wkb_size = 0;
     OGRGeometryH *src = &ch->src[i - ch->base];
-    dcs_status st = dcs_layer_convert(ch->L, &c->xf, c->geos, *src, &g, err);
+    dcs_status st = dcs_layer_convert_wkb(ch->L, &c->xf, c->geos, *src, &g, &wkb, &wkb_size, err);
     OGR_G_DestroyGeometry(*src); /* here, so the threads share the freeing */
     *src = NULL;
     int t = g ? GEOSGeomTypeId_r(c->geos, g) : -1;
-    double *area = &dcs_site_num(s, i)[DCS_COL_AREA_HA];
+    double cx = NAN, cy = NAN, *area = &dcs_site_num(s, i)[DCS_COL_AREA_HA];
+    if (g)
+        take_xy(c->geos, GEOSGetCentroid_r(c->geos, g), &cx, &cy);
     if (st == DCS_OK && (t == GEOS_POLYGON || t == GEOS_MULTIPOLYGON) &&
-        !site_area_ha(c->geos, g, c->scale, c->to_lonlat, area))
+        !site_area_ha(c->geos, g, cx, cy, c->scale, c->to_lonlat, area))
         st = dcs_error_set(err, DCS_ERR_DATA,
                            "%s: cannot transform a geometry of layer '%s' to WGS 84: %s",
                            ch->L->role, dcs_layer_label(ch->L), CPLGetLastErrorMsg());
     if (st != DCS_OK) {
         if (g)
             GEOSGeom_destroy_r(c->geos, g);
+        free(wkb);
         return dcs_error_prefix(err, "feature %lld: ", ch->fid[i - ch->base]);
     }
-    dcs_site_set_points(s, i, c->geos, g, c->to_lonlat);
-    if (store(s, i, c->geos, g, c->box) != 0)
+    set_points(s, i, c->geos, g, cx, cy, c->to_lonlat);
+    if (store_wkb(s, i, c->geos, g, wkb, wkb_size, c->box) != 0)
         return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory loading sites");
     return DCS_OK;
 }
@@ -664,7 +694,9 @@ static int add_cell(void *user, long i, long j, double cx, double cy)
     size_t k = s->n++;
     s->geom[k] = NULL;
     blank_row(s, k);
-    site_area_ha(s->geos, cell, &g->crs->scale, g->crs->work_to_lonlat,
+    double gx, gy;
+    take_xy(s->geos, GEOSGetCentroid_r(s->geos, cell), &gx, &gy);
+    site_area_ha(s->geos, cell, gx, gy, &g->crs->scale, g->crs->work_to_lonlat,
                  &dcs_site_num(s, k)[DCS_COL_AREA_HA]);
     if (store(s, k, s->geos, cell, s->extent) != 0) {
         g->st = dcs_error_set(g->err, DCS_ERR_NOMEM, "out of memory making grid cells");
@@ -727,8 +759,7 @@ void dcs_sites_free(dcs_sites *s)
         free(s->id[i]);
         if (s->geom[i])
             GEOSGeom_destroy_r(s->geos, s->geom[i]);
-        if (s->wkb[i])
-            GEOSFree_r(s->geos, s->wkb[i]);
+        free(s->wkb[i]);
         for (size_t k = 0; !s->pool && k < s->ntext; k++)
             free(dcs_site_text(s, i)[k]);
     }

@@ -57,7 +57,7 @@ typedef struct {
     size_t n, cap;
     size_t nnum, ntext;
     char **id;
-    unsigned char **wkb;  /* the geometry in the working CRS, as WKB (GEOSFree_r) */
+    unsigned char **wkb;  /* the geometry in the working CRS, as WKB (free()) */
     size_t *wkb_size;
     GEOSGeometry **geom;  /* NULL, except between dcs_sites_expand() and _compact() */
     double extent[4];     /* x0 y0 x1 y1 covering every site (x0 > x1 when none) */

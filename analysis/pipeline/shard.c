@@ -42,8 +42,7 @@ static void drop_site(dcs_sites *s, size_t i)
     free(s->id[i]);
     if (s->geom[i])
         GEOSGeom_destroy_r(s->geos, s->geom[i]);
-    if (s->wkb[i])
-        GEOSFree_r(s->geos, s->wkb[i]);
+    free(s->wkb[i]);
     for (size_t k = 0; !s->pool && k < s->ntext; k++)
         free(dcs_site_text(s, i)[k]);
 }

@@ -9,12 +9,20 @@
  * valid; a pentagram (one-way turns, twice round), a bow tie, a concave
  * polygon, collinear and repeated vertices, a hole, a multipolygon, a
  * point and a ring with a NaN are not.
+ *
+ * Also dcs_layer_convert_wkb (layers.h): the WKB it hands over must be,
+ * byte for byte, what GEOSGeomToWKB_buf_r writes of the geometry it
+ * returns (the reference), for polygons, polygons with holes,
+ * multipolygons and points; and it must hand over none for a 3D polygon
+ * (GEOS writes 2D) or a repaired bow tie.
  */
 #include "testutil.h"
 #include "geos_fixture.h"
 
 #include <math.h>
+#include <ogr_api.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "inputs/layers.h"
 
@@ -98,11 +106,56 @@ static void test_random_rings(void **state)
     assert_true(convex_plain > 1000);
 }
 
+/* Convert the OGR geometry of wkt; 1 when a WKB was handed over (then it
+ * must equal GEOS's own writing of the result), 0 when none was. */
+static int handed_over(const char *wkt)
+{
+    OGRGeometryH src = NULL;
+    char *text = (char *)wkt;
+    assert_int_equal(OGR_G_CreateFromWkt(&text, NULL, &src), OGRERR_NONE);
+    dcs_source source = {.layer = "test"};
+    dcs_layer L = {.role = "sites", .src = &source, .in_work_crs = 1,
+                   .want = DCS_GEOM_POLYGON_OR_POINT};
+    dcs_layer_xf xf = {0};
+    dcs_error err = {0};
+    GEOSGeometry *g = NULL;
+    unsigned char *wkb = NULL;
+    size_t size = 0;
+    assert_int_equal(dcs_layer_convert_wkb(&L, &xf, geos, src, &g, &wkb, &size, &err), DCS_OK);
+    assert_non_null(g);
+    int got = wkb != NULL;
+    if (wkb) {
+        size_t ref_size = 0;
+        unsigned char *ref = GEOSGeomToWKB_buf_r(geos, g, &ref_size);
+        assert_non_null(ref);
+        assert_int_equal(size, ref_size);
+        assert_memory_equal(wkb, ref, size);
+        GEOSFree_r(geos, ref);
+    }
+    free(wkb);
+    GEOSGeom_destroy_r(geos, g);
+    OGR_G_DestroyGeometry(src);
+    return got;
+}
+
+static void test_convert_hands_over_geos_wkb(void **state)
+{
+    (void)state;
+    assert_true(handed_over("POLYGON((583209.71 3483152.15,583293.11 3483150.11,"
+                            "583288.06 3483251.2,583213.22 3483249.59,583209.71 3483152.15))"));
+    assert_true(handed_over("POLYGON((0 0,100 0,100 100,0 100,0 0),(10 10,10 20,20 20,10 10))"));
+    assert_true(handed_over("MULTIPOLYGON(((0 0,10 0,10 10,0 0)),((20 20,30 20,30 30,20 20)))"));
+    assert_true(handed_over("POINT(583209.71 3483152.15)"));
+    assert_false(handed_over("POLYGON Z((0 0 1,10 0 1,10 10 2,0 0 1))"));
+    assert_false(handed_over("POLYGON((0 0,10 10,10 0,0 10,0 0))")); /* bow tie: repaired */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_designed_cases),
         cmocka_unit_test(test_random_rings),
+        cmocka_unit_test(test_convert_hands_over_geos_wkb),
     };
     return cmocka_run_group_tests(tests, geos_setup, geos_teardown);
 }

@@ -37,6 +37,8 @@ typedef struct report_job report_job;
 typedef dcs_status (*writer_fn)(const dcs_result *, const dcs_report_paths *,
                                 const report_job *, dcs_error *);
 
+enum { NJOBS = 8 }; /* the reports one run can write */
+
 struct report_job {
     const char *stem_suffix; /* "" or "_points", "_score" */
     const char *ext;
@@ -52,7 +54,9 @@ struct report_job {
     const dcs_pg_target *target;
     const char *phase;           /* named in the progress as it begins; NULL: the
                                   * writer reports its own steps */
-    int background;              /* may run in the map's thread */
+    int background;              /* may run in the map's thread: 1 first, then
+                                  * 2, 3 (the longest first: the workbook of
+                                  * many sites, then the PDF, then the PNG) */
 };
 
 static dcs_status write_gis(const dcs_result *r, const dcs_report_paths *p, const report_job *j,
@@ -233,18 +237,20 @@ static dcs_status job_paths(const char *name, const char *outdir, report_job *jo
     return st;
 }
 
-/* The jobs marked background (the workbook, the map's PNG and PDF: none
- * reports progress) in a thread beside the others.  The thread runs the
- * first of them, then takes the others from the front; once the caller's
- * thread has written its own reports (the GIS file, the web page, the
- * summary) it takes the rest from the back, so the maps are drawn beside
- * the workbook, or the PDF beside the PNG. */
+/* The jobs marked background (the workbook, the map's PDF and PNG: none
+ * reports progress) in a thread beside the others, in the order of their
+ * `background` rank, the longest first.  The thread runs the first, then
+ * takes the next ones; once the caller's thread has written its own
+ * reports (the GIS file, the web page, the summary) it takes the rest from
+ * the other end, the shortest first, so that the two threads end together:
+ * the PNG beside the PDF, or both maps beside the workbook. */
 typedef struct {
     const dcs_result *res;
     const dcs_report_paths *paths;
     report_job *jobs;
     size_t n;
-    size_t lo, hi; /* background jobs [lo, hi) not yet taken (under mu) */
+    size_t queue[NJOBS]; /* the background jobs, longest first */
+    size_t lo, hi; /* queue[lo .. hi) not yet taken (under mu) */
     size_t current; /* the job the thread runs or ran last (under mu) */
     dcs_status st;
     dcs_error err;
@@ -264,11 +270,8 @@ static size_t take(background *b, int from_back)
 {
     size_t k = b->n;
     pthread_mutex_lock(&b->mu);
-    while (b->lo < b->hi && k == b->n) {
-        size_t i = from_back ? --b->hi : b->lo++;
-        if (is_background(&b->jobs[i]))
-            k = i;
-    }
+    if (b->lo < b->hi)
+        k = from_back ? b->queue[--b->hi] : b->queue[b->lo++];
     pthread_mutex_unlock(&b->mu);
     return k;
 }
@@ -276,7 +279,7 @@ static size_t take(background *b, int from_back)
 static void *run_background(void *arg)
 {
     background *b = arg;
-    size_t k = b->lo - 1; /* the first, kept for this thread */
+    size_t k = b->queue[0]; /* the first, kept for this thread */
     do {
         pthread_mutex_lock(&b->mu);
         b->current = k;
@@ -297,14 +300,15 @@ static const char *waiting_for(background *b)
 
 static void background_start(background *b)
 {
-    size_t first = 0;
-    while (first < b->n && !is_background(&b->jobs[first]))
-        first++;
-    b->lo = first + 1;
-    b->hi = b->n;
-    b->current = first;
-    b->running = first < b->n && b->res->threads != 1 &&
-                 pthread_mutex_init(&b->mu, NULL) == 0;
+    size_t nq = 0;
+    for (int rank = 1; rank <= 3; rank++)
+        for (size_t k = 0; k < b->n; k++)
+            if (is_background(&b->jobs[k]) && b->jobs[k].background == rank)
+                b->queue[nq++] = k;
+    b->lo = 1;
+    b->hi = nq;
+    b->current = nq ? b->queue[0] : b->n;
+    b->running = nq > 0 && b->res->threads != 1 && pthread_mutex_init(&b->mu, NULL) == 0;
     if (b->running && pthread_create(&b->thread, NULL, run_background, b) != 0) {
         pthread_mutex_destroy(&b->mu);
         b->running = 0;
@@ -371,7 +375,6 @@ static dcs_status write_all(const dcs_result *res, const char *outdir, report_jo
 
 /* What a run writes: the format, the database target and one job per
  * report.  The jobs point into the plan (it must not move) and into paths. */
-enum { NJOBS = 8 };
 typedef struct {
     dcs_gis_format fmt;
     dcs_pg_target target;
@@ -443,9 +446,9 @@ static dcs_status plan_reports(const dcs_scenario *scn, const dcs_report_options
          .background = 1},
         {.stem_suffix = "_map", .ext = "png", .fn = write_map_png, .final = paths->map_png,
          .wanted = map, .sidecars = map_sidecars, .opt = opt, .phase = "drawing the map (PNG)",
-         .background = 1},
+         .background = 3},
         {.stem_suffix = "_map", .ext = "pdf", .fn = write_map_pdf, .final = paths->map_pdf,
-         .wanted = map, .opt = opt, .phase = "drawing the map (PDF)", .background = 1},
+         .wanted = map, .opt = opt, .phase = "drawing the map (PDF)", .background = 2},
         {.stem_suffix = "", .ext = "html", .fn = write_html, .final = paths->html,
          .wanted = scn->outputs.html, .opt = opt, .phase = "writing the web map report"},
         {.stem_suffix = "", .ext = "json", .fn = write_json, .final = paths->json,

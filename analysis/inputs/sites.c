@@ -592,6 +592,33 @@ static dcs_status attribute_fields(dcs_layer *L, const dcs_model *m, int *fields
     return DCS_OK;
 }
 
+/* Tell GDAL not to read the fields the sites do not use (a GeoPackage then
+ * selects only the used columns: ~0.2 s less a million parcels on the
+ * reading thread): every field but the id and the attributes, and but any
+ * field whose name appears in the layer's where filter, which some drivers
+ * evaluate on the read feature.  Best effort: a driver that cannot ignore
+ * fields reads them all, as before. */
+static void ignore_unused_fields(dcs_layer *L, int id_field, const int *fields, size_t nfields)
+{
+    OGRFeatureDefnH defn = OGR_L_GetLayerDefn(L->lyr);
+    int n = OGR_FD_GetFieldCount(defn);
+    const char **names = calloc((size_t)n + 2, sizeof *names);
+    if (!names)
+        return;
+    size_t k = 0;
+    for (int f = 0; f < n; f++) {
+        int used = f == id_field;
+        for (size_t a = 0; a < nfields && !used; a++)
+            used = fields[a] == f;
+        const char *name = OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, f));
+        if (!used && !(L->src->where && strcasestr(L->src->where, name)))
+            names[k++] = name;
+    }
+    names[k++] = "OGR_STYLE";
+    OGR_L_SetIgnoredFields(L->lyr, names);
+    free(names);
+}
+
 /* Features read and converted so far, those skipped included, for the
  * progress report: all read but the chunk `pending` not yet converted. */
 static size_t features_done(const dcs_layer *L, const dcs_sites *s, const site_chunk *pending)
@@ -637,6 +664,8 @@ dcs_status dcs_sites_load(dcs_layer *L, const dcs_model *m, const dcs_crs *crs,
         st = DCS_ERR_DATA;
     if (st == DCS_OK)
         st = attribute_fields(L, m, fields, err);
+    if (st == DCS_OK)
+        ignore_unused_fields(L, id_field, fields, m->scn->sites.nattrs);
     if (st == DCS_OK)
         st = converters_start(conv, n, s, L, crs, err);
     dcs_progress_report(progress, "reading sites", 0, total);

@@ -669,6 +669,65 @@ class T4DirectGeoPackageRows(unittest.TestCase):
         self.check_contents(gpkg, "candidates", got)
 
 
+class T5SitesReadTheirFieldsOnly(unittest.TestCase):
+    """dcsite asks GDAL to skip the site fields it does not use
+    (analysis/inputs/sites.c), but never one the layer's where filter names:
+    a Shapefile layer (filtered by OGR's own SQL on each feature) with the
+    filter on a field nothing else reads must keep exactly the filtered
+    sites, with their attribute; and the parcels' coordinates must come out
+    exactly as they went in (dcsite keeps the WKB GEOS read)."""
+
+    def test_where_on_an_unused_field(self):
+        path = os.path.join(TMP, "filtered_parcels.shp")
+        ds = ogr.GetDriverByName("ESRI Shapefile").CreateDataSource(path)
+        lyr = ds.CreateLayer("filtered_parcels", srs(32614), ogr.wkbPolygon)
+        for name, kind in (("pid", ogr.OFTString), ("keep", ogr.OFTInteger),
+                           ("zoning", ogr.OFTString), ("unused", ogr.OFTString)):
+            lyr.CreateField(ogr.FieldDefn(name, kind))
+        for k in range(10):
+            x, y = X0 + 400 * (k % 5) + 0.125, Y0 + 900 * (k // 5) + 0.375
+            wkt = "POLYGON((%r %r,%r %r,%r %r,%r %r,%r %r))" % (
+                x, y, x + 350.5, y, x + 350.5, y + 350.25, x, y + 349.75, x, y)
+            f = ogr.Feature(lyr.GetLayerDefn())
+            f.SetField("pid", "Q%02d" % k)
+            f.SetField("keep", k % 2)
+            f.SetField("zoning", "zone%d" % k)
+            f.SetField("unused", "x" * k)
+            f.SetGeometry(ogr.CreateGeometryFromWkt(wkt))
+            lyr.CreateFeature(f)
+        ds = None
+        want = {}  # as GDAL reads them back (a Shapefile turns outer rings clockwise)
+        back = ogr.Open(path)  # kept while its layer is read
+        for f in back.GetLayer(0):
+            if f.GetField("keep") == 1:
+                want[f.GetField("pid")] = (f.GetField("zoning"), f.GetGeometryRef().Clone())
+        back = None
+        with open(self.base_scenario()) as fh:
+            scn = json.load(fh)
+        scn["name"] = "filtered"
+        scn["sites"] = {"dataset": path, "id_field": "pid", "where": "keep = 1",
+                        "attributes": {"zoning_code": "zoning"}}
+        scn["facility"]["land_ha"] = 1
+        scn_path = os.path.join(TMP, "filtered.json")
+        with open(scn_path, "w") as fh:
+            json.dump(scn, fh)
+        out = os.path.join(TMP, "filtered-out")
+        r = run(out, scenario=scn_path)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        got = every_row(os.path.join(out, "filtered.gpkg"), "candidates")
+        self.assertEqual(sorted(f["site_id"] for f, _ in got), sorted(want))
+        for f, g in got:
+            zoning, geom = want[f["site_id"]]
+            self.assertEqual(f["zoning_code"], zoning)
+            multi = ogr.CreateGeometryFromWkb(g)  # kept: its parts are references into it
+            part = multi.GetGeometryRef(0)
+            self.assertEqual(part.GetGeometryRef(0).GetPoints(),
+                             geom.GetGeometryRef(0).GetPoints())
+
+    def base_scenario(self):
+        return parcels_scenario(TMP)
+
+
 def main():
     return tapkit.run_module(sys.modules[__name__], DCSITE, sys.stdout)
 

@@ -531,6 +531,15 @@ static int compare_offers(const void *a, const void *b)
     return x->k < y->k ? -1 : x->k > y->k;
 }
 
+/* The nearest points of the site last searched (s->site) and substation j,
+ * as GEOSNearestPoints_r() finds them, when dcs_nearest_point_pair() is
+ * certain of them (a point substation not on the site's boundary): then no
+ * GEOS distance is needed.  0: ask GEOS. */
+static int site_gap(const dcs_substations *s, size_t j, double x[2], double y[2])
+{
+    return s->near && s->site.usable && dcs_nearest_point_pair(s->near, j, &s->site, x, y);
+}
+
 /* The offers of every substation within r_m (working CRS) and, when
  * limit_km > 0, within limit_km on the ground; the nearest is first. */
 static dcs_status gather_offers(dcs_substations *s, const GEOSGeometry *site,
@@ -548,10 +557,18 @@ static dcs_status gather_offers(dcs_substations *s, const GEOSGeometry *site,
         (*out)[(*n)++] = (offer){c->nearest, c->nearest_km, c->nearest_cost};
     for (size_t i = 0; st == DCS_OK && i < l.n; i++) {
         size_t j = l.idx[i];
-        double d, km;
-        if (j == c->nearest || !GEOSDistance_r(s->geos, site, s->geom[j], &d) || d > r_m)
+        double d, km, x[2], y[2];
+        if (j == c->nearest)
             continue;
-        st = geodesic_gap_km(s->geos, site, s->geom[j], crs, &km, err);
+        if (site_gap(s, j, x, y)) { /* GEOS's nearest points, found without GEOS */
+            if ((d = hypot(x[1] - x[0], y[1] - y[0])) > r_m)
+                continue;
+            st = geodesic_km(x, y, crs, &km, err);
+        } else if (!GEOSDistance_r(s->geos, site, s->geom[j], &d) || d > r_m) {
+            continue;
+        } else {
+            st = geodesic_gap_km(s->geos, site, s->geom[j], crs, &km, err);
+        }
         if (st == DCS_OK && !(limit_km > 0 && km > limit_km))
             (*out)[(*n)++] = (offer){j, km, cost(s, j, km, user)};
     }
@@ -562,9 +579,11 @@ static dcs_status gather_offers(dcs_substations *s, const GEOSGeometry *site,
 /* Working-CRS metres per ground km near the site (1000 when unknown). */
 static double planar_per_km(dcs_substations *s, const GEOSGeometry *site, const dcs_connection *c)
 {
-    double d0;
-    return GEOSDistance_r(s->geos, site, s->geom[c->nearest], &d0) && d0 > 0 &&
-                   c->nearest_km > 0
+    double d0, x[2], y[2];
+    int got = site_gap(s, c->nearest, x, y)
+                  ? (d0 = hypot(x[1] - x[0], y[1] - y[0]), 1)
+                  : GEOSDistance_r(s->geos, site, s->geom[c->nearest], &d0);
+    return got && d0 > 0 && c->nearest_km > 0
                ? d0 / c->nearest_km
                : 1000.0;
 }

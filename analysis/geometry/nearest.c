@@ -731,6 +731,17 @@ static dcs_status keep_segments(const search_state *S, dcs_near_site *site)
     return DCS_OK;
 }
 
+/* The candidate at the least distance, as the next search's hint. */
+static void remember_nearest(const search_state *S, dcs_near_site *site)
+{
+    size_t k = 0;
+    for (size_t i = 1; i < S->n; i++)
+        if (S->c[i].d < S->c[k].d)
+            k = i;
+    site->hint_ix = S->ix;
+    site->hint_prim = S->c[k].prim;
+}
+
 dcs_status dcs_nearest_find(const dcs_nearest *ix, GEOSContextHandle_t geos,
                             GEOSGeometry *const *geoms, const GEOSGeometry *site_geom,
                             dcs_near_site *site, size_t *which)
@@ -744,10 +755,19 @@ dcs_status dcs_nearest_find(const dcs_nearest *ix, GEOSContextHandle_t geos,
     search_state S = {.ix = ix, .s = site, .best = INFINITY, .tol = greater(ix->tol, 1e-9 * scale),
                       .cap = 32};
     S.c = S.local;
+    /* The last nearest primitive's distance bounds the answer from above:
+     * the search then prunes more from the start, and finds the same
+     * candidates within the tolerance of the least distance. */
+    double hint = site->hint_ix == ix && site->hint_prim < ix->nprim
+                      ? prim_distance(ix, site->hint_prim, site)
+                      : INFINITY;
+    if (hint >= 0 && hint < INFINITY)
+        S.best = hint;
     search(&S, 0);
     dcs_status st = S.nomem ? DCS_ERR_NOMEM : DCS_OK;
-    if (st == DCS_OK && isfinite(S.best)) {
+    if (st == DCS_OK && isfinite(S.best) && S.n > 0) {
         compact(&S);
+        remember_nearest(&S, site);
         st = keep_segments(&S, site);
         qsort(S.c, S.n, sizeof *S.c, by_item);
         if (st == DCS_OK && S.n > 0 && S.c[0].item == S.c[S.n - 1].item)

@@ -74,6 +74,10 @@ typedef struct {
     double x0, y0, x1, y1;   /* box */
     uint32_t *seg;           /* the last search's nearest segments (see dcs_nearest_find) */
     size_t nseg, segcap;
+    const dcs_nearest *hint_ix; /* the index of the last search that found something, */
+    uint32_t hint_prim;      /* and its nearest primitive: the next search in that
+                              * index starts from its distance (sites come in
+                              * spatial order, so it is near the answer) */
 } dcs_near_site;
 
 /* Index the n geometries (points, lines, polygons, multi and collections

@@ -13,7 +13,10 @@
  * on a lattice and with duplicated features; empty sets and empty
  * features.  The nearest points of a point feature, and of a segment
  * that is alone nearest, must equal GEOSNearestPoints_r's to the bit (the
- * km written for a site come from them).
+ * km written for a site come from them).  A search that starts from the
+ * previous site's nearest primitive (the hint dcs_nearest_find() keeps in
+ * the site, as every search below but the first does) must find the same
+ * feature and segments as one from scratch.
  */
 #include "testutil.h"
 #include "geos_fixture.h"
@@ -147,6 +150,15 @@ static void check_site(const dcs_nearest *ix, GEOSGeometry *const *geoms, size_t
     assert_int_equal(dcs_nearest_find(ix, geos, geoms, site, s, &which), DCS_OK);
     assert_int_equal(which_copy, which);
     assert_int_equal(copied.nseg, s->nseg);
+    dcs_near_site fresh = {0}; /* no hint: the search from scratch */
+    size_t which_fresh = 999;
+    assert_int_equal(dcs_near_site_copy(&fresh, s), DCS_OK);
+    assert_int_equal(dcs_nearest_find(ix, geos, geoms, site, &fresh, &which_fresh), DCS_OK);
+    assert_int_equal(which_fresh, which);
+    assert_int_equal(fresh.nseg, s->nseg);
+    if (s->nseg)
+        assert_memory_equal(fresh.seg, s->seg, s->nseg * sizeof *s->seg);
+    dcs_near_site_free(&fresh);
     assert_int_equal(copied.n, s->n);
     assert_int_equal(copied.nrings, s->nrings);
     assert_memory_equal(copied.x, s->x, s->n * sizeof *s->x);

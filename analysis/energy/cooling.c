@@ -398,22 +398,6 @@ static void air_economizer(const dcs_cooling_params *p, const dcs_hour_weather *
     r->blowdown_kg = r->evaporated_kg / (p->cycles_of_concentration - 1);
 }
 
-/* Temperature of saturated air of enthalpy h (kJ/kg dry air) at pa, by
- * bisection over -60..100 C (saturated enthalpy rises with temperature). */
-static double saturated_at_enthalpy(double h, double pa)
-{
-    double lo = -60, hi = 100;
-    for (int i = 0; i < 50; i++) {
-        double mid = 0.5 * (lo + hi);
-        double hs = dcs_psy_enthalpy(mid, dcs_psy_w_sat(mid, pa));
-        if (hs < h)
-            lo = mid;
-        else
-            hi = mid;
-    }
-    return 0.5 * (lo + hi);
-}
-
 /* Water a tower evaporates (kg in the hour) rejecting heat_kw with its
  * water entering at hot_c and cooled by range_k: the air (water flow / L/G)
  * takes the heat and leaves saturated, at most at the entering water
@@ -424,7 +408,7 @@ static double tower_evaporation_kg(const dcs_cooling_params *p, const dcs_hour_w
     double pa = wx->pressure_pa;
     double air = heat_kw / (CP_WATER * range_k) / p->tower_lg; /* kg/s dry air */
     double h_in = dcs_psy_enthalpy(wx->dry_bulb_c, wx->w_outdoor);
-    double t_out = saturated_at_enthalpy(h_in + heat_kw / air, pa);
+    double t_out = dcs_psy_saturated_at_enthalpy(h_in + heat_kw / air, pa);
     if (t_out > hot_c) { /* the air cannot leave warmer than the water: more of it */
         t_out = hot_c;
         double dh = dcs_psy_enthalpy(hot_c, dcs_psy_w_sat(hot_c, pa)) - h_in;

@@ -188,3 +188,64 @@ double dcs_psy_density(double t_c, double w, double p_pa)
     double v = dcs_psy_specific_volume(t_c, w, p_pa);
     return isnan(v) ? NAN : (1.0 + w) / v;
 }
+
+/* ---- saturated air of a given enthalpy ------------------------------------ */
+
+enum { SAT_HALVINGS = 50, SAT_JUMP = 40 };
+#define SAT_LO (-60.0)
+#define SAT_SPAN 160.0 /* -60 .. 100 C: every halving point is exact in a double */
+
+/* 1 when saturated air at t has less enthalpy than h (NaN: no). */
+static int sat_below(double t, double h, double p_pa)
+{
+    return dcs_psy_enthalpy(t, dcs_psy_w_sat(t, p_pa)) < h;
+}
+
+/* The root of saturated enthalpy = h by the secant method from 20 and 30 C;
+ * NaN when it fails to settle. */
+static double sat_secant(double h, double p_pa)
+{
+    double t0 = 20, t1 = 30;
+    double g0 = dcs_psy_enthalpy(t0, dcs_psy_w_sat(t0, p_pa)) - h;
+    double g1 = dcs_psy_enthalpy(t1, dcs_psy_w_sat(t1, p_pa)) - h;
+    for (int i = 0; i < 12; i++) {
+        if (!isfinite(g0) || !isfinite(g1) || g1 == g0)
+            return NAN;
+        double t2 = t1 - g1 * (t1 - t0) / (g1 - g0);
+        if (!(t2 > SAT_LO && t2 < SAT_LO + SAT_SPAN))
+            return NAN;
+        if (fabs(t2 - t1) < 1e-12)
+            return t2;
+        t0 = t1, g0 = g1, t1 = t2;
+        g1 = dcs_psy_enthalpy(t1, dcs_psy_w_sat(t1, p_pa)) - h;
+    }
+    return NAN;
+}
+
+double dcs_psy_saturated_at_enthalpy(double h, double p_pa)
+{
+    double lo = SAT_LO, hi = SAT_LO + SAT_SPAN, t = sat_secant(h, p_pa);
+    int done = 0;
+    if (!isnan(t)) {
+        /* the grid step of halving SAT_JUMP that holds t, or a neighbour:
+         * a + step and j * step are exact (multiples of 2^-35 below 2^7) */
+        double step = ldexp(SAT_SPAN, -SAT_JUMP), j = floor((t - SAT_LO) / step);
+        for (int k = 0; k < 3 && !done; k++) {
+            double jj = j + (k == 1 ? -1 : k == 2 ? 1 : 0);
+            double a = SAT_LO + jj * step, b = a + step;
+            if (jj >= 0 && jj < ldexp(1, SAT_JUMP) && sat_below(a, h, p_pa) &&
+                !sat_below(b, h, p_pa)) {
+                lo = a, hi = b;
+                done = SAT_JUMP;
+            }
+        }
+    }
+    for (int i = done; i < SAT_HALVINGS; i++) {
+        double mid = 0.5 * (lo + hi);
+        if (sat_below(mid, h, p_pa))
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return 0.5 * (lo + hi);
+}

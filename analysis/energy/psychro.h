@@ -97,6 +97,15 @@ double dcs_psy_dew_point(double w, double p_pa);
 /* Enthalpy of moist air in kJ per kg of dry air (eq. 32). */
 double dcs_psy_enthalpy(double t_c, double w);
 
+/* Temperature (C) of saturated air of enthalpy h (kJ/kg dry air) at p_pa:
+ * the result of 50 halvings of -60 .. 100 C (saturated enthalpy rises with
+ * temperature; the end the root lies beyond when it is outside), to the
+ * bit.  A secant search first finds the root, and the halving starts from
+ * the 2^-40-wide step of that grid that holds it once both of its ends are
+ * checked to bracket it: the steps before would have led there, so the
+ * result is the same with about 20 evaluations instead of 50. */
+double dcs_psy_saturated_at_enthalpy(double h, double p_pa);
+
 /* Specific volume in m^3 per kg of dry air (eq. 28). */
 double dcs_psy_specific_volume(double t_c, double w, double p_pa);
 

@@ -246,15 +246,16 @@ static int next_line(wx_reader *r)
     return 1;
 }
 
-static char *trim(char *s)
+/* s without its leading and trailing blanks (cut at end, its NUL). */
+static char *trim_to(char *s, char *end)
 {
-    while (*s == ' ' || *s == '\t')
+    while (s < end && (*s == ' ' || *s == '\t'))
         s++;
-    size_t n = strlen(s);
-    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
-        s[--n] = '\0';
+    while (end > s && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r'))
+        *--end = '\0';
     return s;
 }
+
 
 /* Split r->buf at commas into trimmed fields; double quotes are removed and
  * protect commas inside them.  0, or -1 out of memory. */
@@ -280,7 +281,7 @@ static int split(wx_reader *r)
                 *out++ = *p;
         int more = *p == ',';
         *out = '\0';
-        r->field[r->nfield++] = trim(start);
+        r->field[r->nfield++] = trim_to(start, out); /* its end is known: no strlen */
         if (!more)
             return 0;
         p++;

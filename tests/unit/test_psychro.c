@@ -1,6 +1,10 @@
 /*
  * test_psychro.c - psychrometrics against published tables and examples.
  *
+ * dcs_psy_saturated_at_enthalpy is checked to the bit against the 50
+ * halvings it is defined as (written out here), at 200 000 random roots
+ * and pressures and beyond its range.
+ *
  * References (ASHRAE Handbook - Fundamentals 2017, SI, chapter 1; the
  * tabulated figures below as transcribed in the test suite of PsychroLib,
  * github.com/psychrometrics/psychrolib, tests/test_psychrolib_si.py, which
@@ -209,6 +213,52 @@ static void test_out_of_range_is_nan(void **state)
     assert_true(isnan(dcs_psy_density(20, 0.01, INFINITY)));
 }
 
+/* The definition dcs_psy_saturated_at_enthalpy must reproduce to the bit:
+ * 50 halvings of -60 .. 100 C on "saturated enthalpy below h". */
+static double halving_reference(double h, double pa)
+{
+    double lo = -60, hi = 100;
+    for (int i = 0; i < 50; i++) {
+        double mid = 0.5 * (lo + hi);
+        if (dcs_psy_enthalpy(mid, dcs_psy_w_sat(mid, pa)) < h)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return 0.5 * (lo + hi);
+}
+
+static void test_saturated_at_enthalpy_is_the_halving(void **state)
+{
+    (void)state;
+    unsigned seed = 12345;
+    int checked = 0;
+    for (int k = 0; k < 200000; k++) {
+        seed = seed * 1103515245u + 12345u;
+        double u = (seed >> 8) / 16777216.0;
+        seed = seed * 1103515245u + 12345u;
+        double v = (seed >> 8) / 16777216.0;
+        double pa = 60000 + 45000 * v;             /* 4000 m up to below sea level */
+        double t = -55 + 140 * u;                  /* the root, from -55 to 85 C */
+        double h = dcs_psy_enthalpy(t, dcs_psy_w_sat(t, pa));
+        if (isnan(h))
+            continue;                              /* boiling at this pressure */
+        double got = dcs_psy_saturated_at_enthalpy(h, pa), want = halving_reference(h, pa);
+        if (got != want)
+            fail_msg("h %.17g pa %.17g: %.17g, halving %.17g", h, pa, got, want);
+        assert_true(fabs(got - t) < 1e-9);
+        checked++;
+    }
+    assert_true(checked > 150000);
+    /* beyond either end, and nonsense: the halving's own answers */
+    double odd[][2] = {{-80, P_STD}, {1e4, P_STD}, {NAN, P_STD}, {50, NAN}, {50, -5}};
+    for (size_t k = 0; k < sizeof odd / sizeof odd[0]; k++) {
+        double got = dcs_psy_saturated_at_enthalpy(odd[k][0], odd[k][1]);
+        double want = halving_reference(odd[k][0], odd[k][1]);
+        assert_memory_equal(&got, &want, sizeof got);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -222,6 +272,7 @@ int main(void)
         cmocka_unit_test(test_round_trip_wet_bulb),
         cmocka_unit_test(test_round_trip_dew_point_rh),
         cmocka_unit_test(test_out_of_range_is_nan),
+        cmocka_unit_test(test_saturated_at_enthalpy_is_the_halving),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -32,8 +32,7 @@ dcs_strpool *dcs_strpool_new(void)
     return p;
 }
 
-/* FNV-1a. */
-static uint64_t hash(const char *s)
+uint64_t dcs_strpool_hash(const char *s)
 {
     uint64_t h = 1469598103934665603u;
     for (; *s; s++)
@@ -59,7 +58,7 @@ static int grow(dcs_strpool *p)
         return -1;
     for (size_t k = 0; k < p->cap; k++)
         if (p->slot[k])
-            slot[find(slot, cap, p->slot[k], hash(p->slot[k]))] = p->slot[k];
+            slot[find(slot, cap, p->slot[k], dcs_strpool_hash(p->slot[k]))] = p->slot[k];
     free(p->slot);
     p->slot = slot;
     p->cap = cap;
@@ -70,7 +69,7 @@ char *dcs_strpool_intern(dcs_strpool *p, const char *s)
 {
     if (!s)
         return NULL;
-    uint64_t h = hash(s);
+    uint64_t h = dcs_strpool_hash(s);
     cached *c = &recent[h & 255];
     if (c->gen == p->gen && strcmp(c->s, s) == 0)
         return c->s;

@@ -31,6 +31,10 @@ dcs_strpool *dcs_strpool_new(void);
  * memory. */
 char *dcs_strpool_intern(dcs_strpool *p, const char *s);
 
+/* The FNV-1a hash of s the pool files it under (for other tables of
+ * strings). */
+uint64_t dcs_strpool_hash(const char *s);
+
 /* Distinct strings held. */
 size_t dcs_strpool_count(dcs_strpool *p);
 

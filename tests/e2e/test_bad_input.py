@@ -290,6 +290,26 @@ class B2LayersAndFields(Case):
                                                "transform a geometry of layer 'sites'"), msgs[0])
             self.assertFalse(os.path.exists(path("out-badgeom_far")))
 
+    def test_repeated_site_ids(self):
+        # DUP-A (features 109 and 8009) and DUP-B (features 209 and 6009)
+        # are each used twice: the first repeat in the layer's order, DUP-B
+        # at feature 6009, is the one named (not the first id in sorted
+        # order); no report is written
+        ds = copy_layers("dupids.gpkg")
+        lyr = ds.GetLayerByName("sites")
+        ds.StartTransaction()
+        for k in range(9000):
+            sid = {100: "DUP-A", 200: "DUP-B", 6000: "DUP-B", 8000: "DUP-A"}.get(k, "X%05d" % k)
+            add_site(lyr, sid, box_wkt(700000 + 600 * (k % 90), 3680000 + 600 * (k // 90)))
+        ds.CommitTransaction()
+        ds = None
+        s = scenario()
+        s["sites"]["dataset"] = "dupids.gpkg"
+        r = run_scenario("dupids", s)
+        self.assertFails(r, 4, 'sites: id "DUP-B" is used by more than one feature; '
+                               'site ids must be unique')
+        self.assertFalse(os.path.exists(path("out-dupids")))
+
 
 # --------------------------------------------------------------------------
 # CRS

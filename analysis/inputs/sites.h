@@ -11,23 +11,27 @@
  *
  * dcs_sites_load() reads the site layer (already opened and prepared),
  * takes ids from the id field (or the feature id), fills area_ha with the
- * geodesic area and copies the mapped attributes.  Site ids must be unique.
+ * geodesic area and copies the mapped attributes.  Site ids must be unique
+ * (DCS_ERR_DATA names the first id, in the layer's order, used before).
  * Features are read in order by the calling thread; their geometries are
  * converted (to the working CRS, GEOS, validity, geodesic area, a point on
  * the surface, the centroid) by `threads` threads (at most
  * DCS_SITES_MAX_THREADS), a chunk of features at a time, each with its
  * own GEOS context and PROJ transformations.  While the other threads
  * convert a chunk, the calling thread reads the next one, then helps
- * convert.  The result does not depend on the number of threads.
+ * convert; each converter takes its sites' points to lon/lat a batch at a
+ * time (one PROJ call for 128 sites).  The result does not depend on the
+ * number of threads.
  * Progress ("reading sites", features read of the layer's count) goes to
  * `progress` (may be NULL) once a chunk.
  *
- * The OGR read stays on one thread on purpose: converting a chunk costs
- * about twice reading it, so the read does not hold the converters up, and
- * the other core also loads the rasters meanwhile; a GeoPackage read
- * through several connections by FID range would also change the order of
- * sites that a `where` on an indexed column gives (SQLite returns them in
- * the index's order).  Measured in tests/bench/RESULTS.md, issue 28, "8.
+ * The OGR read stays on one thread on purpose: with the conversion beside
+ * it, both cores are busy through this phase (the other core also loads
+ * the rasters and weather meanwhile; a second GeoPackage connection reading
+ * half the FID range, tried in issue 28's fourth round, gave nothing).  A
+ * GeoPackage read through several connections by FID range would also
+ * change the order of sites that a `where` on an indexed column gives
+ * (SQLite returns them in the index's order).  Measured in tests/bench/RESULTS.md, issue 28, "8.
  * Reading sites on both cores".
  *
  * dcs_sites_from_grid() makes the sites instead from the cells of a square

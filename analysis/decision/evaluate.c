@@ -281,7 +281,8 @@ dcs_status dcs_evaluate_threads(const dcs_model *m, const dcs_site_rows *rows, i
         dcs_evaluation_free(ev);
         return st;
     }
-    ev->neligible = dcs_rank_sites(ev->score, rows->id, ev->eligible, rows->n, ev->order, ev->rank);
+    ev->neligible = dcs_rank_sites_threads(ev->score, rows->id, ev->eligible, rows->n, ev->order,
+                                           ev->rank, threads);
     return DCS_OK;
 nomem:
     free(w);

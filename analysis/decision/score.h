@@ -34,4 +34,11 @@ double dcs_weighted_sum(const double *values, const double *weights, size_t n);
 size_t dcs_rank_sites(const double *score, const char *const *ids,
                       const unsigned char *eligible, size_t n, size_t *order, size_t *rank);
 
+/* The same, the sort split between two threads when threads > 1 and there
+ * are many eligible sites (each half sorted in its own thread, then
+ * merged: the order is a total one, ties by index, so it is the same). */
+size_t dcs_rank_sites_threads(const double *score, const char *const *ids,
+                              const unsigned char *eligible, size_t n, size_t *order,
+                              size_t *rank, int threads);
+
 #endif

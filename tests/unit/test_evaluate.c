@@ -408,9 +408,44 @@ static void test_rank_independent_of_input_order(void **state)
         assert_int_equal(order[i], want2[i]);
 }
 
+/* The ranking sorted in two halves and merged (two threads) must be the
+ * one thread's, at a size that splits: 100 000 sites, scores from 50
+ * values (ties broken by id, then index), a tenth ineligible. */
+static void test_rank_split_between_threads(void **state)
+{
+    (void)state;
+    enum { N = 100000 };
+    double *score = malloc(N * sizeof *score);
+    const char **ids = malloc(N * sizeof *ids);
+    char *names = malloc(N * 12);
+    unsigned char *eligible = malloc(N);
+    size_t *o1 = malloc(N * sizeof *o1), *r1 = malloc(N * sizeof *r1);
+    size_t *o2 = malloc(N * sizeof *o2), *r2 = malloc(N * sizeof *r2);
+    assert_true(score && ids && names && eligible && o1 && r1 && o2 && r2);
+    unsigned seed = 99;
+    for (size_t i = 0; i < N; i++) {
+        seed = seed * 1103515245u + 12345u;
+        score[i] = (seed >> 16) % 50 / 49.0;
+        snprintf(names + 12 * i, 12, "S%07u", (seed >> 4) % 1000000u); /* some ids repeat */
+        ids[i] = names + 12 * i;
+        eligible[i] = i % 10 != 3;
+    }
+    size_t k1 = dcs_rank_sites(score, ids, eligible, N, o1, r1);
+    size_t k2 = dcs_rank_sites_threads(score, ids, eligible, N, o2, r2, 2);
+    assert_int_equal(k1, k2);
+    assert_true(k1 > 65536); /* large enough to be split */
+    assert_memory_equal(o1, o2, k1 * sizeof *o1);
+    assert_memory_equal(r1, r2, N * sizeof *r1);
+    for (size_t r = 1; r < k1; r++) /* and it is a ranking: better or equal first */
+        assert_true(score[o1[r - 1]] >= score[o1[r]]);
+    free(score), free(ids), free(names), free(eligible);
+    free(o1), free(r1), free(o2), free(r2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_rank_split_between_threads),
         cmocka_unit_test_setup_teardown(test_model_metrics, setup, teardown),
         cmocka_unit_test(test_model_binding_errors),
         cmocka_unit_test(test_rule_check),

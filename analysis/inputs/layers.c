@@ -514,6 +514,26 @@ int dcs_geom_plainly_valid(GEOSContextHandle_t geos, const GEOSGeometry *g)
     return nx <= 2 && ny <= 2;
 }
 
+/* *geom checked, and repaired when invalid (then the WKB *wkb, if any, no
+ * longer describes it and is freed). */
+static dcs_status valid_or_repaired(const dcs_layer *L, dcs_layer_xf *xf,
+                                    GEOSContextHandle_t geos, GEOSGeometry **geom,
+                                    unsigned char **wkb, dcs_error *err)
+{
+    char why[256];
+    int invalid = !dcs_geom_plainly_valid(geos, *geom) && !GEOSisValid_r(geos, *geom);
+    if (invalid && wkb) {
+        free(*wkb);
+        *wkb = NULL;
+    }
+    if (invalid && !(*geom = repair(L, xf, geos, *geom, why, sizeof why)))
+        return dcs_error_set(err, DCS_ERR_GEOMETRY,
+                             "%s: a polygon in layer '%s' is degenerate (GEOS: %s) and its repair "
+                             "leaves no area, only a line or a point: fix or delete the feature",
+                             L->role, dcs_layer_label(L), why);
+    return DCS_OK;
+}
+
 dcs_status dcs_layer_convert_wkb(const dcs_layer *L, dcs_layer_xf *xf,
                                  GEOSContextHandle_t geos, OGRGeometryH src,
                                  GEOSGeometry **geom, unsigned char **wkb, size_t *wkb_size,
@@ -542,17 +562,28 @@ dcs_status dcs_layer_convert_wkb(const dcs_layer *L, dcs_layer_xf *xf,
     }
     if (w)
         OGR_G_DestroyGeometry(w);
-    int invalid = !dcs_geom_plainly_valid(geos, *geom) && !GEOSisValid_r(geos, *geom);
-    if (invalid && wkb) { /* the repaired geometry is no longer that WKB */
-        free(*wkb);
-        *wkb = NULL;
+    return valid_or_repaired(L, xf, geos, geom, wkb, err);
+}
+
+dcs_status dcs_layer_convert_plain_wkb(const dcs_layer *L, dcs_layer_xf *xf,
+                                       GEOSContextHandle_t geos, unsigned char *src,
+                                       size_t size, GEOSGeometry **geom, unsigned char **wkb,
+                                       size_t *wkb_size, dcs_error *err)
+{
+    *geom = L->in_work_crs ? GEOSGeomFromWKB_buf_r(geos, src, size) : NULL;
+    if (*geom) { /* the bytes GEOS read are the ones it would write */
+        *wkb = src;
+        *wkb_size = size;
+        return valid_or_repaired(L, xf, geos, geom, wkb, err);
     }
-    if (invalid && !(*geom = repair(L, xf, geos, *geom, why, sizeof why)))
-        return dcs_error_set(err, DCS_ERR_GEOMETRY,
-                             "%s: a polygon in layer '%s' is degenerate (GEOS: %s) and its repair "
-                             "leaves no area, only a line or a point: fix or delete the feature",
-                             L->role, dcs_layer_label(L), why);
-    return DCS_OK;
+    OGRGeometryH g = NULL; /* to transform, or for the message GEOS's refusal gets */
+    dcs_status st = OGR_G_CreateFromWkbEx(src, NULL, &g, size) == OGRERR_NONE
+                        ? dcs_layer_convert_wkb(L, xf, geos, g, geom, wkb, wkb_size, err)
+                        : dcs_error_set(err, DCS_ERR_GEOMETRY, "%s: GDAL cannot read a "
+                                        "geometry of '%s'", L->role, dcs_layer_label(L));
+    OGR_G_DestroyGeometry(g);
+    free(src);
+    return st;
 }
 
 dcs_status dcs_layer_convert(const dcs_layer *L, dcs_layer_xf *xf, GEOSContextHandle_t geos,
@@ -579,24 +610,26 @@ static int no_area_polygon(OGRGeometryH g)
     return none;
 }
 
+int dcs_layer_keep_feature(dcs_layer *L, OGRFeatureH f)
+{
+    OGRGeometryH g = OGR_F_GetGeometryRef(f);
+    if (!g || OGR_G_IsEmpty(g))
+        L->nnull++;
+    else if (!type_fits(L->want, OGR_G_GetGeometryType(g)))
+        L->nwrongtype++;
+    else if (L->want == DCS_GEOM_POLYGON_OR_POINT && no_area_polygon(g)) { /* sites */
+        if (!L->ndegenerate++)
+            L->degenerate_fid = (long long)OGR_F_GetFID(f);
+    } else
+        return 1;
+    return 0;
+}
+
 dcs_status dcs_layer_next_raw(dcs_layer *L, OGRFeatureH *feat)
 {
-    for (;;) {
-        *feat = OGR_L_GetNextFeature(L->lyr);
-        if (!*feat)
-            return DCS_OK;
-        OGRGeometryH g = OGR_F_GetGeometryRef(*feat);
-        if (!g || OGR_G_IsEmpty(g))
-            L->nnull++;
-        else if (!type_fits(L->want, OGR_G_GetGeometryType(g)))
-            L->nwrongtype++;
-        else if (L->want == DCS_GEOM_POLYGON_OR_POINT && no_area_polygon(g)) { /* sites */
-            if (!L->ndegenerate++)
-                L->degenerate_fid = (long long)OGR_F_GetFID(*feat);
-        } else
-            return DCS_OK;
+    while ((*feat = OGR_L_GetNextFeature(L->lyr)) && !dcs_layer_keep_feature(L, *feat))
         OGR_F_Destroy(*feat);
-    }
+    return DCS_OK;
 }
 
 dcs_status dcs_layer_next_geos(dcs_layer *L, GEOSContextHandle_t geos, OGRFeatureH *feat,
@@ -651,16 +684,21 @@ void dcs_layer_close(dcs_layer *L)
     L->lyr = NULL;
 }
 
-char *dcs_layer_text(dcs_layer *L, OGRFeatureH f, int field)
+char *dcs_layer_clean_text(dcs_layer *L, const char *raw, long long fid)
 {
-    const char *raw = OGR_F_GetFieldAsString(f, field);
     int failed;
     char *clean = dcs_utf8_clean(raw, L->latin1 ? DCS_UTF8_LATIN1 : 0, &failed);
     if (!clean)
         return failed ? NULL : dcs_strdup(raw);
     if (L->nbadtext++ == 0)
-        L->badtext_fid = (long long)OGR_F_GetFID(f);
+        L->badtext_fid = fid;
     return clean;
+}
+
+char *dcs_layer_text(dcs_layer *L, OGRFeatureH f, int field)
+{
+    return dcs_layer_clean_text(L, OGR_F_GetFieldAsString(f, field),
+                                (long long)OGR_F_GetFID(f));
 }
 
 double dcs_field_double(OGRFeatureH f, int field)

@@ -108,6 +108,11 @@ dcs_status dcs_layer_next_geos(dcs_layer *L, GEOSContextHandle_t geos, OGRFeatur
  * are counted.  *feat NULL at the end. */
 dcs_status dcs_layer_next_raw(dcs_layer *L, OGRFeatureH *feat);
 
+/* What dcs_layer_next_raw() decides of one feature: 1 when its geometry
+ * is usable, else 0 with the reason counted (no geometry, wrong type, a
+ * site polygon with no area). */
+int dcs_layer_keep_feature(dcs_layer *L, OGRFeatureH f);
+
 /* A layer's transformations for one thread, and the repairs it made.
  * dcs_layer_xf_clone() copies L's (DCS_ERR_NOMEM); dcs_layer_xf_free()
  * frees the copies.  Add nrepaired to L->nrepaired when done. */
@@ -143,6 +148,17 @@ dcs_status dcs_layer_convert_wkb(const dcs_layer *L, dcs_layer_xf *xf,
                                  GEOSGeometry **geom, unsigned char **wkb, size_t *wkb_size,
                                  dcs_error *err);
 
+/* dcs_layer_convert_wkb() of a geometry given as WKB src[0 .. size),
+ * which it takes over (malloc'd): when the layer is in the working CRS,
+ * GEOS reads src and src itself becomes *wkb (so give only 2D
+ * little-endian ISO WKB, as GEOS would write it: dcs_gpkg_plain_polygon()
+ * checks a GeoPackage's); else, or when GEOS refuses it, OGR reads it and
+ * dcs_layer_convert_wkb() goes on (its messages, its transformation). */
+dcs_status dcs_layer_convert_plain_wkb(const dcs_layer *L, dcs_layer_xf *xf,
+                                       GEOSContextHandle_t geos, unsigned char *src,
+                                       size_t size, GEOSGeometry **geom, unsigned char **wkb,
+                                       size_t *wkb_size, dcs_error *err);
+
 /* The layer's name for messages: the scenario's, else GDAL's. */
 const char *dcs_layer_label(const dcs_layer *L);
 
@@ -161,6 +177,8 @@ const char *dcs_open_failure(const char *name, const char *what, char *buf, size
  * L->nbadtext, the first one's feature in L->badtext_fid.  NULL when out
  * of memory.  Call from the thread that reads L. */
 char *dcs_layer_text(dcs_layer *L, OGRFeatureH f, int field);
+/* The same for a text raw read elsewhere, of feature fid. */
+char *dcs_layer_clean_text(dcs_layer *L, const char *raw, long long fid);
 
 double dcs_field_double(OGRFeatureH f, int field);
 

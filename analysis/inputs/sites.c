@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "inputs/context.h"
+#include "inputs/gpkg_read.h"
 #include "inputs/grid.h"
 #include "core/libctx.h"
 #include "core/strlist.h"
@@ -328,6 +329,19 @@ void dcs_site_set_points(dcs_sites *s, size_t i, GEOSContextHandle_t geos,
     set_points(s, i, geos, g, cx, cy, to_lonlat);
 }
 
+/* Site s->n, whose id is set, counted: no geometry, points or values yet. */
+static void push_site(dcs_sites *s)
+{
+    size_t i = s->n;
+    s->geom[i] = NULL;
+    s->wkb[i] = NULL;
+    s->wkb_size[i] = 0;
+    s->lon[i] = s->lat[i] = s->x[i] = s->y[i] = NAN;
+    s->centroid_lon[i] = s->centroid_lat[i] = NAN;
+    blank_row(s, i);
+    s->n++;
+}
+
 static char *feature_id(dcs_layer *L, OGRFeatureH f, int id_field)
 {
     if (id_field < 0) {
@@ -375,15 +389,42 @@ static dcs_status add_site(dcs_layer *L, dcs_sites *s, const dcs_model *m, OGRFe
         return dcs_error_set(err, DCS_ERR_DATA, "sites: feature %lld has no id (field '%s' is null)",
                              (long long)OGR_F_GetFID(f),
                              OGR_Fld_GetNameRef(OGR_F_GetFieldDefnRef(f, id_field)));
-    s->geom[i] = NULL;
-    s->wkb[i] = NULL;
-    s->wkb_size[i] = 0;
-    s->lon[i] = s->lat[i] = s->x[i] = s->y[i] = NAN;
-    s->centroid_lon[i] = s->centroid_lat[i] = NAN;
-    blank_row(s, i);
-    s->n++;
+    push_site(s);
     if (read_attributes(L, s, i, m, f, fields) != 0)
         return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory loading sites");
+    return DCS_OK;
+}
+
+/* add_site() from the GeoPackage reader's current (plain) row: the id is
+ * its field 0 when has_id (not null: see read_chunk()), else the FID; the
+ * attributes follow, as dcs_layer_text() and dcs_field_double() read them. */
+static dcs_status add_site_row(dcs_layer *L, dcs_sites *s, const dcs_model *m,
+                               dcs_gpkg_reader *r, long long fid, int has_id, dcs_error *err)
+{
+    char buf[32];
+    if (!has_id)
+        snprintf(buf, sizeof buf, "%lld", fid);
+    size_t i = s->n;
+    if (grow(s) != 0 ||
+        !(s->id[i] = has_id ? dcs_layer_clean_text(L, dcs_gpkg_reader_text(r, 0), fid)
+                            : dcs_strdup(buf)))
+        return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory loading sites");
+    push_site(s);
+    for (size_t a = 0; a < m->scn->sites.nattrs; a++) {
+        const dcs_metric *mt = &m->metrics[m->attr_first + a];
+        size_t k = (size_t)has_id + a;
+        if (mt->kind == DCS_NUM) {
+            dcs_site_num(s, i)[mt->col] = dcs_gpkg_reader_double(r, k);
+            continue;
+        }
+        if (dcs_gpkg_reader_null(r, k))
+            continue;
+        char *t = dcs_layer_clean_text(L, dcs_gpkg_reader_text(r, k), fid);
+        int bad = !t || dcs_site_set_text(s, i, mt->col, t) != 0;
+        free(t);
+        if (bad)
+            return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory loading sites");
+    }
     return DCS_OK;
 }
 
@@ -422,9 +463,14 @@ static int site_area_ha(GEOSContextHandle_t geos, const GEOSGeometry *g, double 
 typedef struct {
     dcs_sites *s;
     const dcs_layer *L;
+    dcs_gpkg_reader *reader;       /* the layer's rows through SQLite, or NULL: OGR */
+    int has_id;                    /* the reader's field 0 is the id field */
     size_t base, n;                /* sites base .. base + n - 1 */
     OGRGeometryH src[READ_CHUNK];  /* their source geometries (owned; each
                                       freed once converted) */
+    unsigned char *wkb[READ_CHUNK]; /* or their plain WKB (owned, malloc'd; taken
+                                      over by the site once converted) */
+    size_t wkb_size[READ_CHUNK];
     long long fid[READ_CHUNK];
     atomic_size_t next;
 } site_chunk;
@@ -450,10 +496,17 @@ static dcs_status convert_site(site_converter *c, size_t i, dcs_error *err)
     GEOSGeometry *g = NULL;
     unsigned char *wkb = NULL;
     size_t wkb_size = 0;
-    OGRGeometryH *src = &ch->src[i - ch->base];
-    dcs_status st = dcs_layer_convert_wkb(ch->L, &c->xf, c->geos, *src, &g, &wkb, &wkb_size, err);
-    OGR_G_DestroyGeometry(*src); /* here, so the threads share the freeing */
-    *src = NULL;
+    size_t k = i - ch->base;
+    dcs_status st;
+    if (ch->src[k]) {
+        st = dcs_layer_convert_wkb(ch->L, &c->xf, c->geos, ch->src[k], &g, &wkb, &wkb_size, err);
+        OGR_G_DestroyGeometry(ch->src[k]); /* here, so the threads share the freeing */
+        ch->src[k] = NULL;
+    } else {
+        st = dcs_layer_convert_plain_wkb(ch->L, &c->xf, c->geos, ch->wkb[k], ch->wkb_size[k],
+                                         &g, &wkb, &wkb_size, err);
+        ch->wkb[k] = NULL; /* taken over */
+    }
     int t = g ? GEOSGeomTypeId_r(c->geos, g) : -1;
     double cx = NAN, cy = NAN, *area = &dcs_site_num(s, i)[DCS_COL_AREA_HA];
     if (g)
@@ -503,8 +556,12 @@ static void *convert_sites(void *arg)
 
 static void free_sources(site_chunk *ch)
 {
-    for (size_t k = 0; k < ch->n; k++)
+    for (size_t k = 0; k < ch->n; k++) {
         OGR_G_DestroyGeometry(ch->src[k]);
+        free(ch->wkb[k]);
+        ch->src[k] = NULL;
+        ch->wkb[k] = NULL;
+    }
     ch->n = 0;
 }
 
@@ -540,29 +597,69 @@ static dcs_status convert_finish(site_chunk *ch, site_converter *c, int n, pthre
     return first ? first->st : DCS_OK;
 }
 
+/* Feature f (destroyed here) as the chunk's next site, when usable. */
+static dcs_status add_feature(dcs_layer *L, const dcs_model *m, int id_field, const int *fields,
+                              site_chunk *ch, OGRFeatureH f, dcs_error *err)
+{
+    dcs_status st = DCS_OK;
+    if (dcs_layer_keep_feature(L, f) &&
+        (st = add_site(L, ch->s, m, f, id_field, fields, err)) == DCS_OK) {
+        ch->fid[ch->n] = (long long)OGR_F_GetFID(f);
+        ch->wkb[ch->n] = NULL;
+        ch->src[ch->n++] = OGR_F_StealGeometry(f);
+    }
+    OGR_F_Destroy(f);
+    return st;
+}
+
+/* The reader's current row (plain) as the chunk's next site: its WKB
+ * copied for the converters. */
+static dcs_status add_row(dcs_layer *L, const dcs_model *m, const dcs_gpkg_row *row,
+                          site_chunk *ch, dcs_error *err)
+{
+    dcs_status st = add_site_row(L, ch->s, m, ch->reader, row->fid, ch->has_id, err);
+    unsigned char *wkb = st == DCS_OK ? malloc(row->wkb_size) : NULL;
+    if (st == DCS_OK && !wkb)
+        st = dcs_error_set(err, DCS_ERR_NOMEM, "out of memory loading sites");
+    if (st != DCS_OK)
+        return st;
+    memcpy(wkb, row->wkb, row->wkb_size);
+    ch->fid[ch->n] = row->fid;
+    ch->src[ch->n] = NULL;
+    ch->wkb_size[ch->n] = row->wkb_size;
+    ch->wkb[ch->n++] = wkb;
+    return DCS_OK;
+}
+
 /* Read up to READ_CHUNK more features into the chunk: ids and attributes
- * now, geometries kept for the converters. */
+ * now, geometries kept for the converters.  Through the GeoPackage reader
+ * when there is one: a row it does not call plain is fetched by its FID
+ * through OGR and decided as OGR's own read would (gpkg_read.h). */
 static dcs_status read_chunk(dcs_layer *L, const dcs_model *m, int id_field, const int *fields,
                              site_chunk *ch, dcs_error *err)
 {
-    dcs_sites *s = ch->s;
-    ch->base = s->n;
+    ch->base = ch->s->n;
     ch->n = 0;
-    while (ch->n < READ_CHUNK) {
-        OGRFeatureH f;
-        dcs_layer_next_raw(L, &f);
+    dcs_status st = DCS_OK;
+    while (ch->n < READ_CHUNK && st == DCS_OK) {
+        OGRFeatureH f = NULL;
+        dcs_gpkg_row row;
+        int done = 0;
+        if (!ch->reader)
+            dcs_layer_next_raw(L, &f);
+        else if ((st = dcs_gpkg_reader_next(ch->reader, &row, &done, err)) != DCS_OK)
+            break;
+        else if (!done && row.plain && !(ch->has_id && dcs_gpkg_reader_null(ch->reader, 0))) {
+            st = add_row(L, m, &row, ch, err);
+            continue;
+        } else if (!done && !(f = OGR_L_GetFeature(L->lyr, row.fid)))
+            st = dcs_error_set(err, DCS_ERR_IO, "%s: cannot read feature %lld of layer '%s': %s",
+                               L->role, row.fid, dcs_layer_label(L), CPLGetLastErrorMsg());
         if (!f)
             break;
-        dcs_status st = add_site(L, s, m, f, id_field, fields, err);
-        if (st == DCS_OK) {
-            ch->fid[ch->n] = (long long)OGR_F_GetFID(f);
-            ch->src[ch->n++] = OGR_F_StealGeometry(f);
-        }
-        OGR_F_Destroy(f);
-        if (st != DCS_OK)
-            return st;
+        st = add_feature(L, m, id_field, fields, ch, f, err);
     }
-    return DCS_OK;
+    return st;
 }
 
 /* Convert chunk cur while the calling thread reads the next one, then
@@ -679,6 +776,24 @@ static void ignore_unused_fields(dcs_layer *L, int id_field, const int *fields, 
     free(names);
 }
 
+/* The GeoPackage reader of the id and the attributes, for both chunks;
+ * none (read through OGR) when the layer is not one it reads. */
+static void open_reader(const dcs_layer *L, int id_field, const int *fields, size_t nattrs,
+                        site_chunk *ch)
+{
+    int *used = malloc((nattrs + 1) * sizeof *used);
+    size_t n = 0;
+    if (!used)
+        return;
+    if (id_field >= 0)
+        used[n++] = id_field;
+    for (size_t a = 0; a < nattrs; a++)
+        used[n++] = fields[a];
+    ch[0].reader = ch[1].reader = dcs_gpkg_reader_open(L, used, n);
+    ch[0].has_id = ch[1].has_id = id_field >= 0;
+    free(used);
+}
+
 /* Features read and converted so far, those skipped included, for the
  * progress report: all read but the chunk `pending` not yet converted. */
 static size_t features_done(const dcs_layer *L, const dcs_sites *s, const site_chunk *pending)
@@ -727,6 +842,8 @@ dcs_status dcs_sites_load(dcs_layer *L, const dcs_model *m, const dcs_crs *crs,
     if (st == DCS_OK)
         ignore_unused_fields(L, id_field, fields, m->scn->sites.nattrs);
     if (st == DCS_OK)
+        open_reader(L, id_field, fields, m->scn->sites.nattrs, ch);
+    if (st == DCS_OK)
         st = converters_start(conv, n, s, L, crs, err);
     dcs_progress_report(progress, "reading sites", 0, total);
     if (st == DCS_OK)
@@ -743,6 +860,8 @@ dcs_status dcs_sites_load(dcs_layer *L, const dcs_model *m, const dcs_crs *crs,
         st = check_unique_ids(s, err);
 fail:
     converters_stop(conv, n, L, s);
+    if (ch)
+        dcs_gpkg_reader_close(ch[0].reader);
     free(ch);
     free(fields);
     return st;

@@ -728,6 +728,135 @@ class T5SitesReadTheirFieldsOnly(unittest.TestCase):
         return parcels_scenario(TMP)
 
 
+def odd_parcels(tmp):
+    """A GeoPackage parcels layer with every kind of row dcsite's own
+    SQLite read of a GeoPackage (analysis/inputs/gpkg_read.c) must hand to
+    OGR, between plain ones: no geometry, an empty one, big-endian WKB, a
+    polygon with Z, a curve polygon, a point, a flat polygon, a bow tie, an
+    id stored as an integer in the text column, a byte that is not UTF-8 in an id, a
+    number stored as text in a real column, and a where filter on a column
+    nothing else reads.  Returns the scenario's path."""
+    path = os.path.join(tmp, "odd_parcels.gpkg")
+    ds = ogr.GetDriverByName("GPKG").CreateDataSource(path)
+    # no spatial index: its triggers call GDAL's SQL functions, which the edits
+    # below through Python's sqlite3 do not have
+    lyr = ds.CreateLayer("parcels", srs(32614), ogr.wkbUnknown, options=["SPATIAL_INDEX=NO"])
+    for name, kind in (("pid", ogr.OFTString), ("keep", ogr.OFTInteger64),
+                       ("zoning", ogr.OFTString), ("price", ogr.OFTReal),
+                       ("lots", ogr.OFTInteger64)):
+        lyr.CreateField(ogr.FieldDefn(name, kind))
+    sq = "POLYGON(({x} {y},{X} {y},{X} {Y},{x} {Y},{x} {y}))"
+    rows = []
+    for k in range(40):
+        x, y = X0 + 400 * (k % 8) + 0.125, Y0 + 500 * (k // 8) + 0.375
+        rows.append(("R%02d" % k, sq.format(x=x, y=y, X=x + 350.5, Y=y + 300.25)))
+    odd = {3: None, 5: "POLYGON EMPTY", 9: "POLYGON Z((%f %f 5,%f %f 5,%f %f 5,%f %f 5))",
+           12: "CURVEPOLYGON(CIRCULARSTRING(%f %f,%f %f,%f %f))",
+           14: "POINT(%f %f)", 17: "POLYGON((%f %f,%f %f,%f %f,%f %f))",
+           21: "POLYGON((%f %f,%f %f,%f %f,%f %f,%f %f))"}
+    for k, wkt in odd.items():
+        x, y = X0 + 400 * (k % 8) + 100, Y0 + 500 * (k // 8) + 100
+        pts = {9: (x, y, x + 300, y, x + 300, y + 200, x, y),
+               12: (x, y, x + 200, y, x, y), 14: (x, y),
+               17: (x, y, x + 100, y + 100, x + 200, y + 200, x, y),  # all on one line
+               21: (x, y, x + 200, y + 200, x + 200, y, x, y + 200, x, y)}.get(k, ())
+        rows[k] = (rows[k][0], wkt % pts if wkt and pts else wkt)
+    for k, (pid, wkt) in enumerate(rows):
+        f = ogr.Feature(lyr.GetLayerDefn())
+        f.SetField("pid", pid)
+        f.SetField("keep", 0 if k % 7 == 6 else 1)
+        f.SetField("zoning", "Z%d" % (k % 4) if k % 5 else None)
+        f.SetField("price", 1000.5 + k if k % 6 else None)
+        f.SetField("lots", k * 3)
+        if wkt:
+            f.SetGeometry(ogr.CreateGeometryFromWkt(wkt))
+        lyr.CreateFeature(f)
+    ds = None
+    con = sqlite3.connect(path)
+    try:
+        blob = con.execute("select geom from parcels where pid = 'R07'").fetchone()[0]
+        head = 8 + {0: 0, 1: 32, 2: 48, 3: 48, 4: 64}[(blob[3] >> 1) & 7]
+        g = ogr.CreateGeometryFromWkb(bytes(blob[head:]))
+        con.execute("update parcels set geom = ? where pid = 'R07'",
+                    (bytes(blob[:head]) + bytes(g.ExportToIsoWkb(ogr.wkbXDR)),))
+        con.execute("update parcels set pid = 12345 where pid = 'R10'")  # an integer
+        con.execute("update parcels set pid = cast(X'52C93131' as text) where pid = 'R11'")
+        con.execute("update parcels set price = '77.25' where pid = 'R15'")  # text in REAL
+        con.commit()
+    finally:
+        con.close()
+    with open(SCENARIO) as fh:
+        scn = json.load(fh)
+    scn["name"] = "odd"
+    scn["sites"] = {"dataset": path, "layer": "parcels", "id_field": "pid",
+                    "where": "keep = 1",
+                    "attributes": {"zoning_code": "zoning", "price_usd": "price",
+                                   "lot_count": "lots"}}
+    scn["facility"]["land_ha"] = 1
+    for key in list(scn):
+        if isinstance(scn[key], dict) and scn[key].get("dataset") == "fixture.gpkg":
+            scn[key]["dataset"] = os.path.join(tmp, "fixture.gpkg")
+    for ov in scn.get("overlays", []):
+        ov["dataset"] = os.path.join(tmp, "fixture.gpkg")
+    out = os.path.join(tmp, "odd.json")
+    with open(out, "w") as fh:
+        json.dump(scn, fh)
+    return out
+
+
+class T6SitesFromAGeoPackageThroughSQLite(unittest.TestCase):
+    """dcsite reads a GeoPackage's sites through its own SQLite connection
+    and hands every row that is not a plain polygon to OGR (issue 28, fifth
+    round).  The reference is the same run with DCSITE_GPKG_DIRECT=0, which
+    reads every row through OGR: the candidates layer (values and
+    geometries, bit for bit, in the same order), the JSON summary and every
+    warning must be the same, on a layer made of every kind of odd row."""
+
+    def run_both(self, *extra):
+        scn = odd_parcels(TMP)
+        outs = []
+        for direct in ("1", "0"):
+            out = os.path.join(TMP, "odd-%s%s" % (direct, "-".join(extra)))
+            env = dict(os.environ, DCSITE_GPKG_DIRECT=direct)
+            r = subprocess.run([DCSITE, "run", scn, "-o", out, *extra],
+                               capture_output=True, text=True, cwd=TMP, timeout=120, env=env)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            outs.append((out, [x for x in r.stderr.splitlines() if "WARNING" in x]))
+        return outs
+
+    def test_same_sites_as_through_ogr(self):
+        (direct, warn_d), (through_ogr, warn_o) = self.run_both()
+        got = every_row(os.path.join(direct, "odd.gpkg"), "candidates")
+        want = every_row(os.path.join(through_ogr, "odd.gpkg"), "candidates")
+        self.assertEqual(got, want)
+        ids = [f["site_id"] for f, _ in got]
+        self.assertIn("12345", ids)        # the integer in the text column, as OGR gives it
+        self.assertIn("R\ufffd11", ids)    # the byte that is not UTF-8 replaced, and counted
+        self.assertNotIn("R06", ids)       # filtered out by the where
+        self.assertIn("R07", ids)          # big-endian WKB
+        self.assertIn("R14", ids)          # a point site
+        for gone in ("R03", "R05", "R12", "R17"):
+            self.assertNotIn(gone, ids)    # no geometry, empty, a curve, no area
+        by_id = {f["site_id"]: f for f, _ in got}
+        self.assertEqual(by_id["R15"]["price_usd"], 77.25)
+        self.assertIsNone(by_id["R00"]["price_usd"])
+        self.assertEqual(by_id["R08"]["lot_count"], 24)
+        self.assertEqual(warn_d, warn_o)
+        self.assertTrue(any("no geometry" in w or "skipped" in w for w in warn_d), warn_d)
+        summaries = []
+        for out in (direct, through_ogr):
+            with open(os.path.join(out, "odd.json")) as fh:  # its paths name its folder
+                summaries.append(json.loads(fh.read().replace(out, "OUT")))
+        for j in summaries:
+            j.pop("run", None)
+        self.assertEqual(summaries[0], summaries[1])
+
+    def test_same_with_one_thread(self):
+        (direct, _), (through_ogr, _) = self.run_both("--threads", "1")
+        self.assertEqual(every_row(os.path.join(direct, "odd.gpkg"), "candidates"),
+                         every_row(os.path.join(through_ogr, "odd.gpkg"), "candidates"))
+
+
 def main():
     return tapkit.run_module(sys.modules[__name__], DCSITE, sys.stdout)
 

@@ -10,6 +10,16 @@
  * reasons text.  The values and their order are gis_fields.h's, the same
  * as an OGR writer's; FIDs are 1..n in row order.
  *
+ * With split (no other report being written meanwhile: the second core
+ * is free) and 50 000 rows or more, a second thread writes the second
+ * half of the rows into a side file beside the GeoPackage (PATH-rows,
+ * registered with output.h) through its own connection while the caller
+ * writes the first half; SQLite then copies them in as they are
+ * (gpkg_rows.h: dcs_gpkg_rows_merge), and the side file is deleted.  The
+ * rows, FIDs, extent, count and spatial index are those one connection
+ * writes.  Measured in tests/bench/RESULTS.md (issue 28, fifth round):
+ * beside the maps, with both cores already busy, the split was slower.
+ *
  * The transformations given are cloned for the worker; the caller keeps
  * its own.  boxes (optional) receives each row's FID and box for the
  * spatial index (gpkg_rtree.h).  Progress: "writing candidates" (or
@@ -37,6 +47,7 @@ typedef struct {
     OGRCoordinateTransformationH ll_to_out; /* lon/lat -> layer's (as_point) */
     const dcs_progress *progress;     /* may be NULL */
     int threaded;
+    int split;                        /* a second thread may write half the rows */
     dcs_rtree_boxes *boxes;           /* may be NULL */
 } dcs_gis_gpkg_layer;
 

@@ -57,13 +57,15 @@ struct report_job {
     int background;              /* may run in the map's thread: 1 first, then
                                   * 2, 3 (the longest first: the workbook of
                                   * many sites, then the PDF, then the PNG) */
+    int beside;                  /* set by write_all(): the map's thread is busy
+                                  * with background jobs meanwhile */
 };
 
 static dcs_status write_gis(const dcs_result *r, const dcs_report_paths *p, const report_job *j,
                             dcs_error *e)
 {
     (void)p;
-    return dcs_report_gis(r, j->fmt, j->opt, j->layers, j->tmp, e);
+    return dcs_report_gis(r, j->fmt, j->opt, j->layers, j->tmp, j->beside, e);
 }
 
 static dcs_status write_pg(const dcs_result *r, const dcs_report_paths *p, const report_job *j,
@@ -357,6 +359,7 @@ static dcs_status write_all(const dcs_result *res, const char *outdir, report_jo
         if (jobs[k].wanted && !(jobs[k].background && bg.running)) {
             if (jobs[k].phase)
                 dcs_progress_report(&jobs[k].opt->progress, jobs[k].phase, 0, 1);
+            jobs[k].beside = bg.running;
             st = jobs[k].fn(res, paths, &jobs[k], err);
         }
     st = background_help(&bg, st, err);

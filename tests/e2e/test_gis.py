@@ -22,10 +22,12 @@ import json
 import math
 import os
 import shutil
+import signal
 import sqlite3
 import subprocess
 import sys
 import tempfile
+import time
 import unittest
 import xml.dom.minidom
 
@@ -855,6 +857,92 @@ class T6SitesFromAGeoPackageThroughSQLite(unittest.TestCase):
         (direct, _), (through_ogr, _) = self.run_both("--threads", "1")
         self.assertEqual(every_row(os.path.join(direct, "odd.gpkg"), "candidates"),
                          every_row(os.path.join(through_ogr, "odd.gpkg"), "candidates"))
+
+
+class T7RowsSplitBetweenTwoConnections(unittest.TestCase):
+    """With 50,000 rows or more and no other report written meanwhile, a
+    second thread writes half of a GeoPackage layer's rows into a side file
+    that SQLite then copies in (reports/gis_gpkg.c, issue 28 fifth round).
+    The reference is the same run with --threads 1, which writes every row
+    through one connection (itself checked against GDAL's writers in T4):
+    every row and geometry, the counts, the extent, the FID sequence and
+    the spatial index must be the same, the file must pass validate_gpkg.py
+    and SQLite's rtreecheck, and no side file may be left."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.scn = scenario_with("split", map=False, xlsx=False, json=False)
+        with open(cls.scn) as fh:
+            s = json.load(fh)
+        s["name"] = "split"
+        s["sites"]["grid"]["cell_area_ha"] = 0.0144  # 12 m cells: 62,500 of them
+        with open(cls.scn, "w") as fh:
+            json.dump(s, fh)
+
+    def watch(self, out, sig=None):
+        """Run with two threads, watching out for the side file; with sig,
+        send it as soon as the side file is seen.  Returns (seen, rc)."""
+        os.makedirs(out, exist_ok=True)
+        p = subprocess.Popen([DCSITE, "run", self.scn, "-o", out, "--quiet"], cwd=TMP,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        seen = []
+        try:
+            while p.poll() is None and not seen:
+                seen = [n for n in os.listdir(out) if n.endswith("-rows")]
+                time.sleep(0.0005)
+            if sig and seen:
+                p.send_signal(sig)
+            p.wait(timeout=120)
+        finally:
+            if p.poll() is None:
+                p.kill()
+        return seen, p.returncode
+
+    def test_side_file_while_writing_gone_after(self):
+        out = os.path.join(TMP, "split-watch")
+        seen, rc = self.watch(out)
+        self.assertEqual(rc, 0)
+        self.assertTrue(seen, "no side file seen: the rows were not split")
+        self.assertEqual(sorted(os.listdir(out)), ["split.gpkg", "split_score.tif"])
+
+    def test_side_file_removed_on_sigterm(self):
+        out = os.path.join(TMP, "split-term")
+        seen, rc = self.watch(out, signal.SIGTERM)
+        self.assertTrue(seen, "no side file seen: the rows were not split")
+        self.assertEqual(rc, -signal.SIGTERM)
+        self.assertEqual(os.listdir(out), [])  # every temporary removed
+
+    def test_same_file_as_one_connection(self):
+        scn = self.scn
+        outs = []
+        for threads in ("2", "1"):
+            out = os.path.join(TMP, "split-%s" % threads)
+            r = run(out, "--threads", threads, scenario=scn)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertEqual(sorted(os.listdir(out)), ["split.gpkg", "split_score.tif"])
+            outs.append(os.path.join(out, "split.gpkg"))
+        T4DirectGeoPackageRows.validate(self, outs[0])
+        meta = []
+        for path in outs:
+            con = sqlite3.connect(path)
+            try:
+                meta.append((
+                    con.execute("select * from candidates order by fid").fetchall(),  # as stored
+                    con.execute("select * from gpkg_contents where table_name = 'candidates'")
+                    .fetchone()[5:9],
+                    con.execute("select feature_count from gpkg_ogr_contents where "
+                                "table_name = 'candidates'").fetchone(),
+                    con.execute("select seq from sqlite_sequence where name = 'candidates'")
+                    .fetchone(),
+                    con.execute("select id, minx, maxx, miny, maxy from rtree_candidates_geom "
+                                "order by id").fetchall(),
+                    con.execute("select rtreecheck('rtree_candidates_geom')").fetchone()))
+            finally:
+                con.close()
+        self.assertEqual(len(meta[0][0]), 62500)
+        self.assertEqual(meta[0], meta[1])
+        self.assertEqual(meta[0][2], (62500,))
+        self.assertEqual(meta[0][5], ("ok",))
 
 
 def main():

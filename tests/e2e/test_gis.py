@@ -912,6 +912,20 @@ class T7RowsSplitBetweenTwoConnections(unittest.TestCase):
         self.assertEqual(rc, -signal.SIGTERM)
         self.assertEqual(os.listdir(out), [])  # every temporary removed
 
+    def test_side_file_on_a_full_disk(self):
+        out = os.path.join(TMP, "split-full")
+        os.makedirs(out)
+        shim = os.path.join(os.path.dirname(DCSITE), "tests", "libenospc.so")
+        env = dict(os.environ, LD_PRELOAD=shim, DCS_FAULT_DIR=out, DCS_FAULT_BYTES="300000",
+                   DCS_FAULT_MATCH="-rows",
+                   ASAN_OPTIONS=os.environ.get("ASAN_OPTIONS", "") + ":verify_asan_link_order=0")
+        r = subprocess.run([DCSITE, "run", self.scn, "-o", out, "--quiet"], cwd=TMP, env=env,
+                           capture_output=True, text=True, timeout=120)
+        self.assertEqual(r.returncode, 5, r.stderr)  # an output error (docs/cli.md)
+        self.assertIn("cannot write layer 'candidates'", r.stderr)
+        self.assertIn("full", r.stderr)              # SQLite's "database or disk is full"
+        self.assertEqual(os.listdir(out), [])        # nothing left behind
+
     def test_same_file_as_one_connection(self):
         scn = self.scn
         outs = []

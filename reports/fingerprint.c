@@ -314,6 +314,9 @@ static dcs_status list_dataset(dcs_strlist *out, const char *path, dcs_error *er
     struct stat sb; /* a directory-shaped dataset (OpenFileGDB) counts too */
     if (!path || stat(path, &sb) != 0)
         return DCS_OK;
+    for (size_t k = 0; k < out->count; k++) /* listed already: GDAL opens a file once */
+        if (strcmp(out->items[k], path) == 0)
+            return DCS_OK;
     if (!S_ISREG(sb.st_mode) && !S_ISDIR(sb.st_mode)) /* never opened: a FIFO would block */
         return list_file(out, path, err);
     size_t n = 0;

@@ -288,6 +288,20 @@ static dcs_gpkg_rows *rows_new(const char *path, const char *table, const char *
     return w;
 }
 
+/* w handed out when ok, else freed with a message naming its file. */
+static dcs_status opened(dcs_gpkg_rows *w, int ok, dcs_gpkg_rows **out, dcs_error *err)
+{
+    if (ok) {
+        *out = w;
+        return DCS_OK;
+    }
+    dcs_status st = dcs_error_set(err, DCS_ERR_IO, "cannot write layer '%s' in '%s': %s",
+                                  w->table, w->path,
+                                  w->db ? sqlite3_errmsg(w->db) : "out of memory");
+    rows_free(w);
+    return st;
+}
+
 dcs_status dcs_gpkg_rows_open(const char *path, const char *table, const char *fid_col,
                               const char *geom_col, const char *const *columns, int ncolumns,
                               const char *side_path, dcs_gpkg_rows **out, dcs_error *err)
@@ -304,14 +318,7 @@ dcs_status dcs_gpkg_rows_open(const char *path, const char *table, const char *f
              exec(w->db, sqlite3_mprintf("BEGIN")) && (!geom_col || read_srs(w, geom_col)) &&
              drop_count_triggers(w) &&
              prepare(w->db, &w->insert, insert_sql(w, fid_col, geom_col, columns, ncolumns));
-    if (ok) {
-        *out = w;
-        return DCS_OK;
-    }
-    dcs_status st = dcs_error_set(err, DCS_ERR_IO, "cannot write layer '%s' in '%s': %s", table,
-                                  path, w->db ? sqlite3_errmsg(w->db) : "out of memory");
-    rows_free(w);
-    return st;
+    return opened(w, ok, out, err);
 }
 
 /* The GeoPackage's CREATE TABLE of table and its page size, read through
@@ -359,14 +366,7 @@ dcs_status dcs_gpkg_rows_open_side(const char *path, const char *side_path, cons
              exec(w->db, sqlite3_mprintf("PRAGMA synchronous = OFF")) &&
              exec(w->db, create) && exec(w->db, sqlite3_mprintf("BEGIN")) &&
              prepare(w->db, &w->insert, insert_sql(w, fid_col, geom_col, columns, ncolumns));
-    if (ok) {
-        *out = w;
-        return DCS_OK;
-    }
-    dcs_status st = dcs_error_set(err, DCS_ERR_IO, "cannot write layer '%s' in '%s': %s", table,
-                                  side_path, w->db ? sqlite3_errmsg(w->db) : "out of memory");
-    rows_free(w);
-    return st;
+    return opened(w, ok, out, err);
 }
 
 dcs_status dcs_gpkg_rows_commit_side(dcs_gpkg_rows *side, dcs_error *err)

@@ -537,16 +537,25 @@ def parcels_scenario(tmp):
         f.SetGeometry(ogr.CreateGeometryFromWkt(wkt))
         lyr.CreateFeature(f)
     ds = None
+    return sites_scenario(tmp, "parcels", {"dataset": "parcels.gpkg", "layer": "parcels",
+                                           "id_field": "pid"})
+
+
+def sites_scenario(tmp, name, sites, rename=False):
+    """The fixture's scenario on these sites (1 ha of land), its context
+    layers by absolute path, as tmp/<name>.json (named name when rename)."""
     with open(SCENARIO) as fh:
         scn = json.load(fh)
-    scn["sites"] = {"dataset": "parcels.gpkg", "layer": "parcels", "id_field": "pid"}
+    if rename:
+        scn["name"] = name
+    scn["sites"] = sites
     scn["facility"]["land_ha"] = 1
     for key in list(scn):
         if isinstance(scn[key], dict) and scn[key].get("dataset") == "fixture.gpkg":
             scn[key]["dataset"] = os.path.join(tmp, "fixture.gpkg")
     for ov in scn.get("overlays", []):
         ov["dataset"] = os.path.join(tmp, "fixture.gpkg")
-    out = os.path.join(tmp, "parcels.json")
+    out = os.path.join(tmp, name + ".json")
     with open(out, "w") as fh:
         json.dump(scn, fh)
     return out
@@ -787,23 +796,11 @@ def odd_parcels(tmp):
         con.commit()
     finally:
         con.close()
-    with open(SCENARIO) as fh:
-        scn = json.load(fh)
-    scn["name"] = "odd"
-    scn["sites"] = {"dataset": path, "layer": "parcels", "id_field": "pid",
-                    "where": "keep = 1",
-                    "attributes": {"zoning_code": "zoning", "price_usd": "price",
-                                   "lot_count": "lots"}}
-    scn["facility"]["land_ha"] = 1
-    for key in list(scn):
-        if isinstance(scn[key], dict) and scn[key].get("dataset") == "fixture.gpkg":
-            scn[key]["dataset"] = os.path.join(tmp, "fixture.gpkg")
-    for ov in scn.get("overlays", []):
-        ov["dataset"] = os.path.join(tmp, "fixture.gpkg")
-    out = os.path.join(tmp, "odd.json")
-    with open(out, "w") as fh:
-        json.dump(scn, fh)
-    return out
+    return sites_scenario(tmp, "odd", {"dataset": path, "layer": "parcels", "id_field": "pid",
+                                       "where": "keep = 1",
+                                       "attributes": {"zoning_code": "zoning",
+                                                      "price_usd": "price",
+                                                      "lot_count": "lots"}}, rename=True)
 
 
 class T6SitesFromAGeoPackageThroughSQLite(unittest.TestCase):

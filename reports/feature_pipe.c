@@ -78,8 +78,9 @@ static size_t insert_all(pipe_state *p, dcs_row_put put)
             ready = p->built;
             pthread_mutex_unlock(&p->mu);
         }
-        if (put(p->ctx, r, p->ring[r % p->nring]) != 0)
-            return r;
+        int rc = put(p->ctx, r, p->ring[r % p->nring]);
+        if (rc != 0)
+            return rc == DCS_PIPE_LAST ? r + 1 : r;
     }
     return p->n;
 }
@@ -88,8 +89,9 @@ static size_t one_thread(pipe_state *p, dcs_row_put put)
 {
     for (size_t r = 0; r < p->n; r++) {
         p->fill(p->ctx, r, p->ring[0]);
-        if (put(p->ctx, r, p->ring[0]) != 0)
-            return r;
+        int rc = put(p->ctx, r, p->ring[0]);
+        if (rc != 0)
+            return rc == DCS_PIPE_LAST ? r + 1 : r;
     }
     return p->n;
 }

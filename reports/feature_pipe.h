@@ -12,7 +12,9 @@
  * it must use only objects the caller's thread does not touch meanwhile,
  * and must set everything put reads (the slot still holds an earlier
  * row).  put(ctx, r, slot) runs in the caller's thread, in row order, and
- * inserts the row; a non-zero return stops the pipe.  With threaded 0 (or
+ * inserts the row; DCS_PIPE_LAST ends the pipe after row r (the rows after
+ * it are someone else's: rows the worker built ahead are dropped), any
+ * other non-zero return stops it at row r.  With threaded 0 (or
  * pthread_create failing) both run in the caller's thread, one row after
  * the other, in slot 0.
  */
@@ -23,13 +25,15 @@
 #include <stddef.h>
 
 #define DCS_PIPE_RING 512 /* feature rows in flight */
+#define DCS_PIPE_LAST 2   /* put: row r went in and is the last (see above) */
 
 typedef void (*dcs_row_fill)(void *ctx, size_t r, void *slot);
 typedef int (*dcs_row_put)(void *ctx, size_t r, void *slot);
 
 /* Rows 0..n-1 through fill then put, with slots[0 .. nslots) (at least
  * 4 for the two threads to overlap).  Returns n when every put returned
- * 0, else the row whose put failed. */
+ * 0, r + 1 when put returned DCS_PIPE_LAST for row r, else the row whose
+ * put failed. */
 size_t dcs_row_pipe(void *const *slots, size_t nslots, size_t n, dcs_row_fill fill,
                     dcs_row_put put, void *ctx, int threaded);
 

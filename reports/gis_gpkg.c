@@ -13,8 +13,9 @@
 #include "output.h"
 
 #define PROGRESS_ROWS 1024 /* rows between two progress reports */
-/* Fewest rows split between two connections: below, the side file and
- * the copy cost more than the second thread saves (~0.2 s at 100k rows). */
+/* Fewest rows split between two connections (all the rows, or those left
+ * when the other thread becomes free): below, the side file and the copy
+ * cost more than the second thread saves (~0.2 s at 100k rows). */
 #define SPLIT_MIN_ROWS 50000
 
 /* One row in flight: built by the worker, bound by the caller. */
@@ -24,6 +25,8 @@ typedef struct {
     char *why;          /* the reasons of an excluded site */
     int nomem;
 } row_slot;
+
+typedef struct side_job side_job;
 
 typedef struct {
     const dcs_gis_gpkg_layer *L;
@@ -37,6 +40,12 @@ typedef struct {
     int report;             /* 1: the thread that reports progress */
     atomic_size_t *side_done; /* rows the side writer has put (NULL: none) */
     int nomem;
+    /* the main job's split (unused in the side job's own rows_job) */
+    side_job *sj;             /* the side writer of the last rows, once started */
+    pthread_t side_tid;
+    const atomic_int *busy;   /* while non-zero the other thread is busy; once it
+                               * is 0 the rows left may be split (NULL: never) */
+    const char *side_path;
 } rows_job;
 
 static const char *phase(const dcs_gis_gpkg_layer *L, int commit)
@@ -130,6 +139,111 @@ static void sink_text(void *to, int k, const char *s)
     dcs_gpkg_rows_text(to, k, s);
 }
 
+/* ---- the last rows in a side file, by a second thread --------------------- */
+
+struct side_job {
+    rows_job j;
+    dcs_rtree_boxes boxes;
+    atomic_size_t done; /* rows it has put, for the progress */
+    dcs_status st;
+    dcs_error err;
+};
+
+static size_t pipe_rows(rows_job *j, size_t n);
+
+/* The id of the site in row r. */
+static const char *row_site(const dcs_gis_gpkg_layer *L, size_t r)
+{
+    return L->res->sites.id[L->points ? L->res->eval.order[r] : r];
+}
+
+static void *side_rows(void *arg)
+{
+    side_job *sj = arg;
+    size_t done = pipe_rows(&sj->j, sj->j.n);
+    if (sj->j.nomem)
+        sj->st = dcs_error_set(&sj->err, DCS_ERR_NOMEM, "out of memory");
+    else if (done == sj->j.n)
+        sj->st = dcs_gpkg_rows_commit_side(sj->j.w, &sj->err);
+    else { /* why, from SQLite; the writer is done with */
+        sj->st = dcs_gpkg_rows_close(sj->j.w, 0, &sj->err);
+        sj->j.w = NULL;
+        dcs_error_prefix(&sj->err, "site \"%s\": ", row_site(sj->j.L, sj->j.first + done));
+    }
+    return NULL;
+}
+
+static void side_free(side_job *sj, const char *side_path)
+{
+    if (!sj)
+        return;
+    dcs_error scratch;
+    if (sj->j.w) /* not merged: its rows are dropped */
+        dcs_gpkg_rows_close(sj->j.w, 0, &scratch);
+    if (sj->j.ct)
+        OCTDestroyCoordinateTransformation(sj->j.ct);
+    dcs_rtree_boxes_free(&sj->boxes);
+    dcs_output_discard(side_path);
+    free(sj);
+}
+
+/* A side writer for rows h .. total - 1 of main job j (its writer open),
+ * in a thread of its own; j then ends at row h.  Nothing changes when it
+ * cannot be opened or started: j keeps all its rows. */
+static void side_start(rows_job *j, size_t h)
+{
+    const dcs_gis_gpkg_layer *L = j->L;
+    side_job *sj = calloc(1, sizeof *sj);
+    dcs_error scratch;
+    if (!sj)
+        return;
+    sj->j = (rows_job){.L = L, .first = h, .n = j->total - h, .total = j->total,
+                       .srs = j->srs, .boxes = L->boxes ? &sj->boxes : NULL,
+                       .side_done = &sj->done};
+    dcs_output_begin(j->side_path);
+    OGRCoordinateTransformationH ct = L->as_point ? L->ll_to_out : L->to_out;
+    if ((L->geom_col && ct && !(sj->j.ct = OCTClone(ct))) ||
+        dcs_gpkg_rows_open_side(j->w, j->side_path, L->fid_col, L->geom_col, L->columns,
+                                L->ncolumns, &sj->j.w, &scratch) != DCS_OK ||
+        pthread_create(&j->side_tid, NULL, side_rows, sj) != 0) {
+        side_free(sj, j->side_path);
+        return;
+    }
+    j->sj = sj;
+    j->side_done = &sj->done;
+    j->n = h - j->first;
+}
+
+/* The other thread became free with `done` of the main job's rows put:
+ * the second half of the rows left goes to a side writer when there are
+ * enough of them.  Decided once. */
+static void split_late(rows_job *j, size_t done)
+{
+    size_t left = j->n - done;
+    j->busy = NULL;
+    if (left >= SPLIT_MIN_ROWS)
+        side_start(j, j->first + done + left / 2);
+}
+
+/* The side job's rows, committed, into the main writer; its boxes after
+ * the main job's.  The side writer is freed here once merged, else by
+ * side_free(). */
+static dcs_status side_merge(rows_job *j, side_job *sj, dcs_error *err)
+{
+    if (sj->st != DCS_OK) {
+        *err = sj->err;
+        return sj->st;
+    }
+    for (size_t k = 0; j->boxes && k < sj->boxes.n; k++) {
+        const float *b = sj->boxes.box + 4 * k;
+        if (!dcs_rtree_boxes_add(j->boxes, sj->boxes.fid[k], b[0], b[1], b[2], b[3]))
+            return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory");
+    }
+    dcs_gpkg_rows *side = sj->j.w;
+    sj->j.w = NULL;
+    return dcs_gpkg_rows_merge(j->w, side, err);
+}
+
 /* Caller's thread: bind row r's values and insert it. */
 static int put_slot(void *ctx, size_t r, void *slot)
 {
@@ -159,7 +273,9 @@ static int put_slot(void *ctx, size_t r, void *slot)
     else if ((k + 1) % PROGRESS_ROWS == 0)
         dcs_progress_report(L->progress, phase(L, 0),
                             k + 1 + (j->side_done ? atomic_load(j->side_done) : 0), j->total);
-    return 0;
+    if ((k + 1) % PROGRESS_ROWS == 0 && j->busy && !atomic_load(j->busy))
+        split_late(j, k + 1);
+    return k + 1 == j->n ? DCS_PIPE_LAST : 0; /* the rows after it are the side job's */
 }
 
 /* The rows through the pipe; n, or the row that failed. */
@@ -186,143 +302,43 @@ done:
     return done;
 }
 
-/* ---- the second half in a side file, by a second thread ------------------- */
-
-typedef struct {
-    rows_job j;
-    dcs_rtree_boxes boxes;
-    dcs_status st;
-    dcs_error err;
-} side_job;
-
-/* The id of the site in row r. */
-static const char *row_site(const dcs_gis_gpkg_layer *L, size_t r)
+/* The main job's rows (through pipe_rows) and the side job's, when one
+ * was started (at once, or once the other thread became free), merged;
+ * returns the main job's rows done (j->n, or the first that failed) and in
+ * *side_st how the side job ended. */
+static size_t all_rows(rows_job *j, dcs_status *side_st, dcs_error *err)
 {
-    return L->res->sites.id[L->points ? L->res->eval.order[r] : r];
-}
-
-static void *side_rows(void *arg)
-{
-    side_job *sj = arg;
-    size_t done = pipe_rows(&sj->j, sj->j.n);
-    if (sj->j.nomem)
-        sj->st = dcs_error_set(&sj->err, DCS_ERR_NOMEM, "out of memory");
-    else if (done == sj->j.n)
-        sj->st = dcs_gpkg_rows_commit_side(sj->j.w, &sj->err);
-    else { /* why, from SQLite; the writer is done with */
-        sj->st = dcs_gpkg_rows_close(sj->j.w, 0, &sj->err);
-        sj->j.w = NULL;
-        dcs_error_prefix(&sj->err, "site \"%s\": ", row_site(sj->j.L, sj->j.first + done));
-    }
-    return NULL;
-}
-
-/* The side job's rows, committed, into the main writer; its boxes after
- * the main job's.  The side writer is freed here once merged, else by
- * side_free(). */
-static dcs_status side_merge(rows_job *j, side_job *sj, dcs_error *err)
-{
-    if (sj->st != DCS_OK) {
-        *err = sj->err;
-        return sj->st;
-    }
-    for (size_t k = 0; j->boxes && k < sj->boxes.n; k++) {
-        const float *b = sj->boxes.box + 4 * k;
-        if (!dcs_rtree_boxes_add(j->boxes, sj->boxes.fid[k], b[0], b[1], b[2], b[3]))
-            return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory");
-    }
-    dcs_gpkg_rows *side = sj->j.w;
-    sj->j.w = NULL;
-    return dcs_gpkg_rows_merge(j->w, side, err);
-}
-
-/* The main job's rows (through pipe_rows) and, when sj, the side job's in
- * a second thread, merged; returns the main job's rows done (j->n, or the
- * first that failed) and in *side_st how the side job ended. */
-static size_t all_rows(rows_job *j, side_job *sj, dcs_status *side_st, dcs_error *err)
-{
-    pthread_t tid;
-    int started = sj && pthread_create(&tid, NULL, side_rows, sj) == 0;
-    if (sj && !started) /* no thread: the main job takes all the rows */
-        j->n = j->total;
     size_t done = pipe_rows(j, j->n);
     *side_st = DCS_OK;
-    if (started) {
-        pthread_join(tid, NULL);
+    if (j->sj) {
+        pthread_join(j->side_tid, NULL);
         if (done == j->n && !j->nomem)
-            *side_st = side_merge(j, sj, err);
+            *side_st = side_merge(j, j->sj, err);
     }
     return done;
-}
-
-/* The side writer for rows h .. n - 1 of a layer of n, in side_path; NULL
- * (all rows in the main writer) when it cannot be opened. */
-static side_job *side_open(const dcs_gis_gpkg_layer *L, const char *side_path, size_t h,
-                           size_t n)
-{
-    side_job *sj = calloc(1, sizeof *sj);
-    dcs_error scratch;
-    if (!sj)
-        return NULL;
-    sj->j = (rows_job){.L = L, .first = h, .n = n - h, .total = n,
-                       .boxes = L->boxes ? &sj->boxes : NULL, .threaded = 0};
-    dcs_output_begin(side_path);
-    OGRCoordinateTransformationH ct = L->as_point ? L->ll_to_out : L->to_out;
-    if ((L->geom_col && ct && !(sj->j.ct = OCTClone(ct))) ||
-        dcs_gpkg_rows_open_side(L->path, side_path, L->table, L->fid_col, L->geom_col,
-                                L->columns, L->ncolumns, &sj->j.w, &scratch) != DCS_OK) {
-        if (sj->j.ct)
-            OCTDestroyCoordinateTransformation(sj->j.ct);
-        dcs_output_discard(side_path);
-        free(sj);
-        return NULL;
-    }
-    return sj;
-}
-
-static void side_free(side_job *sj, const char *side_path)
-{
-    if (!sj)
-        return;
-    dcs_error scratch;
-    if (sj->j.w) /* not merged: its rows are dropped */
-        dcs_gpkg_rows_close(sj->j.w, 0, &scratch);
-    if (sj->j.ct)
-        OCTDestroyCoordinateTransformation(sj->j.ct);
-    dcs_rtree_boxes_free(&sj->boxes);
-    dcs_output_discard(side_path);
-    free(sj);
 }
 
 dcs_status dcs_gis_gpkg_rows(const dcs_gis_gpkg_layer *L, dcs_error *err)
 {
     const dcs_result *res = L->res;
     size_t n = L->points ? res->eval.neligible : res->sites.n;
-    int split = L->split && n >= SPLIT_MIN_ROWS;
-    rows_job j = {.L = L, .n = split ? n / 2 : n, .total = n, .boxes = L->boxes,
-                  .threaded = L->threaded, .report = 1};
     char side_path[DCS_PATH_MAX + 16];
     snprintf(side_path, sizeof side_path, "%s-rows", L->path);
-    side_job *sj = split ? side_open(L, side_path, n / 2, n) : NULL;
-    atomic_size_t side_done = 0;
-    if (!sj)
-        j.n = n;
-    else
-        j.side_done = sj->j.side_done = &side_done;
+    int busy = L->split && L->busy && atomic_load(L->busy);
+    rows_job j = {.L = L, .n = n, .total = n, .boxes = L->boxes, .threaded = L->threaded,
+                  .report = 1, .busy = busy ? L->busy : NULL, .side_path = side_path};
     OGRCoordinateTransformationH ct = L->as_point ? L->ll_to_out : L->to_out;
-    if (L->geom_col && ct && !(j.ct = OCTClone(ct))) {
-        side_free(sj, side_path);
+    if (L->geom_col && ct && !(j.ct = OCTClone(ct)))
         return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory");
-    }
     dcs_status st = dcs_gpkg_rows_open(L->path, L->table, L->fid_col, L->geom_col, L->columns,
-                                       L->ncolumns, sj ? side_path : NULL, &j.w, err);
+                                       L->ncolumns, &j.w, err);
     if (st == DCS_OK) {
         j.srs = dcs_gpkg_rows_srs(j.w);
-        if (sj)
-            sj->j.srs = j.srs;
+        if (L->split && !busy && n >= SPLIT_MIN_ROWS) /* the second core is free now */
+            side_start(&j, n / 2);
         dcs_progress_report(L->progress, phase(L, 0), 0, n);
         dcs_status side_st;
-        size_t done = all_rows(&j, sj, &side_st, err);
+        size_t done = all_rows(&j, &side_st, err);
         int ok = done == j.n && !j.nomem && side_st == DCS_OK;
         if (ok) {
             dcs_progress_report(L->progress, phase(L, 0), n, n);
@@ -337,7 +353,7 @@ dcs_status dcs_gis_gpkg_rows(const dcs_gis_gpkg_layer *L, dcs_error *err)
         else if (side_st != DCS_OK)
             st = side_st;
     }
-    side_free(sj, side_path);
+    side_free(j.sj, side_path);
     if (j.ct)
         OCTDestroyCoordinateTransformation(j.ct);
     return st;

@@ -10,15 +10,19 @@
  * reasons text.  The values and their order are gis_fields.h's, the same
  * as an OGR writer's; FIDs are 1..n in row order.
  *
- * With split (no other report being written meanwhile: the second core
- * is free) and 50 000 rows or more, a second thread writes the second
- * half of the rows into a side file beside the GeoPackage (PATH-rows,
- * registered with output.h) through its own connection while the caller
- * writes the first half; SQLite then copies them in as they are
- * (gpkg_rows.h: dcs_gpkg_rows_merge), and the side file is deleted.  The
- * rows, FIDs, extent, count and spatial index are those one connection
- * writes.  Measured in tests/bench/RESULTS.md (issue 28, fifth round):
- * beside the maps, with both cores already busy, the split was slower.
+ * With split, the rows may be shared with a second thread when the
+ * second core is free: at once when no other report is being written
+ * (busy NULL or 0) and there are 50 000 rows or more; else as soon as
+ * *busy drops to 0 (the thread writing the maps or the workbook is done;
+ * checked every 1024 rows) and 50 000 rows or more are left.  The second
+ * thread writes the second half of the rows (left) into a side file
+ * beside the GeoPackage (PATH-rows, registered with output.h) through its
+ * own connection while the caller writes the rest; SQLite then copies
+ * them in as they are (gpkg_rows.h: dcs_gpkg_rows_merge), and the side
+ * file is deleted.  The rows, FIDs, extent, count and spatial index are
+ * those one connection writes.  Measured in tests/bench/RESULTS.md (issue
+ * 28, fifth and sixth rounds): beside the maps, with both cores already
+ * busy, splitting was slower, hence the wait for the other thread.
  *
  * The transformations given are cloned for the worker; the caller keeps
  * its own.  boxes (optional) receives each row's FID and box for the
@@ -29,6 +33,7 @@
 #define DCS_GIS_GPKG_H
 
 #include <ogr_api.h>
+#include <stdatomic.h>
 
 #include "gpkg_rtree.h"
 #include "report_common.h"
@@ -48,6 +53,8 @@ typedef struct {
     const dcs_progress *progress;     /* may be NULL */
     int threaded;
     int split;                        /* a second thread may write half the rows */
+    const atomic_int *busy;           /* non-zero while another thread writes other
+                                         reports (NULL: none); see above */
     dcs_rtree_boxes *boxes;           /* may be NULL */
 } dcs_gis_gpkg_layer;
 

@@ -304,69 +304,66 @@ static dcs_status opened(dcs_gpkg_rows *w, int ok, dcs_gpkg_rows **out, dcs_erro
 
 dcs_status dcs_gpkg_rows_open(const char *path, const char *table, const char *fid_col,
                               const char *geom_col, const char *const *columns, int ncolumns,
-                              const char *side_path, dcs_gpkg_rows **out, dcs_error *err)
+                              dcs_gpkg_rows **out, dcs_error *err)
 {
     dcs_gpkg_rows *w = rows_new(path, table, geom_col);
     *out = NULL;
     if (!w)
         return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory");
-    w->attached = side_path != NULL;
     int ok = sqlite3_open_v2(path, &w->db, OPEN_FLAGS, NULL) == SQLITE_OK &&
              exec(w->db, sqlite3_mprintf("PRAGMA synchronous = OFF")) &&
-             (!side_path ||
-              exec(w->db, sqlite3_mprintf("ATTACH '%q' AS " SIDE_SCHEMA, side_path))) &&
              exec(w->db, sqlite3_mprintf("BEGIN")) && (!geom_col || read_srs(w, geom_col)) &&
              drop_count_triggers(w) &&
              prepare(w->db, &w->insert, insert_sql(w, fid_col, geom_col, columns, ncolumns));
     return opened(w, ok, out, err);
 }
 
-/* The GeoPackage's CREATE TABLE of table and its page size, read through
- * a read-only connection; NULL when it cannot (sqlite3_free it). */
-static char *table_sql(const char *path, const char *table, int *page_size)
+/* The table's CREATE TABLE and the page size, read through the main
+ * writer's own connection (inside its transaction: another connection
+ * would find the file locked once the writer has spilled pages); NULL when
+ * it cannot (sqlite3_free it). */
+static char *table_sql(const dcs_gpkg_rows *w, int *page_size)
 {
-    sqlite3 *db = NULL;
     sqlite3_stmt *q = NULL;
     char *sql = NULL;
-    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) ==
-            SQLITE_OK &&
-        prepare(db, &q, sqlite3_mprintf("SELECT sql, (SELECT page_size FROM pragma_page_size) "
-                                        "FROM sqlite_master WHERE type = 'table' AND name = "
-                                        "'%q'",
-                                        table)) &&
+    if (prepare(w->db, &q, sqlite3_mprintf("SELECT sql, (SELECT page_size FROM pragma_page_size) "
+                                           "FROM sqlite_master WHERE type = 'table' AND name = "
+                                           "'%q'",
+                                           w->table)) &&
         sqlite3_step(q) == SQLITE_ROW && sqlite3_column_text(q, 0)) {
         sql = sqlite3_mprintf("%s", (const char *)sqlite3_column_text(q, 0));
         *page_size = sqlite3_column_int(q, 1);
     }
     sqlite3_finalize(q);
-    sqlite3_close(db);
     return sql;
 }
 
-dcs_status dcs_gpkg_rows_open_side(const char *path, const char *side_path, const char *table,
+dcs_status dcs_gpkg_rows_open_side(const dcs_gpkg_rows *w, const char *side_path,
                                    const char *fid_col, const char *geom_col,
                                    const char *const *columns, int ncolumns,
                                    dcs_gpkg_rows **out, dcs_error *err)
 {
     int page_size = 0;
-    char *create = table_sql(path, table, &page_size);
-    dcs_gpkg_rows *w = create ? rows_new(side_path, table, geom_col) : NULL;
+    char *create = table_sql(w, &page_size);
+    dcs_gpkg_rows *side = create ? rows_new(side_path, w->table, geom_col) : NULL;
     *out = NULL;
-    if (!w) {
+    if (!side) {
         sqlite3_free(create);
-        return dcs_error_set(err, DCS_ERR_IO, "cannot read the table '%s' of '%s'", table, path);
+        return dcs_error_set(err, DCS_ERR_IO, "cannot read the table '%s' of '%s'", w->table,
+                             w->path);
     }
-    w->side = 1;
+    side->side = 1;
     /* a scratch file: no journal, no syncing (it is deleted after the merge, or
      * with the run's other temporary files when the run is interrupted) */
-    int ok = sqlite3_open_v2(side_path, &w->db, OPEN_FLAGS | SQLITE_OPEN_CREATE, NULL) ==
+    int ok = sqlite3_open_v2(side_path, &side->db, OPEN_FLAGS | SQLITE_OPEN_CREATE, NULL) ==
                  SQLITE_OK &&
-             exec(w->db, sqlite3_mprintf("PRAGMA page_size = %d", page_size)) &&
-             exec(w->db, sqlite3_mprintf("PRAGMA journal_mode = OFF")) &&
-             exec(w->db, sqlite3_mprintf("PRAGMA synchronous = OFF")) &&
-             exec(w->db, create) && exec(w->db, sqlite3_mprintf("BEGIN")) &&
-             prepare(w->db, &w->insert, insert_sql(w, fid_col, geom_col, columns, ncolumns));
-    return opened(w, ok, out, err);
+             exec(side->db, sqlite3_mprintf("PRAGMA page_size = %d", page_size)) &&
+             exec(side->db, sqlite3_mprintf("PRAGMA journal_mode = OFF")) &&
+             exec(side->db, sqlite3_mprintf("PRAGMA synchronous = OFF")) &&
+             exec(side->db, create) && exec(side->db, sqlite3_mprintf("BEGIN")) &&
+             prepare(side->db, &side->insert,
+                     insert_sql(side, fid_col, geom_col, columns, ncolumns));
+    return opened(side, ok, out, err);
 }
 
 dcs_status dcs_gpkg_rows_commit_side(dcs_gpkg_rows *side, dcs_error *err)
@@ -382,13 +379,27 @@ dcs_status dcs_gpkg_rows_commit_side(dcs_gpkg_rows *side, dcs_error *err)
     return st;
 }
 
+/* The side file attached to the main writer's connection: ATTACH cannot
+ * run inside a transaction, so the rows so far are committed first (into
+ * the temporary file: nothing is final before the run's commit, and a
+ * failure discards the file). */
+static int attach(dcs_gpkg_rows *w, const char *side_path)
+{
+    if (!w->attached)
+        w->attached = exec(w->db, sqlite3_mprintf("COMMIT")) &&
+                      exec(w->db, sqlite3_mprintf("ATTACH '%q' AS " SIDE_SCHEMA, side_path)) &&
+                      exec(w->db, sqlite3_mprintf("BEGIN"));
+    return w->attached;
+}
+
 dcs_status dcs_gpkg_rows_merge(dcs_gpkg_rows *w, dcs_gpkg_rows *side, dcs_error *err)
 {
     /* the same table definition on both sides: SQLite copies the records as
      * they are ("transfer optimization"), ~1 us a row instead of ~4.7 */
-    int ok = w->attached && exec(w->db, sqlite3_mprintf("INSERT INTO main.\"%w\" SELECT * FROM "
-                                                        SIDE_SCHEMA ".\"%w\"",
-                                                        w->table, side->table));
+    int ok = attach(w, side->path) &&
+             exec(w->db, sqlite3_mprintf("INSERT INTO main.\"%w\" SELECT * FROM " SIDE_SCHEMA
+                                         ".\"%w\"",
+                                         w->table, side->table));
     if (ok) {
         w->count += side->count;
         for (int k = 0; k < 4; k += 2) {

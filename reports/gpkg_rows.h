@@ -57,25 +57,25 @@ void dcs_gpkg_blob_free(dcs_gpkg_blob *b);
 /* A writer for table (created by GDAL, empty) in the GeoPackage at path,
  * which nothing else has open: fid_col its key, geom_col its geometry
  * column (NULL: none), columns[0 .. ncolumns) its fields in the order
- * they will be bound.  Its SRS id is read from gpkg_geometry_columns.
- * side_path (NULL: none) names the file of a side writer, opened first,
- * whose rows dcs_gpkg_rows_merge() will move in. */
+ * they will be bound.  Its SRS id is read from gpkg_geometry_columns. */
 dcs_status dcs_gpkg_rows_open(const char *path, const char *table, const char *fid_col,
                               const char *geom_col, const char *const *columns, int ncolumns,
-                              const char *side_path, dcs_gpkg_rows **out, dcs_error *err);
+                              dcs_gpkg_rows **out, dcs_error *err);
 
-/* Rows written by a second thread at once: a side writer puts its rows
- * into a new SQLite file side_path holding an empty copy of the table
- * (the GeoPackage's own CREATE TABLE and page size; no journal), with
- * dcs_gpkg_rows_put() as usual, FIDs after the main writer's; then
- * dcs_gpkg_rows_commit_side() in its thread.  Once that thread is done,
- * dcs_gpkg_rows_merge() copies its rows into the main writer's
- * transaction (SQLite copies the records as they are, ~1 us a row
- * instead of ~4.7 us to insert one) and frees the side writer; the
- * caller deletes side_path after closing the main writer (register it
- * with output.h first).  A side writer's SRS id is 0: blobs use the main
- * writer's. */
-dcs_status dcs_gpkg_rows_open_side(const char *path, const char *side_path, const char *table,
+/* Rows written by a second thread at once: a side writer of main writer w
+ * (opened by w's thread, at any time while w is open) puts its rows into a
+ * new SQLite file side_path holding an empty copy of w's table (the
+ * GeoPackage's own CREATE TABLE and page size, read through w's
+ * connection; no journal), with dcs_gpkg_rows_put() as usual, FIDs after
+ * the main writer's; then dcs_gpkg_rows_commit_side() in its thread.
+ * Once that thread is done, dcs_gpkg_rows_merge() attaches the side file
+ * to w's connection (committing w's rows so far into the temporary file:
+ * ATTACH cannot run inside a transaction), copies its rows into w's new
+ * transaction (SQLite copies the records as they are, ~1 us a row instead
+ * of ~4.7 us to insert one) and frees the side writer; the caller deletes
+ * side_path after closing the main writer (register it with output.h
+ * first).  A side writer's SRS id is 0: blobs use the main writer's. */
+dcs_status dcs_gpkg_rows_open_side(const dcs_gpkg_rows *w, const char *side_path,
                                    const char *fid_col, const char *geom_col,
                                    const char *const *columns, int ncolumns,
                                    dcs_gpkg_rows **out, dcs_error *err);

@@ -28,6 +28,7 @@
 
 #include <cjson/cJSON.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,15 +58,16 @@ struct report_job {
     int background;              /* may run in the map's thread: 1 first, then
                                   * 2, 3 (the longest first: the workbook of
                                   * many sites, then the PDF, then the PNG) */
-    int beside;                  /* set by write_all(): the map's thread is busy
-                                  * with background jobs meanwhile */
+    const atomic_int *busy;      /* set by write_all(): non-zero while the map's
+                                  * thread is busy with background jobs (NULL:
+                                  * no such thread) */
 };
 
 static dcs_status write_gis(const dcs_result *r, const dcs_report_paths *p, const report_job *j,
                             dcs_error *e)
 {
     (void)p;
-    return dcs_report_gis(r, j->fmt, j->opt, j->layers, j->tmp, j->beside, e);
+    return dcs_report_gis(r, j->fmt, j->opt, j->layers, j->tmp, j->busy, e);
 }
 
 static dcs_status write_pg(const dcs_result *r, const dcs_report_paths *p, const report_job *j,
@@ -259,6 +261,8 @@ typedef struct {
     pthread_mutex_t mu;
     pthread_t thread;
     int running;
+    atomic_int busy; /* 1 until the thread has no job left (then the GIS
+                      * writer may give it rows: gis_gpkg.h) */
 } background;
 
 static int is_background(const report_job *j)
@@ -288,6 +292,7 @@ static void *run_background(void *arg)
         pthread_mutex_unlock(&b->mu);
         b->st = b->jobs[k].fn(b->res, b->paths, &b->jobs[k], &b->err);
     } while (b->st == DCS_OK && (k = take(b, 0)) < b->n);
+    atomic_store(&b->busy, 0);
     return NULL;
 }
 
@@ -311,6 +316,7 @@ static void background_start(background *b)
     b->hi = nq;
     b->current = nq ? b->queue[0] : b->n;
     b->running = nq > 0 && b->res->threads != 1 && pthread_mutex_init(&b->mu, NULL) == 0;
+    atomic_init(&b->busy, b->running);
     if (b->running && pthread_create(&b->thread, NULL, run_background, b) != 0) {
         pthread_mutex_destroy(&b->mu);
         b->running = 0;
@@ -359,7 +365,7 @@ static dcs_status write_all(const dcs_result *res, const char *outdir, report_jo
         if (jobs[k].wanted && !(jobs[k].background && bg.running)) {
             if (jobs[k].phase)
                 dcs_progress_report(&jobs[k].opt->progress, jobs[k].phase, 0, 1);
-            jobs[k].beside = bg.running;
+            jobs[k].busy = bg.running ? &bg.busy : NULL;
             st = jobs[k].fn(res, paths, &jobs[k], err);
         }
     st = background_help(&bg, st, err);

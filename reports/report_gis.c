@@ -163,7 +163,8 @@ typedef struct {
      * GDAL has created the layers and closed the file (gis_gpkg.h,
      * gpkg_rtree.h); own_rows 0: GDAL writes them */
     int own_rows;
-    int beside;               /* other reports are written in another thread meanwhile */
+    const atomic_int *busy;   /* non-zero while other reports are written in another
+                               * thread (NULL: none) */
     struct gis_pending {
         char table[64], geom[64], fid[64];
         char **columns;       /* the fields as GDAL named them (CSL) */
@@ -583,7 +584,8 @@ static dcs_status write_pending_rows(gis_job *j)
                                 .ll_to_out = j->ll_to_out,
                                 .progress = j->progress,
                                 .threaded = more_threads(j->res),
-                                .split = more_threads(j->res) && !j->beside,
+                                .split = more_threads(j->res),
+                                .busy = j->busy,
                                 .boxes = &p->boxes};
         st = dcs_gis_gpkg_rows(&L, j->err);
     }
@@ -653,10 +655,10 @@ static GDALDatasetH create_dataset(const dcs_gis_format *fmt, const char *tmp)
 
 dcs_status dcs_report_gis(const dcs_result *res, const dcs_gis_format *fmt,
                           const dcs_report_options *opt, unsigned layers, const char *tmp,
-                          int beside, dcs_error *err)
+                          const atomic_int *busy, dcs_error *err)
 {
     gis_job j = {
-        .beside = beside,
+        .busy = busy,
         .res = res,
         .fmt = fmt,
         .tmp = tmp,

@@ -12,6 +12,7 @@
 #define DCS_REPORT_GIS_H
 
 #include <gdal.h>
+#include <stdatomic.h>
 
 #include "core/error.h"
 #include "report_common.h"
@@ -20,12 +21,12 @@
  * vector driver by name; DCS_ERR_SCENARIO when unknown. */
 dcs_status dcs_gis_format_find(const char *name, dcs_gis_format *f, dcs_error *err);
 
-/* beside: other reports are being written in another thread meanwhile
- * (then a GeoPackage's rows are not split between two connections:
- * gis_gpkg.h). */
+/* busy (NULL: none) is non-zero while other reports are being written in
+ * another thread (then a GeoPackage's rows are split between two
+ * connections only once it drops to 0: gis_gpkg.h). */
 dcs_status dcs_report_gis(const dcs_result *res, const dcs_gis_format *fmt,
                           const dcs_report_options *opt, unsigned layers, const char *tmp,
-                          int beside, dcs_error *err);
+                          const atomic_int *busy, dcs_error *err);
 /* Write the layers into an open dataset: the candidates as names[0], the
  * eligible points as names[1] (NULL: that layer is not written), with the
  * layer creation options lco; label names the destination in messages. */

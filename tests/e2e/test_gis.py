@@ -135,6 +135,26 @@ def rows(path, layer=None):
     return out, geoms, (sr.Clone() if sr else None)
 
 
+def stored_layer(path):
+    """Layer candidates of a GeoPackage as SQLite stores it: every row, the
+    extent, the feature count, the FID sequence, the spatial index and
+    rtreecheck's verdict."""
+    con = sqlite3.connect(path)
+    try:
+        return (con.execute("select * from candidates order by fid").fetchall(),
+                con.execute("select * from gpkg_contents where table_name = 'candidates'")
+                .fetchone()[5:9],
+                con.execute("select feature_count from gpkg_ogr_contents where "
+                            "table_name = 'candidates'").fetchone(),
+                con.execute("select seq from sqlite_sequence where name = 'candidates'")
+                .fetchone(),
+                con.execute("select id, minx, maxx, miny, maxy from rtree_candidates_geom "
+                            "order by id").fetchall(),
+                con.execute("select rtreecheck('rtree_candidates_geom')").fetchone())
+    finally:
+        con.close()
+
+
 def setUpModule():
     global TMP, SCENARIO
     TMP = tempfile.mkdtemp(prefix="dcsite-gis-")
@@ -933,27 +953,64 @@ class T7RowsSplitBetweenTwoConnections(unittest.TestCase):
             self.assertEqual(sorted(os.listdir(out)), ["split.gpkg", "split_score.tif"])
             outs.append(os.path.join(out, "split.gpkg"))
         T4DirectGeoPackageRows.validate(self, outs[0])
-        meta = []
-        for path in outs:
-            con = sqlite3.connect(path)
-            try:
-                meta.append((
-                    con.execute("select * from candidates order by fid").fetchall(),  # as stored
-                    con.execute("select * from gpkg_contents where table_name = 'candidates'")
-                    .fetchone()[5:9],
-                    con.execute("select feature_count from gpkg_ogr_contents where "
-                                "table_name = 'candidates'").fetchone(),
-                    con.execute("select seq from sqlite_sequence where name = 'candidates'")
-                    .fetchone(),
-                    con.execute("select id, minx, maxx, miny, maxy from rtree_candidates_geom "
-                                "order by id").fetchall(),
-                    con.execute("select rtreecheck('rtree_candidates_geom')").fetchone()))
-            finally:
-                con.close()
+        meta = [stored_layer(path) for path in outs]
         self.assertEqual(len(meta[0][0]), 62500)
         self.assertEqual(meta[0], meta[1])
         self.assertEqual(meta[0][2], (62500,))
         self.assertEqual(meta[0][5], ("ok",))
+
+
+class T8RowsSplitOnceTheMapsAreDone(unittest.TestCase):
+    """Beside the maps (both cores busy) the rows start on one connection;
+    once the map's thread is done, the second half of the rows left goes
+    to a side file when 50,000 or more are left (reports/gis_gpkg.c, issue
+    28 sixth round).  To make the maps finish first, the disk is made slow
+    for the GeoPackage's files (the libenospc shim's DCS_FAULT_DELAY_US:
+    5 ms a write, ~2 s for the layer's rows against ~0.2 s for the maps of
+    62,500 cells).  The reference is the --threads 1 file (no split, T7):
+    the same stored rows, extent, count, FID sequence and spatial index."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.scn = scenario_with("late", map=True, xlsx=False, json=False)
+        with open(cls.scn) as fh:
+            s = json.load(fh)
+        s["name"] = "late"
+        s["sites"]["grid"]["cell_area_ha"] = 0.0144  # 12 m cells: 62,500 of them
+        with open(cls.scn, "w") as fh:
+            json.dump(s, fh)
+
+    def test_side_file_once_the_maps_are_done(self):
+        out = os.path.join(TMP, "late-2")
+        os.makedirs(out)
+        shim = os.path.join(os.path.dirname(DCSITE), "tests", "libenospc.so")
+        env = dict(os.environ, LD_PRELOAD=shim, DCS_FAULT_DIR=out,
+                   DCS_FAULT_BYTES=str(1 << 40), DCS_FAULT_MATCH=".gpkg",
+                   DCS_FAULT_DELAY_US="5000",
+                   ASAN_OPTIONS=os.environ.get("ASAN_OPTIONS", "") + ":verify_asan_link_order=0")
+        p = subprocess.Popen([DCSITE, "run", self.scn, "-o", out], cwd=TMP, env=env,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        seen = []
+        try:
+            while p.poll() is None and not seen:
+                seen = [n for n in os.listdir(out) if n.endswith("-rows")]
+                time.sleep(0.0005)
+            _, err = p.communicate(timeout=300)
+        finally:
+            if p.poll() is None:
+                p.kill()
+        self.assertEqual(p.returncode, 0, err)
+        self.assertTrue(seen, "no side file seen: the rows were not split")
+        self.assertNotIn("-rows", " ".join(os.listdir(out)))
+        self.assertIn("late_map.png", os.listdir(out))
+        one = os.path.join(TMP, "late-1")
+        r = run(one, "--threads", "1", scenario=self.scn)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        T4DirectGeoPackageRows.validate(self, os.path.join(out, "late.gpkg"))
+        got = stored_layer(os.path.join(out, "late.gpkg"))
+        self.assertEqual(len(got[0]), 62500)
+        self.assertEqual(got, stored_layer(os.path.join(one, "late.gpkg")))
+        self.assertEqual(got[5], ("ok",))
 
 
 def main():

@@ -22,6 +22,10 @@
  *
  * When DCS_FAULT_LOG names a file, each refused write appends a line
  * "ENOSPC <path>" to it, so a test can show which writer hit the fault.
+ *
+ * DCS_FAULT_DELAY_US=N makes the disk slow as well: each write to such a
+ * file first waits N microseconds (with a budget larger than the run
+ * writes, only slow), so that a test can make one writer the slowest.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -43,6 +47,7 @@ typedef FILE *(*fopen_fn)(const char *, const char *);
 
 static char fault_dir[PATH_MAX];
 static long long budget = -1; /* bytes left; -1: shim inactive */
+static useconds_t delay_us;   /* wait before each write (DCS_FAULT_DELAY_US) */
 static int ready;
 
 static void *next(const char *name)
@@ -60,6 +65,8 @@ static void setup(void)
     if (!dir || !bytes || !realpath(dir, fault_dir))
         return;
     budget = atoll(bytes);
+    const char *delay = getenv("DCS_FAULT_DELAY_US");
+    delay_us = delay ? (useconds_t)atol(delay) : 0;
 }
 
 static int under_dir(const char *path)
@@ -104,6 +111,8 @@ static ssize_t allowance(int fd, size_t want)
     char path[PATH_MAX];
     if (budget < 0 || want == 0 || fd_path(fd, path, sizeof path) != 0 || !under_dir(path))
         return (ssize_t)want;
+    if (delay_us)
+        usleep(delay_us);
     if (budget == 0) {
         log_refusal(path);
         errno = ENOSPC;

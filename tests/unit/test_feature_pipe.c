@@ -2,7 +2,8 @@
  * test_feature_pipe.c - dcs_feature_pipe: every row built and inserted
  * once, in row order, with its own values (the features are reused from a
  * ring, so a row must not keep an earlier row's fid, field or geometry),
- * and a failed insert stops the pipe at that row.  The layer is a GDAL
+ * and a failed insert stops the pipe at that row, a put that says it was
+ * the last (DCS_PIPE_LAST) just after it.  The layer is a GDAL
  * Memory layer; the expected values are the row numbers themselves.
  */
 #include "testutil.h"
@@ -14,6 +15,7 @@
 typedef struct {
     OGRLayerH lyr;
     size_t fail_at; /* put fails at this row; (size_t)-1 = never */
+    size_t last_at; /* put inserts this row and says it is the last; 0 = never */
     size_t next;    /* row put expects next */
     int out_of_order;
 } pipe_test;
@@ -46,7 +48,9 @@ static int put(void *ctx, size_t r, OGRFeatureH f)
         t->out_of_order = 1;
     if (r == t->fail_at)
         return 1;
-    return OGR_L_CreateFeature(t->lyr, f) != OGRERR_NONE;
+    if (OGR_L_CreateFeature(t->lyr, f) != OGRERR_NONE)
+        return 1;
+    return t->last_at && r == t->last_at ? DCS_PIPE_LAST : 0;
 }
 
 static GDALDatasetH memory_layer(OGRLayerH *lyr)
@@ -98,7 +102,7 @@ static void check_rows(OGRLayerH lyr, size_t n)
 static void test_every_row_once_in_order(void **state)
 {
     (void)state;
-    pipe_test t = {NULL, (size_t)-1, 0, 0};
+    pipe_test t = {NULL, (size_t)-1, 0, 0, 0};
     GDALDatasetH ds = memory_layer(&t.lyr);
     size_t n = 5003;
     assert_int_equal(dcs_feature_pipe(OGR_L_GetLayerDefn(t.lyr), n, fill, put, &t, 1), n);
@@ -112,7 +116,7 @@ static void test_every_row_once_in_order(void **state)
 static void test_every_row_once_without_thread(void **state)
 {
     (void)state;
-    pipe_test t = {NULL, (size_t)-1, 0, 0};
+    pipe_test t = {NULL, (size_t)-1, 0, 0, 0};
     GDALDatasetH ds = memory_layer(&t.lyr);
     assert_int_equal(dcs_feature_pipe(OGR_L_GetLayerDefn(t.lyr), 700, fill, put, &t, 0), 700);
     assert_int_equal(t.out_of_order, 0);
@@ -123,7 +127,7 @@ static void test_every_row_once_without_thread(void **state)
 static void test_one_row_and_none(void **state)
 {
     (void)state;
-    pipe_test t = {NULL, (size_t)-1, 0, 0};
+    pipe_test t = {NULL, (size_t)-1, 0, 0, 0};
     GDALDatasetH ds = memory_layer(&t.lyr);
     assert_int_equal(dcs_feature_pipe(OGR_L_GetLayerDefn(t.lyr), 0, fill, put, &t, 1), 0);
     assert_int_equal(dcs_feature_pipe(OGR_L_GetLayerDefn(t.lyr), 1, fill, put, &t, 1), 1);
@@ -135,13 +139,31 @@ static void test_one_row_and_none(void **state)
 static void test_failed_put_stops_the_pipe(void **state)
 {
     (void)state;
-    pipe_test t = {NULL, 1234, 0, 0};
+    pipe_test t = {NULL, 1234, 0, 0, 0};
     GDALDatasetH ds = memory_layer(&t.lyr);
     assert_int_equal(dcs_feature_pipe(OGR_L_GetLayerDefn(t.lyr), 4000, fill, put, &t, 1), 1234);
     assert_int_equal(t.next, 1235);
     assert_int_equal(t.out_of_order, 0);
     check_rows(t.lyr, 1234);
     GDALClose(ds);
+}
+
+/* A put that says its row is the last ends the pipe just after it, with
+ * and without the worker (which has built rows ahead: they are dropped). */
+static void test_last_put_ends_the_pipe(void **state)
+{
+    (void)state;
+    for (int threaded = 0; threaded < 2; threaded++) {
+        pipe_test t = {NULL, (size_t)-1, 2999, 0, 0};
+        GDALDatasetH ds = memory_layer(&t.lyr);
+        assert_int_equal(dcs_feature_pipe(OGR_L_GetLayerDefn(t.lyr), 4000, fill, put, &t,
+                                          threaded),
+                         3000);
+        assert_int_equal(t.next, 3000);
+        assert_int_equal(t.out_of_order, 0);
+        check_rows(t.lyr, 3000);
+        GDALClose(ds);
+    }
 }
 
 int main(void)
@@ -151,6 +173,7 @@ int main(void)
         cmocka_unit_test(test_every_row_once_without_thread),
         cmocka_unit_test(test_one_row_and_none),
         cmocka_unit_test(test_failed_put_stops_the_pipe),
+        cmocka_unit_test(test_last_put_ends_the_pipe),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

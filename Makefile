@@ -173,10 +173,15 @@ valgrind: deps-test
 	  $(BUILD)/dcsite run data/scenarios/dallas.json -o out/valgrind --quiet
 
 bench: deps-bench
-	@$(MAKE) --no-print-directory all
-	@DCSITE=$(BUILD)/dcsite tests/bench/run_bench.sh
+	@$(MAKE) --no-print-directory all $(BUILD)/bench/xlsx_floor
+	@DCSITE=$(BUILD)/dcsite BENCH_XLSX_FLOOR=$(BUILD)/bench/xlsx_floor tests/bench/run_bench.sh
 	@DCSITE=$(BUILD)/dcsite tests/bench/grid_bench.sh
 	@DCSITE=$(BUILD)/dcsite tests/bench/html_bench.sh
+
+# the libxlsxwriter floor of the workbook (tests/bench/xlsx_floor.c; issue 28)
+$(BUILD)/bench/xlsx_floor: tests/bench/xlsx_floor.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -Wall -Wextra -Werror -O2 $< -o $@ -lxlsxwriter
 
 clean:
 	rm -rf build build-asan build-fuzz out

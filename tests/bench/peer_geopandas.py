@@ -97,6 +97,9 @@ def scenario(d):
     }
     with open(os.path.join(d, 'peer_gpd_scenario.json'), 'w') as fh:
         json.dump(sc, fh, indent=1)
+    sc['outputs']['xlsx'] = False  # the same job without the workbook (the floor below)
+    with open(os.path.join(d, 'peer_gpd_noxlsx.json'), 'w') as fh:
+        json.dump(sc, fh, indent=1)
 
 
 # ---------------------------------------------------------------- the peer
@@ -297,6 +300,79 @@ def compare(d):
     return lines, ok_all
 
 
+# ------------------------------------------ the workbook's libxlsxwriter floor
+def ranking_cells(xlsx, path):
+    """The cells of the Ranking sheet of workbook xlsx into path, one a
+    line ("ROW COL n VALUE" or "ROW COL s TEXT", from 0) for
+    tests/bench/xlsx_floor.c; returns (rows, columns, cells)."""
+    import re
+    import zipfile
+    from xml.sax.saxutils import unescape
+    with zipfile.ZipFile(xlsx) as z:
+        book = z.read('xl/workbook.xml').decode()
+        rid = re.search(r'<sheet name="Ranking" sheetId="\d+" r:id="(\w+)"', book).group(1)
+        rels = z.read('xl/_rels/workbook.xml.rels').decode()
+        target = re.search(r'Id="%s"[^>]*Target="([^"]+)"' % rid, rels) or \
+            re.search(r'Target="([^"]+)"[^>]*Id="%s"' % rid, rels)
+        xml = z.read('xl/' + target.group(1).lstrip('/').replace('xl/', '', 1))
+    cell = re.compile(rb'<c r="([A-Z]+)(\d+)"[^>]*?(?:/>|>(?:<v>([^<]*)</v>|<is><t[^>]*>([^<]*)'
+                      rb'</t></is>)</c>)')
+    rows = cols = n = 0
+    with open(path, 'w') as fh:
+        for m in cell.finditer(xml):
+            if m.group(3) is None and m.group(4) is None:
+                continue  # an empty styled cell
+            col = 0
+            for ch in m.group(1):
+                col = col * 26 + ch - 64
+            row = int(m.group(2)) - 1
+            if m.group(3) is not None:
+                fh.write('%d %d n %s\n' % (row, col - 1, m.group(3).decode()))
+            else:
+                fh.write('%d %d s %s\n' % (row, col - 1, unescape(m.group(4).decode())))
+            rows, cols, n = max(rows, row + 1), max(cols, col), n + 1
+    return rows, cols, n
+
+
+def xlsx_floor(d, dcsite, log):
+    """What the workbook costs and what libxlsxwriter alone needs for its
+    Ranking sheet: "floor_s cells rows cols no_workbook_s" in
+    DIR/peer_xlsx_floor.txt, and a line on stdout.  Skipped (with a
+    message) when build/bench/xlsx_floor is missing."""
+    floor_bin = os.environ.get('BENCH_XLSX_FLOOR', os.path.join(os.path.dirname(d.rstrip('/')),
+                                                                'xlsx_floor'))
+    if not os.access(floor_bin, os.X_OK):
+        print('bench: peer GeoPandas: no libxlsxwriter floor (%s missing: make bench builds it)'
+              % floor_bin)
+        return
+    cells = os.path.join(d, 'peer_xlsx_cells.txt')
+    rows, cols, n = ranking_cells(os.path.join(d, 'peer_gpd_dcsite', NAME + '.xlsx'), cells)
+    out = os.path.join(d, 'peer_xlsx_floor.xlsx')
+    best = None
+    for _ in range(2):
+        r = subprocess.run([floor_bin, cells, out], capture_output=True, text=True)
+        if r.returncode != 0:
+            print('bench: peer GeoPandas: the libxlsxwriter floor FAILED: %s' % r.stderr.strip())
+            return
+        t = float(r.stdout.split()[1])
+        best = t if best is None else min(best, t)
+    os.remove(cells)
+    os.remove(out)
+    nowb = os.path.join(d, 'peer_gpd_noxlsx')
+    subprocess.run(['rm', '-rf', nowb])
+    subprocess.run(['sync'])
+    rc, w_wall, _, _ = run_timed([dcsite, 'run', os.path.join(d, 'peer_gpd_noxlsx.json'), '-o',
+                                  nowb, '--quiet'], 0, stdout=subprocess.DEVNULL, stderr=log)
+    if rc != 0:
+        print('bench: peer GeoPandas: dcsite FAILED on peer_gpd_noxlsx.json (exit %s)' % rc)
+        return
+    with open(os.path.join(d, 'peer_xlsx_floor.txt'), 'w') as fh:
+        fh.write('%.3f %d %d %d %.3f\n' % (best, n, rows, cols, w_wall))
+    print('bench: peer GeoPandas: the workbook: dcsite without it %.2f s; its Ranking sheet '
+          '(%d rows x %d columns, %d cells) written by libxlsxwriter alone (xlsx_floor.c: no '
+          'formats, constant_memory) %.2f s' % (w_wall, rows, cols, n, best))
+
+
 def fmt(v):
     return '-' if v is None else '%.6g' % v if isinstance(v, float) else str(v)
 
@@ -354,6 +430,8 @@ def main():
         return 1
     with open(os.path.join(d, 'peer_geopandas.txt'), 'w') as fh:
         fh.write('%.2f %.2f %.2f %.2f %d\n' % (g_wall, c_wall, g_cpu, c_cpu, rc == 0))
+    if os.path.exists(os.path.join(d, 'peer_xlsx_floor.txt')):
+        os.remove(os.path.join(d, 'peer_xlsx_floor.txt'))  # no stale floor in the summary
     if rc is None:
         print('bench: peer GeoPandas did NOT finish within BENCH_PEER_TIMEOUT=%d s (stopped; '
               'steps done: %s); dcsite %.1f s (cpu %.1f s): GeoPandas / dcsite > %.1fx' % (
@@ -365,6 +443,7 @@ def main():
     lines, ok = compare(d)
     for line in lines:
         print('bench: peer GeoPandas: ' + line)
+    xlsx_floor(d, dcsite, log)
     return 0
 
 

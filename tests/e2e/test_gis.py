@@ -120,6 +120,20 @@ def scenario_with(name, **outputs):
     return path
 
 
+def fine_grid_scenario(name, **outputs):
+    """The fixture's scenario named name on a grid of 12 m cells (62,500 of
+    them: enough rows to split a layer), GIS output only unless outputs
+    says otherwise, as TMP/<name>.json."""
+    path = scenario_with(name, **dict(dict(xlsx=False, json=False), **outputs))
+    with open(path) as fh:
+        s = json.load(fh)
+    s["name"] = name
+    s["sites"]["grid"]["cell_area_ha"] = 0.0144
+    with open(path, "w") as fh:
+        json.dump(s, fh)
+    return path
+
+
 def rows(path, layer=None):
     """{site_id: {field: value}} of a layer, plus the layer's SRS and geometries."""
     ds = ogr.Open(path)
@@ -888,13 +902,7 @@ class T7RowsSplitBetweenTwoConnections(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.scn = scenario_with("split", map=False, xlsx=False, json=False)
-        with open(cls.scn) as fh:
-            s = json.load(fh)
-        s["name"] = "split"
-        s["sites"]["grid"]["cell_area_ha"] = 0.0144  # 12 m cells: 62,500 of them
-        with open(cls.scn, "w") as fh:
-            json.dump(s, fh)
+        cls.scn = fine_grid_scenario("split", map=False)
 
     def watch(self, out, sig=None):
         """Run with two threads, watching out for the side file; with sig,
@@ -972,13 +980,7 @@ class T8RowsSplitOnceTheMapsAreDone(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.scn = scenario_with("late", map=True, xlsx=False, json=False)
-        with open(cls.scn) as fh:
-            s = json.load(fh)
-        s["name"] = "late"
-        s["sites"]["grid"]["cell_area_ha"] = 0.0144  # 12 m cells: 62,500 of them
-        with open(cls.scn, "w") as fh:
-            json.dump(s, fh)
+        cls.scn = fine_grid_scenario("late", map=True)
 
     def test_side_file_once_the_maps_are_done(self):
         out = os.path.join(TMP, "late-2")

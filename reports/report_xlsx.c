@@ -201,10 +201,24 @@ static size_t summary_top_rows(const dcs_result *res)
     return n < SUMMARY_MAX_TOP ? n : SUMMARY_MAX_TOP;
 }
 
+/* Most sites a sheet of sites holds: outputs.xlsx_rows when given, else
+ * Excel's rows under the header; and why, for the sheet's note. */
+static size_t sheet_cap(const dcs_result *res)
+{
+    size_t user = res->scn->outputs.xlsx_rows;
+    return user && user < DCS_EXCEL_MAX_ROWS - 1 ? user : DCS_EXCEL_MAX_ROWS - 1;
+}
+
+static const char *cap_reason(const dcs_result *res)
+{
+    size_t user = res->scn->outputs.xlsx_rows;
+    return user && user < DCS_EXCEL_MAX_ROWS - 1 ? "outputs.xlsx_rows" : "Excel's row limit";
+}
+
 static size_t ranking_rows(const dcs_result *res)
 {
     size_t n = res->eval.neligible;
-    return n < DCS_EXCEL_MAX_ROWS - 1 ? n : DCS_EXCEL_MAX_ROWS - 1;
+    return n < sheet_cap(res) ? n : sheet_cap(res);
 }
 
 static size_t excluded_count(const dcs_result *res)
@@ -215,13 +229,14 @@ static size_t excluded_count(const dcs_result *res)
 static size_t excluded_rows(const dcs_result *res)
 {
     size_t n = excluded_count(res);
-    return n < DCS_EXCEL_MAX_ROWS - 1 ? n : DCS_EXCEL_MAX_ROWS - 1;
+    return n < sheet_cap(res) ? n : sheet_cap(res);
 }
 
 void dcs_report_xlsx_limits(dcs_result *res)
 {
-    if (!res->scn->outputs.xlsx)
-        return;
+    size_t user = res->scn->outputs.xlsx_rows;
+    if (!res->scn->outputs.xlsx || (user && user < DCS_EXCEL_MAX_ROWS - 1))
+        return; /* the sheets hold what the scenario asked for */
     size_t keep = DCS_EXCEL_MAX_ROWS - 1, ranked = res->eval.neligible, out = excluded_count(res);
     if (ranked > keep)
         dcs_warn(&res->warnings, DCS_WARN_WORKBOOK_ROWS, "workbook",
@@ -277,14 +292,14 @@ static void summary_counts(sheet *s, const dcs_result *res)
     char note[256];
     if (ranking_rows(res) < res->eval.neligible) {
         snprintf(note, sizeof note,
-                 "the first %zu of %zu eligible sites (Excel's row limit); the GIS report has all",
-                 ranking_rows(res), res->eval.neligible);
+                 "the first %zu of %zu eligible sites (%s); the GIS report has all",
+                 ranking_rows(res), res->eval.neligible, cap_reason(res));
         row_text(s, "Ranking sheet", note, NULL, NULL);
     }
     if (excluded_rows(res) < excluded_count(res)) {
         snprintf(note, sizeof note,
-                 "the first %zu of %zu excluded sites (Excel's row limit); the GIS report has all",
-                 excluded_rows(res), excluded_count(res));
+                 "the first %zu of %zu excluded sites (%s); the GIS report has all",
+                 excluded_rows(res), excluded_count(res), cap_reason(res));
         row_text(s, "Excluded sheet", note, NULL, NULL);
     }
     s->r++;
@@ -755,8 +770,8 @@ static dcs_status write_ranking(dcs_book *b, const dcs_result *res, const dcs_fi
     ranking_header(b, ws, &cols);
     if (rows < res->eval.neligible) {
         char note[200];
-        snprintf(note, sizeof note, "Only the first %zu of %zu eligible sites fit on this sheet "
-                 "(Excel's row limit); the GIS report has them all.", rows, res->eval.neligible);
+        snprintf(note, sizeof note, "This sheet lists the first %zu of %zu eligible sites "
+                 "(%s); the GIS report has them all.", rows, res->eval.neligible, cap_reason(res));
         dcs_put_str(ws, 0, (lxw_col_t)(cols.n + 1), note, b->note);
     }
     worksheet_freeze_panes(ws, 1, 2);
@@ -814,8 +829,9 @@ static void write_excluded(dcs_book *b, const dcs_result *res)
     size_t rows = excluded_rows(res);
     if (rows < excluded_count(res)) {
         char note[200];
-        snprintf(note, sizeof note, "Only the first %zu of %zu excluded sites fit on this sheet "
-                 "(Excel's row limit); the GIS report has them all.", rows, excluded_count(res));
+        snprintf(note, sizeof note, "This sheet lists the first %zu of %zu excluded sites "
+                 "(%s); the GIS report has them all.", rows, excluded_count(res),
+                 cap_reason(res));
         dcs_put_str(s.ws, 0, 4, note, b->note);
     }
     worksheet_freeze_panes(s.ws, 1, 1);

@@ -1432,7 +1432,8 @@ static void read_outputs(reader *r, const cJSON *root, dcs_scenario *scn)
     static const char *const keys[] = {"xlsx",     "gpkg",        "json",     "top_n",
                                        "all_sites", "classes",    "distinct", "attribution",
                                        "geometry", "eligible_points", "map", "html",
-                                       "html_basemap", "html_basemap_attribution", NULL};
+                                       "html_basemap", "html_basemap_attribution",
+                                       "xlsx_rows", NULL};
     static const char *const geometries[] = {"polygons", "points", "none", NULL};
     scn->outputs.xlsx = scn->outputs.gpkg = scn->outputs.json = 1;
     scn->outputs.eligible_points = scn->outputs.map = 1;
@@ -1450,9 +1451,17 @@ static void read_outputs(reader *r, const cJSON *root, dcs_scenario *scn)
                                                               geometries, DCS_OUT_POLYGONS);
         read_bool(r, o, "outputs", "eligible_points", &scn->outputs.eligible_points);
         read_bool(r, o, "outputs", "map", &scn->outputs.map);
-        double top = 10, classes = 5;
+        double top = 10, classes = 5, rows = 0;
         if (read_number(r, o, "outputs", "top_n", 0, 1, 1e6, &top))
             scn->outputs.top_n = (size_t)top;
+        if (read_number(r, o, "outputs", "xlsx_rows", 0, 1, 1e15, &rows)) {
+            if (rows != (size_t)rows)
+                problem(r, "outputs.xlsx_rows", "%g is not a whole number", rows);
+            else if (rows > DCS_XLSX_ROWS_MAX)
+                problem(r, "outputs.xlsx_rows", "%.0f is more than an Excel sheet holds "
+                        "under its header (%d rows)", rows, DCS_XLSX_ROWS_MAX);
+            scn->outputs.xlsx_rows = (size_t)rows;
+        }
         if (read_number(r, o, "outputs", "classes", 0, 3, 7, &classes)) {
             if (classes != (size_t)classes)
                 problem(r, "outputs.classes", "%g is not a whole number", classes);

@@ -419,8 +419,14 @@ typedef struct {
         dcs_out_geometry geometry; /* the GIS layer "candidates": polygons, points or none */
         int eligible_points; /* write the GIS layer "eligible_points" (default 1) */
         int map;             /* draw the map with the GIS layers or the workbook (default 1) */
+        size_t xlsx_rows;    /* most sites on the workbook's Ranking and Excluded sheets
+                                (0: as many as Excel holds) */
     } outputs;
 } dcs_scenario;
+
+/* Most values of outputs.xlsx_rows: the rows of an Excel sheet (1,048,576)
+ * under its header. */
+#define DCS_XLSX_ROWS_MAX 1048575
 
 /* International acre in hectares (4046.8564224 m2, exact). */
 #define DCS_HA_PER_ACRE 0.40468564224

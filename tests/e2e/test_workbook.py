@@ -14,7 +14,8 @@ It runs the real binary, into a temporary directory removed at the end, on
      sheet to CSV: it must open without complaint and show the same values);
   3. a square grid over the City of Dallas (about 25,000 candidates) large
      enough for the workbook to be streamed in constant-memory mode;
-  4. small grids (about 200 cells): AHP weights, and no eligible site.
+  4. small grids (about 200 cells): AHP weights, no eligible site, and
+     outputs.xlsx_rows (the first 5 sites on Ranking and Excluded).
 It takes about 17 s (25 s under ASan).
 
 Output is TAP: "ok N - name" or "not ok N - name" followed by "# " lines,
@@ -861,6 +862,36 @@ class T4SmallRuns(unittest.TestCase):
         proc, sheets = run.csv()
         self.assertEqual(proc.returncode, 0, proc.stderr)
         self.assertEqual(sorted(sheets), sorted(SMALL_SHEETS))
+
+
+class T5RowsAsked(unittest.TestCase):
+    """outputs.xlsx_rows: the Ranking and Excluded sheets hold the first N
+    sites, say so on the sheet and in Details, and raise no warning (the
+    scenario asked for it); the GeoPackage and the JSON keep every site."""
+
+    def test_first_rows_only(self):
+        run = small_grid("rows_grid", outputs={"xlsx_rows": 5},
+                         constraints=[{"name": "near", "metric": "substation_km", "max": 4}])
+        run.check(self)
+        js, wb = run.js(), run.wb()
+        c = js["counts"]
+        self.assertGreater(c["eligible"], 5)
+        self.assertGreater(c["excluded"], 5)
+        ranking = rows_of(wb["Ranking"])
+        data = [r for r in ranking[1:] if r[0] is not None]
+        self.assertEqual([r[0] for r in data], [1, 2, 3, 4, 5])
+        self.assertEqual([r[1] for r in data], [t["site_id"] for t in js["top_sites"][:5]])
+        self.assertIn("This sheet lists the first 5 of %d eligible sites (outputs.xlsx_rows)"
+                      % c["eligible"], [v for v in ranking[0] if isinstance(v, str)][-1])
+        excl = rows_of(wb["Excluded"])
+        self.assertEqual(len([r for r in excl[1:] if r[0] is not None]), 5)
+        self.assertIn("the first 5 of %d excluded sites (outputs.xlsx_rows)" % c["excluded"],
+                      " ".join(v for v in excl[0] if isinstance(v, str)))
+        kv = {r[0]: r[1] for r in section_rows(rows_of(wb["Details"]), "Counts")}
+        self.assertEqual(kv["Ranking sheet"], "the first 5 of %d eligible sites "
+                         "(outputs.xlsx_rows); the GIS report has all" % c["eligible"])
+        self.assertNotIn("workbook_rows", [w["code"] for w in js["warnings"]])
+        self.assertEqual(len(run.gpkg()), c["candidates"])
 
 
 def main():

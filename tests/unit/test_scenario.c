@@ -96,7 +96,7 @@ static const char *valid =
     "                 {\"name\": \"dry\", \"metric\": \"flood_pct\", \"max\": 10}],\n"
     " \"criteria\": [{\"name\": \"grid\", \"metric\": \"substation_km\", \"weight\": 3,\n"
     "               \"value\": {\"type\": \"linear\", \"worst\": 20, \"best\": 0}}],\n"
-    " \"outputs\": {\"xlsx\": false, \"top_n\": 25}}";
+    " \"outputs\": {\"xlsx\": false, \"top_n\": 25, \"xlsx_rows\": 500}}";
 
 static void test_valid_scenario(void **state)
 {
@@ -138,6 +138,7 @@ static void test_valid_scenario(void **state)
     assert_false(scn.outputs.xlsx);
     assert_true(scn.outputs.gpkg);
     assert_int_equal(scn.outputs.top_n, 25);
+    assert_int_equal(scn.outputs.xlsx_rows, 500);
     dcs_scenario_free(&scn);
 }
 
@@ -213,6 +214,7 @@ static void test_full_scenario(void **state)
     assert_int_equal(scn.criteria[1].fn.type, DCS_VF_CATEGORICAL);
     assert_string_equal(scn.criteria[1].fn.cat[0], "48113");
     assert_near(scn.criteria[1].fn.other, 0.2, 0);
+    assert_int_equal(scn.outputs.xlsx_rows, 0); /* default: as many as Excel holds */
     dcs_scenario_free(&scn);
 }
 

@@ -293,24 +293,73 @@ static double row_union(const dcs_density *d, long j, dcs_span_work *w)
     return sum;
 }
 
-/* Sum of row j (centre line y) over the convex buffer of a convex,
- * counter-clockwise site: one span, from the vertices' disc chords and
- * the crossings of the outward (right-hand) offset segments; the inward
- * ones lie inside the buffer. */
-static double row_hull(const dcs_density *d, long j, double r, double y, const dcs_span_work *w)
+/* The span of row j's centre line y over the convex buffer of a convex,
+ * counter-clockwise site: from the vertices' disc chords and the
+ * crossings of the outward (right-hand) offset segments (the inward ones
+ * lie inside the buffer); lo > hi when the row misses the buffer. */
+static void hull_span(double r, double y, const dcs_span_work *w, double *lo, double *hi)
 {
-    double lo = INFINITY, hi = -INFINITY;
+    *lo = INFINITY, *hi = -INFINITY;
     for (size_t k = 0; k < w->nedges; k++) {
         const dcs_edge *e = &w->edge[k];
-        disc_chord(e->ax, e->ay, r, y, &lo, &hi);
+        disc_chord(e->ax, e->ay, r, y, lo, hi);
         double t = (y - (e->ay - e->oy)) * e->inv_dy;
         if (e->inv_dy != 0 && t >= 0 && t <= 1) {
             double x = e->ax - e->ox + t * e->dx;
-            lo = x < lo ? x : lo;
-            hi = x > hi ? x : hi;
+            *lo = x < *lo ? x : *lo;
+            *hi = x > *hi ? x : *hi;
         }
     }
-    return lo <= hi ? row_between(d, j, lo, hi) : 0;
+}
+
+/* Rows of a convex buffer summed together, after their prefix sums were
+ * prefetched while the next rows' spans were found: rows lie a grid row
+ * apart, which no hardware prefetcher guesses, and the loads waited on
+ * memory (issue 28; raster.c's radius sums do the same). */
+#define SPAN_BATCH 16
+
+typedef struct {
+    long j;
+    double lo, hi;
+} row_span;
+
+static void prefetch_between(const dcs_density *d, long j, double lo, double hi)
+{
+    const double *ps = d->row_sum + (size_t)j * (size_t)(d->w + 1);
+    double x[2] = {(lo - d->x0) / d->cell, (hi - d->x0) / d->cell};
+    for (int k = 0; k < 2; k++) {
+        double c = x[k] < d->w ? x[k] : d->w; /* as in row_between */
+        __builtin_prefetch(ps + (long)(c > 0 ? c : 0));
+    }
+}
+
+/* The rows' sums added to sum in row order. */
+static double sum_spans(const dcs_density *d, const row_span *rs, int n, double sum)
+{
+    for (int k = 0; k < n; k++)
+        sum += rs[k].lo <= rs[k].hi ? row_between(d, rs[k].j, rs[k].lo, rs[k].hi) : 0;
+    return sum;
+}
+
+/* Sum over the convex buffer of a convex site, rows j0..j1. */
+static double convex_sum(const dcs_density *d, double r, long j0, long j1,
+                         const dcs_span_work *w)
+{
+    double sum = 0;
+    row_span batch[SPAN_BATCH];
+    int nb = 0;
+    for (long j = j0; j <= j1; j++) {
+        row_span *b = &batch[nb++];
+        b->j = j;
+        hull_span(r, d->y0 + ((double)j + 0.5) * d->cell, w, &b->lo, &b->hi);
+        if (b->lo <= b->hi)
+            prefetch_between(d, j, b->lo, b->hi);
+        if (nb == SPAN_BATCH) {
+            sum = sum_spans(d, batch, nb, sum);
+            nb = 0;
+        }
+    }
+    return sum_spans(d, batch, nb, sum);
 }
 
 double dcs_density_buffer_sum(const dcs_density *d, const dcs_rings *site, double r,
@@ -325,12 +374,10 @@ double dcs_density_buffer_sum(const dcs_density *d, const dcs_rings *site, doubl
         return NAN;
     long j0 = (long)fmax(ceil((by0 - r - d->y0) / d->cell - 0.5), 0);
     long j1 = (long)fmin(floor((by1 + r - d->y0) / d->cell - 0.5), (double)d->h - 1);
+    if (convex)
+        return convex_sum(d, r, j0, j1, w);
     for (long j = j0; j <= j1; j++) {
         double y = d->y0 + ((double)j + 0.5) * d->cell;
-        if (convex) {
-            sum += row_hull(d, j, r, y, w);
-            continue;
-        }
         w->n = 0;
         if (capsule_spans(r, y, w) != 0 || own_spans(site, y, w) != 0)
             return NAN;

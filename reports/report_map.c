@@ -11,8 +11,8 @@
  * lowest score up, so better sites are drawn over worse ones where they
  * overlap), the top-N outlines (rank 1 last), the frame, the rank labels,
  * the legend, the scale bar and the north arrow.  A PDF of more than
- * PDF_VECTOR_MAX sites gets the sites and outlines as an image (about 290
- * dpi on A4), the rest as vectors.
+ * PDF_VECTOR_MAX sites gets the sites and outlines as an opaque image
+ * (about 290 dpi on A4) over the white page, the rest as vectors.
  *
  * Rank labels are placed greedily in rank order: for each top site, the
  * candidate positions in eight directions at six distances beyond the
@@ -585,14 +585,19 @@ static dcs_status draw_layer(map_draw *m, dcs_error *err)
 
 /* The same drawn into an image of the frame at PDF_SITES_PPX pixels per
  * px, then painted into m's context: a PDF with one vector path per site
- * would grow to tens of MB (and take seconds to compress) for a million. */
+ * would grow to tens of MB (and take seconds to compress) for a million.
+ * The image is opaque, white where there is no site as the page is below
+ * it: with an alpha channel cairo also compressed and stored a soft mask
+ * (100,000 sites: a third more bytes, ~0.1 s more). */
 static dcs_status draw_layer_image(map_draw *m, dcs_error *err)
 {
     box b = m->fr.b;
     double k = PDF_SITES_PPX;
     cairo_surface_t *img = cairo_image_surface_create(
-        CAIRO_FORMAT_ARGB32, (int)ceil((b.x1 - b.x0) * k), (int)ceil((b.y1 - b.y0) * k));
+        CAIRO_FORMAT_RGB24, (int)ceil((b.x1 - b.x0) * k), (int)ceil((b.y1 - b.y0) * k));
     cairo_t *cr = cairo_create(img);
+    cairo_set_source_rgb(cr, 1, 1, 1);
+    cairo_paint(cr);
     cairo_scale(cr, k, k);
     cairo_translate(cr, -b.x0, -b.y0);
     map_draw sub = *m;

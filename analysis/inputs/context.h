@@ -30,6 +30,7 @@
 #include <stddef.h>
 
 #include "core/error.h"
+#include "geometry/covergrid.h"
 #include "geometry/geo.h"
 #include "inputs/layers.h"
 #include "geometry/nearest.h"
@@ -101,6 +102,7 @@ typedef struct {
     GEOSGeometry *geom;
     const GEOSPreparedGeometry *prep;
     GEOSContextHandle_t geos;
+    dcs_cover_grid grid; /* answers most sites without GEOS (covergrid.h) */
 } dcs_coverage;
 
 /* Read the substation layer once and fill out[r] with the substations

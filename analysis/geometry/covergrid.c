@@ -1,0 +1,195 @@
+/* covergrid.c - a coarse inside/outside/boundary grid over a coverage
+ * area. See covergrid.h. */
+#include "geometry/covergrid.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define UNSET 3 /* a cell not yet classified while building */
+
+/* The cell index of coordinate v on an axis from v0 with cells of size s,
+ * clamped to [0, n - 1] (v finite). */
+static int cell_of(double v, double v0, double s, int n)
+{
+    double k = floor((v - v0) / s);
+    return k < 0 ? 0 : k > n - 1 ? n - 1 : (int)k;
+}
+
+/* Mark as boundary every cell within one cell of the box of a-b. */
+static void mark_box(dcs_cover_grid *g, double ax, double ay, double bx, double by)
+{
+    int i0 = cell_of(fmin(ax, bx), g->x0, g->size, g->nx) - 1;
+    int i1 = cell_of(fmax(ax, bx), g->x0, g->size, g->nx) + 1;
+    int j0 = cell_of(fmin(ay, by), g->y0, g->size, g->ny) - 1;
+    int j1 = cell_of(fmax(ay, by), g->y0, g->size, g->ny) + 1;
+    i0 = i0 < 0 ? 0 : i0, j0 = j0 < 0 ? 0 : j0;
+    i1 = i1 >= g->nx ? g->nx - 1 : i1, j1 = j1 >= g->ny ? g->ny - 1 : j1;
+    for (int j = j0; j <= j1; j++)
+        memset(g->cell + (size_t)j * (size_t)g->nx + (size_t)i0, DCS_COVER_UNKNOWN,
+               (size_t)(i1 - i0 + 1));
+}
+
+/* Mark the cells along a-b, in pieces no longer than a cell (the box of a
+ * long diagonal segment would take in cells far from it). */
+static void mark_segment(dcs_cover_grid *g, double ax, double ay, double bx, double by)
+{
+    double pieces = ceil(fmax(fabs(bx - ax), fabs(by - ay)) / g->size);
+    long n = pieces > 1 ? (long)fmin(pieces, 1e6) : 1;
+    for (long k = 0; k < n; k++) {
+        double t0 = (double)k / n, t1 = (double)(k + 1) / n;
+        mark_box(g, ax + t0 * (bx - ax), ay + t0 * (by - ay), k + 1 == n ? bx : ax + t1 * (bx - ax),
+                 k + 1 == n ? by : ay + t1 * (by - ay));
+    }
+}
+
+/* Mark the cells along a ring; -1 when GEOS cannot give its coordinates
+ * or they are not finite. */
+static int mark_ring(GEOSContextHandle_t geos, const GEOSGeometry *ring, dcs_cover_grid *g)
+{
+    const GEOSCoordSequence *seq = ring ? GEOSGeom_getCoordSeq_r(geos, ring) : NULL;
+    unsigned n = 0;
+    if (!seq || !GEOSCoordSeq_getSize_r(geos, seq, &n))
+        return -1;
+    double px = 0, py = 0;
+    for (unsigned k = 0; k < n; k++) {
+        double x, y;
+        if (!GEOSCoordSeq_getXY_r(geos, seq, k, &x, &y) || !isfinite(x) || !isfinite(y))
+            return -1;
+        if (k > 0)
+            mark_segment(g, px, py, x, y);
+        px = x, py = y;
+    }
+    return 0;
+}
+
+/* Mark the boundary of a polygon or multipolygon; -1 for other kinds. */
+static int mark_boundary(GEOSContextHandle_t geos, const GEOSGeometry *a, dcs_cover_grid *g)
+{
+    int type = GEOSGeomTypeId_r(geos, a);
+    if (type == GEOS_MULTIPOLYGON) {
+        int n = GEOSGetNumGeometries_r(geos, a);
+        for (int k = 0; k < n; k++)
+            if (mark_boundary(geos, GEOSGetGeometryN_r(geos, a, k), g) != 0)
+                return -1;
+        return n >= 0 ? 0 : -1;
+    }
+    if (type != GEOS_POLYGON || mark_ring(geos, GEOSGetExteriorRing_r(geos, a), g) != 0)
+        return -1;
+    int holes = GEOSGetNumInteriorRings_r(geos, a);
+    for (int k = 0; k < holes; k++)
+        if (mark_ring(geos, GEOSGetInteriorRingN_r(geos, a, k), g) != 0)
+            return -1;
+    return holes >= 0 ? 0 : -1;
+}
+
+/* Inside or outside for the centre of cell (i, j); UNSET when GEOS fails. */
+static unsigned char centre_answer(GEOSContextHandle_t geos, const GEOSPreparedGeometry *prep,
+                                   const dcs_cover_grid *g, int i, int j)
+{
+    GEOSGeometry *pt = GEOSGeom_createPointFromXY_r(geos, g->x0 + (i + 0.5) * g->size,
+                                                    g->y0 + (j + 0.5) * g->size);
+    char in = pt ? GEOSPreparedIntersects_r(geos, prep, pt) : 2;
+    if (pt)
+        GEOSGeom_destroy_r(geos, pt);
+    return in == 1 ? DCS_COVER_INSIDE : in == 0 ? DCS_COVER_OUTSIDE : UNSET;
+}
+
+/* Each run of unclassified cells of each row, by the centre of its first
+ * cell; -1 when GEOS fails. */
+static int classify_runs(GEOSContextHandle_t geos, const GEOSPreparedGeometry *prep,
+                         dcs_cover_grid *g)
+{
+    for (int j = 0; j < g->ny; j++) {
+        unsigned char *row = g->cell + (size_t)j * (size_t)g->nx;
+        for (int i = 0; i < g->nx;) {
+            if (row[i] != UNSET) {
+                i++;
+                continue;
+            }
+            unsigned char a = centre_answer(geos, prep, g, i, j);
+            if (a == UNSET)
+                return -1;
+            for (; i < g->nx && row[i] == UNSET; i++)
+                row[i] = a;
+        }
+    }
+    return 0;
+}
+
+dcs_status dcs_cover_grid_build(GEOSContextHandle_t geos, const GEOSGeometry *area,
+                                const GEOSPreparedGeometry *prep, int max_side,
+                                dcs_cover_grid *g)
+{
+    memset(g, 0, sizeof *g);
+    double x0, y0, x1, y1;
+    if (max_side < 1 || GEOSisEmpty_r(geos, area) != 0 || !GEOSGeom_getXMin_r(geos, area, &x0) ||
+        !GEOSGeom_getYMin_r(geos, area, &y0) || !GEOSGeom_getXMax_r(geos, area, &x1) ||
+        !GEOSGeom_getYMax_r(geos, area, &y1))
+        return DCS_OK;
+    double size = fmax(x1 - x0, y1 - y0) / max_side;
+    if (!(size > 0) || !isfinite(size))
+        return DCS_OK;
+    dcs_cover_grid t = {
+        .nx = (int)ceil((x1 - x0) / size) + 2, /* a margin cell on each side */
+        .ny = (int)ceil((y1 - y0) / size) + 2,
+        .x0 = x0 - size,
+        .y0 = y0 - size,
+        .size = size,
+    };
+    size_t n = (size_t)t.nx * (size_t)t.ny;
+    if (!(t.cell = malloc(n)))
+        return DCS_ERR_NOMEM;
+    memset(t.cell, UNSET, n);
+    if (mark_boundary(geos, area, &t) != 0) {
+        free(t.cell);
+        return DCS_OK; /* not a polygon: GEOS answers every query */
+    }
+    if (classify_runs(geos, prep, &t) != 0) {
+        free(t.cell);
+        return DCS_ERR_GEOMETRY;
+    }
+    *g = t;
+    return DCS_OK;
+}
+
+dcs_cover_answer dcs_cover_grid_box(const dcs_cover_grid *g, double x0, double y0, double x1,
+                                    double y1)
+{
+    if (!g->cell || !(x0 <= x1 && y0 <= y1) || !isfinite(x0) || !isfinite(y0) ||
+        !isfinite(x1) || !isfinite(y1))
+        return DCS_COVER_UNKNOWN;
+    double gx1 = g->x0 + g->nx * g->size, gy1 = g->y0 + g->ny * g->size;
+    if (x0 < g->x0 || y0 < g->y0 || x1 > gx1 || y1 > gy1)
+        return DCS_COVER_OUTSIDE; /* a point of the geometry lies beyond the area's box */
+    int i0 = cell_of(x0, g->x0, g->size, g->nx), i1 = cell_of(x1, g->x0, g->size, g->nx);
+    int j0 = cell_of(y0, g->y0, g->size, g->ny), j1 = cell_of(y1, g->y0, g->size, g->ny);
+    if ((long)(i1 - i0 + 1) * (j1 - j0 + 1) > DCS_COVER_GRID_MAX_CELLS)
+        return DCS_COVER_UNKNOWN;
+    unsigned char first = g->cell[(size_t)j0 * (size_t)g->nx + (size_t)i0];
+    for (int j = j0; j <= j1; j++)
+        for (int i = i0; i <= i1; i++)
+            if (g->cell[(size_t)j * (size_t)g->nx + (size_t)i] != first)
+                return DCS_COVER_UNKNOWN;
+    return (dcs_cover_answer)first;
+}
+
+dcs_status dcs_cover_grid_copy(dcs_cover_grid *dst, const dcs_cover_grid *src)
+{
+    *dst = *src;
+    if (!src->cell)
+        return DCS_OK;
+    size_t n = (size_t)src->nx * (size_t)src->ny;
+    if (!(dst->cell = malloc(n))) {
+        memset(dst, 0, sizeof *dst);
+        return DCS_ERR_NOMEM;
+    }
+    memcpy(dst->cell, src->cell, n);
+    return DCS_OK;
+}
+
+void dcs_cover_grid_free(dcs_cover_grid *g)
+{
+    free(g->cell);
+    memset(g, 0, sizeof *g);
+}

@@ -683,6 +683,69 @@ static int by_item(const void *a, const void *b)
     return (x->item > y->item) - (x->item < y->item);
 }
 
+/* GEOS's own distance formulas (below, with the nearest points). */
+static double planar(double ax, double ay, double bx, double by);
+static double edge_distance(double px, double py, double ax, double ay, double bx, double by);
+static double apart_distance(double ax, double ay, double bx, double by, double cx, double cy,
+                             double dx, double dy);
+
+/* GEOSDistance_r(site, feature) from the feature's candidate segments
+ * and points [i, end) of S->c, when the least distance is beyond the
+ * tolerance: GEOS takes the least distance over every pair of a site edge
+ * and a feature segment (Distance::segmentToSegment) or point
+ * (pointToSegment), after finding no feature point inside the site (there
+ * is none: its distance would be 0).  The feature's other primitives are
+ * farther than the tolerance from the least distance, far beyond any
+ * rounding, so they cannot give GEOS's least; the formulas are GEOS's, so
+ * the value is GEOS's to the bit. */
+static double candidates_distance(const search_state *S, size_t i, size_t end)
+{
+    const dcs_nearest *ix = S->ix;
+    const dcs_near_site *s = S->s;
+    double best = INFINITY;
+    for (size_t k = i; k < end; k++) {
+        uint32_t p = S->c[k].prim;
+        double ax = ix->ax[p], ay = ix->ay[p], bx = ix->bx[p], by = ix->by[p];
+        int point = ix->kind[p] == PRIM_POINT;
+        if (s->is_point) {
+            double d = point ? planar(s->px, s->py, ax, ay) : edge_distance(s->px, s->py, ax, ay, bx, by);
+            best = lesser(best, d);
+            continue;
+        }
+        for (size_t r = 0; r < s->nrings; r++)
+            for (size_t e = s->start[r]; e + 1 < s->start[r + 1]; e++) {
+                double d = point ? edge_distance(ax, ay, s->x[e], s->y[e], s->x[e + 1], s->y[e + 1])
+                                 : apart_distance(s->x[e], s->y[e], s->x[e + 1], s->y[e + 1], ax,
+                                                  ay, bx, by);
+                best = lesser(best, d);
+            }
+    }
+    return best;
+}
+
+/* decide() without GEOS when every candidate is a segment or a point and
+ * the least distance is beyond the tolerance (candidates_distance); 0
+ * when it cannot (then GEOS decides).  Candidates sorted by item. */
+static int decide_planar(const search_state *S, size_t *which)
+{
+    if (!(S->best > S->tol))
+        return 0;
+    for (size_t i = 0; i < S->n; i++)
+        if (S->ix->kind[S->c[i].prim] != PRIM_SEGMENT && S->ix->kind[S->c[i].prim] != PRIM_POINT)
+            return 0;
+    double best = INFINITY;
+    for (size_t i = 0, end; i < S->n; i = end) {
+        for (end = i + 1; end < S->n && S->c[end].item == S->c[i].item;)
+            end++;
+        double d = candidates_distance(S, i, end);
+        if (d < best || *which == SIZE_MAX) {
+            best = d;
+            *which = S->c[i].item;
+        }
+    }
+    return 1;
+}
+
 /* Among the distinct candidate items (sorted), the one GEOS finds nearest. */
 static dcs_status decide(const search_state *S, GEOSContextHandle_t geos,
                          GEOSGeometry *const *geoms, const GEOSGeometry *site, size_t *which)
@@ -702,32 +765,43 @@ static dcs_status decide(const search_state *S, GEOSContextHandle_t geos,
     return DCS_OK;
 }
 
-/* Record in the site the primitives left within tolerance of the least
- * distance, in the order they were added, when they are all segments of
- * one feature farther than the tolerance from the site; else none. */
-static dcs_status keep_segments(const search_state *S, dcs_near_site *site)
+/* Record in the site the primitives of feature item left within
+ * tolerance of the least distance, in the order they were added, when
+ * they are all segments and farther than the tolerance from the site;
+ * else none.  item is the feature found nearest: its other segments, and
+ * every other feature's, are farther than the tolerance from the least
+ * distance, so these hold GEOS's nearest pair (dcs_nearest_segment_pair). */
+static dcs_status keep_segments(const search_state *S, size_t item, dcs_near_site *site)
 {
     const dcs_nearest *ix = S->ix;
     site->nseg = 0;
     if (!(S->best > S->tol))
         return DCS_OK;
-    for (size_t i = 0; i < S->n; i++)
-        if (ix->kind[S->c[i].prim] != PRIM_SEGMENT || S->c[i].item != S->c[0].item)
+    size_t n = 0;
+    for (size_t i = 0; i < S->n; i++) {
+        if (S->c[i].item != item)
+            continue;
+        if (ix->kind[S->c[i].prim] != PRIM_SEGMENT)
             return DCS_OK;
-    if (S->n > site->segcap) {
-        uint32_t *grown = realloc(site->seg, S->n * sizeof *grown);
+        n++;
+    }
+    if (n > site->segcap) {
+        uint32_t *grown = realloc(site->seg, n * sizeof *grown);
         if (!grown)
             return DCS_ERR_NOMEM;
-        site->seg = grown, site->segcap = S->n;
+        site->seg = grown, site->segcap = n;
     }
+    size_t kept = 0;
     for (size_t i = 0; i < S->n; i++) { /* insertion sort: a handful at most */
+        if (S->c[i].item != item)
+            continue;
         uint32_t p = S->c[i].prim;
-        size_t k = i;
+        size_t k = kept++;
         for (; k > 0 && ix->seq[site->seg[k - 1]] > ix->seq[p]; k--)
             site->seg[k] = site->seg[k - 1];
         site->seg[k] = p;
     }
-    site->nseg = S->n;
+    site->nseg = n;
     return DCS_OK;
 }
 
@@ -768,12 +842,13 @@ dcs_status dcs_nearest_find(const dcs_nearest *ix, GEOSContextHandle_t geos,
     if (st == DCS_OK && isfinite(S.best) && S.n > 0) {
         compact(&S);
         remember_nearest(&S, site);
-        st = keep_segments(&S, site);
         qsort(S.c, S.n, sizeof *S.c, by_item);
-        if (st == DCS_OK && S.n > 0 && S.c[0].item == S.c[S.n - 1].item)
+        if (S.n > 0 && S.c[0].item == S.c[S.n - 1].item)
             *which = S.c[0].item;
-        else if (st == DCS_OK)
+        else if (!decide_planar(&S, which))
             st = decide(&S, geos, geoms, site_geom, which);
+        if (st == DCS_OK && *which != SIZE_MAX)
+            st = keep_segments(&S, *which, site);
     }
     if (S.c != S.local)
         free(S.c);

@@ -103,10 +103,14 @@ void dcs_near_site_free(dcs_near_site *s);
 /* The feature of geoms (the geometries the index was built from, in the
  * caller's GEOS context) with the least GEOSDistance to the site, lowest
  * index on ties; *which = (size_t)-1 when no feature has coordinates.
- * The search also leaves in site->seg the segments within the tolerance
- * of the least distance, in the order they were added, when they are all
- * of one feature and farther than the tolerance from the site (for
- * dcs_nearest_segment_pair()); else site->nseg = 0.
+ * The search also leaves in site->seg the found feature's segments within
+ * the tolerance of the least distance, in the order they were added, when
+ * that feature's primitives there are all segments and farther than the
+ * tolerance from the site (for dcs_nearest_segment_pair()); else
+ * site->nseg = 0.  Among features within the tolerance of each other (lines
+ * meeting at a vertex, say), GEOS's distance formulas applied to those
+ * segments and points choose, without a call to GEOS, when the least
+ * distance is beyond the tolerance.
  * DCS_ERR_NOMEM, DCS_ERR_GEOMETRY when GEOSDistance fails. */
 dcs_status dcs_nearest_find(const dcs_nearest *ix, GEOSContextHandle_t geos,
                             GEOSGeometry *const *geoms, const GEOSGeometry *site_geom,

@@ -364,6 +364,66 @@ static void test_segment_ties(void **state)
 }
 
 /* Sites inside polygons, inside holes, and polygons inside sites. */
+/* Features within 1e-6 m of site's least GEOS distance. */
+static int tied_features(GEOSGeometry *const *g, size_t n, const GEOSGeometry *site)
+{
+    double d[8], least = INFINITY;
+    for (size_t k = 0; k < n; k++) {
+        assert_int_equal(GEOSDistance_r(geos, site, g[k], &d[k]), 1);
+        least = fmin(least, d[k]);
+    }
+    int tied = 0;
+    for (size_t k = 0; k < n; k++)
+        tied += d[k] <= least + 1e-6;
+    return tied;
+}
+
+/* Three lines meeting at a vertex J (a network's junction) and sites
+ * around J, many in the wedges where J is the nearest point of two or
+ * three lines: the features tie within the tolerance, the index must
+ * still name brute force's winner, and for each tie the winner's segments
+ * must give GEOS's nearest points to the bit (found with GEOS's formulas
+ * on the tied segments, see nearest.h). */
+static void test_junction(void **state)
+{
+    (void)state;
+    const double jx = X0 + 1000, jy = Y0 + 1000;
+    /* east, 60 degrees north and south of it: west of J, J is the nearest
+     * point of two or all three */
+    const double ends[3][2] = {{X0 + 3000, Y0 + 1000}, {X0 + 2000, Y0 + 2732.05},
+                               {X0 + 2000, Y0 - 732.05}};
+    GEOSGeometry *g[3];
+    for (int k = 0; k < 3; k++) {
+        double x[2] = {ends[k][0], jx}, y[2] = {ends[k][1], jy};
+        g[k] = ring_geom(x, y, 2, 0);
+    }
+    dcs_nearest *ix = NULL;
+    dcs_error err;
+    dcs_error_clear(&err);
+    assert_int_equal(dcs_nearest_build(geos, g, 3, &ix, &err), DCS_OK);
+    dcs_near_site s = {0};
+    int ties = 0, tie_pairs = 0;
+    for (int a = 0; a < 72; a++) {
+        double t = 2 * M_PI * a / 72, x = jx + 150 * cos(t), y = jy + 150 * sin(t);
+        double sx[4] = {x - 10, x + 10, x + 10, x - 10}, sy[4] = {y - 10, y - 10, y + 10, y + 10};
+        GEOSGeometry *site[2] = {
+            point(x, y), GEOSGeom_createPolygon_r(geos, ring_geom(sx, sy, 4, 1), NULL, 0)};
+        for (int k = 0; k < 2; k++) {
+            int tied = tied_features(g, 3, site[k]) > 1, before = segment_pairs;
+            check_site(ix, g, 3, site[k], &s);
+            ties += tied;
+            tie_pairs += tied && segment_pairs > before;
+        }
+    }
+    assert_true(ties >= 20);
+    assert_int_equal(tie_pairs, ties);
+    dcs_near_site_free(&s);
+    dcs_near_site_free(&copied);
+    dcs_nearest_free(ix);
+    for (int k = 0; k < 3; k++)
+        GEOSGeom_destroy_r(geos, g[k]);
+}
+
 static void test_containment(void **state)
 {
     (void)state;
@@ -524,6 +584,7 @@ int main(void)
         cmocka_unit_test(test_mixed),
         cmocka_unit_test(test_ties),
         cmocka_unit_test(test_segment_ties),
+        cmocka_unit_test(test_junction),
         cmocka_unit_test(test_containment),
         cmocka_unit_test(test_empty_and_unsupported),
         cmocka_unit_test(test_point_pairs),

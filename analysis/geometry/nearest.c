@@ -708,7 +708,8 @@ static double candidates_distance(const search_state *S, size_t i, size_t end)
         double ax = ix->ax[p], ay = ix->ay[p], bx = ix->bx[p], by = ix->by[p];
         int point = ix->kind[p] == PRIM_POINT;
         if (s->is_point) {
-            double d = point ? planar(s->px, s->py, ax, ay) : edge_distance(s->px, s->py, ax, ay, bx, by);
+            double d = point ? planar(s->px, s->py, ax, ay)
+                             : edge_distance(s->px, s->py, ax, ay, bx, by);
             best = lesser(best, d);
             continue;
         }
@@ -853,6 +854,40 @@ dcs_status dcs_nearest_find(const dcs_nearest *ix, GEOSContextHandle_t geos,
     if (S.c != S.local)
         free(S.c);
     return st;
+}
+
+/* ---- box query ------------------------------------------------------------ */
+
+static int boxes_meet(double ax0, double ay0, double ax1, double ay1, double bx0, double by0,
+                      double bx1, double by1)
+{
+    return ax0 <= bx1 && bx0 <= ax1 && ay0 <= by1 && by0 <= ay1;
+}
+
+static void box_query(const dcs_nearest *ix, uint32_t k, const double q[4],
+                      void (*fn)(size_t item, void *user), void *user)
+{
+    const dcs_near_node *nd = &ix->node[k];
+    if (!boxes_meet(nd->x0, nd->y0, nd->x1, nd->y1, q[0], q[1], q[2], q[3]))
+        return;
+    if (nd->left == 0) {
+        for (uint32_t p = nd->lo; p < nd->hi; p++)
+            if (boxes_meet(lesser(ix->ax[p], ix->bx[p]), lesser(ix->ay[p], ix->by[p]),
+                           greater(ix->ax[p], ix->bx[p]), greater(ix->ay[p], ix->by[p]), q[0],
+                           q[1], q[2], q[3]))
+                fn(ix->item[p], user);
+        return;
+    }
+    box_query(ix, nd->left, q, fn, user);
+    box_query(ix, nd->right, q, fn, user);
+}
+
+void dcs_nearest_box_query(const dcs_nearest *ix, double x0, double y0, double x1, double y1,
+                           void (*fn)(size_t item, void *user), void *user)
+{
+    const double q[4] = {x0, y0, x1, y1};
+    if (ix->nprim > 0)
+        box_query(ix, 0, q, fn, user);
 }
 
 /* ---- nearest points of a point feature ------------------------------------ */

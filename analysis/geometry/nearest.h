@@ -116,6 +116,13 @@ dcs_status dcs_nearest_find(const dcs_nearest *ix, GEOSContextHandle_t geos,
                             GEOSGeometry *const *geoms, const GEOSGeometry *site_geom,
                             dcs_near_site *site, size_t *which);
 
+/* fn(item, user) for every primitive of ix whose box meets the box x0..x1,
+ * y0..y1: each feature with a point, segment or (polygons) box there, as
+ * many times as it has such primitives.  A feature that does not come up
+ * lies wholly outside the box. */
+void dcs_nearest_box_query(const dcs_nearest *ix, double x0, double y0, double x1, double y1,
+                           void (*fn)(size_t item, void *user), void *user);
+
 /* The nearest points of the site and feature which when that feature is
  * a single point and the points are certain: x[0], y[0] on the site,
  * x[1], y[1] the feature's point, as GEOSNearestPoints_r(site, feature)

@@ -497,19 +497,48 @@ static void collect_item(void *item, void *user)
     l->idx[l->n++] = ((const dcs_tree_item *)item)->index;
 }
 
-/* The substations whose geometry lies within r_m (working CRS) of site. */
+static void collect_index(size_t item, void *user)
+{
+    dcs_tree_item t = {.geom = NULL, .index = item};
+    collect_item(&t, user);
+}
+
+static int by_index(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* The substations that may lie within r_m (working CRS) of site: every
+ * one whose geometry meets the site's box grown by r_m, once each (from
+ * the flat index when there is one: a feature it leaves out lies wholly
+ * outside that box, so farther than r_m; the GEOS STRtree otherwise). */
 static dcs_status substations_within(dcs_substations *s, const GEOSGeometry *site, double r_m,
                                      index_list *l, dcs_error *err)
 {
     double x0, y0, x1, y1;
-    GEOSGeometry *box = NULL;
-    if (GEOSGeom_getXMin_r(s->geos, site, &x0) && GEOSGeom_getYMin_r(s->geos, site, &y0) &&
-        GEOSGeom_getXMax_r(s->geos, site, &x1) && GEOSGeom_getYMax_r(s->geos, site, &y1))
-        box = GEOSGeom_createRectangle_r(s->geos, x0 - r_m, y0 - r_m, x1 + r_m, y1 + r_m);
-    if (!box)
+    if (!GEOSGeom_getXMin_r(s->geos, site, &x0) || !GEOSGeom_getYMin_r(s->geos, site, &y0) ||
+        !GEOSGeom_getXMax_r(s->geos, site, &x1) || !GEOSGeom_getYMax_r(s->geos, site, &y1))
         return dcs_error_set(err, DCS_ERR_GEOMETRY, "GEOS could not bound a connection search");
-    GEOSSTRtree_query_r(s->geos, s->tree, box, collect_item, l);
-    GEOSGeom_destroy_r(s->geos, box);
+    if (s->near) {
+        dcs_nearest_box_query(s->near, x0 - r_m, y0 - r_m, x1 + r_m, y1 + r_m, collect_index, l);
+        if (l->n > 1) { /* a polygon substation comes once per edge there */
+            qsort(l->idx, l->n, sizeof *l->idx, by_index);
+            size_t k = 1;
+            for (size_t i = 1; i < l->n; i++)
+                if (l->idx[i] != l->idx[k - 1])
+                    l->idx[k++] = l->idx[i];
+            l->n = k;
+        }
+    } else {
+        GEOSGeometry *box =
+            GEOSGeom_createRectangle_r(s->geos, x0 - r_m, y0 - r_m, x1 + r_m, y1 + r_m);
+        if (!box)
+            return dcs_error_set(err, DCS_ERR_GEOMETRY,
+                                 "GEOS could not bound a connection search");
+        GEOSSTRtree_query_r(s->geos, s->tree, box, collect_item, l);
+        GEOSGeom_destroy_r(s->geos, box);
+    }
     return l->nomem ? dcs_error_set(err, DCS_ERR_NOMEM, "out of memory") : DCS_OK;
 }
 

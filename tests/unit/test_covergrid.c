@@ -69,7 +69,8 @@ static void test_answers_agree_with_geos(void **state)
     int answered = 0, inside = 0, outside = 0, n = 20000;
     for (int k = 0; k < n; k++) {
         double x = uniform(&seed, -200, 2700), y = uniform(&seed, -200, 1800);
-        double w = k % 3 == 0 ? 0 : uniform(&seed, 0, 60), h = k % 3 == 0 ? 0 : uniform(&seed, 0, 60);
+        double w = k % 3 == 0 ? 0 : uniform(&seed, 0, 60);
+        double h = k % 3 == 0 ? 0 : uniform(&seed, 0, 60);
         dcs_cover_answer a = dcs_cover_grid_box(&g, x, y, x + w, y + h);
         if (a == DCS_COVER_UNKNOWN)
             continue;

@@ -267,6 +267,59 @@ static void test_mixed(void **state)
     check_random_sites(g, N, 29, 15000, 400);
 }
 
+static void mark_item(size_t item, void *user)
+{
+    ((int *)user)[item]++;
+}
+
+/* dcs_nearest_box_query() against GEOS: for 300 random boxes over points,
+ * lines, polygons with holes and collections, every feature GEOS finds
+ * meeting the box comes up, and every one that comes up has its envelope
+ * meeting the box (a polygon around the box comes up by its own box). */
+static void test_box_query(void **state)
+{
+    (void)state;
+    unsigned seed = 41;
+    enum { N = 80 };
+    GEOSGeometry *g[N];
+    for (int i = 0; i < N; i++) {
+        double cx = X0 + rnd(&seed) * 15000, cy = Y0 + rnd(&seed) * 15000;
+        g[i] = i % 3 == 0   ? point(cx, cy)
+               : i % 3 == 1 ? random_line(&seed, cx, cy, 3000)
+                            : star_polygon(&seed, cx, cy, 300, 1500, 1);
+    }
+    dcs_nearest *ix = NULL;
+    dcs_error err;
+    dcs_error_clear(&err);
+    assert_int_equal(dcs_nearest_build(geos, g, N, &ix, &err), DCS_OK);
+    int met = 0;
+    for (int q = 0; q < 300; q++) {
+        double x0 = X0 + rnd(&seed) * 15000, y0 = Y0 + rnd(&seed) * 15000;
+        double x1 = x0 + rnd(&seed) * 2000, y1 = y0 + rnd(&seed) * 2000;
+        int hits[N] = {0};
+        dcs_nearest_box_query(ix, x0, y0, x1, y1, mark_item, hits);
+        GEOSGeometry *box = GEOSGeom_createRectangle_r(geos, x0, y0, x1, y1);
+        for (int i = 0; i < N; i++) {
+            double ex0, ey0, ex1, ey1;
+            assert_true(GEOSGeom_getXMin_r(geos, g[i], &ex0) &&
+                        GEOSGeom_getYMin_r(geos, g[i], &ey0) &&
+                        GEOSGeom_getXMax_r(geos, g[i], &ex1) &&
+                        GEOSGeom_getYMax_r(geos, g[i], &ey1));
+            if (GEOSIntersects_r(geos, box, g[i]) == 1) {
+                assert_true(hits[i] > 0);
+                met++;
+            }
+            if (hits[i])
+                assert_true(ex0 <= x1 && x0 <= ex1 && ey0 <= y1 && y0 <= ey1);
+        }
+        GEOSGeom_destroy_r(geos, box);
+    }
+    assert_true(met > 100);
+    dcs_nearest_free(ix);
+    for (int i = 0; i < N; i++)
+        GEOSGeom_destroy_r(geos, g[i]);
+}
+
 /* Exact ties: points on a 100 m lattice, each lattice point twice (the
  * copy later in the set), and sites at lattice centres (four points at
  * the same distance), on lattice points and on lattice edges; polygon
@@ -585,6 +638,7 @@ int main(void)
         cmocka_unit_test(test_ties),
         cmocka_unit_test(test_segment_ties),
         cmocka_unit_test(test_junction),
+        cmocka_unit_test(test_box_query),
         cmocka_unit_test(test_containment),
         cmocka_unit_test(test_empty_and_unsupported),
         cmocka_unit_test(test_point_pairs),

@@ -607,22 +607,24 @@ typedef struct {
     int nomem;
 } search_state;
 
-static double node_distance(const dcs_near_node *nd, const dcs_near_site *s)
+/* The square of the distance from the site's box to node nd's box (the
+ * search compares squares: no square root per node). */
+static double node_distance2(const dcs_near_node *nd, const dcs_near_site *s)
 {
     double dx = greater(0, greater(nd->x0 - s->x1, s->x0 - nd->x1));
     double dy = greater(0, greater(nd->y0 - s->y1, s->y0 - nd->y1));
-    return sqrt(dx * dx + dy * dy);
+    return dx * dx + dy * dy;
 }
 
-/* Distance from the site's box to primitive p's box: no more than the
- * distance from the site to the primitive. */
-static double prim_box_distance(const dcs_nearest *ix, size_t p, const dcs_near_site *s)
+/* The square of the distance from the site's box to primitive p's box:
+ * no more than the square of the distance from the site to the primitive. */
+static double prim_box_distance2(const dcs_nearest *ix, size_t p, const dcs_near_site *s)
 {
     double x0 = lesser(ix->ax[p], ix->bx[p]), x1 = greater(ix->ax[p], ix->bx[p]);
     double y0 = lesser(ix->ay[p], ix->by[p]), y1 = greater(ix->ay[p], ix->by[p]);
     double dx = greater(0, greater(x0 - s->x1, s->x0 - x1));
     double dy = greater(0, greater(y0 - s->y1, s->y0 - y1));
-    return sqrt(dx * dx + dy * dy);
+    return dx * dx + dy * dy;
 }
 
 /* Keep only the candidates within tolerance of the best so far. */
@@ -659,19 +661,28 @@ static void add_candidate(search_state *S, uint32_t item, uint32_t prim, double 
     S->c[S->n++] = (near_cand){.item = item, .prim = prim, .d = d};
 }
 
+/* The square of the farthest a box may be and still hold a candidate
+ * (best + tol), a little over, so that no box the unsquared comparison
+ * keeps is dropped by rounding (a box kept needlessly only costs time). */
+static double reach2(const search_state *S)
+{
+    double r = S->best + S->tol;
+    return r * r * (1 + 1e-12);
+}
+
 static void search(search_state *S, uint32_t k)
 {
     const dcs_near_node *nd = &S->ix->node[k];
-    if (node_distance(nd, S->s) > S->best + S->tol)
+    if (node_distance2(nd, S->s) > reach2(S))
         return;
     if (nd->left == 0) {
         for (uint32_t p = nd->lo; p < nd->hi; p++)
-            if (prim_box_distance(S->ix, p, S->s) <= S->best + S->tol)
+            if (prim_box_distance2(S->ix, p, S->s) <= reach2(S))
                 add_candidate(S, S->ix->item[p], p, prim_distance(S->ix, p, S->s));
         return;
     }
-    double dl = node_distance(&S->ix->node[nd->left], S->s);
-    double dr = node_distance(&S->ix->node[nd->right], S->s);
+    double dl = node_distance2(&S->ix->node[nd->left], S->s);
+    double dr = node_distance2(&S->ix->node[nd->right], S->s);
     uint32_t first = dl <= dr ? nd->left : nd->right, second = dl <= dr ? nd->right : nd->left;
     search(S, first);
     search(S, second);

@@ -83,22 +83,9 @@ static int mark_boundary(GEOSContextHandle_t geos, const GEOSGeometry *a, dcs_co
     return holes >= 0 ? 0 : -1;
 }
 
-/* Inside or outside for the centre of cell (i, j); UNSET when GEOS fails. */
-static unsigned char centre_answer(GEOSContextHandle_t geos, const GEOSPreparedGeometry *prep,
-                                   const dcs_cover_grid *g, int i, int j)
-{
-    GEOSGeometry *pt = GEOSGeom_createPointFromXY_r(geos, g->x0 + (i + 0.5) * g->size,
-                                                    g->y0 + (j + 0.5) * g->size);
-    char in = pt ? GEOSPreparedIntersects_r(geos, prep, pt) : 2;
-    if (pt)
-        GEOSGeom_destroy_r(geos, pt);
-    return in == 1 ? DCS_COVER_INSIDE : in == 0 ? DCS_COVER_OUTSIDE : UNSET;
-}
-
-/* Each run of unclassified cells of each row, by the centre of its first
- * cell; -1 when GEOS fails. */
-static int classify_runs(GEOSContextHandle_t geos, const GEOSPreparedGeometry *prep,
-                         dcs_cover_grid *g)
+/* Each run of unclassified cells of each row, by a point test at the
+ * centre of its first cell; -1 when a test fails. */
+static int classify_runs(dcs_cover_point_fn inside, void *user, dcs_cover_grid *g)
 {
     for (int j = 0; j < g->ny; j++) {
         unsigned char *row = g->cell + (size_t)j * (size_t)g->nx;
@@ -107,45 +94,64 @@ static int classify_runs(GEOSContextHandle_t geos, const GEOSPreparedGeometry *p
                 i++;
                 continue;
             }
-            unsigned char a = centre_answer(geos, prep, g, i, j);
-            if (a == UNSET)
+            int in = inside(user, g->x0 + (i + 0.5) * g->size, g->y0 + (j + 0.5) * g->size);
+            if (in < 0)
                 return -1;
             for (; i < g->nx && row[i] == UNSET; i++)
-                row[i] = a;
+                row[i] = in ? DCS_COVER_INSIDE : DCS_COVER_OUTSIDE;
         }
     }
     return 0;
 }
 
-dcs_status dcs_cover_grid_build(GEOSContextHandle_t geos, const GEOSGeometry *area,
-                                const GEOSPreparedGeometry *prep, int max_side,
+/* The box of the non-empty parts; 0 when there is none. */
+static int parts_box(GEOSContextHandle_t geos, GEOSGeometry *const *parts, size_t n,
+                     double box[4])
+{
+    int any = 0;
+    for (size_t k = 0; k < n; k++) {
+        double x0, y0, x1, y1;
+        if (GEOSisEmpty_r(geos, parts[k]) != 0 || !GEOSGeom_getXMin_r(geos, parts[k], &x0) ||
+            !GEOSGeom_getYMin_r(geos, parts[k], &y0) || !GEOSGeom_getXMax_r(geos, parts[k], &x1) ||
+            !GEOSGeom_getYMax_r(geos, parts[k], &y1))
+            continue;
+        if (!any)
+            box[0] = x0, box[1] = y0, box[2] = x1, box[3] = y1;
+        box[0] = fmin(box[0], x0), box[1] = fmin(box[1], y0);
+        box[2] = fmax(box[2], x1), box[3] = fmax(box[3], y1);
+        any = 1;
+    }
+    return any;
+}
+
+dcs_status dcs_cover_grid_build(GEOSContextHandle_t geos, GEOSGeometry *const *parts, size_t n,
+                                dcs_cover_point_fn inside, void *user, int max_side,
                                 dcs_cover_grid *g)
 {
     memset(g, 0, sizeof *g);
-    double x0, y0, x1, y1;
-    if (max_side < 1 || GEOSisEmpty_r(geos, area) != 0 || !GEOSGeom_getXMin_r(geos, area, &x0) ||
-        !GEOSGeom_getYMin_r(geos, area, &y0) || !GEOSGeom_getXMax_r(geos, area, &x1) ||
-        !GEOSGeom_getYMax_r(geos, area, &y1))
+    double b[4];
+    if (max_side < 1 || !parts_box(geos, parts, n, b))
         return DCS_OK;
-    double size = fmax(x1 - x0, y1 - y0) / max_side;
+    double size = fmax(b[2] - b[0], b[3] - b[1]) / max_side;
     if (!(size > 0) || !isfinite(size))
         return DCS_OK;
     dcs_cover_grid t = {
-        .nx = (int)ceil((x1 - x0) / size) + 2, /* a margin cell on each side */
-        .ny = (int)ceil((y1 - y0) / size) + 2,
-        .x0 = x0 - size,
-        .y0 = y0 - size,
+        .nx = (int)ceil((b[2] - b[0]) / size) + 2, /* a margin cell on each side */
+        .ny = (int)ceil((b[3] - b[1]) / size) + 2,
+        .x0 = b[0] - size,
+        .y0 = b[1] - size,
         .size = size,
     };
-    size_t n = (size_t)t.nx * (size_t)t.ny;
-    if (!(t.cell = malloc(n)))
+    size_t cells = (size_t)t.nx * (size_t)t.ny;
+    if (!(t.cell = malloc(cells)))
         return DCS_ERR_NOMEM;
-    memset(t.cell, UNSET, n);
-    if (mark_boundary(geos, area, &t) != 0) {
-        free(t.cell);
-        return DCS_OK; /* not a polygon: GEOS answers every query */
-    }
-    if (classify_runs(geos, prep, &t) != 0) {
+    memset(t.cell, UNSET, cells);
+    for (size_t k = 0; k < n; k++)
+        if (GEOSisEmpty_r(geos, parts[k]) == 0 && mark_boundary(geos, parts[k], &t) != 0) {
+            free(t.cell);
+            return DCS_OK; /* not polygons: GEOS answers every query */
+        }
+    if (classify_runs(inside, user, &t) != 0) {
         free(t.cell);
         return DCS_ERR_GEOMETRY;
     }

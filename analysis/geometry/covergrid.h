@@ -1,29 +1,33 @@
 /*
- * covergrid.h - a coarse grid over a coverage area (where a layer has
- * data, or a study area) that answers "does the area cover this box?" for
- * most small boxes without asking GEOS.
+ * covergrid.h - a coarse grid over an area made of polygons (a layer's
+ * coverage, a study area, or a polygon layer's features, which may
+ * overlap) that answers "does one of the polygons cover this box, or does
+ * none meet it?" for most small boxes without asking GEOS.
  *
- * Method: the grid spans the area's box with a margin of one cell, at
- * most max_side cells a side.  Every cell within one cell of a boundary
- * segment's box is a boundary cell.  Any other cell lies wholly in the
- * area's interior or wholly outside it, at least a cell away from the
- * boundary, and a row's run of such cells between boundary cells is all
- * one or the other (the boundary would have to cross the run, and the
- * cells it crossed would be boundary cells), so one point-in-area test
- * per run (GEOS, prepared) classifies the run.
+ * Method: the grid spans the polygons' box with a margin of one cell, at
+ * most max_side cells a side.  Every cell within one cell of the box of a
+ * boundary segment (of any polygon) is a boundary cell.  Any other cell
+ * lies, for each polygon, wholly inside or wholly outside it, at least a
+ * cell away from its boundary, and a row's run of such cells between
+ * boundary cells is the same for every polygon (a boundary would have to
+ * cross the run, and the cells it crossed would be boundary cells), so
+ * one point test per run (the caller's: GEOS, prepared) classifies the
+ * run as inside a polygon or outside them all.
  *
- * A query box whose cells are all inside is covered; one whose cells are
- * all outside, or which reaches past the grid, is not: a geometry's box is
- * reached by points of the geometry, so those answers are the answers of
- * GEOSCovers for any non-empty geometry with that box.  Anything else,
- * and a box over more than DCS_COVER_GRID_MAX_CELLS cells, is unknown and
- * the caller asks GEOS.  Floating-point rounding can move a coordinate to
- * the neighbouring cell, but a cell classified inside or outside has no
+ * A query box whose cells are all inside (a block of cells, so inside the
+ * same polygon) is covered by that polygon; one whose cells are all
+ * outside, or which reaches past the grid, meets none of them: a
+ * geometry's box is reached by points of the geometry, so those answers
+ * are GEOS's for any non-empty geometry with that box.  Anything else, and
+ * a box over more than DCS_COVER_GRID_MAX_CELLS cells, is unknown and the
+ * caller asks GEOS.  Floating-point rounding can move a coordinate to the
+ * neighbouring cell, but a cell classified inside or outside has no
  * boundary within a cell of it, so the answers stand.
  *
  * Why: measure.c asks, for every site and every layer with a coverage,
- * whether the coverage covers the site; GEOSPreparedCovers_r on a county
- * union took 7 % of the measuring at 100,000 sites (issue 28).
+ * whether the coverage covers the site (GEOSPreparedCovers_r on a county
+ * union took 7 % of the measuring at 100,000 sites), and for every
+ * overlay layer which of its polygons meet or cover the site (issue 28).
  *
  * Ownership: dcs_cover_grid_build() and dcs_cover_grid_copy() fill a
  * grid that dcs_cover_grid_free() releases; a zeroed grid is valid and
@@ -51,17 +55,23 @@ typedef struct {
     double x0, y0, size; /* the lower-left corner and the cells' side */
 } dcs_cover_grid;
 
-/* The grid of area (a polygon or multipolygon; prep its prepared form).
- * An empty or degenerate area, or one with other parts, gets a zeroed
- * grid (every answer unknown).  DCS_ERR_NOMEM, DCS_ERR_GEOMETRY when GEOS
- * fails on a point test. */
-dcs_status dcs_cover_grid_build(GEOSContextHandle_t geos, const GEOSGeometry *area,
-                                const GEOSPreparedGeometry *prep, int max_side,
+/* Whether point (x, y) lies in one of the polygons: 1 yes, 0 no, -1 when
+ * it cannot tell (GEOS failed, out of memory). */
+typedef int (*dcs_cover_point_fn)(void *user, double x, double y);
+
+/* The grid of the n polygons parts (polygons or multipolygons; empty ones
+ * are skipped), inside() telling a point in one of them.  No polygon, or a
+ * part of another kind, or a degenerate box, gives a zeroed grid (every
+ * answer unknown).  DCS_ERR_NOMEM, DCS_ERR_GEOMETRY when a point test
+ * fails. */
+dcs_status dcs_cover_grid_build(GEOSContextHandle_t geos, GEOSGeometry *const *parts, size_t n,
+                                dcs_cover_point_fn inside, void *user, int max_side,
                                 dcs_cover_grid *g);
 
-/* Whether the area covers every geometry whose box is x0..x1, y0..y1:
- * DCS_COVER_INSIDE yes, DCS_COVER_OUTSIDE no (all outside, or partly past
- * the area's box), DCS_COVER_UNKNOWN ask GEOS. */
+/* For every geometry whose box is x0..x1, y0..y1: DCS_COVER_INSIDE, one
+ * of the polygons covers it; DCS_COVER_OUTSIDE, none meets it (all
+ * outside, or partly past the polygons' box, so not covered either);
+ * DCS_COVER_UNKNOWN, ask GEOS. */
 dcs_cover_answer dcs_cover_grid_box(const dcs_cover_grid *g, double x0, double y0, double x1,
                                     double y1);
 

@@ -929,6 +929,16 @@ dcs_status dcs_polyset_overlap_pct(dcs_polyset *set, const GEOSGeometry *site, d
     *pct = 0;
     if (set->n == 0)
         return DCS_OK;
+    double x0, y0, x1, y1; /* the grid first: 100 under one polygon, 0 clear of all */
+    if (set->grid.cell && GEOSGeom_getXMin_r(set->geos, site, &x0) &&
+        GEOSGeom_getYMin_r(set->geos, site, &y0) && GEOSGeom_getXMax_r(set->geos, site, &x1) &&
+        GEOSGeom_getYMax_r(set->geos, site, &y1)) {
+        dcs_cover_answer a = dcs_cover_grid_box(&set->grid, x0, y0, x1, y1);
+        if (a != DCS_COVER_UNKNOWN) {
+            *pct = a == DCS_COVER_INSIDE ? 100 : 0;
+            return DCS_OK;
+        }
+    }
     GEOSSTRtree_query_r(set->geos, set->tree, site, collect_hit, &h);
     size_t *meets = h.n ? malloc(h.n * sizeof *meets) : NULL, k = 0;
     if (h.nomem || (h.n && !meets)) {
@@ -968,6 +978,42 @@ static int zone_hit(dcs_polyset *set, size_t k, const GEOSGeometry *point)
     return r == 2 ? -1 : r;
 }
 
+/* The side of a coverage's or a polygon layer's grid in cells
+ * (covergrid.h): at most 66,000 bytes, built in a few milliseconds for a
+ * union of counties. */
+#define COVER_GRID_SIDE 256
+
+/* A point in one of the set's polygons (covergrid.h's point test). */
+static int point_in_set(void *user, double x, double y)
+{
+    dcs_polyset *set = user;
+    GEOSGeometry *pt = GEOSGeom_createPointFromXY_r(set->geos, x, y);
+    hit_list h = {0};
+    int in = pt ? 0 : -1;
+    if (pt)
+        GEOSSTRtree_query_r(set->geos, set->tree, pt, collect_hit, &h);
+    if (h.nomem)
+        in = -1;
+    for (size_t i = 0; in == 0 && i < h.n; i++)
+        in = zone_hit(set, h.hits[i]->index, pt);
+    free(h.hits);
+    if (pt)
+        GEOSGeom_destroy_r(set->geos, pt);
+    return in;
+}
+
+dcs_status dcs_polyset_index_cover(dcs_polyset *set, dcs_error *err)
+{
+    dcs_cover_grid_free(&set->grid);
+    dcs_status st = dcs_cover_grid_build(set->geos, set->geom, set->n, point_in_set, set,
+                                         COVER_GRID_SIDE, &set->grid);
+    return st == DCS_OK ? st
+                        : dcs_error_set(err, st, "%s",
+                                        st == DCS_ERR_NOMEM
+                                            ? "out of memory"
+                                            : "GEOS could not classify a layer's grid");
+}
+
 dcs_status dcs_polyset_zone(dcs_polyset *set, const GEOSGeometry *point, size_t *which,
                             dcs_error *err)
 {
@@ -987,10 +1033,6 @@ dcs_status dcs_polyset_zone(dcs_polyset *set, const GEOSGeometry *point, size_t 
                              "(or out of memory)");
     return DCS_OK;
 }
-
-/* The side of a coverage's grid in cells (covergrid.h): at most 66,000
- * bytes, built in a few milliseconds for a union of counties. */
-#define COVER_GRID_SIDE 256
 
 static dcs_status finish_coverage(dcs_coverage *cov, const char *role, dcs_error *err);
 
@@ -1092,7 +1134,7 @@ dcs_status dcs_polyset_clone(const dcs_polyset *src, GEOSContextHandle_t geos, d
     memset(dst, 0, sizeof *dst);
     *dst = (dcs_polyset){.geos = geos, .nfields = src->nfields, .num = src->num,
                          .text = src->text, .rings = src->rings, .area = src->area,
-                         .near = src->near, .borrowed = 1};
+                         .near = src->near, .grid = src->grid, .borrowed = 1};
     if (!(dst->geom = clone_geoms(src->geom, src->n, geos)))
         return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory copying a layer for a thread");
     dst->n = src->n;
@@ -1157,6 +1199,17 @@ static GEOSGeometry *extent_polygon(const dcs_layer *L, GEOSContextHandle_t geos
     return ring ? GEOSGeom_createPolygon_r(geos, ring, NULL, 0) : NULL;
 }
 
+/* A point in the coverage (covergrid.h's point test). */
+static int point_in_coverage(void *user, double x, double y)
+{
+    const dcs_coverage *cov = user;
+    GEOSGeometry *pt = GEOSGeom_createPointFromXY_r(cov->geos, x, y);
+    char in = pt ? GEOSPreparedIntersects_r(cov->geos, cov->prep, pt) : 2;
+    if (pt)
+        GEOSGeom_destroy_r(cov->geos, pt);
+    return in == 2 ? -1 : in;
+}
+
 static dcs_status finish_coverage(dcs_coverage *cov, const char *role, dcs_error *err)
 {
     if (!cov->geom)
@@ -1166,8 +1219,8 @@ static dcs_status finish_coverage(dcs_coverage *cov, const char *role, dcs_error
     if (!cov->prep)
         return dcs_error_set(err, DCS_ERR_GEOMETRY, "%s: GEOS could not prepare the coverage",
                              role);
-    dcs_status st = dcs_cover_grid_build(cov->geos, cov->geom, cov->prep, COVER_GRID_SIDE,
-                                         &cov->grid);
+    dcs_status st = dcs_cover_grid_build(cov->geos, &cov->geom, 1, point_in_coverage, cov,
+                                         COVER_GRID_SIDE, &cov->grid);
     if (st != DCS_OK)
         return dcs_error_set(err, st, "%s: %s", role,
                              st == DCS_ERR_NOMEM ? "out of memory"
@@ -1256,6 +1309,7 @@ void dcs_polyset_free(dcs_polyset *set)
         free(set->rings);
         free(set->area);
         dcs_nearest_free(set->near);
+        dcs_cover_grid_free(&set->grid);
     }
     dcs_near_site_free(&set->site);
     for (int k = 0; k < 3; k++)

@@ -94,7 +94,9 @@ typedef struct {
                                         * the last 256 (NULL: not kept) */
     size_t *prep_fifo, prep_next;       /* which were prepared, in order */
     dcs_near_site site;   /* the site being searched (one thread per copy) */
-    int borrowed;   /* a clone: num, text, rings, area and near belong to the original */
+    dcs_cover_grid grid;  /* from dcs_polyset_index_cover() (or zeroed) */
+    int borrowed;   /* a clone: num, text, rings, area, near and grid belong to the
+                     * original */
 } dcs_polyset;
 
 /* Where a layer has data, in the working CRS; geom NULL = everywhere. */
@@ -213,6 +215,11 @@ dcs_status dcs_polyset_index_nearest(dcs_polyset *set, dcs_error *err);
  * and overlaps clip them against a convex disc or site without GEOS
  * overlay. */
 dcs_status dcs_polyset_flatten(dcs_polyset *set, dcs_error *err);
+
+/* A coarse grid over the polygons (covergrid.h), so that most sites'
+ * overlaps are known without GEOS: 100 % under one polygon, 0 % clear of
+ * them all (dcs_polyset_overlap_pct).  DCS_ERR_NOMEM, DCS_ERR_GEOMETRY. */
+dcs_status dcs_polyset_index_cover(dcs_polyset *set, dcs_error *err);
 
 /* Copies for another thread (thread safety): the geometries are cloned
  * into geos and indexed anew, prepared geometries made anew; attribute

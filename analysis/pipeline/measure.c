@@ -37,6 +37,8 @@ static dcs_status load_vector(dcs_inputs *in, size_t k, const dcs_context *c,
         st = dcs_polyset_index_nearest(&cd->sets[k], err);
     if (st == DCS_OK && c->kind == DCS_CTX_OVERLAY)
         st = dcs_polyset_flatten(&cd->sets[k], err);
+    if (st == DCS_OK && c->kind == DCS_CTX_OVERLAY)
+        st = dcs_polyset_index_cover(&cd->sets[k], err);
     return st;
 }
 

@@ -1,12 +1,14 @@
-/* covergrid.c - a coarse inside/outside/boundary grid over a coverage
- * area. See covergrid.h. */
+/* covergrid.c - a coarse grid over polygons: each cell near a boundary,
+ * clear of every polygon, or inside some (the lowest index of those).
+ * See covergrid.h. */
 #include "geometry/covergrid.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define UNSET 3 /* a cell not yet classified while building */
+#define BOUNDARY (-1) /* a cell within a cell of a boundary */
+#define UNSET (-3)    /* a cell not yet classified while building */
 
 /* The cell index of coordinate v on an axis from v0 with cells of size s,
  * clamped to [0, n - 1] (v finite). */
@@ -25,9 +27,11 @@ static void mark_box(dcs_cover_grid *g, double ax, double ay, double bx, double 
     int j1 = cell_of(fmax(ay, by), g->y0, g->size, g->ny) + 1;
     i0 = i0 < 0 ? 0 : i0, j0 = j0 < 0 ? 0 : j0;
     i1 = i1 >= g->nx ? g->nx - 1 : i1, j1 = j1 >= g->ny ? g->ny - 1 : j1;
-    for (int j = j0; j <= j1; j++)
-        memset(g->cell + (size_t)j * (size_t)g->nx + (size_t)i0, DCS_COVER_UNKNOWN,
-               (size_t)(i1 - i0 + 1));
+    for (int j = j0; j <= j1; j++) {
+        int32_t *row = g->cell + (size_t)j * (size_t)g->nx;
+        for (int i = i0; i <= i1; i++)
+            row[i] = BOUNDARY;
+    }
 }
 
 /* Mark the cells along a-b, in pieces no longer than a cell (the box of a
@@ -88,17 +92,17 @@ static int mark_boundary(GEOSContextHandle_t geos, const GEOSGeometry *a, dcs_co
 static int classify_runs(dcs_cover_point_fn inside, void *user, dcs_cover_grid *g)
 {
     for (int j = 0; j < g->ny; j++) {
-        unsigned char *row = g->cell + (size_t)j * (size_t)g->nx;
+        int32_t *row = g->cell + (size_t)j * (size_t)g->nx;
         for (int i = 0; i < g->nx;) {
             if (row[i] != UNSET) {
                 i++;
                 continue;
             }
-            int in = inside(user, g->x0 + (i + 0.5) * g->size, g->y0 + (j + 0.5) * g->size);
-            if (in < 0)
+            long in = inside(user, g->x0 + (i + 0.5) * g->size, g->y0 + (j + 0.5) * g->size);
+            if (in < DCS_COVER_NONE || in > INT32_MAX)
                 return -1;
             for (; i < g->nx && row[i] == UNSET; i++)
-                row[i] = in ? DCS_COVER_INSIDE : DCS_COVER_OUTSIDE;
+                row[i] = (int32_t)in;
         }
     }
     return 0;
@@ -143,9 +147,10 @@ dcs_status dcs_cover_grid_build(GEOSContextHandle_t geos, GEOSGeometry *const *p
         .size = size,
     };
     size_t cells = (size_t)t.nx * (size_t)t.ny;
-    if (!(t.cell = malloc(cells)))
+    if (!(t.cell = malloc(cells * sizeof *t.cell)))
         return DCS_ERR_NOMEM;
-    memset(t.cell, UNSET, cells);
+    for (size_t k = 0; k < cells; k++)
+        t.cell[k] = UNSET;
     for (size_t k = 0; k < n; k++)
         if (GEOSisEmpty_r(geos, parts[k]) == 0 && mark_boundary(geos, parts[k], &t) != 0) {
             free(t.cell);
@@ -159,25 +164,49 @@ dcs_status dcs_cover_grid_build(GEOSContextHandle_t geos, GEOSGeometry *const *p
     return DCS_OK;
 }
 
+/* The cells of the box x0..x1, y0..y1 into i0..i1, j0..j1; 0 when the
+ * box is not finite or not ordered, -1 when it reaches past the grid. */
+static int box_cells(const dcs_cover_grid *g, double x0, double y0, double x1, double y1,
+                     int c[4])
+{
+    if (!(x0 <= x1 && y0 <= y1) || !isfinite(x0) || !isfinite(y0) || !isfinite(x1) ||
+        !isfinite(y1))
+        return 0;
+    double gx1 = g->x0 + g->nx * g->size, gy1 = g->y0 + g->ny * g->size;
+    if (x0 < g->x0 || y0 < g->y0 || x1 > gx1 || y1 > gy1)
+        return -1;
+    c[0] = cell_of(x0, g->x0, g->size, g->nx), c[2] = cell_of(x1, g->x0, g->size, g->nx);
+    c[1] = cell_of(y0, g->y0, g->size, g->ny), c[3] = cell_of(y1, g->y0, g->size, g->ny);
+    return 1;
+}
+
 dcs_cover_answer dcs_cover_grid_box(const dcs_cover_grid *g, double x0, double y0, double x1,
                                     double y1)
 {
-    if (!g->cell || !(x0 <= x1 && y0 <= y1) || !isfinite(x0) || !isfinite(y0) ||
-        !isfinite(x1) || !isfinite(y1))
+    int c[4];
+    int where = g->cell ? box_cells(g, x0, y0, x1, y1, c) : 0;
+    if (where <= 0)
+        return where < 0 ? DCS_COVER_OUTSIDE : DCS_COVER_UNKNOWN; /* past: a point outside */
+    if ((long)(c[2] - c[0] + 1) * (c[3] - c[1] + 1) > DCS_COVER_GRID_MAX_CELLS)
         return DCS_COVER_UNKNOWN;
-    double gx1 = g->x0 + g->nx * g->size, gy1 = g->y0 + g->ny * g->size;
-    if (x0 < g->x0 || y0 < g->y0 || x1 > gx1 || y1 > gy1)
-        return DCS_COVER_OUTSIDE; /* a point of the geometry lies beyond the area's box */
-    int i0 = cell_of(x0, g->x0, g->size, g->nx), i1 = cell_of(x1, g->x0, g->size, g->nx);
-    int j0 = cell_of(y0, g->y0, g->size, g->ny), j1 = cell_of(y1, g->y0, g->size, g->ny);
-    if ((long)(i1 - i0 + 1) * (j1 - j0 + 1) > DCS_COVER_GRID_MAX_CELLS)
-        return DCS_COVER_UNKNOWN;
-    unsigned char first = g->cell[(size_t)j0 * (size_t)g->nx + (size_t)i0];
-    for (int j = j0; j <= j1; j++)
-        for (int i = i0; i <= i1; i++)
+    int32_t first = g->cell[(size_t)c[1] * (size_t)g->nx + (size_t)c[0]];
+    for (int j = c[1]; j <= c[3]; j++)
+        for (int i = c[0]; i <= c[2]; i++)
             if (g->cell[(size_t)j * (size_t)g->nx + (size_t)i] != first)
                 return DCS_COVER_UNKNOWN;
-    return (dcs_cover_answer)first;
+    return first == BOUNDARY          ? DCS_COVER_UNKNOWN
+           : first == DCS_COVER_NONE ? DCS_COVER_OUTSIDE
+                                     : DCS_COVER_INSIDE;
+}
+
+long dcs_cover_grid_point(const dcs_cover_grid *g, double x, double y)
+{
+    int c[4];
+    int where = g->cell ? box_cells(g, x, y, x, y, c) : 0;
+    if (where <= 0)
+        return where < 0 ? DCS_COVER_NONE : DCS_COVER_ASK;
+    int32_t v = g->cell[(size_t)c[1] * (size_t)g->nx + (size_t)c[0]];
+    return v == BOUNDARY ? DCS_COVER_ASK : v;
 }
 
 dcs_status dcs_cover_grid_copy(dcs_cover_grid *dst, const dcs_cover_grid *src)
@@ -186,11 +215,11 @@ dcs_status dcs_cover_grid_copy(dcs_cover_grid *dst, const dcs_cover_grid *src)
     if (!src->cell)
         return DCS_OK;
     size_t n = (size_t)src->nx * (size_t)src->ny;
-    if (!(dst->cell = malloc(n))) {
+    if (!(dst->cell = malloc(n * sizeof *dst->cell))) {
         memset(dst, 0, sizeof *dst);
         return DCS_ERR_NOMEM;
     }
-    memcpy(dst->cell, src->cell, n);
+    memcpy(dst->cell, src->cell, n * sizeof *dst->cell);
     return DCS_OK;
 }
 

@@ -979,27 +979,24 @@ static int zone_hit(dcs_polyset *set, size_t k, const GEOSGeometry *point)
 }
 
 /* The side of a coverage's or a polygon layer's grid in cells
- * (covergrid.h): at most 66,000 bytes, built in a few milliseconds for a
- * union of counties. */
+ * (covergrid.h): at most 66,000 cells (264 kB), built in a few
+ * milliseconds for a union of counties or a flood layer. */
 #define COVER_GRID_SIDE 256
 
-/* A point in one of the set's polygons (covergrid.h's point test). */
-static int point_in_set(void *user, double x, double y)
+/* The lowest index of the set's polygons holding a point, as
+ * dcs_polyset_zone() finds it (covergrid.h's point test). */
+static long point_in_set(void *user, double x, double y)
 {
     dcs_polyset *set = user;
     GEOSGeometry *pt = GEOSGeom_createPointFromXY_r(set->geos, x, y);
-    hit_list h = {0};
-    int in = pt ? 0 : -1;
-    if (pt)
-        GEOSSTRtree_query_r(set->geos, set->tree, pt, collect_hit, &h);
-    if (h.nomem)
-        in = -1;
-    for (size_t i = 0; in == 0 && i < h.n; i++)
-        in = zone_hit(set, h.hits[i]->index, pt);
-    free(h.hits);
+    size_t which = SIZE_MAX;
+    dcs_error err;
+    dcs_status st = pt ? dcs_polyset_zone(set, pt, &which, &err) : DCS_ERR_NOMEM;
     if (pt)
         GEOSGeom_destroy_r(set->geos, pt);
-    return in;
+    return st != DCS_OK || (which != SIZE_MAX && which > INT32_MAX) ? -3
+           : which == SIZE_MAX                                      ? DCS_COVER_NONE
+                                                                    : (long)which;
 }
 
 dcs_status dcs_polyset_index_cover(dcs_polyset *set, dcs_error *err)
@@ -1021,6 +1018,15 @@ dcs_status dcs_polyset_zone(dcs_polyset *set, const GEOSGeometry *point, size_t 
     *which = SIZE_MAX;
     if (set->n == 0)
         return DCS_OK;
+    double x, y; /* the grid first: it knows the zone away from the boundaries */
+    if (set->grid.cell && GEOSGeomGetX_r(set->geos, point, &x) &&
+        GEOSGeomGetY_r(set->geos, point, &y)) {
+        long z = dcs_cover_grid_point(&set->grid, x, y);
+        if (z != DCS_COVER_ASK) {
+            *which = z == DCS_COVER_NONE ? SIZE_MAX : (size_t)z;
+            return DCS_OK;
+        }
+    }
     GEOSSTRtree_query_r(set->geos, set->tree, point, collect_hit, &h);
     int r = h.nomem ? -1 : 0;
     for (size_t i = 0; r >= 0 && i < h.n; i++) /* the first polygon in layer order wins */
@@ -1199,15 +1205,16 @@ static GEOSGeometry *extent_polygon(const dcs_layer *L, GEOSContextHandle_t geos
     return ring ? GEOSGeom_createPolygon_r(geos, ring, NULL, 0) : NULL;
 }
 
-/* A point in the coverage (covergrid.h's point test). */
-static int point_in_coverage(void *user, double x, double y)
+/* A point in the coverage: 0, else DCS_COVER_NONE (covergrid.h's point
+ * test). */
+static long point_in_coverage(void *user, double x, double y)
 {
     const dcs_coverage *cov = user;
     GEOSGeometry *pt = GEOSGeom_createPointFromXY_r(cov->geos, x, y);
     char in = pt ? GEOSPreparedIntersects_r(cov->geos, cov->prep, pt) : 2;
     if (pt)
         GEOSGeom_destroy_r(cov->geos, pt);
-    return in == 2 ? -1 : in;
+    return in == 2 ? -3 : in ? 0 : DCS_COVER_NONE;
 }
 
 static dcs_status finish_coverage(dcs_coverage *cov, const char *role, dcs_error *err)

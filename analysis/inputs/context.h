@@ -217,8 +217,10 @@ dcs_status dcs_polyset_index_nearest(dcs_polyset *set, dcs_error *err);
 dcs_status dcs_polyset_flatten(dcs_polyset *set, dcs_error *err);
 
 /* A coarse grid over the polygons (covergrid.h), so that most sites'
- * overlaps are known without GEOS: 100 % under one polygon, 0 % clear of
- * them all (dcs_polyset_overlap_pct).  DCS_ERR_NOMEM, DCS_ERR_GEOMETRY. */
+ * overlaps and zones are known without GEOS: 100 % under one polygon, 0 %
+ * clear of them all (dcs_polyset_overlap_pct); the zone of a point away
+ * from the boundaries (dcs_polyset_zone).  DCS_ERR_NOMEM,
+ * DCS_ERR_GEOMETRY. */
 dcs_status dcs_polyset_index_cover(dcs_polyset *set, dcs_error *err);
 
 /* Copies for another thread (thread safety): the geometries are cloned

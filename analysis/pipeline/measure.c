@@ -28,6 +28,8 @@ static dcs_status load_vector(dcs_inputs *in, size_t k, const dcs_context *c,
         const int *fields = c->kind == DCS_CTX_ZONE ? in->zone_fields[k] : &in->weighted_field[k];
         dcs_status st = dcs_polyset_load_fields(L, cd->geos, fields, text, nf, &cd->sets[k], err);
         free(text);
+        if (st == DCS_OK && c->kind == DCS_CTX_ZONE)
+            st = dcs_polyset_index_cover(&cd->sets[k], err);
         if (st == DCS_OK && c->kind == DCS_CTX_AREA_WEIGHTED)
             st = dcs_polyset_flatten(&cd->sets[k], err);
         return st;

@@ -55,6 +55,7 @@ struct report_job {
     const dcs_pg_target *target;
     const char *phase;           /* named in the progress as it begins; NULL: the
                                   * writer reports its own steps */
+    dcs_map_cache *map_cache;    /* the maps' shared sites image (NULL: none) */
     int background;              /* may run in the map's thread: 1 first, then
                                   * 2, 3 (the longest first: the workbook of
                                   * many sites, then the PDF, then the PNG) */
@@ -97,14 +98,14 @@ static dcs_status write_map_png(const dcs_result *r, const dcs_report_paths *p,
                                 const report_job *j, dcs_error *e)
 {
     (void)p;
-    return dcs_map_png(r, NULL, j->tmp, e);
+    return dcs_map_png(r, NULL, j->tmp, j->map_cache, e);
 }
 
 static dcs_status write_map_pdf(const dcs_result *r, const dcs_report_paths *p,
                                 const report_job *j, dcs_error *e)
 {
     (void)p;
-    return dcs_map_pdf(r, NULL, j->tmp, e);
+    return dcs_map_pdf(r, NULL, j->tmp, j->map_cache, e);
 }
 
 static dcs_status write_html(const dcs_result *r, const dcs_report_paths *p, const report_job *j,
@@ -476,6 +477,10 @@ dcs_status dcs_reports_write(const dcs_result *res, const char *outdir,
     if (!plan)
         return dcs_error_set(err, DCS_ERR_NOMEM, "out of memory");
     dcs_status st = plan_reports(scn, opt, paths, plan, err);
+    dcs_map_cache *maps = dcs_map_cache_new(); /* NULL: each map draws its sites */
+    for (size_t k = 0; k < NJOBS; k++)
+        if (plan->jobs[k].fn == write_map_png || plan->jobs[k].fn == write_map_pdf)
+            plan->jobs[k].map_cache = maps;
     char fingerprint[DCS_SHA256_HEX_SIZE];
     if (st == DCS_OK && !plan->o.fingerprint &&
         (st = dcs_run_fingerprint(scn, fingerprint, err)) == DCS_OK)
@@ -490,6 +495,7 @@ dcs_status dcs_reports_write(const dcs_result *res, const char *outdir,
         st = write_all(res, outdir, plan->jobs, NJOBS, paths, err);
     if (st != DCS_OK)
         memset(paths->gis_tables, 0, sizeof paths->gis_tables);
+    dcs_map_cache_free(maps);
     dcs_map_release_fonts(); /* no map is being drawn now (see report_map.h) */
     free(plan);
     return st;

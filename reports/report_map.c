@@ -26,6 +26,7 @@
 #include <errno.h>
 #include <fontconfig/fontconfig.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,6 +100,7 @@ typedef struct {
 
 typedef struct {
     cairo_t *cr;
+    dcs_map_cache *cache; /* NULL: none */
     const dcs_result *res;
     const char *title; /* NULL: name and description */
     double w, h, u;
@@ -107,8 +109,114 @@ typedef struct {
     map_frame fr;
     top_site *top; /* ntop: rank order */
     size_t ntop;
-    int raster_sites; /* draw the sites as an image (a PDF of many sites) */
+    int raster_sites; /* draw the sites as an image (many sites) */
 } map_draw;
+
+struct dcs_map_cache {
+    pthread_mutex_t mu;
+    cairo_surface_t *img; /* a copy of the PDF's sites image (NULL: none yet) */
+    double k;             /* its pixels per px */
+    map_frame fr;         /* the frame it was drawn in, */
+    double w, h;          /* on a map of this size */
+    top_site *top;        /* ntop: the top sites' places, as draw_top left them */
+    size_t ntop;
+};
+
+dcs_map_cache *dcs_map_cache_new(void)
+{
+    dcs_map_cache *c = calloc(1, sizeof *c);
+    if (c && pthread_mutex_init(&c->mu, NULL) != 0) {
+        free(c);
+        c = NULL;
+    }
+    return c;
+}
+
+void dcs_map_cache_free(dcs_map_cache *c)
+{
+    if (!c)
+        return;
+    if (c->img)
+        cairo_surface_destroy(c->img);
+    free(c->top);
+    pthread_mutex_destroy(&c->mu);
+    free(c);
+}
+
+/* A copy of image surface src (RGB24), or NULL when out of memory: the
+ * cache keeps its own and gives out copies, so that no two maps (and
+ * threads) use one surface. */
+static cairo_surface_t *copy_image(cairo_surface_t *src)
+{
+    cairo_surface_flush(src);
+    int w = cairo_image_surface_get_width(src), h = cairo_image_surface_get_height(src);
+    cairo_surface_t *dst = cairo_image_surface_create(CAIRO_FORMAT_RGB24, w, h);
+    if (cairo_surface_status(dst) != CAIRO_STATUS_SUCCESS) {
+        cairo_surface_destroy(dst);
+        return NULL;
+    }
+    int ss = cairo_image_surface_get_stride(src), ds = cairo_image_surface_get_stride(dst);
+    const unsigned char *from = cairo_image_surface_get_data(src);
+    unsigned char *to = cairo_image_surface_get_data(dst);
+    for (int r = 0; r < h; r++)
+        memcpy(to + (size_t)r * (size_t)ds, from + (size_t)r * (size_t)ss, (size_t)(w * 4));
+    cairo_surface_mark_dirty(dst);
+    return dst;
+}
+
+/* The sites image img (k pixels per px) kept for the other map, with the
+ * top sites' places, when the cache has none yet; nothing when out of
+ * memory (the other map then draws its own). */
+static void cache_put(const map_draw *m, cairo_surface_t *img, double k)
+{
+    dcs_map_cache *c = m->cache;
+    if (!c)
+        return;
+    top_site *top = m->ntop ? malloc(m->ntop * sizeof *top) : NULL;
+    cairo_surface_t *copy = m->ntop && !top ? NULL : copy_image(img);
+    if (top)
+        memcpy(top, m->top, m->ntop * sizeof *top);
+    pthread_mutex_lock(&c->mu);
+    if (copy && !c->img) {
+        c->img = copy, c->k = k, c->fr = m->fr, c->w = m->w, c->h = m->h;
+        c->top = top, c->ntop = m->ntop;
+        copy = NULL, top = NULL;
+    }
+    pthread_mutex_unlock(&c->mu);
+    if (copy)
+        cairo_surface_destroy(copy);
+    free(top);
+}
+
+/* Image img of k pixels per px painted over the frame. */
+static void paint_frame_image(map_draw *m, cairo_surface_t *img, double k)
+{
+    box b = m->fr.b;
+    cairo_save(m->cr);
+    cairo_translate(m->cr, b.x0, b.y0);
+    cairo_scale(m->cr, 1 / k, 1 / k);
+    cairo_set_source_surface(m->cr, img, 0, 0);
+    cairo_pattern_set_filter(cairo_get_source(m->cr), CAIRO_FILTER_GOOD);
+    cairo_paint(m->cr);
+    cairo_restore(m->cr);
+}
+
+/* A copy of the cached sites image, and the top sites' places into
+ * m->top, when it was drawn for this map's frame; NULL otherwise. */
+static cairo_surface_t *cache_get(map_draw *m)
+{
+    dcs_map_cache *c = m->cache;
+    if (!c)
+        return NULL;
+    pthread_mutex_lock(&c->mu);
+    int same = c->img && c->w == m->w && c->h == m->h && c->ntop == m->ntop &&
+               memcmp(&c->fr, &m->fr, sizeof m->fr) == 0;
+    cairo_surface_t *img = same ? copy_image(c->img) : NULL;
+    if (img && c->ntop)
+        memcpy(m->top, c->top, c->ntop * sizeof *m->top);
+    pthread_mutex_unlock(&c->mu);
+    return img;
+}
 
 /* A cairo status as a dcs_status (NOMEM or IO) naming what was drawn. */
 static dcs_status cairo_check(dcs_error *err, cairo_status_t cs, const char *what)
@@ -584,8 +692,12 @@ static dcs_status draw_layer(map_draw *m, dcs_error *err)
 }
 
 /* The same drawn into an image of the frame at PDF_SITES_PPX pixels per
- * px, then painted into m's context: a PDF with one vector path per site
- * would grow to tens of MB (and take seconds to compress) for a million.
+ * px (or taken from the cache, where the other map of the run left it),
+ * then painted into m's context: a PDF with one vector path per site
+ * would grow to tens of MB (and take seconds to compress) for a million;
+ * a PNG gets it at half size, four pixels to one (cairo's box filter).
+ * Drawn or cached, the image is the same, so the maps do not depend on
+ * which was drawn first.
  * The image is opaque, white where there is no site as the page is below
  * it: with an alpha channel cairo also compressed and stored a soft mask
  * (100,000 sites: a third more bytes, ~0.1 s more). */
@@ -593,8 +705,14 @@ static dcs_status draw_layer_image(map_draw *m, dcs_error *err)
 {
     box b = m->fr.b;
     double k = PDF_SITES_PPX;
-    cairo_surface_t *img = cairo_image_surface_create(
-        CAIRO_FORMAT_RGB24, (int)ceil((b.x1 - b.x0) * k), (int)ceil((b.y1 - b.y0) * k));
+    cairo_surface_t *img = cache_get(m);
+    if (img) {
+        paint_frame_image(m, img, k);
+        cairo_surface_destroy(img);
+        return DCS_OK;
+    }
+    img = cairo_image_surface_create(CAIRO_FORMAT_RGB24, (int)ceil((b.x1 - b.x0) * k),
+                                     (int)ceil((b.y1 - b.y0) * k));
     cairo_t *cr = cairo_create(img);
     cairo_set_source_rgb(cr, 1, 1, 1);
     cairo_paint(cr);
@@ -607,12 +725,8 @@ static dcs_status draw_layer_image(map_draw *m, dcs_error *err)
         st = draw_layer(&sub, err);
     cairo_destroy(cr);
     if (st == DCS_OK) {
-        cairo_save(m->cr);
-        cairo_translate(m->cr, b.x0, b.y0);
-        cairo_scale(m->cr, 1 / k, 1 / k);
-        cairo_set_source_surface(m->cr, img, 0, 0);
-        cairo_paint(m->cr);
-        cairo_restore(m->cr);
+        cache_put(m, img, k);
+        paint_frame_image(m, img, k);
     }
     cairo_surface_destroy(img);
     return st;
@@ -1002,21 +1116,32 @@ static void map_size(const dcs_map_options *opt, int *w, int *h)
 
 /* The map drawn on surface s at scale k (device units per px); the frame
  * used to *fr when not NULL; page: emit the page (PDF). */
-static dcs_status render(const dcs_result *res, const dcs_map_options *opt, cairo_surface_t *s,
-                         double k, int page, map_frame *fr, const char *what, dcs_error *err)
+static dcs_status render(const dcs_result *res, const dcs_map_options *opt, dcs_map_cache *cache,
+                         cairo_surface_t *s, double k, int page, map_frame *fr, const char *what,
+                         dcs_error *err)
 {
     int w, h;
     map_size(opt, &w, &h);
     cairo_t *cr = cairo_create(s);
     cairo_scale(cr, k, k);
+    /* the same glyph options on every surface: cairo renders a face with
+     * the options of the surface that used it first, so the PNG's text
+     * depended on whether the PDF was drawn before it */
+    cairo_font_options_t *fo = cairo_font_options_create();
+    cairo_font_options_set_hint_metrics(fo, CAIRO_HINT_METRICS_OFF);
+    cairo_font_options_set_hint_style(fo, CAIRO_HINT_STYLE_NONE);
+    cairo_font_options_set_antialias(fo, CAIRO_ANTIALIAS_GRAY);
+    cairo_set_font_options(cr, fo);
+    cairo_font_options_destroy(fo);
     map_draw m = {
         .cr = cr,
+        .cache = cache,
         .res = res,
         .title = opt ? opt->title : NULL,
         .w = w,
         .h = h,
         .u = fmin(w / (double)MAP_W, h / (double)MAP_H),
-        .raster_sites = page && res->sites.n > PDF_VECTOR_MAX,
+        .raster_sites = res->sites.n > PDF_VECTOR_MAX,
     };
     dcs_status st = draw_map(&m, err);
     if (page)
@@ -1057,8 +1182,8 @@ static cairo_status_t png_append(void *closure, const unsigned char *data, unsig
 
 /* The PNG in memory and the frame it was drawn with. */
 static dcs_status png_render(const dcs_result *res, const dcs_map_options *opt,
-                             unsigned char **buf, size_t *len, map_frame *fr, const char *what,
-                             dcs_error *err)
+                             dcs_map_cache *cache, unsigned char **buf, size_t *len,
+                             map_frame *fr, const char *what, dcs_error *err)
 {
     int w, h;
     map_size(opt, &w, &h);
@@ -1066,7 +1191,7 @@ static dcs_status png_render(const dcs_result *res, const dcs_map_options *opt,
     cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, w, h);
     dcs_status st = cairo_check(err, cairo_surface_status(s), what);
     if (st == DCS_OK)
-        st = render(res, opt, s, 1, 0, fr, what, err);
+        st = render(res, opt, cache, s, 1, 0, fr, what, err);
     if (st == DCS_OK)
         st = cairo_check(err, cairo_surface_write_to_png_stream(s, png_append, &b), what);
     cairo_surface_destroy(s);
@@ -1086,7 +1211,7 @@ dcs_status dcs_map_png_buffer(const dcs_result *res, const dcs_map_options *opt,
     snprintf(what, sizeof what, "the map of scenario '%s'", res->scn->name);
     *buf = NULL;
     *len = 0;
-    return png_render(res, opt, buf, len, NULL, what, err);
+    return png_render(res, opt, NULL, buf, len, NULL, what, err);
 }
 
 /* path with its extension (after the last '.' of the file name) replaced
@@ -1177,14 +1302,14 @@ static dcs_status write_aux(const dcs_result *res, const char *png, dcs_error *e
 }
 
 dcs_status dcs_map_png(const dcs_result *res, const dcs_map_options *opt, const char *path,
-                       dcs_error *err)
+                       dcs_map_cache *cache, dcs_error *err)
 {
     char what[DCS_PATH_MAX + 16];
     unsigned char *buf = NULL;
     size_t len = 0;
     map_frame fr;
     snprintf(what, sizeof what, "the map '%s'", path);
-    dcs_status st = png_render(res, opt, &buf, &len, &fr, what, err);
+    dcs_status st = png_render(res, opt, cache, &buf, &len, &fr, what, err);
     if (st == DCS_OK)
         st = write_bytes(path, buf, len, "the map", err);
     free(buf);
@@ -1224,8 +1349,9 @@ static void pdf_metadata(cairo_surface_t *s, const dcs_result *res, const dcs_ma
 }
 
 /* The map drawn into a PDF stream on sink (A4 landscape scale). */
-static dcs_status pdf_render(const dcs_result *res, const dcs_map_options *opt, pdf_sink *sink,
-                             const char *what, dcs_error *err)
+static dcs_status pdf_render(const dcs_result *res, const dcs_map_options *opt,
+                             dcs_map_cache *cache, pdf_sink *sink, const char *what,
+                             dcs_error *err)
 {
     int w, h;
     map_size(opt, &w, &h);
@@ -1234,7 +1360,7 @@ static dcs_status pdf_render(const dcs_result *res, const dcs_map_options *opt, 
     dcs_status st = cairo_check(err, cairo_surface_status(s), what);
     if (st == DCS_OK) {
         pdf_metadata(s, res, opt);
-        st = render(res, opt, s, k, 1, NULL, what, err);
+        st = render(res, opt, cache, s, k, 1, NULL, what, err);
     }
     cairo_surface_finish(s);
     if (st == DCS_OK)
@@ -1244,7 +1370,7 @@ static dcs_status pdf_render(const dcs_result *res, const dcs_map_options *opt, 
 }
 
 dcs_status dcs_map_pdf(const dcs_result *res, const dcs_map_options *opt, const char *path,
-                       dcs_error *err)
+                       dcs_map_cache *cache, dcs_error *err)
 {
     char what[DCS_PATH_MAX + 16];
     snprintf(what, sizeof what, "the map '%s'", path);
@@ -1252,7 +1378,7 @@ dcs_status dcs_map_pdf(const dcs_result *res, const dcs_map_options *opt, const 
     if (!sink.fp)
         return dcs_error_set(err, DCS_ERR_IO, "cannot create the map '%s': %s", path,
                              strerror(errno));
-    dcs_status st = pdf_render(res, opt, &sink, what, err);
+    dcs_status st = pdf_render(res, opt, cache, &sink, what, err);
     int closed = fclose(sink.fp) == 0 ? 0 : errno;
     if (sink.err || (closed && st == DCS_OK)) /* the file's own error says more than cairo's */
         st = dcs_error_set(err, DCS_ERR_IO, "cannot write the map '%s': %s", path,

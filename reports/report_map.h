@@ -32,7 +32,9 @@
  * The PDF draws the same layout scaled to fit an A4 landscape sheet
  * (28 x 21 cm for 4:3), as vectors, but for the sites of a run of more
  * than 20,000: an image of about 290 dpi (a path per site would make a
- * file of tens of MB at a million sites).
+ * file of tens of MB at a million sites).  The PNG of such a run shows
+ * the same image at half size (see dcs_map_cache), so both maps are the
+ * same whatever the order they are drawn in.
  *
  * Files: dcs_map_png() writes path (which should end in .png) and, beside
  * it, <path without its extension>.pgw (pixel size, rotation terms, the

@@ -367,6 +367,63 @@ class T3Pdf(unittest.TestCase):
         self.assertEqual(len(re.findall(r"\d\.\d\d – \d\.\d\d", text)), 5, text)
 
 
+class T5ManySites(unittest.TestCase):
+    """Past 20,000 sites both maps take the sites from one image drawn at
+    twice the PNG's scale (report_map.h: the PDF embeds it, the PNG halves
+    it), drawn once a run by whichever map comes first.  The maps must not
+    depend on which that is: --threads 1 draws the PNG first, --threads 2
+    the PDF (in the report thread) first or both at once.  25,000 parcels
+    of the benchmark's synthetic region (tests/bench/make_region.py)."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.region = os.path.join(TMP, "region25k")
+        gen = subprocess.run(["/usr/bin/python3", os.path.join(REPO, "tests", "bench",
+                                                               "make_region.py"),
+                              cls.region, "25000"], capture_output=True, text=True,
+                             timeout=300)
+        assert gen.returncode == 0, gen.stderr
+        cls.out = {}
+        for threads in ("1", "2"):
+            out = os.path.join(TMP, "many-t" + threads)
+            r = subprocess.run([DCSITE, "run", os.path.join(cls.region, "scenario.json"),
+                                "-o", out, "--quiet", "--threads", threads],
+                               capture_output=True, text=True, timeout=300)
+            assert r.returncode == 0, r.stderr
+            cls.out[threads] = out
+        cls.name = json.load(open(os.path.join(cls.region, "scenario.json")))["name"]
+
+    def read(self, threads, ext):
+        with open(os.path.join(self.out[threads], self.name + "_map." + ext), "rb") as fh:
+            return fh.read()
+
+    def test_png_is_the_same_whichever_map_comes_first(self):
+        self.assertEqual(self.read("1", "png"), self.read("2", "png"))
+
+    def test_pdf_is_the_same_whichever_map_comes_first(self):
+        # the creation date aside (to the second)
+        def strip(pdf):
+            return re.sub(rb"/CreationDate \(D:\d+Z\)", b"", pdf)
+        self.assertEqual(strip(self.read("1", "pdf")), strip(self.read("2", "pdf")))
+
+    def test_png_shows_the_sites(self):
+        # the frame is full of parcels: a quarter or more of its pixels are
+        # exactly the excluded grey or a class colour (35 % when written:
+        # the rest are roads, white edges and their anti-aliased rims), and
+        # every class colour shows
+        img = Image(os.path.join(self.out["2"], self.name + "_map.png"))
+        x0, y0, x1, y1 = 100, 200, 1000, 1000  # inside the frame, left of the legend
+        seen = {}
+        for r in range(y0, y1, 2):
+            for c in range(x0, x1, 2):
+                v = img.rgb(c, r)
+                seen[v] = seen.get(v, 0) + 1
+        total = sum(seen.values())
+        classes = [seen.get(c, 0) for c in YLGNBU5]
+        self.assertGreater(seen.get(EXCLUDED, 0) + sum(classes), total // 4)
+        self.assertTrue(all(n > 0 for n in classes), classes)
+
+
 class T4Variants(unittest.TestCase):
     """Credits from the inputs' file names; no map without GIS or workbook;
     a sidecar that cannot be renamed fails the run."""

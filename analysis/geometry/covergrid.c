@@ -164,8 +164,10 @@ dcs_status dcs_cover_grid_build(GEOSContextHandle_t geos, GEOSGeometry *const *p
     return DCS_OK;
 }
 
-/* The cells of the box x0..x1, y0..y1 into i0..i1, j0..j1; 0 when the
- * box is not finite or not ordered, -1 when it reaches past the grid. */
+/* The cells of the box x0..x1, y0..y1 into i0..i1, j0..j1 (1); -1 when
+ * the box lies wholly past the grid (it meets no polygon); 0 when it is
+ * not finite or not ordered, or reaches past the grid only in part (a
+ * geometry there may still meet a polygon inside: GEOS decides). */
 static int box_cells(const dcs_cover_grid *g, double x0, double y0, double x1, double y1,
                      int c[4])
 {
@@ -173,8 +175,10 @@ static int box_cells(const dcs_cover_grid *g, double x0, double y0, double x1, d
         !isfinite(y1))
         return 0;
     double gx1 = g->x0 + g->nx * g->size, gy1 = g->y0 + g->ny * g->size;
-    if (x0 < g->x0 || y0 < g->y0 || x1 > gx1 || y1 > gy1)
+    if (x1 < g->x0 || y1 < g->y0 || x0 > gx1 || y0 > gy1)
         return -1;
+    if (x0 < g->x0 || y0 < g->y0 || x1 > gx1 || y1 > gy1)
+        return 0;
     c[0] = cell_of(x0, g->x0, g->size, g->nx), c[2] = cell_of(x1, g->x0, g->size, g->nx);
     c[1] = cell_of(y0, g->y0, g->size, g->ny), c[3] = cell_of(y1, g->y0, g->size, g->ny);
     return 1;
@@ -186,7 +190,7 @@ dcs_cover_answer dcs_cover_grid_box(const dcs_cover_grid *g, double x0, double y
     int c[4];
     int where = g->cell ? box_cells(g, x0, y0, x1, y1, c) : 0;
     if (where <= 0)
-        return where < 0 ? DCS_COVER_OUTSIDE : DCS_COVER_UNKNOWN; /* past: a point outside */
+        return where < 0 ? DCS_COVER_OUTSIDE : DCS_COVER_UNKNOWN;
     if ((long)(c[2] - c[0] + 1) * (c[3] - c[1] + 1) > DCS_COVER_GRID_MAX_CELLS)
         return DCS_COVER_UNKNOWN;
     int32_t first = g->cell[(size_t)c[1] * (size_t)g->nx + (size_t)c[0]];

@@ -17,11 +17,10 @@
  *
  * A query box whose cells are all inside (a block of cells, so inside the
  * same polygon) is covered by that polygon; one whose cells are all
- * outside, or which reaches past the grid, meets none of them: a
- * geometry's box is reached by points of the geometry, so those answers
- * are GEOS's for any non-empty geometry with that box.  Anything else, and
- * a box over more than DCS_COVER_GRID_MAX_CELLS cells, is unknown and the
- * caller asks GEOS.  Floating-point rounding can move a coordinate to the
+ * outside, or which lies wholly past the grid, meets none of them; so for
+ * any geometry in that box, GEOS would say the same.  Anything else (a box
+ * reaching past the grid only in part included), and a box over more than
+ * DCS_COVER_GRID_MAX_CELLS cells, is unknown and the caller asks GEOS.  Floating-point rounding can move a coordinate to the
  * neighbouring cell, but a cell classified inside or outside has no
  * boundary within a cell of it, so the answers stand.  A point query
  * (dcs_cover_grid_point) answers, away from boundaries, the lowest index
@@ -81,9 +80,8 @@ dcs_status dcs_cover_grid_build(GEOSContextHandle_t geos, GEOSGeometry *const *p
                                 dcs_cover_grid *g);
 
 /* For every geometry whose box is x0..x1, y0..y1: DCS_COVER_INSIDE, one
- * of the polygons covers it; DCS_COVER_OUTSIDE, none meets it (all
- * outside, or partly past the polygons' box, so not covered either);
- * DCS_COVER_UNKNOWN, ask GEOS. */
+ * of the polygons covers it; DCS_COVER_OUTSIDE, none meets it (so none
+ * covers it either); DCS_COVER_UNKNOWN, ask GEOS. */
 dcs_cover_answer dcs_cover_grid_box(const dcs_cover_grid *g, double x0, double y0, double x1,
                                     double y1);
 

@@ -144,8 +144,9 @@ void dcs_map_cache_free(dcs_map_cache *c)
 }
 
 /* A copy of image surface src (RGB24), or NULL when out of memory: the
- * cache keeps its own and gives out copies, so that no two maps (and
- * threads) use one surface. */
+ * cache keeps its own, which only the other map uses after it (a run has
+ * two maps: one puts, the other gets), so that no two maps (and threads)
+ * ever use one surface. */
 static cairo_surface_t *copy_image(cairo_surface_t *src)
 {
     cairo_surface_flush(src);
@@ -201,8 +202,9 @@ static void paint_frame_image(map_draw *m, cairo_surface_t *img, double k)
     cairo_restore(m->cr);
 }
 
-/* A copy of the cached sites image, and the top sites' places into
- * m->top, when it was drawn for this map's frame; NULL otherwise. */
+/* The cached sites image (a reference: this map is its only user), and
+ * the top sites' places into m->top, when it was drawn for this map's
+ * frame; NULL otherwise. */
 static cairo_surface_t *cache_get(map_draw *m)
 {
     dcs_map_cache *c = m->cache;
@@ -211,7 +213,7 @@ static cairo_surface_t *cache_get(map_draw *m)
     pthread_mutex_lock(&c->mu);
     int same = c->img && c->w == m->w && c->h == m->h && c->ntop == m->ntop &&
                memcmp(&c->fr, &m->fr, sizeof m->fr) == 0;
-    cairo_surface_t *img = same ? copy_image(c->img) : NULL;
+    cairo_surface_t *img = same ? cairo_surface_reference(c->img) : NULL;
     if (img && c->ntop)
         memcpy(m->top, c->top, c->ntop * sizeof *m->top);
     pthread_mutex_unlock(&c->mu);

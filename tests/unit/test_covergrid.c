@@ -63,17 +63,27 @@ static double uniform(unsigned *seed, double lo, double hi)
     return lo + (hi - lo) * ((*seed >> 8) & 0xffffff) / 16777216.0;
 }
 
+/* The test area, prepared, and its grid (256 cells a side). */
+static void build_test_area(GEOSGeometry **area, const GEOSPreparedGeometry **prep,
+                            dcs_cover_grid *g)
+{
+    *area = test_area();
+    *prep = GEOSPrepare_r(geos, *area);
+    assert_non_null(*prep);
+    assert_int_equal(dcs_cover_grid_build(geos, area, 1, in_prepared, (void *)*prep, 256, g),
+                     DCS_OK);
+}
+
 /* 20,000 random boxes (sides 0 to 60 m, a third of them points) over
  * -200..2700 x -200..1800: every grid answer equals GEOS's, and at least
  * 80 % are answered. */
 static void test_answers_agree_with_geos(void **state)
 {
     (void)state;
-    GEOSGeometry *area = test_area();
-    const GEOSPreparedGeometry *prep = GEOSPrepare_r(geos, area);
+    GEOSGeometry *area;
+    const GEOSPreparedGeometry *prep;
     dcs_cover_grid g;
-    assert_int_equal(dcs_cover_grid_build(geos, &area, 1, in_prepared, (void *)prep, 256, &g),
-                     DCS_OK);
+    build_test_area(&area, &prep, &g);
     assert_non_null(g.cell);
     unsigned seed = 7;
     int answered = 0, inside = 0, outside = 0, n = 20000;
@@ -107,11 +117,10 @@ static void test_answers_agree_with_geos(void **state)
 static void test_edges_are_left_to_geos(void **state)
 {
     (void)state;
-    GEOSGeometry *area = test_area();
-    const GEOSPreparedGeometry *prep = GEOSPrepare_r(geos, area);
+    GEOSGeometry *area;
+    const GEOSPreparedGeometry *prep;
     dcs_cover_grid g;
-    assert_int_equal(dcs_cover_grid_build(geos, &area, 1, in_prepared, (void *)prep, 256, &g),
-                     DCS_OK);
+    build_test_area(&area, &prep, &g);
     assert_int_equal(dcs_cover_grid_box(&g, 990, 100, 1010, 120), DCS_COVER_UNKNOWN);
     assert_int_equal(dcs_cover_grid_box(&g, 395, 500, 405, 510), DCS_COVER_UNKNOWN);
     assert_int_equal(dcs_cover_grid_box(&g, 0, 0, 0, 0), DCS_COVER_UNKNOWN);

@@ -273,7 +273,7 @@ static void mark_item(size_t item, void *user)
 }
 
 /* dcs_nearest_box_query() against GEOS: for 300 random boxes over points,
- * lines, polygons with holes and collections, every feature GEOS finds
+ * lines and polygons with holes, every feature GEOS finds
  * meeting the box comes up, and every one that comes up has its envelope
  * meeting the box (a polygon around the box comes up by its own box). */
 static void test_box_query(void **state)
